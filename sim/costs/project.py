@@ -1,0 +1,71 @@
+"""One-off project spend, build months and retraining (SPEC §3.3), shared by every kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.costs.workload import Value
+
+
+@dataclass(frozen=True)
+class Project:
+    """The project behind a strategy: its cost, time to production and retraining schedule.
+
+    Until month ``build_months`` the baseline keeps running and the project cost is spread
+    evenly over those months; with ``build_months = 0`` it is paid in month 1 and savings
+    start at once. Retraining costs ``retrain_cost_fraction * cost`` in every month
+    ``build_months + j * retrain_every`` (j = 1, 2, ...); ``retrain_every=None`` means never.
+
+    Examples
+    --------
+    >>> p = Project(cost=1200.0, build_months=2, retrain_every=3, retrain_cost_fraction=0.5)
+    >>> [p.spend(t) for t in range(1, 9)]
+    [600.0, 600.0, 0.0, 0.0, 600.0, 0.0, 0.0, 600.0]
+    >>> [p.building(t) for t in (1, 2, 3)]
+    [True, True, False]
+    """
+
+    cost: Value
+    build_months: Value = 0.0
+    retrain_every: Value | None = None
+    retrain_cost_fraction: Value = 1.0
+
+    def building(self, t: int) -> bool | np.ndarray:
+        """Whether month t is still before production (the baseline serves the traffic)."""
+        d = self.build_months
+        if np.ndim(d) == 0:
+            return bool(t <= d)
+        return t <= d  # type: ignore[operator]
+
+    def spend(self, t: int) -> Value:
+        """Project and retraining spend in month t."""
+        d = self.build_months
+        if np.ndim(d) == 0:
+            dm = max(float(d), 1.0)
+            build = self.cost / dm if t <= dm else 0.0
+        else:
+            dm = np.maximum(d, 1.0)
+            build = np.where(t <= dm, self.cost / dm, 0.0)
+        return build + self._retrain(t)
+
+    def _retrain(self, t: int) -> Value:
+        r = self.retrain_every
+        if r is None:
+            return 0.0
+        d = self.build_months
+        if np.ndim(r) == 0 and np.ndim(d) == 0:
+            due = t > d and (t - d) % r == 0  # type: ignore[operator]
+            return self.retrain_cost_fraction * self.cost if due else 0.0
+        due = (t > d) & ((t - d) % r == 0)  # type: ignore[operator]
+        return np.where(due, self.retrain_cost_fraction * self.cost, 0.0)
+
+    def month_cost(self, t: int, operating: Value, baseline: Value) -> Value:
+        """The strategy's total cost in month t: the baseline while building, then its own."""
+        b = self.building(t)
+        if isinstance(b, bool):
+            run = baseline if b else operating
+        else:
+            run = np.where(b, baseline, operating)
+        return run + self.spend(t)

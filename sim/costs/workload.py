@@ -1,0 +1,57 @@
+"""The workload every strategy serves (SPEC §3.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+Value = float | NDArray[np.float64]
+
+#: Days in a month, as in the lesson's formulas.
+DAYS_PER_MONTH = 30.0
+HOURS_PER_MONTH = 24.0 * DAYS_PER_MONTH
+SECONDS_PER_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Request volume and size, each a float or an array over samples.
+
+    Volume in month t is ``requests_per_day * (1 + monthly_growth) ** (t - 1)``.
+
+    Examples
+    --------
+    >>> w = Workload(50_000, 500, 200)
+    >>> w.tokens_per_day
+    35000000.0
+    """
+
+    requests_per_day: Value
+    input_tokens: Value
+    output_tokens: Value
+    monthly_growth: Value = 0.0
+    cache_share: Value = 0.0
+    peak_to_average: Value = 1.0
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Value]) -> Workload:
+        """Build from the ``workload.*`` inputs of a chunk (keys without the prefix)."""
+        return cls(**{k: values[k] for k in cls.__dataclass_fields__})
+
+    @property
+    def tokens_per_day(self) -> Value:
+        """Input plus output tokens per day in month 1."""
+        return self.requests_per_day * (self.input_tokens + self.output_tokens)
+
+    @property
+    def requests_per_month(self) -> Value:
+        """Requests in month 1 (30 days)."""
+        return self.requests_per_day * DAYS_PER_MONTH
+
+    @property
+    def growth_factor(self) -> Value:
+        """Month-over-month volume multiplier ``1 + g``."""
+        return 1.0 + self.monthly_growth

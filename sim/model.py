@@ -1,0 +1,148 @@
+"""The model: input values in, per-sample outcomes of every strategy out (SPEC §3–§4).
+
+:func:`evaluate` is pure and vectorized: each input is a float (fixed) or an array over
+the ``m`` samples of a chunk, and the only Python loop is over months. It knows nothing
+about sampling, chunking or files (see :mod:`sim.runner`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.costs.kinds import build_kernel
+from sim.costs.workload import Value, Workload
+from sim.study import Study
+
+#: Payback month stored for "not within the horizon".
+NO_PAYBACK = 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Per-sample outcomes of one strategy over the horizon.
+
+    Attributes
+    ----------
+    npv : ndarray
+        Net present value of the net saving vs the baseline (end-of-month flows).
+    payback : ndarray of int16
+        First month whose cumulative net saving is >= 0; 0 when none within the horizon.
+    tco : ndarray
+        Total cost of ownership over the horizon (undiscounted, including the project).
+    upfront : ndarray
+        The one-off project cost (0 for the baseline).
+    months : ndarray or None
+        Cumulative net saving by month, shape (H, keep), for the first ``keep`` samples.
+    """
+
+    npv: NDArray[np.float64]
+    payback: NDArray[np.int16]
+    tco: NDArray[np.float64]
+    upfront: NDArray[np.float64]
+    months: NDArray[np.float64] | None = None
+
+    @property
+    def roi(self) -> NDArray[np.float64]:
+        """NPV / upfront spend; NaN where there is no upfront spend."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.upfront > 0, self.npv / np.where(self.upfront > 0,
+                                                                  self.upfront, 1.0), np.nan)
+
+
+def section(values: Mapping[str, Value], prefix: str) -> dict[str, Value]:
+    """The values under ``prefix.`` with the prefix removed."""
+    cut = len(prefix) + 1
+    return {k[cut:]: v for k, v in values.items() if k.startswith(prefix + ".")}
+
+
+def discount_factors(rate: float, horizon: int) -> NDArray[np.float64]:
+    """End-of-month discount factors ``(1 + r) ** (-t / 12)`` for t = 1..H.
+
+    Examples
+    --------
+    >>> discount_factors(0.10, 12)[-1].round(6)
+    np.float64(0.909091)
+    """
+    return (1.0 + rate) ** (-np.arange(1, horizon + 1) / 12.0)
+
+
+def _full(x: Value, m: int) -> NDArray[np.float64]:
+    return np.broadcast_to(np.asarray(x, dtype=np.float64), (m,)).copy()
+
+
+def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
+             keep: int = 0) -> dict[str, Outcome]:
+    """Evaluate every strategy on ``m`` samples of the inputs.
+
+    Parameters
+    ----------
+    study : Study
+        The validated study.
+    values : mapping
+        Every input path to a float (fixed) or an array of length ``m``.
+    m : int
+        Number of samples.
+    keep : int
+        Keep the monthly cumulative net saving of the first ``keep`` samples (fan charts).
+
+    Returns
+    -------
+    dict of str to Outcome
+        One per strategy; the baseline's NPV is 0 and it never "pays back".
+
+    Examples
+    --------
+    >>> from sim.study import load_study  # doctest: +SKIP
+    >>> study = load_study("studies/lesson_parity.toml")  # doctest: +SKIP
+    >>> values = {i.path: i.dist.median for i in study.inputs()}  # doctest: +SKIP
+    >>> evaluate(study, values, 1)["self_hosted_7b"].payback  # doctest: +SKIP
+    array([3], dtype=int16)
+    """
+    w = Workload.from_values(section(values, "workload"))
+    kernels = {
+        s.name: build_kernel(s.kind, section(values, f"strategies.{s.name}"), w, s.options,
+                             baseline=s.is_baseline)
+        for s in study.strategies.values()
+    }
+    horizon = study.horizon_months
+    disc = discount_factors(study.discount_rate, horizon)
+    base = kernels[study.baseline]
+    others = [n for n in kernels if n != study.baseline]
+    cum = {n: np.zeros(m) for n in others}
+    npv = {n: np.zeros(m) for n in others}
+    tco = {n: np.zeros(m) for n in kernels}
+    payback = {n: np.zeros(m, dtype=np.int16) for n in others}
+    months = {n: np.empty((horizon, keep)) for n in others} if keep else None
+    hit = np.empty(m, dtype=bool)
+    growth: Value = 1.0
+    g = w.growth_factor
+    for t in range(1, horizon + 1):
+        if t > 1:
+            growth = growth * g
+        base_cost = base.operating(t, growth)
+        tco[study.baseline] += base_cost
+        for n in others:
+            k = kernels[n]
+            cost = k.project.month_cost(t, k.operating(t, growth), base_cost)  # type: ignore[union-attr]
+            net = base_cost - cost
+            c = cum[n]
+            c += net
+            npv[n] += disc[t - 1] * net
+            tco[n] += cost
+            np.greater_equal(c, 0.0, out=hit)
+            hit &= payback[n] == NO_PAYBACK
+            np.copyto(payback[n], t, where=hit)
+            if months is not None:
+                months[n][t - 1] = c[:keep]
+    out = {}
+    for n, k in kernels.items():
+        if n == study.baseline:
+            out[n] = Outcome(np.zeros(m), np.zeros(m, dtype=np.int16), tco[n], np.zeros(m))
+        else:
+            out[n] = Outcome(npv[n], payback[n], tco[n], _full(k.project.cost, m),  # type: ignore[union-attr]
+                             None if months is None else months[n])
+    return out

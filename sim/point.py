@@ -1,0 +1,108 @@
+"""The static point estimate: the lesson's ``compute_roi`` at the inputs' medians (SPEC §4).
+
+This is what a spreadsheet says: month-1 costs with no growth, no price decline and no
+build months; payback = project cost / monthly saving without amortization. ftrisk shows it
+beside the Monte Carlo distribution ("the spreadsheet says 6 months; P(<= 12) = 0.58").
+Figures are rounded as the lesson rounds them (cents; payback to 0.1 month).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sim.costs.kinds import build_kernel, project_cost
+from sim.costs.workload import DAYS_PER_MONTH, Workload
+from sim.model import section
+from sim.study import Study
+
+
+def median_values(study: Study) -> dict[str, float]:
+    """Every input at its median (fixed inputs at their value)."""
+    return {i.path: i.dist.median for i in study.inputs()}
+
+
+def point_estimate(study: Study, values: Mapping[str, float] | None = None
+                   ) -> dict[str, dict[str, Any]]:
+    """The lesson's static ROI figures for every strategy against the baseline.
+
+    Parameters
+    ----------
+    study : Study
+        The validated study.
+    values : mapping, optional
+        Input values to use; default: every input's median.
+
+    Returns
+    -------
+    dict
+        Per strategy: ``monthly_api_cost`` (the baseline's run cost), ``monthly_serving_cost``
+        (this strategy's run cost: GPUs or tokens), ``monthly_storage_cost``,
+        ``monthly_amortized_project_cost``, ``monthly_quality_cost_delta``,
+        ``monthly_other_cost_delta`` (MLOps and fixed costs vs the baseline's),
+        ``monthly_ft_total``, ``monthly_savings``, ``total_project_cost``, ``compute_cost``,
+        ``engineering_cost``, ``payback_months`` (a number or ``"never"``),
+        ``break_even_tokens_per_day`` (self-hosted only), ``current_daily_tokens``.
+
+    Examples
+    --------
+    >>> from sim.study import load_study  # doctest: +SKIP
+    >>> point_estimate(load_study("studies/lesson_parity.toml"))["self_hosted_7b"][
+    ...     "payback_months"]  # doctest: +SKIP
+    2.9
+    """
+    vals = dict(values) if values is not None else median_values(study)
+    w = Workload.from_values(section(vals, "workload"))
+    daily_tokens = float(w.tokens_per_day)
+    base_s = study.strategies[study.baseline]
+    base_p = section(vals, f"strategies.{base_s.name}")
+    base = build_kernel(base_s.kind, base_p, w, base_s.options, baseline=True).static_costs()
+    api = float(base["run"])
+    out: dict[str, dict[str, Any]] = {}
+    for s in study.strategies.values():
+        p = section(vals, f"strategies.{s.name}")
+        k = build_kernel(s.kind, p, w, s.options, baseline=s.is_baseline).static_costs()
+        serving, storage = float(k["run"]), float(k["storage"])
+        quality = float(k["quality"] - base["quality"])
+        other = float(k["mlops"] + k["fixed"] - base["mlops"] - base["fixed"] - base["storage"])
+        if s.is_baseline:
+            project = compute = engineering = 0.0
+            lifetime = 1.0
+        else:
+            project = float(project_cost(s.kind, p))
+            engineering = float(p["engineering_hours"] * p["hourly_rate"])
+            compute = project - engineering
+            lifetime = float(p["model_lifetime_months"])
+        amortized = project / lifetime
+        ft_total = serving + storage + amortized + quality + other
+        no_amort = api - (serving + storage + quality + other)
+        payback: float | str | None
+        if s.is_baseline:
+            payback = None
+        elif no_amort > 0:
+            payback = round(project / no_amort, 1)
+        else:
+            payback = "never"
+        fig: dict[str, Any] = {
+            "monthly_api_cost": round(api, 2),
+            "monthly_serving_cost": round(serving, 2),
+            "monthly_storage_cost": round(storage, 2),
+            "monthly_amortized_project_cost": round(amortized, 2),
+            "monthly_quality_cost_delta": round(quality, 2),
+            "monthly_other_cost_delta": round(other, 2),
+            "monthly_ft_total": round(ft_total, 2),
+            "monthly_savings": round(api - ft_total, 2),
+            "total_project_cost": round(project, 2),
+            "compute_cost": round(compute, 2),
+            "engineering_cost": round(engineering, 2),
+            "payback_months": payback,
+            "current_daily_tokens": int(daily_tokens),
+        }
+        if s.kind == "self_hosted" and api > 0 and daily_tokens > 0:
+            # lesson: fixed serving + storage divided by the baseline's blended $/token
+            price_per_token = api / (daily_tokens * DAYS_PER_MONTH)
+            be = (serving + storage) / price_per_token / DAYS_PER_MONTH
+            fig["break_even_tokens_per_day"] = int(be)
+            fig["is_above_break_even"] = daily_tokens >= be
+        out[s.name] = fig
+    return out

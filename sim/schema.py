@@ -1,0 +1,154 @@
+"""What each key of a study file means: its physical domain, default and help text.
+
+Numeric keys are *inputs*: a number, a ``"a to b"`` interval or a distribution table
+(SPEC §10). A key with ``default=None`` is required. Defaults are the neutral values of
+SPEC §3 (0 for a cost a strategy doesn't have) or the lesson's stated figures; the report's
+inputs table marks every input left at its default.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from distributions import Distribution, Fixed, Rounded, fmt
+
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The physical range of an input, e.g. a rate in [0, 1] or a whole count >= 1."""
+
+    lo: float
+    hi: float
+    what: str
+    lo_open: bool = False
+    hi_open: bool = False
+    integer: bool = False
+
+    def contains(self, lo: float, hi: float, *, closed: bool = True) -> bool:
+        """True when [lo, hi] lies inside the domain.
+
+        With ``closed=False`` the ends themselves carry no mass (a continuous distribution),
+        so they may touch an open bound: a lognormal's support (0, inf) fits "> 0".
+        """
+        strict_lo = self.lo_open and closed
+        strict_hi = self.hi_open and closed
+        ok_lo = lo > self.lo if strict_lo else lo >= self.lo
+        ok_hi = hi < self.hi if strict_hi else hi <= self.hi
+        return ok_lo and ok_hi
+
+    def check(self, dist: Distribution) -> str | None:
+        """Return what is wrong with ``dist`` for this domain, or None when it fits."""
+        if dist.is_fixed:
+            value = dist.support[0]
+            if not self.contains(value, value):
+                return f"{fmt(value)} is outside {self.what}"
+            if self.integer and value != int(value):
+                return f"{fmt(value)} must be a whole number ({self.what})"
+            return None
+        lo, hi = dist.draw_range
+        if not self.contains(lo, hi, closed=dist.discrete):
+            return (
+                f"{dist.describe()} can draw values from {fmt(lo)} to {fmt(hi)}, outside "
+                f"{self.what}; "
+                "choose a family that stays inside (beta for rates, lognormal or pert for "
+                "positive amounts) or bound it (normal = {mean, sd, min, max})"
+            )
+        return None
+
+    def adapt(self, dist: Distribution) -> Distribution:
+        """Round a continuous distribution for a whole-number input (left as is otherwise)."""
+        if self.integer and not dist.is_fixed and not dist.integer:
+            return Rounded(dist)
+        return dist
+
+
+RATE = Domain(0.0, 1.0, "a fraction in [0, 1]")
+POS_RATE = Domain(0.0, 1.0, "a fraction in (0, 1]", lo_open=True)
+DECLINE = Domain(0.0, 1.0, "an annual decline in [0, 1)", hi_open=True)
+MONEY = Domain(0.0, INF, "an amount >= 0")
+NONNEG = Domain(0.0, INF, "a quantity >= 0")
+POSITIVE = Domain(0.0, INF, "a quantity > 0", lo_open=True)
+PEAK = Domain(1.0, INF, "a peak-to-average ratio >= 1")
+GROWTH = Domain(-1.0, INF, "a monthly growth rate > -1 (e.g. 0.02 for 2%)", lo_open=True)
+COUNT = Domain(1.0, INF, "a whole number >= 1", integer=True)
+COUNT0 = Domain(0.0, INF, "a whole number >= 0", integer=True)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One numeric key of a study section.
+
+    Examples
+    --------
+    >>> Field(RATE, 0.0, "share of requests a human reviews").required
+    False
+    """
+
+    domain: Domain
+    default: float | None
+    help: str
+    #: may be left out, meaning "not applicable" (e.g. no retraining)
+    optional: bool = False
+
+    @property
+    def required(self) -> bool:
+        """True when the study must give this key."""
+        return self.default is None and not self.optional
+
+    def default_distribution(self) -> Distribution:
+        """The default value as a point mass."""
+        assert self.default is not None
+        return Fixed(self.default)
+
+
+WORKLOAD: dict[str, Field] = {
+    "requests_per_day": Field(POSITIVE, None, "requests per day in month 1"),
+    "input_tokens": Field(NONNEG, None, "input (prompt) tokens per request"),
+    "output_tokens": Field(NONNEG, None, "output tokens per request"),
+    "monthly_growth": Field(GROWTH, 0.0, "monthly growth of request volume"),
+    "cache_share": Field(RATE, 0.0, "share of input tokens served from a prompt cache"),
+    "peak_to_average": Field(PEAK, 1.0, "peak-hour traffic over the daily average (capacity)"),
+}
+
+QUALITY: dict[str, Field] = {
+    "review_rate": Field(RATE, 0.0, "share of requests a human reviews"),
+    "cost_per_review": Field(MONEY, 0.0, "$ per human review"),
+    "error_rate": Field(RATE, 0.0, "share of requests with a costly downstream error"),
+    "cost_per_error": Field(MONEY, 0.0, "$ per downstream error"),
+    "fixed_monthly_cost": Field(MONEY, 0.0, "other $ per month (licences, support)"),
+}
+
+PROJECT: dict[str, Field] = {
+    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to production (all phases)"),
+    "hourly_rate": Field(MONEY, 150.0, "$ per engineering hour (lesson: $150)"),
+    "build_months": Field(COUNT0, 0.0, "months until production; the baseline runs meanwhile"),
+    "model_lifetime_months": Field(
+        COUNT, 18.0, "months the project cost is amortized over in the static estimate (lesson: 18)"
+    ),
+}
+
+RETRAIN: dict[str, Field] = {
+    "retrain_every_months": Field(
+        COUNT, None, "months between retrainings (absent: never)", optional=True
+    ),
+    "retrain_cost_fraction": Field(
+        NONNEG, 1.0, "retraining cost as a fraction of the project cost (1: a full redo)"
+    ),
+}
+
+#: Project keys the baseline may not have: it is what runs today.
+PROJECT_KEYS = frozenset(PROJECT) - {"model_lifetime_months"} | frozenset(RETRAIN) | {
+    "training_runs", "compute_per_run", "training_tokens", "epochs", "training_price_per_1m"
+}
+
+
+def fmt_domain(field: Field) -> str:
+    """Short text for docs and errors: domain and default."""
+    if field.default is not None:
+        default = f"default {fmt(field.default)}"
+    else:
+        default = "optional" if field.optional else "required"
+    return f"{field.domain.what}; {default}"
