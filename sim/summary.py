@@ -256,6 +256,22 @@ def recommend(study: Study, s: dict[str, StrategySummary]) -> str:
     return max(s.values(), key=lambda x: x.npv_mean).name
 
 
+def fmt_p(p: float, se: float) -> str:
+    """A probability with its standard error, to the precision the error allows.
+
+    Examples
+    --------
+    >>> fmt_p(0.6312, 0.0034), fmt_p(0.54, 0.0005), fmt_p(1.0, 0.0)
+    ('0.631 ± 0.003', '0.5400 ± 0.0005', '1.00 ± 0')
+    """
+    if se <= 0:
+        return f"{p:.2f} ± 0"
+    digits = max(2, -math.floor(math.log10(se)))
+    if round(se, digits) == 0:
+        digits += 1
+    return f"{p:.{digits}f} ± {se:.{digits}f}"
+
+
 def _money(x: float) -> str:
     sign = "-" if x < 0 else ""
     x = abs(x)
@@ -280,8 +296,8 @@ def answer_sentence(study: Study, s: dict[str, StrategySummary], recommended: st
     focus = s[recommended] if not s[recommended].is_baseline else max(
         others, key=lambda x: x.npv_mean)
     p = focus.p_payback_within(n)
-    head = (f"{focus.name} pays back within {n} months with probability {p:.2f} ± "
-            f"{focus.se(p):.2f} (E[NPV] {_money(focus.npv_mean)} ± "
+    head = (f"{focus.name} pays back within {n} months with probability "
+            f"{fmt_p(p, focus.se(p))} (E[NPV] {_money(focus.npv_mean)} ± "
             f"{_money(focus.npv_mean_se).lstrip('$')} over {horizon} months)")
     if s[recommended].is_baseline:
         return f"{head}; recommended: stay on {recommended} ({crit})."

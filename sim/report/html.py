@@ -20,7 +20,7 @@ from distributions import fmt
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.runner import RunResult
 from sim.study import Study
-from sim.summary import Summary
+from sim.summary import Summary, fmt_p
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
@@ -97,7 +97,7 @@ def summary_table(summary: Summary) -> str:
         row: list[Any] = [s.name + (" (baseline)" if s.is_baseline else ""), s.kind]
         for n in study.payback_within:
             p = s.p_payback_within(n)
-            row.append("–" if s.is_baseline else f"{p:.3f} ± {s.se(p):.3f}")
+            row.append("–" if s.is_baseline else fmt_p(p, s.se(p)))
         med = s.payback_median_months
         row.append("–" if s.is_baseline else (f"{med} mo" if med else
                                                 f"> {study.horizon_months} mo"))
@@ -123,7 +123,7 @@ def spreadsheet_vs_distribution(summary: Summary) -> str:
         items.append(
             f"<li><b>{html.escape(s.name)}</b>: the spreadsheet {says} "
             f"(monthly saving {money(s.point_estimate.get('monthly_savings'))} after "
-            f"amortization); the simulation gives P(payback ≤ {n}) = {p:.2f} ± {s.se(p):.2f}"
+            f"amortization); the simulation gives P(payback ≤ {n}) = {fmt_p(p, s.se(p))}"
             f" and a median payback of "
             f"{s.payback_median_months or '> ' + str(summary.study.horizon_months)} months.</li>"
         )

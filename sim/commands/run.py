@@ -1,0 +1,159 @@
+"""``ftrisk run STUDY``: run a study into its output folder (SPEC §8, §10)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.cli import EXIT_OK, error
+
+NAME = "run"
+ORDER = 0
+HELP = "run a study: payback distribution, NPV, strategy comparison, report"
+DESCRIPTION = ("Run a study and write summary.json, samples.parquet, manifest.json and "
+               "report.html into the output folder (default out/<study-stem>/).")
+
+
+def add_arguments(r: argparse.ArgumentParser) -> None:
+    """Options of ``ftrisk run``."""
+    r.add_argument("study", help="study file (TOML)")
+    add_study_options(r)
+    r.add_argument("--out", help="output folder (default: out/<study-stem>/)")
+    r.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="worker threads (results do not depend on it; default: %(default)s)")
+    r.add_argument("--chunk-size", type=int, default=32768,
+                   help="samples per chunk (memory; results do not depend on it)")
+    r.add_argument("--quiet", action="store_true", help="print only the answer")
+
+
+def add_study_options(r: argparse.ArgumentParser) -> None:
+    """The options every study command shares: --samples, --seed, --sampling, --set."""
+    r.add_argument("--samples", type=int, help="number of samples (overrides the study)")
+    r.add_argument("--seed", type=int, help="random seed (overrides the study)")
+    r.add_argument("--sampling", choices=["mc", "lhs", "sobol"], help="sampling plan")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a study value, e.g. strategies.x.gpu_hourly=1.2 (repeatable)")
+
+
+def overrides(args: argparse.Namespace) -> list[str]:
+    """The ``--set`` items plus --samples/--seed/--sampling as study overrides."""
+    out = list(args.set)
+    for key in ("samples", "seed", "sampling"):
+        value = getattr(args, key, None)
+        if value is not None:
+            out.append(f'study.{key}="{value}"' if isinstance(value, str) else
+                       f"study.{key}={value}")
+    return out
+
+
+def load(args: argparse.Namespace) -> Any:
+    """Load the study named on the command line with its overrides (raises StudyError)."""
+    from sim.study import load_study
+
+    return load_study(args.study, overrides=overrides(args))
+
+
+def _fmt_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    line = "  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                     for i, (h, w) in enumerate(zip(header, widths, strict=True)))
+    out = [line, "-" * len(line)]
+    for r in rows:
+        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                             for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    return "\n".join(out)
+
+
+def summary_text(summary: Any) -> str:
+    """The terminal summary table of a run."""
+    from sim.report.html import money
+    from sim.summary import fmt_p
+
+    study = summary.study
+    header = ["strategy"] + [f"P(pb<={n})" for n in study.payback_within]
+    header += ["median pb", "E[NPV]", "± se", "NPV P10", "NPV P90", "P(best)", "sheet pb"]
+    rows = []
+    for s in summary.strategies.values():
+        row = [s.name + (" *" if s.is_baseline else "")]
+        for n in study.payback_within:
+            p = s.p_payback_within(n)
+            row.append("-" if s.is_baseline else fmt_p(p, s.se(p)))
+        med = s.payback_median_months
+        row.append("-" if s.is_baseline else (f"{med} mo" if med else
+                                               f">{study.horizon_months} mo"))
+        row += [money(s.npv_mean), f"{s.npv_mean_se:,.0f}", money(s.npv_quantiles[0.1]),
+                money(s.npv_quantiles[0.9]), f"{s.p_best:.3f}"]
+        pb = s.point_estimate.get("payback_months")
+        row.append("-" if pb is None else str(pb))
+        rows.append(row)
+    note = (f"* baseline. {study.samples:,} samples ({study.sampling}, seed {study.seed}), "
+            f"horizon {study.horizon_months} months; ± = Monte Carlo standard error; "
+            "sheet pb = the static spreadsheet payback (months).")
+    return _fmt_table(header, rows) + "\n" + note
+
+
+class _Progress:
+    """A progress bar on stderr, shown only on a terminal and for runs longer than a moment."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+        self.task: Any = None
+        self.start = time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.perf_counter() - self.start < 0.5 and done < total:
+                return
+            from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                                "{task.completed:,}/{task.total:,} samples",
+                                TimeRemainingColumn(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("simulating", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def stage(self, name: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, description=name)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the study into its output folder; print the summary and the answer."""
+    from sim.errors import StudyError
+    from sim.outputs import run_to_folder
+
+    try:
+        study = load(args)
+    except StudyError as err:
+        return error(str(err))
+    if args.workers < 1 or args.chunk_size < 1:
+        return error("--workers and --chunk-size must be >= 1")
+    out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
+    if out.exists() and not out.is_dir():
+        return error(f"--out {out}: exists and is not a folder; choose another path")
+    bar = _Progress(not args.quiet)
+    try:
+        result = run_to_folder(study, out, workers=args.workers, chunk_size=args.chunk_size,
+                               progress=bar, on_stage=bar.stage)
+    finally:
+        bar.close()
+    if not args.quiet:
+        print(summary_text(result.summary))
+        print()
+    print(result.summary.answer)
+    if not args.quiet:
+        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json")
+    return EXIT_OK
