@@ -110,7 +110,9 @@ class SamplingPlan:
                 raise DistributionError(f"rank_correlation must be {d}x{d}, got {c.shape}")
             check_correlation(c, self.names)
             if np.any(c != np.eye(d)):
-                object.__setattr__(self, "_pearson", 2.0 * np.sin(np.pi * c / 6.0))
+                pearson = 2.0 * np.sin(np.pi * c / 6.0)
+                np.fill_diagonal(pearson, 1.0)  # 2 sin(pi/6) is 1 - 1e-16 in floating point
+                object.__setattr__(self, "_pearson", pearson)
 
     @property
     def n_blocks(self) -> int:
@@ -252,6 +254,6 @@ def iman_conover(u: FloatArray, pearson: FloatArray, *, rng: np.random.Generator
     adjusted = root @ (q_inv @ scores)
     out = u.copy()
     for i, j in enumerate(active):
-        ranks = np.argsort(np.argsort(adjusted[i], kind="stable"), kind="stable")
-        out[j] = np.sort(u[j])[ranks]
+        # the sample with the r-th smallest adjusted score takes the r-th smallest value
+        out[j, np.argsort(adjusted[i])] = np.sort(u[j])
     return out

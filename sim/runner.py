@@ -67,13 +67,17 @@ class RunResult:
     manifest: dict[str, Any]
     _tmp: Any = field(default=None, repr=False, compare=False)
 
-    def samples(self) -> pl.LazyFrame:
-        """The per-sample results as a lazy polars frame.
+    def samples(self, columns: list[str] | None = None) -> pl.DataFrame:
+        """The per-sample results (all columns, or the named ones) as a polars DataFrame.
 
         Examples
         --------
-        >>> result.samples().select("npv.self_hosted_7b").collect()  # doctest: +SKIP
+        >>> result.samples(["npv.self_hosted_7b"]).mean()  # doctest: +SKIP
         """
+        return pl.read_parquet(self.samples_path, columns=columns)
+
+    def scan(self) -> pl.LazyFrame:
+        """The per-sample results as a lazy frame (keep the result alive while you use it)."""
         return pl.scan_parquet(self.samples_path)
 
 

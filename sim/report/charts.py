@@ -35,7 +35,8 @@ def payback_cdf_chart(summary: Summary) -> alt.LayerChart:
     data = payback_cdf_frame(summary)
     n = summary.study.primary_months
     lines = alt.Chart(data).mark_line(interpolate="step-after", point=False).encode(
-        x=alt.X("month:Q", title="month", scale=alt.Scale(domain=[1, summary.study.horizon_months])),
+        x=alt.X("month:Q", title="month",
+                scale=alt.Scale(domain=[1, summary.study.horizon_months], nice=False)),
         y=alt.Y("p:Q", title="P(payback ≤ month)", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("strategy:N", title="strategy"),
         tooltip=["strategy", "month", alt.Tooltip("p:Q", format=".3f")],
@@ -48,8 +49,9 @@ def payback_cdf_chart(summary: Summary) -> alt.LayerChart:
 
 def fan_chart(fan: pl.DataFrame) -> alt.LayerChart:
     """Cumulative net saving vs the baseline by month: median line and P10–P90 band."""
+    horizon = int(fan["month"].max()) if fan.height else 1
     band = alt.Chart(fan).mark_area(opacity=0.22).encode(
-        x=alt.X("month:Q", title="month"),
+        x=alt.X("month:Q", title="month", scale=alt.Scale(domain=[1, horizon], nice=False)),
         y=alt.Y("p10:Q", title="cumulative net saving ($)"),
         y2="p90:Q",
         color=alt.Color("strategy:N", title="strategy"),
@@ -90,5 +92,5 @@ def npv_chart(summary: Summary) -> alt.FacetChart:
         tooltip=["strategy", alt.Tooltip("lo:Q", format=",.0f"),
                  alt.Tooltip("hi:Q", format=",.0f"), alt.Tooltip("share:Q", format=".3f")],
     ).properties(width=WIDTH, height=120)
-    return bars.facet(row=alt.Row("strategy:N", title=None)).resolve_scale(x="independent").properties(
-        title="Distribution of NPV")
+    return (bars.facet(row=alt.Row("strategy:N", title=None))
+            .resolve_scale(x="independent").properties(title="Distribution of NPV"))

@@ -27,11 +27,11 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem 
 max-width:1100px;color:#222;line-height:1.45;padding:0 1rem}
 h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 .answer{font-size:1.15rem;background:#f3f7ff;border-left:4px solid #3b6fd8;padding:.8rem 1rem}
-table{border-collapse:collapse;font-size:.88rem;margin:.6rem 0}
+table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0}
 th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
 th{background:#f6f6f6}td.l,th.l{text-align:left}.muted{color:#777}
 pre{background:#f8f8f8;padding:.8rem;overflow:auto;font-size:.8rem}
-.chart{margin:1rem 0}
+.chart{margin:1rem 0}.scroll{overflow-x:auto}
 """
 
 
@@ -74,15 +74,22 @@ def money(x: float | None) -> str:
     return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], left: int = 1) -> str:
-    head = "".join(f'<th class="{"l" if i < left else ""}">{html.escape(h)}</th>'
-                   for i, h in enumerate(header))
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]],
+          left: int | Sequence[int] = 1) -> str:
+    """An HTML table (escaped); ``left``: the first n columns, or these indices, align left."""
+    lefts = set(range(left)) if isinstance(left, int) else set(left)
+
+    def cls(i: int) -> str:
+        return ' class="l"' if i in lefts else ""
+
+    head = "".join(f"<th{cls(i)}>{html.escape(h)}</th>" for i, h in enumerate(header))
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{html.escape(str(c))}</td>'
-                         for i, c in enumerate(r)) + "</tr>"
+        "<tr>" + "".join(f"<td{cls(i)}>{html.escape(str(c))}</td>" for i, c in enumerate(r))
+        + "</tr>"
         for r in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            "</table></div>")
 
 
 def summary_table(summary: Summary) -> str:
@@ -107,7 +114,7 @@ def summary_table(summary: Summary) -> str:
         pb = s.point_estimate.get("payback_months")
         row.append("–" if pb is None else (f"{pb} mo" if pb != "never" else "never"))
         rows.append(row)
-    return _table(header, rows, left=2)
+    return table(header, rows, left=2)
 
 
 def spreadsheet_vs_distribution(summary: Summary) -> str:
@@ -137,8 +144,8 @@ def inputs_table(study: Study) -> str:
         p10, p50, p90 = i.dist.ppf(np.array([0.1, 0.5, 0.9]))
         rows.append([i.path, i.dist.describe(), fmt(float(p10)), fmt(float(p50)),
                      fmt(float(p90)), "default" if i.is_default else "", i.help])
-    return _table(["input", "distribution", "P10", "P50", "P90", "", "meaning"], rows, left=2
-                  ).replace("<td class=\"\">default</td>", "<td class=\"muted\">default</td>")
+    return table(["input", "distribution", "P10", "P50", "P90", "", "meaning"], rows,
+                 left=(0, 1, 6)).replace("<td>default</td>", '<td class="muted">default</td>')
 
 
 ASSUMPTIONS = [

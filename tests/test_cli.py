@@ -1,0 +1,150 @@
+"""``ftrisk run``: outputs, exit codes and one-line errors that leave nothing behind."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from helpers import STUDIES, write_toml
+from sim.cli import main
+
+SPEC_KEYS = {"payback_within", "payback_within_se", "payback_median_months", "npv_mean",
+             "npv_mean_se", "npv_p10", "npv_p50", "npv_p90", "p_npv_positive", "p_best",
+             "point_estimate"}
+
+
+def run_cli(args, capsys):
+    code = main(args)
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def test_run_writes_the_four_files(tmp_path, capsys, lesson_doc):
+    study = write_toml(tmp_path / "lesson.toml", lesson_doc)
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(["run", str(study), "--out", str(out)], capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["summary.json", "samples.parquet", "manifest.json", "report.html"])
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("baseline", "samples", "seed", "horizon_months", "recommended"):
+        assert key in summary
+    assert summary["baseline"] == "frontier"
+    assert summary["samples"] == 64 and summary["seed"] == 1
+    for name in ("frontier", "self_hosted_7b"):
+        assert SPEC_KEYS <= set(summary[name])
+    sh = summary["self_hosted_7b"]
+    assert sh["payback_within"] == {"3": 1.0, "6": 1.0, "12": 1.0, "24": 1.0}
+    assert sh["payback_median_months"] == 3
+    assert sh["point_estimate"]["payback_months"] == 2.9
+    assert summary["recommended"] == "self_hosted_7b"
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("ftrisk_version", "seed", "study_sha256", "samples", "sampling", "timings"):
+        assert key in manifest
+    assert "pays back within 12 months with probability 1.00" in stdout
+
+
+def test_default_output_folder(tmp_path, capsys, lesson_doc, monkeypatch):
+    write_toml(tmp_path / "mystudy.toml", lesson_doc)
+    monkeypatch.chdir(tmp_path)
+    code, _, _ = run_cli(["run", "mystudy.toml", "--quiet"], capsys)
+    assert code == 0
+    assert (tmp_path / "out" / "mystudy" / "report.html").is_file()
+
+
+def test_median_payback_is_null_beyond_horizon(tmp_path, capsys, lesson_doc):
+    lesson_doc["workload"]["requests_per_day"] = 5000  # saving < 0: never pays back
+    study = write_toml(tmp_path / "s.toml", lesson_doc)
+    code, _, _ = run_cli(["run", str(study), "--out", str(tmp_path / "o"), "--quiet"], capsys)
+    assert code == 0
+    sh = json.loads((tmp_path / "o" / "summary.json").read_text())["self_hosted_7b"]
+    assert sh["payback_median_months"] is None
+    assert sh["point_estimate"]["payback_months"] == "never"
+    assert sh["payback_within"]["24"] == 0.0
+
+
+BAD = [
+    # (change to the lesson document, key named in the message)
+    (lambda d: d["workload"].update(requests_per_day={"lognormal": {"p10": 9e4, "p90": 3e4}}),
+     r"workload\.requests_per_day: .*p10=90000 must be below p90=30000"),
+    (lambda d: d["strategies"]["frontier"].update(input_prise=5.0),
+     r"strategies\.frontier\.input_prise: unknown key; did you mean 'input_price'"),
+    (lambda d: d["strategies"]["self_hosted_7b"].update(review_rate=1.5),
+     r"strategies\.self_hosted_7b\.review_rate: 1\.5 is outside a fraction in \[0, 1\]"),
+    (lambda d: d["strategies"]["frontier"].update(input_price=-5.0),
+     r"strategies\.frontier\.input_price: -5 is outside an amount >= 0"),
+    (lambda d: d["strategies"]["self_hosted_7b"].update(
+        review_rate={"beta": {"mean": 0.05, "sd": 0.3}}),
+     r"review_rate: beta: sd=0\.3 is too large for a beta with mean=0\.05"),
+    (lambda d: d["workload"].update(requests_per_day="0 to 5000"),
+     r"workload\.requests_per_day: normal.* outside a quantity > 0"),
+    (lambda d: d["study"].update(baseline="gpt4"),
+     r"study\.baseline: 'gpt4' is not a strategy"),
+    (lambda d: d["strategies"]["self_hosted_7b"].pop("gpu_hourly"),
+     r"strategies\.self_hosted_7b\.gpu_hourly: missing"),
+    (lambda d: d["study"].update(sampling="quasi"),
+     r"study\.sampling: 'quasi' is not a sampling method"),
+    (lambda d: d["strategies"]["self_hosted_7b"].update(instances=1.5),
+     r"strategies\.self_hosted_7b\.instances: 1\.5 must be a whole number"),
+    (lambda d: d["strategies"]["frontier"].update(engineering_hours=10),
+     r"strategies\.frontier\.engineering_hours: the baseline is what runs today"),
+    (lambda d: d.update(correlations=[{"between": ["workload.requests_per_day",
+                                                    "frontier.input_price"], "rank": 0.5}]),
+     r"correlations\[1\]\.between: 'frontier\.input_price' is fixed"),
+]
+
+
+@pytest.mark.parametrize(("change", "pattern"), BAD)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, lesson_doc,
+                                                            change, pattern):
+    lesson_doc["workload"]["requests_per_day"] = "20000 to 80000"
+    change(lesson_doc)
+    study = write_toml(tmp_path / "bad.toml", lesson_doc)
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(["run", str(study), "--out", str(out)], capsys)
+    assert code == 2
+    assert stdout == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"ftrisk: error: {study}: ")
+    assert re.search(pattern, lines[0]), lines[0]
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_missing_file_and_bad_toml(tmp_path, capsys):
+    code, _, err = run_cli(["run", str(tmp_path / "nope.toml")], capsys)
+    assert code == 2 and "nope.toml: file not found" in err
+    (tmp_path / "broken.toml").write_text("[study\nname = 1\n")
+    code, _, err = run_cli(["run", str(tmp_path / "broken.toml")], capsys)
+    assert code == 2 and "broken.toml: is not valid TOML" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_set_overrides(tmp_path, capsys, lesson_doc):
+    study = write_toml(tmp_path / "s.toml", lesson_doc)
+    out = tmp_path / "o"
+    code, _, err = run_cli(["run", str(study), "--out", str(out), "--quiet", "--set",
+                            "strategies.self_hosted_7b.gpu_hourly=1.03", "--samples", "10",
+                            "--seed", "5"], capsys)
+    assert code == 0, err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["samples"] == 10 and summary["seed"] == 5
+    assert summary["self_hosted_7b"]["point_estimate"]["monthly_serving_cost"] == 1483.2
+    code, _, err = run_cli(["run", str(study), "--set", "strategies.nope.x=1"], capsys)
+    assert code == 2 and "--set strategies.nope.x: the study has no table" in err
+
+
+def test_console_script_from_a_subprocess(tmp_path):
+    """The installed entry point, with no stdin, as CI runs it."""
+    out = tmp_path / "o"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", str(STUDIES / "lesson_parity.toml"),
+         "--out", str(out), "--quiet"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "self_hosted_7b pays back within 12 months" in proc.stdout

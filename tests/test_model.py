@@ -1,0 +1,145 @@
+"""The monthly cost model on fixed inputs, month by month, against hand-computed values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import discount_factors, evaluate, median_values, study_from_dict
+from sim.costs.project import Project
+from sim.costs.self_hosted import instances_needed
+
+SAVING = 8250.0 - 2966.4 - 7 * 2 * 0.023  # lesson: API - serving - storage, per month
+PROJECT = 15096.0
+
+
+def run_fixed(doc, **changes):
+    study = study_from_dict(doc)
+    values = median_values(study)
+    values.update(changes)
+    return study, evaluate(study, values, 1, keep=1)
+
+
+def test_lesson_pays_back_in_month_3(lesson_doc):
+    _, out = run_fixed(lesson_doc)
+    o = out["self_hosted_7b"]
+    assert o.payback[0] == 3
+    cum = o.months[:, 0]
+    assert cum[0] == pytest.approx(SAVING - PROJECT)
+    assert cum[1] == pytest.approx(2 * SAVING - PROJECT)
+    assert cum[2] == pytest.approx(3 * SAVING - PROJECT)
+    assert cum[1] < 0 <= cum[2]
+
+
+def test_npv_is_discounted_net_saving(lesson_doc):
+    study, out = run_fixed(lesson_doc)
+    disc = discount_factors(0.10, 36)
+    expected = SAVING * disc.sum() - PROJECT * disc[0]
+    assert out["self_hosted_7b"].npv[0] == pytest.approx(expected, rel=1e-12)
+    assert out["frontier"].npv[0] == 0.0
+    assert out["frontier"].tco[0] == pytest.approx(36 * (8250 + 1.5e6 * 0.02 * 5))
+    assert out["self_hosted_7b"].upfront[0] == PROJECT
+
+
+def test_build_months_keep_the_baseline_running(lesson_doc):
+    lesson_doc["strategies"]["self_hosted_7b"]["build_months"] = 2
+    _, out = run_fixed(lesson_doc)
+    cum = out["self_hosted_7b"].months[:, 0]
+    # months 1-2: the baseline serves, the project is spread: net = -15,096 / 2
+    assert cum[0] == pytest.approx(-PROJECT / 2)
+    assert cum[1] == pytest.approx(-PROJECT)
+    assert cum[2] == pytest.approx(-PROJECT + SAVING)
+    assert out["self_hosted_7b"].payback[0] == 5  # -15,096 + 3 x 5,283 >= 0 in month 5
+
+
+def test_retraining_months_and_cost(lesson_doc):
+    s = lesson_doc["strategies"]["self_hosted_7b"]
+    s.update(build_months=1, retrain_every_months=10, retrain_cost_fraction=0.5)
+    _, out = run_fixed(lesson_doc)
+    net = np.diff(out["self_hosted_7b"].months[:, 0], prepend=0.0)
+    retrain_months = [t for t in range(1, 37) if t > 1 and (t - 1) % 10 == 0]
+    assert retrain_months == [11, 21, 31]
+    for t in range(2, 37):
+        expected = SAVING - (0.5 * PROJECT if t in retrain_months else 0.0)
+        assert net[t - 1] == pytest.approx(expected), t
+
+
+def test_retrain_interval_beyond_horizon_equals_none(lesson_doc):
+    _, plain = run_fixed(lesson_doc)
+    lesson_doc["strategies"]["self_hosted_7b"]["retrain_every_months"] = 37
+    _, late = run_fixed(lesson_doc)
+    assert late["self_hosted_7b"].npv[0] == plain["self_hosted_7b"].npv[0]
+
+
+def test_price_decline_and_growth(lesson_doc):
+    lesson_doc["workload"]["monthly_growth"] = 0.05
+    lesson_doc["strategies"]["frontier"]["annual_price_drop"] = 0.4
+    lesson_doc["strategies"]["self_hosted_7b"]["gpu_annual_price_drop"] = 0.2
+    _, out = run_fixed(lesson_doc)
+    net = np.diff(out["self_hosted_7b"].months[:, 0], prepend=0.0)
+    for t in (1, 2, 13, 36):
+        g = 1.05 ** (t - 1)
+        api = 8250 * g * 0.6 ** ((t - 1) / 12)
+        serving = 2966.4 * 0.8 ** ((t - 1) / 12)
+        # review costs grow with volume but do not fall with prices; equal rates cancel
+        expected = api - serving - 0.322 - (PROJECT if t == 1 else 0.0)
+        assert net[t - 1] == pytest.approx(expected, rel=1e-9), t
+
+
+def test_auto_instances_follow_volume(lesson_doc):
+    s = lesson_doc["strategies"]["self_hosted_7b"]
+    s.update(instances="auto", throughput_tokens_per_s=5000.0, target_utilization=0.2,
+             gpu_hourly=1.03)
+    lesson_doc["workload"]["peak_to_average"] = 2.0
+    lesson_doc["workload"]["monthly_growth"] = 0.1
+    _, out = run_fixed(lesson_doc)
+    net = np.diff(out["self_hosted_7b"].months[:, 0], prepend=0.0)
+    for t in (2, 10, 20):
+        tokens = 35e6 * 1.1 ** (t - 1)
+        n = np.ceil(2.0 * tokens / 86400 / (5000 * 0.2))
+        api = 8250 * 1.1 ** (t - 1)
+        assert net[t - 1] == pytest.approx(api - n * 1.03 * 720 - 0.322), t
+
+
+@pytest.mark.parametrize(("tokens", "expected"), [
+    (10e6, 1.0),            # lesson: 578 tok/s needed, one A10G with headroom
+    (864e6, 2.0),           # exactly two instances of load stays 2
+    (864e6 * 1.001, 3.0),
+    (0.0, 1.0),             # never fewer than one
+])
+def test_instances_needed(tokens, expected):
+    assert instances_needed(tokens, 1.0, 5000.0, 1.0 if tokens >= 864e6 else 0.2) == expected
+
+
+def test_project_schedule_arrays_match_scalars():
+    d = np.array([0.0, 1.0, 3.0])
+    r = np.array([4.0, 5.0, 100.0])
+    arr = Project(cost=np.array([100.0, 200.0, 300.0]), build_months=d, retrain_every=r,
+                  retrain_cost_fraction=0.5)
+    for i in range(3):
+        one = Project(cost=[100.0, 200.0, 300.0][i], build_months=d[i], retrain_every=r[i],
+                      retrain_cost_fraction=0.5)
+        for t in range(1, 25):
+            assert arr.spend(t)[i] == one.spend(t)
+            assert arr.building(t)[i] == one.building(t)
+
+
+def test_vectorized_equals_one_by_one(lesson_doc):
+    """A chunk of samples gives exactly what each sample gives alone."""
+    lesson_doc["strategies"]["self_hosted_7b"]["build_months"] = 1
+    study = study_from_dict(lesson_doc)
+    base = median_values(study)
+    rng = np.random.default_rng(5)
+    vols = rng.uniform(1e4, 1e5, 8)
+    hours = rng.uniform(50, 200, 8)
+    values = dict(base)
+    values["workload.requests_per_day"] = vols
+    values["strategies.self_hosted_7b.engineering_hours"] = hours
+    many = evaluate(study, values, 8)["self_hosted_7b"]
+    for i in range(8):
+        v = dict(base)
+        v["workload.requests_per_day"] = vols[i]
+        v["strategies.self_hosted_7b.engineering_hours"] = hours[i]
+        one = evaluate(study, v, 1)["self_hosted_7b"]
+        assert one.npv[0] == many.npv[i]
+        assert one.payback[0] == many.payback[i]

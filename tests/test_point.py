@@ -1,0 +1,60 @@
+"""Seed parity: the lesson's static figures, worked out by hand from its formulas (seed 001).
+
+Example configuration: 50K requests/day, 500 input + 200 output tokens, $5/$15 per 1M,
+2 instances at 2 x $1.03/h, 7B, 8 runs x $12, 100 engineer hours at $150, equal review rates.
+
+- API: 50,000 x 500 x 30 x 5 / 1e6 + 50,000 x 200 x 30 x 15 / 1e6 = 3,750 + 4,500 = 8,250
+- serving: 2.06 x 2 x 24 x 30 = 2,966.40; storage: 7 x 2 GB x 0.023 = 0.322
+- project: 8 x 12 + 100 x 150 = 96 + 15,000 = 15,096; amortized over 18 months: 838.67
+- FT total: 2,966.40 + 0.322 + 838.667 + 0 = 3,805.39; savings: 8,250 - 3,805.39 = 4,444.61
+- payback: 15,096 / (8,250 - 2,966.722) = 2.857 -> 2.9 months (the lesson rounds to 0.1)
+- break-even: (2,966.722) / (275e6 / 35e6 / 1e6) / 30 = 12,586,093 tokens/day
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import point_estimate, study_from_dict
+
+
+def test_lesson_static_figures(lesson_doc):
+    pe = point_estimate(study_from_dict(lesson_doc))["self_hosted_7b"]
+    assert pe["monthly_api_cost"] == 8250.00
+    assert pe["monthly_serving_cost"] == 2966.40
+    assert pe["monthly_storage_cost"] == 0.32
+    assert pe["monthly_amortized_project_cost"] == 838.67
+    assert pe["monthly_quality_cost_delta"] == 0.0
+    assert pe["monthly_ft_total"] == 3805.39
+    assert pe["monthly_savings"] == 4444.61
+    assert pe["total_project_cost"] == 15096.00
+    assert pe["compute_cost"] == 96.00
+    assert pe["engineering_cost"] == 15000.00
+    assert pe["payback_months"] == 2.9
+    assert pe["break_even_tokens_per_day"] == 12_586_093
+    assert pe["current_daily_tokens"] == 35_000_000
+    assert pe["is_above_break_even"] is True
+
+
+def test_lesson_review_rates_2_vs_5_percent(lesson_doc):
+    # the lesson's own example: 1.5M requests/month x (0.05 - 0.02) x $5 = $225,000/month,
+    # which swamps the $5,283 saving: "never"
+    lesson_doc["strategies"]["self_hosted_7b"]["review_rate"] = 0.05
+    pe = point_estimate(study_from_dict(lesson_doc))["self_hosted_7b"]
+    assert pe["monthly_quality_cost_delta"] == 225_000.00
+    assert pe["payback_months"] == "never"
+
+
+def test_baseline_has_no_payback(lesson_doc):
+    pe = point_estimate(study_from_dict(lesson_doc))["frontier"]
+    assert pe["payback_months"] is None
+    assert pe["monthly_savings"] == 0.0
+
+
+@pytest.mark.parametrize(("mlops", "expected"), [(0.0, 2.9), (0.1, 15096 / (5283.278 - 2000))])
+def test_mlops_counts_in_static_payback(lesson_doc, mlops, expected):
+    s = lesson_doc["strategies"]["self_hosted_7b"]
+    s["mlops_fte"] = mlops
+    s["fte_monthly_cost"] = 20_000
+    pe = point_estimate(study_from_dict(lesson_doc))["self_hosted_7b"]
+    assert pe["payback_months"] == round(expected, 1)

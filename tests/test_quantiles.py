@@ -1,0 +1,37 @@
+"""Exact streaming quantiles equal numpy's on the full column."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.quantiles import quantiles, select
+
+QS = [0.0, 0.005, 0.05, 0.1, 0.25, 0.5, 0.9, 0.995, 1.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.integers(1, 400),
+              elements=st.floats(-1e12, 1e12, allow_nan=False, allow_subnormal=False)),
+       st.integers(1, 5))
+def test_equal_to_numpy(x, parts):
+    got = quantiles(lambda: np.array_split(x, parts), x.size, QS)
+    assert got == np.quantile(x, QS).tolist()
+
+
+@pytest.mark.parametrize("n", [1, 2, 100_001])
+def test_atoms_and_signed_zero(n):
+    x = np.random.default_rng(n).normal(size=n) * 1e4
+    x[::3] = 0.0
+    x[1::7] = -0.0
+    x[2::5] = -123.5
+    assert quantiles(lambda: [x[: n // 2], x[n // 2:]], n, QS) == np.quantile(x, QS).tolist()
+
+
+def test_select_order_statistics():
+    x = np.random.default_rng(0).standard_cauchy(10_000)
+    ranks = [0, 1, 4999, 9998, 9999]
+    assert select(lambda: [x], ranks) == np.sort(x)[ranks].tolist()

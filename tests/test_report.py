@@ -1,0 +1,66 @@
+"""report.html renders offline and carries every section; charts are fed aggregates only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from helpers import STUDIES
+from sim import load_study, run, run_to_folder
+from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("r") / "legal"
+    result = run_to_folder(load_study(STUDIES / "legal_contracts.toml").replace(samples=5000), out)
+    return result, (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_no_external_scripts_or_styles(report):
+    _, page = report
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=\"?https?:", page)
+    assert "cdn.jsdelivr" not in page
+    assert "vegaEmbed(" in page and "function" in page[:200_000]
+
+
+def test_sections_and_answer(report):
+    result, page = report
+    for heading in ("Summary", "The spreadsheet beside the distribution", "When does it pay back?",
+                    "Cumulative net saving", "NPV", "Inputs", "Assumptions", "Manifest"):
+        assert f"<h2>{heading}</h2>" in page
+    assert result.summary.answer.split(" (")[0] in page
+    assert "the spreadsheet says 7.1 months" in page
+    # every input is listed, defaults marked
+    for inp in result.study.inputs():
+        assert f">{inp.path}<" in page
+    assert 'class="muted">default<' in page
+
+
+def test_charts_are_small(report):
+    result, _ = report
+    for chart in (payback_cdf_chart(result.summary), fan_chart(result.fan),
+                  npv_chart(result.summary)):
+        spec = chart.to_dict()
+        rows = sum(len(v) for v in spec.get("datasets", {}).values())
+        assert 0 < rows < 500
+
+
+def test_report_size_does_not_grow_with_samples(tmp_path):
+    study = load_study(STUDIES / "legal_contracts.toml")
+    sizes = []
+    for n in (2000, 40_000):
+        out = tmp_path / f"r{n}"
+        run_to_folder(study.replace(samples=n), out)
+        sizes.append((out / "report.html").stat().st_size)
+    assert abs(sizes[0] - sizes[1]) < 20_000
+
+
+def test_payback_cdf_frame_matches_summary():
+    result = run(load_study(STUDIES / "legal_contracts.toml").replace(samples=3000))
+    spec = payback_cdf_chart(result.summary).to_dict()
+    (rows,) = [v for v in spec["datasets"].values() if len(v) > 1]
+    p12 = next(r["p"] for r in rows if r["month"] == 12)
+    assert p12 == result.summary.strategies["hosted_ft"].p_payback_within(12)
