@@ -11,7 +11,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -59,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ftrisk: interrupted; no output written", file=sys.stderr)
         return 130
-    except Exception as err:  # noqa: BLE001 - a bug: one line, the traceback on request
+    except Exception as err:
         if os.environ.get("FTRISK_DEBUG"):
             raise
         print(f"ftrisk: internal error: {type(err).__name__}: {err} (set FTRISK_DEBUG=1 for "

@@ -124,7 +124,7 @@ def _chunk(study: Study, plan: SamplingPlan, start: int, stop: int
     fan = None
     if keep:
         fan = {n: o.months for n, o in outcomes.items() if o.months is not None}
-    return columns, fan  # type: ignore[return-value]
+    return columns, fan
 
 
 def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 1,
@@ -151,7 +151,8 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
     Examples
     --------
     >>> from sim import load_study, run  # doctest: +SKIP
-    >>> result = run(load_study("studies/legal_contracts.toml").replace(samples=4096))  # doctest: +SKIP
+    >>> study = load_study("studies/legal_contracts.toml")  # doctest: +SKIP
+    >>> result = run(study.replace(samples=4096))  # doctest: +SKIP
     >>> result.summary.recommended  # doctest: +SKIP
     'hosted_ft'
     """

@@ -310,8 +310,8 @@ def _settings(file: str, doc: Mapping[str, Any],
             continue
         value = doc[key]
         if isinstance(value, bool) or not isinstance(value, kind):
-            want = {str: "a string", int: "a whole number", list: "a list"}.get(
-                kind, "a number")  # type: ignore[call-overload]
+            names: dict[Any, str] = {str: "a string", int: "a whole number", list: "a list"}
+            want = names.get(kind, "a number")
             raise StudyError(file, f"study.{key}", f"{value!r} must be {want}")
         out[key] = value
     where = "study."
@@ -426,6 +426,32 @@ def _full_path(path: str, strategies: Mapping[str, Any]) -> str:
     return path
 
 
+def _pair(file: str, where: str, item: Any, study: Study,
+          known: Mapping[str, Input]) -> Correlation:
+    if not isinstance(item, dict):
+        raise StudyError(file, where, "must be a table with 'between' and 'rank'")
+    _unknown(file, f"{where}.", item, ("between", "rank"))
+    between, rank = item.get("between"), item.get("rank")
+    if (not isinstance(between, list) or len(between) != 2
+            or not all(isinstance(b, str) for b in between)):
+        raise StudyError(file, f"{where}.between", 'must name two inputs, e.g. ["workload.'
+                         'requests_per_day", "frontier.annual_price_drop"]')
+    if isinstance(rank, bool) or not isinstance(rank, int | float) or not -1 <= rank <= 1:
+        raise StudyError(file, f"{where}.rank", f"{rank!r} must be a number in [-1, 1]")
+    paths = [_full_path(b, study.strategies) for b in between]
+    for given, p in zip(between, paths, strict=True):
+        if p not in known:
+            close = get_close_matches(p, list(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise StudyError(file, f"{where}.between", f"'{given}' is not an input{hint}")
+        if not known[p].uncertain:
+            raise StudyError(file, f"{where}.between", f"'{given}' is fixed; only uncertain "
+                             "inputs can be correlated")
+    if paths[0] == paths[1]:
+        raise StudyError(file, f"{where}.between", "names the same input twice")
+    return Correlation(paths[0], paths[1], float(rank))
+
+
 def _correlations(file: str, items: Any, study: Study) -> tuple[Correlation, ...]:
     if not isinstance(items, list):
         raise StudyError(file, "correlations", "must be an array of tables ([[correlations]])")
@@ -433,39 +459,20 @@ def _correlations(file: str, items: Any, study: Study) -> tuple[Correlation, ...
     out: list[Correlation] = []
     seen: set[frozenset[str]] = set()
     for n, item in enumerate(items, start=1):
-        where = f"correlations[{n}]"
-        if not isinstance(item, dict):
-            raise StudyError(file, where, "must be a table with 'between' and 'rank'")
-        _unknown(file, f"{where}.", item, ("between", "rank"))
-        between, rank = item.get("between"), item.get("rank")
-        if (not isinstance(between, list) or len(between) != 2
-                or not all(isinstance(b, str) for b in between)):
-            raise StudyError(file, f"{where}.between", 'must name two inputs, e.g. ["workload.'
-                             'requests_per_day", "frontier.annual_price_drop"]')
-        if isinstance(rank, bool) or not isinstance(rank, int | float) or not -1 <= rank <= 1:
-            raise StudyError(file, f"{where}.rank", f"{rank!r} must be a number in [-1, 1]")
-        paths = [_full_path(b, study.strategies) for b in between]
-        for given, p in zip(between, paths, strict=True):
-            if p not in known:
-                close = get_close_matches(p, list(known), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise StudyError(file, f"{where}.between", f"'{given}' is not an input{hint}")
-            if not known[p].uncertain:
-                raise StudyError(file, f"{where}.between", f"'{given}' is fixed; only uncertain "
-                                 "inputs can be correlated")
-        if paths[0] == paths[1]:
-            raise StudyError(file, f"{where}.between", "names the same input twice")
-        pair = frozenset(paths)
+        corr = _pair(file, f"correlations[{n}]", item, study, known)
+        pair = frozenset((corr.a, corr.b))
         if pair in seen:
-            raise StudyError(file, f"{where}.between", "this pair is already correlated above")
+            raise StudyError(file, f"correlations[{n}].between",
+                             "this pair is already correlated above")
         seen.add(pair)
-        out.append(Correlation(paths[0], paths[1], float(rank)))
+        out.append(corr)
     result = tuple(out)
     if result:
         names = [i.path for i in study.uncertain_inputs()]
+        matrix = study.replace(correlations=result).rank_correlation()
+        assert matrix is not None
         try:
-            check_correlation(study.replace(correlations=result).rank_correlation(),  # type: ignore[arg-type]
-                              names)
+            check_correlation(matrix, names)
         except DistributionError as err:
             raise StudyError(file, "correlations", str(err)) from None
     return result

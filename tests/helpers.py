@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ LESSON: dict[str, Any] = {
 }
 
 
-def write_toml(path: Path, doc: dict[str, Any]) -> Path:
+def write_toml(path: Path, doc: dict[str, Any]) -> Path:  # noqa: C901
     """Write a (simple) study document as TOML."""
     lines: list[str] = []
 

@@ -32,7 +32,7 @@ def test_lesson_pays_back_in_month_3(lesson_doc):
 
 
 def test_npv_is_discounted_net_saving(lesson_doc):
-    study, out = run_fixed(lesson_doc)
+    _, out = run_fixed(lesson_doc)
     disc = discount_factors(0.10, 36)
     expected = SAVING * disc.sum() - PROJECT * disc[0]
     assert out["self_hosted_7b"].npv[0] == pytest.approx(expected, rel=1e-12)

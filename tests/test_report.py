@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from helpers import STUDIES
+
 from sim import load_study, run, run_to_folder
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sim.costs.project import Project
-from sim.costs.workload import DAYS_PER_MONTH, Value, Workload
+from sim.costs.workload import Value, Workload
 
 
 def quality_cost_per_request(p: Mapping[str, Value]) -> Value:
@@ -42,7 +42,7 @@ class ApiKernel:
         self.fixed = p["fixed_monthly_cost"]
         self.monthly_price_factor = (1.0 - p["annual_price_drop"]) ** (1.0 / 12.0)
         self.project = project
-        self._price = 1.0
+        self._price: Value = 1.0
         self._t = 0
 
     def operating(self, t: int, growth: Value) -> Value:

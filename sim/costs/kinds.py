@@ -121,7 +121,8 @@ def _self_hosted_training(p: Mapping[str, Value]) -> Value:
 
 
 def _hosted_training(p: Mapping[str, Value]) -> Value:
-    return p["training_tokens"] * p["epochs"] * p["training_runs"] * p["training_price_per_1m"] / 1e6
+    tokens = p["training_tokens"] * p["epochs"] * p["training_runs"]
+    return tokens * p["training_price_per_1m"] / 1e6
 
 
 KINDS: dict[str, Kind] = {

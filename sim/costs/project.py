@@ -37,17 +37,18 @@ class Project:
         d = self.build_months
         if np.ndim(d) == 0:
             return bool(t <= d)
-        return t <= d  # type: ignore[operator]
+        return np.asarray(t <= d)
 
     def spend(self, t: int) -> Value:
         """Project and retraining spend in month t."""
         d = self.build_months
+        build: Value
         if np.ndim(d) == 0:
             dm = max(float(d), 1.0)
             build = self.cost / dm if t <= dm else 0.0
         else:
-            dm = np.maximum(d, 1.0)
-            build = np.where(t <= dm, self.cost / dm, 0.0)
+            dms = np.maximum(d, 1.0)
+            build = np.where(t <= dms, self.cost / dms, 0.0)
         return build + self._retrain(t)
 
     def _retrain(self, t: int) -> Value:
@@ -56,9 +57,9 @@ class Project:
             return 0.0
         d = self.build_months
         if np.ndim(r) == 0 and np.ndim(d) == 0:
-            due = t > d and (t - d) % r == 0  # type: ignore[operator]
+            due = t > d and (t - d) % r == 0
             return self.retrain_cost_fraction * self.cost if due else 0.0
-        due = (t > d) & ((t - d) % r == 0)  # type: ignore[operator]
+        due = (t > d) & ((t - d) % r == 0)
         return np.where(due, self.retrain_cost_fraction * self.cost, 0.0)
 
     def month_cost(self, t: int, operating: Value, baseline: Value) -> Value:

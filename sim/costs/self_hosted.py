@@ -68,7 +68,7 @@ class SelfHostedKernel:
         self.monthly_price_factor = (1.0 - p["gpu_annual_price_drop"]) ** (1.0 / 12.0)
         self.constant = self.storage + self.mlops + self.fixed
         self.project = project
-        self._price = 1.0
+        self._price: Value = 1.0
         self._t = 0
 
     def instances_at(self, growth: Value) -> Value:

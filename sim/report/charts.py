@@ -49,7 +49,7 @@ def payback_cdf_chart(summary: Summary) -> alt.LayerChart:
 
 def fan_chart(fan: pl.DataFrame) -> alt.LayerChart:
     """Cumulative net saving vs the baseline by month: median line and P10–P90 band."""
-    horizon = int(fan["month"].max()) if fan.height else 1
+    horizon = int(fan["month"].max() or 1) if fan.height else 1  # type: ignore[arg-type]
     band = alt.Chart(fan).mark_area(opacity=0.22).encode(
         x=alt.X("month:Q", title="month", scale=alt.Scale(domain=[1, horizon], nice=False)),
         y=alt.Y("p10:Q", title="cumulative net saving ($)"),

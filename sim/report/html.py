@@ -42,16 +42,18 @@ def _cache_dir() -> Path:
 
 def vega_bundle() -> str:
     """The vega-embed JavaScript bundle (with Vega and Vega-Lite), cached on disk."""
+    from importlib.metadata import version
+
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
     vl_version = vl_version_for_vl_convert()
-    cache = _cache_dir() / f"vega-embed-{vlc.__version__}-{vl_version}.js"
+    cache = _cache_dir() / f"vega-embed-{version('vl-convert-python')}-{vl_version}.js"
     try:
         return cache.read_text(encoding="utf-8")
     except OSError:
         pass
-    bundle: str = vlc.javascript_bundle(vl_version=vl_version)
+    bundle: str = vlc.javascript_bundle(vl_version=vl_version)  # type: ignore[call-arg]
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
