@@ -58,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ftrisk: interrupted; no output written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `ftrisk prices | head`: the reader left; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAIL
     except Exception as err:
         if os.environ.get("FTRISK_DEBUG"):
             raise

@@ -7,14 +7,16 @@ about sampling, chunking or files (see :mod:`sim.runner`).
 
 from __future__ import annotations
 
+__all__ = ["NO_PAYBACK", "Outcome", "discount_factors", "evaluate", "section"]
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.costs.kinds import build_kernel
-from sim.costs.workload import Value, Workload
+from sim.costs.build import build_kernels, section
+from sim.costs.workload import Value
 from sim.study import Study
 
 #: Payback month stored for "not within the horizon".
@@ -51,12 +53,6 @@ class Outcome:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.upfront > 0, self.npv / np.where(self.upfront > 0,
                                                                   self.upfront, 1.0), np.nan)
-
-
-def section(values: Mapping[str, Value], prefix: str) -> dict[str, Value]:
-    """The values under ``prefix.`` with the prefix removed."""
-    cut = len(prefix) + 1
-    return {k[cut:]: v for k, v in values.items() if k.startswith(prefix + ".")}
 
 
 def discount_factors(rate: float, horizon: int) -> NDArray[np.float64]:
@@ -102,19 +98,15 @@ def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
     >>> evaluate(study, values, 1)["self_hosted_7b"].payback  # doctest: +SKIP
     array([3], dtype=int16)
     """
-    w = Workload.from_values(section(values, "workload"))
-    kernels = {
-        s.name: build_kernel(s.kind, section(values, f"strategies.{s.name}"), w, s.options,
-                             baseline=s.is_baseline)
-        for s in study.strategies.values()
-    }
+    w, kernels = build_kernels(study, values)
     horizon = study.horizon_months
     disc = discount_factors(study.discount_rate, horizon)
     base = kernels[study.baseline]
-    others = [n for n in kernels if n != study.baseline]
+    compared = study.compared()
+    others = [n for n in compared if n != study.baseline]
     cum = {n: np.zeros(m) for n in others}
     npv = {n: np.zeros(m) for n in others}
-    tco = {n: np.zeros(m) for n in kernels}
+    tco = {n: np.zeros(m) for n in compared}
     payback = {n: np.zeros(m, dtype=np.int16) for n in others}
     months = {n: np.empty((horizon, keep)) for n in others} if keep else None
     hit = np.empty(m, dtype=bool)
@@ -127,7 +119,7 @@ def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
         tco[study.baseline] += base_cost
         for n in others:
             k = kernels[n]
-            cost = k.project.month_cost(t, k.operating(t, growth), base_cost)  # type: ignore[union-attr]
+            cost = k.project.month_cost(t, k.operating(t, growth), base_cost)
             net = base_cost - cost
             c = cum[n]
             c += net
@@ -139,10 +131,11 @@ def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
             if months is not None:
                 months[n][t - 1] = c[:keep]
     out = {}
-    for n, k in kernels.items():
+    for n in compared:
+        k = kernels[n]
         if n == study.baseline:
             out[n] = Outcome(np.zeros(m), np.zeros(m, dtype=np.int16), tco[n], np.zeros(m))
         else:
-            out[n] = Outcome(npv[n], payback[n], tco[n], _full(k.project.cost, m),  # type: ignore[union-attr]
+            out[n] = Outcome(npv[n], payback[n], tco[n], _full(k.project.cost, m),
                              None if months is None else months[n])
     return out

@@ -11,10 +11,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sim.costs.kinds import build_kernel, project_cost
-from sim.costs.workload import DAYS_PER_MONTH, Workload
-from sim.model import section
+from sim.costs.build import build_kernels, section
+from sim.costs.kinds import engineering_hours
+from sim.costs.workload import DAYS_PER_MONTH
 from sim.study import Study
+
+
+def _engineering_cost(study: Study, name: str, vals: Mapping[str, float]) -> float:
+    s = study.strategies[name]
+    p = section(vals, f"strategies.{name}")
+    cost = float(engineering_hours(p) * p["hourly_rate"])
+    if s.kind == "routing":
+        share = p["share"]
+        for part, active in ((s.options["primary"], share > 0),
+                             (s.options["fallback"], share < 1)):
+            if active and not study.strategies[part].is_baseline:
+                cost += _engineering_cost(study, part, vals)
+    return cost
 
 
 def median_values(study: Study) -> dict[str, float]:
@@ -52,16 +65,13 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
     2.9
     """
     vals = dict(values) if values is not None else median_values(study)
-    w = Workload.from_values(section(vals, "workload"))
+    w, kernels = build_kernels(study, vals)
     daily_tokens = float(w.tokens_per_day)
-    base_s = study.strategies[study.baseline]
-    base_p = section(vals, f"strategies.{base_s.name}")
-    base = build_kernel(base_s.kind, base_p, w, base_s.options, baseline=True).static_costs()
+    base = kernels[study.baseline].static_costs()
     api = float(base["run"])
     out: dict[str, dict[str, Any]] = {}
-    for s in study.strategies.values():
-        p = section(vals, f"strategies.{s.name}")
-        k = build_kernel(s.kind, p, w, s.options, baseline=s.is_baseline).static_costs()
+    for s in (study.strategies[n] for n in study.compared()):
+        k = kernels[s.name].static_costs()
         serving, storage = float(k["run"]), float(k["storage"])
         quality = float(k["quality"] - base["quality"])
         other = float(k["mlops"] + k["fixed"] - base["mlops"] - base["fixed"] - base["storage"])
@@ -69,10 +79,10 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
             project = compute = engineering = 0.0
             lifetime = 1.0
         else:
-            project = float(project_cost(s.kind, p))
-            engineering = float(p["engineering_hours"] * p["hourly_rate"])
+            project = float(kernels[s.name].project.cost)
+            engineering = _engineering_cost(study, s.name, vals)
             compute = project - engineering
-            lifetime = float(p["model_lifetime_months"])
+            lifetime = float(section(vals, f"strategies.{s.name}")["model_lifetime_months"])
         amortized = project / lifetime
         ft_total = serving + storage + amortized + quality + other
         no_amort = api - (serving + storage + quality + other)

@@ -6,153 +6,41 @@ fix; nothing is evaluated, and unknown keys are errors (with a suggestion), neve
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import math
-import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from distributions import (
-    METHODS,
-    Distribution,
-    DistributionError,
-    Fixed,
-    check_correlation,
-    parse,
-)
-from sim.costs.kinds import KINDS
+from distributions import METHODS, DistributionError, check_correlation
 from sim.errors import StudyError
-from sim.schema import PROJECT_KEYS, WORKLOAD, Field
+from sim.schema import WORKLOAD
+from sim.strategy_loader import load_strategy, make_inputs, unknown_keys
+from sim.study_types import (
+    CRITERIA,
+    RESERVED,
+    Constraints,
+    Correlation,
+    Input,
+    Strategy,
+    Study,
+    full_path,
+)
 
-CRITERIA = ("npv", "payback")
-#: Top-level keys of summary.json; a strategy may not take one of these names.
-RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horizon_months",
-                      "discount_rate", "criterion", "recommended", "answer", "strategies"})
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-
-
-@dataclass(frozen=True)
-class Input:
-    """A named quantity of the study: fixed or uncertain.
-
-    Attributes
-    ----------
-    path : str
-        Dotted study path, e.g. ``strategies.self_hosted_7b.gpu_hourly``.
-    dist : Distribution
-        Its distribution (a :class:`~distributions.Fixed` point mass when known).
-    is_default : bool
-        True when the study left it at its default.
-    help : str
-        What the quantity is.
-    """
-
-    path: str
-    dist: Distribution
-    is_default: bool
-    help: str
-
-    @property
-    def uncertain(self) -> bool:
-        """True unless the value is known exactly."""
-        return not self.dist.is_fixed
-
-    @property
-    def key(self) -> str:
-        """The last part of the path."""
-        return self.path.rsplit(".", 1)[-1]
-
-
-@dataclass(frozen=True)
-class Strategy:
-    """One way to serve the workload."""
-
-    name: str
-    kind: str
-    inputs: dict[str, Input]
-    options: dict[str, str]
-    is_baseline: bool
-
-
-@dataclass(frozen=True)
-class Correlation:
-    """A stated rank correlation between two uncertain inputs."""
-
-    a: str
-    b: str
-    rank: float
-
-
-@dataclass(frozen=True)
-class Study:
-    """A validated study: settings, workload, strategies, correlations.
-
-    Build one with :func:`load_study` (from a file) or :func:`study_from_dict`.
-    """
-
-    name: str
-    source: str
-    description: str
-    horizon_months: int
-    samples: int
-    seed: int
-    sampling: str
-    discount_rate: float
-    baseline: str
-    payback_within: tuple[int, ...]
-    criterion: str
-    workload: dict[str, Input]
-    strategies: dict[str, Strategy]
-    correlations: tuple[Correlation, ...] = ()
-    file: str = "<study>"
-    sha256: str = ""
-    defaults: frozenset[str] = field(default_factory=frozenset)
-
-    def inputs(self) -> list[Input]:
-        """Every input: the workload's, then each strategy's, in schema order."""
-        out = list(self.workload.values())
-        for s in self.strategies.values():
-            out.extend(s.inputs.values())
-        return out
-
-    def uncertain_inputs(self) -> list[Input]:
-        """The inputs that are sampled (not fixed)."""
-        return [i for i in self.inputs() if i.uncertain]
-
-    def input(self, path: str) -> Input:
-        """Look up an input by its path (``strategies.x.key``, ``x.key`` or ``workload.key``)."""
-        full = _full_path(path, self.strategies)
-        for i in self.inputs():
-            if i.path == full:
-                return i
-        raise KeyError(path)
-
-    def rank_correlation(self) -> np.ndarray | None:
-        """Target rank-correlation matrix over :meth:`uncertain_inputs` (None if none stated)."""
-        if not self.correlations:
-            return None
-        names = [i.path for i in self.uncertain_inputs()]
-        c = np.eye(len(names))
-        for corr in self.correlations:
-            i, j = names.index(corr.a), names.index(corr.b)
-            c[i, j] = c[j, i] = corr.rank
-        return c
-
-    @property
-    def primary_months(self) -> int:
-        """The N of the headline P(payback <= N): 12 when asked for, else the largest."""
-        return 12 if 12 in self.payback_within else max(self.payback_within)
-
-    def replace(self, **changes: Any) -> Study:
-        """A copy with some settings changed (e.g. ``samples``, ``seed``, ``sampling``)."""
-        return dataclasses.replace(self, **changes)
+__all__ = [
+    "CRITERIA",
+    "RESERVED",
+    "Constraints",
+    "Correlation",
+    "Input",
+    "Strategy",
+    "Study",
+    "apply_overrides",
+    "load_study",
+    "study_from_dict",
+]
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -232,7 +120,8 @@ def apply_overrides(doc: dict[str, Any], overrides: Iterable[str], *, file: str)
 def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: str = "",
                     default_name: str = "study") -> Study:
     """Validate a parsed study document (see :func:`load_study`)."""
-    _unknown(file, "", doc, ("study", "workload", "strategies", "correlations"))
+    unknown_keys(file, "", doc, ("study", "workload", "strategies", "correlations",
+                                 "constraints"))
     settings = _table(file, "study", doc.get("study", {}))
     workload_doc = _table(file, "workload", doc.get("workload"), required=True)
     strategies_doc = _table(file, "strategies", doc.get("strategies"), required=True)
@@ -247,13 +136,16 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
         raise StudyError(file, "study.baseline", f"'{baseline}' is not a strategy; use one of "
                          f"{', '.join(strategies_doc)}")
 
-    workload = _inputs(file, "workload", workload_doc, WORKLOAD)
+    workload = make_inputs(file, "workload", workload_doc, WORKLOAD)
     strategies = {}
     for sname, sdoc in strategies_doc.items():
-        strategies[sname] = _strategy(file, sname, sdoc, baseline=(sname == baseline))
+        strategies[sname] = load_strategy(file, sname, sdoc, baseline=(sname == baseline),
+                                          strategies=strategies_doc)
     s, defaults = _settings(file, settings, default_name)
+    constraints = _constraints(file, doc.get("constraints", {}))
     study = Study(workload=workload, strategies=strategies, correlations=(), file=file,
-                  sha256=sha256, defaults=defaults, baseline=baseline, **s)
+                  sha256=sha256, defaults=defaults, baseline=baseline, constraints=constraints,
+                  **s)
     correlations = _correlations(file, doc.get("correlations", []), study)
     return study.replace(correlations=correlations)
 
@@ -269,16 +161,6 @@ def _table(file: str, key: str, value: Any, *, required: bool = False) -> dict[s
     if not isinstance(value, dict):
         raise StudyError(file, key, f"must be a table ([{key}]), not {type(value).__name__}")
     return value
-
-
-def _unknown(file: str, prefix: str, doc: Mapping[str, Any], valid: Iterable[str]) -> None:
-    valid = list(valid)
-    for key in doc:
-        if key not in valid:
-            close = get_close_matches(key, valid, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            raise StudyError(file, f"{prefix}{key}", f"unknown key; {hint}valid keys: "
-                             f"{', '.join(valid)}")
 
 
 _SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
@@ -298,7 +180,7 @@ _SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
 
 def _settings(file: str, doc: Mapping[str, Any],
               default_name: str) -> tuple[dict[str, Any], frozenset[str]]:
-    _unknown(file, "study.", doc, _SETTINGS)
+    unknown_keys(file, "study.", doc, _SETTINGS)
     out: dict[str, Any] = {}
     defaults = set()
     for key, (kind, default) in _SETTINGS.items():
@@ -342,95 +224,29 @@ def _settings(file: str, doc: Mapping[str, Any],
     return out, frozenset(defaults)
 
 
-def _parse_input(file: str, path: str, value: Any, spec: Field) -> Distribution:
-    try:
-        dist = parse(value, name=path)
-    except DistributionError as err:
-        msg = str(err).removeprefix(f"{path}: ")
-        raise StudyError(file, path, msg) from None
-    problem = spec.domain.check(dist)
-    if problem:
-        raise StudyError(file, path, problem)
-    return spec.domain.adapt(dist)
-
-
-def _inputs(file: str, prefix: str, doc: Mapping[str, Any], fields: Mapping[str, Field],
-            *, skip: Iterable[str] = (), options: Mapping[str, tuple[str, ...]] | None = None,
-            ) -> dict[str, Input]:
-    out = {}
-    skip = set(skip)
-    for key, spec in fields.items():
-        if key in skip:
-            continue
-        path = f"{prefix}.{key}"
-        if key not in doc:
-            if spec.required:
-                raise StudyError(file, path, f"missing; give {spec.help} "
-                                 f"({spec.domain.what})")
-            if spec.default is not None:
-                out[key] = Input(path, Fixed(spec.default), True, spec.help)
-            continue
-        value = doc[key]
-        if options and key in options and isinstance(value, str) and value in options[key]:
-            continue
-        out[key] = Input(path, _parse_input(file, path, value, spec), False, spec.help)
-    return out
-
-
-def _strategy(file: str, name: str, doc: Any, *, baseline: bool) -> Strategy:
-    prefix = f"strategies.{name}"
-    if not _NAME.match(name):
-        raise StudyError(file, prefix, "strategy names start with a letter and use letters, "
-                         "digits, '_' or '-'")
-    if name in RESERVED:
-        raise StudyError(file, prefix, f"'{name}' is reserved (a key of summary.json); rename "
-                         "the strategy")
-    doc = _table(file, prefix, doc)
-    kind_name = doc.get("kind")
-    if kind_name is None:
-        raise StudyError(file, f"{prefix}.kind", f"missing; one of {', '.join(KINDS)}")
-    if kind_name not in KINDS:
-        raise StudyError(file, f"{prefix}.kind", f"'{kind_name}' is not a strategy kind; use "
-                         f"one of {', '.join(KINDS)}")
-    kind = KINDS[kind_name]
-    project = set(PROJECT_KEYS) & set(kind.fields)
-    valid = ["kind", *(k for k in kind.fields if not (baseline and k in project))]
-    for key in doc:
-        if baseline and key in project:
-            raise StudyError(file, f"{prefix}.{key}", "the baseline is what runs today and has "
-                             "no project; remove it (or make another strategy the baseline)")
-    _unknown(file, f"{prefix}.", doc, valid)
-    options: dict[str, str] = {}
-    for key, allowed in kind.options.items():
-        value = doc.get(key)
-        if isinstance(value, str):
-            if value not in allowed:
-                raise StudyError(file, f"{prefix}.{key}", f"'{value}' is not allowed; give a "
-                                 f"number or one of {', '.join(allowed)}")
-            options[key] = value
-    for key, cond_key, cond_value in kind.conditional:
-        active = cond_key in doc if cond_value == "*" else options.get(cond_key) == cond_value
-        if active and key not in doc:
-            when = f"{cond_key} is given" if cond_value == "*" else f'{cond_key} = "{cond_value}"'
-            raise StudyError(file, f"{prefix}.{key}", f"missing; required when {when} "
-                             f"({kind.fields[key].help})")
-    skip = project if baseline else set()
-    inputs = _inputs(file, prefix, doc, kind.fields, skip=skip, options=kind.options)
-    return Strategy(name, kind_name, inputs, options, baseline)
-
-
-def _full_path(path: str, strategies: Mapping[str, Any]) -> str:
-    head = path.split(".", 1)[0]
-    if head in strategies and head not in ("workload", "strategies"):
-        return f"strategies.{path}"
-    return path
+def _constraints(file: str, doc: Any) -> Constraints:
+    if not isinstance(doc, dict):
+        raise StudyError(file, "constraints", "must be a table ([constraints])")
+    unknown_keys(file, "constraints.", doc, ("data_on_premises", "p99_latency_ms",
+                                             "vendor_portability"))
+    for key in ("data_on_premises", "vendor_portability"):
+        if key in doc and not isinstance(doc[key], bool):
+            raise StudyError(file, f"constraints.{key}", f"{doc[key]!r} must be true or false")
+    latency = doc.get("p99_latency_ms")
+    if latency is not None and (isinstance(latency, bool) or not isinstance(latency, int | float)
+                                or not latency > 0):
+        raise StudyError(file, "constraints.p99_latency_ms",
+                         f"{latency!r} must be a number of milliseconds > 0")
+    return Constraints(bool(doc.get("data_on_premises", False)),
+                       None if latency is None else float(latency),
+                       bool(doc.get("vendor_portability", False)))
 
 
 def _pair(file: str, where: str, item: Any, study: Study,
           known: Mapping[str, Input]) -> Correlation:
     if not isinstance(item, dict):
         raise StudyError(file, where, "must be a table with 'between' and 'rank'")
-    _unknown(file, f"{where}.", item, ("between", "rank"))
+    unknown_keys(file, f"{where}.", item, ("between", "rank"))
     between, rank = item.get("between"), item.get("rank")
     if (not isinstance(between, list) or len(between) != 2
             or not all(isinstance(b, str) for b in between)):
@@ -438,7 +254,7 @@ def _pair(file: str, where: str, item: Any, study: Study,
                          'requests_per_day", "frontier.annual_price_drop"]')
     if isinstance(rank, bool) or not isinstance(rank, int | float) or not -1 <= rank <= 1:
         raise StudyError(file, f"{where}.rank", f"{rank!r} must be a number in [-1, 1]")
-    paths = [_full_path(b, study.strategies) for b in between]
+    paths = [full_path(b, study.strategies) for b in between]
     for given, p in zip(between, paths, strict=True):
         if p not in known:
             close = get_close_matches(p, list(known), n=1)

@@ -8,6 +8,7 @@ carries ``sd / sqrt(n)`` (for LHS/Sobol plans these are conservative).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,12 @@ class StrategySummary:
     tco_mean: float
     npv_hist: tuple[tuple[float, ...], tuple[int, ...]]
     point_estimate: dict[str, Any] = field(default_factory=dict)
+    infeasible_reason: str | None = None
+
+    @property
+    def feasible(self) -> bool:
+        """True when the strategy meets every constraint of the study."""
+        return self.infeasible_reason is None
 
     def p_payback_within(self, months: int) -> float:
         """P(payback <= months); 0 for the baseline."""
@@ -74,7 +81,7 @@ class Summary:
 
     study: Study
     strategies: dict[str, StrategySummary]
-    recommended: str
+    recommended: str | None
     answer: str
 
     def table(self) -> pl.DataFrame:
@@ -121,6 +128,8 @@ class Summary:
                 "tco_mean": s.tco_mean,
                 "payback_cdf": list(s.payback_cdf),
                 "point_estimate": s.point_estimate,
+                "feasible": s.feasible,
+                "infeasible_reason": s.infeasible_reason,
             }
         return {
             "study": self.study.name,
@@ -131,6 +140,7 @@ class Summary:
             "horizon_months": self.study.horizon_months,
             "discount_rate": self.study.discount_rate,
             "criterion": self.study.criterion,
+            "constraints": dataclasses.asdict(self.study.constraints),
             "recommended": self.recommended,
             "answer": self.answer,
             "strategies": out,
@@ -169,7 +179,10 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
     point : dict
         The static point estimate per strategy (:func:`sim.point.point_estimate`).
     """
-    names = list(study.strategies)
+    from sim.constraints import feasibility
+
+    reasons = feasibility(study)
+    names = study.compared()
     others = [n for n in names if n != study.baseline]
     horizon = study.horizon_months
     npv_cols = [col("npv", n) for n in others]
@@ -225,7 +238,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             name=n, kind=s.kind, is_baseline=s.is_baseline, n=total, payback_cdf=cdf,
             npv_mean=mean, npv_mean_se=se, npv_sd=sd, npv_quantiles=q, p_npv_positive=p_pos,
             p_best=best[n] / total, tco_mean=tco[n].mean, npv_hist=hist,
-            point_estimate=point.get(n, {}),
+            point_estimate=point.get(n, {}), infeasible_reason=reasons[n],
         )
     recommended = recommend(study, out)
     return Summary(study, out, recommended, answer_sentence(study, out, recommended))
@@ -242,18 +255,25 @@ def _histogram(column: Any, lo: float, hi: float) -> tuple[tuple[float, ...], tu
     return tuple(edges.tolist()), tuple(counts.tolist())
 
 
-def recommend(study: Study, s: dict[str, StrategySummary]) -> str:
-    """The strategy to pick under the study's criterion.
+def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
+    """The feasible strategy to pick under the study's criterion (None if none is feasible).
 
     ``npv``: the largest E[NPV] (the baseline's is 0). ``payback``: the largest
     P(payback <= N) for the headline N, or the baseline when no strategy reaches 0.5.
     """
+    feasible = [x for x in s.values() if x.feasible]
+    if not feasible:
+        return None
+    base = s[study.baseline]
     if study.criterion == "payback":
         n = study.primary_months
-        cands = [x for x in s.values() if not x.is_baseline]
-        top = max(cands, key=lambda x: x.p_payback_within(n))
-        return top.name if top.p_payback_within(n) >= 0.5 else study.baseline
-    return max(s.values(), key=lambda x: x.npv_mean).name
+        cands = [x for x in feasible if not x.is_baseline]
+        if cands:
+            top = max(cands, key=lambda x: x.p_payback_within(n))
+            if top.p_payback_within(n) >= 0.5 or not base.feasible:
+                return top.name
+        return study.baseline if base.feasible else None
+    return max(feasible, key=lambda x: x.npv_mean).name
 
 
 def fmt_p(p: float, se: float) -> str:
@@ -280,7 +300,8 @@ def _money(x: float) -> str:
     return f"{sign}${x:,.0f}"
 
 
-def answer_sentence(study: Study, s: dict[str, StrategySummary], recommended: str) -> str:
+def answer_sentence(study: Study, s: dict[str, StrategySummary],
+                    recommended: str | None) -> str:
     """The study's question answered in one sentence.
 
     Examples
@@ -293,12 +314,21 @@ def answer_sentence(study: Study, s: dict[str, StrategySummary], recommended: st
     horizon = study.horizon_months
     crit = {"npv": "max E[NPV]", "payback": f"max P(payback ≤ {n})"}[study.criterion]
     others = [x for x in s.values() if not x.is_baseline]
-    focus = s[recommended] if not s[recommended].is_baseline else max(
-        others, key=lambda x: x.npv_mean)
+    if recommended is not None and not s[recommended].is_baseline:
+        focus = s[recommended]
+    else:
+        feasible = [x for x in others if x.feasible] or others
+        focus = max(feasible, key=lambda x: x.npv_mean)
     p = focus.p_payback_within(n)
     head = (f"{focus.name} pays back within {n} months with probability "
             f"{fmt_p(p, focus.se(p))} (E[NPV] {_money(focus.npv_mean)} ± "
             f"{_money(focus.npv_mean_se).lstrip('$')} over {horizon} months)")
+    if recommended is None:
+        return f"{head}; no strategy meets the study's constraints."
+    excluded = [x.name for x in s.values() if not x.feasible]
+    if excluded:
+        crit += (f" among the strategies meeting the constraints; excluded: "
+                 f"{', '.join(excluded)}")
     if s[recommended].is_baseline:
         return f"{head}; recommended: stay on {recommended} ({crit})."
     return f"{head}; recommended: {recommended} ({crit})."

@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from helpers import STUDIES, write_toml
 
 from sim.cli import main
+
+from helpers import STUDIES, write_toml
 
 SPEC_KEYS = {"payback_within", "payback_within_se", "payback_median_months", "npv_mean",
              "npv_mean_se", "npv_p10", "npv_p50", "npv_p90", "p_npv_positive", "p_best",

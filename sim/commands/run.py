@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,21 +57,11 @@ def load(args: argparse.Namespace) -> Any:
     return load_study(args.study, overrides=overrides(args))
 
 
-def _fmt_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    line = "  ".join(h.ljust(w) if i == 0 else h.rjust(w)
-                     for i, (h, w) in enumerate(zip(header, widths, strict=True)))
-    out = [line, "-" * len(line)]
-    for r in rows:
-        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                             for i, (c, w) in enumerate(zip(r, widths, strict=True))))
-    return "\n".join(out)
-
-
 def summary_text(summary: Any) -> str:
     """The terminal summary table of a run."""
     from sim.report.html import money
     from sim.summary import fmt_p
+    from sim.textfmt import text_table
 
     study = summary.study
     header = ["strategy"] + [f"P(pb<={n})" for n in study.payback_within]
@@ -94,7 +83,7 @@ def summary_text(summary: Any) -> str:
     note = (f"* baseline. {study.samples:,} samples ({study.sampling}, seed {study.seed}), "
             f"horizon {study.horizon_months} months; ± = Monte Carlo standard error; "
             "sheet pb = the static spreadsheet payback (months).")
-    return _fmt_table(header, rows) + "\n" + note
+    return text_table(header, rows) + "\n" + note
 
 
 class _Progress:

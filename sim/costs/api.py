@@ -33,7 +33,8 @@ class ApiKernel:
     """
 
     def __init__(self, p: Mapping[str, Value], w: Workload, project: Project | None = None):
-        cache = 1.0 - w.cache_share + w.cache_share * p["cached_price_factor"]
+        h = p.get("cache_share", w.cache_share)
+        cache = 1.0 - h + h * p["cached_price_factor"]
         batch = 1.0 - p["batch_share"] * p["batch_discount"]
         per_request = (w.input_tokens * p["input_price"] * cache
                        + w.output_tokens * p["output_price"]) * batch / 1e6

@@ -1,10 +1,15 @@
-"""The registry of strategy kinds: which keys each takes and how its kernel is built."""
+"""The registry of strategy kinds: which keys each takes and how its kernel is built.
+
+A kind has numeric *fields* (inputs: numbers or distributions), *alternatives* (a numeric
+key that may instead hold a word, e.g. ``instances = "auto"``) and *settings* (keys that
+only take words or booleans, e.g. ``training_method = "lora"`` or ``model = "gpt-4o"``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sim.costs.api import ApiKernel
 from sim.costs.project import Project
@@ -25,11 +30,13 @@ from sim.schema import (
     Field,
 )
 
+Options = Mapping[str, Any]
+
 
 class Kernel(Protocol):
     """A strategy's monthly cost, stepped through months 1..H in order."""
 
-    project: Project | None
+    project: Any
 
     def operating(self, t: int, growth: Value) -> Value:
         """Run cost in month t (without project spend)."""
@@ -41,40 +48,86 @@ class Kernel(Protocol):
 
 
 @dataclass(frozen=True)
+class Setting:
+    """A key that takes a word or a boolean, not a number.
+
+    ``choices`` lists the allowed values; ``lookup`` names a catalog ("api", "gpu",
+    "training") or "strategy" (another strategy of the study) that validates the word.
+    """
+
+    help: str
+    choices: tuple[Any, ...] = ()
+    default: Any = None
+    lookup: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
 class Kind:
-    """A strategy kind: its numeric keys, its string options and its kernel factory."""
+    """A strategy kind: its keys and its kernel factory."""
 
     name: str
     doc: str
     fields: dict[str, Field]
-    make: Callable[[Mapping[str, Value], Workload, Project | None, Mapping[str, str]], Kernel]
-    #: keys that may hold one of these strings instead of a number, e.g. instances = "auto"
-    options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    make: Callable[[Mapping[str, Value], Workload, Any, Options], Kernel]
+    #: numeric keys that may hold one of these words instead, e.g. instances = "auto"
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    settings: dict[str, Setting] = field(default_factory=dict)
     #: (key, condition key, condition value): key is required when the condition holds
-    conditional: tuple[tuple[str, str, str], ...] = ()
+    #: ("*": the condition key is given)
+    conditional: tuple[tuple[str, str, Any], ...] = ()
     #: one-off training compute of the project (beyond engineering hours)
-    training_cost: Callable[[Mapping[str, Value]], Value] = lambda p: 0.0
+    training_cost: Callable[[Mapping[str, Value], Options], Value] = lambda p, o: 0.0
+    #: whether the traffic's data stays on the company's premises
+    on_premises: bool = False
+    #: whether the fine-tuned model can move to another vendor without retraining
+    portable: bool = True
 
 
-API_FIELDS: dict[str, Field] = {
+CACHE_SHARE = Field(RATE, None, "share of input tokens served from a prompt cache "
+                    "(default: workload.cache_share)", optional=True)
+LATENCY = Field(POSITIVE, None, "p99 latency in ms (for a latency constraint)", optional=True)
+
+TOKEN_PRICES: dict[str, Field] = {
     "input_price": Field(MONEY, None, "$ per 1M input tokens"),
     "output_price": Field(MONEY, None, "$ per 1M output tokens"),
     "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices"),
+    "cache_share": CACHE_SHARE,
     "cached_price_factor": Field(RATE, 0.10, "price of a cached input token / input price"),
     "batch_share": Field(RATE, 0.0, "share of traffic sent through the batch API"),
     "batch_discount": Field(RATE, 0.5, "batch API discount"),
+}
+
+API_FIELDS: dict[str, Field] = {**TOKEN_PRICES, **QUALITY, **PROJECT,
+                                "p99_latency_ms": LATENCY}
+
+HOSTED_FT_FIELDS: dict[str, Field] = {
+    **TOKEN_PRICES,
+    "input_price": Field(MONEY, None, "$ per 1M input tokens of the fine-tuned model"),
+    "output_price": Field(MONEY, None, "$ per 1M output tokens of the fine-tuned model"),
+    "training_tokens": Field(NONNEG, None, "training tokens per epoch (examples x tokens)"),
+    "epochs": Field(POSITIVE, 1.0, "epochs per training run"),
+    "training_runs": Field(COUNT0, 1.0, "training runs to production"),
+    "training_price_per_1m": Field(MONEY, None, "$ per 1M training tokens (lesson: OpenAI $8)"),
     **QUALITY,
     **PROJECT,
+    "engineering_hours": Field(NONNEG, None, "engineering hours (data, evaluation; no infra)"),
+    **RETRAIN,
+    "p99_latency_ms": LATENCY,
 }
 
 SELF_HOSTED_FIELDS: dict[str, Field] = {
     "model_size_b": Field(POSITIVE, None, "model size, billions of parameters"),
-    "gpu_hourly": Field(MONEY, None, "$ per instance-hour"),
+    "gpu_hourly": Field(MONEY, None, "$ per instance-hour (or gpu = \"a10g\" from the catalog)"),
+    "gpus_per_instance": Field(COUNT, 1.0, "GPUs per serving instance (with gpu = ...)"),
     "instances": Field(COUNT, None, 'serving instances, or "auto" (from throughput)'),
     "throughput_tokens_per_s": Field(
         POSITIVE, None, 'tokens/s per instance (required with instances = "auto")', optional=True
     ),
     "target_utilization": Field(POS_RATE, 0.6, 'utilization to plan capacity at (for "auto")'),
+    "serving_hours_fraction": Field(
+        POS_RATE, 1.0, "share of the month's 720 hours instances are billed (autoscaling < 1)"
+    ),
     "gpu_annual_price_drop": Field(DECLINE, 0.0, "yearly fall of GPU hourly prices"),
     "storage_price_per_gb_month": Field(MONEY, STORAGE_PRICE, "$ per GB-month of storage"),
     "bytes_per_param": Field(POSITIVE, 2.0, "bytes per parameter stored (bf16: 2)"),
@@ -84,43 +137,59 @@ SELF_HOSTED_FIELDS: dict[str, Field] = {
     **PROJECT,
     "engineering_hours": Field(NONNEG, None, "engineering hours to production (all phases)"),
     "training_runs": Field(COUNT0, None, "training runs to production (lesson: 5-15)"),
-    "compute_per_run": Field(MONEY, None, "$ of GPU compute per training run"),
+    "compute_per_run": Field(MONEY, None, '$ of GPU compute per run, or "estimate"'),
+    "dataset_examples": Field(POSITIVE, None, 'training examples (compute_per_run = "estimate")',
+                              optional=True),
+    "sequence_length": Field(POSITIVE, 512.0, "tokens per training example (for the estimate)"),
+    "epochs": Field(POSITIVE, 1.0, "epochs per training run (for the estimate)"),
     **RETRAIN,
+    "p99_latency_ms": LATENCY,
 }
 
-HOSTED_FT_FIELDS: dict[str, Field] = {
-    "input_price": Field(MONEY, None, "$ per 1M input tokens of the fine-tuned model"),
-    "output_price": Field(MONEY, None, "$ per 1M output tokens of the fine-tuned model"),
-    "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices"),
-    "cached_price_factor": Field(RATE, 0.10, "price of a cached input token / input price"),
-    "batch_share": Field(RATE, 0.0, "share of traffic sent through the batch API"),
-    "batch_discount": Field(RATE, 0.5, "batch API discount"),
-    "training_tokens": Field(NONNEG, None, "training tokens per epoch (examples x tokens)"),
-    "epochs": Field(POSITIVE, 1.0, "epochs per training run"),
-    "training_runs": Field(COUNT0, 1.0, "training runs to production"),
-    "training_price_per_1m": Field(MONEY, None, "$ per 1M training tokens (lesson: OpenAI $8)"),
-    **QUALITY,
+ROUTING_FIELDS: dict[str, Field] = {
+    "share": Field(RATE, None, "share of requests sent to the primary strategy"),
     **PROJECT,
-    "engineering_hours": Field(NONNEG, None, "engineering hours (data, evaluation; no infra)"),
-    **RETRAIN,
+    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to build the router itself"),
+}
+
+STANDALONE = Setting("false: only a part of a routing strategy, not compared on its own",
+                     (True, False), True)
+
+TRAINING_SETTINGS = {
+    "training_method": Setting("fine-tuning method for the estimate",
+                               ("lora", "qlora", "full"), "lora"),
+    "training_gpu": Setting("GPU of the lesson's throughput table for the estimate",
+                            ("a100_80g", "a10g"), "a100_80g"),
+    "spot": Setting("train on spot instances (0.35 x on-demand)", (True, False), True),
 }
 
 
-def _api(p: Mapping[str, Value], w: Workload, project: Project | None,
-         options: Mapping[str, str]) -> Kernel:
+def _api(p: Mapping[str, Value], w: Workload, project: Any, options: Options) -> Kernel:
     return ApiKernel(p, w, project)
 
 
-def _self_hosted(p: Mapping[str, Value], w: Workload, project: Project | None,
-                 options: Mapping[str, str]) -> Kernel:
+def _self_hosted(p: Mapping[str, Value], w: Workload, project: Any, options: Options) -> Kernel:
     return SelfHostedKernel(p, w, project, auto=options.get("instances") == "auto")
 
 
-def _self_hosted_training(p: Mapping[str, Value]) -> Value:
-    return p["training_runs"] * p["compute_per_run"]
+def _routing(p: Mapping[str, Value], w: Workload, project: Any, options: Options) -> Kernel:
+    raise TypeError("routing kernels are built by sim.costs.build from their components")
 
 
-def _hosted_training(p: Mapping[str, Value]) -> Value:
+def _self_hosted_training(p: Mapping[str, Value], options: Options) -> Value:
+    if options.get("compute_per_run") == "estimate":
+        from sim.training import cost_per_run
+
+        per_run = cost_per_run(p["model_size_b"], options.get("training_method", "lora"),
+                               options.get("training_gpu", "a100_80g"), p["dataset_examples"],
+                               p["sequence_length"], p["epochs"],
+                               spot=bool(options.get("spot", True)))
+    else:
+        per_run = p["compute_per_run"]
+    return p["training_runs"] * per_run
+
+
+def _hosted_training(p: Mapping[str, Value], options: Options) -> Value:
     tokens = p["training_tokens"] * p["epochs"] * p["training_runs"]
     return tokens * p["training_price_per_1m"] / 1e6
 
@@ -131,37 +200,73 @@ KINDS: dict[str, Kind] = {
         "pay per token at a provider's (falling) prices: the frontier model, or a cheaper one",
         API_FIELDS,
         _api,
+        settings={"model": Setting("API model to take prices from (ftrisk prices)",
+                                   lookup="api"), "standalone": STANDALONE},
+        portable=True,
     ),
     "hosted_ft": Kind(
         "hosted_ft",
         "a model fine-tuned and served by the vendor: training tokens, fine-tuned token prices",
         HOSTED_FT_FIELDS,
         _api,
+        settings={
+            "model": Setting("fine-tuned model to take inference prices from, e.g. "
+                             "ft:gpt-4o-mini", lookup="api"),
+            "training_provider": Setting("provider to take the training price from",
+                                         lookup="training"),
+            "standalone": STANDALONE,
+        },
         training_cost=_hosted_training,
+        portable=False,
     ),
     "self_hosted": Kind(
         "self_hosted",
         "a fine-tuned open model on rented GPUs: project, serving, storage, MLOps, retraining",
         SELF_HOSTED_FIELDS,
         _self_hosted,
-        options={"instances": ("auto",)},
+        alternatives={"instances": ("auto",), "compute_per_run": ("estimate",)},
+        settings={"gpu": Setting("serving GPU to take the hourly price from", lookup="gpu"),
+                  **TRAINING_SETTINGS, "standalone": STANDALONE},
         conditional=(
             ("throughput_tokens_per_s", "instances", "auto"),
             ("fte_monthly_cost", "mlops_fte", "*"),
+            ("dataset_examples", "compute_per_run", "estimate"),
         ),
         training_cost=_self_hosted_training,
+        on_premises=True,
+    ),
+    "routing": Kind(
+        "routing",
+        "a share of requests to one strategy (e.g. a fine-tuned model), the rest to another",
+        ROUTING_FIELDS,
+        _routing,
+        settings={"primary": Setting("strategy that gets the share", lookup="strategy",
+                                     required=True),
+                  "fallback": Setting("strategy that gets the rest", lookup="strategy",
+                                      required=True)},
     ),
 }
 
 
-def project_cost(kind: str, p: Mapping[str, Value]) -> Value:
+def engineering_hours(p: Mapping[str, Value]) -> Value:
+    """Engineering hours in total, or the sum of ``engineering_phases.*``."""
+    phases = [v for k, v in p.items() if k.startswith("engineering_phases.")]
+    if phases:
+        total: Value = 0.0
+        for v in phases:
+            total = total + v
+        return total
+    return p.get("engineering_hours", 0.0)
+
+
+def project_cost(kind: str, p: Mapping[str, Value], options: Options | None = None) -> Value:
     """One-off project cost: engineering hours x rate + the kind's training compute."""
-    return p["engineering_hours"] * p["hourly_rate"] + KINDS[kind].training_cost(p)
+    return engineering_hours(p) * p["hourly_rate"] + KINDS[kind].training_cost(p, options or {})
 
 
-def build_kernel(kind: str, p: Mapping[str, Value], w: Workload, options: Mapping[str, str],
+def build_kernel(kind: str, p: Mapping[str, Value], w: Workload, options: Options,
                  *, baseline: bool) -> Kernel:
-    """Build the kernel of one strategy for a chunk of samples.
+    """Build the kernel of one (non-routing) strategy for a chunk of samples.
 
     Parameters
     ----------
@@ -172,17 +277,16 @@ def build_kernel(kind: str, p: Mapping[str, Value], w: Workload, options: Mappin
     w : Workload
         The chunk's workload.
     options : mapping
-        String options, e.g. ``{"instances": "auto"}``.
+        Words and booleans, e.g. ``{"instances": "auto"}``.
     baseline : bool
         The baseline runs today: it has no project.
     """
     project = None
     if not baseline:
-        retrain = p.get("retrain_every_months")
         project = Project(
-            cost=project_cost(kind, p),
+            cost=project_cost(kind, p, options),
             build_months=p["build_months"],
-            retrain_every=retrain,
+            retrain_every=p.get("retrain_every_months"),
             retrain_cost_fraction=p.get("retrain_cost_fraction", 1.0),
         )
     return KINDS[kind].make(p, w, project, options)

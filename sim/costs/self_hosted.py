@@ -34,7 +34,8 @@ def instances_needed(tokens_per_day: Value, peak_to_average: Value, throughput: 
 class SelfHostedKernel:
     """Monthly run cost of a self-hosted model: serving + storage + MLOps + quality + fixed.
 
-    Serving is ``instances(t) * gpu_hourly * (1-d_gpu)**((t-1)/12) * 720``. With
+    Serving is ``instances(t) * gpus_per_instance * gpu_hourly * (1-d_gpu)**((t-1)/12) * 720
+    * serving_hours_fraction`` (autoscaling bills fewer than 720 hours). With
     ``instances="auto"`` the count follows the volume each month (see
     :func:`instances_needed`). Storage is ``model_size_b * bytes_per_param`` GB at
     ``storage_price_per_gb_month``. Call :meth:`operating` for t = 1, 2, ... in order.
@@ -53,7 +54,9 @@ class SelfHostedKernel:
 
     def __init__(self, p: Mapping[str, Value], w: Workload, project: Project | None = None,
                  *, auto: bool = False):
-        self.hourly = p["gpu_hourly"] * HOURS_PER_MONTH
+        # billed hours of one instance per month: 720 x the share of hours it runs
+        self.hourly = (p["gpu_hourly"] * p.get("gpus_per_instance", 1.0) * HOURS_PER_MONTH
+                       * p.get("serving_hours_fraction", 1.0))
         self.auto = auto
         if auto:
             self.instances: Value = 1.0

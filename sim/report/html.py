@@ -101,6 +101,8 @@ def summary_table(summary: Summary) -> str:
     header += [f"P(payback ≤ {n})" for n in study.payback_within]
     header += ["median payback", "E[NPV] ± se", "NPV P10", "NPV P50", "NPV P90", "P(NPV>0)",
                "P(best)", "spreadsheet payback"]
+    if study.constraints.any:
+        header.append("constraints")
     rows = []
     for s in summary.strategies.values():
         row: list[Any] = [s.name + (" (baseline)" if s.is_baseline else ""), s.kind]
@@ -115,8 +117,10 @@ def summary_table(summary: Summary) -> str:
         row += [f"{s.p_npv_positive:.3f}", f"{s.p_best:.3f}"]
         pb = s.point_estimate.get("payback_months")
         row.append("–" if pb is None else (f"{pb} mo" if pb != "never" else "never"))
+        if study.constraints.any:
+            row.append("met" if s.feasible else f"infeasible: {s.infeasible_reason}")
         rows.append(row)
-    return table(header, rows, left=2)
+    return table(header, rows, left=(0, 1, len(header) - 1) if study.constraints.any else 2)
 
 
 def spreadsheet_vs_distribution(summary: Summary) -> str:
@@ -144,10 +148,12 @@ def inputs_table(study: Study) -> str:
     rows = []
     for i in study.inputs():
         p10, p50, p90 = i.dist.ppf(np.array([0.1, 0.5, 0.9]))
+        origin = "default" if i.is_default else (i.note or "study")
         rows.append([i.path, i.dist.describe(), fmt(float(p10)), fmt(float(p50)),
-                     fmt(float(p90)), "default" if i.is_default else "", i.help])
-    return table(["input", "distribution", "P10", "P50", "P90", "", "meaning"], rows,
-                 left=(0, 1, 6)).replace("<td>default</td>", '<td class="muted">default</td>')
+                     fmt(float(p90)), origin, i.help])
+    return table(["input", "distribution", "P10", "P50", "P90", "from", "meaning"], rows,
+                 left=(0, 1, 5, 6)).replace('<td class="l">default</td>',
+                                            '<td class="l muted">default</td>')
 
 
 ASSUMPTIONS = [
@@ -203,7 +209,8 @@ def render(result: RunResult, path: str | Path) -> None:
 <h2>NPV</h2>
 {divs["npv"]}
 <h2>Inputs</h2>
-<p>Every input with its distribution; "default" marks those the study left at their default.</p>
+<p>Every input with its distribution and where its value comes from: the study file, the price
+catalog, or the default the study left it at.</p>
 {inputs_table(study)}
 <h2>Assumptions</h2>
 <ul>{"".join(f"<li>{html.escape(a)}</li>" for a in ASSUMPTIONS)}</ul>

@@ -1,0 +1,58 @@
+"""Which strategies meet the study's constraints (SPEC §5; the calculator page's constraints).
+
+An infeasible strategy is still simulated and shown, marked with the reason, but it is never
+recommended.
+"""
+
+from __future__ import annotations
+
+from sim.costs.kinds import KINDS
+from sim.study import Study
+
+
+def _parts(study: Study, name: str) -> list[str]:
+    s = study.strategies[name]
+    if s.kind == "routing":
+        return [s.options["primary"], s.options["fallback"]]
+    return [name]
+
+
+def _latency(study: Study, name: str) -> float | None:
+    inp = study.strategies[name].inputs.get("p99_latency_ms")
+    return None if inp is None else inp.dist.median
+
+
+def feasibility(study: Study) -> dict[str, str | None]:
+    """For each strategy, None when it meets every constraint, else the reason it does not.
+
+    Examples
+    --------
+    >>> from sim import load_study  # doctest: +SKIP
+    >>> feasibility(load_study("studies/document_classification.toml"))  # doctest: +SKIP
+    {'gpt35': 'sends request data to a vendor (api)', 'self_hosted_7b': None}
+    """
+    c = study.constraints
+    out: dict[str, str | None] = {}
+    for name in study.compared():
+        parts = _parts(study, name)
+        kinds = [study.strategies[p].kind for p in parts]
+        reasons = []
+        if c.data_on_premises:
+            away = sorted({k for k in kinds if not KINDS[k].on_premises})
+            if away:
+                reasons.append(f"sends request data to a vendor ({', '.join(away)})")
+        if c.vendor_portability and any(not KINDS[k].portable for k in kinds):
+            reasons.append("a vendor-hosted fine-tuned model cannot move to another vendor "
+                           "without retraining")
+        if c.p99_latency_ms is not None:
+            latencies = [_latency(study, p) for p in parts]
+            if any(x is None for x in latencies):
+                missing = [p for p, x in zip(parts, latencies, strict=True) if x is None]
+                reasons.append(f"p99 latency unknown; give p99_latency_ms for "
+                               f"{', '.join(missing)}")
+            else:
+                worst = max(x for x in latencies if x is not None)
+                if worst > c.p99_latency_ms:
+                    reasons.append(f"p99 latency {worst:g} ms exceeds {c.p99_latency_ms:g} ms")
+        out[name] = "; ".join(reasons) or None
+    return out

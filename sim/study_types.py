@@ -1,0 +1,180 @@
+"""The study model: inputs, strategies, correlations, constraints and the study itself."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from distributions import Distribution
+
+CRITERIA = ("npv", "payback")
+#: Top-level keys of summary.json; a strategy may not take one of these names.
+RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horizon_months",
+                      "discount_rate", "criterion", "recommended", "answer", "strategies",
+                      "constraints"})
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Requirements a strategy must meet to be recommended (SPEC §5; calculator page).
+
+    Attributes
+    ----------
+    data_on_premises : bool
+        Request data may not leave the company: API and hosted strategies are infeasible.
+    p99_latency_ms : float or None
+        Largest acceptable p99 latency; a strategy's ``p99_latency_ms`` must not exceed it.
+    vendor_portability : bool
+        The model must be movable between vendors: vendor-hosted fine-tuning is infeasible.
+    """
+
+    data_on_premises: bool = False
+    p99_latency_ms: float | None = None
+    vendor_portability: bool = False
+
+    @property
+    def any(self) -> bool:
+        """True when at least one constraint is set."""
+        return self.data_on_premises or self.vendor_portability or (
+            self.p99_latency_ms is not None)
+
+
+@dataclass(frozen=True)
+class Input:
+    """A named quantity of the study: fixed or uncertain.
+
+    Attributes
+    ----------
+    path : str
+        Dotted study path, e.g. ``strategies.self_hosted_7b.gpu_hourly``.
+    dist : Distribution
+        Its distribution (a :class:`~distributions.Fixed` point mass when known).
+    is_default : bool
+        True when the study left it at its default.
+    help : str
+        What the quantity is.
+    note : str
+        Where a value came from when not from the study file (e.g. the price catalog).
+    """
+
+    path: str
+    dist: Distribution
+    is_default: bool
+    help: str
+    note: str = ""
+
+    @property
+    def uncertain(self) -> bool:
+        """True unless the value is known exactly."""
+        return not self.dist.is_fixed
+
+    @property
+    def key(self) -> str:
+        """The last part of the path."""
+        return self.path.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """One way to serve the workload."""
+
+    name: str
+    kind: str
+    inputs: dict[str, Input]
+    options: dict[str, Any]
+    is_baseline: bool
+
+    @property
+    def standalone(self) -> bool:
+        """False for a strategy that only serves as a part of a routing strategy."""
+        return bool(self.options.get("standalone", True))
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """A stated rank correlation between two uncertain inputs."""
+
+    a: str
+    b: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study: settings, workload, strategies, correlations.
+
+    Build one with :func:`load_study` (from a file) or :func:`study_from_dict`.
+    """
+
+    name: str
+    source: str
+    description: str
+    horizon_months: int
+    samples: int
+    seed: int
+    sampling: str
+    discount_rate: float
+    baseline: str
+    payback_within: tuple[int, ...]
+    criterion: str
+    workload: dict[str, Input]
+    strategies: dict[str, Strategy]
+    correlations: tuple[Correlation, ...] = ()
+    constraints: Constraints = field(default_factory=Constraints)
+    file: str = "<study>"
+    sha256: str = ""
+    defaults: frozenset[str] = field(default_factory=frozenset)
+
+    def inputs(self) -> list[Input]:
+        """Every input: the workload's, then each strategy's, in schema order."""
+        out = list(self.workload.values())
+        for s in self.strategies.values():
+            out.extend(s.inputs.values())
+        return out
+
+    def compared(self) -> list[str]:
+        """Names of the strategies compared (all but routing-only components)."""
+        return [n for n, s in self.strategies.items() if s.standalone]
+
+    def uncertain_inputs(self) -> list[Input]:
+        """The inputs that are sampled (not fixed)."""
+        return [i for i in self.inputs() if i.uncertain]
+
+    def input(self, path: str) -> Input:
+        """Look up an input by its path (``strategies.x.key``, ``x.key`` or ``workload.key``)."""
+        full = full_path(path, self.strategies)
+        for i in self.inputs():
+            if i.path == full:
+                return i
+        raise KeyError(path)
+
+    def rank_correlation(self) -> np.ndarray | None:
+        """Target rank-correlation matrix over :meth:`uncertain_inputs` (None if none stated)."""
+        if not self.correlations:
+            return None
+        names = [i.path for i in self.uncertain_inputs()]
+        c = np.eye(len(names))
+        for corr in self.correlations:
+            i, j = names.index(corr.a), names.index(corr.b)
+            c[i, j] = c[j, i] = corr.rank
+        return c
+
+    @property
+    def primary_months(self) -> int:
+        """The N of the headline P(payback <= N): 12 when asked for, else the largest."""
+        return 12 if 12 in self.payback_within else max(self.payback_within)
+
+    def replace(self, **changes: Any) -> Study:
+        """A copy with some settings changed (e.g. ``samples``, ``seed``, ``sampling``)."""
+        return dataclasses.replace(self, **changes)
+
+
+def full_path(path: str, strategies: Mapping[str, Any]) -> str:
+    head = path.split(".", 1)[0]
+    if head in strategies and head not in ("workload", "strategies"):
+        return f"strategies.{path}"
+    return path

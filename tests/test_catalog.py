@@ -1,0 +1,84 @@
+"""The price catalog: reference prices, inferred fields, GPUs, training; studies naming entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import catalog, study_from_dict
+from sim.calculator import api_costs
+from sim.cli import main
+
+from helpers import write_toml
+
+
+def test_reference_prices_from_the_lesson():
+    p = catalog.api_price("gpt-4o@2024")
+    assert (p.input, p.output) == (5.0, 15.0)
+    assert p.cached_input == 0.5 and p.batch_input == 2.5 and p.batch_output == 7.5
+    assert set(p.inferred) == {"cached_input", "batch_input", "batch_output"}
+    assert p.checked == "2024"
+    for name, (i, o) in {"gpt-3.5-turbo@2024": (0.5, 1.5), "claude-3.5-sonnet@2024": (3, 15),
+                         "claude-3-haiku@2024": (0.25, 1.25)}.items():
+        q = catalog.api_price(name)
+        assert (q.input, q.output) == (i, o)
+
+
+def test_genai_prices_lookup_works_offline():
+    p = catalog.api_price("gpt-4o")
+    assert p.input > 0 and p.output > p.input
+    assert p.provider == "openai"
+    assert "genai-prices" in p.source
+
+
+def test_unknown_model_suggests():
+    with pytest.raises(KeyError, match="did you mean"):
+        catalog.api_price("gpt-4oo@2024")
+
+
+def test_gpu_and_training_prices():
+    assert catalog.gpu_price("a10g").on_demand_hourly == 1.03
+    assert catalog.gpu_price("a10g").spot_inferred
+    assert catalog.gpu_price("a100_40g").on_demand_hourly * 720 == pytest.approx(1440)
+    assert catalog.training_price("openai").price_per_1m == 8.0
+    t = catalog.training_price("together")
+    assert (t.low, t.high) == (1.0, 3.0)
+    with pytest.raises(KeyError, match="known: a10g"):
+        catalog.gpu_price("tpu")
+
+
+def test_calculator_full_costs():
+    rows = api_costs(catalog.api_price("gpt-4o@2024"), 50_000, 500, 200, cache_share=0.5)
+    std, cached, batch = rows
+    assert std.per_call == pytest.approx(0.0055)
+    assert std.per_day == pytest.approx(275.0)
+    assert std.per_month == pytest.approx(8250.0)
+    assert std.per_year == pytest.approx(99_000.0)
+    assert cached.per_month == pytest.approx(50_000 * 30 * (250 * 5 + 250 * 0.5 + 200 * 15) / 1e6)
+    assert batch.per_month == pytest.approx(8250.0 / 2)
+
+
+def test_study_takes_prices_from_the_catalog(lesson_doc):
+    f = lesson_doc["strategies"]["frontier"]
+    del f["input_price"], f["output_price"]
+    f["model"] = "gpt-4o@2024"
+    sh = lesson_doc["strategies"]["self_hosted_7b"]
+    sh["gpu"] = "a10g"
+    sh["gpus_per_instance"] = 2
+    del sh["gpu_hourly"]
+    study = study_from_dict(lesson_doc)
+    price = study.input("frontier.input_price")
+    assert price.dist.mean == 5.0
+    assert "catalog gpt-4o@2024" in price.note and not price.is_default
+    assert study.input("self_hosted_7b.gpu_hourly").dist.mean == 1.03
+    # explicit values win over the catalog
+    f["input_price"] = 4.0
+    assert study_from_dict(lesson_doc).input("frontier.input_price").dist.mean == 4.0
+
+
+def test_unknown_catalog_name_in_a_study(tmp_path, capsys, lesson_doc):
+    lesson_doc["strategies"]["frontier"]["model"] = "gpt-5o@2024"
+    path = write_toml(tmp_path / "s.toml", lesson_doc)
+    assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "strategies.frontier.model: 'gpt-5o@2024' is not in the price catalog" in err
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,93 @@
+"""Constraints mark strategies infeasible, with the reason, and keep them out of the pick."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sim import run, study_from_dict
+from sim.cli import main
+from sim.constraints import feasibility
+
+from helpers import write_toml
+
+
+@pytest.fixture
+def doc(lesson_doc):
+    lesson_doc["strategies"]["hosted"] = {
+        "kind": "hosted_ft", "input_price": 1.0, "output_price": 2.0, "training_tokens": 1e8,
+        "training_price_per_1m": 8.0, "engineering_hours": 20, "p99_latency_ms": 400}
+    lesson_doc["strategies"]["frontier"]["p99_latency_ms"] = 900
+    lesson_doc["strategies"]["self_hosted_7b"]["p99_latency_ms"] = 120
+    return lesson_doc
+
+
+def test_no_constraints_all_feasible(doc):
+    assert set(feasibility(study_from_dict(doc)).values()) == {None}
+
+
+def test_data_on_premises(doc):
+    doc["constraints"] = {"data_on_premises": True}
+    f = feasibility(study_from_dict(doc))
+    assert f["frontier"] == "sends request data to a vendor (api)"
+    assert f["hosted"] == "sends request data to a vendor (hosted_ft)"
+    assert f["self_hosted_7b"] is None
+
+
+def test_latency(doc):
+    doc["constraints"] = {"p99_latency_ms": 300}
+    f = feasibility(study_from_dict(doc))
+    assert f["frontier"] == "p99 latency 900 ms exceeds 300 ms"
+    assert f["hosted"] == "p99 latency 400 ms exceeds 300 ms"
+    assert f["self_hosted_7b"] is None
+    del doc["strategies"]["self_hosted_7b"]["p99_latency_ms"]
+    f = feasibility(study_from_dict(doc))
+    assert f["self_hosted_7b"] == "p99 latency unknown; give p99_latency_ms for self_hosted_7b"
+
+
+def test_vendor_portability(doc):
+    doc["constraints"] = {"vendor_portability": True}
+    f = feasibility(study_from_dict(doc))
+    assert f["hosted"].startswith("a vendor-hosted fine-tuned model cannot move")
+    assert f["frontier"] is None and f["self_hosted_7b"] is None
+
+
+def test_infeasible_best_is_not_recommended(doc, tmp_path, capsys):
+    # the self-hosted model is the best by far; forbid it through latency
+    doc["strategies"]["self_hosted_7b"]["p99_latency_ms"] = 500
+    doc["constraints"] = {"p99_latency_ms": 450}
+    s = run(study_from_dict(doc)).summary
+    assert not s.strategies["self_hosted_7b"].feasible
+    assert s.recommended == "hosted"
+    assert "excluded: frontier, self_hosted_7b" in s.answer
+    path = write_toml(tmp_path / "s.toml", doc)
+    assert main(["run", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["recommended"] == "hosted"
+    assert summary["self_hosted_7b"]["feasible"] is False
+    assert "exceeds 450 ms" in summary["self_hosted_7b"]["infeasible_reason"]
+    assert summary["constraints"]["p99_latency_ms"] == 450
+    page = (tmp_path / "o" / "report.html").read_text()
+    assert "infeasible: p99 latency 500 ms exceeds 450 ms" in page
+
+
+def test_nothing_feasible(doc):
+    doc["constraints"] = {"p99_latency_ms": 10}
+    s = run(study_from_dict(doc)).summary
+    assert s.recommended is None
+    assert "no strategy meets the study's constraints" in s.answer
+
+
+@pytest.mark.parametrize(("constraints", "pattern"), [
+    ({"p99_latency_ms": -3}, r"constraints\.p99_latency_ms: -3 must be a number"),
+    ({"data_on_premises": "yes"}, r"constraints\.data_on_premises: 'yes' must be true or false"),
+    ({"latency": 300}, r"constraints\.latency: unknown key"),
+])
+def test_bad_constraints(doc, tmp_path, capsys, constraints, pattern):
+    import re
+
+    doc["constraints"] = constraints
+    path = write_toml(tmp_path / "s.toml", doc)
+    assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert re.search(pattern, capsys.readouterr().err)
