@@ -24,7 +24,7 @@ class Workload:
 
     Examples
     --------
-    >>> w = Workload(50_000, 500, 200)
+    >>> w = Workload(50_000.0, 500.0, 200.0)
     >>> w.tokens_per_day
     35000000.0
     """
