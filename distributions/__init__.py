@@ -1,8 +1,14 @@
 """The uncertain-input language of ftrisk: distributions, parsing of study values, sampling.
 
 Knows nothing about fine-tuning. A study value is turned into an immutable
-:class:`Distribution` with :func:`parse`; a :class:`SamplingPlan` draws the uniforms that
-every distribution's ``ppf`` turns into samples.
+:class:`Distribution` with :func:`parse`; a :class:`SamplingPlan` draws the uniforms (Monte
+Carlo, Latin hypercube or scrambled Sobol, rank-correlated with Iman–Conover) that every
+distribution's ``ppf`` turns into samples.
+
+Families: :class:`Fixed`, :class:`Uniform`, :class:`UniformInt`, :class:`Triangular`,
+:class:`Pert`, :class:`Normal`, :class:`Lognormal`, :class:`Beta`, :class:`Gamma`,
+:class:`Bernoulli`, :class:`Discrete`, :class:`Empirical`, :class:`Quantiles`; wrappers
+:class:`Truncated` (asked for with ``truncate``) and :class:`Rounded` (whole-number inputs).
 
 Examples
 --------
@@ -16,43 +22,57 @@ Examples
 (4,)
 """
 
-from distributions.base import Distribution, fmt
-from distributions.continuous import Beta, Lognormal, Normal, Pert, Triangular, Uniform
-from distributions.discrete import Fixed, Rounded, UniformInt
+from distributions.base import TINY, Distribution, fmt, moments_by_quadrature
+from distributions.continuous import Beta, Gamma, Pert, Triangular, Uniform
+from distributions.discrete import Bernoulli, Discrete, Fixed, Rounded, UniformInt
+from distributions.empirical import Empirical
 from distributions.errors import DistributionError
+from distributions.normal import Lognormal, Normal
 from distributions.parse import FAMILIES, parse
+from distributions.qpd import Quantiles
 from distributions.sampling import (
     BLOCK_SIZE,
     METHODS,
     Method,
     SamplingPlan,
+    achieved_rank_correlation,
     check_correlation,
     check_method,
     iman_conover,
     stream_key,
 )
+from distributions.truncated import Truncated
 
 __all__ = [
     "BLOCK_SIZE",
     "FAMILIES",
     "METHODS",
+    "TINY",
+    "Bernoulli",
     "Beta",
+    "Discrete",
     "Distribution",
     "DistributionError",
+    "Empirical",
     "Fixed",
+    "Gamma",
     "Lognormal",
     "Method",
     "Normal",
     "Pert",
+    "Quantiles",
     "Rounded",
     "SamplingPlan",
     "Triangular",
+    "Truncated",
     "Uniform",
     "UniformInt",
+    "achieved_rank_correlation",
     "check_correlation",
     "check_method",
     "fmt",
     "iman_conover",
+    "moments_by_quadrature",
     "parse",
     "stream_key",
 ]

@@ -1,26 +1,46 @@
 """The base class every distribution family derives from.
 
 A distribution is an immutable value. Families implement ``_ppf`` (vectorized, on
-probabilities strictly inside (0, 1) or at the ends) and their analytic moments; the base
-class validates arguments, draws samples through the quantile function so that Monte
-Carlo, Latin hypercube and Sobol plans share one path, and formats descriptions.
+probabilities strictly inside (0, 1) or at the ends) and their moments (analytic where a
+closed form exists, else by quadrature with :func:`moments_by_quadrature`); the base class
+validates arguments, draws samples through the quantile function so that Monte Carlo,
+Latin hypercube and Sobol plans share one path, and formats descriptions.
 """
 
 from __future__ import annotations
 
+import itertools
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import special
 
 from distributions.errors import DistributionError
 
 FloatArray = NDArray[np.float64]
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
 #: Sampling plans keep uniforms inside [TINY, 1 - TINY] (the ppf is never asked for 0 or 1).
-TINY = 2.0**-54
+#: 2**-53 is the spacing of doubles just below 1, so ``1 - TINY`` is exactly representable
+#: (``1 - 2**-54`` would round to 1.0, where an unbounded quantile function is infinite).
+TINY = 2.0**-53
+#: Normal scores of the smallest and largest uniform a sampling plan can produce.
+Z_LO = float(special.ndtri(TINY))
+Z_HI = float(special.ndtri(1.0 - TINY))
+
+
+def fmt_short(x: float, digits: int = 4) -> str:
+    """Like :func:`fmt` with ``digits`` significant digits (for derived figures).
+
+    Examples
+    --------
+    >>> fmt_short(12.28853), fmt_short(0.7323912), fmt_short(3000.0000001)
+    ('12.29', '0.7324', '3000')
+    """
+    return fmt(float(f"{x:.{digits}g}"))
 
 
 def fmt(x: float) -> str:
@@ -45,14 +65,11 @@ class Distribution(ABC):
     """An immutable univariate distribution with a vectorized quantile function.
 
     Subclasses set ``family`` and implement ``_ppf``, ``mean``, ``var``, ``support`` and
-    ``_params``; ``cdf`` where a closed form exists.
+    ``_params``; ``_cdf`` where it can be computed. Families with whole-number or atomic
+    draws override :attr:`integer` and :attr:`discrete`.
     """
 
     family: ClassVar[str] = "distribution"
-    #: True when every draw is a whole number.
-    integer: ClassVar[bool] = False
-    #: True when single values carry probability mass (so a support end may occur).
-    discrete: ClassVar[bool] = False
 
     # -- to implement -------------------------------------------------------------
     @abstractmethod
@@ -112,7 +129,14 @@ class Distribution(ABC):
         return self._ppf(qa)
 
     def quantile(self, q: ArrayLike) -> FloatArray:
-        """Alias of :meth:`ppf`, named for how people ask ("the 90th percentile")."""
+        """Alias of :meth:`ppf`, named for how people ask ("the 90th percentile").
+
+        Examples
+        --------
+        >>> from distributions import Uniform
+        >>> Uniform(0.0, 10.0).quantile([0.1, 0.9]).tolist()
+        [1.0, 9.0]
+        """
         return self.ppf(q)
 
     def cdf(self, x: ArrayLike) -> FloatArray:
@@ -125,6 +149,16 @@ class Distribution(ABC):
         0.25
         """
         return self._cdf(np.asarray(x, dtype=np.float64))
+
+    @property
+    def integer(self) -> bool:
+        """True when every draw is a whole number."""
+        return False
+
+    @property
+    def discrete(self) -> bool:
+        """True when single values carry probability mass (so a support end may occur)."""
+        return False
 
     @property
     def median(self) -> float:
@@ -143,6 +177,12 @@ class Distribution(ABC):
         Narrower than :attr:`support` for unbounded families (a normal draws within about
         8.1 sd of its mean), so a quantity whose support is infinite can still be known to
         stay inside its physical domain.
+
+        Examples
+        --------
+        >>> from distributions import Normal
+        >>> [round(v, 2) for v in Normal(0.0, 1.0).draw_range]
+        [-8.21, 8.21]
         """
         lo, hi = self._ppf(np.array([TINY, 1.0 - TINY]))
         return (float(lo), float(hi))
@@ -176,7 +216,9 @@ class Distribution(ABC):
         return self._ppf(gen.random(n))
 
     def describe(self) -> str:
-        """One line: family, parameters and mean, e.g. ``pert(min=76, mode=120, max=188); mean 124``.
+        """Family, parameters and mean on one line, e.g.
+
+         ``pert(min=76, mode=120, max=188); mean 124``.
 
         Examples
         --------
@@ -184,10 +226,58 @@ class Distribution(ABC):
         >>> Uniform(0.2, 0.6).describe()
         'uniform(lo=0.2, hi=0.6); mean 0.4'
         """
-        return f"{self.family}({self._params()}); mean {fmt(self.mean)}"
+        return f"{self.label()}; mean {fmt_short(self.mean)}"
+
+    def label(self) -> str:
+        """Family and parameters, e.g. ``pert(min=76, mode=120, max=188)``.
+
+        Examples
+        --------
+        >>> from distributions import Uniform
+        >>> Uniform(0.2, 0.6).label()
+        'uniform(lo=0.2, hi=0.6)'
+        """
+        return f"{self.family}({self._params()})"
 
     def __str__(self) -> str:
         return self.describe()
+
+
+def moments_by_quadrature(
+    ppf: Callable[[FloatArray], FloatArray], breaks: Sequence[float] = ()
+) -> tuple[float, float]:
+    """Mean and variance of ``ppf(U)`` as sampled, by Gauss–Legendre quadrature in normal scores.
+
+    Integrates ``x(z) = ppf(Phi(z))`` against the standard normal density over the scores a
+    sampling plan can produce (``Z_LO`` to ``Z_HI``), so the moments are those of the
+    draws themselves (a quantile function that is infinite at 0 or 1 is never evaluated
+    there). The range is cut at ``breaks`` (scores where ``x(z)`` has a kink) and into
+    panels of width 1/32 with 8 nodes each: one vectorized call of ``ppf`` on ~4,200
+    points, exact to about 1e-12 for a smooth ``x(z)``. (The lognormal's variance below
+    differs from ``e(e-1)`` by the 2e-9 that lies beyond the largest score drawn.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m, v = moments_by_quadrature(lambda q: np.exp(special.ndtri(q)))  # lognormal(0, 1)
+    >>> bool(abs(m - np.exp(0.5)) < 1e-11), bool(abs(v - np.e * (np.e - 1)) < 1e-8)
+    (True, True)
+    """
+    pts = sorted({Z_LO, *(float(b) for b in breaks if Z_LO < b < Z_HI), Z_HI})
+    edges = np.concatenate([
+        np.linspace(a, b, max(1, int(np.ceil((b - a) * 32))) + 1)[:-1]
+        for a, b in itertools.pairwise(pts)
+    ] + [np.array([Z_HI])])
+    half = 0.5 * np.diff(edges)
+    z = (edges[:-1] + half)[:, None] + half[:, None] * _GL_NODES[None, :]
+    w = (half[:, None] * _GL_WEIGHTS[None, :]).ravel() * np.exp(-0.5 * z.ravel() ** 2)
+    w /= w.sum()
+    x = ppf(np.clip(special.ndtr(z.ravel()), TINY, 1.0 - TINY))
+    mean = float(np.dot(w, x))
+    return mean, float(np.dot(w, (x - mean) ** 2))
+
+
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
 
 
 def check_finite(family: str, **values: float) -> None:

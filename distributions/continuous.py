@@ -1,16 +1,18 @@
-"""Continuous families: uniform, triangular, PERT, normal (optionally truncated), lognormal, beta.
+"""Bounded and positive continuous families: uniform, triangular, PERT, beta, gamma.
 
 Each constructor validates its parameters and raises a :class:`DistributionError` whose
 message says what is wrong and how to fix it. Alternative ways people state a belief
-(``p10``/``p90``, ``mean``/``sd``, a 90% interval) are classmethods that spell out the
-parameterisation they use.
+(``mean``/``sd``, shape and scale) are classmethods that spell out the parameterisation
+they use. Beta, PERT and gamma quantiles go through :class:`~distributions.fastppf.HermitePPF`
+(their exact inverses cost about a second per million draws). Normal and lognormal live in
+:mod:`distributions.normal`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 from scipy import special
@@ -18,11 +20,9 @@ from scipy import special
 from distributions.base import Distribution, FloatArray, check_finite, fmt
 from distributions.errors import DistributionError
 from distributions.fastppf import HermitePPF
+from distributions.normal import Z90, Z95, Lognormal, Normal
 
-#: z such that Phi(z) = 0.9: the 10%/90% quantiles sit at mu -/+ Z90 * sigma.
-Z90 = float(special.ndtri(0.9))
-#: z such that Phi(z) = 0.95: a 90% interval "a to b" leaves 5% on each side.
-Z95 = float(special.ndtri(0.95))
+__all__ = ["Z90", "Z95", "Beta", "Gamma", "Lognormal", "Normal", "Pert", "Triangular", "Uniform"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ class Uniform(Distribution):
             )
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return self.lo + q * (self.hi - self.lo)
+        x = self.lo + q * (self.hi - self.lo)
+        return np.clip(x, self.lo, self.hi)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
@@ -149,10 +150,9 @@ class Beta(Distribution):
         if not self.lo < self.hi:
             raise DistributionError(f"beta: lo={fmt(self.lo)} must be below hi={fmt(self.hi)}")
         a, b = float(self.a), float(self.b)
-        fast = HermitePPF(
-            lambda q: special.betaincinv(a, b, q),
-            lambda x: (a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - special.betaln(a, b),
-        )
+        # tabulate the logit of the quantile: smooth in both tails, so the table is accurate
+        # relative to the distance from 0 and from 1, not just to the width of [0, 1]
+        fast = HermitePPF(partial(_beta_logit_ppf, a, b), partial(_beta_logit_logpdf, a, b))
         object.__setattr__(self, "_fast", fast)
 
     @classmethod
@@ -167,7 +167,8 @@ class Beta(Distribution):
         check_finite("beta", mean=mean, sd=sd)
         if not lo < mean < hi:
             raise DistributionError(
-                f"beta: mean={fmt(mean)} must lie strictly between {fmt(lo)} and {fmt(hi)}"
+                f"beta: mean={fmt(mean)} must lie strictly between {fmt(lo)} and {fmt(hi)}; a "
+                "beta is a rate (write 5% as 0.05), or give min and max for another range"
             )
         if sd <= 0:
             raise DistributionError(
@@ -177,15 +178,18 @@ class Beta(Distribution):
         s = sd / (hi - lo)
         limit = math.sqrt(m * (1 - m))
         if s >= limit:
+            bound = ("sqrt(mean*(1-mean))" if (lo, hi) == (0.0, 1.0)
+                     else "sqrt((mean-min)*(max-mean))")
             raise DistributionError(
                 f"beta: sd={fmt(sd)} is too large for a beta with mean={fmt(mean)}: it must be "
-                f"below {fmt(limit * (hi - lo))} (sqrt(mean*(1-mean))); lower the sd"
+                f"below {fmt(limit * (hi - lo))} ({bound}); lower the sd"
             )
         k = m * (1 - m) / (s * s) - 1.0
         return cls(m * k, (1 - m) * k, lo, hi)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return self.lo + (self.hi - self.lo) * self._fast(q)
+        x = self.lo + (self.hi - self.lo) * special.expit(self._fast(q))
+        return np.clip(x, self.lo, self.hi)  # lo + (hi - lo) * 1 may round past hi
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         u = np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
@@ -205,7 +209,8 @@ class Beta(Distribution):
         return (self.lo, self.hi)
 
     def _params(self) -> str:
-        scaled = "" if (self.lo, self.hi) == (0.0, 1.0) else f", lo={fmt(self.lo)}, hi={fmt(self.hi)}"
+        scaled = "" if (self.lo, self.hi) == (0.0, 1.0) else (
+            f", min={fmt(self.lo)}, max={fmt(self.hi)}")
         return f"a={self.a:.4g}, b={self.b:.4g}{scaled}"
 
 
@@ -265,221 +270,109 @@ class Pert(Distribution):
 
 
 @dataclass(frozen=True)
-class Normal(Distribution):
-    """Normal(mean, sd), optionally truncated to [lo, hi] (the mass outside is renormalised).
+class Gamma(Distribution):
+    """Gamma with shape ``k`` and scale ``theta`` (mean ``k*theta``, variance ``k*theta**2``).
 
-    ``mean`` and ``sd`` are those of the untruncated normal; :attr:`mean` is the truncated
-    distribution's own mean.
-
-    Examples
-    --------
-    >>> Normal(0.02, 0.02).median
-    0.02
-    >>> round(Normal(0.0, 1.0, lo=0.0).mean, 6)  # half-normal: sqrt(2/pi)
-    0.797885
-    """
-
-    mu: float
-    sigma: float
-    lo: float = -math.inf
-    hi: float = math.inf
-    family = "normal"
-
-    def __post_init__(self) -> None:
-        check_finite(self.family, mean=self.mu, sd=self.sigma)
-        if self.sigma <= 0:
-            raise DistributionError(
-                f"normal: sd={fmt(self.sigma)} must be > 0; for a known value write the number"
-            )
-        if not self.lo < self.hi:
-            raise DistributionError(f"normal: min={fmt(self.lo)} must be below max={fmt(self.hi)}")
-        if self._mass < 1e-12:
-            raise DistributionError(
-                f"normal: [min={fmt(self.lo)}, max={fmt(self.hi)}] holds almost none of the mass "
-                f"of a normal with mean={fmt(self.mu)}, sd={fmt(self.sigma)}; widen the bounds"
-            )
-
-    @property
-    def _ab(self) -> tuple[float, float]:
-        return ((self.lo - self.mu) / self.sigma, (self.hi - self.mu) / self.sigma)
-
-    @property
-    def _mass(self) -> float:
-        a, b = self._ab
-        # use the tail on the side where it is accurate
-        if a > 0:
-            return float(special.ndtr(-a) - special.ndtr(-b))
-        return float(special.ndtr(b) - special.ndtr(a))
-
-    @property
-    def truncated(self) -> bool:
-        """True when either bound is finite."""
-        return math.isfinite(self.lo) or math.isfinite(self.hi)
-
-    def _ppf(self, q: FloatArray) -> FloatArray:
-        if not self.truncated:
-            return self.mu + self.sigma * special.ndtri(q)
-        a, b = self._ab
-        if a > 0:  # both bounds in the upper tail: work with survival functions
-            sa, sb = special.ndtr(-a), special.ndtr(-b)
-            z = -special.ndtri(sa - q * (sa - sb))
-        else:
-            fa, fb = special.ndtr(a), special.ndtr(b)
-            z = special.ndtri(fa + q * (fb - fa))
-        return np.clip(self.mu + self.sigma * z, self.lo, self.hi)
-
-    def _cdf(self, x: FloatArray) -> FloatArray:
-        z = (np.clip(x, self.lo, self.hi) - self.mu) / self.sigma
-        a, _ = self._ab
-        fa = special.ndtr(a)
-        return np.clip((special.ndtr(z) - fa) / self._mass, 0.0, 1.0)
-
-    def _pdf_edges(self) -> tuple[float, float, float, float]:
-        a, b = self._ab
-        pa = float(np.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)) if math.isfinite(a) else 0.0
-        pb = float(np.exp(-0.5 * b * b) / math.sqrt(2 * math.pi)) if math.isfinite(b) else 0.0
-        return a, b, pa, pb
-
-    @property
-    def mean(self) -> float:
-        a, b, pa, pb = self._pdf_edges()
-        return self.mu + self.sigma * (pa - pb) / self._mass
-
-    @property
-    def var(self) -> float:
-        a, b, pa, pb = self._pdf_edges()
-        z = self._mass
-        ta = a * pa if math.isfinite(a) else 0.0
-        tb = b * pb if math.isfinite(b) else 0.0
-        return self.sigma**2 * (1 + (ta - tb) / z - ((pa - pb) / z) ** 2)
-
-    @property
-    def support(self) -> tuple[float, float]:
-        return (self.lo, self.hi)
-
-    def _params(self) -> str:
-        bounds = ""
-        if math.isfinite(self.lo):
-            bounds += f", min={fmt(self.lo)}"
-        if math.isfinite(self.hi):
-            bounds += f", max={fmt(self.hi)}"
-        return f"mean={fmt(self.mu)}, sd={fmt(self.sigma)}{bounds}"
-
-    @classmethod
-    def from_interval(cls, lo: float, hi: float, mass: float = 0.9) -> Normal:
-        """Normal whose central ``mass`` interval is [lo, hi] (``"a to b"`` with a <= 0)."""
-        check_finite("normal", lo=lo, hi=hi)
-        if not lo < hi:
-            raise DistributionError(
-                f"normal: interval '{fmt(lo)} to {fmt(hi)}' must have its lower value first"
-            )
-        z = float(special.ndtri(0.5 + mass / 2))
-        return cls(0.5 * (lo + hi), (hi - lo) / (2 * z))
-
-
-@dataclass(frozen=True)
-class Lognormal(Distribution):
-    """Lognormal: ``log X`` is Normal(mu, sigma).
-
-    Constructors for the ways people state a positive quantity: a 90% interval
-    (``from_interval``: 5% below ``lo``, 5% above ``hi``), ``from_quantiles(p10=, p90=)``
-    (10% below p10, 10% above p90), ``from_median_p90`` and ``from_mean_sd``.
+    A positive, right-skewed amount; ``from_mean_sd`` states it as people do.
 
     Examples
     --------
-    >>> d = Lognormal.from_interval(3000, 8000)
-    >>> [round(float(v)) for v in d.ppf([0.05, 0.95])]
-    [3000, 8000]
+    >>> d = Gamma.from_mean_sd(mean=10.0, sd=5.0)
+    >>> d.shape, d.scale
+    (4.0, 2.5)
+    >>> round(float(d.cdf(d.ppf(0.9))), 12)
+    0.9
     """
 
-    mu: float
-    sigma: float
-    family = "lognormal"
+    shape: float
+    scale: float
+    family = "gamma"
+    _fast: HermitePPF = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        check_finite(self.family, mu=self.mu, sigma=self.sigma)
-        if self.sigma <= 0:
-            raise DistributionError(f"lognormal: sigma={fmt(self.sigma)} must be > 0")
+        check_finite(self.family, shape=self.shape, scale=self.scale)
+        if self.shape <= 0 or self.scale <= 0:
+            raise DistributionError(
+                f"gamma: shape={fmt(self.shape)} and scale={fmt(self.scale)} must both be > 0"
+            )
+        if self.shape < 0.05:
+            raise DistributionError(
+                f"gamma: shape={fmt(self.shape)} is below 0.05 (sd more than 4.5 times the "
+                "mean): almost all its mass sits at 0; lower the sd or use discrete/bernoulli"
+            )
+        k = float(self.shape)
+        # tabulate log x: accurate relative to x even where a small shape piles mass near 0
+        fast = HermitePPF(partial(_gamma_log_ppf, k), partial(_gamma_log_logpdf, k))
+        object.__setattr__(self, "_fast", fast)
 
     @classmethod
-    def from_interval(cls, lo: float, hi: float, mass: float = 0.9) -> Lognormal:
-        """Lognormal whose central ``mass`` interval is [lo, hi] (``"a to b"``: 90%)."""
-        check_finite("lognormal", lo=lo, hi=hi)
-        if lo <= 0:
-            raise DistributionError(
-                f"lognormal: interval '{fmt(lo)} to {fmt(hi)}' needs a lower value > 0"
-            )
-        if not lo < hi:
-            raise DistributionError(
-                f"lognormal: interval '{fmt(lo)} to {fmt(hi)}' must have its lower value first"
-            )
-        z = float(special.ndtri(0.5 + mass / 2))
-        return cls(0.5 * (math.log(lo) + math.log(hi)), (math.log(hi) - math.log(lo)) / (2 * z))
+    def from_mean_sd(cls, *, mean: float, sd: float) -> Gamma:
+        """Gamma with the given mean and standard deviation: shape (mean/sd)**2, scale sd**2/mean.
 
-    @classmethod
-    def from_quantiles(cls, *, p10: float, p90: float) -> Lognormal:
-        """Lognormal with 10% of its mass below ``p10`` and 10% above ``p90``."""
-        check_finite("lognormal", p10=p10, p90=p90)
-        if p10 <= 0 or p90 <= 0:
+        Raises
+        ------
+        DistributionError
+            If the mean or sd is not positive.
+        """
+        check_finite("gamma", mean=mean, sd=sd)
+        if mean <= 0:
             raise DistributionError(
-                f"lognormal: p10={fmt(p10)} and p90={fmt(p90)} must both be > 0; "
-                "use normal for quantities that can be negative"
+                f"gamma: mean={fmt(mean)} must be > 0 (a gamma is a positive amount); use "
+                "normal for quantities that can be negative"
             )
-        if not p10 < p90:
+        if sd <= 0:
             raise DistributionError(
-                f"lognormal: p10={fmt(p10)} must be below p90={fmt(p90)}; swap them or check "
-                "the units"
+                f"gamma: sd={fmt(sd)} must be > 0; for a known value write the number itself"
             )
-        return cls(
-            0.5 * (math.log(p10) + math.log(p90)), (math.log(p90) - math.log(p10)) / (2 * Z90)
-        )
-
-    @classmethod
-    def from_median_p90(cls, *, median: float, p90: float) -> Lognormal:
-        """Lognormal with the given median and 90% quantile."""
-        check_finite("lognormal", median=median, p90=p90)
-        if median <= 0:
-            raise DistributionError(f"lognormal: median={fmt(median)} must be > 0")
-        if not median < p90:
-            raise DistributionError(
-                f"lognormal: median={fmt(median)} must be below p90={fmt(p90)}"
-            )
-        return cls(math.log(median), (math.log(p90) - math.log(median)) / Z90)
-
-    @classmethod
-    def from_mean_sd(cls, *, mean: float, sd: float) -> Lognormal:
-        """Lognormal with the given mean and standard deviation."""
-        check_finite("lognormal", mean=mean, sd=sd)
-        if mean <= 0 or sd <= 0:
-            raise DistributionError(
-                f"lognormal: mean={fmt(mean)} and sd={fmt(sd)} must both be > 0"
-            )
-        s2 = math.log1p((sd / mean) ** 2)
-        return cls(math.log(mean) - 0.5 * s2, math.sqrt(s2))
+        return cls((mean / sd) ** 2, sd * sd / mean)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return np.exp(self.mu + self.sigma * special.ndtri(q))
+        return self.scale * np.exp(self._fast(q))
 
     def _cdf(self, x: FloatArray) -> FloatArray:
-        with np.errstate(divide="ignore"):
-            z = (np.log(np.maximum(x, 0.0)) - self.mu) / self.sigma
-        return np.asarray(special.ndtr(z), dtype=np.float64)
+        u = np.maximum(x, 0.0) / self.scale
+        return np.asarray(special.gammainc(self.shape, u), dtype=np.float64)
 
     @property
     def mean(self) -> float:
-        return math.exp(self.mu + 0.5 * self.sigma**2)
+        return float(self.shape * self.scale)
 
     @property
     def var(self) -> float:
-        return math.expm1(self.sigma**2) * math.exp(2 * self.mu + self.sigma**2)
+        return float(self.shape * self.scale**2)
 
     @property
     def support(self) -> tuple[float, float]:
         return (0.0, math.inf)
 
     def _params(self) -> str:
-        p5, p95 = self._ppf(np.array([0.05, 0.95]))
-        return f"90% in {fmt(float(p5))} to {fmt(float(p95))}"
+        return f"shape={self.shape:.4g}, scale={self.scale:.4g}"
+
+
+def _beta_logit_ppf(a: float, b: float, q: FloatArray) -> FloatArray:
+    """logit of the beta quantile, from the nearer tail (1 - x underflows near q = 1)."""
+    upper = q > 0.5
+    x = special.betaincinv(np.where(upper, b, a), np.where(upper, a, b), np.where(upper, 1 - q, q))
+    with np.errstate(divide="ignore"):
+        y = special.logit(x)
+    return np.asarray(np.where(upper, -y, y), dtype=np.float64)
+
+
+def _beta_logit_logpdf(a: float, b: float, y: FloatArray) -> FloatArray:
+    """Log density of ``logit(X)`` for X ~ Beta(a, b)."""
+    return np.asarray(-a * np.logaddexp(0.0, -y) - b * np.logaddexp(0.0, y)
+                      - special.betaln(a, b), dtype=np.float64)
+
+
+def _gamma_log_ppf(k: float, q: FloatArray) -> FloatArray:
+    """log of the standard gamma quantile."""
+    with np.errstate(divide="ignore"):
+        return np.log(special.gammaincinv(k, q))
+
+
+def _gamma_log_logpdf(k: float, y: FloatArray) -> FloatArray:
+    """Log density of ``log(X)`` for X ~ Gamma(k, 1)."""
+    return np.asarray(k * y - np.exp(y) - special.gammaln(k), dtype=np.float64)
 
 
 def _check_min_mode_max(family: str, lo: float, mode: float, hi: float) -> None:

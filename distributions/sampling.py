@@ -13,15 +13,23 @@ hypercube, the input's *name* (each input has its own stream), so
 
 Plans: ``mc`` (independent uniforms), ``lhs`` (a Latin hypercube per block: each input's
 values are stratified over the block) and ``sobol`` (one scrambled Sobol sequence over all
-inputs, in their declared order; use a power-of-two sample count for its balance).
-Rank correlations are induced per block with Iman–Conover (see :func:`iman_conover`).
+inputs, in their declared order; use a power-of-two sample count for its balance). Each
+Sobol block starts from its own point of the sequence directly (:func:`sobol_jump`), so
+drawing n points costs O(n) whatever the block.
+
+Rank correlations are induced per block with Iman–Conover (see :func:`iman_conover`),
+after the plan and before any ``ppf``, so they work with every plan and every family:
+only the pairing of values changes, each input's values (its marginal) stay exactly the
+same, and inputs without a stated correlation are not touched. Iman–Conover reorders the
+correlated inputs' Sobol coordinates, so their one-dimensional stratification is kept but
+their joint low-discrepancy is not.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -142,7 +150,7 @@ class SamplingPlan:
                 else:
                     u[j] = (gen.permutation(length) + gen.random(length)) / length
         np.clip(u, TINY, 1.0 - TINY, out=u)
-        if self._pearson is not None and length > 2:
+        if self._pearson is not None:
             u = iman_conover(u, self._pearson, rng=_generator(self.seed, _IC_KEY, b))
         return u
 
@@ -151,8 +159,13 @@ class SamplingPlan:
 
         engine = qmc.Sobol(len(self.names), scramble=True, rng=_generator(self.seed, _SOBOL_KEY))
         if start:
-            engine.fast_forward(start)
-        return np.ascontiguousarray(engine.random(length).T)
+            sobol_jump(engine, start)
+            points = engine.random(length)
+        else:
+            # drawing the first point alone keeps scipy from warning about a block length
+            # that is not a power of two (the sequence is the same)
+            points = np.concatenate([engine.random(1), engine.random(length - 1)])
+        return np.ascontiguousarray(points.T)
 
     def rows(self, start: int, stop: int) -> FloatArray:
         """Uniforms for samples ``start`` to ``stop - 1``, whatever blocks they span."""
@@ -171,11 +184,64 @@ class SamplingPlan:
         return np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
 
+def sobol_jump(engine: Any, start: int) -> None:
+    """Position a fresh scrambled Sobol engine so that its next point is point ``start``.
+
+    ``Sobol.fast_forward`` walks the Gray-code sequence one point at a time (linear in
+    ``start``, so drawing n points block by block would cost O(n^2 / block)); the state
+    after point ``k`` is the scramble shift XOR the direction numbers of the bits set in
+    ``gray(k) = k ^ (k >> 1)``, computed here directly. Falls back to ``fast_forward`` if
+    scipy's internals ever change (a test checks both agree).
+    """
+    sv, shift = getattr(engine, "_sv", None), getattr(engine, "_shift", None)
+    if sv is None or shift is None or getattr(engine, "num_generated", None) != 0 or start < 1:
+        engine.fast_forward(start)
+        return
+    k = start - 1
+    gray = k ^ (k >> 1)
+    quasi = shift.copy()
+    bit = 0
+    while gray:
+        if gray & 1:
+            quasi ^= sv[:, bit]
+        gray >>= 1
+        bit += 1
+    engine._quasi = quasi
+    engine.num_generated = start
+
+
+def achieved_rank_correlation(x: FloatArray) -> FloatArray:
+    """Spearman rank-correlation matrix of the rows of ``x`` (shape (d, n)).
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 30.0, 20.0, 40.0]])
+    >>> achieved_rank_correlation(x).round(2).tolist()
+    [[1.0, 0.8], [0.8, 1.0]]
+    """
+    from scipy.stats import rankdata
+
+    ranks = rankdata(np.atleast_2d(x), axis=1)
+    return np.atleast_2d(np.corrcoef(ranks))
+
+
 def check_correlation(c: FloatArray, names: tuple[str, ...] | list[str]) -> None:
     """Raise if ``c`` is not a valid rank-correlation matrix, naming the offending pairs.
 
     A correlation matrix must be symmetric with a unit diagonal, entries in [-1, 1], and
-    positive semi-definite; otherwise no joint distribution has those correlations.
+    positive semi-definite; otherwise no joint distribution has those correlations. The
+    normal-score matrix ``2 sin(pi c / 6)`` that Iman–Conover induces is checked too.
+
+    Examples
+    --------
+    >>> c = np.array([[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]])
+    >>> try:
+    ...     check_correlation(c, ("a", "b", "c"))
+    ... except DistributionError as err:
+    ...     print(err)  # doctest: +NORMALIZE_WHITESPACE
+    the stated correlations are not positive semi-definite (rank matrix, smallest eigenvalue
+    -0.800): they contradict each other among a ~ b (+0.90); a ~ c (-0.90); b ~ c (+0.90);
+    weaken one of them
     """
     if not np.allclose(c, c.T) or not np.allclose(np.diag(c), 1.0):
         raise DistributionError("correlation matrix must be symmetric with ones on the diagonal")
@@ -186,7 +252,7 @@ def check_correlation(c: FloatArray, names: tuple[str, ...] | list[str]) -> None
         vals, vecs = np.linalg.eigh(m)
         if vals[0] < -1e-10:
             weight = np.abs(vecs[:, 0])
-            involved = [i for i in np.argsort(-weight) if weight[i] > 0.2]
+            involved = sorted(int(i) for i in np.flatnonzero(weight > 0.2))
             pairs = [
                 f"{names[i]} ~ {names[j]} ({c[i, j]:+.2f})"
                 for k, i in enumerate(involved)
@@ -236,11 +302,15 @@ def iman_conover(u: FloatArray, pearson: FloatArray, *, rng: np.random.Generator
     >>> bool((np.sort(v[1]) == np.sort(u[1])).all())
     True
     """
-    d, n = u.shape
-    active = np.flatnonzero(np.any(pearson != np.eye(d), axis=1))
-    if active.size == 0:
-        return u
+    n = u.shape[1]
+    off_diagonal = pearson != 0
+    np.fill_diagonal(off_diagonal, False)
+    active = np.flatnonzero(np.any(off_diagonal, axis=1))
     k = active.size
+    if k == 0 or n <= k + 1:
+        # too few rows to give k score vectors a full-rank correlation (only ever the tiny
+        # last block of a plan): leave them independent
+        return u
     target = pearson[np.ix_(active, active)]
     base = special.ndtri(np.arange(1, n + 1) / (n + 1.0))
     scores = np.empty((k, n))

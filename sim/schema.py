@@ -48,13 +48,16 @@ class Domain:
             if self.integer and value != int(value):
                 return f"{fmt(value)} must be a whole number ({self.what})"
             return None
+        if self.integer and dist.discrete and not dist.integer:
+            return f"{dist.describe()} has values that are not whole numbers ({self.what})"
         lo, hi = dist.draw_range
         if not self.contains(lo, hi, closed=dist.discrete):
             return (
                 f"{dist.describe()} can draw values from {fmt(lo)} to {fmt(hi)}, outside "
                 f"{self.what}; "
                 "choose a family that stays inside (beta for rates, lognormal or pert for "
-                "positive amounts) or bound it (normal = {mean, sd, min, max})"
+                "positive amounts) or cut it to the domain with truncate = [lo, hi] next to "
+                "the family key"
             )
         return None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from difflib import get_close_matches
+from pathlib import Path
 from typing import Any
 
 from distributions import Distribution, DistributionError, Fixed, parse
@@ -40,7 +41,7 @@ def unknown_keys(file: str, prefix: str, doc: Mapping[str, Any], valid: Iterable
 def parse_input(file: str, path: str, value: Any, spec: Field) -> Distribution:
     """A study value as a distribution that stays inside the input's physical domain."""
     try:
-        dist = parse(value, name=path)
+        dist = parse(value, name=path, base_dir=Path(file).parent)
     except DistributionError as err:
         raise StudyError(file, path, str(err).removeprefix(f"{path}: ")) from None
     problem = spec.domain.check(dist)

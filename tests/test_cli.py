@@ -149,3 +149,13 @@ def test_console_script_from_a_subprocess(tmp_path):
         capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "self_hosted_7b pays back within 12 months" in proc.stdout
+
+
+def test_non_whole_discrete_values_on_a_count(tmp_path, capsys, lesson_doc):
+    lesson_doc["strategies"]["self_hosted_7b"]["training_runs"] = {
+        "discrete": {"values": [4, 8.5], "weights": [1, 1]}}
+    study = write_toml(tmp_path / "bad.toml", lesson_doc)
+    code, _, err = run_cli(["run", str(study), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2
+    assert "strategies.self_hosted_7b.training_runs: discrete" in err
+    assert "not whole numbers" in err

@@ -32,6 +32,7 @@ th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
 th{background:#f6f6f6}td.l,th.l{text-align:left}.muted{color:#777}
 pre{background:#f8f8f8;padding:.8rem;overflow:auto;font-size:.8rem}
 .chart{margin:1rem 0}.scroll{overflow-x:auto}
+td.mono{font-family:monospace;white-space:pre;letter-spacing:-1px}
 """
 
 
@@ -77,12 +78,14 @@ def money(x: float | None) -> str:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]],
-          left: int | Sequence[int] = 1) -> str:
-    """An HTML table (escaped); ``left``: the first n columns, or these indices, align left."""
+          left: int | Sequence[int] = 1, mono: Sequence[int] = ()) -> str:
+    """An HTML table (escaped); ``left``: the first n columns, or these indices, align left;
+    ``mono``: columns in a fixed-width font (text histograms)."""
     lefts = set(range(left)) if isinstance(left, int) else set(left)
 
     def cls(i: int) -> str:
-        return ' class="l"' if i in lefts else ""
+        names = (["l"] if i in lefts else []) + (["mono"] if i in mono else [])
+        return f' class="{" ".join(names)}"' if names else ""
 
     head = "".join(f"<th{cls(i)}>{html.escape(h)}</th>" for i, h in enumerate(header))
     body = "".join(
@@ -145,15 +148,22 @@ def spreadsheet_vs_distribution(summary: Summary) -> str:
 
 def inputs_table(study: Study) -> str:
     """Every input: its distribution, P10/P50/P90 and whether it was left at its default."""
+    from sim.describe import sparkline
+
     rows = []
+    sources: dict[str, None] = {}
     for i in study.inputs():
         p10, p50, p90 = i.dist.ppf(np.array([0.1, 0.5, 0.9]))
-        origin = "default" if i.is_default else (i.note or "study")
-        rows.append([i.path, i.dist.describe(), fmt(float(p10)), fmt(float(p50)),
-                     fmt(float(p90)), origin, i.help])
-    return table(["input", "distribution", "P10", "P50", "P90", "from", "meaning"], rows,
-                 left=(0, 1, 5, 6)).replace('<td class="l">default</td>',
-                                            '<td class="l muted">default</td>')
+        origin = "default" if i.is_default else (i.note.split(":")[0] or "study")
+        if i.note:
+            sources[i.note] = None
+        rows.append([i.path, i.dist.describe(), fmt(i.dist.mean), fmt(float(p10)),
+                     fmt(float(p50)), fmt(float(p90)), sparkline(i.dist), origin, i.help])
+    return table(["input", "distribution", "mean", "P10", "P50", "P90", "P0.5–P99.5", "from",
+                  "meaning"], rows, left=(0, 1, 6, 7, 8), mono=(6,)).replace(
+        '<td class="l">default</td>', '<td class="l muted">default</td>') + (
+        "<p class=\"muted\">Catalog sources:</p><ul class=\"muted\">"
+        + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>" if sources else "")
 
 
 ASSUMPTIONS = [

@@ -1,0 +1,37 @@
+"""``ftrisk describe STUDY``: every input's distribution, mean, P10/P50/P90 and a histogram."""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.cli import EXIT_OK, error
+
+NAME = "describe"
+ORDER = 10
+HELP = "show what a study believes: each input's distribution, mean, P10/P50/P90, histogram"
+DESCRIPTION = ("Validate a study and print every input with its family and parameters, mean, "
+               "P10/P50/P90 and a small text histogram, plus the stated rank correlations. "
+               "Nothing is simulated.")
+
+
+def add_arguments(r: argparse.ArgumentParser) -> None:
+    """Options of ``ftrisk describe``."""
+    r.add_argument("study", help="study file (TOML)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a study value, e.g. strategies.x.gpu_hourly=1.2 (repeatable)")
+    r.add_argument("--uncertain", action="store_true",
+                   help="show only the uncertain inputs")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the study and print its inputs table; a bad study exits 2 with one line."""
+    from sim.describe import describe_text
+    from sim.errors import StudyError
+    from sim.study import load_study
+
+    try:
+        study = load_study(args.study, overrides=args.set)
+    except StudyError as err:
+        return error(str(err))
+    print(describe_text(study, uncertain_only=args.uncertain))
+    return EXIT_OK
