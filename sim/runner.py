@@ -224,9 +224,9 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     0.8
     """
     def ranks(v: np.ndarray) -> np.ndarray:
-        values, inverse, counts = np.unique(v, return_inverse=True, return_counts=True)
+        _values, inverse, counts = np.unique(v, return_inverse=True, return_counts=True)
         ends = np.cumsum(counts)
-        return ((ends - (counts - 1) / 2.0))[inverse]
+        return (ends - (counts - 1) / 2.0)[inverse]
 
     if x.size < 2:
         return float("nan")

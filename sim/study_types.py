@@ -11,7 +11,7 @@ import numpy as np
 
 from distributions import Distribution
 
-CRITERIA = ("npv", "payback")
+CRITERIA = ("npv", "payback", "cvar")
 #: Top-level keys of summary.json; a strategy may not take one of these names.
 RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horizon_months",
                       "discount_rate", "criterion", "recommended", "answer", "strategies",

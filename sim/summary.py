@@ -22,7 +22,7 @@ from sim.quantiles import quantiles
 from sim.study import Study
 
 #: NPV quantiles computed exactly (the tails set the histogram's range).
-NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.995)
+NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.95, 0.995)
 HIST_BINS = 60
 
 
@@ -50,6 +50,9 @@ class StrategySummary:
     npv_hist: tuple[tuple[float, ...], tuple[int, ...]]
     point_estimate: dict[str, Any] = field(default_factory=dict)
     infeasible_reason: str | None = None
+    cvar5: float = 0.0
+    regret: float = 0.0
+    regret_se: float = 0.0
 
     @property
     def feasible(self) -> bool:
@@ -125,6 +128,9 @@ class Summary:
                 "p_npv_positive_se": s.se(s.p_npv_positive),
                 "p_best": s.p_best,
                 "p_best_se": s.se(s.p_best),
+                "cvar5": s.cvar5,
+                "expected_regret": s.regret,
+                "expected_regret_se": s.regret_se,
                 "tco_mean": s.tco_mean,
                 "payback_cdf": list(s.payback_cdf),
                 "point_estimate": s.point_estimate,
@@ -180,6 +186,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
         The static point estimate per strategy (:func:`sim.point.point_estimate`).
     """
     from sim.constraints import feasibility
+    from sim.decision.compare import RegretAccumulator, cvar_stream
 
     reasons = feasibility(study)
     names = study.compared()
@@ -192,6 +199,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
     positive = dict.fromkeys(others, 0)
     best = dict.fromkeys(names, 0.0)
     hits = {n: np.zeros(horizon + 1, np.int64) for n in others}
+    regret = RegretAccumulator(names)
     total = 0
     for batch in iter_columns(path, cols):
         m = batch[npv_cols[0]].size if npv_cols else batch[col("tco", names[0])].size
@@ -207,6 +215,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             stack[names.index(n)] = x
         for n in names:
             tco[n].add(batch[col("tco", n)])
+        regret.add(stack)
         is_best = stack == stack.max(axis=0)
         share = is_best / is_best.sum(axis=0)
         for i, n in enumerate(names):
@@ -220,6 +229,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             cdf = tuple(0.0 for _ in range(horizon))
             hist: tuple[tuple[float, ...], tuple[int, ...]] = ((0.0, 0.0), (total,))
             p_pos = 0.0
+            cvar5 = 0.0
         else:
             name = col("npv", n)
 
@@ -234,11 +244,14 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             cdf = tuple((np.cumsum(hits[n][1:]) / total).tolist())
             hist = _histogram(column, q[0.005], q[0.995])
             p_pos = positive[n] / total
+            cvar5 = cvar_stream(column, total)
+        r_mean, r_se = regret.expected_regret()[n]
         out[n] = StrategySummary(
             name=n, kind=s.kind, is_baseline=s.is_baseline, n=total, payback_cdf=cdf,
             npv_mean=mean, npv_mean_se=se, npv_sd=sd, npv_quantiles=q, p_npv_positive=p_pos,
             p_best=best[n] / total, tco_mean=tco[n].mean, npv_hist=hist,
             point_estimate=point.get(n, {}), infeasible_reason=reasons[n],
+            cvar5=cvar5, regret=r_mean, regret_se=r_se,
         )
     recommended = recommend(study, out)
     return Summary(study, out, recommended, answer_sentence(study, out, recommended))
@@ -264,6 +277,8 @@ def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
     feasible = [x for x in s.values() if x.feasible]
     if not feasible:
         return None
+    if study.criterion == "cvar":
+        return max(feasible, key=lambda x: x.cvar5).name
     base = s[study.baseline]
     if study.criterion == "payback":
         n = study.primary_months
@@ -312,8 +327,13 @@ def answer_sentence(study: Study, s: dict[str, StrategySummary],
     """
     n = study.primary_months
     horizon = study.horizon_months
-    crit = {"npv": "max E[NPV]", "payback": f"max P(payback ≤ {n})"}[study.criterion]
+    from sim.decision.metrics import CRITERION_LABELS
+
+    crit = CRITERION_LABELS[study.criterion].format(n=n)
     others = [x for x in s.values() if not x.is_baseline]
+    if not others:
+        return (f"Only the baseline ({study.baseline}) is in this study: add a strategy to "
+                "compare with it.")
     if recommended is not None and not s[recommended].is_baseline:
         focus = s[recommended]
     else:

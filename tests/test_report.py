@@ -65,3 +65,24 @@ def test_payback_cdf_frame_matches_summary():
     (rows,) = [v for v in spec["datasets"].values() if len(v) > 1]
     p12 = next(r["p"] for r in rows if r["month"] == 12)
     assert p12 == result.summary.strategies["hosted_ft"].p_payback_within(12)
+
+
+def test_decision_sections(report):
+    result, page = report
+    for heading in ("Which unknown matters most?", "Is it worth finding out first?",
+                    "Break-even map"):
+        assert f"<h2>{heading}</h2>" in page
+    assert 'id="chart-comparison"' in page
+    assert "before deciding is worth up to $" in page
+    assert "CVaR 5%" in page and "E[regret]" in page
+    s = result.summary.strategies["hosted_ft"]
+    assert s.cvar5 <= s.npv_quantiles[0.05] <= s.npv_mean + 4 * s.npv_sd
+
+
+def test_study_with_only_a_baseline(tmp_path, lesson_doc):
+    from sim import study_from_dict
+
+    del lesson_doc["strategies"]["self_hosted_7b"]
+    out = run_to_folder(study_from_dict(lesson_doc), tmp_path / "o")
+    assert out.summary.recommended == "frontier"
+    assert "<h2>Summary</h2>" in (tmp_path / "o" / "report.html").read_text()

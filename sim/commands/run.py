@@ -28,6 +28,8 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--chunk-size", type=int, default=32768,
                    help="samples per chunk (memory; results do not depend on it)")
     r.add_argument("--quiet", action="store_true", help="print only the answer")
+    r.add_argument("--criterion", choices=["npv", "payback", "cvar"],
+                   help="how the strategy is picked (overrides the study)")
 
 
 def add_study_options(r: argparse.ArgumentParser) -> None:
@@ -42,7 +44,7 @@ def add_study_options(r: argparse.ArgumentParser) -> None:
 def overrides(args: argparse.Namespace) -> list[str]:
     """The ``--set`` items plus --samples/--seed/--sampling as study overrides."""
     out = list(args.set)
-    for key in ("samples", "seed", "sampling"):
+    for key in ("samples", "seed", "sampling", "criterion"):
         value = getattr(args, key, None)
         if value is not None:
             out.append(f'study.{key}="{value}"' if isinstance(value, str) else

@@ -102,8 +102,8 @@ def summary_table(summary: Summary) -> str:
     study = summary.study
     header = ["strategy", "kind"]
     header += [f"P(payback ≤ {n})" for n in study.payback_within]
-    header += ["median payback", "E[NPV] ± se", "NPV P10", "NPV P50", "NPV P90", "P(NPV>0)",
-               "P(best)", "spreadsheet payback"]
+    header += ["median payback", "E[NPV] ± se", "NPV P10", "NPV P50", "NPV P90", "CVaR 5%",
+               "P(NPV>0)", "P(best)", "E[regret]", "spreadsheet payback"]
     if study.constraints.any:
         header.append("constraints")
     rows = []
@@ -117,7 +117,8 @@ def summary_table(summary: Summary) -> str:
                                                 f"> {study.horizon_months} mo"))
         row.append(f"{money(s.npv_mean)} ± {s.npv_mean_se:,.0f}")
         row += [money(s.npv_quantiles[q]) for q in (0.1, 0.5, 0.9)]
-        row += [f"{s.p_npv_positive:.3f}", f"{s.p_best:.3f}"]
+        row += [money(s.cvar5), f"{s.p_npv_positive:.3f}", f"{s.p_best:.3f}",
+                f"{money(s.regret)} ± {s.regret_se:,.0f}"]
         pb = s.point_estimate.get("payback_months")
         row.append("–" if pb is None else (f"{pb} mo" if pb != "never" else "never"))
         if study.constraints.any:
@@ -147,23 +148,34 @@ def spreadsheet_vs_distribution(summary: Summary) -> str:
 
 
 def inputs_table(study: Study) -> str:
-    """Every input: its distribution, P10/P50/P90 and whether it was left at its default."""
+    """Every input: the uncertain ones with their distribution, P10/P50/P90 and a text
+    histogram; then the known values; each with where it came from (the study file, the
+    price catalog, or the default the study left it at)."""
     from sim.describe import sparkline
 
-    rows = []
+    uncertain, known = [], []
     sources: dict[str, None] = {}
     for i in study.inputs():
-        p10, p50, p90 = i.dist.ppf(np.array([0.1, 0.5, 0.9]))
         origin = "default" if i.is_default else (i.note.split(":")[0] or "study")
         if i.note:
             sources[i.note] = None
-        rows.append([i.path, i.dist.describe(), fmt(i.dist.mean), fmt(float(p10)),
-                     fmt(float(p50)), fmt(float(p90)), sparkline(i.dist), origin, i.help])
-    return table(["input", "distribution", "mean", "P10", "P50", "P90", "P0.5–P99.5", "from",
-                  "meaning"], rows, left=(0, 1, 6, 7, 8), mono=(6,)).replace(
-        '<td class="l">default</td>', '<td class="l muted">default</td>') + (
-        "<p class=\"muted\">Catalog sources:</p><ul class=\"muted\">"
-        + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>" if sources else "")
+        if i.uncertain:
+            p10, p50, p90 = i.dist.ppf(np.array([0.1, 0.5, 0.9]))
+            uncertain.append([i.path, i.dist.describe().split(";")[0], fmt(i.dist.mean),
+                              fmt(float(p10)), fmt(float(p50)), fmt(float(p90)),
+                              sparkline(i.dist), origin, i.help])
+        else:
+            known.append([i.path, fmt(i.dist.mean), origin, i.help])
+    out = "<h3>Uncertain inputs</h3>" + table(
+        ["input", "distribution", "mean", "P10", "P50", "P90", "P0.5–P99.5", "from", "meaning"],
+        uncertain, left=(0, 1, 6, 7, 8), mono=(6,))
+    out += "<h3>Known values</h3>" + table(["input", "value", "from", "meaning"], known,
+                                           left=(0, 2, 3))
+    out = out.replace('<td class="l">default</td>', '<td class="l muted">default</td>')
+    if sources:
+        out += ('<p class="muted">Catalog sources:</p><ul class="muted">'
+                + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")
+    return out
 
 
 ASSUMPTIONS = [
@@ -182,6 +194,32 @@ ASSUMPTIONS = [
 ]
 
 
+#: Samples the report's sensitivity and value-of-information sections use (the summary
+#: table uses all of them; ftrisk tornado analyses any number).
+ANALYSIS_ROWS = 1 << 15
+
+
+def decision_sections(result: RunResult) -> list[Any]:
+    """Sensitivity, value of information and break-even map for the report (the comparison
+    is built from the full summary instead)."""
+    from sim.decision import analyze, load_samples
+    from sim.decision.report import sensitivity_section, sweep_section, voi_section
+
+    study = result.study
+    if len([n for n in study.compared() if n != study.baseline]) == 0:
+        return []
+    analysis = analyze(load_samples(study, result.samples_path,
+                                    rows=min(study.samples, ANALYSIS_ROWS)))
+    out = [sensitivity_section(analysis), voi_section(analysis)]
+    if analysis.sweep is not None:
+        out.append(sweep_section(analysis.sweep))
+    if study.samples > ANALYSIS_ROWS and out:
+        note = (f'<p class="muted">From the first {ANALYSIS_ROWS:,} samples; '
+                "<code>ftrisk tornado</code> analyses more.</p>")
+        out[0] = type(out[0])(out[0].heading, note + out[0].body, out[0].charts)
+    return out
+
+
 def render(result: RunResult, path: str | Path) -> None:
     """Write the self-contained HTML report of a run to ``path``."""
     summary, study = result.summary, result.study
@@ -190,7 +228,17 @@ def render(result: RunResult, path: str | Path) -> None:
         ("fan", fan_chart(result.fan)),
         ("npv", npv_chart(summary)),
     ]
-    specs = {k: c.to_dict() for k, c in charts}
+    decision = decision_sections(result)
+    charts += [(k, c) for sec in decision for k, c in sec.charts.items()]
+    decision_html = "\n".join(f"<h2>{html.escape(sec.heading)}</h2>\n{sec.body}"
+                              for sec in decision)
+    if len(study.compared()) > 1:
+        from sim.decision.charts import comparison_chart
+        from sim.decision.report import comparison_frame
+
+        charts.append(("comparison", comparison_chart(comparison_frame(summary))))
+    # the chart functions are tested with validation on; skip the schema pass here
+    specs = {k: c.to_dict(validate=False) for k, c in charts}
     divs = {k: f'<div class="chart" id="chart-{k}"></div>' for k in specs}
     embed = "\n".join(
         f"vegaEmbed('#chart-{k}', {_script_json(spec)}, {{actions: false}})"
@@ -209,6 +257,9 @@ def render(result: RunResult, path: str | Path) -> None:
 {study.horizon_months} months, discount rate {study.discount_rate:.0%}/year, baseline
 <b>{html.escape(study.baseline)}</b>. ± values are Monte Carlo standard errors.</p>
 {summary_table(summary)}
+<p class="muted">CVaR 5%: the average NPV of the worst 5% of samples; E[regret]: what a
+strategy loses on average against the best one in each sample.</p>
+{divs.get("comparison", "")}
 <h2>The spreadsheet beside the distribution</h2>
 {spreadsheet_vs_distribution(summary)}
 <h2>When does it pay back?</h2>
@@ -218,6 +269,7 @@ def render(result: RunResult, path: str | Path) -> None:
 {divs["fan"]}
 <h2>NPV</h2>
 {divs["npv"]}
+{decision_html}
 <h2>Inputs</h2>
 <p>Every input with its distribution and where its value comes from: the study file, the price
 catalog, or the default the study left it at.</p>

@@ -1,0 +1,155 @@
+"""``ftrisk tornado STUDY``: which unknown drives the answer (SPEC §5 sensitivity)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sim.cli import EXIT_OK, error
+from sim.commands.run import add_study_options, load
+
+NAME = "tornado"
+ORDER = 20
+HELP = "which unknown drives the answer: tornado, rank correlations, Sobol' indices"
+DESCRIPTION = (
+    "Tornado of a study's output: each uncertain input at its P10 and its P90 with the "
+    "others held (at their medians for npv; sampled on common random numbers for a "
+    "probability), beside the sample-based tornado (lowest vs highest decile of the "
+    "input's samples) and Spearman rank correlations; optionally Sobol' indices. Prints "
+    "tables; --html writes an offline page with the charts.")
+
+
+def add_arguments(r: argparse.ArgumentParser) -> None:
+    """Options of ``ftrisk tornado``."""
+    r.add_argument("study", help="study file (TOML)")
+    r.add_argument("--strategy", action="append", default=None, metavar="S",
+                   help="strategy to explain (repeatable; default: every non-baseline one)")
+    r.add_argument("--metric", default="npv",
+                   help="npv or payback_within:N (default: %(default)s)")
+    r.add_argument("--top", type=int, default=12, help="inputs listed (default: %(default)s)")
+    r.add_argument("--sobol", action="store_true", help="also compute Sobol' indices")
+    r.add_argument("--sobol-samples", type=int, default=8192, metavar="N",
+                   help="Sobol' base samples, a power of 2 (default: %(default)s)")
+    r.add_argument("--html", metavar="FILE", help="write the charts and tables to FILE")
+    add_study_options(r)
+
+
+def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, prob: bool
+         ) -> list[str]:
+    from sim.decision.charts import short
+    from sim.decision.text import money, number
+
+    def fmt(v: float) -> str:
+        return f"{v:.3f}" if prob else money(v)
+
+    row = [short(c["input"]), f"{number(c['low_value'])} → {number(c['high_value'])}",
+           fmt(c["low"]), fmt(c["high"]), fmt(c["swing"])]
+    row += [fmt(d["low"]), fmt(d["high"])] if d else ["–", "–"]
+    row.append(f"{rho:+.3f}" if rho is not None else "–")
+    return row
+
+
+def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) -> str:
+    """The terminal table of one strategy: classic tornado, deciles and Spearman."""
+    import polars as pl
+
+    from sim.decision.charts import short
+    from sim.decision.text import money, text_table
+
+    m = classic.metric
+    rows = classic.table(strategy)
+    dec = {r["input"]: r for r in deciles.table(strategy).iter_rows(named=True)}
+    corr = dict(rho.filter(pl.col("strategy") == strategy).select("input", "spearman").rows())
+    held = "sampled (common random numbers)" if classic.method == "conditional" else (
+        "at their medians")
+    base = rows["base"][0] if rows.height else 0.0
+    head = (f"{strategy}: {m.label} with each input at its P10 / P90, the others {held}; "
+            f"base {base:.3f}" if m.is_probability else
+            f"{strategy}: {m.label} with each input at its P10 / P90, the others {held}; "
+            f"base {money(base)}")
+    moving = rows.filter(pl.col("swing") > 0)
+    table = text_table(
+        ["input", "P10 → P90", "at P10", "at P90", "swing", "low 10%", "high 10%", "Spearman"],
+        [_row(r, dec.get(r["input"]), corr.get(r["input"]), m.is_probability)
+         for r in moving.head(top).iter_rows(named=True)])
+    lines = [head, table]
+    still = rows.filter(pl.col("swing") == 0)["input"].to_list()
+    if still:
+        lines.append(f"no influence: {', '.join(short(p) for p in still)}")
+    return "\n".join(lines)
+
+
+def sobol_text(sob: Any, strategy: str, top: int) -> str:
+    """Sobol' indices of one strategy as a terminal table."""
+    import polars as pl
+
+    from sim.decision.charts import short
+    from sim.decision.text import text_table
+
+    rows = sob.table(strategy).filter(pl.col("ST") > 0).head(top)
+    table = text_table(["input", "S1", "95% CI", "ST", "95% CI"], [
+        [short(r["input"]), f"{r['S1']:.3f}", f"[{r['S1_lo']:.3f}, {r['S1_hi']:.3f}]",
+         f"{r['ST']:.3f}", f"[{r['ST_lo']:.3f}, {r['ST_hi']:.3f}]"]
+        for r in rows.iter_rows(named=True)])
+    return f"Sobol' indices of {sob.metric.label}, {strategy} ({sob.n:,} base samples)\n{table}"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print the tornadoes (and Sobol' indices); write --html if asked."""
+    from sim.decision import (
+        check_strategies,
+        classic_tornado,
+        parse_metric,
+        rank_correlations,
+        sample_tornado,
+        simulate,
+        sobol_analysis,
+    )
+    from sim.errors import StudyError
+
+    try:
+        study = load(args)
+        metric = parse_metric(args.metric, horizon=study.horizon_months)
+        names = check_strategies(study, args.strategy)
+        if args.top < 1:
+            raise ValueError(f"--top {args.top}: must be >= 1")
+        if not names:
+            raise ValueError(f"{args.study}: the study has no strategy besides the baseline")
+        classic = classic_tornado(study, metric=metric, strategies=names)
+        samples = simulate(study)
+        deciles = sample_tornado(samples, metric=metric, strategies=names)
+        rho = rank_correlations(samples, metric=metric, strategies=names)
+        sob = (sobol_analysis(study, n=args.sobol_samples, metric=metric, strategies=names)
+               if args.sobol else None)
+    except (StudyError, ValueError) as err:
+        return error(str(err))
+    if not study.uncertain_inputs():
+        print(f"{args.study}: every input is fixed, so nothing moves the answer; state a "
+              "range for the inputs you are unsure of (e.g. \"3000 to 8000\")")
+        return EXIT_OK
+    parts = [tornado_text(classic, deciles, rho, s, args.top) for s in names]
+    if sob is not None:
+        parts += [sobol_text(sob, s, args.top) for s in names]
+        parts += list(sob.notes)
+    print("\n\n".join(parts))
+    print(f"\nlow/high 10%: mean over the {study.samples:,} samples ({study.sampling}, seed "
+          f"{study.seed}) whose input lies in its lowest / highest decile.")
+    if args.html:
+        _write_html(Path(args.html), study, names, classic, deciles, rho, sob, args.top)
+        print(f"wrote {args.html}")
+    return EXIT_OK
+
+
+def _write_html(path: Path, study: Any, names: list[str], classic: Any, deciles: Any,
+                rho: Any, sob: Any, top: int) -> None:
+    from sim.decision.report import Section, page, tornado_section
+
+    parts: list[Section] = []
+    for i, s in enumerate(names):
+        sec = tornado_section(classic, s, deciles=deciles, correlations=rho, sobol=sob,
+                              top=top, key=f"s{i}-")
+        parts.append(Section(s, sec.body, sec.charts))
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(page(f"{study.name}: which unknown matters most?", parts), encoding="utf-8")
+    tmp.replace(path)

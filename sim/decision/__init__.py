@@ -1,0 +1,119 @@
+"""Decision analysis: which unknown drives the answer, what learning it is worth, and where
+the decision flips (SPEC §5).
+
+Examples
+--------
+>>> from sim import load_study  # doctest: +SKIP
+>>> from sim.decision import classic_tornado, simulate, value_of_information  # doctest: +SKIP
+>>> study = load_study("studies/customer_support.toml")  # doctest: +SKIP
+>>> classic_tornado(study).table("self_hosted_7b", top=5)  # doctest: +SKIP
+>>> value_of_information(simulate(study)).sentences()  # doctest: +SKIP
+"""
+
+from sim.decision.analysis import (
+    BREAK_EVEN_PARAM,
+    DecisionAnalysis,
+    analyze,
+    break_even_values,
+    focus_strategy,
+)
+from sim.decision.charts import (
+    comparison_chart,
+    sobol_chart,
+    spearman_chart,
+    sweep_chart,
+    tornado_chart,
+    voi_chart,
+)
+from sim.decision.compare import (
+    CVAR_ALPHA,
+    Comparison,
+    RegretAccumulator,
+    compare,
+    cvar,
+    cvar_stream,
+    recommend,
+)
+from sim.decision.correlation import rank_correlations
+from sim.decision.metrics import (
+    CRITERIA,
+    CRITERION_LABELS,
+    Criterion,
+    Metric,
+    check_criterion,
+    parse_metric,
+)
+from sim.decision.report import Section, comparison_frame, page, sections
+from sim.decision.samples import (
+    SampleSet,
+    check_strategies,
+    decision_set,
+    load_samples,
+    simulate,
+)
+from sim.decision.sobol import SobolIndices, SobolResult, sobol_analysis, sobol_estimate
+from sim.decision.sweep import Sweep, parse_values, sweep
+from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
+from sim.decision.voi import (
+    Estimate,
+    ValueOfInformation,
+    default_groups,
+    evpi,
+    evppi_bins,
+    evppi_regression,
+    value_of_information,
+)
+
+__all__ = [
+    "BREAK_EVEN_PARAM",
+    "CRITERIA",
+    "CRITERION_LABELS",
+    "CVAR_ALPHA",
+    "Comparison",
+    "Criterion",
+    "DecisionAnalysis",
+    "Estimate",
+    "Metric",
+    "RegretAccumulator",
+    "SampleSet",
+    "Section",
+    "SobolIndices",
+    "SobolResult",
+    "Sweep",
+    "Tornado",
+    "ValueOfInformation",
+    "analyze",
+    "break_even_values",
+    "check_criterion",
+    "check_strategies",
+    "classic_tornado",
+    "compare",
+    "comparison_chart",
+    "comparison_frame",
+    "cvar",
+    "cvar_stream",
+    "decision_set",
+    "default_groups",
+    "evpi",
+    "evppi_bins",
+    "evppi_regression",
+    "focus_strategy",
+    "load_samples",
+    "page",
+    "parse_metric",
+    "parse_values",
+    "rank_correlations",
+    "recommend",
+    "sample_tornado",
+    "sections",
+    "simulate",
+    "sobol_analysis",
+    "sobol_chart",
+    "sobol_estimate",
+    "spearman_chart",
+    "sweep",
+    "sweep_chart",
+    "tornado_chart",
+    "value_of_information",
+    "voi_chart",
+]

@@ -1,0 +1,134 @@
+"""Every decision analysis of a study in one call, for the report and notebooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from sim.decision.compare import Comparison, compare
+from sim.decision.correlation import rank_correlations
+from sim.decision.metrics import Metric, parse_metric
+from sim.decision.samples import SampleSet
+from sim.decision.sobol import SeedLike, SobolResult, sobol_analysis
+from sim.decision.sweep import Sweep, sweep
+from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
+from sim.decision.voi import ValueOfInformation, value_of_information
+from sim.study import Study
+
+#: Input swept by the report's break-even map.
+BREAK_EVEN_PARAM = "workload.requests_per_day"
+
+
+@dataclass(frozen=True)
+class DecisionAnalysis:
+    """The decision analyses of one study.
+
+    Attributes
+    ----------
+    study : Study
+        The study.
+    focus : str
+        The strategy the sensitivity analyses explain: the recommended one, or the best
+        candidate by E[NPV] when the baseline is recommended.
+    metric : Metric
+        The output they explain.
+    comparison : Comparison
+        Strategy comparison and recommendation.
+    tornado, sample_tornado : Tornado
+        Classic (P10/P90, others held) and sample-based (deciles) tornadoes.
+    correlations : polars.DataFrame
+        Spearman rank correlations.
+    sobol : SobolResult or None
+        Sobol' indices (None when skipped).
+    voi : ValueOfInformation
+        EVPI and EVPPI.
+    sweep : Sweep or None
+        Break-even map (None when skipped or when the swept input does not exist).
+    """
+
+    study: Study
+    focus: str
+    metric: Metric
+    comparison: Comparison
+    tornado: Tornado
+    sample_tornado: Tornado
+    correlations: pl.DataFrame
+    sobol: SobolResult | None
+    voi: ValueOfInformation
+    sweep: Sweep | None
+
+
+def focus_strategy(comparison: Comparison, study: Study) -> str:
+    """The recommended strategy, or the candidate with the best E[NPV] when the baseline is
+    recommended or nothing is (feasible candidates first)."""
+    rec = comparison.recommended
+    if rec is not None and rec != study.baseline:
+        return rec
+    rows = comparison.frame.filter(~pl.col("baseline")).sort(
+        ["feasible", "npv_mean"], descending=True, maintain_order=True)
+    return str(rows["strategy"][0]) if rows.height else study.baseline
+
+
+def break_even_values(study: Study, param: str = BREAK_EVEN_PARAM, *,
+                      points: int = 9) -> list[float]:
+    """Log-spaced values from half the input's P5 to twice its P95 (or 1/4x to 4x if fixed)."""
+    dist = study.input(param).dist
+    lo, hi = (float(v) for v in dist.ppf(np.array([0.05, 0.95])))
+    lo, hi = (lo / 2, hi * 2) if hi > lo else (lo / 4, lo * 4)
+    return np.geomspace(lo, hi, points).tolist()
+
+
+def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str | None = None,
+            sobol_n: int | None = 1 << 12, sweep_param: str | None = BREAK_EVEN_PARAM,
+            sweep_samples: int = 4096, rng: SeedLike = None) -> DecisionAnalysis:
+    """Run every decision analysis on a study's samples.
+
+    Parameters
+    ----------
+    samples : SampleSet
+        From :func:`~sim.decision.load_samples` (a run's file) or
+        :func:`~sim.decision.simulate`.
+    metric : str or Metric
+        What the sensitivity analyses explain (``npv`` or ``payback_within:N``).
+    criterion : str, optional
+        Recommendation criterion (default: the study's).
+    sobol_n : int or None
+        Base samples of the Sobol' analysis (a power of 2); None skips it.
+    sweep_param : str or None
+        Input of the break-even map (skipped when None or not an input of the study).
+    sweep_samples : int
+        Samples per swept value.
+    rng : numpy.random.Generator, int or None
+        For the Sobol' analysis; None: derived from the study's seed.
+
+    Examples
+    --------
+    >>> a = analyze(load_samples(result.study, result.samples_path))  # doctest: +SKIP
+    >>> a.voi.sentences()  # doctest: +SKIP
+    """
+    study = samples.study
+    m = parse_metric(metric, horizon=study.horizon_months)
+    comparison = compare(samples, criterion=criterion)
+    focus = focus_strategy(comparison, study)
+    if focus == study.baseline:
+        raise ValueError("the study has no strategy besides the baseline to analyse")
+    sob = None
+    if sobol_n is not None and study.uncertain_inputs():
+        sob = sobol_analysis(study, n=sobol_n, metric=m, strategies=[focus], rng=rng)
+    swept = None
+    if sweep_param is not None:
+        try:
+            values = break_even_values(study, sweep_param)
+        except KeyError:
+            values = []
+        if values:
+            swept = sweep(study, sweep_param, values, scale="log",
+                          samples=min(sweep_samples, study.samples))
+    return DecisionAnalysis(
+        study=study, focus=focus, metric=m, comparison=comparison,
+        tornado=classic_tornado(study, metric=m, strategies=[focus]),
+        sample_tornado=sample_tornado(samples, metric=m, strategies=[focus]),
+        correlations=rank_correlations(samples, metric=m, strategies=[focus]),
+        sobol=sob, voi=value_of_information(samples), sweep=swept)

@@ -1,0 +1,207 @@
+"""The per-sample inputs and outputs that decision analyses read, held in memory.
+
+A :class:`SampleSet` comes from a run's samples.parquet (:func:`load_samples`) or from a
+fresh in-memory Monte Carlo on the study's own sampling plan (:func:`simulate`): sample i
+is the same joint draw in both, so an analysis is reproducible from the study's seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from sim.decision.metrics import Metric, parse_metric
+from sim.model import evaluate
+from sim.study import Study
+
+FloatArray = NDArray[np.float64]
+#: Samples per model call: bounds the memory of one chunk (inputs x rows x 8 bytes).
+CHUNK = 32768
+
+
+@dataclass(frozen=True)
+class SampleSet:
+    """Uncertain inputs and per-strategy outcomes of ``n`` samples, in memory.
+
+    Attributes
+    ----------
+    study : Study
+        The study sampled.
+    names : tuple of str
+        The uncertain inputs' paths (rows of ``x``), in the study's order.
+    x : ndarray, shape (d, n)
+        Their sampled values.
+    npv : dict of str to ndarray
+        NPV vs the baseline per compared strategy (the baseline's is 0; routing-only
+        components are not compared).
+    payback : dict of str to ndarray of int16
+        Payback month per strategy (0: not within the horizon).
+    """
+
+    study: Study
+    names: tuple[str, ...]
+    x: FloatArray
+    npv: dict[str, FloatArray]
+    payback: dict[str, NDArray[np.int16]]
+
+    @property
+    def n(self) -> int:
+        """Number of samples."""
+        return int(next(iter(self.npv.values())).size)
+
+    @cached_property
+    def order(self) -> NDArray[np.intp]:
+        """Each input's samples in increasing order (indices, ties in sample order), (d, n).
+
+        Computed once and shared by the analyses that rank the inputs.
+        """
+        return np.argsort(self.x, axis=1, kind="stable")
+
+    @cached_property
+    def ranks(self) -> FloatArray:
+        """Each input's ranks 1..n, ties sharing their average rank, shape (d, n)."""
+        return average_ranks(self.x, self.order)
+
+    def input(self, path: str) -> FloatArray:
+        """The sampled values of one uncertain input (``x.key`` or full path)."""
+        full = self.study.input(path).path
+        if full not in self.names:
+            raise ValueError(f"{path}: is fixed in this study; only uncertain inputs vary")
+        return self.x[self.names.index(full)]
+
+    def output(self, strategy: str, metric: str | Metric = "npv") -> FloatArray:
+        """Per-sample values of ``metric`` for ``strategy``."""
+        m = parse_metric(metric, horizon=self.study.horizon_months)
+        check_strategies(self.study, [strategy], allow_baseline=True)
+        return m.of(self.npv[strategy], self.payback[strategy])
+
+
+def average_ranks(x: FloatArray, order: NDArray[np.intp] | None = None) -> FloatArray:
+    """Ranks 1..n along the last axis, ties sharing their average rank (scipy's ``average``).
+
+    Examples
+    --------
+    >>> average_ranks(np.array([[3.0, 1.0, 3.0, 2.0]])).tolist()
+    [[3.5, 1.0, 3.5, 2.0]]
+    """
+    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    if order is None:
+        order = np.argsort(x, axis=1, kind="stable")
+    d, n = x.shape
+    out = np.empty((d, n))
+    if n == 0:
+        return out
+    srt = np.take_along_axis(x, order, axis=1)
+    first = np.ones((d, n), dtype=bool)
+    first[:, 1:] = srt[:, 1:] != srt[:, :-1]
+    for i in range(d):
+        starts = np.flatnonzero(first[i])
+        ends = np.append(starts[1:], n)
+        group = np.cumsum(first[i]) - 1
+        out[i, order[i]] = 0.5 * (starts + ends + 1)[group]
+    return out
+
+
+def check_strategies(study: Study, names: Sequence[str] | None, *,
+                     allow_baseline: bool = False) -> list[str]:
+    """Validate strategy names (default: every non-baseline strategy) and return them.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or the baseline when it is not allowed (its NPV is 0 by
+        definition, so nothing explains it).
+    """
+    others = [s for s in study.compared() if allow_baseline or s != study.baseline]
+    if names is None:
+        return others
+    for name in names:
+        if name == study.baseline and not allow_baseline:
+            raise ValueError(f"strategy '{name}' is the baseline: its NPV is 0 by definition; "
+                             f"choose one of {', '.join(others) or '(none)'}")
+        if name in study.strategies and name not in others:
+            raise ValueError(f"strategy '{name}' is only a part of a routing strategy "
+                             f"(standalone = false); choose one of {', '.join(others)}")
+        if name not in study.strategies:
+            raise ValueError(f"'{name}' is not a strategy of the study; use one of "
+                             f"{', '.join(others)}")
+    return list(names)
+
+
+def decision_set(study: Study) -> list[str]:
+    """The strategies a choice is made between: the compared ones that meet the study's
+    constraints (all compared ones when none does)."""
+    from sim.constraints import feasibility
+
+    reasons = feasibility(study)
+    ok = [s for s in study.compared() if reasons.get(s) is None]
+    return ok or study.compared()
+
+
+def simulate(study: Study, *, samples: int | None = None, chunk_size: int = CHUNK) -> SampleSet:
+    """Run the study's Monte Carlo in memory (no files): its plan, seed and sample count.
+
+    Parameters
+    ----------
+    study : Study
+        The study; its ``seed`` and ``sampling`` plan are used.
+    samples : int, optional
+        Sample count (default: the study's).
+    chunk_size : int
+        Samples per model call; results do not depend on it.
+
+    Examples
+    --------
+    >>> from sim import load_study  # doctest: +SKIP
+    >>> s = simulate(load_study("studies/legal_contracts.toml"), samples=4096)  # doctest: +SKIP
+    >>> float(s.npv["hosted_ft"].mean())  # doctest: +SKIP
+    """
+    from sim.runner import input_values, sampling_plan  # sim.summary may import this package
+
+    if samples is not None:
+        study = study.replace(samples=samples)
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size={chunk_size} must be >= 1")
+    plan = sampling_plan(study)
+    n = study.samples
+    names = tuple(i.path for i in study.uncertain_inputs())
+    x = np.empty((len(names), n))
+    npv = {s: np.zeros(n) for s in study.compared()}
+    payback = {s: np.zeros(n, dtype=np.int16) for s in study.compared()}
+    for start in range(0, n, chunk_size):
+        stop = min(start + chunk_size, n)
+        values = input_values(study, plan.rows(start, stop))
+        for j, name in enumerate(names):
+            x[j, start:stop] = values[name]
+        for s, o in evaluate(study, values, stop - start).items():
+            npv[s][start:stop] = o.npv
+            payback[s][start:stop] = o.payback
+    return SampleSet(study, names, x, npv, payback)
+
+
+def load_samples(study: Study, path: str | Path, *, rows: int | None = None) -> SampleSet:
+    """Read a run's samples.parquet (its first ``rows`` samples, default all) into memory.
+
+    Examples
+    --------
+    >>> s = load_samples(result.study, result.samples_path, rows=100_000)  # doctest: +SKIP
+    """
+    names = tuple(i.path for i in study.uncertain_inputs())
+    others = [s for s in study.compared() if s != study.baseline]
+    cols = [*names, *(f"npv.{s}" for s in others), *(f"payback_month.{s}" for s in others)]
+    frame = pl.read_parquet(path, columns=cols, n_rows=rows)
+    n = frame.height
+    x = (frame.select(names).to_numpy().T.astype(np.float64) if names
+         else np.empty((0, n)))
+    npv = {s: np.zeros(n) for s in study.compared()}
+    payback = {s: np.zeros(n, dtype=np.int16) for s in study.compared()}
+    for s in others:
+        npv[s] = frame[f"npv.{s}"].to_numpy().astype(np.float64)
+        payback[s] = frame[f"payback_month.{s}"].fill_null(0).to_numpy().astype(np.int16)
+    return SampleSet(study, names, np.ascontiguousarray(x), npv, payback)

@@ -1,0 +1,270 @@
+"""Break-even maps: P(payback <= N) and E[NPV] across values of one input (SPEC §5).
+
+Each swept value is a full Monte Carlo of the study on common random numbers: the same
+plan, seed and draws of every other input, with the swept input set to the value. The
+uniforms and quantile functions of a chunk are computed once and the model evaluated for
+every value, so the curve is smooth (differences between values are not noise) and
+memory stays bounded. The values where P(payback <= N) crosses 50% and 90% are found by
+linear interpolation between neighbouring values (in log space for a log sweep).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from distributions import Fixed
+from sim.costs.kinds import KINDS
+from sim.decision.samples import CHUNK, check_strategies
+from sim.model import evaluate
+from sim.schema import WORKLOAD, Field
+from sim.study import Input, Study
+
+Scale = Literal["linear", "log"]
+FloatArray = NDArray[np.float64]
+LEVELS = (0.5, 0.9)
+_ALIGN = 4096
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A break-even map.
+
+    Attributes
+    ----------
+    frame : polars.DataFrame
+        One row per swept value and strategy: ``value, strategy, p_payback, p_payback_se,
+        npv_mean, npv_mean_se, p_npv_positive, p_best``.
+    crossings : polars.DataFrame
+        ``strategy, level, value, se, direction`` ("up" or "down"): where P(payback <= N)
+        crosses each level between two swept values; ``se`` is the crossing's Monte Carlo
+        standard error (delta method, errors of neighbouring values taken as fully
+        correlated: conservative).
+    param : str
+        The swept input's path.
+    months : int
+        N of P(payback <= N).
+    scale : {"linear", "log"}
+        How values were spaced (and crossings interpolated).
+    samples : int
+        Samples per value.
+    """
+
+    frame: pl.DataFrame
+    crossings: pl.DataFrame
+    param: str
+    months: int
+    scale: str
+    samples: int
+
+    def table(self, strategy: str | None = None) -> pl.DataFrame:
+        """The map (one strategy's rows, or all)."""
+        return self.frame if strategy is None else self.frame.filter(
+            pl.col("strategy") == strategy)
+
+    def crossing(self, strategy: str, level: float) -> float | None:
+        """The first value where P(payback <= N) of ``strategy`` crosses ``level``."""
+        rows = self.crossings.filter((pl.col("strategy") == strategy)
+                                     & (pl.col("level") == level))
+        return float(rows["value"][0]) if rows.height else None
+
+
+def parse_values(text: str) -> tuple[list[float], Scale]:
+    """Swept values from ``"1000,2000,5000"`` or a range ``"lo:hi:n"``.
+
+    A range is log-spaced when ``lo > 0`` and linear otherwise; a list is linear.
+
+    Examples
+    --------
+    >>> parse_values("1000:100000:3")
+    ([1000.0, 10000.0, 100000.0], 'log')
+    >>> parse_values("0:1:5")[0]
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
+    try:
+        if ":" in text:
+            lo_t, hi_t, n_t = text.split(":")
+            lo, hi, n = float(lo_t), float(hi_t), int(n_t)
+            if n < 2 or not hi > lo:
+                raise ValueError
+            if lo > 0:
+                return np.geomspace(lo, hi, n).tolist(), "log"
+            return np.linspace(lo, hi, n).tolist(), "linear"
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"'{text}' is not a list of values (e.g. 1000,2000,5000) or a range "
+                         "lo:hi:n with lo < hi and n >= 2 (e.g. 1000:100000:9)") from None
+    if not values:
+        raise ValueError("no values given; e.g. --values 1000,2000,5000")
+    return values, "linear"
+
+
+def _field(study: Study, inp: Input) -> Field | None:
+    parts = inp.path.split(".")
+    if parts[0] == "workload":
+        return WORKLOAD.get(parts[1])
+    strategy = study.strategies.get(parts[1]) if len(parts) == 3 else None
+    return KINDS[strategy.kind].fields.get(parts[2]) if strategy else None
+
+
+def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
+    """The input named ``param``, after checking every value lies in its domain."""
+    try:
+        inp = study.input(param)
+    except KeyError:
+        from difflib import get_close_matches
+
+        paths = [i.path for i in study.inputs()]
+        close = get_close_matches(param, paths, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "e.g. workload.requests_per_day"
+        raise ValueError(f"{param}: not an input of the study; {hint}") from None
+    field = _field(study, inp)
+    for v in values:
+        if not math.isfinite(v):
+            raise ValueError(f"{inp.path}={v}: must be a finite number")
+        problem = field.domain.check(Fixed(v)) if field is not None else None
+        if problem:
+            raise ValueError(f"{inp.path}={v:g}: {problem}")
+    return inp
+
+
+def _crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
+               log: bool) -> list[tuple[float, float, str]]:
+    t = np.log(values) if log else values
+    d = p - level
+    out = []
+    for k in range(len(values) - 1):
+        up = d[k] < 0 <= d[k + 1]
+        if not (up or d[k] >= 0 > d[k + 1]):
+            continue
+        w = (level - p[k]) / (p[k + 1] - p[k])
+        tc = t[k] + w * (t[k + 1] - t[k])
+        slope = (p[k + 1] - p[k]) / (t[k + 1] - t[k])
+        se_t = ((1 - w) * se[k] + w * se[k + 1]) / abs(slope)
+        x = float(np.exp(tc)) if log else float(tc)
+        out.append((x, float(se_t * x if log else se_t), "up" if up else "down"))
+    return out
+
+
+def _check_values(values: Sequence[float], scale: str) -> FloatArray:
+    if scale not in ("linear", "log"):
+        raise ValueError(f"'{scale}' is not a valid scale; it must be one of "
+                         "{'linear', 'log'}")
+    vals = np.unique(np.asarray(values, dtype=np.float64))
+    if vals.size == 0:
+        raise ValueError("no values to sweep")
+    if scale == "log" and vals[0] <= 0:
+        raise ValueError(f"a log sweep needs values > 0; got {vals[0]:g}")
+    return vals
+
+
+def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_size: int
+                ) -> dict[str, FloatArray]:
+    """Per value and strategy (every one): NPV mean and variance, P(payback), P(NPV>0), P(best)."""
+    from sim.runner import input_values, sampling_plan  # sim.summary may import this package
+
+    every = study.compared()
+    k, s = vals.size, len(every)
+    n = study.samples
+    sums, sq, hits, pos, best = (np.zeros((k, s)) for _ in range(5))
+    plan = sampling_plan(study)
+    # chunks start at multiples of _ALIGN and sums are added _ALIGN samples at a time, so
+    # the figures are bit-identical whatever the chunk size
+    step = _ALIGN * max(1, chunk_size // _ALIGN)
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        base = input_values(study, plan.rows(start, stop))
+        for i, v in enumerate(vals):
+            out = evaluate(study, {**base, path: float(v)}, stop - start)
+            npv = np.stack([out[x].npv for x in every])
+            pb = np.stack([out[x].payback for x in every])
+            top = npv == npv.max(axis=0)
+            share = top / top.sum(axis=0)
+            for a in range(0, stop - start, _ALIGN):
+                part = npv[:, a : a + _ALIGN]
+                sums[i] += part.sum(axis=1)
+                sq[i] += (part * part).sum(axis=1)
+                best[i] += share[:, a : a + _ALIGN].sum(axis=1)
+            hits[i] += ((pb > 0) & (pb <= months)).sum(axis=1)
+            pos[i] += (npv > 0).sum(axis=1)
+    mean = sums / n
+    var = np.maximum(sq / n - mean * mean, 0.0) * n / max(n - 1, 1)
+    return {"mean": mean, "var": var, "p": hits / n, "pos": pos / n, "best": best / n}
+
+
+def sweep(study: Study, param: str, values: Sequence[float], *, months: int | None = None,
+          scale: Scale = "linear", strategies: Sequence[str] | None = None,
+          samples: int | None = None, levels: Sequence[float] = LEVELS,
+          chunk_size: int = CHUNK) -> Sweep:
+    """P(payback <= N) and E[NPV] per strategy across values of one input.
+
+    Parameters
+    ----------
+    study : Study
+        The study (its seed and sampling plan give the common random numbers).
+    param : str
+        The input to sweep, e.g. ``workload.requests_per_day``.
+    values : sequence of float
+        Its values (sorted; duplicates dropped).
+    months : int, optional
+        N of P(payback <= N) (default: the study's headline N).
+    scale : {"linear", "log"}
+        How crossings are interpolated between values.
+    strategies : sequence of str, optional
+        Default: every strategy but the baseline.
+    samples : int, optional
+        Samples per value (default: the study's).
+    levels : sequence of float
+        Probabilities whose crossings are reported.
+    chunk_size : int
+        Samples per model call (rounded to a multiple of 4,096); results do not depend
+        on it.
+
+    Examples
+    --------
+    >>> sw = sweep(study, "workload.requests_per_day", [1000, 3000, 10000])  # doctest: +SKIP
+    >>> sw.crossing("self_hosted_7b", 0.5)  # doctest: +SKIP
+    """
+    if samples is not None:
+        study = study.replace(samples=samples)
+    n_mo = study.primary_months if months is None else months
+    if not 1 <= n_mo <= study.horizon_months:
+        raise ValueError(f"months={n_mo} must lie in 1..{study.horizon_months} (the horizon)")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size={chunk_size} must be >= 1")
+    vals = _check_values(values, scale)
+    inp = check_param(study, param, vals.tolist())
+    names = check_strategies(study, strategies)
+    acc = _accumulate(study, inp.path, vals, n_mo, chunk_size)
+    n = study.samples
+    every = study.compared()
+    rows: dict[str, list[object]] = {c: [] for c in (
+        "value", "strategy", "p_payback", "p_payback_se", "npv_mean", "npv_mean_se",
+        "p_npv_positive", "p_best")}
+    cross: dict[str, list[object]] = {c: [] for c in ("strategy", "level", "value", "se",
+                                                      "direction")}
+    for name in names:
+        j = every.index(name)
+        p = acc["p"][:, j]
+        se = np.sqrt(p * (1 - p) / n)
+        for i, v in enumerate(vals):
+            for c, x in zip(rows, (v, name, p[i], se[i], acc["mean"][i, j],
+                                   np.sqrt(acc["var"][i, j] / n), acc["pos"][i, j],
+                                   acc["best"][i, j]), strict=True):
+                rows[c].append(x if isinstance(x, str) else float(x))
+        for level in levels:
+            for x, e, direction in _crossings(vals, p, se, level, scale == "log"):
+                for c, y in zip(cross, (name, float(level), x, e, direction), strict=True):
+                    cross[c].append(y)
+    frame = pl.DataFrame(rows, schema={"value": pl.Float64, "strategy": pl.String,
+                                       **dict.fromkeys(list(rows)[2:], pl.Float64)})
+    crossings = pl.DataFrame(cross, schema={"strategy": pl.String, "level": pl.Float64,
+                                            "value": pl.Float64, "se": pl.Float64,
+                                            "direction": pl.String})
+    return Sweep(frame, crossings, inp.path, n_mo, scale, n)

@@ -1,0 +1,84 @@
+"""The package's public names, charts fed aggregates, and the report sections."""
+
+from __future__ import annotations
+
+import inspect
+import pkgutil
+
+import polars as pl
+import pytest
+
+import sim.decision as pkg
+from sim.decision import analyze, comparison_chart, page, sections, simulate
+
+#: Public helpers deliberately left out of ``sim.decision.__all__`` (module-level API).
+INTERNAL = {"short", "money", "number", "text_table", "tornado_section", "comparison_section",
+            "sensitivity_section", "voi_section", "sweep_section", "check_param", "average_ranks",
+            }
+
+
+def test_all_is_complete_and_resolves():
+    exported = set(pkg.__all__)
+    assert len(exported) == len(pkg.__all__)
+    for name in pkg.__all__:
+        assert hasattr(pkg, name), name
+    for info in pkgutil.iter_modules(pkg.__path__):
+        module = __import__(f"sim.decision.{info.name}", fromlist=["_"])
+        for name, obj in vars(module).items():
+            if (name.startswith("_") or not (inspect.isfunction(obj) or inspect.isclass(obj))
+                    or obj.__module__ != module.__name__):
+                continue
+            assert name in exported or name in INTERNAL, f"{info.name}.{name} not exported"
+
+
+@pytest.fixture
+def analysis(hand_document):
+    from sim import study_from_dict
+
+    doc = hand_document
+    doc["study"]["samples"] = 4096
+    doc["workload"]["requests_per_day"] = "700 to 1400"
+    return analyze(simulate(study_from_dict(doc)), sobol_n=1024)
+
+
+def test_report_sections_and_small_charts(analysis):
+    parts = sections(analysis)
+    assert [p.heading for p in parts] == ["Strategy comparison", "Which unknown matters most?",
+                                          "Is it worth finding out first?", "Break-even map"]
+    for p in parts:
+        for key, chart in p.charts.items():
+            assert f'id="chart-{key}"' in p.body
+            spec = chart.to_dict()
+            rows = sum(len(v) for v in spec.get("datasets", {}).values())
+            assert 0 < rows < 500, key
+    voi = parts[2].body
+    assert "before deciding is worth up to $" in voi
+    html = page("t", parts)
+    assert html.count("vegaEmbed(") == sum(len(p.charts) for p in parts)
+
+
+def test_comparison_chart_from_a_summary_like_frame():
+    frame = pl.DataFrame({"strategy": ["a", "b"], "p05": [-2.0, -1.0], "p10": [-1.0, 0.0],
+                          "p50": [0.0, 1.0], "p90": [1.0, 2.0], "p95": [2.0, 3.0],
+                          "mean": [0.1, 1.1]})
+    spec = comparison_chart(frame).to_dict()
+    assert spec["layer"][0]["mark"]["type"] == "rule"
+
+
+def test_package_imports_without_runner_or_summary():
+    """sim.summary (imported by sim.runner) may import sim.decision at module level."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib.util, sys, types\n"
+        "spec = importlib.util.find_spec('sim')\n"
+        "pkg = types.ModuleType('sim'); pkg.__path__ = list(spec.submodule_search_locations)\n"
+        "sys.modules['sim'] = pkg\n"
+        "for name in ('sim.runner', 'sim.summary', 'sim.outputs', 'sim.report'):\n"
+        "    sys.modules[name] = None\n"
+        "import sim.decision\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,84 @@
+"""EVPI and EVPPI against closed forms; zero for information that changes nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.decision import (
+    evpi,
+    evppi_bins,
+    evppi_regression,
+    simulate,
+    value_of_information,
+)
+
+SLOPE = 360.0  # NPV of cheap per $ of price difference (see conftest.HAND)
+
+# cheap's NPV is Y = 360 (10 - p), p ~ U(5, 13): Y ~ U(L, H) with L = -1080, H = 1800.
+L, H = SLOPE * (10 - 13), SLOPE * (10 - 5)
+#: EVPI = E[max(Y, 0)] - max(E[Y], 0) = H^2 / (2 (H - L)) - (L + H) / 2 = 562.5 - 360
+EVPI_HAND = H * H / (2 * (H - L)) - (L + H) / 2
+
+
+def test_evpi_matches_closed_form_on_hand_built_study(hand):
+    samples = simulate(hand)
+    voi = value_of_information(samples, groups={})
+    assert pytest.approx(202.5) == EVPI_HAND
+    assert abs(voi.evpi.value - EVPI_HAND) < 4 * voi.evpi.se
+    assert voi.evpi.se < 5  # the test means something
+    rows = {r["name"]: r for r in voi.frame.iter_rows(named=True)}
+    price = rows["strategies.cheap.input_price"]
+    # the price decides everything: its EVPPI is the EVPI (less a sliver for 40 bins)
+    assert abs(price["evppi"] - EVPI_HAND) < 4 * price["se"] + 0.01 * EVPI_HAND
+
+
+def test_no_influence_input_has_zero_evppi(hand):
+    voi = value_of_information(simulate(hand), groups={
+        "gpu and reviews": ["self_hosted.gpu_hourly", "cheap.cost_per_review"]})
+    rows = {r["name"]: r for r in voi.frame.iter_rows(named=True)}
+    for name in ("strategies.self_hosted.gpu_hourly", "strategies.cheap.cost_per_review",
+                 "gpu and reviews"):
+        assert rows[name]["evppi"] <= 4 * rows[name]["se"]
+        assert rows[name]["evppi"] == 0.0  # the information never changes the choice
+    assert voi.sentences()[1].startswith("Knowing strategies.cheap.input_price before "
+                                         "deciding is worth up to $")
+
+
+def test_identical_strategies_have_zero_evpi_and_evppi(twins):
+    voi = value_of_information(simulate(twins))
+    assert voi.evpi.value == 0.0 and voi.evpi.se == 0.0
+    assert voi.frame["evppi"].to_list() == [0.0] * voi.frame.height
+    assert voi.sentences()[0].startswith("The choice hardly depends on what is uncertain")
+
+
+def test_bins_estimator_on_arrays_and_its_bias_guard():
+    gen = np.random.default_rng(11)
+    n = 40_000
+    x, noise = gen.uniform(-1, 3, n), gen.normal(size=n)
+    # strategy = X + noise vs 0: EVPPI(X) = E[max(X, 0)] - E[X] = 9/8 - 1
+    e = evppi_bins(x, np.stack([np.zeros(n), x + noise]))
+    assert abs(e.value - 0.125) < 4 * e.se
+    # a near tie and an input that says nothing: the plug-in is inflated by noise, the
+    # cross-fitted value is not
+    tie = np.stack([np.zeros(n), x - 1])
+    z = evppi_bins(noise, tie)
+    assert z.plugin > 2 * z.se
+    assert z.value < 3 * z.se
+
+
+def test_regression_estimator_for_groups():
+    gen = np.random.default_rng(2)
+    x = gen.uniform(-1, 3, (2, 40_000))
+    y = np.stack([np.zeros(40_000), x[0] + x[1] - 2])
+    e = evppi_regression(x, y)
+    assert abs(e.value - 2 / 3) < 4 * e.se  # E[max(X1 + X2 - 2, 0)]
+    full = evpi(y)
+    assert abs(e.value - full.value) < 4 * full.se
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(ValueError, match=r"x has 3 samples but npv has 4"):
+        evppi_bins(np.zeros(3), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"must be a \(strategies, samples\) array"):
+        evpi(np.zeros(3))
