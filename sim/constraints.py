@@ -22,6 +22,12 @@ def _latency(study: Study, name: str) -> float | None:
     return None if inp is None else inp.dist.median
 
 
+def _simulated(study: Study, name: str) -> bool:
+    """A self-hosted strategy without a stated p99 has it checked by the serving model."""
+    s = study.strategies[name]
+    return s.kind == "self_hosted" and "p99_latency_ms" not in s.inputs
+
+
 def feasibility(study: Study) -> dict[str, str | None]:
     """For each strategy, None when it meets every constraint, else the reason it does not.
 
@@ -45,8 +51,18 @@ def feasibility(study: Study) -> dict[str, str | None]:
             reasons.append("a vendor-hosted fine-tuned model cannot move to another vendor "
                            "without retraining")
         if c.p99_latency_ms is not None:
+            from sim.costs.serving import simulated_latency_reason
+
+            simulated = [p for p in parts if _simulated(study, p)]
+            for p in simulated:
+                why = simulated_latency_reason(study, p)
+                if why:
+                    reasons.append(f"{why} (serving simulation)")
+            parts = [p for p in parts if p not in simulated]
             latencies = [_latency(study, p) for p in parts]
-            if any(x is None for x in latencies):
+            if not parts:
+                pass
+            elif any(x is None for x in latencies):
                 missing = [p for p, x in zip(parts, latencies, strict=True) if x is None]
                 reasons.append(f"p99 latency unknown; give p99_latency_ms for "
                                f"{', '.join(missing)}")

@@ -165,6 +165,10 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
         tmp = tempfile.TemporaryDirectory(prefix="ftrisk-")
         samples_path = Path(tmp.name) / "samples.parquet"
     path = Path(samples_path)
+    from sim.costs.serving import prepare
+
+    prepare(study)  # capacity curves of simulated serving, before worker threads start
+    timings["serving_s"] = time.perf_counter() - t0
     plan = sampling_plan(study)
     n = study.samples
     bounds = [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]

@@ -126,6 +126,12 @@ def _setting(file: str, path: str, value: Any, setting: Setting,
     if setting.lookup == "strategy" and value not in strategies:
         raise StudyError(file, path, f"'{value}' is not a strategy of this study; use one of "
                          f"{', '.join(strategies)}")
+    if setting.lookup == "hardware":
+        from sim.serving import load_profiles
+
+        if value not in load_profiles():
+            raise StudyError(file, path, f"'{value}' is not a hardware profile; use one of "
+                             f"{', '.join(sorted(load_profiles()))}")
     if setting.lookup in ("api", "gpu", "training"):
         from sim import catalog
 

@@ -136,6 +136,8 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
         raise StudyError(file, "study.baseline", f"'{baseline}' is not a strategy; use one of "
                          f"{', '.join(strategies_doc)}")
 
+    unknown_keys(file, "workload.", workload_doc, [*WORKLOAD, "hourly_profile"])
+    profile = _hourly_profile(file, workload_doc.get("hourly_profile"))
     workload = make_inputs(file, "workload", workload_doc, WORKLOAD)
     strategies = {}
     for sname, sdoc in strategies_doc.items():
@@ -145,9 +147,13 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
     constraints = _constraints(file, doc.get("constraints", {}))
     study = Study(workload=workload, strategies=strategies, correlations=(), file=file,
                   sha256=sha256, defaults=defaults, baseline=baseline, constraints=constraints,
-                  **s)
+                  hourly_profile=profile, raw=doc, **s)
     correlations = _correlations(file, doc.get("correlations", []), study)
-    return study.replace(correlations=correlations)
+    study = study.replace(correlations=correlations)
+    from sim.costs.serving import check_serving
+
+    check_serving(study)
+    return study
 
 
 # -- sections ---------------------------------------------------------------------------
@@ -224,11 +230,28 @@ def _settings(file: str, doc: Mapping[str, Any],
     return out, frozenset(defaults)
 
 
+def _hourly_profile(file: str, value: Any) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    key = "workload.hourly_profile"
+    if (not isinstance(value, list) or len(value) != 24
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
+        raise StudyError(file, key, "must be 24 numbers, the traffic of each hour from 00:00 "
+                         "(any scale), e.g. [1, 1, 1, 1, 1, 1, 2, 4, ...]")
+    if min(value) < 0 or sum(value) <= 0 or not all(math.isfinite(v) for v in value):
+        raise StudyError(file, key, "weights must be finite, >= 0 and not all 0")
+    return tuple(float(v) for v in value)
+
+
 def _constraints(file: str, doc: Any) -> Constraints:
     if not isinstance(doc, dict):
         raise StudyError(file, "constraints", "must be a table ([constraints])")
     unknown_keys(file, "constraints.", doc, ("data_on_premises", "p99_latency_ms",
-                                             "vendor_portability"))
+                                             "vendor_portability", "latency_metric"))
+    metric = doc.get("latency_metric", "e2e")
+    if metric not in ("e2e", "ttft"):
+        raise StudyError(file, "constraints.latency_metric",
+                         f"{metric!r} must be \"e2e\" (end to end) or \"ttft\" (first token)")
     for key in ("data_on_premises", "vendor_portability"):
         if key in doc and not isinstance(doc[key], bool):
             raise StudyError(file, f"constraints.{key}", f"{doc[key]!r} must be true or false")
@@ -239,7 +262,7 @@ def _constraints(file: str, doc: Any) -> Constraints:
                          f"{latency!r} must be a number of milliseconds > 0")
     return Constraints(bool(doc.get("data_on_premises", False)),
                        None if latency is None else float(latency),
-                       bool(doc.get("vendor_portability", False)))
+                       bool(doc.get("vendor_portability", False)), metric)
 
 
 def _pair(file: str, where: str, item: Any, study: Study,

@@ -30,11 +30,14 @@ class Constraints:
         Largest acceptable p99 latency; a strategy's ``p99_latency_ms`` must not exceed it.
     vendor_portability : bool
         The model must be movable between vendors: vendor-hosted fine-tuning is infeasible.
+    latency_metric : {"e2e", "ttft"}
+        Which latency the serving simulation checks: end to end, or time to first token.
     """
 
     data_on_premises: bool = False
     p99_latency_ms: float | None = None
     vendor_portability: bool = False
+    latency_metric: str = "e2e"
 
     @property
     def any(self) -> bool:
@@ -128,6 +131,10 @@ class Study:
     file: str = "<study>"
     sha256: str = ""
     defaults: frozenset[str] = field(default_factory=frozenset)
+    #: 24 weights of the traffic's day shape (00:00 first), when the study gives them
+    hourly_profile: tuple[float, ...] | None = None
+    #: the validated TOML document (overrides applied), for the serving simulation
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def inputs(self) -> list[Input]:
         """Every input: the workload's, then each strategy's, in schema order."""

@@ -41,8 +41,18 @@ def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
             kernels[s.name] = _routing(study, s, values, w)
         else:
             p = section(values, f"strategies.{s.name}")
-            kernels[s.name] = build_kernel(s.kind, p, w, s.options, baseline=s.is_baseline)
+            kernels[s.name] = build_kernel(s.kind, p, w, _options(study, s.name),
+                                           baseline=s.is_baseline)
     return w, kernels
+
+
+def _options(study: Study, name: str) -> dict[str, Any]:
+    from sim.costs.serving import capacity_for, uses_simulation
+
+    options = dict(study.strategies[name].options)
+    if uses_simulation(study, name):
+        options["capacity_curve"] = capacity_for(study, name)
+    return options
 
 
 def _scaled(w: Workload, share: Value) -> Workload:
@@ -56,7 +66,7 @@ def _routing(study: Study, s: Any, values: Mapping[str, Value], w: Workload) -> 
     for name, part_share in ((s.options["primary"], share), (s.options["fallback"], 1 - share)):
         comp = study.strategies[name]
         cp = section(values, f"strategies.{name}")
-        kernel = build_kernel(comp.kind, cp, _scaled(w, part_share), comp.options,
+        kernel = build_kernel(comp.kind, cp, _scaled(w, part_share), _options(study, name),
                               baseline=comp.is_baseline)
         on = (np.asarray(part_share) > 0).astype(np.float64)
         on_v: Value = float(on) if on.ndim == 0 else on

@@ -125,6 +125,13 @@ SELF_HOSTED_FIELDS: dict[str, Field] = {
         POSITIVE, None, 'tokens/s per instance (required with instances = "auto")', optional=True
     ),
     "target_utilization": Field(POS_RATE, 0.6, 'utilization to plan capacity at (for "auto")'),
+    **{k: Field(d, None, h, optional=True) for k, (d, h) in {
+        "max_batch": (COUNT, "sequences a replica decodes at once (serving simulation)"),
+        "min_replicas": (COUNT0, "fewest replicas of the autoscaler (serving simulation)"),
+        "max_replicas": (COUNT, "most replicas of the autoscaler (serving simulation)"),
+        "cold_start_s": (NONNEG, "seconds for a new replica to start (default 120)"),
+        "idle_timeout_s": (NONNEG, "idle seconds before scaling down (default 300)"),
+    }.items()},
     "serving_hours_fraction": Field(
         POS_RATE, 1.0, "share of the month's 720 hours instances are billed (autoscaling < 1)"
     ),
@@ -169,7 +176,8 @@ def _api(p: Mapping[str, Value], w: Workload, project: Any, options: Options) ->
 
 
 def _self_hosted(p: Mapping[str, Value], w: Workload, project: Any, options: Options) -> Kernel:
-    return SelfHostedKernel(p, w, project, auto=options.get("instances") == "auto")
+    return SelfHostedKernel(p, w, project, auto=options.get("instances") == "auto",
+                            curve=options.get("capacity_curve"))
 
 
 def _routing(p: Mapping[str, Value], w: Workload, project: Any, options: Options) -> Kernel:
@@ -224,9 +232,17 @@ KINDS: dict[str, Kind] = {
         "a fine-tuned open model on rented GPUs: project, serving, storage, MLOps, retraining",
         SELF_HOSTED_FIELDS,
         _self_hosted,
-        alternatives={"instances": ("auto",), "compute_per_run": ("estimate",)},
+        alternatives={"instances": ("auto", "simulated"), "compute_per_run": ("estimate",)},
         settings={"gpu": Setting("serving GPU to take the hourly price from", lookup="gpu"),
-                  **TRAINING_SETTINGS, "standalone": STANDALONE},
+                  **TRAINING_SETTINGS, "standalone": STANDALONE,
+                  "hardware": Setting("serving hardware profile (ftrisk serve; sim/data/"
+                                      "hardware.toml)", lookup="hardware"),
+                  "quantization": Setting("weights quantization (a throughput multiplier)",
+                                          ("none", "int8", "int4"), "none"),
+                  "speculative_decoding": Setting("speculative decoding (a decode speed-up)",
+                                                  (True, False), False),
+                  "scale_to_zero": Setting("the autoscaler may stop every replica",
+                                           (True, False))},
         conditional=(
             ("throughput_tokens_per_s", "instances", "auto"),
             ("fte_monthly_cost", "mlops_fte", "*"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -53,17 +54,17 @@ class SelfHostedKernel:
     """
 
     def __init__(self, p: Mapping[str, Value], w: Workload, project: Project | None = None,
-                 *, auto: bool = False):
+                 *, auto: bool = False, curve: Any = None):
         # billed hours of one instance per month: 720 x the share of hours it runs
         self.hourly = (p["gpu_hourly"] * p.get("gpus_per_instance", 1.0) * HOURS_PER_MONTH
                        * p.get("serving_hours_fraction", 1.0))
         self.auto = auto
+        self.curve = curve
+        self._workload = w
+        self.instances: Value = 1.0 if (auto or curve is not None) else p["instances"]
         if auto:
-            self.instances: Value = 1.0
             self._need_per_volume = (w.peak_to_average * w.tokens_per_day / SECONDS_PER_DAY
                                      / (p["throughput_tokens_per_s"] * p["target_utilization"]))
-        else:
-            self.instances = p["instances"]
         self.storage = p["model_size_b"] * p["bytes_per_param"] * p["storage_price_per_gb_month"]
         self.mlops = p["mlops_fte"] * p["fte_monthly_cost"]
         self.quality_cost = w.requests_per_month * quality_cost_per_request(p)
@@ -75,7 +76,16 @@ class SelfHostedKernel:
         self._t = 0
 
     def instances_at(self, growth: Value) -> Value:
-        """Instances serving month t's volume (fixed, or from capacity when auto)."""
+        """Instances serving month t's volume: fixed, from throughput ("auto"), or the
+        average replicas of the serving simulation's capacity curve ("simulated")."""
+        if self.curve is not None:
+            from sim.serving import replica_hours_per_day
+
+            w = self._workload
+            hours = replica_hours_per_day(self.curve, w.requests_per_day * growth,
+                                          input_tokens=w.input_tokens,
+                                          output_tokens=w.output_tokens)
+            return hours / 24.0
         if not self.auto:
             return self.instances
         return np.maximum(1.0, np.ceil(self._need_per_volume * growth * (1.0 - 1e-9)))

@@ -37,6 +37,9 @@ td.mono{font-family:monospace;white-space:pre;letter-spacing:-1px}
 
 
 def _cache_dir() -> Path:
+    explicit = os.environ.get("FTRISK_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "ftrisk"
 

@@ -1,0 +1,179 @@
+"""``ftrisk serve STUDY --strategy S``: the serving simulation of a self-hosted strategy (§7)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.cli import EXIT_OK, error
+
+NAME = "serve"
+ORDER = 50
+HELP = "serving simulation: utilization, latency, replicas and $ for a self-hosted strategy"
+DESCRIPTION = (
+    "Simulate a day of serving for a self-hosted strategy (simpy, continuous batching): "
+    "utilization, time to first token and end-to-end latency P50/P95/P99, queueing, "
+    "replica-hours and $ per day and per 1M tokens, for the study's policy, the smallest "
+    "fixed pool meeting [constraints] p99_latency_ms, and hourly autoscaling. Writes "
+    "serve_<strategy>.html (latency against load, replicas over the day) into --out.")
+
+SWEEP_UTILIZATIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def add_arguments(r: argparse.ArgumentParser) -> None:
+    """Options of ``ftrisk serve``."""
+    r.add_argument("study", help="study file (TOML)")
+    r.add_argument("--strategy", required=True, metavar="S",
+                   help='a kind = "self_hosted" strategy of the study')
+    r.add_argument("--requests-per-day", type=float, metavar="N",
+                   help="daily volume to simulate (default: the median of "
+                   "workload.requests_per_day)")
+    r.add_argument("--seed", type=int, help="random seed (default: the study's)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a study value, e.g. strategies.x.max_batch=16 (repeatable)")
+    r.add_argument("--precision", type=int, default=20_000, metavar="N",
+                   help="requests per stationary run of the SLA search (default: %(default)s)")
+    r.add_argument("--out", help="folder for the chart page (default: out/<study-stem>/)")
+    r.add_argument("--no-html", action="store_true", help="print only; write no chart page")
+
+
+def _policies(cfg: Any, volume: float, seed: int, n: int) -> list[tuple[str, Any, Any]]:
+    """(label, config, hourly schedule) of each policy to simulate."""
+    from sim.serving import Autoscaling, hourly_schedule, min_replicas_for_sla
+
+    out: list[tuple[str, Any, Any]] = []
+    sched = hourly_schedule(cfg, volume, seed=seed, n_requests=n)
+    if cfg.replicas is not None:
+        out.append((f"fixed {cfg.replicas} (study)", cfg, sched))
+    elif cfg.autoscaling is not None:
+        a = cfg.autoscaling
+        zero = ", scale to zero" if a.scale_to_zero else ""
+        out.append((f"autoscaled {a.min_replicas}-{a.max_replicas}{zero} (study)", cfg, sched))
+    else:
+        out.append((f"fixed {int(sched.max())} (planned)", cfg, sched))
+    if cfg.p99_latency_ms is not None and cfg.replicas is not None:
+        c = min_replicas_for_sla(cfg, requests_per_day=volume, seed=seed, n_requests=n)
+        if c is not None and c != cfg.replicas:
+            fixed = dataclasses.replace(cfg, replicas=c)
+            out.append((f"fixed {c} (smallest for SLA)", fixed, [c] * 24))
+    if cfg.autoscaling is None:
+        auto = dataclasses.replace(cfg, replicas=None, autoscaling=Autoscaling())
+        out.append(("hourly autoscaling", auto,
+                    hourly_schedule(auto, volume, seed=seed, n_requests=n)))
+    return out
+
+
+def _fmt_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+    head = line(header)
+    return "\n".join([head, "-" * len(head), *(line(r) for r in rows)])
+
+
+def _row(label: str, sched: Any, day: Any) -> list[str]:
+    from sim.report.html import money
+
+    lo, hi = int(min(sched)), int(max(sched))
+    counts = f"{lo}" if lo == hi else f"{lo}-{hi}"
+    sla = "-" if day.sla_met is None else ("met" if day.sla_met else "MISSED")
+    return [label, counts, f"{day.replica_hours_per_day:,.1f}", money(day.cost_per_day),
+            f"${day.cost_per_1m_tokens:,.3f}", f"{day.utilization:.1%}",
+            f"{day.ttft.p50_ms:,.0f} / {day.ttft.p99_ms:,.0f}",
+            f"{day.e2e.p50_ms:,.0f} / {day.e2e.p95_ms:,.0f} / {day.e2e.p99_ms:,.0f}",
+            f"{day.mean_wait_ms:,.1f}", f"{day.p_wait:.3f}", sla]
+
+
+def _header_text(s: Any, volume: float) -> str:
+    cfg = s.config
+    p = cfg.profile
+    opts = [f"batch {cfg.batch}"]
+    if cfg.quantization != "none":
+        opts.append(cfg.quantization)
+    if cfg.speculative_decoding:
+        opts.append("speculative decoding")
+    sla = ("none" if cfg.p99_latency_ms is None
+           else f"p99 {cfg.latency_metric} <= {cfg.p99_latency_ms:g} ms")
+    tokens = cfg.capacity_per_replica * cfg.mean_tokens
+    return (f"{s.strategy}: {p.name} ({p.gpus_per_replica}x {p.gpu}, "
+            f"${cfg.price_per_hour:.2f}/replica-hour), {', '.join(opts)}\n"
+            f"workload: {volume:,.0f} requests/day, {cfg.input_tokens.mean:,.0f} input + "
+            f"{cfg.output_tokens.mean:,.0f} output tokens per request (mean), busiest hour "
+            f"{max(cfg.hourly_weights):.2f}x the average\n"
+            f"one full replica: {cfg.capacity_per_replica:,.2f} requests/s "
+            f"({tokens:,.0f} tokens/s); SLA: {sla}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Simulate the strategy's serving day; print the table; write the chart page."""
+    import polars as pl
+
+    from sim.errors import StudyError
+    from sim.serving import simulate_day
+    from sim.serving.study import serving_from_study
+    from sim.study import load_study
+
+    try:
+        # the full study validation first (unknown keys, domains), then its serving config
+        study = load_study(args.study, overrides=args.set)
+        s = serving_from_study(study.raw, args.strategy, file=args.study)
+    except StudyError as err:
+        return error(str(err))
+    if args.requests_per_day is not None and not args.requests_per_day > 0:
+        return error(f"--requests-per-day {args.requests_per_day:g}: must be > 0")
+    if args.precision < 1000:
+        return error(f"--precision {args.precision}: must be >= 1000 requests")
+    volume = args.requests_per_day or s.requests_per_day
+    seed = s.seed if args.seed is None else args.seed
+    rows, hourly, days = [], [], []
+    for label, cfg, sched in _policies(s.config, volume, seed, args.precision):
+        day = simulate_day(cfg, requests_per_day=volume, rng=seed, replicas=sched)
+        rows.append(_row(label, sched, day))
+        hourly.append(day.hourly.with_columns(policy=pl.lit(label)))
+        days.append(day)
+    header = ["policy", "replicas", "replica-h/day", "$/day", "$/1M tok", "util",
+              "TTFT p50/p99 ms", "e2e p50/p95/p99 ms", "wait ms", "P(wait)", "SLA"]
+    print(_header_text(s, volume))
+    print()
+    print(_fmt_table(header, rows))
+    print(f"one simulated day each ({days[0].requests:,} requests, seed {seed}); replicas: "
+          "the hourly counts (0: on demand, scale to zero).")
+    first = rows[0]
+    print(f"\n{s.strategy} serves {volume:,.0f} requests/day with {first[0]} at "
+          f"{first[2]} replica-hours/day, {first[3]}/day ({first[4]} per 1M tokens), "
+          f"utilization {first[5]}.")
+    if not args.no_html:
+        out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
+        path = out / f"serve_{s.strategy}.html"
+        _write_html(path, s, volume, rows, header, pl.concat(hourly), seed, args.precision)
+        print(f"\nwrote {path}")
+    return EXIT_OK
+
+
+def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header: list[str],
+                hourly: Any, seed: int, n: int) -> None:
+    import html
+
+    from sim.report.html import table
+    from sim.serving import latency_sweep
+    from sim.serving.charts import latency_load_chart, replicas_day_chart, write_page
+
+    cfg = s.config
+    peak = max(1, int(hourly["replicas"].max()))
+    sweep = latency_sweep(cfg, replicas=peak, utilizations=SWEEP_UTILIZATIONS,
+                          n_requests=max(n, 20 * peak * cfg.batch), rng=seed)
+    intro = f"<pre>{html.escape(_header_text(s, volume))}</pre>"
+    write_page(path, f"{s.name}: serving {s.strategy}", [
+        ("Policies", intro + table(header, rows), None),
+        (f"Latency against load ({peak} replicas, constant load)",
+         "<p>Stationary runs at each utilization on common random numbers.</p>",
+         latency_load_chart(sweep, sla_ms=cfg.p99_latency_ms)),
+        ("Replicas over the day", "", replicas_day_chart(
+            hourly.select("policy", "hour", "replicas", "requests"))),
+    ])

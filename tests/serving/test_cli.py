@@ -1,0 +1,61 @@
+"""``ftrisk serve``: output, the chart page, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from serving.serving_helpers import STUDY
+
+from sim.cli import main
+
+
+def run_cli(args, capsys):
+    code = main(args)
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def test_serve_prints_and_charts(tmp_path, capsys):
+    code, out, err = run_cli(["serve", str(STUDY), "--strategy", "self_hosted_7b", "--out",
+                              str(tmp_path), "--precision", "4000"], capsys)
+    assert code == 0, err
+    assert "a10g-7b (1x NVIDIA A10G 24GB, $1.03/replica-hour)" in out
+    assert "SLA: p99 e2e <= 4000 ms" in out
+    assert re.search(r"fixed 1 \(study\)\s+1\s+24\.0\s+\$25", out)
+    assert "hourly autoscaling" in out
+    page = (tmp_path / "serve_self_hosted_7b.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", page) and "cdn.jsdelivr" not in page
+    assert page.count("vegaEmbed('#chart-") == 2
+    assert "Latency against load" in page and "Replicas over the day" in page
+
+
+def test_serve_autoscaled_volume_override(tmp_path, capsys):
+    code, out, err = run_cli(["serve", str(STUDY), "--strategy", "autoscaled_7b",
+                              "--requests-per-day", "300000", "--no-html",
+                              "--precision", "4000"], capsys)
+    assert code == 0, err
+    assert "300,000 requests/day" in out and "scale to zero (study)" in out
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--strategy", "nope"], r"strategies\.nope: no such strategy; the study has: "
+     "autoscaled_7b, frontier, self_hosted_7b"),
+    (["--strategy", "frontier"], r"strategies\.frontier\.kind: is 'api'"),
+    (["--strategy", "self_hosted_7b", "--requests-per-day", "-5"], r"--requests-per-day -5"),
+])
+def test_bad_input_exits_2_with_one_line(args, message, capsys):
+    code, out, err = run_cli(["serve", str(STUDY), *args], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and re.search(message, err)
+
+
+def test_unknown_profile_exits_2(tmp_path, capsys):
+    text = STUDY.read_text(encoding="utf-8").replace('hardware = "a10g-7b"',
+                                                     'hardware = "tpu-7b"')
+    study = tmp_path / "bad.toml"
+    study.write_text(text, encoding="utf-8")
+    code, _, err = run_cli(["serve", str(study), "--strategy", "self_hosted_7b"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "strategies.self_hosted_7b.hardware: 'tpu-7b' is not a hardware profile" in err

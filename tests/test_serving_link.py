@@ -1,0 +1,96 @@
+"""instances = "simulated": the serving simulation's capacity curve feeds the cost core."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from sim import evaluate, median_values, point_estimate, study_from_dict
+from sim.cli import main
+from sim.costs.serving import capacity_for, curve_volumes
+
+from helpers import write_toml
+
+
+@pytest.fixture
+def sim_doc(lesson_doc):
+    sh = lesson_doc["strategies"]["self_hosted_7b"]
+    sh.update(instances="simulated", hardware="a10g-7b", gpu_hourly=1.03, max_batch=32,
+              min_replicas=1)
+    lesson_doc["workload"]["requests_per_day"] = {"uniform": [40_000, 60_000]}
+    lesson_doc["workload"]["peak_to_average"] = 2.0
+    return lesson_doc
+
+
+def test_serving_cost_comes_from_the_capacity_curve(sim_doc):
+    from sim.serving import replica_hours_per_day
+
+    study = study_from_dict(sim_doc)
+    curve = capacity_for(study, "self_hosted_7b")
+    v = median_values(study)
+    vols = np.array([40_000.0, 50_000.0, 60_000.0])
+    v["workload.requests_per_day"] = vols
+    o = evaluate(study, v, 3, keep=3)["self_hosted_7b"]
+    net = np.diff(o.months, axis=0, prepend=0.0)  # (H, 3)
+    api = 30 * vols * (500 * 5 + 200 * 15) / 1e6
+    hours = replica_hours_per_day(curve, vols, input_tokens=500.0, output_tokens=200.0)
+    serving = hours / 24 * 1.03 * 720
+    np.testing.assert_allclose(net[1], api - serving - 14 * 0.023, rtol=1e-12)
+    # more volume never needs fewer replica-hours
+    assert np.all(np.diff(hours) >= 0)
+    assert hours[0] >= 24  # at least one replica all day
+
+
+def test_point_estimate_uses_the_simulated_replicas(sim_doc):
+    from sim.serving import replica_hours_per_day
+
+    study = study_from_dict(sim_doc)
+    pe = point_estimate(study)["self_hosted_7b"]
+    hours = float(replica_hours_per_day(capacity_for(study, "self_hosted_7b"), 50_000.0))
+    assert pe["monthly_serving_cost"] == round(hours / 24 * 1.03 * 720, 2)
+
+
+def test_curve_covers_growth_over_the_horizon(sim_doc):
+    sim_doc["workload"]["monthly_growth"] = 0.05
+    v = curve_volumes(study_from_dict(sim_doc))
+    assert v[0] <= 40_000 * 1.01
+    assert v[-1] >= 60_000 * 0.99 * 1.05 ** 35
+
+
+@pytest.mark.parametrize(("change", "pattern"), [
+    (lambda s: s.update(serving_hours_fraction=0.5),
+     r"serving_hours_fraction: conflicts with instances = \"simulated\""),
+    (lambda s: s.update(instances=2, scale_to_zero=True),
+     r"instances: autoscaling keys need instances = \"simulated\""),
+    (lambda s: s.update(hardware="tpu-v5"), r"hardware: 'tpu-v5' is not a hardware profile"),
+    (lambda s: s.update(quantization="int3"), r"quantization: 'int3' is not allowed"),
+    (lambda s: s.update(max_batch=0), r"max_batch: 0 is outside a whole number >= 1"),
+])
+def test_bad_serving_keys(sim_doc, tmp_path, capsys, change, pattern):
+    change(sim_doc["strategies"]["self_hosted_7b"])
+    path = write_toml(tmp_path / "s.toml", sim_doc)
+    assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert re.search(pattern, err), err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_hourly_profile_validation(sim_doc, tmp_path, capsys):
+    sim_doc["workload"]["hourly_profile"] = [1, 2, 3]
+    path = write_toml(tmp_path / "s.toml", sim_doc)
+    assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert "workload.hourly_profile: must be 24 numbers" in capsys.readouterr().err
+    sim_doc["workload"]["hourly_profile"] = [1.0] * 6 + [3.0] * 18
+    study = study_from_dict(sim_doc)
+    assert study.hourly_profile == tuple([1.0] * 6 + [3.0] * 18)
+
+
+def test_unknown_workload_key(lesson_doc, tmp_path, capsys):
+    lesson_doc["workload"]["requests_per_dya"] = 5
+    path = write_toml(tmp_path / "s.toml", lesson_doc)
+    assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert "workload.requests_per_dya: unknown key; did you mean 'requests_per_day'" in (
+        capsys.readouterr().err)
