@@ -1,6 +1,6 @@
 """Normal (optionally truncated) and lognormal, with the constructors people state beliefs in.
 
-Conventions (tested in ``tests/distributions/test_conventions.py``):
+Conventions (tested in ``tests/distributions_tests/test_families.py``):
 
 - ``from_interval(lo, hi)`` — the ``"a to b"`` form — is a *90% interval*: 5% of the mass
   below ``lo`` and 5% above ``hi``;

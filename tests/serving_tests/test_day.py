@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from serving.serving_helpers import chatbot_config, small_config
+from serving_tests.serving_helpers import chatbot_config, small_config
 
 from distributions import parse
 from sim.serving import (

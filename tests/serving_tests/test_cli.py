@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from serving.serving_helpers import STUDY
+from serving_tests.serving_helpers import STUDY
 
 from sim.cli import main
 

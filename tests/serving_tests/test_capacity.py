@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from serving.serving_helpers import small_config
+from serving_tests.serving_helpers import small_config
 
 from sim.serving import (
     Autoscaling,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from serving.serving_helpers import STUDY
+from serving_tests.serving_helpers import STUDY
 
 from sim.errors import StudyError
 from sim.serving.study import read_study, serving_from_study

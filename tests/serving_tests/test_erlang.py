@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from serving.serving_helpers import mmc_config
+from serving_tests.serving_helpers import mmc_config
 
 from sim.serving import erlang_c, simulate_steady
 
