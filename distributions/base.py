@@ -280,6 +280,26 @@ def moments_by_quadrature(
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
 
 
+class QuadratureMoments:
+    """Mixin: ``mean`` and ``var`` from a cached ``_moments`` (mean, variance) pair, for
+    families whose moments are computed numerically. List it before
+    :class:`Distribution`."""
+
+    @property
+    def _moments(self) -> tuple[float, float]:
+        raise NotImplementedError  # a cached_property in each family
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return self._moments[0]
+
+    @property
+    def var(self) -> float:
+        """Variance."""
+        return self._moments[1]
+
+
 def check_finite(family: str, **values: float) -> None:
     """Raise a :class:`DistributionError` naming the first parameter that is not a finite number."""
     for name, value in values.items():

@@ -13,7 +13,13 @@ from functools import cached_property
 
 import numpy as np
 
-from distributions.base import Distribution, FloatArray, check_finite, fmt
+from distributions.base import (
+    Distribution,
+    FloatArray,
+    QuadratureMoments,
+    check_finite,
+    fmt,
+)
 from distributions.errors import DistributionError
 
 #: Whole numbers a rounded distribution tabulates exactly for its mean and variance.
@@ -313,7 +319,7 @@ def _normalise(values: Sequence[float], weights: Sequence[float] | None
 
 
 @dataclass(frozen=True)
-class Rounded(Distribution):
+class Rounded(QuadratureMoments, Distribution):
     """A continuous distribution rounded to the nearest whole number (for counts).
 
     Used when a study gives, say, ``training_runs = { pert = [5, 8, 15] }``: a run count is
@@ -364,14 +370,6 @@ class Rounded(Distribution):
         k, p = pmf
         m = float(np.dot(k, p))
         return m, float(np.dot((k - m) ** 2, p))
-
-    @property
-    def mean(self) -> float:
-        return self._moments[0]
-
-    @property
-    def var(self) -> float:
-        return self._moments[1]
 
     @property
     def support(self) -> tuple[float, float]:

@@ -34,7 +34,14 @@ from functools import cached_property
 import numpy as np
 from scipy import special
 
-from distributions.base import Distribution, FloatArray, check_finite, fmt, moments_by_quadrature
+from distributions.base import (
+    Distribution,
+    FloatArray,
+    QuadratureMoments,
+    check_finite,
+    fmt,
+    moments_by_quadrature,
+)
 from distributions.errors import DistributionError
 from distributions.normal import Z90
 
@@ -45,7 +52,7 @@ _MAX_LOG_SLOPE = 20.0
 
 
 @dataclass(frozen=True)
-class Quantiles(Distribution):
+class Quantiles(QuadratureMoments, Distribution):
     """The smooth distribution whose 10%, 50% and 90% quantiles are ``p10``, ``p50``, ``p90``.
 
     Parameters
@@ -165,14 +172,6 @@ class Quantiles(Distribution):
     @cached_property
     def _moments(self) -> tuple[float, float]:
         return moments_by_quadrature(self._ppf, breaks=(-_C, 0.0, _C))
-
-    @property
-    def mean(self) -> float:
-        return self._moments[0]
-
-    @property
-    def var(self) -> float:
-        return self._moments[1]
 
     @property
     def support(self) -> tuple[float, float]:

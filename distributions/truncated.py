@@ -16,7 +16,13 @@ from functools import cached_property
 
 import numpy as np
 
-from distributions.base import Distribution, FloatArray, fmt, moments_by_quadrature
+from distributions.base import (
+    Distribution,
+    FloatArray,
+    QuadratureMoments,
+    fmt,
+    moments_by_quadrature,
+)
 from distributions.errors import DistributionError
 
 #: Least probability the base must give [lo, hi] (below it the quantiles lose precision).
@@ -24,7 +30,7 @@ MIN_MASS = 1e-9
 
 
 @dataclass(frozen=True)
-class Truncated(Distribution):
+class Truncated(QuadratureMoments, Distribution):
     """``base`` restricted to ``[lo, hi]`` (either end may be infinite), renormalised.
 
     Examples
@@ -80,14 +86,6 @@ class Truncated(Distribution):
     @cached_property
     def _moments(self) -> tuple[float, float]:
         return moments_by_quadrature(self._ppf)
-
-    @property
-    def mean(self) -> float:
-        return self._moments[0]
-
-    @property
-    def var(self) -> float:
-        return self._moments[1]
 
     @property
     def support(self) -> tuple[float, float]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,17 +65,6 @@ def _policies(cfg: Any, volume: float, seed: int, n: int) -> list[tuple[str, Any
     return out
 
 
-def _fmt_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-
-    head = line(header)
-    return "\n".join([head, "-" * len(head), *(line(r) for r in rows)])
-
-
 def _row(label: str, sched: Any, day: Any) -> list[str]:
     from sim.report.html import money
 
@@ -118,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.serving import simulate_day
     from sim.serving.study import serving_from_study
     from sim.study import load_study
+    from sim.textfmt import text_table
 
     try:
         # the full study validation first (unknown keys, domains), then its serving config
@@ -141,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
               "TTFT p50/p99 ms", "e2e p50/p95/p99 ms", "wait ms", "P(wait)", "SLA"]
     print(_header_text(s, volume))
     print()
-    print(_fmt_table(header, rows))
+    print(text_table(header, rows))
     print(f"one simulated day each ({days[0].requests:,} requests, seed {seed}); replicas: "
           "the hourly counts (0: on demand, scale to zero).")
     first = rows[0]

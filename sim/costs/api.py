@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sim.costs.project import Project
-from sim.costs.workload import Value, Workload
+from sim.costs.workload import PriceClock, Value, Workload
 
 
 def quality_cost_per_request(p: Mapping[str, Value]) -> Value:
@@ -41,19 +41,13 @@ class ApiKernel:
         self.token_cost = w.requests_per_month * per_request
         self.quality_cost = w.requests_per_month * quality_cost_per_request(p)
         self.fixed = p["fixed_monthly_cost"]
-        self.monthly_price_factor = (1.0 - p["annual_price_drop"]) ** (1.0 / 12.0)
+        self.prices = PriceClock(p["annual_price_drop"])
         self.project = project
-        self._price: Value = 1.0
-        self._t = 0
 
     def operating(self, t: int, growth: Value) -> Value:
         """Run cost in month t, given the volume factor ``(1+g)**(t-1)``."""
-        if t != self._t + 1:
-            raise ValueError(f"months must be stepped in order: got {t} after {self._t}")
-        if t > 1:
-            self._price = self._price * self.monthly_price_factor
-        self._t = t
-        return growth * (self.token_cost * self._price + self.quality_cost) + self.fixed
+        price = self.prices.step(t)
+        return growth * (self.token_cost * price + self.quality_cost) + self.fixed
 
     def static_costs(self) -> dict[str, Value]:
         """Month-1 costs by component, as the lesson's static calculation uses them."""

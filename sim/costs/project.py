@@ -64,9 +64,20 @@ class Project:
 
     def month_cost(self, t: int, operating: Value, baseline: Value) -> Value:
         """The strategy's total cost in month t: the baseline while building, then its own."""
-        b = self.building(t)
-        if isinstance(b, bool):
-            run = baseline if b else operating
-        else:
-            run = np.where(b, baseline, operating)
-        return run + self.spend(t)
+        return month_cost(self.building(t), self.spend(t), operating, baseline)
+
+
+def month_cost(building: bool | np.ndarray, spend: Value, operating: Value,
+               baseline: Value) -> Value:
+    """Cost of a month: the baseline's while ``building``, else ``operating``; plus ``spend``.
+
+    Examples
+    --------
+    >>> float(month_cost(True, 10.0, 5.0, 7.0)), float(month_cost(False, 0.0, 5.0, 7.0))
+    (17.0, 5.0)
+    """
+    if isinstance(building, bool):
+        run = baseline if building else operating
+    else:
+        run = np.where(building, baseline, operating)
+    return run + spend

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.costs.project import Project
+from sim.costs.project import Project, month_cost
 from sim.costs.workload import Value
 
 
@@ -51,12 +51,7 @@ class ProjectSet:
 
     def month_cost(self, t: int, operating: Value, baseline: Value) -> Value:
         """Total cost in month t: the baseline while building, then the routed cost."""
-        b = self.building(t)
-        if isinstance(b, bool):
-            run = baseline if b else operating
-        else:
-            run = np.where(b, baseline, operating)
-        return run + self.spend(t)
+        return month_cost(self.building(t), self.spend(t), operating, baseline)
 
 
 class RoutingKernel:

@@ -9,7 +9,13 @@ import numpy as np
 
 from sim.costs.api import quality_cost_per_request
 from sim.costs.project import Project
-from sim.costs.workload import HOURS_PER_MONTH, SECONDS_PER_DAY, Value, Workload
+from sim.costs.workload import (
+    HOURS_PER_MONTH,
+    SECONDS_PER_DAY,
+    PriceClock,
+    Value,
+    Workload,
+)
 
 #: Storage price default: S3 standard, $ per GB-month (lesson).
 STORAGE_PRICE = 0.023
@@ -69,11 +75,9 @@ class SelfHostedKernel:
         self.mlops = p["mlops_fte"] * p["fte_monthly_cost"]
         self.quality_cost = w.requests_per_month * quality_cost_per_request(p)
         self.fixed = p["fixed_monthly_cost"]
-        self.monthly_price_factor = (1.0 - p["gpu_annual_price_drop"]) ** (1.0 / 12.0)
+        self.prices = PriceClock(p["gpu_annual_price_drop"])
         self.constant = self.storage + self.mlops + self.fixed
         self.project = project
-        self._price: Value = 1.0
-        self._t = 0
 
     def instances_at(self, growth: Value) -> Value:
         """Instances serving month t's volume: fixed, from throughput ("auto"), or the
@@ -92,7 +96,7 @@ class SelfHostedKernel:
 
     def serving(self, growth: Value) -> Value:
         """Serving cost at the current GPU price for the given volume factor."""
-        return self.instances_at(growth) * self.hourly * self._price
+        return self.instances_at(growth) * self.hourly * self.prices.factor
 
     def static_costs(self) -> dict[str, Value]:
         """Month-1 costs by component, as the lesson's static calculation uses them."""
@@ -101,9 +105,5 @@ class SelfHostedKernel:
 
     def operating(self, t: int, growth: Value) -> Value:
         """Run cost in month t, given the volume factor ``(1+g)**(t-1)``."""
-        if t != self._t + 1:
-            raise ValueError(f"months must be stepped in order: got {t} after {self._t}")
-        if t > 1:
-            self._price = self._price * self.monthly_price_factor
-        self._t = t
+        self.prices.step(t)
         return self.serving(growth) + growth * self.quality_cost + self.constant
