@@ -8,7 +8,6 @@ of :func:`sim.report.html.render`, which embeds each chart's spec into its place
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -214,15 +213,8 @@ def sections(a: DecisionAnalysis) -> list[Section]:
 
 def page(title: str, parts: Sequence[Section]) -> str:
     """A self-contained HTML page (the Vega JavaScript inlined: renders offline)."""
-    from sim.report.html import CSS, vega_bundle
+    from sim.report.html import html_page
 
-    body = "\n".join(f"<h2>{html.escape(p.heading)}</h2>\n{p.body}" for p in parts)
-    embed = "\n".join(
-        f"vegaEmbed('#chart-{k}', {json.dumps(c.to_dict()).replace('</', '<' + chr(92) + '/')}"
-        ", {actions: false}).catch(console.error);"
-        for p in parts for k, c in p.charts.items())
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{html.escape(title)}</title><style>{CSS}</style>"
-            f'<script type="text/javascript">{vega_bundle()}</script></head><body>'
-            f"<h1>{html.escape(title)}</h1>\n{body}\n"
-            f'<script type="text/javascript">\n{embed}\n</script></body></html>\n')
+    body = f"<h1>{html.escape(title)}</h1>\n" + "\n".join(
+        f"<h2>{html.escape(p.heading)}</h2>\n{p.body}" for p in parts)
+    return html_page(title, body, {k: c.to_dict() for p in parts for k, c in p.charts.items()})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,35 @@ def vega_bundle() -> str:
 def _script_json(obj: Any) -> str:
     # "</" inside a <script> element would end it early
     return json.dumps(obj).replace("</", "<\\/")
+
+
+def html_page(title: str, body: str, specs: Mapping[str, Any], *, css: str = CSS) -> str:
+    """A self-contained HTML page: the Vega JavaScript inlined (renders offline) and each
+    chart spec embedded into ``<div id="chart-KEY">`` of ``body``.
+
+    Examples
+    --------
+    >>> page = html_page("t", '<div id="chart-a"></div>', {"a": {"mark": "bar"}})  # doctest: +SKIP
+    """
+    embed = "\n".join(
+        f"vegaEmbed('#chart-{k}', {_script_json(spec)}, {{actions: false}})"
+        ".catch(console.error);"
+        for k, spec in specs.items()
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{css}</style>
+<script type="text/javascript">{vega_bundle()}</script>
+</head><body>
+<noscript><p>The charts need JavaScript; the tables below do not.</p></noscript>
+{body}
+<script type="text/javascript">
+{embed}
+</script>
+</body></html>
+"""
 
 
 def money(x: float | None) -> str:
@@ -243,11 +272,6 @@ def render(result: RunResult, path: str | Path) -> None:
     # the chart functions are tested with validation on; skip the schema pass here
     specs = {k: c.to_dict(validate=False) for k, c in charts}
     divs = {k: f'<div class="chart" id="chart-{k}"></div>' for k in specs}
-    embed = "\n".join(
-        f"vegaEmbed('#chart-{k}', {_script_json(spec)}, {{actions: false}})"
-        ".catch(console.error);"
-        for k, spec in specs.items()
-    )
     fan_note = (f"Bands from the first {min(study.samples, 16384):,} samples; other figures "
                 f"from all {study.samples:,}.")
     source = html.escape(study.source) if study.source else "<i>not stated</i>"
@@ -282,19 +306,5 @@ catalog, or the default the study left it at.</p>
 <h2>Manifest</h2>
 <pre>{html.escape(json.dumps(result.manifest, indent=2))}</pre>
 """
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ftrisk — {html.escape(study.name)}</title>
-<style>{CSS}</style>
-<script type="text/javascript">{vega_bundle()}</script>
-</head><body>
-<noscript><p>The charts need JavaScript; the tables below do not.</p></noscript>
-{body}
-<script type="text/javascript">
-{embed}
-</script>
-</body></html>
-"""
-    Path(path).write_text(page, encoding="utf-8")
+    Path(path).write_text(html_page(f"ftrisk — {study.name}", body, specs), encoding="utf-8")
 

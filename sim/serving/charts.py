@@ -4,7 +4,6 @@ and a self-contained HTML page (the Vega JavaScript inlined, no network needed).
 from __future__ import annotations
 
 import html
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -98,33 +97,23 @@ def replicas_day_chart(hourly: pl.DataFrame, *,
     return alt.vconcat(replicas, requests)
 
 
+SERVE_CSS = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;"
+             "padding:0 1rem;color:#222}pre{background:#f8f8f8;padding:.8rem;overflow:auto;"
+             "font-size:.8rem}")
+
+
 def write_page(path: str | Path, title: str,
                sections: Sequence[tuple[str, str, alt.TopLevelMixin | None]]) -> None:
     """Write a self-contained HTML page of (heading, HTML text, chart) sections, atomically."""
-    from sim.report.html import vega_bundle
+    from sim.report.html import html_page
 
-    body, embeds = [], []
+    body, specs = [f"<h1>{html.escape(title)}</h1>"], {}
     for k, (heading, text, chart) in enumerate(sections):
         body.append(f"<h2>{html.escape(heading)}</h2>\n{text}")
         if chart is not None:
             body.append(f'<div class="chart" id="chart-{k}"></div>')
-            spec = json.dumps(chart.to_dict()).replace("</", "<\\/")
-            embeds.append(f"vegaEmbed('#chart-{k}', {spec}, {{actions: false}})"
-                          ".catch(console.error);")
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>ftrisk serve — {html.escape(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem;
-color:#222}}pre{{background:#f8f8f8;padding:.8rem;overflow:auto;font-size:.8rem}}</style>
-<script type="text/javascript">{vega_bundle()}</script>
-</head><body>
-<h1>{html.escape(title)}</h1>
-{"".join(body)}
-<script type="text/javascript">
-{"".join(embeds)}
-</script>
-</body></html>
-"""
+            specs[str(k)] = chart.to_dict()
+    page = html_page(f"ftrisk serve — {title}", "".join(body), specs, css=SERVE_CSS)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(f".{os.getpid()}.tmp")
