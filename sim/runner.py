@@ -10,6 +10,7 @@ computed by streaming it back.
 from __future__ import annotations
 
 import collections
+import math
 import os
 import tempfile
 import time
@@ -234,7 +235,10 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
 
     if x.size < 2:
         return float("nan")
-    return float(np.corrcoef(ranks(x), ranks(y))[0, 1])
+    rx, ry = ranks(x), ranks(y)
+    if np.ptp(rx) == 0 or np.ptp(ry) == 0:
+        return float("nan")  # a constant column: no correlation is defined
+    return float(np.corrcoef(rx, ry)[0, 1])
 
 
 def achieved_correlations(study: Study, path: Path) -> list[dict[str, Any]]:
@@ -246,7 +250,9 @@ def achieved_correlations(study: Study, path: Path) -> list[dict[str, Any]]:
     out = []
     for c in study.correlations:
         rho = spearman(frame[c.a].to_numpy(), frame[c.b].to_numpy())
-        out.append({"between": [c.a, c.b], "target": c.rank, "achieved": round(rho, 4)})
+        # null when undefined (fewer than 2 samples, or a column without variation)
+        achieved = round(rho, 4) if math.isfinite(rho) else None
+        out.append({"between": [c.a, c.b], "target": c.rank, "achieved": achieved})
     return out
 
 

@@ -23,6 +23,9 @@ from sim.study import Study
 
 #: NPV quantiles computed exactly (the tails set the histogram's range).
 NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.95, 0.995)
+#: Fewest samples with a standard error: one sample says nothing about its spread, so its
+#: standard errors are undefined (null in summary.json, "–" on screen).
+MIN_SE_SAMPLES = 2
 HIST_BINS = 60
 
 
@@ -41,7 +44,8 @@ class StrategySummary:
     n: int
     payback_cdf: tuple[float, ...]
     npv_mean: float
-    npv_mean_se: float
+    #: None with fewer than 2 samples (a standard error of one sample is undefined)
+    npv_mean_se: float | None
     npv_sd: float
     npv_quantiles: dict[float, float]
     p_npv_positive: float
@@ -52,7 +56,7 @@ class StrategySummary:
     infeasible_reason: str | None = None
     cvar5: float = 0.0
     regret: float = 0.0
-    regret_se: float = 0.0
+    regret_se: float | None = 0.0
 
     @property
     def feasible(self) -> bool:
@@ -65,8 +69,11 @@ class StrategySummary:
             return 0.0
         return self.payback_cdf[min(months, len(self.payback_cdf)) - 1]
 
-    def se(self, p: float) -> float:
-        """Monte Carlo standard error of a probability estimate."""
+    def se(self, p: float) -> float | None:
+        """Monte Carlo standard error of a probability estimate; None (undefined) with fewer
+        than 2 samples."""
+        if self.n < MIN_SE_SAMPLES:
+            return None
         return math.sqrt(max(p * (1 - p), 0.0) / self.n)
 
     @property
@@ -240,7 +247,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             mom = moments[n]
             mean = mom.mean
             sd = math.sqrt(mom.m2 / (total - 1)) if total > 1 else 0.0
-            se = sd / math.sqrt(total)
+            se = sd / math.sqrt(total) if total >= MIN_SE_SAMPLES else None
             cdf = tuple((np.cumsum(hits[n][1:]) / total).tolist())
             hist = _histogram(column, q[0.005], q[0.995])
             p_pos = positive[n] / total
@@ -251,7 +258,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             npv_mean=mean, npv_mean_se=se, npv_sd=sd, npv_quantiles=q, p_npv_positive=p_pos,
             p_best=best[n] / total, tco_mean=tco[n].mean, npv_hist=hist,
             point_estimate=point.get(n, {}), infeasible_reason=reasons[n],
-            cvar5=cvar5, regret=r_mean, regret_se=r_se,
+            cvar5=cvar5, regret=r_mean, regret_se=r_se if total >= MIN_SE_SAMPLES else None,
         )
     recommended = recommend(study, out)
     return Summary(study, out, recommended, answer_sentence(study, out, recommended))
@@ -291,14 +298,17 @@ def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
     return max(feasible, key=lambda x: x.npv_mean).name
 
 
-def fmt_p(p: float, se: float) -> str:
-    """A probability with its standard error, to the precision the error allows.
+def fmt_p(p: float, se: float | None) -> str:
+    """A probability with its standard error, to the precision the error allows ("–" when
+    the error is undefined: one sample).
 
     Examples
     --------
-    >>> fmt_p(0.6312, 0.0034), fmt_p(0.54, 0.0005), fmt_p(1.0, 0.0)
-    ('0.631 ± 0.003', '0.5400 ± 0.0005', '1.00 ± 0')
+    >>> fmt_p(0.6312, 0.0034), fmt_p(0.54, 0.0005), fmt_p(1.0, 0.0), fmt_p(1.0, None)
+    ('0.631 ± 0.003', '0.5400 ± 0.0005', '1.00 ± 0', '1.00 ± –')
     """
+    if se is None:
+        return f"{p:.2f} ± –"
     if se <= 0:
         return f"{p:.2f} ± 0"
     digits = max(2, -math.floor(math.log10(se)))
@@ -340,9 +350,12 @@ def answer_sentence(study: Study, s: dict[str, StrategySummary],
         feasible = [x for x in others if x.feasible] or others
         focus = max(feasible, key=lambda x: x.npv_mean)
     p = focus.p_payback_within(n)
+    spread = ("" if focus.npv_mean_se is None
+              else f" ± {_money(focus.npv_mean_se).lstrip('$')}")
+    one = "; 1 sample, so no standard error" if focus.npv_mean_se is None else ""
     head = (f"{focus.name} pays back within {n} months with probability "
-            f"{fmt_p(p, focus.se(p))} (E[NPV] {_money(focus.npv_mean)} ± "
-            f"{_money(focus.npv_mean_se).lstrip('$')} over {horizon} months)")
+            f"{fmt_p(p, focus.se(p))} (E[NPV] {_money(focus.npv_mean)}{spread} over "
+            f"{horizon} months{one})")
     if recommended is None:
         return f"{head}; no strategy meets the study's constraints."
     excluded = [x.name for x in s.values() if not x.feasible]

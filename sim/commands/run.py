@@ -77,7 +77,8 @@ def summary_text(summary: Any) -> str:
         med = s.payback_median_months
         row.append("-" if s.is_baseline else (f"{med} mo" if med else
                                                f">{study.horizon_months} mo"))
-        row += [money(s.npv_mean), f"{s.npv_mean_se:,.0f}", money(s.npv_quantiles[0.1]),
+        se = "–" if s.npv_mean_se is None else f"{s.npv_mean_se:,.0f}"
+        row += [money(s.npv_mean), se, money(s.npv_quantiles[0.1]),
                 money(s.npv_quantiles[0.9]), f"{s.p_best:.3f}"]
         pb = s.point_estimate.get("payback_months")
         row.append("-" if pb is None else str(pb))

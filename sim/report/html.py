@@ -129,6 +129,11 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]],
             "</table></div>")
 
 
+def _se(se: float | None) -> str:
+    """A money standard error without its $; '–' when undefined (one sample)."""
+    return "–" if se is None else f"{se:,.0f}"
+
+
 def summary_table(summary: Summary) -> str:
     """The per-strategy summary as an HTML table."""
     study = summary.study
@@ -147,10 +152,10 @@ def summary_table(summary: Summary) -> str:
         med = s.payback_median_months
         row.append("–" if s.is_baseline else (f"{med} mo" if med else
                                                 f"> {study.horizon_months} mo"))
-        row.append(f"{money(s.npv_mean)} ± {s.npv_mean_se:,.0f}")
+        row.append(f"{money(s.npv_mean)} ± {_se(s.npv_mean_se)}")
         row += [money(s.npv_quantiles[q]) for q in (0.1, 0.5, 0.9)]
         row += [money(s.cvar5), f"{s.p_npv_positive:.3f}", f"{s.p_best:.3f}",
-                f"{money(s.regret)} ± {s.regret_se:,.0f}"]
+                f"{money(s.regret)} ± {_se(s.regret_se)}"]
         pb = s.point_estimate.get("payback_months")
         row.append("–" if pb is None else (f"{pb} mo" if pb != "never" else "never"))
         if study.constraints.any:
@@ -229,6 +234,11 @@ ASSUMPTIONS = [
 #: Samples the report's sensitivity and value-of-information sections use (the summary
 #: table uses all of them; ftrisk tornado analyses any number).
 ANALYSIS_ROWS = 1 << 15
+#: Fewest samples for the analyses built on the run's samples (decile tornado, rank
+#: correlations, value of information) and their companions (Sobol' indices, break-even
+#: map): below it every decile holds under 10 samples and the figures would be noise, so
+#: the report shows the classic tornado (medians, no sampling) and says why.
+MIN_ANALYSIS_SAMPLES = 100
 
 
 def decision_sections(result: RunResult) -> list[Any]:
@@ -240,6 +250,8 @@ def decision_sections(result: RunResult) -> list[Any]:
     study = result.study
     if len([n for n in study.compared() if n != study.baseline]) == 0:
         return []
+    if study.samples < MIN_ANALYSIS_SAMPLES:
+        return [_few_samples_section(result)]
     analysis = analyze(load_samples(study, result.samples_path,
                                     rows=min(study.samples, ANALYSIS_ROWS)))
     out = [sensitivity_section(analysis), voi_section(analysis)]
@@ -250,6 +262,24 @@ def decision_sections(result: RunResult) -> list[Any]:
                 "<code>ftrisk tornado</code> analyses more.</p>")
         out[0] = type(out[0])(out[0].heading, note + out[0].body, out[0].charts)
     return out
+
+
+def _few_samples_section(result: RunResult) -> Any:
+    """The classic tornado alone, with a note on the analyses skipped for want of samples."""
+    from sim.decision import classic_tornado, focus_strategy, load_samples
+    from sim.decision.compare import compare
+    from sim.decision.report import Section, tornado_section
+
+    study = result.study
+    samples = load_samples(study, result.samples_path, rows=study.samples)
+    focus = focus_strategy(compare(samples), study)
+    sec = tornado_section(classic_tornado(study, strategies=[focus]), focus)
+    n = study.samples
+    note = (f'<p class="muted">{n:,} sample{"s" if n != 1 else ""}: the decile tornado, rank '
+            "correlations, Sobol' indices, value of information and break-even map are "
+            f"skipped (they need at least {MIN_ANALYSIS_SAMPLES} samples; run with "
+            f"--samples {MIN_ANALYSIS_SAMPLES} or more).</p>")
+    return Section(sec.heading, note + sec.body, sec.charts)
 
 
 def render(result: RunResult, path: str | Path) -> None:
