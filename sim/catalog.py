@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -198,11 +199,14 @@ def api_price(model: str) -> ApiPrice:
     ref = reference_api_prices()
     if model in ref:
         return ref[model]
+    if len(model) > 200:  # no model name is this long; matching it would take long
+        raise KeyError(f"a name of {len(model):,} characters is not in the price catalog "
+                       "(ftrisk prices lists it)")
     found = _genai_price(model)
     if found is None:
         from difflib import get_close_matches
 
-        close = get_close_matches(model, list(ref) + _genai_ids(), n=3)
+        close = get_close_matches(model, list(dict.fromkeys([*ref, *_genai_ids()])), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise KeyError(f"'{model}' is not in the price catalog{hint} (ftrisk prices lists it)")
     return found
@@ -219,16 +223,25 @@ def gpu_price(gpu: str) -> GpuPrice:
     """Hourly price of a GPU by name (``a10g``, ``a100_40g``, ``a100_80g``, ``h100``)."""
     table = gpu_prices()
     if gpu not in table:
-        raise KeyError(f"'{gpu}' is not in the GPU catalog; known: {', '.join(table)}")
+        raise KeyError(f"'{gpu}' is not in the GPU catalog;{_closest(gpu, table)} known: "
+                       f"{', '.join(table)}")
     return table[gpu]
+
+
+def _closest(name: str, names: Iterable[str]) -> str:
+    """`` did you mean 'x'?`` for the names closest to ``name`` (empty when none is)."""
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, list(names), n=3) if len(name) <= 200 else []
+    return f" did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
 def training_price(provider: str) -> TrainingPrice:
     """Hosted training price by provider (``openai``, ``together``)."""
     table = training_prices()
     if provider not in table:
-        raise KeyError(f"'{provider}' has no training price on file; known: "
-                       f"{', '.join(table)}")
+        raise KeyError(f"'{provider}' has no training price on file;"
+                       f"{_closest(provider, table)} known: {', '.join(table)}")
     return table[provider]
 
 

@@ -11,13 +11,23 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit 2), not the
+    usage block followed by the error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE (see PROG --help)`` on one line and exit 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())} "
+                              f"(see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="ftrisk",
         description="Monte Carlo decision simulator for the economics of fine-tuning LLMs.",
     )
@@ -44,17 +54,33 @@ def commands() -> dict[str, Any]:
     return out
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters (which a study's keys
+    or values may hold) escaped.
+
+    Examples
+    --------
+    >>> one_line("key 'a\\nb': unknown")
+    "key 'a\\\\nb': unknown"
+    """
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def error(message: str) -> int:
     """Print a one-line error on stderr and return the bad-input exit code (2)."""
-    print(f"ftrisk: error: {message}", file=sys.stderr)
+    print(f"ftrisk: error: {one_line(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ftrisk`` console script."""
+    from sim.errors import StudyError
+
     args = _parser().parse_args(argv)
     try:
         return int(commands()[args.command].run(args))
+    except StudyError as err:  # bad input found after loading, e.g. results that overflow
+        return error(str(err))
     except KeyboardInterrupt:
         print("ftrisk: interrupted; no output written", file=sys.stderr)
         return 130

@@ -49,10 +49,12 @@ class Outcome:
 
     @property
     def roi(self) -> NDArray[np.float64]:
-        """NPV / upfront spend; NaN where there is no upfront spend."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.upfront > 0, self.npv / np.where(self.upfront > 0,
-                                                                  self.upfront, 1.0), np.nan)
+        """NPV / upfront spend; NaN where there is no upfront spend (or one so small that the
+        ratio leaves the range of a float)."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            roi = np.where(self.upfront > 0, self.npv / np.where(self.upfront > 0,
+                                                                 self.upfront, 1.0), np.nan)
+        return np.where(np.isfinite(roi), roi, np.nan)
 
 
 def discount_factors(rate: float, horizon: int) -> NDArray[np.float64]:

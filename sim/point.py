@@ -8,6 +8,7 @@ Figures are rounded as the lesson rounds them (cents; payback to 0.1 month).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -89,9 +90,9 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
         payback: float | str | None
         if s.is_baseline:
             payback = None
-        elif no_amort > 0:
+        elif no_amort > 0 and math.isfinite(project / no_amort):
             payback = round(project / no_amort, 1)
-        else:
+        else:  # no saving, or one so small the payback is beyond any float
             payback = "never"
         fig: dict[str, Any] = {
             "monthly_api_cost": round(api, 2),
@@ -112,7 +113,8 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
             # lesson: fixed serving + storage divided by the baseline's blended $/token
             price_per_token = api / (daily_tokens * DAYS_PER_MONTH)
             be = (serving + storage) / price_per_token / DAYS_PER_MONTH
-            fig["break_even_tokens_per_day"] = int(be)
-            fig["is_above_break_even"] = daily_tokens >= be
+            if math.isfinite(be):  # else the API is too cheap for any volume to break even
+                fig["break_even_tokens_per_day"] = int(be)
+                fig["is_above_break_even"] = daily_tokens >= be
         out[s.name] = fig
     return out

@@ -25,6 +25,7 @@ import polars as pl
 
 from distributions import SamplingPlan
 from sim.costs.workload import Value
+from sim.guard import check_chunk, check_document
 from sim.model import evaluate
 from sim.parquet_io import SamplesWriter
 from sim.point import point_estimate
@@ -122,6 +123,7 @@ def _chunk(study: Study, plan: SamplingPlan, start: int, stop: int
             columns[col("payback_month", name)] = o.payback
             columns[col("roi", name)] = o.roi
         columns[col("tco", name)] = o.tco
+    check_chunk(study, columns, values, u)
     fan = None
     if keep:
         fan = {n: o.months for n, o in outcomes.items() if o.months is not None}
@@ -200,6 +202,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
     t1 = time.perf_counter()
     point = point_estimate(study)
     summary = summarize(study, path, point)
+    check_document(study.file, summary.to_json(), "summary.json")
     timings["summarize_s"] = time.perf_counter() - t1
     manifest = build_manifest(study, path, timings, workers=workers)
     return RunResult(study, path, summary, fan_frame(study, fan_parts), manifest, tmp)

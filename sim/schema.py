@@ -4,21 +4,48 @@ Numeric keys are *inputs*: a number, a ``"a to b"`` interval or a distribution t
 (SPEC §10). A key with ``default=None`` is required. Defaults are the neutral values of
 SPEC §3 (0 for a cost a strategy doesn't have) or the lesson's stated figures; the report's
 inputs table marks every input left at its default.
+
+Every domain is finite. Each upper bound is generous (orders of magnitude beyond any real
+case, its reason beside it) and they are chosen together so that no study can drive a figure
+to inf or NaN, whatever its horizon (up to 600 months) and sample count (up to 1e9):
+
+- the dearest month any strategy can reach is about 2e33 $: self-hosted serving sized
+  "auto" at the ceilings (1e12 requests/day x 2e8 tokens x a peak ratio of 1e3, at 0.1
+  token/s per instance and 1% utilization, 1e4 GPUs per instance at 1e5 $/hour); token,
+  review and error costs reach about 1e26 $ a month, projects about 1e30 $ in all;
+- volume growth over the horizon is capped at :data:`MAX_VOLUME_GROWTH` (1e100-fold,
+  :func:`growth_problem`), so no month exceeds about 2e133 $ and no NPV or TCO (600
+  months) about 1e137 $;
+- squared, as the variance of a run of 1e9 samples needs, that is about 1e283, below the
+  largest double (1.8e308) with a margin of 1e25.
+
+``tests/test_hostile_inputs.py`` runs a study with every input at its ceiling to check it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 from distributions import Distribution, Fixed, Rounded, fmt
 
 INF = math.inf
+#: The most the request volume may grow over a study's horizon: ``(1 + g) ** (H - 1)`` for
+#: the largest monthly growth g the study can draw. With the ceilings of the domains below
+#: it keeps every figure (and its square, summed over 1e9 samples) finite; see the module
+#: docstring.
+MAX_VOLUME_GROWTH = 1e100
 
 
 @dataclass(frozen=True)
 class Domain:
-    """The physical range of an input, e.g. a rate in [0, 1] or a whole count >= 1."""
+    """The physical range of an input, e.g. a rate in [0, 1] or a whole count >= 1.
+
+    ``what`` names the kind of quantity and its sign; ``why`` gives the reason of a finite
+    upper bound ``hi`` that ``what`` does not state itself (e.g. "$ per 1M tokens: 10,000x
+    the dearest list price").
+    """
 
     lo: float
     hi: float
@@ -26,6 +53,38 @@ class Domain:
     lo_open: bool = False
     hi_open: bool = False
     integer: bool = False
+    why: str = ""
+
+    def upto(self, hi: float, why: str, *, lo: float | None = None) -> Domain:
+        """This kind of quantity with the upper bound ``hi`` (and its reason ``why``); ``lo``
+        replaces the lower bound (closed) when given.
+
+        Examples
+        --------
+        >>> NONNEG.upto(100, "a century").text
+        'a quantity >= 0, at most 100 (a century)'
+        """
+        if lo is None:
+            return dataclasses.replace(self, hi=hi, why=why)
+        return dataclasses.replace(self, lo=lo, lo_open=False, hi=hi, why=why,
+                                   what=f"a quantity >= {fmt(lo)}")
+
+    @property
+    def text(self) -> str:
+        """The domain in words, with the reason of its upper bound."""
+        return f"{self.what}, at most {fmt(self.hi)} ({self.why})" if self.why else self.what
+
+    @property
+    def interval(self) -> str:
+        """The domain as an interval, e.g. ``(0, 1e+12]``.
+
+        Examples
+        --------
+        >>> RATE.interval, POS_RATE.interval
+        ('[0, 1]', '(0, 1]')
+        """
+        return (f"{'(' if self.lo_open else '['}{fmt(self.lo)}, {fmt(self.hi)}"
+                f"{')' if self.hi_open else ']'}")
 
     def contains(self, lo: float, hi: float, *, closed: bool = True) -> bool:
         """True when [lo, hi] lies inside the domain.
@@ -40,24 +99,30 @@ class Domain:
         return ok_lo and ok_hi
 
     def check(self, dist: Distribution) -> str | None:
-        """Return what is wrong with ``dist`` for this domain, or None when it fits."""
+        """Return what is wrong with ``dist`` for this domain, or None when it fits.
+
+        An unbounded family (normal, lognormal, gamma) is judged by the values a sampling
+        plan can actually draw (:attr:`~distributions.Distribution.draw_range`, about 8.2
+        standard deviations around its centre), not by its infinite support.
+        """
+        kind = "whole number" if self.integer else "number"
         if dist.is_fixed:
             value = dist.support[0]
             if not self.contains(value, value):
-                return f"{fmt(value)} is outside {self.what}"
+                return f"{fmt(value)} is outside {self.text}; give a {kind} in {self.interval}"
             if self.integer and value != int(value):
-                return f"{fmt(value)} must be a whole number ({self.what})"
+                return f"{fmt(value)} must be a whole number ({self.text})"
             return None
         if self.integer and dist.discrete and not dist.integer:
-            return f"{dist.describe()} has values that are not whole numbers ({self.what})"
+            return f"{dist.describe()} has values that are not whole numbers ({self.text})"
         lo, hi = dist.draw_range
         if not self.contains(lo, hi, closed=dist.discrete):
             return (
                 f"{dist.describe()} can draw values from {fmt(lo)} to {fmt(hi)}, outside "
-                f"{self.what}; "
+                f"{self.text}; "
                 "choose a family that stays inside (beta for rates, lognormal or pert for "
-                "positive amounts) or cut it to the domain with truncate = [lo, hi] next to "
-                "the family key"
+                "positive amounts) or cut it to the domain with truncate = "
+                f"[{fmt(self.lo)}, {fmt(self.hi)}] next to the family key"
             )
         return None
 
@@ -68,16 +133,88 @@ class Domain:
         return dist
 
 
+def top(dist: Distribution) -> float:
+    """The largest value a sampling plan can draw from ``dist`` (its value when fixed)."""
+    return dist.support[1] if dist.is_fixed else dist.draw_range[1]
+
+
+def growth_problem(growth: float, horizon_months: int) -> str | None:
+    """What is wrong with a largest monthly growth over a horizon, or None when it fits.
+
+    The volume of the last month is ``(1 + growth) ** (horizon_months - 1)`` times the
+    first month's; it may reach at most :data:`MAX_VOLUME_GROWTH`.
+
+    Examples
+    --------
+    >>> growth_problem(0.18, 600) is None, growth_problem(1.0, 36) is None
+    (True, True)
+    >>> print(growth_problem(1.0, 600))  # doctest: +ELLIPSIS
+    up to 1 a month over horizon_months = 600 multiplies the volume by 2.07e+180, beyond ...
+    """
+    months = horizon_months - 1
+    if months < 1 or growth <= 0:
+        return None
+    log_factor = months * math.log10(1.0 + growth)
+    limit = math.log10(MAX_VOLUME_GROWTH)
+    if log_factor <= limit:
+        return None
+    most_growth = 10 ** (limit / months) - 1
+    most_months = int(limit / math.log10(1.0 + growth)) + 1
+    return (f"up to {fmt(growth)} a month over horizon_months = {horizon_months} multiplies "
+            f"the volume by {10 ** (log_factor % 1):.3g}e+{int(log_factor)}, beyond the "
+            f"{MAX_VOLUME_GROWTH:.0e}-fold that keeps every figure finite; narrow the growth "
+            f"(draws up to {most_growth:.3g} a month over {horizon_months} months) or shorten "
+            f"horizon_months (at most {most_months} at this growth)")
+
+
 RATE = Domain(0.0, 1.0, "a fraction in [0, 1]")
 POS_RATE = Domain(0.0, 1.0, "a fraction in (0, 1]", lo_open=True)
 DECLINE = Domain(0.0, 1.0, "an annual decline in [0, 1)", hi_open=True)
 MONEY = Domain(0.0, INF, "an amount >= 0")
 NONNEG = Domain(0.0, INF, "a quantity >= 0")
 POSITIVE = Domain(0.0, INF, "a quantity > 0", lo_open=True)
-PEAK = Domain(1.0, INF, "a peak-to-average ratio >= 1")
-GROWTH = Domain(-1.0, INF, "a monthly growth rate > -1 (e.g. 0.02 for 2%)", lo_open=True)
 COUNT = Domain(1.0, INF, "a whole number >= 1", integer=True)
 COUNT0 = Domain(0.0, INF, "a whole number >= 0", integer=True)
+
+# -- the quantities of a study, each with its ceiling and the reason for it ------------
+REQUESTS = POSITIVE.upto(1e12, "requests per day: 100x every web search in the world")
+#: The calculators (``ftrisk cost``, ``screen``) also take a volume of 0.
+REQUESTS0 = NONNEG.upto(REQUESTS.hi, REQUESTS.why)
+TOKENS = NONNEG.upto(1e8, "tokens per request: 100x the longest context windows")
+GROWTH = Domain(-1.0, 1.0, "a monthly growth rate > -1 (e.g. 0.02 for 2%)", lo_open=True,
+                why="doubling every month")
+PEAK = Domain(1.0, 1e3, "a peak-to-average ratio >= 1",
+              why="a day's traffic in one hour is 24; 1000 allows minute-level peaks")
+TOKEN_PRICE = MONEY.upto(1e7, "$ per 1M tokens: 10,000x the dearest list price")
+PER_REVIEW = MONEY.upto(1e6, "$ per review: months of a specialist's time")
+PER_ERROR = MONEY.upto(1e9, "$ per error: a catastrophic lawsuit")
+MONTHLY = MONEY.upto(1e9, "$ per month: a large company's whole budget")
+FTE_COST = MONEY.upto(1e7, "$ per engineer-month: 100x a top salary")
+HOURS = NONNEG.upto(1e8, "engineering hours: 50,000 engineer-years")
+HOURLY_RATE = MONEY.upto(1e5, "$ per engineering hour: 100x a top consultant")
+MONTHS0 = COUNT0.upto(1200, "months: a century; horizons end at 600")
+MONTHS = COUNT.upto(1200, "months: a century; horizons end at 600")
+FRACTION_OF_PROJECT = NONNEG.upto(100, "a retrain at 100x the first project")
+EPOCHS = POSITIVE.upto(1e4, "epochs per run: 1000x the usual 1-10")
+RUNS = COUNT0.upto(1e6, "training runs: one a minute for two years")
+TRAINING_TOKENS = NONNEG.upto(1e15, "tokens per epoch: 10x the largest pretraining corpora")
+PER_RUN = MONEY.upto(1e12, "$ of compute per training run: 10,000x a frontier pretraining run")
+EXAMPLES = POSITIVE.upto(1e12, "training examples: 100x the largest datasets")
+SEQUENCE = POSITIVE.upto(1e8, "tokens per example: 100x the longest context windows")
+MODEL_SIZE = POSITIVE.upto(1e5, "billions of parameters: 100 trillion", lo=1e-4)
+GPU_HOURLY = MONEY.upto(1e5, "$ per instance-hour: 1,000x an 8-GPU H100 node")
+GPUS = COUNT.upto(1e4, "GPUs per instance: more than any single machine")
+INSTANCES = COUNT.upto(1e7, "instances: more than every datacenter GPU in the world")
+THROUGHPUT = POSITIVE.upto(1e9, "tokens/s per instance: 10,000x a large GPU node", lo=0.1)
+UTILIZATION = Domain(0.01, 1.0, "a fraction in [0.01, 1] (plan at 1% busy or more)")
+BATCH = COUNT.upto(1e4, "sequences decoded at once: 10x the largest serving batches")
+REPLICAS0 = COUNT0.upto(1e4, "replicas: the serving simulation plans up to 10,000")
+REPLICAS = COUNT.upto(1e4, "replicas: the serving simulation plans up to 10,000")
+SECONDS = NONNEG.upto(86_400, "seconds: a whole day")
+STORAGE_PRICE_DOMAIN = MONEY.upto(1e3, "$ per GB-month: 40,000x object storage")
+BYTES = POSITIVE.upto(64, "bytes per parameter: 8x fp64")
+FTE = NONNEG.upto(1e6, "engineers: 10x the largest tech companies")
+LATENCY_MS = POSITIVE.upto(8.64e7, "milliseconds: a whole day")
 
 
 @dataclass(frozen=True)
@@ -108,9 +245,9 @@ class Field:
 
 
 WORKLOAD: dict[str, Field] = {
-    "requests_per_day": Field(POSITIVE, None, "requests per day in month 1"),
-    "input_tokens": Field(NONNEG, None, "input (prompt) tokens per request"),
-    "output_tokens": Field(NONNEG, None, "output tokens per request"),
+    "requests_per_day": Field(REQUESTS, None, "requests per day in month 1"),
+    "input_tokens": Field(TOKENS, None, "input (prompt) tokens per request"),
+    "output_tokens": Field(TOKENS, None, "output tokens per request"),
     "monthly_growth": Field(GROWTH, 0.0, "monthly growth of request volume"),
     "cache_share": Field(RATE, 0.0, "share of input tokens served from a prompt cache"),
     "peak_to_average": Field(PEAK, 1.0, "peak-hour traffic over the daily average (capacity)"),
@@ -118,27 +255,29 @@ WORKLOAD: dict[str, Field] = {
 
 QUALITY: dict[str, Field] = {
     "review_rate": Field(RATE, 0.0, "share of requests a human reviews"),
-    "cost_per_review": Field(MONEY, 0.0, "$ per human review"),
+    "cost_per_review": Field(PER_REVIEW, 0.0, "$ per human review"),
     "error_rate": Field(RATE, 0.0, "share of requests with a costly downstream error"),
-    "cost_per_error": Field(MONEY, 0.0, "$ per downstream error"),
-    "fixed_monthly_cost": Field(MONEY, 0.0, "other $ per month (licences, support)"),
+    "cost_per_error": Field(PER_ERROR, 0.0, "$ per downstream error"),
+    "fixed_monthly_cost": Field(MONTHLY, 0.0, "other $ per month (licences, support)"),
 }
 
 PROJECT: dict[str, Field] = {
-    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to production (all phases)"),
-    "hourly_rate": Field(MONEY, 150.0, "$ per engineering hour (lesson: $150)"),
-    "build_months": Field(COUNT0, 0.0, "months until production; the baseline runs meanwhile"),
+    "engineering_hours": Field(HOURS, 0.0, "engineering hours to production (all phases)"),
+    "hourly_rate": Field(HOURLY_RATE, 150.0, "$ per engineering hour (lesson: $150)"),
+    "build_months": Field(MONTHS0, 0.0, "months until production; the baseline runs meanwhile"),
     "model_lifetime_months": Field(
-        COUNT, 18.0, "months the project cost is amortized over in the static estimate (lesson: 18)"
+        MONTHS, 18.0, "months the project cost is amortized over in the static estimate "
+        "(lesson: 18)"
     ),
 }
 
 RETRAIN: dict[str, Field] = {
     "retrain_every_months": Field(
-        COUNT, None, "months between retrainings (absent: never)", optional=True
+        MONTHS, None, "months between retrainings (absent: never)", optional=True
     ),
     "retrain_cost_fraction": Field(
-        NONNEG, 1.0, "retraining cost as a fraction of the project cost (1: a full redo)"
+        FRACTION_OF_PROJECT, 1.0, "retraining cost as a fraction of the project cost (1: a "
+        "full redo)"
     ),
 }
 
@@ -154,4 +293,4 @@ def fmt_domain(field: Field) -> str:
         default = f"default {fmt(field.default)}"
     else:
         default = "optional" if field.optional else "required"
-    return f"{field.domain.what}; {default}"
+    return f"{field.domain.text}; {default}"

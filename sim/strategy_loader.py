@@ -14,7 +14,7 @@ from typing import Any
 from distributions import Distribution, DistributionError, Fixed, parse
 from sim.costs.kinds import KINDS, Kind, Setting
 from sim.errors import StudyError
-from sim.schema import NONNEG, PROJECT_KEYS, Field
+from sim.schema import HOURS, PROJECT_KEYS, Field
 from sim.study_types import RESERVED, Input, Strategy
 
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -70,7 +70,7 @@ def make_inputs(file: str, prefix: str, doc: Mapping[str, Any], fields: Mapping[
                 out[key] = Input(path, parse_input(file, path, value, spec), False, spec.help,
                                  note)
             elif spec.required:
-                raise StudyError(file, path, f"missing; give {spec.help} ({spec.domain.what})")
+                raise StudyError(file, path, f"missing; give {spec.help} ({spec.domain.text})")
             elif spec.default is not None:
                 out[key] = Input(path, Fixed(spec.default), True, spec.help)
             continue
@@ -178,7 +178,7 @@ def _phases(file: str, prefix: str, doc: Mapping[str, Any]) -> dict[str, Input]:
     if not isinstance(table, dict) or not table:
         raise StudyError(file, where, "must be a table of phase = hours, e.g. "
                          "data_collection = { pert = [20, 40, 60] }")
-    spec = Field(NONNEG, None, "engineering hours of this phase")
+    spec = Field(HOURS, None, "engineering hours of this phase")
     out = {}
     for phase, value in table.items():
         if not set(phase) <= _NAME_CHARS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from difflib import get_close_matches
@@ -16,7 +17,7 @@ from typing import Any
 
 from distributions import METHODS, DistributionError, check_correlation
 from sim.errors import StudyError
-from sim.schema import WORKLOAD
+from sim.schema import WORKLOAD, growth_problem, top
 from sim.strategy_loader import load_strategy, make_inputs, unknown_keys
 from sim.study_types import (
     CRITERIA,
@@ -75,14 +76,7 @@ def load_study(path: str | Path, *, overrides: Sequence[str] = ()) -> Study:
     """
     p = Path(path)
     name = str(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise StudyError(name, "", "file not found; check the path") from None
-    except IsADirectoryError:
-        raise StudyError(name, "", "is a folder, not a study file; give a .toml file") from None
-    except OSError as err:
-        raise StudyError(name, "", f"cannot be read ({err.strerror})") from None
+    raw = read_study_bytes(p, name)
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -94,17 +88,67 @@ def load_study(path: str | Path, *, overrides: Sequence[str] = ()) -> Study:
                            default_name=p.stem)
 
 
+#: Largest study file: real ones are a few kB; a bigger file is not a study.
+MAX_STUDY_BYTES = 16 << 20
+
+
+def read_study_bytes(p: Path, name: str) -> bytes:
+    """The bytes of a study file, after checking (without opening it) that it is a regular,
+    readable file of reasonable size: a FIFO, a device or a folder is refused at once
+    instead of blocking or failing half-way."""
+    fix = "give the path of a .toml study file"
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise StudyError(name, "", "file not found; check the path") from None
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the path
+        reason = getattr(err, "strerror", None) or str(err)
+        raise StudyError(name, "", f"cannot be read ({reason}); {fix}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise StudyError(name, "", "is a folder, not a study file; give a .toml file")
+    if not stat.S_ISREG(st.st_mode):
+        raise StudyError(name, "", f"is not a regular file (a pipe, socket or device); {fix}")
+    if st.st_size > MAX_STUDY_BYTES:
+        raise StudyError(name, "", f"is {st.st_size:,} bytes, over the "
+                         f"{MAX_STUDY_BYTES >> 20} MiB a study file may have; {fix}")
+    try:
+        return p.read_bytes()
+    except PermissionError:
+        raise StudyError(name, "", "cannot be read (permission denied); make it readable "
+                         f"(chmod u+r {name}) or copy it") from None
+    except OSError as err:
+        raise StudyError(name, "", f"cannot be read ({err.strerror}); {fix}") from None
+
+
+def _override_value(file: str, item: str, key: str, text: str) -> Any:
+    """The one TOML value of ``--set key=text`` (a bare word is a string)."""
+    try:
+        parsed = tomllib.loads(f"v = {text}")
+    except tomllib.TOMLDecodeError:
+        word = text.strip()
+        if not word or not word.isprintable():
+            raise StudyError(file, f"--set {key}", "the value must be one TOML value on one "
+                             'line, e.g. 1.2, "gpt-4o" or { uniform = [1, 2] }') from None
+        return word
+    if list(parsed) != ["v"]:
+        raise StudyError(file, f"--set {key}", "takes exactly one TOML value (this one "
+                         "holds more: a new line, table or key); set one key per --set, "
+                         'e.g. --set strategies.x.gpu_hourly=1.2')
+    return parsed["v"]
+
+
 def apply_overrides(doc: dict[str, Any], overrides: Iterable[str], *, file: str) -> None:
-    """Apply ``dotted.key=value`` settings to a parsed study document in place."""
+    """Apply ``dotted.key=value`` settings to a parsed study document in place.
+
+    Each value is exactly one TOML value (a number, string, array or inline table); a bare
+    word that is not TOML is taken as a string (``model=gpt-4o``).
+    """
     for item in overrides:
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise StudyError(file, "--set", f"'{item}' must look like dotted.key=value")
-        try:
-            value = tomllib.loads(f"v = {text}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = text.strip()
+        value = _override_value(file, item, key, text)
         parts = key.split(".")
         node: Any = doc
         for depth, part in enumerate(parts[:-1]):
@@ -144,6 +188,9 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
         strategies[sname] = load_strategy(file, sname, sdoc, baseline=(sname == baseline),
                                           strategies=strategies_doc)
     s, defaults = _settings(file, settings, default_name)
+    growth = growth_problem(top(workload["monthly_growth"].dist), s["horizon_months"])
+    if growth:
+        raise StudyError(file, "workload.monthly_growth", growth)
     constraints = _constraints(file, doc.get("constraints", {}))
     study = Study(workload=workload, strategies=strategies, correlations=(), file=file,
                   sha256=sha256, defaults=defaults, baseline=baseline, constraints=constraints,
@@ -208,8 +255,9 @@ def _settings(file: str, doc: Mapping[str, Any],
                          f"{out['horizon_months']} must be between 1 and 600 months")
     if not 1 <= out["samples"] <= 10**9:
         raise StudyError(file, f"{where}samples", f"{out['samples']} must be between 1 and 10^9")
-    if out["seed"] < 0:
-        raise StudyError(file, f"{where}seed", f"{out['seed']} must be a whole number >= 0")
+    if not 0 <= out["seed"] <= 2**63 - 1:
+        raise StudyError(file, f"{where}seed", f"{out['seed']} must be a whole number from 0 "
+                         "to 2^63 - 1")
     if out["sampling"] not in METHODS:
         raise StudyError(file, f"{where}sampling", f"'{out['sampling']}' is not a sampling "
                          f"method; use one of {', '.join(METHODS)}")

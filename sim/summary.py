@@ -230,6 +230,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
     out = {}
     for n in names:
         s = study.strategies[n]
+        se: float | None
         if n == study.baseline:
             q = dict.fromkeys(NPV_QS, 0.0)
             mean = se = sd = 0.0

@@ -28,18 +28,24 @@ def run(args: argparse.Namespace) -> int:
     """Print the cost table."""
     from sim.calculator import api_costs
     from sim.catalog import api_price, describe_source
+    from sim.flags import MAX_NAME, flag_problems, number_problem
+    from sim.schema import RATE, REQUESTS0, TOKENS
     from sim.textfmt import text_table
 
+    if len(args.model) > MAX_NAME:
+        return error(f"--model: a name of {len(args.model):,} characters is no model name; "
+                     "ftrisk prices lists them")
     try:
         price = api_price(args.model)
     except KeyError as err:
         return error(f"--model: {err.args[0]}")
-    for flag, v in (("--requests-per-day", args.requests_per_day),
-                    ("--input-tokens", args.input_tokens), ("--output-tokens", args.output_tokens)):
-        if not v >= 0:
-            return error(f"{flag}: {v:g} must be >= 0")
-    if not 0 <= args.cache_share <= 1:
-        return error(f"--cache-share: {args.cache_share:g} must be a fraction in [0, 1]")
+    problem = flag_problems(
+        ("--requests-per-day", number_problem(args.requests_per_day, REQUESTS0)),
+        ("--input-tokens", number_problem(args.input_tokens, TOKENS)),
+        ("--output-tokens", number_problem(args.output_tokens, TOKENS)),
+        ("--cache-share", number_problem(args.cache_share, RATE)))
+    if problem:
+        return error(problem)
     rows = api_costs(price, args.requests_per_day, args.input_tokens, args.output_tokens,
                      cache_share=args.cache_share)
     print(f"{price.model} ({price.provider}): ${price.input:g} in / ${price.output:g} out per "

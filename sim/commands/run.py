@@ -18,6 +18,12 @@ DESCRIPTION = ("Run a study and write summary.json, samples.parquet, manifest.js
                "report.html into the output folder (default out/<study-stem>/).")
 
 
+#: Most worker threads (each holds two chunks in memory).
+MAX_WORKERS = 256
+#: Largest chunk: memory is about chunk x (inputs + outputs) x 8 bytes, ~1 GB at 2^22.
+MAX_CHUNK = 1 << 22
+
+
 def add_arguments(r: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk run``."""
     r.add_argument("study", help="study file (TOML)")
@@ -52,10 +58,25 @@ def overrides(args: argparse.Namespace) -> list[str]:
     return out
 
 
+def study_flag_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with --samples or --seed (``--flag: problem``), or None."""
+    from sim.flags import MAX_SAMPLES, MAX_SEED, flag_problems, whole_problem
+
+    return flag_problems(
+        ("--samples", None if args.samples is None else whole_problem(
+            args.samples, 1, MAX_SAMPLES, "samples of the run")),
+        ("--seed", None if args.seed is None else whole_problem(args.seed, 0, MAX_SEED)))
+
+
 def load(args: argparse.Namespace) -> Any:
     """Load the study named on the command line with its overrides (raises StudyError)."""
+    from sim.errors import StudyError
     from sim.study import load_study
 
+    problem = study_flag_problem(args)
+    if problem:
+        flag, _, text = problem.partition(": ")
+        raise StudyError(args.study, flag, text)
     return load_study(args.study, overrides=overrides(args))
 
 
@@ -125,14 +146,19 @@ class _Progress:
 def run(args: argparse.Namespace) -> int:
     """Run the study into its output folder; print the summary and the answer."""
     from sim.errors import StudyError
+    from sim.flags import flag_problems, whole_problem
     from sim.outputs import run_to_folder
 
     try:
         study = load(args)
     except StudyError as err:
         return error(str(err))
-    if args.workers < 1 or args.chunk_size < 1:
-        return error("--workers and --chunk-size must be >= 1")
+    problem = flag_problems(
+        ("--workers", whole_problem(args.workers, 1, MAX_WORKERS, "threads")),
+        ("--chunk-size", whole_problem(args.chunk_size, 1, MAX_CHUNK,
+                                       "samples in memory at once")))
+    if problem:
+        return error(problem)
     out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
     if out.exists() and not out.is_dir():
         return error(f"--out {out}: exists and is not a folder; choose another path")

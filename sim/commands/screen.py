@@ -33,13 +33,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the verdict, the score and the reasons."""
+    from sim.flags import flag_problems, number_problem
+    from sim.schema import LATENCY_MS, REQUESTS0, TOKEN_PRICE, TOKENS
     from sim.screen import should_fine_tune
 
-    for flag, v in (("--daily-requests", args.daily_requests),
-                    ("--tokens-per-request", args.tokens_per_request),
-                    ("--api-cost-per-1m", args.api_cost_per_1m), ("--latency-ms", args.latency_ms)):
-        if not v >= 0:
-            return error(f"{flag}: {v:g} must be >= 0")
+    problem = flag_problems(
+        ("--daily-requests", number_problem(args.daily_requests, REQUESTS0)),
+        ("--tokens-per-request", number_problem(args.tokens_per_request, TOKENS)),
+        ("--api-cost-per-1m", number_problem(args.api_cost_per_1m, TOKEN_PRICE)),
+        ("--latency-ms", number_problem(args.latency_ms, LATENCY_MS)))
+    if problem:
+        return error(problem)
     s = should_fine_tune(args.daily_requests, args.tokens_per_request, args.api_cost_per_1m,
                          args.task_consistency, args.latency_ms, args.quality,
                          args.ml_expertise, args.fast_iteration)

@@ -98,6 +98,39 @@ def _header_text(s: Any, volume: float) -> str:
             f"({tokens:,.0f} tokens/s); SLA: {sla}")
 
 
+#: Most requests in the simulated day: the simulation follows every request (about 15 s and
+#: 0.5 GB per million requests), so bigger days would take minutes and gigabytes.
+MAX_DAY_REQUESTS = 2_000_000
+#: Most requests per stationary run of the SLA search (it runs dozens of them).
+MAX_PRECISION = 1_000_000
+
+
+def _flag_problem(args: argparse.Namespace, study_volume: float) -> str | None:
+    """What is wrong with the flags (or the study's volume for the simulated day), or None."""
+    from sim.flags import MAX_SEED, flag_problems, number_problem, whole_problem
+    from sim.schema import REQUESTS
+
+    problem = flag_problems(
+        ("--precision", whole_problem(args.precision, 1000, MAX_PRECISION,
+                                      "requests per stationary run")),
+        ("--seed", None if args.seed is None else whole_problem(args.seed, 0, MAX_SEED)))
+    if problem:
+        return problem
+    if args.requests_per_day is not None:
+        bad = number_problem(args.requests_per_day, REQUESTS)
+        if bad:
+            return f"--requests-per-day {bad}"
+    volume = args.requests_per_day or study_volume
+    if volume > MAX_DAY_REQUESTS:
+        where = ("--requests-per-day" if args.requests_per_day is not None
+                 else "the median of workload.requests_per_day")
+        return (f"{where}: {volume:,.0f} requests/day; the serving simulation follows each "
+                f"request of the day, at most {MAX_DAY_REQUESTS:,}: give a smaller "
+                "--requests-per-day (replicas grow about in proportion), or use ftrisk run "
+                'with instances = "simulated" for the whole fleet')
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Simulate the strategy's serving day; print the table; write the chart page."""
     import polars as pl
@@ -114,10 +147,9 @@ def run(args: argparse.Namespace) -> int:
         s = serving_from_study(study.raw, args.strategy, file=args.study)
     except StudyError as err:
         return error(str(err))
-    if args.requests_per_day is not None and not args.requests_per_day > 0:
-        return error(f"--requests-per-day {args.requests_per_day:g}: must be > 0")
-    if args.precision < 1000:
-        return error(f"--precision {args.precision}: must be >= 1000 requests")
+    problem = _flag_problem(args, s.requests_per_day)
+    if problem:
+        return error(problem)
     volume = args.requests_per_day or s.requests_per_day
     seed = s.seed if args.seed is None else args.seed
     rows, hourly, days = [], [], []

@@ -41,7 +41,11 @@ def _values(args: argparse.Namespace) -> tuple[list[float], str]:
 
     if (args.values is None) == (args.range_ is None):
         raise ValueError("give exactly one of --values V1,V2,... or --range LO:HI:N")
-    values, scale = parse_values(args.values if args.values is not None else args.range_)
+    flag = "--values" if args.values is not None else "--range"
+    try:
+        values, scale = parse_values(args.values if args.values is not None else args.range_)
+    except ValueError as err:
+        raise ValueError(f"{flag}: {err}") from None
     if args.linear:
         if args.range_ is not None and scale == "log":
             import numpy as np

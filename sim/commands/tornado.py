@@ -35,6 +35,22 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     add_study_options(r)
 
 
+#: Most inputs listed (a study has far fewer).
+MAX_TOP = 10_000
+
+
+def _sobol(study: Any, n: int, metric: Any, names: list[str]) -> Any:
+    """Sobol' indices, with a bad --sobol-samples named as such."""
+    from sim.decision import sobol_analysis
+
+    try:
+        return sobol_analysis(study, n=n, metric=metric, strategies=names)
+    except ValueError as err:
+        if str(err).startswith("n="):
+            raise ValueError(f"--sobol-samples {err}") from None
+        raise
+
+
 def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, prob: bool
          ) -> list[str]:
     from sim.decision.charts import short
@@ -104,7 +120,6 @@ def run(args: argparse.Namespace) -> int:
         rank_correlations,
         sample_tornado,
         simulate,
-        sobol_analysis,
     )
     from sim.errors import StudyError
 
@@ -112,16 +127,15 @@ def run(args: argparse.Namespace) -> int:
         study = load(args)
         metric = parse_metric(args.metric, horizon=study.horizon_months)
         names = check_strategies(study, args.strategy)
-        if args.top < 1:
-            raise ValueError(f"--top {args.top}: must be >= 1")
+        if not 1 <= args.top <= MAX_TOP:
+            raise ValueError(f"--top {args.top}: must be a whole number from 1 to {MAX_TOP:,}")
         if not names:
             raise ValueError(f"{args.study}: the study has no strategy besides the baseline")
         classic = classic_tornado(study, metric=metric, strategies=names)
         samples = simulate(study)
         deciles = sample_tornado(samples, metric=metric, strategies=names)
         rho = rank_correlations(samples, metric=metric, strategies=names)
-        sob = (sobol_analysis(study, n=args.sobol_samples, metric=metric, strategies=names)
-               if args.sobol else None)
+        sob = (_sobol(study, args.sobol_samples, metric, names) if args.sobol else None)
     except (StudyError, ValueError) as err:
         return error(str(err))
     if not study.uncertain_inputs():

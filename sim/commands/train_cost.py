@@ -20,7 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--examples", type=float, required=True, help="training examples")
     p.add_argument("--seq-len", type=float, default=512, help="tokens per example")
     p.add_argument("--epochs", type=float, default=1)
-    p.add_argument("--gpu", default="a100_80g", help="a100_80g or a10g (the lesson's table)")
+    p.add_argument("--gpu", default="a100_80g",
+                   help="a100_80g or a10g (the lesson's table; a100_40g, h100, l4: the lesson's "
+                   "fallback rate and a FLOPs cross-check)")
     p.add_argument("--spot", action=argparse.BooleanOptionalAction, default=True,
                    help="spot instances at 0.35 x on demand (default yes)")
     p.add_argument("--mfu", type=float, default=0.35,
@@ -29,12 +31,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print both estimates."""
-    from sim.training import PEAK_TFLOPS, SPOT_FACTOR, estimate_training_cost, flops_estimate
+    from sim.flags import flag_problems, name_problem, number_problem
+    from sim.schema import EPOCHS, EXAMPLES, MODEL_SIZE, POS_RATE, SEQUENCE
+    from sim.training import (
+        PEAK_TFLOPS,
+        SPOT_FACTOR,
+        TRAINING_GPUS,
+        estimate_training_cost,
+        flops_estimate,
+    )
 
-    if not (args.model_size > 0 and args.examples > 0 and args.seq_len > 0 and args.epochs > 0):
-        return error("--model-size, --examples, --seq-len and --epochs must be > 0")
-    if not 0 < args.mfu <= 1:
-        return error(f"--mfu: {args.mfu:g} must be in (0, 1]")
+    problem = flag_problems(
+        ("--model-size", number_problem(args.model_size, MODEL_SIZE)),
+        ("--examples", number_problem(args.examples, EXAMPLES)),
+        ("--seq-len", number_problem(args.seq_len, SEQUENCE)),
+        ("--epochs", number_problem(args.epochs, EPOCHS)),
+        ("--mfu", number_problem(args.mfu, POS_RATE)),
+        ("--gpu", name_problem(args.gpu, dict.fromkeys([*TRAINING_GPUS, *PEAK_TFLOPS]),
+                               "training GPU")))
+    if problem:
+        return error(problem)
     r = estimate_training_cost(args.model_size, args.method, args.examples, args.seq_len,
                                args.epochs, args.gpu, spot=args.spot)
     print(f"lesson's estimate: {r['num_gpus']} x {args.gpu}, {r['tokens_per_second']:,} tok/s, "

@@ -16,17 +16,35 @@ from sim.costs.project import Project
 from sim.costs.self_hosted import STORAGE_PRICE, SelfHostedKernel
 from sim.costs.workload import Value, Workload
 from sim.schema import (
-    COUNT,
-    COUNT0,
+    BATCH,
+    BYTES,
     DECLINE,
-    MONEY,
-    NONNEG,
+    EPOCHS,
+    EXAMPLES,
+    FTE,
+    FTE_COST,
+    GPU_HOURLY,
+    GPUS,
+    HOURS,
+    INSTANCES,
+    LATENCY_MS,
+    MODEL_SIZE,
+    PER_RUN,
     POS_RATE,
-    POSITIVE,
     PROJECT,
     QUALITY,
     RATE,
+    REPLICAS,
+    REPLICAS0,
     RETRAIN,
+    RUNS,
+    SECONDS,
+    SEQUENCE,
+    STORAGE_PRICE_DOMAIN,
+    THROUGHPUT,
+    TOKEN_PRICE,
+    TRAINING_TOKENS,
+    UTILIZATION,
     Field,
 )
 
@@ -86,11 +104,11 @@ class Kind:
 
 CACHE_SHARE = Field(RATE, None, "share of input tokens served from a prompt cache "
                     "(default: workload.cache_share)", optional=True)
-LATENCY = Field(POSITIVE, None, "p99 latency in ms (for a latency constraint)", optional=True)
+LATENCY = Field(LATENCY_MS, None, "p99 latency in ms (for a latency constraint)", optional=True)
 
 TOKEN_PRICES: dict[str, Field] = {
-    "input_price": Field(MONEY, None, "$ per 1M input tokens"),
-    "output_price": Field(MONEY, None, "$ per 1M output tokens"),
+    "input_price": Field(TOKEN_PRICE, None, "$ per 1M input tokens"),
+    "output_price": Field(TOKEN_PRICE, None, "$ per 1M output tokens"),
     "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices"),
     "cache_share": CACHE_SHARE,
     "cached_price_factor": Field(RATE, 0.10, "price of a cached input token / input price"),
@@ -103,52 +121,60 @@ API_FIELDS: dict[str, Field] = {**TOKEN_PRICES, **QUALITY, **PROJECT,
 
 HOSTED_FT_FIELDS: dict[str, Field] = {
     **TOKEN_PRICES,
-    "input_price": Field(MONEY, None, "$ per 1M input tokens of the fine-tuned model"),
-    "output_price": Field(MONEY, None, "$ per 1M output tokens of the fine-tuned model"),
-    "training_tokens": Field(NONNEG, None, "training tokens per epoch (examples x tokens)"),
-    "epochs": Field(POSITIVE, 1.0, "epochs per training run"),
-    "training_runs": Field(COUNT0, 1.0, "training runs to production"),
-    "training_price_per_1m": Field(MONEY, None, "$ per 1M training tokens (lesson: OpenAI $8)"),
+    "input_price": Field(TOKEN_PRICE, None, "$ per 1M input tokens of the fine-tuned model"),
+    "output_price": Field(TOKEN_PRICE, None, "$ per 1M output tokens of the fine-tuned model"),
+    "training_tokens": Field(TRAINING_TOKENS, None, "training tokens per epoch (examples x "
+                             "tokens)"),
+    "epochs": Field(EPOCHS, 1.0, "epochs per training run"),
+    "training_runs": Field(RUNS, 1.0, "training runs to production"),
+    "training_price_per_1m": Field(TOKEN_PRICE, None, "$ per 1M training tokens (lesson: "
+                                   "OpenAI $8)"),
     **QUALITY,
     **PROJECT,
-    "engineering_hours": Field(NONNEG, None, "engineering hours (data, evaluation; no infra)"),
+    "engineering_hours": Field(HOURS, None, "engineering hours (data, evaluation; no infra)"),
     **RETRAIN,
     "p99_latency_ms": LATENCY,
 }
 
 SELF_HOSTED_FIELDS: dict[str, Field] = {
-    "model_size_b": Field(POSITIVE, None, "model size, billions of parameters"),
-    "gpu_hourly": Field(MONEY, None, "$ per instance-hour (or gpu = \"a10g\" from the catalog)"),
-    "gpus_per_instance": Field(COUNT, 1.0, "GPUs per serving instance (with gpu = ...)"),
-    "instances": Field(COUNT, None, 'serving instances, or "auto" (from throughput)'),
+    "model_size_b": Field(MODEL_SIZE, None, "model size, billions of parameters"),
+    "gpu_hourly": Field(GPU_HOURLY, None, "$ per instance-hour (or gpu = \"a10g\" from the "
+                        "catalog)"),
+    "gpus_per_instance": Field(GPUS, 1.0, "GPUs per serving instance (with gpu = ...)"),
+    "instances": Field(INSTANCES, None, 'serving instances, or "auto" (from throughput)'),
     "throughput_tokens_per_s": Field(
-        POSITIVE, None, 'tokens/s per instance (required with instances = "auto")', optional=True
+        THROUGHPUT, None, 'tokens/s per instance (required with instances = "auto")',
+        optional=True
     ),
-    "target_utilization": Field(POS_RATE, 0.6, 'utilization to plan capacity at (for "auto")'),
+    "target_utilization": Field(UTILIZATION, 0.6, 'utilization to plan capacity at (for '
+                                '"auto")'),
     **{k: Field(d, None, h, optional=True) for k, (d, h) in {
-        "max_batch": (COUNT, "sequences a replica decodes at once (serving simulation)"),
-        "min_replicas": (COUNT0, "fewest replicas of the autoscaler (serving simulation)"),
-        "max_replicas": (COUNT, "most replicas of the autoscaler (serving simulation)"),
-        "cold_start_s": (NONNEG, "seconds for a new replica to start (default 120)"),
-        "idle_timeout_s": (NONNEG, "idle seconds before scaling down (default 300)"),
+        "max_batch": (BATCH, "sequences a replica decodes at once (serving simulation)"),
+        "min_replicas": (REPLICAS0, "fewest replicas of the autoscaler (serving simulation)"),
+        "max_replicas": (REPLICAS, "most replicas of the autoscaler (serving simulation)"),
+        "cold_start_s": (SECONDS, "seconds for a new replica to start (default 120)"),
+        "idle_timeout_s": (SECONDS, "idle seconds before scaling down (default 300)"),
     }.items()},
     "serving_hours_fraction": Field(
         POS_RATE, 1.0, "share of the month's 720 hours instances are billed (autoscaling < 1)"
     ),
     "gpu_annual_price_drop": Field(DECLINE, 0.0, "yearly fall of GPU hourly prices"),
-    "storage_price_per_gb_month": Field(MONEY, STORAGE_PRICE, "$ per GB-month of storage"),
-    "bytes_per_param": Field(POSITIVE, 2.0, "bytes per parameter stored (bf16: 2)"),
-    "mlops_fte": Field(NONNEG, 0.0, "ML engineers keeping the model in production"),
-    "fte_monthly_cost": Field(MONEY, 0.0, "$ per month of one ML engineer (with mlops_fte)"),
+    "storage_price_per_gb_month": Field(STORAGE_PRICE_DOMAIN, STORAGE_PRICE,
+                                        "$ per GB-month of storage"),
+    "bytes_per_param": Field(BYTES, 2.0, "bytes per parameter stored (bf16: 2)"),
+    "mlops_fte": Field(FTE, 0.0, "ML engineers keeping the model in production"),
+    "fte_monthly_cost": Field(FTE_COST, 0.0, "$ per month of one ML engineer (with "
+                              "mlops_fte)"),
     **QUALITY,
     **PROJECT,
-    "engineering_hours": Field(NONNEG, None, "engineering hours to production (all phases)"),
-    "training_runs": Field(COUNT0, None, "training runs to production (lesson: 5-15)"),
-    "compute_per_run": Field(MONEY, None, '$ of GPU compute per run, or "estimate"'),
-    "dataset_examples": Field(POSITIVE, None, 'training examples (compute_per_run = "estimate")',
-                              optional=True),
-    "sequence_length": Field(POSITIVE, 512.0, "tokens per training example (for the estimate)"),
-    "epochs": Field(POSITIVE, 1.0, "epochs per training run (for the estimate)"),
+    "engineering_hours": Field(HOURS, None, "engineering hours to production (all phases)"),
+    "training_runs": Field(RUNS, None, "training runs to production (lesson: 5-15)"),
+    "compute_per_run": Field(PER_RUN, None, '$ of GPU compute per run, or "estimate"'),
+    "dataset_examples": Field(EXAMPLES, None, 'training examples (compute_per_run = '
+                              '"estimate")', optional=True),
+    "sequence_length": Field(SEQUENCE, 512.0, "tokens per training example (for the "
+                             "estimate)"),
+    "epochs": Field(EPOCHS, 1.0, "epochs per training run (for the estimate)"),
     **RETRAIN,
     "p99_latency_ms": LATENCY,
 }
@@ -156,7 +182,7 @@ SELF_HOSTED_FIELDS: dict[str, Field] = {
 ROUTING_FIELDS: dict[str, Field] = {
     "share": Field(RATE, None, "share of requests sent to the primary strategy"),
     **PROJECT,
-    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to build the router itself"),
+    "engineering_hours": Field(HOURS, 0.0, "engineering hours to build the router itself"),
 }
 
 STANDALONE = Setting("false: only a part of a routing strategy, not compared on its own",

@@ -20,16 +20,18 @@ import polars as pl
 from numpy.typing import NDArray
 
 from distributions import Fixed
-from sim.costs.kinds import KINDS
 from sim.decision.samples import CHUNK, check_strategies
+from sim.guard import field_of
 from sim.model import evaluate
-from sim.schema import WORKLOAD, Field
+from sim.schema import growth_problem
 from sim.study import Input, Study
 
 Scale = Literal["linear", "log"]
 FloatArray = NDArray[np.float64]
 LEVELS = (0.5, 0.9)
 _ALIGN = 4096
+#: Most values of one sweep: each is a full Monte Carlo run of the study.
+MAX_POINTS = 200
 
 
 @dataclass(frozen=True)
@@ -91,26 +93,26 @@ def parse_values(text: str) -> tuple[list[float], Scale]:
         if ":" in text:
             lo_t, hi_t, n_t = text.split(":")
             lo, hi, n = float(lo_t), float(hi_t), int(n_t)
-            if n < 2 or not hi > lo:
+            if n < 2 or not hi > lo or not (math.isfinite(lo) and math.isfinite(hi)):
                 raise ValueError
+            if n > MAX_POINTS:
+                raise OverflowError
             if lo > 0:
                 return np.geomspace(lo, hi, n).tolist(), "log"
             return np.linspace(lo, hi, n).tolist(), "linear"
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise ValueError(f"'{text}' is not a list of values (e.g. 1000,2000,5000) or a range "
-                         "lo:hi:n with lo < hi and n >= 2 (e.g. 1000:100000:9)") from None
+                         "lo:hi:n with finite lo < hi and n >= 2 (e.g. 1000:100000:9)") from None
+    except OverflowError:
+        raise ValueError(f"'{text}': {n_t.strip()} values; a sweep takes at most {MAX_POINTS} "
+                         "(each is a full Monte Carlo run)") from None
     if not values:
         raise ValueError("no values given; e.g. --values 1000,2000,5000")
+    if len(values) > MAX_POINTS:
+        raise ValueError(f"{len(values)} values; a sweep takes at most {MAX_POINTS} (each is a "
+                         "full Monte Carlo run)")
     return values, "linear"
-
-
-def _field(study: Study, inp: Input) -> Field | None:
-    parts = inp.path.split(".")
-    if parts[0] == "workload":
-        return WORKLOAD.get(parts[1])
-    strategy = study.strategies.get(parts[1]) if len(parts) == 3 else None
-    return KINDS[strategy.kind].fields.get(parts[2]) if strategy else None
 
 
 def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
@@ -124,13 +126,17 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
         close = get_close_matches(param, paths, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "e.g. workload.requests_per_day"
         raise ValueError(f"{param}: not an input of the study; {hint}") from None
-    field = _field(study, inp)
+    field = field_of(study, inp.path)
     for v in values:
         if not math.isfinite(v):
             raise ValueError(f"{inp.path}={v}: must be a finite number")
         problem = field.domain.check(Fixed(v)) if field is not None else None
         if problem:
             raise ValueError(f"{inp.path}={v:g}: {problem}")
+    if inp.path == "workload.monthly_growth":
+        problem = growth_problem(max(values, default=0.0), study.horizon_months)
+        if problem:
+            raise ValueError(f"{inp.path}={max(values):g}: {problem}")
     return inp
 
 
@@ -159,6 +165,9 @@ def _check_values(values: Sequence[float], scale: str) -> FloatArray:
     vals = np.unique(np.asarray(values, dtype=np.float64))
     if vals.size == 0:
         raise ValueError("no values to sweep")
+    if vals.size > MAX_POINTS:
+        raise ValueError(f"{vals.size} values to sweep; at most {MAX_POINTS} (each is a full "
+                         "Monte Carlo run)")
     if scale == "log" and vals[0] <= 0:
         raise ValueError(f"a log sweep needs values > 0; got {vals[0]:g}")
     return vals

@@ -1,0 +1,132 @@
+"""The last guard of a run: every figure finite, or a clear error naming the inputs behind it.
+
+The domains of :mod:`sim.schema` are chosen so that no study can overflow; this module is
+the check that the promise holds, run on every chunk of samples and on the summary before
+anything is written. A failure is a :class:`~sim.errors.StudyError` (exit 2) naming the
+output, the samples and the inputs at their extremes there, never a file of NaNs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from sim.errors import StudyError
+from sim.schema import Field
+
+#: A sampled input counts as "at its extreme" beyond these quantile levels.
+EXTREME = 0.01
+#: A fixed input counts as "at its extreme" above this share of its domain's ceiling.
+NEAR_CEILING = 1e-3
+#: Inputs named in an overflow message.
+NAMED = 4
+
+
+def field_of(study: Any, path: str) -> Field | None:
+    """The schema :class:`~sim.schema.Field` of an input path (None if unknown).
+
+    Examples
+    --------
+    >>> field_of(None, "workload.requests_per_day").domain.hi
+    1000000000000.0
+    """
+    from sim.costs.kinds import KINDS
+    from sim.schema import HOURS, WORKLOAD
+
+    parts = path.split(".")
+    if parts[0] == "workload":
+        return WORKLOAD.get(parts[1])
+    if len(parts) >= 4 and parts[2] == "engineering_phases":
+        return Field(HOURS, None, "engineering hours of this phase")
+    strategy = study.strategies.get(parts[1]) if len(parts) == 3 else None
+    return KINDS[strategy.kind].fields.get(parts[2]) if strategy else None
+
+
+def extremes(study: Any, values: Mapping[str, Any], u: np.ndarray, i: int) -> list[str]:
+    """The inputs at their extremes in sample ``i`` of a chunk, most extreme first: sampled
+    ones drawn in their outer 1% (by their uniform in ``u``), fixed ones near their
+    domain's ceiling."""
+    ranked: list[tuple[float, str]] = []
+    j = 0
+    for inp in study.inputs():
+        if inp.uncertain:
+            q = float(u[j, i])
+            j += 1
+            level = max(q, 1.0 - q)
+            if level >= 1.0 - EXTREME:
+                v = float(np.asarray(values[inp.path])[i])
+                ranked.append((level, f"{inp.path} = {v:.3g} (drawn at its "
+                                      f"P{100 * q:.3g})"))
+            continue
+        field = field_of(study, inp.path)
+        v = float(inp.dist.mean)
+        if field is not None and math.isfinite(field.domain.hi) and field.domain.hi > 0 and (
+                abs(v) >= NEAR_CEILING * field.domain.hi):
+            ranked.append((abs(v) / field.domain.hi, f"{inp.path} = {v:.3g} (fixed; ceiling "
+                                                     f"{field.domain.hi:.3g})"))
+    ranked.sort(key=lambda t: -t[0])
+    return [text for _, text in ranked[:NAMED]]
+
+
+def check_chunk(study: Any, columns: Mapping[str, np.ndarray], values: Mapping[str, Any],
+                u: np.ndarray) -> None:
+    """Raise a :class:`StudyError` when an NPV or TCO of a chunk is not finite.
+
+    Parameters
+    ----------
+    study : Study
+        The study run.
+    columns : mapping
+        The chunk's output columns (``npv.<s>``, ``tco.<s>``, ...).
+    values, u : mapping, ndarray
+        The chunk's input values and the uniforms they came from (d, m).
+    """
+    for name, x in columns.items():
+        if not name.startswith(("npv.", "tco.")):
+            continue
+        bad = ~np.isfinite(x)
+        if not bad.any():
+            continue
+        i = int(np.flatnonzero(bad)[0])
+        first = int(columns["sample"][i]) if "sample" in columns else i
+        named = extremes(study, values, u, i)
+        where = ("; inputs at their extremes there: " + ", ".join(named)) if named else ""
+        metric, strategy = name.split(".", 1)
+        raise StudyError(study.file, named[0].split(" = ")[0] if named else "",
+                         f"the results overflow: {metric.upper()} of {strategy} is not a "
+                         f"finite number in {int(bad.sum())} of {x.size} samples of a chunk "
+                         f"(first: sample {first}){where}; narrow these inputs or shorten "
+                         "study.horizon_months")
+
+
+def _floats(obj: Any, path: str = "") -> Iterator[tuple[str, float]]:
+    if isinstance(obj, float):
+        yield path, obj
+    elif isinstance(obj, Mapping):
+        for k, v in obj.items():
+            yield from _floats(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(obj, list | tuple):
+        for k, v in enumerate(obj):
+            yield from _floats(v, f"{path}[{k}]")
+
+
+def check_document(file: str, doc: Any, what: str) -> None:
+    """Raise a :class:`StudyError` naming the first number of ``doc`` that is not finite.
+
+    Examples
+    --------
+    >>> check_document("s.toml", {"a": {"npv_mean": 1.0}}, "summary.json")
+    >>> check_document("s.toml", {"a": {"npv_mean": float("inf")}}, "summary.json")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.StudyError: s.toml: a.npv_mean: is inf in summary.json: the inputs ...
+    """
+    for path, x in _floats(doc):
+        if not math.isfinite(x):
+            raise StudyError(file, path, f"is {x} in {what}: the inputs are too extreme "
+                             "for a finite result; narrow the widest ranges or shorten "
+                             "study.horizon_months")
