@@ -184,7 +184,10 @@ class Distribution(ABC):
         >>> [round(v, 2) for v in Normal(0.0, 1.0).draw_range]
         [-8.21, 8.21]
         """
-        lo, hi = self._ppf(np.array([TINY, 1.0 - TINY]))
+        # a family whose parameters are finite can still reach beyond the largest double
+        # here (sd = 1e308): that is an infinite end, for the caller to refuse, not a warning
+        with np.errstate(over="ignore", invalid="ignore"):
+            lo, hi = self._ppf(np.array([TINY, 1.0 - TINY]))
         return (float(lo), float(hi))
 
     @property

@@ -56,7 +56,7 @@ def whole_problem(n: int, lo: int, hi: int, what: str = "") -> str | None:
     if lo <= n <= hi:
         return None
     why = f" ({what})" if what else ""
-    shown = f"{n:,}" if abs(n) < 10**30 else f"{n:.3e}"
+    shown = f"{n:,}" if abs(n) < 10**30 else f"a number of {n.bit_length()} bits"
     return f"{shown} must be a whole number from {lo:,} to {hi:,}{why}"
 
 

@@ -9,15 +9,15 @@ Every domain is finite. Each upper bound is generous (orders of magnitude beyond
 case, its reason beside it) and they are chosen together so that no study can drive a figure
 to inf or NaN, whatever its horizon (up to 600 months) and sample count (up to 1e9):
 
-- the dearest month any strategy can reach is about 2e33 $: self-hosted serving sized
-  "auto" at the ceilings (1e12 requests/day x 2e8 tokens x a peak ratio of 1e3, at 0.1
-  token/s per instance and 1% utilization, 1e4 GPUs per instance at 1e5 $/hour); token,
-  review and error costs reach about 1e26 $ a month, projects about 1e30 $ in all;
+- the dearest first month any strategy can reach is about 1.7e33 $: self-hosted serving
+  sized "auto" at the ceilings (1e12 requests/day x 2e8 tokens x a peak ratio of 1e3, at 0.1
+  token/s per instance and 1% utilization, 1e4 GPUs per instance at 1e5 $/hour); tokens,
+  reviews and errors reach about 1e23 $ a month, a project about 3e28 $ (retrained every
+  month at 100x);
 - volume growth over the horizon is capped at :data:`MAX_VOLUME_GROWTH` (1e100-fold,
-  :func:`growth_problem`), so no month exceeds about 2e133 $ and no NPV or TCO (600
-  months) about 1e137 $;
-- squared, as the variance of a run of 1e9 samples needs, that is about 1e283, below the
-  largest double (1.8e308) with a margin of 1e25.
+  :func:`growth_problem`), so over 600 months no NPV or TCO exceeds about 5e133 $;
+- squared and summed over 1e9 samples, as a variance needs, that is about 2.5e276, below
+  the largest double (1.8e308) by a factor of about 1e31.
 
 ``tests/test_hostile_inputs.py`` runs a study with every input at its ceiling to check it.
 """

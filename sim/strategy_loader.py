@@ -85,8 +85,8 @@ def _kind(file: str, prefix: str, doc: Mapping[str, Any]) -> Kind:
     name = doc.get("kind")
     if name is None:
         raise StudyError(file, f"{prefix}.kind", f"missing; one of {', '.join(KINDS)}")
-    if name not in KINDS:
-        raise StudyError(file, f"{prefix}.kind", f"'{name}' is not a strategy kind; use one of "
+    if not isinstance(name, str) or name not in KINDS:
+        raise StudyError(file, f"{prefix}.kind", f"{name!r} is not a strategy kind; use one of "
                          f"{', '.join(KINDS)}")
     return KINDS[name]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from distributions import METHODS, DistributionError, check_correlation
 from sim.errors import StudyError
-from sim.schema import WORKLOAD, growth_problem, top
+from sim.schema import LATENCY_MS, WORKLOAD, growth_problem, top
 from sim.strategy_loader import load_strategy, make_inputs, unknown_keys
 from sim.study_types import (
     CRITERIA,
@@ -83,6 +83,10 @@ def load_study(path: str | Path, *, overrides: Sequence[str] = ()) -> Study:
         raise StudyError(name, "", "is not UTF-8 text; save it as UTF-8 TOML") from None
     except tomllib.TOMLDecodeError as err:
         raise StudyError(name, "", f"is not valid TOML ({err}); fix the syntax") from None
+    except RecursionError:
+        raise StudyError(name, "", "nests tables or arrays too deeply to read; a study "
+                         "needs a few levels, e.g. key = { lognormal = { p10 = 1, p90 = 2 } }"
+                         ) from None
     apply_overrides(doc, overrides, file=name)
     return study_from_dict(doc, file=name, sha256=hashlib.sha256(raw).hexdigest(),
                            default_name=p.stem)
@@ -124,6 +128,8 @@ def _override_value(file: str, item: str, key: str, text: str) -> Any:
     """The one TOML value of ``--set key=text`` (a bare word is a string)."""
     try:
         parsed = tomllib.loads(f"v = {text}")
+    except RecursionError:
+        raise StudyError(file, f"--set {key}", "nests tables or arrays too deeply") from None
     except tomllib.TOMLDecodeError:
         word = text.strip()
         if not word or not word.isprintable():
@@ -161,9 +167,28 @@ def apply_overrides(doc: dict[str, Any], overrides: Iterable[str], *, file: str)
         node[parts[-1]] = value
 
 
+#: TOML integers are 64-bit (the specification asks readers to refuse larger ones).
+_INT_LIMIT = 2**63
+
+
+def _check_integers(file: str, doc: Mapping[str, Any]) -> None:
+    """Refuse integers beyond 64 bits anywhere in the document (no float holds 10**400)."""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, Mapping):
+            stack += [(f"{path}.{k}" if path else str(k), v) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(f"{path}[{i}]", v) for i, v in enumerate(node)]
+        elif isinstance(node, int) and not -_INT_LIMIT <= node < _INT_LIMIT:
+            raise StudyError(file, path, "an integer beyond 64 bits; write it as a float "
+                             "(e.g. 1e30) if you mean it, or check the number")
+
+
 def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: str = "",
                     default_name: str = "study") -> Study:
     """Validate a parsed study document (see :func:`load_study`)."""
+    _check_integers(file, doc)
     unknown_keys(file, "", doc, ("study", "workload", "strategies", "correlations",
                                  "constraints"))
     settings = _table(file, "study", doc.get("study", {}))
@@ -173,6 +198,9 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
         raise StudyError(file, "strategies", "no strategies; add at least [strategies.<name>]")
 
     baseline = settings.get("baseline")
+    if baseline is not None and not isinstance(baseline, str):
+        raise StudyError(file, "study.baseline", f"{baseline!r} must be a strategy name (a "
+                         f"string), one of {', '.join(map(str, strategies_doc))}")
     if baseline is None:
         raise StudyError(file, "study.baseline", "missing; name the strategy every other one "
                          f"is compared with (one of {', '.join(strategies_doc)})")
@@ -305,9 +333,10 @@ def _constraints(file: str, doc: Any) -> Constraints:
             raise StudyError(file, f"constraints.{key}", f"{doc[key]!r} must be true or false")
     latency = doc.get("p99_latency_ms")
     if latency is not None and (isinstance(latency, bool) or not isinstance(latency, int | float)
-                                or not latency > 0):
+                                or not LATENCY_MS.contains(latency, latency)):
         raise StudyError(file, "constraints.p99_latency_ms",
-                         f"{latency!r} must be a number of milliseconds > 0")
+                         f"{latency!r} must be a number of milliseconds > 0, at most "
+                         f"{LATENCY_MS.hi:.3g} ({LATENCY_MS.why})")
     return Constraints(bool(doc.get("data_on_premises", False)),
                        None if latency is None else float(latency),
                        bool(doc.get("vendor_portability", False)), metric)

@@ -93,7 +93,11 @@ def run(args: argparse.Namespace) -> int:
     """Sweep, print the map and its crossings; write --html if asked."""
     from sim.decision import sweep
     from sim.errors import StudyError
+    from sim.flags import whole_problem
 
+    months = None if args.months is None else whole_problem(args.months, 1, 600, "months")
+    if months:
+        return error(f"--months: {months}")
     try:
         study = load(args)
         values, scale = _values(args)

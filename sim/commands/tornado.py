@@ -122,13 +122,15 @@ def run(args: argparse.Namespace) -> int:
         simulate,
     )
     from sim.errors import StudyError
+    from sim.flags import whole_problem
 
     try:
         study = load(args)
         metric = parse_metric(args.metric, horizon=study.horizon_months)
         names = check_strategies(study, args.strategy)
-        if not 1 <= args.top <= MAX_TOP:
-            raise ValueError(f"--top {args.top}: must be a whole number from 1 to {MAX_TOP:,}")
+        top = whole_problem(args.top, 1, MAX_TOP, "inputs listed")
+        if top:
+            raise ValueError(f"--top: {top}")
         if not names:
             raise ValueError(f"{args.study}: the study has no strategy besides the baseline")
         classic = classic_tornado(study, metric=metric, strategies=names)

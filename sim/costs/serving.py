@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 SERVING_KEYS = ("hardware", "max_batch", "quantization", "speculative_decoding", "min_replicas",
                 "max_replicas", "cold_start_s", "idle_timeout_s", "scale_to_zero")
 CURVE_POINTS = 12
+#: Most replicas a capacity curve may need at the busiest hour of its largest volume: it
+#: evaluates the plan at every replica count up to it (about 72 volumes per replica), so a
+#: bigger fleet would take minutes and gigabytes. Beyond it, instances = "auto" sizes the
+#: fleet from throughput instead.
+MAX_SIMULATED_REPLICAS = 10_000
 _LOCK = threading.Lock()
 _CURVES: dict[tuple[Any, ...], Any] = {}
 
@@ -57,7 +62,27 @@ def check_serving(study: Study) -> None:
             raise StudyError(study.file, f"strategies.{name}.instances",
                              "autoscaling keys need instances = \"simulated\"")
         if given or uses_simulation(study, name):
-            serving_config(study, name)
+            config = serving_config(study, name)
+            if uses_simulation(study, name):
+                _check_fleet(study, name, config)
+
+
+def _check_fleet(study: Study, name: str, config: Any) -> None:
+    """Refuse a capacity curve whose largest volume needs more than
+    :data:`MAX_SIMULATED_REPLICAS` replicas (at full load, or the planned utilization)."""
+    from sim.errors import StudyError
+
+    top = 2.0 * float(curve_volumes(study)[-1])  # the curve tabulates up to twice it
+    rate = top * max(config.hourly_weights) / 86_400.0
+    replicas = rate / (config.capacity_per_replica * (config.planning_utilization or 1.0))
+    if replicas > MAX_SIMULATED_REPLICAS:
+        raise StudyError(study.file, f"strategies.{name}.instances",
+                         f'"simulated" would need about {replicas:,.0f} replicas at the busiest '
+                         f"hour of {top:,.0f} requests/day (twice the largest volume after "
+                         f"growth); the serving simulation plans up to "
+                         f'{MAX_SIMULATED_REPLICAS:,}: use instances = "auto" with '
+                         "throughput_tokens_per_s for a fleet this size, or narrow "
+                         "workload.requests_per_day or monthly_growth")
 
 
 def curve_volumes(study: Study) -> np.ndarray:

@@ -73,10 +73,19 @@ def focus_strategy(comparison: Comparison, study: Study) -> str:
 
 def break_even_values(study: Study, param: str = BREAK_EVEN_PARAM, *,
                       points: int = 9) -> list[float]:
-    """Log-spaced values from half the input's P5 to twice its P95 (or 1/4x to 4x if fixed)."""
-    dist = study.input(param).dist
-    lo, hi = (float(v) for v in dist.ppf(np.array([0.05, 0.95])))
+    """Log-spaced values from half the input's P5 to twice its P95 (or 1/4x to 4x if fixed),
+    kept inside the input's domain (a volume at its ceiling is not doubled past it)."""
+    from sim.guard import field_of
+
+    inp = study.input(param)
+    lo, hi = (float(v) for v in inp.dist.ppf(np.array([0.05, 0.95])))
     lo, hi = (lo / 2, hi * 2) if hi > lo else (lo / 4, lo * 4)
+    field = field_of(study, inp.path)
+    if field is not None:
+        hi = min(hi, field.domain.hi)
+        lo = min(max(lo, field.domain.lo), hi)
+    if not 0 < lo < hi:
+        return [lo] if lo > 0 else []
     return np.geomspace(lo, hi, points).tolist()
 
 
