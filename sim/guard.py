@@ -17,12 +17,10 @@ import numpy as np
 from sim.errors import StudyError
 from sim.schema import Field
 
-#: A sampled input counts as "at its extreme" beyond these quantile levels.
-EXTREME = 0.01
-#: A fixed input counts as "at its extreme" above this share of its domain's ceiling.
-NEAR_CEILING = 1e-3
-#: Inputs named in an overflow message.
+#: Inputs named in an overflow message: the largest in the offending sample...
 NAMED = 4
+#: ...from this size (smaller ones are named only when no input is this large).
+LARGE = 1e6
 
 
 def field_of(study: Any, path: str) -> Field | None:
@@ -46,29 +44,24 @@ def field_of(study: Any, path: str) -> Field | None:
 
 
 def extremes(study: Any, values: Mapping[str, Any], u: np.ndarray, i: int) -> list[str]:
-    """The inputs at their extremes in sample ``i`` of a chunk, most extreme first: sampled
-    ones drawn in their outer 1% (by their uniform in ``u``), fixed ones near their
-    domain's ceiling."""
+    """The largest inputs in sample ``i`` of a chunk (largest first), sampled ones with the
+    percentile they were drawn at: what overflows is a product of large values."""
     ranked: list[tuple[float, str]] = []
     j = 0
     for inp in study.inputs():
         if inp.uncertain:
             q = float(u[j, i])
             j += 1
-            level = max(q, 1.0 - q)
-            if level >= 1.0 - EXTREME:
-                v = float(np.asarray(values[inp.path])[i])
-                ranked.append((level, f"{inp.path} = {v:.3g} (drawn at its "
-                                      f"P{100 * q:.3g})"))
-            continue
-        field = field_of(study, inp.path)
-        v = float(inp.dist.mean)
-        if field is not None and math.isfinite(field.domain.hi) and field.domain.hi > 0 and (
-                abs(v) >= NEAR_CEILING * field.domain.hi):
-            ranked.append((abs(v) / field.domain.hi, f"{inp.path} = {v:.3g} (fixed; ceiling "
-                                                     f"{field.domain.hi:.3g})"))
+            v = float(np.asarray(values[inp.path])[i])
+            text = f"{inp.path} = {v:.3g} (drawn at its P{100 * q:.3g})"
+        else:
+            v = float(inp.dist.mean)
+            text = f"{inp.path} = {v:.3g} (fixed)"
+        if v != 0 and math.isfinite(v):
+            ranked.append((abs(v), text))
     ranked.sort(key=lambda t: -t[0])
-    return [text for _, text in ranked[:NAMED]]
+    large = [text for size, text in ranked if size >= LARGE]
+    return (large or [text for _, text in ranked])[:NAMED]
 
 
 def check_chunk(study: Any, columns: Mapping[str, np.ndarray], values: Mapping[str, Any],
@@ -93,7 +86,7 @@ def check_chunk(study: Any, columns: Mapping[str, np.ndarray], values: Mapping[s
         i = int(np.flatnonzero(bad)[0])
         first = int(columns["sample"][i]) if "sample" in columns else i
         named = extremes(study, values, u, i)
-        where = ("; inputs at their extremes there: " + ", ".join(named)) if named else ""
+        where = ("; the largest inputs there: " + ", ".join(named)) if named else ""
         metric, strategy = name.split(".", 1)
         raise StudyError(study.file, named[0].split(" = ")[0] if named else "",
                          f"the results overflow: {metric.upper()} of {strategy} is not a "
