@@ -461,3 +461,26 @@ def test_good_flags_still_work(capsys):
     assert "FLOPs cross-check" in out
     code, out, err = cli([*COST, "--requests-per-day", "0"], capsys)
     assert code == 0, err
+
+
+# -- found by the fuzzer -----------------------------------------------------------------
+
+def test_serving_at_a_trickle_finishes_with_the_unqueued_latency():
+    """A capacity curve's smallest volume can be a request every day or so: simulated time
+    then runs to 1e8-1e9 s, where one ulp of time (~1e-7 s) is more than the last token of a
+    sequence needs. The decode timer used to fire at the same instant for ever (a livelock
+    the fuzzer found); now such tokens are due at once and every request is served alone,
+    so its latency is prefill + decode at batch 1."""
+    from distributions import Fixed, Pert
+    from sim.serving import ServingConfig, get_profile
+    from sim.serving.simulate import simulate_steady
+
+    cfg = ServingConfig(get_profile("a10g-7b"), Fixed(660.0), Pert(203.0, 473.0, 744.0))
+    r = simulate_steady(cfg, rate_per_s=1e-5, replicas=1, n_requests=2000,
+                        rng=np.random.default_rng(0))
+    rates = cfg.rates
+    prefill = 660.0 / rates.prefill_tokens_per_s
+    decode = 1.0 / rates.decode_rate(1)
+    assert r.p_wait == 0.0 and r.mean_wait_s == 0.0
+    # the slowest of 1,600 measured requests decodes between ~600 and 744 tokens alone
+    assert 1000 * (prefill + 600 * decode) < r.e2e.p99_ms < 1000 * (prefill + 745 * decode)

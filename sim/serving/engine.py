@@ -27,6 +27,7 @@ prompt's prefill ends, at the batch size of that moment.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -117,9 +118,13 @@ class Replica:
             return
         pool = self.pool
         now = self.env.now
+        # time cannot advance by less than one ulp of ``now``: tokens due within it are due
+        # now (far into a long run, e.g. 1e9 s at a low arrival rate, the timer would
+        # otherwise fire at the same instant for ever without the clock moving)
+        slack = pool.rate[self.m] * 2.0 * math.ulp(now) if self.m else 0.0
         self._advance(now)
         heap = self.heap
-        limit = self.v + _TOL
+        limit = self.v + max(_TOL, slack)
         pool.tick(now)
         while heap and heap[0][0] <= limit:
             _, i = heapq.heappop(heap)
