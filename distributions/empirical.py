@@ -212,6 +212,11 @@ def read_column(path: Path, column: str | None) -> FloatArray:
             f"empirical: {path} is not a .csv or .parquet file; save the data as one of "
             f"{', '.join(SUFFIXES)}"
         )
+    if path.exists() and not path.is_file():
+        raise DistributionError(
+            f"empirical: data file {path} is a folder, pipe or device, not a file; give the "
+            "path of a .csv or .parquet file (relative to the study file)"
+        )
     if not path.is_file():
         raise DistributionError(
             f"empirical: data file {path} not found; paths are relative to the study file"

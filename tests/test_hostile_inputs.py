@@ -484,3 +484,20 @@ def test_serving_at_a_trickle_finishes_with_the_unqueued_latency():
     assert r.p_wait == 0.0 and r.mean_wait_s == 0.0
     # the slowest of 1,600 measured requests decodes between ~600 and 744 tokens alone
     assert 1000 * (prefill + 600 * decode) < r.e2e.p99_ms < 1000 * (prefill + 745 * decode)
+
+
+def test_hourly_weights_near_the_largest_double_average_1():
+    from sim.serving.traffic import hourly_weights
+
+    assert hourly_weights(weights=[1e308] * 24).tolist() == [1.0] * 24
+    w = hourly_weights(weights=[1e308] * 12 + [5e307] * 12)
+    assert w[0] == pytest.approx(4 / 3) and w[-1] == pytest.approx(2 / 3)
+
+
+def test_an_empirical_data_file_that_is_a_fifo_is_refused(lesson, tmp_path, capsys):
+    os.mkfifo(tmp_path / "hours.csv")
+    study = lesson(lambda d: d["strategies"]["self_hosted_7b"].update(
+        engineering_hours={"empirical": {"file": "hours.csv"}}))
+    code, out, err = cli(["describe", study], capsys)
+    assert_bad_input(code, out, err, r"engineering_hours: empirical: data file .*hours\.csv is "
+                                     r"a folder, pipe or device, not a file")

@@ -24,7 +24,12 @@ STANDARD_DAY: tuple[float, ...] = (
 
 
 def _normalise(w: FloatArray) -> FloatArray:
-    return w * (24.0 / w.sum())
+    with np.errstate(over="ignore"):
+        total = w.sum()
+    if not np.isfinite(total):  # weights near the largest double (any scale is allowed)
+        w = w / w.max()
+        total = w.sum()
+    return w * (24.0 / total)
 
 
 def _shape_ratio(p: float) -> float:
@@ -71,7 +76,7 @@ def hourly_weights(*, weights: Sequence[float] | None = None,
         raise ValueError("give hourly weights or peak_to_average, not both")
     if weights is not None:
         w = np.asarray(weights, dtype=np.float64)
-        if w.shape != (24,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        if w.shape != (24,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.max() <= 0:
             raise ValueError("hourly_profile must be 24 numbers >= 0 (one per hour, 00:00 "
                              f"first) with a positive sum; got {list(np.atleast_1d(w))}")
         return _normalise(w)
