@@ -124,7 +124,7 @@ def read_study_bytes(p: Path, name: str) -> bytes:
         raise StudyError(name, "", f"cannot be read ({err.strerror}); {fix}") from None
 
 
-def _override_value(file: str, item: str, key: str, text: str) -> Any:
+def _override_value(file: str, key: str, text: str) -> Any:
     """The one TOML value of ``--set key=text`` (a bare word is a string)."""
     try:
         parsed = tomllib.loads(f"v = {text}")
@@ -154,7 +154,7 @@ def apply_overrides(doc: dict[str, Any], overrides: Iterable[str], *, file: str)
         key = key.strip()
         if not sep or not key:
             raise StudyError(file, "--set", f"'{item}' must look like dotted.key=value")
-        value = _override_value(file, item, key, text)
+        value = _override_value(file, key, text)
         parts = key.split(".")
         node: Any = doc
         for depth, part in enumerate(parts[:-1]):

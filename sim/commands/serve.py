@@ -188,7 +188,8 @@ def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header
     cfg = s.config
     peak = max(1, int(hourly["replicas"].max()))
     sweep = latency_sweep(cfg, replicas=peak, utilizations=SWEEP_UTILIZATIONS,
-                          n_requests=max(n, 20 * peak * cfg.batch), rng=seed)
+                          n_requests=min(max(n, 20 * peak * cfg.batch), MAX_DAY_REQUESTS),
+                          rng=seed)
     intro = f"<pre>{html.escape(_header_text(s, volume))}</pre>"
     write_page(path, f"{s.name}: serving {s.strategy}", [
         ("Policies", intro + table(header, rows), None),
