@@ -340,7 +340,8 @@ def study_bytes(draw: st.DrawFn, fast: bool = True) -> bytes:
 
 # -- the property ------------------------------------------------------------------------
 
-def check_outcome(data: bytes, samples: int) -> None:
+def check_outcome(data: bytes, samples: int) -> int:
+    """Run ``ftrisk run`` on a study file's bytes; check the contract; return the exit code."""
     with tempfile.TemporaryDirectory() as tmp:
         study = Path(tmp) / "fuzz.toml"
         study.write_bytes(data)
@@ -356,11 +357,12 @@ def check_outcome(data: bytes, samples: int) -> None:
             assert err.startswith("ftrisk: error: ") and err.count("\n") == 1, err
             assert len(err) < 2000, err[:300]
             assert not out.exists(), "exit 2 left an output folder"
-            return
+            return code
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"),
                              parse_constant=lambda c: pytest.fail(f"{c} in summary.json"))
         for x in _numbers(summary):
             assert math.isfinite(x), summary
+        return code
 
 
 def _numbers(obj: Any) -> list[float]:
@@ -397,9 +399,9 @@ def test_the_fuzzer_reaches_both_outcomes():
                                          "output_price": 15.0},
                             "cheap": {"kind": "api", "input_price": 0.5, "output_price": 1.5,
                                       "engineering_hours": {"pert": [10, 20, 40]}}}}
-    check_outcome(toml_document(valid).encode(), 3)
+    assert check_outcome(toml_document(valid).encode(), 3) == 0
     valid["workload"]["requests_per_day"] = 1e308
-    check_outcome(toml_document(valid).encode(), 3)
+    assert check_outcome(toml_document(valid).encode(), 3) == 2
 
 
 def test_toml_writer_round_trips_hostile_floats():

@@ -501,3 +501,15 @@ def test_an_empirical_data_file_that_is_a_fifo_is_refused(lesson, tmp_path, caps
     code, out, err = cli(["describe", study], capsys)
     assert_bad_input(code, out, err, r"engineering_hours: empirical: data file .*hours\.csv is "
                                      r"a folder, pipe or device, not a file")
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_serving_requests_without_tokens_exit_2(command, lesson, capsys):
+    study = lesson(lambda d: (d["workload"].update(input_tokens=0, output_tokens=0),
+                              d["strategies"]["self_hosted_7b"].update(instances="simulated")))
+    extra = ["--strategy", "self_hosted_7b", "--no-html"] if command == "serve" else [
+        "--samples", "3", "--quiet"]
+    code, out, err = cli([command, study, *extra], capsys)
+    assert_bad_input(code, out, err, r"workload\.output_tokens: the serving simulation needs "
+                                     r"requests that take some work: give input_tokens or "
+                                     r"output_tokens > 0")

@@ -248,6 +248,10 @@ def serving_from_study(doc: Mapping[str, Any], strategy: str, *,
         config = ServingConfig(profile, **sizes, **options, **policy)
     except ValueError as err:
         raise StudyError(file, f"strategies.{strategy}", str(err)) from None
+    if not config.work_per_request_s > 0:
+        raise StudyError(file, "workload.output_tokens", "the serving simulation needs "
+                         "requests that take some work: give input_tokens or output_tokens "
+                         "> 0")
     study = doc.get("study", {})
     seed = study.get("seed", 0) if isinstance(study, dict) else 0
     name = study.get("name", strategy) if isinstance(study, dict) else strategy
