@@ -61,9 +61,9 @@ def load(args: argparse.Namespace) -> Any:
 
 def summary_text(summary: Any) -> str:
     """The terminal summary table of a run."""
+    from sim.display import text_table
     from sim.report.html import money
-    from sim.summary import fmt_p
-    from sim.textfmt import text_table
+    from sim.runner.summary import fmt_p
 
     study = summary.study
     header = ["strategy"] + [f"P(pb<={n})" for n in study.payback_within]
@@ -123,8 +123,8 @@ class _Progress:
 
 def run(args: argparse.Namespace) -> int:
     """Run the study into its output folder; print the summary and the answer."""
-    from sim.errors import StudyError
-    from sim.outputs import run_to_folder
+    from sim.report.folder import run_to_folder
+    from sim.study.errors import StudyError
 
     try:
         study = load(args)

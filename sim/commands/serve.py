@@ -102,11 +102,11 @@ def run(args: argparse.Namespace) -> int:
     """Simulate the strategy's serving day; print the table; write the chart page."""
     import polars as pl
 
-    from sim.errors import StudyError
+    from sim.display import text_table
     from sim.serving import simulate_day
     from sim.serving.study import serving_from_study
     from sim.study import load_study
-    from sim.textfmt import text_table
+    from sim.study.errors import StudyError
 
     try:
         # the full study validation first (unknown keys, domains), then its serving config
@@ -150,8 +150,8 @@ def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header
     import html
 
     from sim.report.html import table
+    from sim.report.serving_charts import latency_load_chart, replicas_day_chart, write_page
     from sim.serving import latency_sweep
-    from sim.serving.charts import latency_load_chart, replicas_day_chart, write_page
 
     cfg = s.config
     peak = max(1, int(hourly["replicas"].max()))

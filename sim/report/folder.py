@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.runner import Progress, RunResult, run
+from sim.runner.runner import Progress, RunResult, run
 from sim.study import Study
 
 OUTPUT_FILES = ("summary.json", "samples.parquet", "manifest.json", "report.html")
