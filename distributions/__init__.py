@@ -30,12 +30,12 @@ from distributions.errors import DistributionError
 from distributions.normal import Lognormal, Normal
 from distributions.parse import FAMILIES, parse
 from distributions.qpd import Quantiles
+from distributions.ranks import average_ranks, rank_correlation_matrix, spearman
 from distributions.sampling import (
     BLOCK_SIZE,
     METHODS,
     Method,
     SamplingPlan,
-    achieved_rank_correlation,
     check_correlation,
     check_method,
     iman_conover,
@@ -67,12 +67,14 @@ __all__ = [
     "Truncated",
     "Uniform",
     "UniformInt",
-    "achieved_rank_correlation",
+    "average_ranks",
     "check_correlation",
     "check_method",
     "fmt",
     "iman_conover",
     "moments_by_quadrature",
     "parse",
+    "rank_correlation_matrix",
+    "spearman",
     "stream_key",
 ]

@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -339,7 +340,6 @@ def _table(value: Mapping[str, Any], base_dir: Path | None) -> Distribution:
         )
     family = families[0]
     if family not in _FAMILIES:
-        from difflib import get_close_matches
 
         close = get_close_matches(family, FAMILIES, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""

@@ -8,12 +8,16 @@ the commands so ``ftrisk --help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 from typing import Any
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+import sim.commands as pkg
+from sim.commands import EXIT_FAIL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="ftrisk",
         description="Monte Carlo decision simulator for the economics of fine-tuning LLMs.",
     )
+    p.add_argument("--version", action="version", version=f"ftrisk {version('ftrisk')}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in sorted(commands().items(), key=lambda kv: kv[1].ORDER):
         cmd = sub.add_parser(name, help=module.HELP, description=module.DESCRIPTION)
@@ -31,23 +36,12 @@ def _parser() -> argparse.ArgumentParser:
 def commands() -> dict[str, Any]:
     """Every command module in :mod:`sim.commands` (each defines NAME, HELP, DESCRIPTION,
     ORDER, ``add_arguments(parser)`` and ``run(args) -> exit code``)."""
-    import importlib
-    import pkgutil
-
-    import sim.commands as pkg
-
     out = {}
     for info in pkgutil.iter_modules(pkg.__path__):
         if not info.name.startswith("_"):
             module = importlib.import_module(f"sim.commands.{info.name}")
             out[module.NAME] = module
     return out
-
-
-def error(message: str) -> int:
-    """Print a one-line error on stderr and return the bad-input exit code (2)."""
-    print(f"ftrisk: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -86,3 +86,12 @@ def test_study_with_only_a_baseline(tmp_path, lesson_doc):
     out = run_to_folder(study_from_dict(lesson_doc), tmp_path / "o")
     assert out.summary.recommended == "frontier"
     assert "<h2>Summary</h2>" in (tmp_path / "o" / "report.html").read_text()
+
+
+def test_vega_lite_version_agrees_with_altair():
+    """Our public-API reading of the Vega-Lite version matches altair's own helper."""
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    from sim.report.page import vega_lite_version
+
+    assert "v" + vega_lite_version().replace(".", "_") == vl_version_for_vl_convert()

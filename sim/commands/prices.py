@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import EXIT_OK
+from sim.commands import EXIT_OK
 
 NAME = "prices"
 ORDER = 60

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "run"
 ORDER = 0
@@ -61,9 +61,7 @@ def load(args: argparse.Namespace) -> Any:
 
 def summary_text(summary: Any) -> str:
     """The terminal summary table of a run."""
-    from sim.display import text_table
-    from sim.report.html import money
-    from sim.runner.summary import fmt_p
+    from sim.display import money, probability, text_table
 
     study = summary.study
     header = ["strategy"] + [f"P(pb<={n})" for n in study.payback_within]
@@ -73,7 +71,7 @@ def summary_text(summary: Any) -> str:
         row = [s.name + (" *" if s.is_baseline else "")]
         for n in study.payback_within:
             p = s.p_payback_within(n)
-            row.append("-" if s.is_baseline else fmt_p(p, s.se(p)))
+            row.append("-" if s.is_baseline else probability(p, s.se(p)))
         med = s.payback_median_months
         row.append("-" if s.is_baseline else (f"{med} mo" if med else
                                                f">{study.horizon_months} mo"))

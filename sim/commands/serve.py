@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "serve"
 ORDER = 50
@@ -20,6 +20,17 @@ DESCRIPTION = (
     "serve_<strategy>.html (latency against load, replicas over the day) into --out.")
 
 SWEEP_UTILIZATIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Serving:
+    """What is simulated: the study's name, the strategy, its config, volume and seed."""
+
+    name: str
+    strategy: str
+    config: Any
+    requests_per_day: float
+    seed: int
 
 
 def add_arguments(r: argparse.ArgumentParser) -> None:
@@ -66,7 +77,7 @@ def _policies(cfg: Any, volume: float, seed: int, n: int) -> list[tuple[str, Any
 
 
 def _row(label: str, sched: Any, day: Any) -> list[str]:
-    from sim.report.html import money
+    from sim.display import money
 
     lo, hi = int(min(sched)), int(max(sched))
     counts = f"{lo}" if lo == hi else f"{lo}-{hi}"
@@ -104,16 +115,23 @@ def run(args: argparse.Namespace) -> int:
 
     from sim.display import text_table
     from sim.serving import simulate_day
-    from sim.serving.study import serving_from_study
+    from sim.serving.from_study import serving_config, typical_volume
     from sim.study import load_study
     from sim.study.errors import StudyError
 
     try:
-        # the full study validation first (unknown keys, domains), then its serving config
         study = load_study(args.study, overrides=args.set)
-        s = serving_from_study(study.raw, args.strategy, file=args.study)
     except StudyError as err:
         return error(str(err))
+    strategy = study.strategies.get(args.strategy)
+    serving = [n for n, x in study.strategies.items() if x.serving is not None]
+    if strategy is None or strategy.serving is None:
+        what = ("is not a strategy of the study" if strategy is None
+                else f"is a {strategy.kind} strategy, not one serving on its own GPUs")
+        return error(f"--strategy {args.strategy}: {what}; use one of "
+                     f"{', '.join(serving) or '(none: add a self_hosted strategy)'}")
+    s = _Serving(study.name, args.strategy, serving_config(study, args.strategy),
+                 typical_volume(study), study.seed)
     if args.requests_per_day is not None and not args.requests_per_day > 0:
         return error(f"--requests-per-day {args.requests_per_day:g}: must be > 0")
     if args.precision < 1000:
@@ -149,7 +167,7 @@ def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header
                 hourly: Any, seed: int, n: int) -> None:
     import html
 
-    from sim.report.html import table
+    from sim.report.page import table
     from sim.report.serving_charts import latency_load_chart, replicas_day_chart, write_page
     from sim.serving import latency_sweep
 

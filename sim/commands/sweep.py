@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 from sim.commands.run import add_study_options, load
 
 NAME = "sweep"
@@ -53,8 +53,7 @@ def _values(args: argparse.Namespace) -> tuple[list[float], str]:
 
 def sweep_text(sw: Any) -> str:
     """The break-even table (values down, strategies across) and the crossings."""
-    from sim.decision.text import money, number, text_table
-    from sim.report.decision_charts import short
+    from sim.display import money, number, short, text_table
 
     names = list(dict.fromkeys(sw.frame["strategy"].to_list()))
     by = {(r["value"], r["strategy"]): r for r in sw.frame.iter_rows(named=True)}
@@ -67,7 +66,8 @@ def sweep_text(sw: Any) -> str:
         row = [number(v)]
         for s in names:
             r = by[(v, s)]
-            row += [f"{r['p_payback']:.3f}", f"{r['p_payback_se']:.3f}", money(r["npv_mean"])]
+            row += [f"{r['p_payback']:.3f}", f"{r['p_payback_se']:.3f}",
+                    money(r["npv_mean"], compact=True)]
         rows.append(row)
     lines = [text_table(header, rows), ""]
     for s in names:

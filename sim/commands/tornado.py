@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 from sim.commands.run import add_study_options, load
 
 NAME = "tornado"
@@ -37,11 +37,10 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
 
 def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, prob: bool
          ) -> list[str]:
-    from sim.decision.text import money, number
-    from sim.report.decision_charts import short
+    from sim.display import money, number, short
 
     def fmt(v: float) -> str:
-        return f"{v:.3f}" if prob else money(v)
+        return f"{v:.3f}" if prob else money(v, compact=True)
 
     row = [short(c["input"]), f"{number(c['low_value'])} → {number(c['high_value'])}",
            fmt(c["low"]), fmt(c["high"]), fmt(c["swing"])]
@@ -54,8 +53,7 @@ def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) 
     """The terminal table of one strategy: classic tornado, deciles and Spearman."""
     import polars as pl
 
-    from sim.decision.text import money, text_table
-    from sim.report.decision_charts import short
+    from sim.display import money, short, text_table
 
     m = classic.metric
     rows = classic.table(strategy)
@@ -67,7 +65,7 @@ def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) 
     head = (f"{strategy}: {m.label} with each input at its P10 / P90, the others {held}; "
             f"base {base:.3f}" if m.is_probability else
             f"{strategy}: {m.label} with each input at its P10 / P90, the others {held}; "
-            f"base {money(base)}")
+            f"base {money(base, compact=True)}")
     moving = rows.filter(pl.col("swing") > 0)
     table = text_table(
         ["input", "P10 → P90", "at P10", "at P90", "swing", "low 10%", "high 10%", "Spearman"],
@@ -84,8 +82,7 @@ def sobol_text(sob: Any, strategy: str, top: int) -> str:
     """Sobol' indices of one strategy as a terminal table."""
     import polars as pl
 
-    from sim.decision.text import text_table
-    from sim.report.decision_charts import short
+    from sim.display import short, text_table
 
     rows = sob.table(strategy).filter(pl.col("ST") > 0).head(top)
     table = text_table(["input", "S1", "95% CI", "ST", "95% CI"], [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "train-cost"
 ORDER = 75

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -12,9 +12,8 @@ from sim.costs.kernels import Kernel, build_kernel, engineering_cost
 from sim.costs.project import Project
 from sim.costs.routing import ProjectSet, RoutingKernel
 from sim.costs.workload import Value, Workload
-
-if TYPE_CHECKING:
-    from sim.study import Study
+from sim.serving.from_study import capacity_for, uses_simulation
+from sim.study import Strategy, Study
 
 
 def section(values: Mapping[str, Value], prefix: str) -> dict[str, Value]:
@@ -47,8 +46,6 @@ def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
 
 
 def _options(study: Study, name: str) -> dict[str, Any]:
-    from sim.serving.link import capacity_for, uses_simulation
-
     options = dict(study.strategies[name].options)
     if uses_simulation(study, name):
         options["capacity_curve"] = capacity_for(study, name)
@@ -59,7 +56,7 @@ def _scaled(w: Workload, share: Value) -> Workload:
     return replace(w, requests_per_day=w.requests_per_day * share)
 
 
-def _routing(study: Study, s: Any, values: Mapping[str, Value], w: Workload) -> RoutingKernel:
+def _routing(study: Study, s: Strategy, values: Mapping[str, Value], w: Workload) -> RoutingKernel:
     p = section(values, f"strategies.{s.name}")
     share = p["share"]
     parts, active, projects = [], [], []

@@ -16,6 +16,7 @@ from sim.costs.workload import (
     Value,
     Workload,
 )
+from sim.serving import replica_hours_per_day
 
 
 def instances_needed(tokens_per_day: Value, peak_to_average: Value, throughput: Value,
@@ -80,8 +81,6 @@ class SelfHostedKernel:
         """Instances serving month t's volume: fixed, from throughput ("auto"), or the
         average replicas of the serving simulation's capacity curve ("simulated")."""
         if self.curve is not None:
-            from sim.serving import replica_hours_per_day
-
             w = self._workload
             hours = replica_hours_per_day(self.curve, w.requests_per_day * growth,
                                           input_tokens=w.input_tokens,

@@ -17,24 +17,9 @@ from sim.decision.analysis import (
     break_even_values,
     focus_strategy,
 )
-from sim.decision.compare import (
-    CVAR_ALPHA,
-    Comparison,
-    RegretAccumulator,
-    compare,
-    cvar,
-    cvar_stream,
-    recommend,
-)
+from sim.decision.compare import Comparison, compare, recommend
 from sim.decision.correlation import rank_correlations
-from sim.decision.metrics import (
-    CRITERIA,
-    CRITERION_LABELS,
-    Criterion,
-    Metric,
-    check_criterion,
-    parse_metric,
-)
+from sim.decision.metrics import Metric, check_criterion, parse_metric
 from sim.decision.samples import (
     SampleSet,
     check_strategies,
@@ -58,15 +43,10 @@ from sim.decision.voi import (
 
 __all__ = [
     "BREAK_EVEN_PARAM",
-    "CRITERIA",
-    "CRITERION_LABELS",
-    "CVAR_ALPHA",
     "Comparison",
-    "Criterion",
     "DecisionAnalysis",
     "Estimate",
     "Metric",
-    "RegretAccumulator",
     "SampleSet",
     "Screening",
     "SobolIndices",
@@ -80,8 +60,6 @@ __all__ = [
     "check_strategies",
     "classic_tornado",
     "compare",
-    "cvar",
-    "cvar_stream",
     "decision_set",
     "default_groups",
     "evpi",

@@ -10,18 +10,15 @@ average over the worst 5% of outcomes, for the risk-averse).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.runner.model import NO_PAYBACK
+from sim.study.types import CRITERIA, Criterion
 
 MetricKind = Literal["npv", "payback_within"]
-Criterion = Literal["npv", "payback", "cvar"]
-CRITERIA: tuple[str, ...] = get_args(Criterion)
-CRITERION_LABELS = {"npv": "max E[NPV]", "payback": "max P(payback ≤ {n})",
-                    "cvar": "max CVaR 5%, risk-averse"}
 
 FloatArray = NDArray[np.float64]
 

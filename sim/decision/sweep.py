@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Literal
 
 import numpy as np
@@ -22,6 +23,7 @@ from numpy.typing import NDArray
 from distributions import Fixed
 from sim.decision.samples import CHUNK, check_strategies
 from sim.runner.model import evaluate
+from sim.runner.runner import input_values, sampling_plan
 from sim.study import Input, Study
 from sim.study.kinds import KINDS
 from sim.study.schema import WORKLOAD, Field
@@ -118,7 +120,6 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
     try:
         inp = study.input(param)
     except KeyError:
-        from difflib import get_close_matches
 
         paths = [i.path for i in study.inputs()]
         close = get_close_matches(param, paths, n=1, cutoff=0.6)
@@ -167,11 +168,6 @@ def _check_values(values: Sequence[float], scale: str) -> FloatArray:
 def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_size: int
                 ) -> dict[str, FloatArray]:
     """Per value and strategy (every one): NPV mean and variance, P(payback), P(NPV>0), P(best)."""
-    from sim.runner.runner import (  # sim.runner.summary may import this package
-        input_values,
-        sampling_plan,
-    )
-
     every = study.compared()
     k, s = vals.size, len(every)
     n = study.samples

@@ -26,6 +26,7 @@ from sim.costs.workload import Value
 from sim.decision.metrics import Metric, parse_metric
 from sim.decision.samples import SampleSet, check_strategies
 from sim.runner.model import evaluate
+from sim.runner.runner import input_values, sampling_plan
 from sim.study import Study
 
 TornadoMethod = Literal["medians", "conditional"]
@@ -137,11 +138,6 @@ def classic_tornado(study: Study, *, metric: str | Metric = "npv",
     >>> t = classic_tornado(load_study("studies/legal_contracts.toml"))  # doctest: +SKIP
     >>> t.table("hosted_ft", top=3)  # doctest: +SKIP
     """
-    from sim.runner.runner import (  # sim.runner.summary may import this package
-        input_values,
-        sampling_plan,
-    )
-
     m = parse_metric(metric, horizon=study.horizon_months)
     names = check_strategies(study, strategies)
     if not 0 < low < high < 1:

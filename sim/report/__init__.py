@@ -15,7 +15,8 @@ from sim.report.decision_charts import (
     voi_chart,
 )
 from sim.report.folder import OUTPUT_FILES, run_to_folder
-from sim.report.html import render, vega_bundle
+from sim.report.page import html_page, table, vega_bundle
+from sim.report.run_report import render
 from sim.report.sections import Section, comparison_frame, page, sections
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "comparison_chart",
     "comparison_frame",
     "fan_chart",
+    "html_page",
     "npv_chart",
     "page",
     "payback_cdf_chart",
@@ -33,6 +35,7 @@ __all__ = [
     "sobol_chart",
     "spearman_chart",
     "sweep_chart",
+    "table",
     "tornado_chart",
     "vega_bundle",
     "voi_chart",

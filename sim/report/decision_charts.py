@@ -11,19 +11,10 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from sim.display import short
+
 WIDTH = 560
 ROW = 22
-
-
-def short(path: str) -> str:
-    """A label for an input path: ``strategies.`` dropped.
-
-    Examples
-    --------
-    >>> short("strategies.self_hosted_7b.gpu_hourly"), short("workload.requests_per_day")
-    ('self_hosted_7b.gpu_hourly', 'workload.requests_per_day')
-    """
-    return path.removeprefix("strategies.")
 
 
 def _money_or_p(probability: bool) -> str:

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from distributions import Distribution
 from distributions.base import fmt_short
-
-if TYPE_CHECKING:
-    from sim.study import Input, Study
+from sim.study import Input, Study
 
 __all__ = ["describe_frame", "describe_html", "describe_text", "sparkline"]
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sim.report.run_report import render
 from sim.runner.runner import Progress, RunResult, run
 from sim.study import Study
 
@@ -41,8 +42,6 @@ def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size
     >>> from sim import load_study  # doctest: +SKIP
     >>> run_to_folder(load_study("studies/legal_contracts.toml"), "out/legal")  # doctest: +SKIP
     """
-    from sim.report import render
-
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out} exists and is not a folder")

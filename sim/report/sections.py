@@ -2,7 +2,7 @@
 
 A :class:`Section` is a heading, an HTML body with chart placeholders
 ``<div class="chart" id="chart-KEY"></div>`` and the altair charts by KEY, the convention
-of :func:`sim.report.html.render`, which embeds each chart's spec into its placeholder.
+of :func:`sim.report.run_report.render`, which embeds each chart's spec into its placeholder.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from sim.decision.analysis import DecisionAnalysis
 from sim.decision.compare import Comparison
 from sim.decision.sobol import SobolResult
 from sim.decision.sweep import Sweep
-from sim.decision.text import money, number
 from sim.decision.tornado import Tornado
+from sim.display import money, number, short
 from sim.report import decision_charts as charts
+from sim.report.page import html_page, table
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,6 @@ def _div(key: str) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], left: int = 1) -> str:
-    from sim.report.html import table
-
     return table(header, rows, left=left)
 
 
@@ -91,7 +90,7 @@ def comparison_section(c: Comparison) -> Section:
 def _tornado_rows(t: Tornado, strategy: str, top: int) -> list[list[str]]:
     fmt = (lambda v: f"{v:.3f}") if t.metric.is_probability else money
     rows = t.table(strategy).filter(pl.col("swing") > 0).head(top)
-    return [[charts.short(r["input"]), f"{number(r['low_value'])} → {number(r['high_value'])}",
+    return [[short(r["input"]), f"{number(r['low_value'])} → {number(r['high_value'])}",
              fmt(r["low"]), fmt(r["high"]), fmt(r["swing"])]
             for r in rows.iter_rows(named=True)]
 
@@ -118,7 +117,7 @@ def tornado_section(tornado: Tornado, strategy: str, *, deciles: Tornado | None 
                    _tornado_rows(tornado, strategy, top))]
     if silent:
         body.append(f"<p class=\"muted\">No influence on {html.escape(strategy)}: "
-                    f"{html.escape(', '.join(charts.short(p) for p in silent))}.</p>")
+                    f"{html.escape(', '.join(short(p) for p in silent))}.</p>")
     if deciles is not None:
         body += ["<p>From the samples themselves: the same output when the input lies in its "
                  "lowest vs its highest decile.</p>",
@@ -132,7 +131,7 @@ def tornado_section(tornado: Tornado, strategy: str, *, deciles: Tornado | None 
     corr = corr.filter(pl.col("strategy") == strategy)
     if sobol is None and corr.height:
         body += ["<p>Spearman rank correlation of each input with the output:</p>",
-                 _table(["input", "Spearman"], [[charts.short(p), f"{r:+.3f}"] for p, r in
+                 _table(["input", "Spearman"], [[short(p), f"{r:+.3f}"] for p, r in
                                                 corr.head(top).select("input", "spearman")
                                                 .rows()])]
     if sobol is not None:
@@ -150,7 +149,7 @@ def sensitivity_section(a: DecisionAnalysis, *, top: int = 12) -> Section:
 
 def _sobol_html(sob: SobolResult, focus: str, corr: pl.DataFrame, top: int) -> str:
     rho = dict(zip(corr["input"].to_list(), corr["spearman"].to_list(), strict=True))
-    rows = [[charts.short(r["input"]), f"{rho.get(r['input'], 0.0):+.3f}",
+    rows = [[short(r["input"]), f"{rho.get(r['input'], 0.0):+.3f}",
              f"{r['S1']:.3f} [{r['S1_lo']:.3f}, {r['S1_hi']:.3f}]",
              f"{r['ST']:.3f} [{r['ST_lo']:.3f}, {r['ST_hi']:.3f}]"]
             for r in sob.table(focus).filter(pl.col("ST") > 0).head(top).iter_rows(named=True)]
@@ -167,7 +166,7 @@ def voi_section(a: DecisionAnalysis, *, top: int = 10) -> Section:
     v = a.voi
     items = "".join(f"<li>{html.escape(s)}</li>" for s in v.sentences())
     worth = v.frame.filter(pl.col("evppi") > 0)
-    rows = [[charts.short(r["name"]), r["method"], money(r["evppi"]), money(r["se"]),
+    rows = [[short(r["name"]), r["method"], money(r["evppi"]), money(r["se"]),
              f"{r['share']:.0%}"] for r in worth.head(top).iter_rows(named=True)]
     zero = v.frame.height - worth.height
     body = (f"<ul>{items}</ul>{_div('voi')}"
@@ -187,7 +186,7 @@ def sweep_section(sw: Sweep) -> Section:
     for name in dict.fromkeys(sw.frame["strategy"].to_list()):
         for level in (0.5, 0.9):
             x = sw.crossing(name, level)
-            where = (f"crosses {level:.0%} at {charts.short(sw.param)} ≈ {number(x)}"
+            where = (f"crosses {level:.0%} at {short(sw.param)} ≈ {number(x)}"
                      if x is not None else f"does not cross {level:.0%} in the range swept")
             lines.append(f"<li><b>{html.escape(name)}</b>: P(payback ≤ {sw.months}) "
                          f"{where}</li>")
@@ -195,7 +194,7 @@ def sweep_section(sw: Sweep) -> Section:
              money(r["npv_mean"]), f"{r['p_best']:.3f}"]
             for r in sw.frame.iter_rows(named=True)]
     body = (f"<ul>{''.join(lines)}</ul>{_div('sweep')}"
-            + _table([charts.short(sw.param), "strategy", f"P(payback ≤ {sw.months})",
+            + _table([short(sw.param), "strategy", f"P(payback ≤ {sw.months})",
                       "E[NPV]", "P(best)"], rows)
             + f"<p class=\"muted\">Each value: {sw.samples:,} samples on common random "
               "numbers.</p>")
@@ -213,8 +212,6 @@ def sections(a: DecisionAnalysis) -> list[Section]:
 
 def page(title: str, parts: Sequence[Section]) -> str:
     """A self-contained HTML page (the Vega JavaScript inlined: renders offline)."""
-    from sim.report.html import html_page
-
     body = f"<h1>{html.escape(title)}</h1>\n" + "\n".join(
         f"<h2>{html.escape(p.heading)}</h2>\n{p.body}" for p in parts)
     return html_page(title, body, {k: c.to_dict() for p in parts for k, c in p.charts.items()})

@@ -11,11 +11,13 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
+from sim.report.page import html_page
+
 _PERCENTILES = ("p50", "p95", "p99")
 
 
 def latency_frame(sweep: pl.DataFrame) -> pl.DataFrame:
-    """Long form of a :func:`~sim.serving.simulate.latency_sweep` frame:
+    """Long form of a :func:`~sim.serving.steady.latency_sweep` frame:
     ``utilization, metric ("e2e"/"ttft"), percentile, latency_ms``."""
     cols = [f"{m}_{p}_ms" for m in ("e2e", "ttft") for p in _PERCENTILES]
     long = sweep.select(["utilization", *cols]).unpivot(index="utilization", on=cols)
@@ -32,7 +34,7 @@ def latency_load_chart(sweep: pl.DataFrame, *, sla_ms: float | None = None,
     Parameters
     ----------
     sweep : polars.DataFrame
-        From :func:`~sim.serving.simulate.latency_sweep`.
+        From :func:`~sim.serving.steady.latency_sweep`.
     sla_ms : float, optional
         Drawn as a horizontal rule.
 
@@ -105,8 +107,6 @@ SERVE_CSS = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem
 def write_page(path: str | Path, title: str,
                sections: Sequence[tuple[str, str, alt.TopLevelMixin | None]]) -> None:
     """Write a self-contained HTML page of (heading, HTML text, chart) sections, atomically."""
-    from sim.report.html import html_page
-
     body, specs = [f"<h1>{html.escape(title)}</h1>"], {}
     for k, (heading, text, chart) in enumerate(sections):
         body.append(f"<h2>{html.escape(heading)}</h2>\n{text}")

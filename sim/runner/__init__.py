@@ -18,14 +18,20 @@ from sim.runner.constraints import feasibility
 from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
 from sim.runner.point import median_values, point_estimate
 from sim.runner.runner import RunResult, input_values, run, sampling_plan
+from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
 from sim.runner.summary import StrategySummary, Summary, summarize
 
 __all__ = [
+    "CVAR_ALPHA",
     "NO_PAYBACK",
+    "Moments",
     "Outcome",
+    "RegretAccumulator",
     "RunResult",
     "StrategySummary",
     "Summary",
+    "cvar",
+    "cvar_stream",
     "discount_factors",
     "evaluate",
     "feasibility",

@@ -6,6 +6,7 @@ recommended.
 
 from __future__ import annotations
 
+from sim.serving.from_study import simulated_latency_reason
 from sim.study import Study
 
 
@@ -43,8 +44,6 @@ def feasibility(study: Study) -> dict[str, str | None]:
             reasons.append("a vendor-hosted fine-tuned model cannot move to another vendor "
                            "without retraining")
         if c.p99_latency_ms is not None:
-            from sim.serving.link import simulated_latency_reason
-
             simulated = [p for p in parts if _simulated(study, p)]
             for p in simulated:
                 why = simulated_latency_reason(study, p)

@@ -16,18 +16,20 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from distributions import SamplingPlan
+from distributions import SamplingPlan, spearman
 from sim.costs.workload import Value
 from sim.runner.model import evaluate
 from sim.runner.point import point_estimate
 from sim.runner.samples_file import SamplesWriter
 from sim.runner.summary import Summary, col, summarize
+from sim.serving.from_study import prepare
 from sim.study import Study
 
 DEFAULT_CHUNK = 32768
@@ -165,8 +167,6 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
         tmp = tempfile.TemporaryDirectory(prefix="ftrisk-")
         samples_path = Path(tmp.name) / "samples.parquet"
     path = Path(samples_path)
-    from sim.serving.link import prepare
-
     prepare(study)  # capacity curves of simulated serving, before worker threads start
     timings["serving_s"] = time.perf_counter() - t0
     plan = sampling_plan(study)
@@ -219,24 +219,6 @@ def fan_frame(study: Study, parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
                                       "p10": pl.Float64, "p50": pl.Float64, "p90": pl.Float64})
 
 
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman rank correlation (average ranks for ties), without importing scipy.stats.
-
-    Examples
-    --------
-    >>> round(spearman(np.array([1.0, 2.0, 3.0, 4.0]), np.array([10.0, 30.0, 20.0, 40.0])), 6)
-    0.8
-    """
-    def ranks(v: np.ndarray) -> np.ndarray:
-        _values, inverse, counts = np.unique(v, return_inverse=True, return_counts=True)
-        ends = np.cumsum(counts)
-        return (ends - (counts - 1) / 2.0)[inverse]
-
-    if x.size < 2:
-        return float("nan")
-    return float(np.corrcoef(ranks(x), ranks(y))[0, 1])
-
-
 def achieved_correlations(study: Study, path: Path) -> list[dict[str, Any]]:
     """Spearman correlation reached for each stated pair (first ``CORRELATION_ROWS`` rows)."""
     if not study.correlations:
@@ -253,10 +235,6 @@ def achieved_correlations(study: Study, path: Path) -> list[dict[str, Any]]:
 def build_manifest(study: Study, path: Path, timings: dict[str, float], *,
                    workers: int) -> dict[str, Any]:
     """The run's manifest (what produced these files and how long it took)."""
-    from importlib.metadata import version
-
-    import scipy
-
     return {
         "ftrisk_version": version("ftrisk"),
         "study": study.name,
@@ -270,7 +248,7 @@ def build_manifest(study: Study, path: Path, timings: dict[str, float], *,
         "rank_correlations": achieved_correlations(study, path),
         "workers": workers,
         "numpy_version": np.__version__,
-        "scipy_version": scipy.__version__,
+        "scipy_version": version("scipy"),
         "polars_version": pl.__version__,
         "cpu_count": os.cpu_count(),
         "timings": {k: round(v, 4) for k, v in timings.items()},

@@ -17,9 +17,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from sim.display import money, probability
+from sim.runner.constraints import feasibility
 from sim.runner.quantiles import quantiles
 from sim.runner.samples_file import iter_columns
+from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
 from sim.study import Study
+from sim.study.types import CRITERION_LABELS
 
 #: NPV quantiles computed exactly (the tails set the histogram's range).
 NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.95, 0.995)
@@ -154,25 +158,6 @@ class Summary:
         }
 
 
-class _Moments:
-    """Mean and sum of squared deviations, merged batch by batch (Chan et al.)."""
-
-    def __init__(self) -> None:
-        self.n, self.mean, self.m2 = 0, 0.0, 0.0
-
-    def add(self, x: np.ndarray) -> None:
-        nb = x.size
-        if nb == 0:
-            return
-        mb = float(np.mean(x))
-        m2b = float(np.sum((x - mb) ** 2))
-        n = self.n + nb
-        delta = mb - self.mean
-        self.mean += delta * nb / n
-        self.m2 += m2b + delta * delta * self.n * nb / n
-        self.n = n
-
-
 def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) -> Summary:
     """Summarize the samples file of a run of ``study``.
 
@@ -185,8 +170,6 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
     point : dict
         The static point estimate per strategy (:func:`sim.runner.point.point_estimate`).
     """
-    from sim.decision.compare import RegretAccumulator, cvar_stream
-    from sim.runner.constraints import feasibility
 
     reasons = feasibility(study)
     names = study.compared()
@@ -194,8 +177,8 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
     horizon = study.horizon_months
     npv_cols = [col("npv", n) for n in others]
     cols = npv_cols + [col("payback_month", n) for n in others] + [col("tco", n) for n in names]
-    moments = {n: _Moments() for n in others}
-    tco = {n: _Moments() for n in names}
+    moments = {n: Moments() for n in others}
+    tco = {n: Moments() for n in names}
     positive = dict.fromkeys(others, 0)
     best = dict.fromkeys(names, 0.0)
     hits = {n: np.zeros(horizon + 1, np.int64) for n in others}
@@ -291,30 +274,6 @@ def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
     return max(feasible, key=lambda x: x.npv_mean).name
 
 
-def fmt_p(p: float, se: float) -> str:
-    """A probability with its standard error, to the precision the error allows.
-
-    Examples
-    --------
-    >>> fmt_p(0.6312, 0.0034), fmt_p(0.54, 0.0005), fmt_p(1.0, 0.0)
-    ('0.631 ± 0.003', '0.5400 ± 0.0005', '1.00 ± 0')
-    """
-    if se <= 0:
-        return f"{p:.2f} ± 0"
-    digits = max(2, -math.floor(math.log10(se)))
-    if round(se, digits) == 0:
-        digits += 1
-    return f"{p:.{digits}f} ± {se:.{digits}f}"
-
-
-def _money(x: float) -> str:
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    if x >= 1e6:
-        return f"{sign}${x / 1e6:,.2f}M"
-    return f"{sign}${x:,.0f}"
-
-
 def answer_sentence(study: Study, s: dict[str, StrategySummary],
                     recommended: str | None) -> str:
     """The study's question answered in one sentence.
@@ -327,8 +286,6 @@ def answer_sentence(study: Study, s: dict[str, StrategySummary],
     """
     n = study.primary_months
     horizon = study.horizon_months
-    from sim.decision.metrics import CRITERION_LABELS
-
     crit = CRITERION_LABELS[study.criterion].format(n=n)
     others = [x for x in s.values() if not x.is_baseline]
     if not others:
@@ -341,8 +298,8 @@ def answer_sentence(study: Study, s: dict[str, StrategySummary],
         focus = max(feasible, key=lambda x: x.npv_mean)
     p = focus.p_payback_within(n)
     head = (f"{focus.name} pays back within {n} months with probability "
-            f"{fmt_p(p, focus.se(p))} (E[NPV] {_money(focus.npv_mean)} ± "
-            f"{_money(focus.npv_mean_se).lstrip('$')} over {horizon} months)")
+            f"{probability(p, focus.se(p))} (E[NPV] {money(focus.npv_mean, compact=True)} ± "
+            f"{money(focus.npv_mean_se, compact=True).lstrip('$')} over {horizon} months)")
     if recommended is None:
         return f"{head}; no strategy meets the study's constraints."
     excluded = [x.name for x in s.values() if not x.feasible]

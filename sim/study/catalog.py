@@ -14,8 +14,10 @@ import csv
 import re
 import tomllib
 from dataclasses import dataclass
+from difflib import get_close_matches
 from functools import cache
 from importlib import resources
+from importlib.metadata import version
 from typing import Any
 
 CACHED_CONVENTION = 0.10
@@ -127,7 +129,7 @@ def _verified(comments: str | None) -> str | None:
 def _genai_model(ref: str) -> tuple[Any, Any] | None:
     """(provider, model) of genai-prices' data: its own matching, then an exact model id
     (first-party providers first), e.g. ``ft:gpt-4o-mini`` which its matching does not take."""
-    from genai_prices import data_snapshot
+    from genai_prices import data_snapshot  # loads the price database: only when asked
 
     snap = data_snapshot.get_snapshot()
     provider_id, model_ref = ref.split("/", 1) if "/" in ref else (None, ref)
@@ -148,9 +150,7 @@ def _genai_model(ref: str) -> tuple[Any, Any] | None:
 
 
 def _genai_price(ref: str) -> ApiPrice | None:
-    from importlib.metadata import version
-
-    from genai_prices import Usage
+    from genai_prices import Usage  # its price database loads on import: only when asked
 
     found = _genai_model(ref)
     if found is None:
@@ -200,7 +200,6 @@ def api_price(model: str) -> ApiPrice:
         return ref[model]
     found = _genai_price(model)
     if found is None:
-        from difflib import get_close_matches
 
         close = get_close_matches(model, list(ref) + _genai_ids(), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -210,7 +209,7 @@ def api_price(model: str) -> ApiPrice:
 
 @cache
 def _genai_ids() -> list[str]:
-    from genai_prices import data_snapshot
+    from genai_prices import data_snapshot  # loads the price database: only when asked
 
     return [m.id for p in data_snapshot.get_snapshot().providers for m in p.models]
 
@@ -236,7 +235,7 @@ def list_api_prices(filter_text: str | None = None) -> list[ApiPrice]:
     """Reference entries plus every genai-prices model whose id or provider contains the
     filter (case-insensitive); without a filter, the reference entries and the current
     OpenAI, Anthropic and Google models."""
-    from genai_prices import data_snapshot
+    from genai_prices import data_snapshot  # loads the price database: only when asked
 
     needle = (filter_text or "").lower()
     out = [p for k, p in reference_api_prices().items()

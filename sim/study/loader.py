@@ -134,12 +134,9 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
     constraints = _constraints(file, doc.get("constraints", {}))
     study = Study(workload=workload, strategies=strategies, correlations=(), file=file,
                   sha256=sha256, defaults=defaults, baseline=baseline, constraints=constraints,
-                  hourly_profile=profile, raw=doc, **s)
+                  hourly_profile=profile, **s)
     correlations = _correlations(file, doc.get("correlations", []), study)
     study = study.replace(correlations=correlations)
-    from sim.serving.link import check_serving
-
-    check_serving(study)
     return study
 
 

@@ -12,14 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from distributions import Distribution, DistributionError, Fixed, parse
+from sim.study import catalog
 from sim.study.errors import StudyError
+from sim.study.hardware import load_profiles
 from sim.study.kinds import KINDS, Kind, Setting
 from sim.study.schema import NONNEG, PROJECT_KEYS, Field
+from sim.study.serving import serving_settings
 from sim.study.types import RESERVED, Input, Strategy
 
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 PHASES_KEY = "engineering_phases"
 #: The lesson's engineering phases and their hour ranges (seed 001).
+#: The catalogs a setting's word is looked up in (``Setting.lookup``).
+_CATALOG_LOOKUPS: dict[str, Callable[[str], Any]] = {
+    "api": catalog.api_price, "gpu": catalog.gpu_price, "training": catalog.training_price}
 LESSON_PHASES = {
     "data_collection": (20, 60), "data_formatting": (8, 16), "experiment_setup": (4, 8),
     "hyperparameter_search": (8, 16), "evaluation_framework": (8, 16),
@@ -126,19 +132,11 @@ def _setting(file: str, path: str, value: Any, setting: Setting,
     if setting.lookup == "strategy" and value not in strategies:
         raise StudyError(file, path, f"'{value}' is not a strategy of this study; use one of "
                          f"{', '.join(strategies)}")
-    if setting.lookup == "hardware":
-        from sim.serving import load_profiles
-
-        if value not in load_profiles():
-            raise StudyError(file, path, f"'{value}' is not a hardware profile; use one of "
-                             f"{', '.join(sorted(load_profiles()))}")
-    if setting.lookup in ("api", "gpu", "training"):
-        from sim.study import catalog
-
-        finders: dict[str, Callable[[str], Any]] = {
-            "api": catalog.api_price, "gpu": catalog.gpu_price,
-            "training": catalog.training_price}
-        find = finders[setting.lookup]
+    if setting.lookup == "hardware" and value not in load_profiles():
+        raise StudyError(file, path, f"'{value}' is not a hardware profile; use one of "
+                         f"{', '.join(sorted(load_profiles()))}")
+    find = _CATALOG_LOOKUPS.get(setting.lookup)
+    if find is not None:
         try:
             find(value)
         except KeyError as err:
@@ -148,8 +146,6 @@ def _setting(file: str, path: str, value: Any, setting: Setting,
 
 def catalog_values(kind: Kind, options: Mapping[str, Any]) -> dict[str, tuple[float, str]]:
     """Input values a strategy takes from the price catalog, with a provenance note."""
-    from sim.study import catalog
-
     out: dict[str, tuple[float, str]] = {}
     if "model" in options:
         p = catalog.api_price(options["model"])
@@ -225,7 +221,8 @@ def load_strategy(file: str, name: str, doc: Any, *, baseline: bool,
         _check_routing(file, prefix, name, kind, options, strategies)
     if options.get("standalone") is False:
         _check_component(file, prefix, name, strategies, baseline=baseline)
-    return Strategy(name, kind.name, inputs, options, baseline)
+    serving = serving_settings(file, prefix, inputs, options) if kind.gpu_serving else None
+    return Strategy(name, kind.name, inputs, options, baseline, serving)
 
 
 def _check_name(file: str, prefix: str, name: str, doc: Any) -> None:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from distributions import Distribution
 from sim.study.kinds import KINDS, Kind
 
-CRITERIA = ("npv", "payback", "cvar")
+#: How the recommended strategy is picked: max E[NPV], max P(payback <= N), or max CVaR 5%.
+Criterion = Literal["npv", "payback", "cvar"]
+CRITERIA: tuple[str, ...] = get_args(Criterion)
+#: How each criterion reads in a sentence ({n}: the headline months).
+CRITERION_LABELS = {"npv": "max E[NPV]", "payback": "max P(payback ≤ {n})",
+                    "cvar": "max CVaR 5%, risk-averse"}
 #: Top-level keys of summary.json; a strategy may not take one of these names.
 RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horizon_months",
                       "discount_rate", "criterion", "recommended", "answer", "strategies",
@@ -83,6 +88,60 @@ class Input:
 
 
 @dataclass(frozen=True)
+class AutoscalingSettings:
+    """Hourly autoscaling of the serving pool (see :class:`sim.serving.Autoscaling`)."""
+
+    min_replicas: int = 1
+    max_replicas: int = 1000
+    cold_start_s: float = 120.0
+    idle_timeout_s: float = 300.0
+    scale_to_zero: bool = False
+
+
+@dataclass(frozen=True)
+class ServingSettings:
+    """How a self-hosted strategy serves, for the serving simulation.
+
+    Attributes
+    ----------
+    hardware : str
+        Hardware profile (``hardware = ...``, else the profile closest to ``model_size_b``).
+    hourly_usd : float
+        $ per replica-hour (``gpu_hourly`` or the catalog's ``gpu``).
+    tokens_per_s : float or None
+        A measured aggregate throughput replacing the profile's.
+    max_batch : int or None
+        Sequences a replica serves at once (None: the profile's reference batch).
+    quantization : {"none", "int8", "int4"}
+    speculative_decoding : bool
+    simulated : bool
+        ``instances = "simulated"``: the cost core reads replica-hours from the simulation.
+    replicas : int or None
+        A fixed pool (``instances`` = a number).
+    autoscaling : AutoscalingSettings or None
+        Hourly autoscaling (any of ``min_replicas``, ``max_replicas``, ``scale_to_zero``).
+    target_utilization : float or None
+        Planning utilization, when the study gives one.
+
+    Examples
+    --------
+    >>> ServingSettings("a10g-7b", 1.03).quantization
+    'none'
+    """
+
+    hardware: str
+    hourly_usd: float
+    tokens_per_s: float | None = None
+    max_batch: int | None = None
+    quantization: str = "none"
+    speculative_decoding: bool = False
+    simulated: bool = False
+    replicas: int | None = None
+    autoscaling: AutoscalingSettings | None = None
+    target_utilization: float | None = None
+
+
+@dataclass(frozen=True)
 class Strategy:
     """One way to serve the workload."""
 
@@ -91,6 +150,8 @@ class Strategy:
     inputs: dict[str, Input]
     options: dict[str, Any]
     is_baseline: bool
+    #: how it serves, for a kind that serves on our own GPUs (:attr:`Kind.gpu_serving`)
+    serving: ServingSettings | None = None
 
     @property
     def kind_spec(self) -> Kind:
@@ -146,8 +207,6 @@ class Study:
     defaults: frozenset[str] = field(default_factory=frozenset)
     #: 24 weights of the traffic's day shape (00:00 first), when the study gives them
     hourly_profile: tuple[float, ...] | None = None
-    #: the validated TOML document (overrides applied), for the serving simulation
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def inputs(self) -> list[Input]:
         """Every input: the workload's, then each strategy's, in schema order."""

@@ -1,132 +1,26 @@
-"""report.html: one self-contained page that renders with no network.
-
-The Vega/Vega-Lite/vega-embed JavaScript is inlined (from vl-convert, which ships it), so
-the page needs no CDN. Building that bundle takes about a second, so it is cached on disk
-per vl-convert and Vega-Lite version.
-"""
+"""report.html: a run's summary, charts, decision analyses, inputs and manifest on one
+self-contained page (see :mod:`sim.report.page`)."""
 
 from __future__ import annotations
 
 import html
 import json
-import os
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from distributions import fmt
+from sim.decision import analyze, load_samples
+from sim.display import money, probability
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
+from sim.report.decision_charts import comparison_chart
+from sim.report.describe import sparkline
+from sim.report.page import html_page, table
+from sim.report.sections import comparison_frame, sensitivity_section, sweep_section, voi_section
 from sim.runner.runner import RunResult
-from sim.runner.summary import Summary, fmt_p
+from sim.runner.summary import Summary
 from sim.study import Study
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
-max-width:1100px;color:#222;line-height:1.45;padding:0 1rem}
-h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
-.answer{font-size:1.15rem;background:#f3f7ff;border-left:4px solid #3b6fd8;padding:.8rem 1rem}
-table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0}
-th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
-th{background:#f6f6f6}td.l,th.l{text-align:left}.muted{color:#777}
-pre{background:#f8f8f8;padding:.8rem;overflow:auto;font-size:.8rem}
-.chart{margin:1rem 0}.scroll{overflow-x:auto}
-td.mono{font-family:monospace;white-space:pre;letter-spacing:-1px}
-"""
-
-
-def _cache_dir() -> Path:
-    explicit = os.environ.get("FTRISK_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ftrisk"
-
-
-def vega_bundle() -> str:
-    """The vega-embed JavaScript bundle (with Vega and Vega-Lite), cached on disk."""
-    from importlib.metadata import version
-
-    import vl_convert as vlc
-    from altair.utils._importers import vl_version_for_vl_convert
-
-    vl_version = vl_version_for_vl_convert()
-    cache = _cache_dir() / f"vega-embed-{version('vl-convert-python')}-{vl_version}.js"
-    try:
-        return cache.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    bundle: str = vlc.javascript_bundle(vl_version=vl_version)  # type: ignore[call-arg]
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(bundle, encoding="utf-8")
-        tmp.replace(cache)
-    except OSError:
-        pass  # a read-only home only costs the second next time
-    return bundle
-
-
-def _script_json(obj: Any) -> str:
-    # "</" inside a <script> element would end it early
-    return json.dumps(obj).replace("</", "<\\/")
-
-
-def html_page(title: str, body: str, specs: Mapping[str, Any], *, css: str = CSS) -> str:
-    """A self-contained HTML page: the Vega JavaScript inlined (renders offline) and each
-    chart spec embedded into ``<div id="chart-KEY">`` of ``body``.
-
-    Examples
-    --------
-    >>> page = html_page("t", '<div id="chart-a"></div>', {"a": {"mark": "bar"}})  # doctest: +SKIP
-    """
-    embed = "\n".join(
-        f"vegaEmbed('#chart-{k}', {_script_json(spec)}, {{actions: false}})"
-        ".catch(console.error);"
-        for k, spec in specs.items()
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>{css}</style>
-<script type="text/javascript">{vega_bundle()}</script>
-</head><body>
-<noscript><p>The charts need JavaScript; the tables below do not.</p></noscript>
-{body}
-<script type="text/javascript">
-{embed}
-</script>
-</body></html>
-"""
-
-
-def money(x: float | None) -> str:
-    """$1,234 style (negative with a minus sign); '–' for None."""
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "–"
-    return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[Any]],
-          left: int | Sequence[int] = 1, mono: Sequence[int] = ()) -> str:
-    """An HTML table (escaped); ``left``: the first n columns, or these indices, align left;
-    ``mono``: columns in a fixed-width font (text histograms)."""
-    lefts = set(range(left)) if isinstance(left, int) else set(left)
-
-    def cls(i: int) -> str:
-        names = (["l"] if i in lefts else []) + (["mono"] if i in mono else [])
-        return f' class="{" ".join(names)}"' if names else ""
-
-    head = "".join(f"<th{cls(i)}>{html.escape(h)}</th>" for i, h in enumerate(header))
-    body = "".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{html.escape(str(c))}</td>" for i, c in enumerate(r))
-        + "</tr>"
-        for r in rows
-    )
-    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-            "</table></div>")
 
 
 def summary_table(summary: Summary) -> str:
@@ -143,7 +37,7 @@ def summary_table(summary: Summary) -> str:
         row: list[Any] = [s.name + (" (baseline)" if s.is_baseline else ""), s.kind]
         for n in study.payback_within:
             p = s.p_payback_within(n)
-            row.append("–" if s.is_baseline else fmt_p(p, s.se(p)))
+            row.append("–" if s.is_baseline else probability(p, s.se(p)))
         med = s.payback_median_months
         row.append("–" if s.is_baseline else (f"{med} mo" if med else
                                                 f"> {study.horizon_months} mo"))
@@ -172,7 +66,7 @@ def spreadsheet_vs_distribution(summary: Summary) -> str:
         items.append(
             f"<li><b>{html.escape(s.name)}</b>: the spreadsheet {says} "
             f"(monthly saving {money(s.point_estimate.get('monthly_savings'))} after "
-            f"amortization); the simulation gives P(payback ≤ {n}) = {fmt_p(p, s.se(p))}"
+            f"amortization); the simulation gives P(payback ≤ {n}) = {probability(p, s.se(p))}"
             f" and a median payback of "
             f"{s.payback_median_months or '> ' + str(summary.study.horizon_months)} months.</li>"
         )
@@ -183,8 +77,6 @@ def inputs_table(study: Study) -> str:
     """Every input: the uncertain ones with their distribution, P10/P50/P90 and a text
     histogram; then the known values; each with where it came from (the study file, the
     price catalog, or the default the study left it at)."""
-    from sim.report.describe import sparkline
-
     uncertain, known = [], []
     sources: dict[str, None] = {}
     for i in study.inputs():
@@ -234,9 +126,6 @@ ANALYSIS_ROWS = 1 << 15
 def decision_sections(result: RunResult) -> list[Any]:
     """Sensitivity, value of information and break-even map for the report (the comparison
     is built from the full summary instead)."""
-    from sim.decision import analyze, load_samples
-    from sim.report.sections import sensitivity_section, sweep_section, voi_section
-
     study = result.study
     if len([n for n in study.compared() if n != study.baseline]) == 0:
         return []
@@ -265,9 +154,6 @@ def render(result: RunResult, path: str | Path) -> None:
     decision_html = "\n".join(f"<h2>{html.escape(sec.heading)}</h2>\n{sec.body}"
                               for sec in decision)
     if len(study.compared()) > 1:
-        from sim.report.decision_charts import comparison_chart
-        from sim.report.sections import comparison_frame
-
         charts.append(("comparison", comparison_chart(comparison_frame(summary))))
     # the chart functions are tested with validation on; skip the schema pass here
     specs = {k: c.to_dict(validate=False) for k, c in charts}
