@@ -8,9 +8,9 @@ Examples
 >>> print(result.summary.answer)  # doctest: +SKIP
 """
 
-from sim.errors import StudyError
+from sim.errors import OutputError, StudyError
 from sim.model import Outcome, discount_factors, evaluate
-from sim.outputs import OUTPUT_FILES, run_to_folder
+from sim.outputs import OUTPUT_FILES, OutFolder, check_out_folder, run_to_folder
 from sim.point import median_values, point_estimate
 from sim.runner import RunResult, input_values, run, sampling_plan
 from sim.study import Correlation, Input, Strategy, Study, load_study, study_from_dict
@@ -20,13 +20,16 @@ __all__ = [
     "OUTPUT_FILES",
     "Correlation",
     "Input",
+    "OutFolder",
     "Outcome",
+    "OutputError",
     "RunResult",
     "Strategy",
     "StrategySummary",
     "Study",
     "StudyError",
     "Summary",
+    "check_out_folder",
     "discount_factors",
     "evaluate",
     "input_values",

@@ -102,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     """Simulate the strategy's serving day; print the table; write the chart page."""
     import polars as pl
 
-    from sim.errors import StudyError
+    from sim.errors import OutputError, StudyError
+    from sim.files import check_parent
     from sim.serving import simulate_day
     from sim.serving.study import serving_from_study
     from sim.study import load_study
@@ -118,6 +119,18 @@ def run(args: argparse.Namespace) -> int:
         return error(f"--requests-per-day {args.requests_per_day:g}: must be > 0")
     if args.precision < 1000:
         return error(f"--precision {args.precision}: must be >= 1000 requests")
+    out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
+    page = out / f"serve_{s.strategy}.html"
+    if not args.no_html:
+        try:
+            if out.exists() and not out.is_dir():
+                raise OutputError("--out", out, "exists and is not a folder; choose a folder")
+            if page.is_dir() or (page.exists() and not page.is_file()):
+                raise OutputError("--out", out, f"{page} is in the way (not a file); move it "
+                                  "or choose another --out")
+            check_parent(page, flag="--out", shown=out)
+        except OutputError as err:
+            return error(str(err))
     volume = args.requests_per_day or s.requests_per_day
     seed = s.seed if args.seed is None else args.seed
     rows, hourly, days = [], [], []
@@ -138,10 +151,8 @@ def run(args: argparse.Namespace) -> int:
           f"{first[2]} replica-hours/day, {first[3]}/day ({first[4]} per 1M tokens), "
           f"utilization {first[5]}.")
     if not args.no_html:
-        out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
-        path = out / f"serve_{s.strategy}.html"
-        _write_html(path, s, volume, rows, header, pl.concat(hourly), seed, args.precision)
-        print(f"\nwrote {path}")
+        _write_html(page, s, volume, rows, header, pl.concat(hourly), seed, args.precision)
+        print(f"\nwrote {page}")
     return EXIT_OK
 
 
