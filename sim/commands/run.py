@@ -123,6 +123,20 @@ class _Progress:
             self.bar.stop()
 
 
+def _bytes(n: float) -> str:
+    """``42.0 GB`` style (decimal units).
+
+    Examples
+    --------
+    >>> _bytes(42e9), _bytes(2688), _bytes(1.5e6)
+    ('42.0 GB', '2.7 kB', '1.5 MB')
+    """
+    for unit, size in (("GB", 1e9), ("MB", 1e6)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n / 1e3:,.1f} kB"
+
+
 def size_check(args: argparse.Namespace, study: Any, out: Path) -> str | None:
     """The error when samples.parquet would exceed the size guard without --yes (else None;
     with --yes, say the size on stderr)."""
@@ -132,7 +146,7 @@ def size_check(args: argparse.Namespace, study: Any, out: Path) -> str | None:
     size = samples_file_bytes(study)
     if size <= SIZE_GUARD_BYTES:
         return None
-    gb = f"about {size / 1e9:,.1f} GB"
+    gb = "about " + _bytes(size)
     if args.yes:
         print(f"ftrisk: writing {gb} of samples into {out}/ (--yes)", file=sys.stderr)
         return None
