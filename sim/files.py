@@ -22,6 +22,7 @@ import errno
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from sim.errors import OutputError
@@ -115,9 +116,37 @@ def nearest_existing(path: Path) -> Path:
     return p
 
 
+@contextlib.contextmanager
+def os_errors_as_output(flag: str, shown: object) -> Iterator[None]:
+    """Turn an OS error inside the block into an OutputError naming ``flag`` and ``shown``.
+
+    Examples
+    --------
+    >>> import errno
+    >>> with os_errors_as_output("--html", "x.html"):
+    ...     raise OSError(errno.ENAMETOOLONG, "File name too long")
+    Traceback (most recent call last):
+    ...
+    sim.errors.OutputError: --html x.html: the name is too long; choose a shorter path
+    """
+    try:
+        yield
+    except OSError as err:
+        raise OutputError(flag, shown, os_error_reason(err)) from err
+
+
 def check_parent(path: Path, *, flag: str, shown: object) -> None:
-    """Raise OutputError unless the folders above ``path`` exist or can be created."""
+    """Raise OutputError unless ``path`` can be created: its name (with ftrisk's temporary
+    suffix) fits the file system, and the folders above it exist or can be created."""
     anc = nearest_existing(Path(os.path.abspath(path)).parent)
+    try:
+        name_max = os.pathconf(anc, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    longest = max((len(os.fsencode(part)) for part in Path(path).parts), default=0)
+    if longest > name_max or len(os.fsencode(temp_name(Path(path).name, "old"))) > name_max:
+        raise OutputError(flag, shown, f"a name on the path is too long ({name_max} bytes "
+                          "at most; ftrisk's temporary copy adds about 25); choose a shorter name")
     if not anc.is_dir():
         raise OutputError(flag, shown, f"{anc} is a file, not a folder; choose another path")
     if not os.access(anc, os.W_OK | os.X_OK):
@@ -151,12 +180,13 @@ def check_file_target(path: str | Path, *, flag: str = "", shown: object = None,
     """
     p = Path(path)
     shown = p if shown is None else shown
-    if p.is_dir():
-        raise OutputError(flag, shown, f"is a folder; give a file name, e.g. {p / example}")
-    if p.exists() and not p.is_file():
-        raise OutputError(flag, shown, "exists and is not a regular file (a FIFO, socket or "
-                          "device); choose another path")
-    check_parent(p, flag=flag, shown=shown)
+    with os_errors_as_output(flag, shown):
+        if p.is_dir():
+            raise OutputError(flag, shown, f"is a folder; give a file name, e.g. {p / example}")
+        if p.exists() and not p.is_file():
+            raise OutputError(flag, shown, "exists and is not a regular file (a FIFO, socket "
+                              "or device); choose another path")
+        check_parent(p, flag=flag, shown=shown)
 
 
 def make_parents(path: str | Path, *, flag: str = "", shown: object = None) -> list[Path]:

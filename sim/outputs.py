@@ -37,6 +37,7 @@ from sim.files import (
     leftovers,
     make_parents,
     os_error_reason,
+    os_errors_as_output,
     remove_empty,
     temp_name,
 )
@@ -191,17 +192,15 @@ def check_out_folder(out: str | Path, *, study_file: str | None = None,
 empty or new folder
     """
     shown = out
-    path = _target(out)
-    _refuse_own_folders(path, study_file, flag=flag, shown=shown)
-    if path.is_symlink() or (path.exists() and not path.is_dir()):
-        raise OutputError(flag, shown, "exists and is not a folder; choose another path")
-    check_parent(path, flag=flag, shown=shown)
-    if not path.exists():
-        return OutFolder(path, exists=False)
-    try:
+    with os_errors_as_output(flag, shown):
+        path = _target(out)
+        _refuse_own_folders(path, study_file, flag=flag, shown=shown)
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            raise OutputError(flag, shown, "exists and is not a folder; choose another path")
+        check_parent(path, flag=flag, shown=shown)
+        if not path.exists():
+            return OutFolder(path, exists=False)
         replaced, kept, foreign = _sort(path)
-    except OSError as err:
-        raise OutputError(flag, shown, f"cannot be read: {os_error_reason(err)}") from err
     if foreign:
         names = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more"
                                           if len(foreign) > 3 else "")

@@ -221,6 +221,23 @@ def test_out_that_is_not_a_folder(here, study, capsys):
     assert (here / "f").read_text() == "a file"
 
 
+@pytest.mark.parametrize(("length", "says"), [
+    (300, "the name is too long; choose a shorter path"),  # the file system's own error
+    (240, "a name on the path is too long (255 bytes at most; ftrisk's temporary copy adds"),
+])
+def test_names_too_long_are_refused_before_any_work(here, study, capsys, monkeypatch,
+                                                    length, says):
+    monkeypatch.setattr("os.pathconf", lambda path, name: 255)
+    before = tree(here)
+    for args in (["run", study, "--out", "n" * length],
+                 ["sweep", study, "--param", "workload.requests_per_day", "--values", "1",
+                  "--html", "n" * length]):
+        code, out, err = cli(args, capsys)
+        assert code == 2 and out == ""
+        assert one_line(err).startswith(f"ftrisk: error: {args[-2]} {'n' * length}: {says}")
+    assert tree(here) == before
+
+
 def test_a_link_to_a_folder_is_written_through(here, study, capsys):
     (here / "real").mkdir()
     os.symlink(here / "real", here / "link")

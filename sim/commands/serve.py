@@ -103,7 +103,6 @@ def run(args: argparse.Namespace) -> int:
     import polars as pl
 
     from sim.errors import OutputError, StudyError
-    from sim.files import check_parent
     from sim.serving import simulate_day
     from sim.serving.study import serving_from_study
     from sim.study import load_study
@@ -123,12 +122,7 @@ def run(args: argparse.Namespace) -> int:
     page = out / f"serve_{s.strategy}.html"
     if not args.no_html:
         try:
-            if out.exists() and not out.is_dir():
-                raise OutputError("--out", out, "exists and is not a folder; choose a folder")
-            if page.is_dir() or (page.exists() and not page.is_file()):
-                raise OutputError("--out", out, f"{page} is in the way (not a file); move it "
-                                  "or choose another --out")
-            check_parent(page, flag="--out", shown=out)
+            _check_page(out, page)
         except OutputError as err:
             return error(str(err))
     volume = args.requests_per_day or s.requests_per_day
@@ -154,6 +148,20 @@ def run(args: argparse.Namespace) -> int:
         _write_html(page, s, volume, rows, header, pl.concat(hourly), seed, args.precision)
         print(f"\nwrote {page}")
     return EXIT_OK
+
+
+def _check_page(out: Path, page: Path) -> None:
+    """Raise OutputError unless the page can be written into ``out`` (writes nothing)."""
+    from sim.errors import OutputError
+    from sim.files import check_parent, os_errors_as_output
+
+    with os_errors_as_output("--out", out):
+        if out.exists() and not out.is_dir():
+            raise OutputError("--out", out, "exists and is not a folder; choose a folder")
+        if page.is_dir() or (page.exists() and not page.is_file()):
+            raise OutputError("--out", out, f"{page} is in the way (not a file); move it or "
+                              "choose another --out")
+        check_parent(page, flag="--out", shown=out)
 
 
 def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header: list[str],
