@@ -39,7 +39,8 @@ _REASONS = {
     errno.ENAMETOOLONG: ("the name is too long", "choose a shorter path"),
     errno.ELOOP: ("too many symbolic links", "choose another path"),
     errno.EEXIST: ("already exists", "choose another path"),
-    errno.ENOENT: ("a folder on the path vanished", "check the path and run again"),
+    errno.ENOENT: ("no such file or folder can be made there", "check the path"),
+    errno.EBUSY: ("busy (a mount point?)", "choose a folder inside it"),
 }
 
 #: errnos that describe the user's disk or permissions, not a bug in ftrisk.

@@ -200,6 +200,9 @@ empty or new folder
         check_parent(path, flag=flag, shown=shown)
         if not path.exists():
             return OutFolder(path, exists=False)
+        if os.path.ismount(path):
+            raise OutputError(flag, shown, "is a mount point, which cannot be swapped for the "
+                              f"new output; choose a folder inside it, e.g. {Path(shown) / 'run'}")
         replaced, kept, foreign = _sort(path)
     if foreign:
         names = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more"

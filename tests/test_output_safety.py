@@ -238,6 +238,18 @@ def test_names_too_long_are_refused_before_any_work(here, study, capsys, monkeyp
     assert tree(here) == before
 
 
+def test_a_mount_point_is_refused(here, study, capsys, monkeypatch):
+    """A mount point cannot be renamed aside (EBUSY): say so before the run, not after."""
+    (here / "disk").mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr("os.path.ismount", lambda p: Path(p).name == "disk" or real(p))
+    code, _, err = cli(["run", study, "--out", "disk"], capsys)
+    assert code == 2
+    assert one_line(err) == ("ftrisk: error: --out disk: is a mount point, which cannot be "
+                             "swapped for the new output; choose a folder inside it, e.g. "
+                             "disk/run")
+
+
 def test_a_link_to_a_folder_is_written_through(here, study, capsys):
     (here / "real").mkdir()
     os.symlink(here / "real", here / "link")
