@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from sim.errors import OutputError
 from sim.interrupts import signals_raise
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -62,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     any temporary output.
     """
     args = _parser().parse_args(argv)
+    from sim.study.errors import OutputError  # after --help: sim.study loads numpy and scipy
+
     try:
         with signals_raise():
             return int(commands()[args.command].run(args))

@@ -24,13 +24,13 @@ import pyarrow.parquet as pq
 import pytest
 
 import sim.interrupts
-import sim.outputs
+import sim.report.folder
 from sim import OutputError, check_out_folder, load_study, run, run_to_folder, study_from_dict
 from sim.cli import main
-from sim.files import write_text
 from sim.interrupts import Interrupted, signals_raise
-from sim.outputs import OUTPUT_FILES, samples_file_bytes
-from sim.runner import bytes_per_sample
+from sim.report.files import write_text
+from sim.report.folder import OUTPUT_FILES, samples_file_bytes
+from sim.runner.runner import bytes_per_sample
 
 from helpers import ROOT, STUDIES, write_toml
 
@@ -322,13 +322,13 @@ def test_a_failed_swap_puts_the_previous_output_back(here, study, capsys, monkey
 def test_files_changed_during_the_run_are_noticed_before_the_swap(here, study, monkeypatch):
     s = load_study(study)
     run_to_folder(s, "o")
-    real_run = sim.outputs.run
+    real_run = sim.report.folder.run
 
     def meddle(*args, **kwargs):
         (here / "o" / "notes.txt").write_text("written while the run ran")
         return real_run(*args, **kwargs)
 
-    monkeypatch.setattr(sim.outputs, "run", meddle)
+    monkeypatch.setattr(sim.report.folder, "run", meddle)
     with pytest.raises(OutputError, match=r"holds files ftrisk did not write \(notes.txt\)"):
         run_to_folder(s.replace(seed=8), "o")
     assert json.loads((here / "o" / "manifest.json").read_text())["seed"] == 1
@@ -360,13 +360,13 @@ def test_cli_reports_a_signal_with_128_plus_n(here, study, capsys, monkeypatch):
 def test_a_signal_during_the_swap_waits_for_it(here, study, monkeypatch):
     s = load_study(study)
     run_to_folder(s, "o")
-    retire = sim.outputs._retire
+    retire = sim.report.folder._retire
 
     def signal_then_retire(old, out):
         os.kill(os.getpid(), signal.SIGTERM)
         retire(old, out)
 
-    monkeypatch.setattr(sim.outputs, "_retire", signal_then_retire)
+    monkeypatch.setattr(sim.report.folder, "_retire", signal_then_retire)
     with pytest.raises(Interrupted), signals_raise():
         run_to_folder(s.replace(seed=5), "o")
     assert json.loads((here / "o" / "manifest.json").read_text())["seed"] == 5
@@ -454,7 +454,7 @@ def test_a_huge_run_asks_first_and_writes_nothing(here, study, capsys, monkeypat
     def never(*args, **kwargs):
         raise AssertionError("the run started")
 
-    monkeypatch.setattr(sim.outputs, "run_to_folder", never)
+    monkeypatch.setattr(sim.report.folder, "run_to_folder", never)
     before = tree(here)
     code, out, err = cli(["run", study, "--out", "o", "--samples", "1000000000"], capsys)
     assert code == 2 and out == ""
@@ -472,7 +472,7 @@ def test_the_guard_names_the_study_file_and_yes_lets_it_run(here, lesson_doc, ca
     code, _, err = cli(["run", big, "--out", "o"], capsys)
     assert code == 2
     assert f"{big}: study.samples 1,000,000,000: samples.parquet would take about 42" in err
-    monkeypatch.setattr(sim.outputs, "SIZE_GUARD_BYTES", 2000)  # 64 samples: 2,688 bytes
+    monkeypatch.setattr(sim.report.folder, "SIZE_GUARD_BYTES", 2000)  # 64 samples: 2,688 bytes
     lesson_doc["study"]["samples"] = 64
     small = write_toml(here / "small.toml", lesson_doc)
     code, _, err = cli(["run", small, "--out", "o", "--quiet"], capsys)

@@ -9,7 +9,7 @@ import pytest
 
 from sim import evaluate, median_values, point_estimate, study_from_dict
 from sim.cli import main
-from sim.costs.serving import capacity_for, curve_volumes
+from sim.serving.link import capacity_for, curve_volumes
 
 from helpers import write_toml
 

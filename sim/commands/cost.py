@@ -26,9 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the cost table."""
-    from sim.calculator import api_costs
-    from sim.catalog import api_price, describe_source
-    from sim.textfmt import text_table
+    from sim.costs.calculator import api_costs
+    from sim.display import text_table
+    from sim.study.catalog import api_price, describe_source
 
     try:
         price = api_price(args.model)

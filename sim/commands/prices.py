@@ -25,8 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the catalog tables."""
-    from sim import catalog
-    from sim.textfmt import text_table
+    from sim.display import text_table
+    from sim.study import catalog
 
     needle = (args.filter or "").lower()
     if args.kind in ("api", "all"):

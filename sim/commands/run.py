@@ -63,9 +63,9 @@ def load(args: argparse.Namespace) -> Any:
 
 def summary_text(summary: Any) -> str:
     """The terminal summary table of a run."""
+    from sim.display import text_table
     from sim.report.html import money
-    from sim.summary import fmt_p
-    from sim.textfmt import text_table
+    from sim.runner.summary import fmt_p
 
     study = summary.study
     header = ["strategy"] + [f"P(pb<={n})" for n in study.payback_within]
@@ -140,8 +140,8 @@ def _bytes(n: float) -> str:
 def size_check(args: argparse.Namespace, study: Any, out: Path) -> str | None:
     """The error when samples.parquet would exceed the size guard without --yes (else None;
     with --yes, say the size on stderr)."""
-    from sim.outputs import SIZE_GUARD_BYTES, samples_file_bytes
-    from sim.runner import bytes_per_sample
+    from sim.report.folder import SIZE_GUARD_BYTES, samples_file_bytes
+    from sim.runner.runner import bytes_per_sample
 
     size = samples_file_bytes(study)
     if size <= SIZE_GUARD_BYTES:
@@ -159,8 +159,8 @@ def size_check(args: argparse.Namespace, study: Any, out: Path) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the study into its output folder; print the summary and the answer."""
-    from sim.errors import OutputError, StudyError
-    from sim.outputs import check_out_folder, run_to_folder
+    from sim.report.folder import check_out_folder, run_to_folder
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load(args)

@@ -102,11 +102,11 @@ def run(args: argparse.Namespace) -> int:
     """Simulate the strategy's serving day; print the table; write the chart page."""
     import polars as pl
 
-    from sim.errors import OutputError, StudyError
+    from sim.display import text_table
     from sim.serving import simulate_day
     from sim.serving.study import serving_from_study
     from sim.study import load_study
-    from sim.textfmt import text_table
+    from sim.study.errors import OutputError, StudyError
 
     try:
         # the full study validation first (unknown keys, domains), then its serving config
@@ -152,8 +152,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_page(out: Path, page: Path) -> None:
     """Raise OutputError unless the page can be written into ``out`` (writes nothing)."""
-    from sim.errors import OutputError
-    from sim.files import check_parent, os_errors_as_output
+    from sim.report.files import check_parent, os_errors_as_output
+    from sim.study.errors import OutputError
 
     with os_errors_as_output("--out", out):
         if out.exists() and not out.is_dir():
@@ -169,8 +169,8 @@ def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header
     import html
 
     from sim.report.html import table
+    from sim.report.serving_charts import latency_load_chart, replicas_day_chart, write_page
     from sim.serving import latency_sweep
-    from sim.serving.charts import latency_load_chart, replicas_day_chart, write_page
 
     cfg = s.config
     peak = max(1, int(hourly["replicas"].max()))

@@ -52,8 +52,8 @@ def _values(args: argparse.Namespace) -> tuple[list[float], str]:
 
 def sweep_text(sw: Any) -> str:
     """The break-even table (values down, strategies across) and the crossings."""
-    from sim.decision.charts import short
     from sim.decision.text import money, number, text_table
+    from sim.report.decision_charts import short
 
     names = list(dict.fromkeys(sw.frame["strategy"].to_list()))
     by = {(r["value"], r["strategy"]): r for r in sw.frame.iter_rows(named=True)}
@@ -87,8 +87,8 @@ def sweep_text(sw: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     """Sweep, print the map and its crossings; write --html if asked."""
     from sim.decision import sweep
-    from sim.errors import OutputError, StudyError
-    from sim.files import check_file_target, write_text
+    from sim.report.files import check_file_target, write_text
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load(args)
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         return error(str(err))
     print(sweep_text(sw))
     if args.html:
-        from sim.decision.report import page, sweep_section
+        from sim.report.sections import page, sweep_section
 
         write_text(args.html, page(f"{study.name}: break-even map", [sweep_section(sw)]),
                    flag="--html")

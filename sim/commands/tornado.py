@@ -37,8 +37,8 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
 
 def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, prob: bool
          ) -> list[str]:
-    from sim.decision.charts import short
     from sim.decision.text import money, number
+    from sim.report.decision_charts import short
 
     def fmt(v: float) -> str:
         return f"{v:.3f}" if prob else money(v)
@@ -54,8 +54,8 @@ def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) 
     """The terminal table of one strategy: classic tornado, deciles and Spearman."""
     import polars as pl
 
-    from sim.decision.charts import short
     from sim.decision.text import money, text_table
+    from sim.report.decision_charts import short
 
     m = classic.metric
     rows = classic.table(strategy)
@@ -84,8 +84,8 @@ def sobol_text(sob: Any, strategy: str, top: int) -> str:
     """Sobol' indices of one strategy as a terminal table."""
     import polars as pl
 
-    from sim.decision.charts import short
     from sim.decision.text import text_table
+    from sim.report.decision_charts import short
 
     rows = sob.table(strategy).filter(pl.col("ST") > 0).head(top)
     table = text_table(["input", "S1", "95% CI", "ST", "95% CI"], [
@@ -106,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
         simulate,
         sobol_analysis,
     )
-    from sim.errors import OutputError, StudyError
-    from sim.files import check_file_target
+    from sim.report.files import check_file_target
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load(args)
@@ -146,8 +146,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_html(path: Path, study: Any, names: list[str], classic: Any, deciles: Any,
                 rho: Any, sob: Any, top: int) -> None:
-    from sim.decision.report import Section, page, tornado_section
-    from sim.files import write_text
+    from sim.report.files import write_text
+    from sim.report.sections import Section, page, tornado_section
 
     parts: list[Section] = []
     for i, s in enumerate(names):

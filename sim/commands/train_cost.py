@@ -29,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print both estimates."""
-    from sim.training import PEAK_TFLOPS, SPOT_FACTOR, estimate_training_cost, flops_estimate
+    from sim.costs.training import PEAK_TFLOPS, SPOT_FACTOR, estimate_training_cost, flops_estimate
 
     if not (args.model_size > 0 and args.examples > 0 and args.seq_len > 0 and args.epochs > 0):
         return error("--model-size, --examples, --seq-len and --epochs must be > 0")

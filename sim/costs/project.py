@@ -31,6 +31,8 @@ class Project:
     build_months: Value = 0.0
     retrain_every: Value | None = None
     retrain_cost_fraction: Value = 1.0
+    #: the engineering part of ``cost`` (the rest is training compute)
+    engineering: Value = 0.0
 
     def building(self, t: int) -> bool | np.ndarray:
         """Whether month t is still before production (the baseline serves the traffic)."""

@@ -31,6 +31,14 @@ class ProjectSet:
             total = total + project.cost * active
         return total
 
+    @property
+    def engineering(self) -> Value:
+        """The engineering part of :attr:`cost`."""
+        total: Value = 0.0
+        for project, active in self.parts:
+            total = total + project.engineering * active
+        return total
+
     def building(self, t: int) -> bool | np.ndarray:
         """True while any active component is still being built."""
         out: bool | np.ndarray = False

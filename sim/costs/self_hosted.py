@@ -17,9 +17,6 @@ from sim.costs.workload import (
     Workload,
 )
 
-#: Storage price default: S3 standard, $ per GB-month (lesson).
-STORAGE_PRICE = 0.023
-
 
 def instances_needed(tokens_per_day: Value, peak_to_average: Value, throughput: Value,
                      utilization: Value) -> Value:

@@ -17,14 +17,6 @@ from sim.decision.analysis import (
     break_even_values,
     focus_strategy,
 )
-from sim.decision.charts import (
-    comparison_chart,
-    sobol_chart,
-    spearman_chart,
-    sweep_chart,
-    tornado_chart,
-    voi_chart,
-)
 from sim.decision.compare import (
     CVAR_ALPHA,
     Comparison,
@@ -43,7 +35,6 @@ from sim.decision.metrics import (
     check_criterion,
     parse_metric,
 )
-from sim.decision.report import Section, comparison_frame, page, sections
 from sim.decision.samples import (
     SampleSet,
     check_strategies,
@@ -51,6 +42,7 @@ from sim.decision.samples import (
     load_samples,
     simulate,
 )
+from sim.decision.screen import Screening, should_fine_tune
 from sim.decision.sobol import SobolIndices, SobolResult, sobol_analysis, sobol_estimate
 from sim.decision.sweep import Sweep, parse_values, sweep
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
@@ -76,7 +68,7 @@ __all__ = [
     "Metric",
     "RegretAccumulator",
     "SampleSet",
-    "Section",
+    "Screening",
     "SobolIndices",
     "SobolResult",
     "Sweep",
@@ -88,8 +80,6 @@ __all__ = [
     "check_strategies",
     "classic_tornado",
     "compare",
-    "comparison_chart",
-    "comparison_frame",
     "cvar",
     "cvar_stream",
     "decision_set",
@@ -99,21 +89,15 @@ __all__ = [
     "evppi_regression",
     "focus_strategy",
     "load_samples",
-    "page",
     "parse_metric",
     "parse_values",
     "rank_correlations",
     "recommend",
     "sample_tornado",
-    "sections",
+    "should_fine_tune",
     "simulate",
     "sobol_analysis",
-    "sobol_chart",
     "sobol_estimate",
-    "spearman_chart",
     "sweep",
-    "sweep_chart",
-    "tornado_chart",
     "value_of_information",
-    "voi_chart",
 ]

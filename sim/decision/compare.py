@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from sim.decision.metrics import CRITERION_LABELS, Criterion, check_criterion
 from sim.decision.samples import SampleSet
-from sim.quantiles import select
+from sim.runner.quantiles import select
 
 FloatArray = NDArray[np.float64]
 #: Tail probability of the CVaR the summary reports (the worst 5% of outcomes).
@@ -63,7 +63,7 @@ def cvar_stream(batches: Callable[[], Iterable[FloatArray]], n: int,
                 alpha: float = CVAR_ALPHA) -> float:
     """:func:`cvar` of ``n`` values streamed by ``batches()`` (called five times), exactly.
 
-    The order statistic at the tail's edge comes from :func:`sim.quantiles.select` (four
+    The order statistic at the tail's edge comes from :func:`sim.runner.quantiles.select` (four
     passes); a fifth pass sums the values below it.
 
     Examples
@@ -255,7 +255,7 @@ def compare(samples: SampleSet, *, criterion: str | None = None,
     study = samples.study
     crit = check_criterion(criterion or study.criterion)
     months = tuple(months) if months is not None else study.payback_within
-    from sim.constraints import feasibility
+    from sim.runner.constraints import feasibility
 
     names = list(samples.npv)
     reasons = feasibility(study)

@@ -15,7 +15,7 @@ from typing import Literal, get_args
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model import NO_PAYBACK
+from sim.runner.model import NO_PAYBACK
 
 MetricKind = Literal["npv", "payback_within"]
 Criterion = Literal["npv", "payback", "cvar"]

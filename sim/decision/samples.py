@@ -17,7 +17,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from sim.decision.metrics import Metric, parse_metric
-from sim.model import evaluate
+from sim.runner.model import evaluate
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]
@@ -137,7 +137,7 @@ def check_strategies(study: Study, names: Sequence[str] | None, *,
 def decision_set(study: Study) -> list[str]:
     """The strategies a choice is made between: the compared ones that meet the study's
     constraints (all compared ones when none does)."""
-    from sim.constraints import feasibility
+    from sim.runner.constraints import feasibility
 
     reasons = feasibility(study)
     ok = [s for s in study.compared() if reasons.get(s) is None]
@@ -162,7 +162,10 @@ def simulate(study: Study, *, samples: int | None = None, chunk_size: int = CHUN
     >>> s = simulate(load_study("studies/legal_contracts.toml"), samples=4096)  # doctest: +SKIP
     >>> float(s.npv["hosted_ft"].mean())  # doctest: +SKIP
     """
-    from sim.runner import input_values, sampling_plan  # sim.summary may import this package
+    from sim.runner.runner import (  # sim.runner.summary may import this package
+        input_values,
+        sampling_plan,
+    )
 
     if samples is not None:
         study = study.replace(samples=samples)

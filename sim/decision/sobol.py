@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from distributions.base import TINY
 from sim.decision.metrics import Metric, parse_metric
 from sim.decision.samples import check_strategies
-from sim.model import evaluate
+from sim.runner.model import evaluate
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]

@@ -20,11 +20,11 @@ import polars as pl
 from numpy.typing import NDArray
 
 from distributions import Fixed
-from sim.costs.kinds import KINDS
 from sim.decision.samples import CHUNK, check_strategies
-from sim.model import evaluate
-from sim.schema import WORKLOAD, Field
+from sim.runner.model import evaluate
 from sim.study import Input, Study
+from sim.study.kinds import KINDS
+from sim.study.schema import WORKLOAD, Field
 
 Scale = Literal["linear", "log"]
 FloatArray = NDArray[np.float64]
@@ -167,7 +167,10 @@ def _check_values(values: Sequence[float], scale: str) -> FloatArray:
 def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_size: int
                 ) -> dict[str, FloatArray]:
     """Per value and strategy (every one): NPV mean and variance, P(payback), P(NPV>0), P(best)."""
-    from sim.runner import input_values, sampling_plan  # sim.summary may import this package
+    from sim.runner.runner import (  # sim.runner.summary may import this package
+        input_values,
+        sampling_plan,
+    )
 
     every = study.compared()
     k, s = vals.size, len(every)

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from sim.costs.workload import Value
 from sim.decision.metrics import Metric, parse_metric
 from sim.decision.samples import SampleSet, check_strategies
-from sim.model import evaluate
+from sim.runner.model import evaluate
 from sim.study import Study
 
 TornadoMethod = Literal["medians", "conditional"]
@@ -137,7 +137,10 @@ def classic_tornado(study: Study, *, metric: str | Metric = "npv",
     >>> t = classic_tornado(load_study("studies/legal_contracts.toml"))  # doctest: +SKIP
     >>> t.table("hosted_ft", top=3)  # doctest: +SKIP
     """
-    from sim.runner import input_values, sampling_plan  # sim.summary may import this package
+    from sim.runner.runner import (  # sim.runner.summary may import this package
+        input_values,
+        sampling_plan,
+    )
 
     m = parse_metric(metric, horizon=study.horizon_months)
     names = check_strategies(study, strategies)

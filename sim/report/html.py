@@ -18,9 +18,9 @@ import numpy as np
 
 from distributions import fmt
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
-from sim.runner import RunResult
+from sim.runner.runner import RunResult
+from sim.runner.summary import Summary, fmt_p
 from sim.study import Study
-from sim.summary import Summary, fmt_p
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
@@ -184,7 +184,7 @@ def inputs_table(study: Study) -> str:
     """Every input: the uncertain ones with their distribution, P10/P50/P90 and a text
     histogram; then the known values; each with where it came from (the study file, the
     price catalog, or the default the study left it at)."""
-    from sim.describe import sparkline
+    from sim.report.describe import sparkline
 
     uncertain, known = [], []
     sources: dict[str, None] = {}
@@ -236,7 +236,7 @@ def decision_sections(result: RunResult) -> list[Any]:
     """Sensitivity, value of information and break-even map for the report (the comparison
     is built from the full summary instead)."""
     from sim.decision import analyze, load_samples
-    from sim.decision.report import sensitivity_section, sweep_section, voi_section
+    from sim.report.sections import sensitivity_section, sweep_section, voi_section
 
     study = result.study
     if len([n for n in study.compared() if n != study.baseline]) == 0:
@@ -266,8 +266,8 @@ def render(result: RunResult, path: str | Path) -> None:
     decision_html = "\n".join(f"<h2>{html.escape(sec.heading)}</h2>\n{sec.body}"
                               for sec in decision)
     if len(study.compared()) > 1:
-        from sim.decision.charts import comparison_chart
-        from sim.decision.report import comparison_frame
+        from sim.report.decision_charts import comparison_chart
+        from sim.report.sections import comparison_frame
 
         charts.append(("comparison", comparison_chart(comparison_frame(summary))))
     # the chart functions are tested with validation on; skip the schema pass here

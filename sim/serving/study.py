@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from distributions import Distribution, DistributionError, parse
-from sim.errors import StudyError
 from sim.serving.config import Autoscaling, ServingConfig
 from sim.serving.hardware import QUANTIZATIONS, get_profile, load_profiles, profile_for_size
 from sim.serving.traffic import hourly_weights
+from sim.study.errors import StudyError
 
 _AUTOSCALING_KEYS = ("min_replicas", "max_replicas", "scale_to_zero")
 

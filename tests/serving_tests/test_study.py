@@ -7,8 +7,8 @@ import copy
 import pytest
 from serving_tests.serving_helpers import STUDY
 
-from sim.errors import StudyError
 from sim.serving.study import read_study, serving_from_study
+from sim.study.errors import StudyError
 
 DOC = {
     "study": {"name": "t", "seed": 4},

@@ -1,21 +1,22 @@
-"""The registry of strategy kinds: which keys each takes and how its kernel is built.
+"""The strategy kinds: what each takes in a study file and what sets it apart.
 
-A kind has numeric *fields* (inputs: numbers or distributions), *alternatives* (a numeric
-key that may instead hold a word, e.g. ``instances = "auto"``) and *settings* (keys that
-only take words or booleans, e.g. ``training_method = "lora"`` or ``model = "gpt-4o"``).
+A :class:`Kind` has numeric *fields* (inputs: numbers or distributions), *alternatives* (a
+numeric key that may instead hold a word, e.g. ``instances = "auto"``) and *settings* (keys
+that only take words or booleans, e.g. ``training_method = "lora"`` or ``model = "gpt-4o"``),
+and says what differs between kinds everywhere else: whether it has a project with
+engineering phases, which other strategies it is made of (routing), where its data goes,
+whether it is portable, and whether it serves on our own GPUs (the serving simulation, the
+latency check, the lesson's break-even volume). Its cost kernel lives in :mod:`sim.costs`,
+registered under the same name. No module outside :mod:`sim.costs` compares kind names:
+they ask the :class:`Kind`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from sim.costs.api import ApiKernel
-from sim.costs.project import Project
-from sim.costs.self_hosted import STORAGE_PRICE, SelfHostedKernel
-from sim.costs.workload import Value, Workload
-from sim.schema import (
+from sim.study.schema import (
     COUNT,
     COUNT0,
     DECLINE,
@@ -30,21 +31,8 @@ from sim.schema import (
     Field,
 )
 
-Options = Mapping[str, Any]
-
-
-class Kernel(Protocol):
-    """A strategy's monthly cost, stepped through months 1..H in order."""
-
-    project: Any
-
-    def operating(self, t: int, growth: Value) -> Value:
-        """Run cost in month t (without project spend)."""
-        ...
-
-    def static_costs(self) -> dict[str, Value]:
-        """Month-1 costs by component: run, storage, mlops, quality, fixed."""
-        ...
+#: Where self-hosted storage is priced by default: S3 standard, $ per GB-month (lesson).
+STORAGE_PRICE = 0.023
 
 
 @dataclass(frozen=True)
@@ -64,24 +52,36 @@ class Setting:
 
 @dataclass(frozen=True)
 class Kind:
-    """A strategy kind: its keys and its kernel factory."""
+    """A strategy kind: its keys and what sets it apart from the other kinds.
+
+    Examples
+    --------
+    >>> KINDS["routing"].components
+    ('primary', 'fallback')
+    >>> KINDS["self_hosted"].gpu_serving, KINDS["hosted_ft"].portable
+    (True, False)
+    """
 
     name: str
     doc: str
     fields: dict[str, Field]
-    make: Callable[[Mapping[str, Value], Workload, Any, Options], Kernel]
     #: numeric keys that may hold one of these words instead, e.g. instances = "auto"
     alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
     settings: dict[str, Setting] = field(default_factory=dict)
     #: (key, condition key, condition value): key is required when the condition holds
     #: ("*": the condition key is given)
     conditional: tuple[tuple[str, str, Any], ...] = ()
-    #: one-off training compute of the project (beyond engineering hours)
-    training_cost: Callable[[Mapping[str, Value], Options], Value] = lambda p, o: 0.0
+    #: whether the engineering hours may be given by phase (engineering_phases)
+    phases: bool = True
+    #: settings naming the strategies this one is made of (routing: primary, fallback)
+    components: tuple[str, ...] = ()
     #: whether the traffic's data stays on the company's premises
     on_premises: bool = False
     #: whether the fine-tuned model can move to another vendor without retraining
     portable: bool = True
+    #: whether it serves on GPUs of our own: the serving simulation, the latency check and
+    #: the lesson's break-even volume apply
+    gpu_serving: bool = False
 
 
 CACHE_SHARE = Field(RATE, None, "share of input tokens served from a prompt cache "
@@ -171,43 +171,11 @@ TRAINING_SETTINGS = {
 }
 
 
-def _api(p: Mapping[str, Value], w: Workload, project: Any, options: Options) -> Kernel:
-    return ApiKernel(p, w, project)
-
-
-def _self_hosted(p: Mapping[str, Value], w: Workload, project: Any, options: Options) -> Kernel:
-    return SelfHostedKernel(p, w, project, auto=options.get("instances") == "auto",
-                            curve=options.get("capacity_curve"))
-
-
-def _routing(p: Mapping[str, Value], w: Workload, project: Any, options: Options) -> Kernel:
-    raise TypeError("routing kernels are built by sim.costs.build from their components")
-
-
-def _self_hosted_training(p: Mapping[str, Value], options: Options) -> Value:
-    if options.get("compute_per_run") == "estimate":
-        from sim.training import cost_per_run
-
-        per_run = cost_per_run(p["model_size_b"], options.get("training_method", "lora"),
-                               options.get("training_gpu", "a100_80g"), p["dataset_examples"],
-                               p["sequence_length"], p["epochs"],
-                               spot=bool(options.get("spot", True)))
-    else:
-        per_run = p["compute_per_run"]
-    return p["training_runs"] * per_run
-
-
-def _hosted_training(p: Mapping[str, Value], options: Options) -> Value:
-    tokens = p["training_tokens"] * p["epochs"] * p["training_runs"]
-    return tokens * p["training_price_per_1m"] / 1e6
-
-
 KINDS: dict[str, Kind] = {
     "api": Kind(
         "api",
         "pay per token at a provider's (falling) prices: the frontier model, or a cheaper one",
         API_FIELDS,
-        _api,
         settings={"model": Setting("API model to take prices from (ftrisk prices)",
                                    lookup="api"), "standalone": STANDALONE},
         portable=True,
@@ -216,7 +184,6 @@ KINDS: dict[str, Kind] = {
         "hosted_ft",
         "a model fine-tuned and served by the vendor: training tokens, fine-tuned token prices",
         HOSTED_FT_FIELDS,
-        _api,
         settings={
             "model": Setting("fine-tuned model to take inference prices from, e.g. "
                              "ft:gpt-4o-mini", lookup="api"),
@@ -224,14 +191,12 @@ KINDS: dict[str, Kind] = {
                                          lookup="training"),
             "standalone": STANDALONE,
         },
-        training_cost=_hosted_training,
         portable=False,
     ),
     "self_hosted": Kind(
         "self_hosted",
         "a fine-tuned open model on rented GPUs: project, serving, storage, MLOps, retraining",
         SELF_HOSTED_FIELDS,
-        _self_hosted,
         alternatives={"instances": ("auto", "simulated"), "compute_per_run": ("estimate",)},
         settings={"gpu": Setting("serving GPU to take the hourly price from", lookup="gpu"),
                   **TRAINING_SETTINGS, "standalone": STANDALONE,
@@ -248,61 +213,19 @@ KINDS: dict[str, Kind] = {
             ("fte_monthly_cost", "mlops_fte", "*"),
             ("dataset_examples", "compute_per_run", "estimate"),
         ),
-        training_cost=_self_hosted_training,
         on_premises=True,
+        gpu_serving=True,
     ),
     "routing": Kind(
         "routing",
         "a share of requests to one strategy (e.g. a fine-tuned model), the rest to another",
         ROUTING_FIELDS,
-        _routing,
         settings={"primary": Setting("strategy that gets the share", lookup="strategy",
                                      required=True),
                   "fallback": Setting("strategy that gets the rest", lookup="strategy",
                                       required=True)},
+        phases=False,
+        components=("primary", "fallback"),
     ),
 }
 
-
-def engineering_hours(p: Mapping[str, Value]) -> Value:
-    """Engineering hours in total, or the sum of ``engineering_phases.*``."""
-    phases = [v for k, v in p.items() if k.startswith("engineering_phases.")]
-    if phases:
-        total: Value = 0.0
-        for v in phases:
-            total = total + v
-        return total
-    return p.get("engineering_hours", 0.0)
-
-
-def project_cost(kind: str, p: Mapping[str, Value], options: Options | None = None) -> Value:
-    """One-off project cost: engineering hours x rate + the kind's training compute."""
-    return engineering_hours(p) * p["hourly_rate"] + KINDS[kind].training_cost(p, options or {})
-
-
-def build_kernel(kind: str, p: Mapping[str, Value], w: Workload, options: Options,
-                 *, baseline: bool) -> Kernel:
-    """Build the kernel of one (non-routing) strategy for a chunk of samples.
-
-    Parameters
-    ----------
-    kind : str
-        A key of :data:`KINDS`.
-    p : mapping
-        Every field of the kind (defaults filled in), floats or arrays over samples.
-    w : Workload
-        The chunk's workload.
-    options : mapping
-        Words and booleans, e.g. ``{"instances": "auto"}``.
-    baseline : bool
-        The baseline runs today: it has no project.
-    """
-    project = None
-    if not baseline:
-        project = Project(
-            cost=project_cost(kind, p, options),
-            build_months=p["build_months"],
-            retrain_every=p.get("retrain_every_months"),
-            retrain_cost_fraction=p.get("retrain_cost_fraction", 1.0),
-        )
-    return KINDS[kind].make(p, w, project, options)

@@ -15,13 +15,13 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from sim.decision import charts
 from sim.decision.analysis import DecisionAnalysis
 from sim.decision.compare import Comparison
 from sim.decision.sobol import SobolResult
 from sim.decision.sweep import Sweep
 from sim.decision.text import money, number
 from sim.decision.tornado import Tornado
+from sim.report import decision_charts as charts
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], left: int = 1) 
 def comparison_frame(source: Any) -> pl.DataFrame:
     """``strategy, p05, p10, p50, p90, p95, mean`` for :func:`charts.comparison_chart`.
 
-    ``source`` is a :class:`Comparison`, or a run's :class:`sim.summary.Summary` (its NPV
+    ``source`` is a :class:`Comparison`, or a run's :class:`sim.runner.summary.Summary` (its NPV
     quantiles; where it lacks P95 the P99.5 stands in).
     """
     if isinstance(source, Comparison):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from distributions import Distribution
+from sim.study.kinds import KINDS, Kind
 
 CRITERIA = ("npv", "payback", "cvar")
 #: Top-level keys of summary.json; a strategy may not take one of these names.
@@ -90,6 +91,18 @@ class Strategy:
     inputs: dict[str, Input]
     options: dict[str, Any]
     is_baseline: bool
+
+    @property
+    def kind_spec(self) -> Kind:
+        """What this strategy's kind takes and how it differs from the other kinds."""
+        return KINDS[self.kind]
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The strategies this one is made of (a routing strategy's primary and fallback),
+        or just its own name."""
+        keys = self.kind_spec.components
+        return tuple(self.options[k] for k in keys) if keys else (self.name,)
 
     @property
     def standalone(self) -> bool:

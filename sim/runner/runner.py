@@ -24,11 +24,11 @@ import polars as pl
 
 from distributions import SamplingPlan
 from sim.costs.workload import Value
-from sim.model import evaluate
-from sim.parquet_io import SamplesWriter
-from sim.point import point_estimate
+from sim.runner.model import evaluate
+from sim.runner.point import point_estimate
+from sim.runner.samples_file import SamplesWriter
+from sim.runner.summary import Summary, col, summarize
 from sim.study import Study
-from sim.summary import Summary, col, summarize
 
 DEFAULT_CHUNK = 32768
 #: Samples whose month-by-month cumulative saving is kept for the fan chart.
@@ -180,7 +180,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
         tmp = tempfile.TemporaryDirectory(prefix="ftrisk-")
         samples_path = Path(tmp.name) / "samples.parquet"
     path = Path(samples_path)
-    from sim.costs.serving import prepare
+    from sim.serving.link import prepare
 
     prepare(study)  # capacity curves of simulated serving, before worker threads start
     timings["serving_s"] = time.perf_counter() - t0

@@ -163,7 +163,7 @@ def comparison_chart(frame: pl.DataFrame) -> alt.LayerChart:
     """Strategies' NPV distributions side by side: P5–P95 whisker, P10–P90 box, median, mean.
 
     ``frame``: ``strategy, p05, p10, p50, p90, p95, mean`` (see
-    :func:`sim.decision.report.comparison_frame`).
+    :func:`sim.report.sections.comparison_frame`).
     """
     y = alt.Y("strategy:N", sort=frame["strategy"].to_list(), title=None)
     tip = ["strategy", *(alt.Tooltip(f"{c}:Q", format="$,.0f")

@@ -28,7 +28,7 @@ _CURVES: dict[tuple[Any, ...], Any] = {}
 def uses_simulation(study: Study, name: str) -> bool:
     """True when a strategy's serving comes from the simulation (instances = "simulated")."""
     s = study.strategies[name]
-    return s.kind == "self_hosted" and s.options.get("instances") == "simulated"
+    return s.kind_spec.gpu_serving and s.options.get("instances") == "simulated"
 
 
 def serving_config(study: Study, name: str) -> Any:
@@ -40,11 +40,11 @@ def serving_config(study: Study, name: str) -> Any:
 
 def check_serving(study: Study) -> None:
     """Validate the serving keys of every self-hosted strategy that has them (raises
-    :class:`~sim.errors.StudyError`)."""
-    from sim.errors import StudyError
+    :class:`~sim.study.errors.StudyError`)."""
+    from sim.study.errors import StudyError
 
     for name, s in study.strategies.items():
-        if s.kind != "self_hosted":
+        if not s.kind_spec.gpu_serving:
             continue
         raw = study.raw.get("strategies", {}).get(name, {})
         given = [k for k in SERVING_KEYS if k in raw]

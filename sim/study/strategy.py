@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from distributions import Distribution, DistributionError, Fixed, parse
-from sim.costs.kinds import KINDS, Kind, Setting
-from sim.errors import StudyError
-from sim.schema import NONNEG, PROJECT_KEYS, Field
-from sim.study_types import RESERVED, Input, Strategy
+from sim.study.errors import StudyError
+from sim.study.kinds import KINDS, Kind, Setting
+from sim.study.schema import NONNEG, PROJECT_KEYS, Field
+from sim.study.types import RESERVED, Input, Strategy
 
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 PHASES_KEY = "engineering_phases"
@@ -133,7 +133,7 @@ def _setting(file: str, path: str, value: Any, setting: Setting,
             raise StudyError(file, path, f"'{value}' is not a hardware profile; use one of "
                              f"{', '.join(sorted(load_profiles()))}")
     if setting.lookup in ("api", "gpu", "training"):
-        from sim import catalog
+        from sim.study import catalog
 
         finders: dict[str, Callable[[str], Any]] = {
             "api": catalog.api_price, "gpu": catalog.gpu_price,
@@ -148,10 +148,10 @@ def _setting(file: str, path: str, value: Any, setting: Setting,
 
 def catalog_values(kind: Kind, options: Mapping[str, Any]) -> dict[str, tuple[float, str]]:
     """Input values a strategy takes from the price catalog, with a provenance note."""
-    from sim import catalog
+    from sim.study import catalog
 
     out: dict[str, tuple[float, str]] = {}
-    if "model" in options and kind.name in ("api", "hosted_ft"):
+    if "model" in options:
         p = catalog.api_price(options["model"])
         note = f"catalog {p.model}: {catalog.describe_source(p)}"
         out.update(input_price=(p.input, note), output_price=(p.output, note),
@@ -198,15 +198,15 @@ def load_strategy(file: str, name: str, doc: Any, *, baseline: bool,
     _check_name(file, prefix, name, doc)
     kind = _kind(file, prefix, doc)
     project = (set(PROJECT_KEYS) | {PHASES_KEY}) & (set(kind.fields) | {PHASES_KEY})
-    if kind.name == "routing" and baseline:
-        raise StudyError(file, prefix, "a routing strategy cannot be the baseline; make one of "
-                         "its parts the baseline")
+    if kind.components and baseline:
+        raise StudyError(file, prefix, f"a {kind.name} strategy cannot be the baseline; make "
+                         "one of its parts the baseline")
     for key in doc:
         if baseline and key in project:
             raise StudyError(file, f"{prefix}.{key}", "the baseline is what runs today and has "
                              "no project; remove it (or make another strategy the baseline)")
     valid = ["kind", *kind.fields, *kind.settings]
-    if kind.name in ("self_hosted", "hosted_ft", "api"):
+    if kind.phases:
         valid.append(PHASES_KEY)
     unknown_keys(file, f"{prefix}.", doc, valid)
     options = _settings(file, prefix, doc, kind, strategies)
@@ -221,8 +221,8 @@ def load_strategy(file: str, name: str, doc: Any, *, baseline: bool,
     inputs = make_inputs(file, prefix, doc, kind.fields, skip=skip, words=kind.alternatives,
                          supplied=catalog_values(kind, options))
     inputs.update(phases)
-    if kind.name == "routing":
-        _check_routing(file, prefix, name, options, strategies)
+    if kind.components:
+        _check_routing(file, prefix, name, kind, options, strategies)
     if options.get("standalone") is False:
         _check_component(file, prefix, name, strategies, baseline=baseline)
     return Strategy(name, kind.name, inputs, options, baseline)
@@ -239,10 +239,18 @@ def _check_name(file: str, prefix: str, name: str, doc: Any) -> None:
         raise StudyError(file, prefix, f"must be a table ([{prefix}])")
 
 
+def _components_of(doc: Any) -> tuple[str, ...]:
+    """The strategies a raw strategy table is made of (empty for a plain strategy)."""
+    name = doc.get("kind") if isinstance(doc, dict) else None
+    kind = KINDS.get(name) if isinstance(name, str) else None
+    if kind is None:
+        return ()
+    return tuple(doc.get(key) for key in kind.components)
+
+
 def _check_component(file: str, prefix: str, name: str, strategies: Mapping[str, Any], *,
                      baseline: bool) -> None:
-    users = [n for n, d in strategies.items() if isinstance(d, dict)
-             and d.get("kind") == "routing" and name in (d.get("primary"), d.get("fallback"))]
+    users = [n for n, d in strategies.items() if name in _components_of(d)]
     if baseline:
         raise StudyError(file, f"{prefix}.standalone", "the baseline is always compared; "
                          "remove standalone = false")
@@ -251,15 +259,16 @@ def _check_component(file: str, prefix: str, name: str, strategies: Mapping[str,
                          "remove standalone = false or add a routing strategy")
 
 
-def _check_routing(file: str, prefix: str, name: str, options: Mapping[str, Any],
+def _check_routing(file: str, prefix: str, name: str, kind: Kind, options: Mapping[str, Any],
                    strategies: Mapping[str, Any]) -> None:
-    for key in ("primary", "fallback"):
+    for key in kind.components:
         target = options[key]
         if target == name:
             raise StudyError(file, f"{prefix}.{key}", "a routing strategy cannot route to itself")
-        other = strategies[target]
-        if isinstance(other, dict) and other.get("kind") == "routing":
+        if _components_of(strategies[target]):
             raise StudyError(file, f"{prefix}.{key}", f"'{target}' is itself a routing "
                              "strategy; route between non-routing strategies")
-    if options["primary"] == options["fallback"]:
-        raise StudyError(file, f"{prefix}.fallback", "primary and fallback must differ")
+    first, second = (options[key] for key in kind.components)
+    if first == second:
+        raise StudyError(file, f"{prefix}.{kind.components[1]}",
+                         f"{' and '.join(kind.components)} must differ")

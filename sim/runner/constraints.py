@@ -6,15 +6,7 @@ recommended.
 
 from __future__ import annotations
 
-from sim.costs.kinds import KINDS
 from sim.study import Study
-
-
-def _parts(study: Study, name: str) -> list[str]:
-    s = study.strategies[name]
-    if s.kind == "routing":
-        return [s.options["primary"], s.options["fallback"]]
-    return [name]
 
 
 def _latency(study: Study, name: str) -> float | None:
@@ -25,7 +17,7 @@ def _latency(study: Study, name: str) -> float | None:
 def _simulated(study: Study, name: str) -> bool:
     """A self-hosted strategy without a stated p99 has it checked by the serving model."""
     s = study.strategies[name]
-    return s.kind == "self_hosted" and "p99_latency_ms" not in s.inputs
+    return s.kind_spec.gpu_serving and "p99_latency_ms" not in s.inputs
 
 
 def feasibility(study: Study) -> dict[str, str | None]:
@@ -40,18 +32,18 @@ def feasibility(study: Study) -> dict[str, str | None]:
     c = study.constraints
     out: dict[str, str | None] = {}
     for name in study.compared():
-        parts = _parts(study, name)
-        kinds = [study.strategies[p].kind for p in parts]
+        parts = list(study.strategies[name].parts)
+        kinds = [study.strategies[p].kind_spec for p in parts]
         reasons = []
         if c.data_on_premises:
-            away = sorted({k for k in kinds if not KINDS[k].on_premises})
+            away = sorted({k.name for k in kinds if not k.on_premises})
             if away:
                 reasons.append(f"sends request data to a vendor ({', '.join(away)})")
-        if c.vendor_portability and any(not KINDS[k].portable for k in kinds):
+        if c.vendor_portability and any(not k.portable for k in kinds):
             reasons.append("a vendor-hosted fine-tuned model cannot move to another vendor "
                            "without retraining")
         if c.p99_latency_ms is not None:
-            from sim.costs.serving import simulated_latency_reason
+            from sim.serving.link import simulated_latency_reason
 
             simulated = [p for p in parts if _simulated(study, p)]
             for p in simulated:

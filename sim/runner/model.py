@@ -2,7 +2,7 @@
 
 :func:`evaluate` is pure and vectorized: each input is a float (fixed) or an array over
 the ``m`` samples of a chunk, and the only Python loop is over months. It knows nothing
-about sampling, chunking or files (see :mod:`sim.runner`).
+about sampling, chunking or files (see :mod:`sim.runner.runner`).
 """
 
 from __future__ import annotations

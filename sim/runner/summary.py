@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from sim.parquet_io import iter_columns
-from sim.quantiles import quantiles
+from sim.runner.quantiles import quantiles
+from sim.runner.samples_file import iter_columns
 from sim.study import Study
 
 #: NPV quantiles computed exactly (the tails set the histogram's range).
@@ -183,10 +183,10 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
     path : path
         Its samples.parquet.
     point : dict
-        The static point estimate per strategy (:func:`sim.point.point_estimate`).
+        The static point estimate per strategy (:func:`sim.runner.point.point_estimate`).
     """
-    from sim.constraints import feasibility
     from sim.decision.compare import RegretAccumulator, cvar_stream
+    from sim.runner.constraints import feasibility
 
     reasons = feasibility(study)
     names = study.compared()

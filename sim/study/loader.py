@@ -1,6 +1,6 @@
 """Study files: TOML in, a validated :class:`Study` out (SPEC §10).
 
-Every problem becomes a :class:`~sim.errors.StudyError` naming the file, the key and the
+Every problem becomes a :class:`~sim.study.errors.StudyError` naming the file, the key and the
 fix; nothing is evaluated, and unknown keys are errors (with a suggestion), never ignored.
 """
 
@@ -15,32 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from distributions import METHODS, DistributionError, check_correlation
-from sim.errors import StudyError
-from sim.schema import WORKLOAD
-from sim.strategy_loader import load_strategy, make_inputs, unknown_keys
-from sim.study_types import (
+from sim.study.errors import StudyError
+from sim.study.schema import WORKLOAD
+from sim.study.strategy import load_strategy, make_inputs, unknown_keys
+from sim.study.types import (
     CRITERIA,
-    RESERVED,
     Constraints,
     Correlation,
     Input,
-    Strategy,
     Study,
     full_path,
 )
 
-__all__ = [
-    "CRITERIA",
-    "RESERVED",
-    "Constraints",
-    "Correlation",
-    "Input",
-    "Strategy",
-    "Study",
-    "apply_overrides",
-    "load_study",
-    "study_from_dict",
-]
+__all__ = ["apply_overrides", "load_study", "study_from_dict"]
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -150,7 +137,7 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
                   hourly_profile=profile, raw=doc, **s)
     correlations = _correlations(file, doc.get("correlations", []), study)
     study = study.replace(correlations=correlations)
-    from sim.costs.serving import check_serving
+    from sim.serving.link import check_serving
 
     check_serving(study)
     return study

@@ -12,22 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.costs.build import build_kernels, section
-from sim.costs.kinds import engineering_hours
 from sim.costs.workload import DAYS_PER_MONTH
 from sim.study import Study
-
-
-def _engineering_cost(study: Study, name: str, vals: Mapping[str, float]) -> float:
-    s = study.strategies[name]
-    p = section(vals, f"strategies.{name}")
-    cost = float(engineering_hours(p) * p["hourly_rate"])
-    if s.kind == "routing":
-        share = p["share"]
-        for part, active in ((s.options["primary"], share > 0),
-                             (s.options["fallback"], share < 1)):
-            if active and not study.strategies[part].is_baseline:
-                cost += _engineering_cost(study, part, vals)
-    return cost
 
 
 def median_values(study: Study) -> dict[str, float]:
@@ -80,7 +66,7 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
             lifetime = 1.0
         else:
             project = float(kernels[s.name].project.cost)
-            engineering = _engineering_cost(study, s.name, vals)
+            engineering = float(kernels[s.name].project.engineering)
             compute = project - engineering
             lifetime = float(section(vals, f"strategies.{s.name}")["model_lifetime_months"])
         amortized = project / lifetime
@@ -108,7 +94,7 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
             "payback_months": payback,
             "current_daily_tokens": int(daily_tokens),
         }
-        if s.kind == "self_hosted" and api > 0 and daily_tokens > 0:
+        if s.kind_spec.gpu_serving and api > 0 and daily_tokens > 0:
             # lesson: fixed serving + storage divided by the baseline's blended $/token
             price_per_token = api / (daily_tokens * DAYS_PER_MONTH)
             be = (serving + storage) / price_per_token / DAYS_PER_MONTH

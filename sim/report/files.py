@@ -4,7 +4,7 @@ Every path a command writes goes through here, so the rules hold everywhere:
 
 - checked before any work (:func:`check_file_target`): a folder, a device or a FIFO where a
   file should go, a parent that is a file, a folder that cannot be written, all raise an
-  :class:`~sim.errors.OutputError` naming the path and the fix (the CLI: one line, exit 2);
+  :class:`~sim.study.errors.OutputError` naming the path and the fix (the CLI: one line, exit 2);
 - missing parent folders are created (:func:`make_parents`), and removed again if the write
   fails;
 - the text goes to a temporary sibling that replaces the target only when complete
@@ -25,7 +25,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from sim.errors import OutputError
+from sim.study.errors import OutputError
 
 _REASONS = {
     errno.EACCES: ("permission denied", "choose a folder you can write to"),
@@ -128,7 +128,7 @@ def os_errors_as_output(flag: str, shown: object) -> Iterator[None]:
     ...     raise OSError(errno.ENAMETOOLONG, "File name too long")
     Traceback (most recent call last):
     ...
-    sim.errors.OutputError: --html x.html: the name is too long; choose a shorter path
+    sim.study.errors.OutputError: --html x.html: the name is too long; choose a shorter path
     """
     try:
         yield
@@ -157,7 +157,7 @@ def check_parent(path: Path, *, flag: str, shown: object) -> None:
 
 def check_file_target(path: str | Path, *, flag: str = "", shown: object = None,
                       example: str = "page.html") -> None:
-    """Raise :class:`~sim.errors.OutputError` if a file cannot be written at ``path``.
+    """Raise :class:`~sim.study.errors.OutputError` if a file cannot be written at ``path``.
 
     Writes nothing: run it before the work whose result goes to ``path``.
 
@@ -177,7 +177,7 @@ def check_file_target(path: str | Path, *, flag: str = "", shown: object = None,
     >>> check_file_target(folder, flag="--html")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sim.errors.OutputError: --html /...: is a folder; give a file name, e.g. /.../page.html
+    sim.study.errors.OutputError: --html /...: is a folder; give a file name, e.g. /.../page.html
     """
     p = Path(path)
     shown = p if shown is None else shown
@@ -238,7 +238,7 @@ def write_text(path: str | Path, text: str, *, flag: str = "", shown: object = N
     """Write ``text`` (UTF-8) to ``path`` atomically: all of it, or the old file untouched.
 
     Missing parent folders are created. Any OS error becomes an
-    :class:`~sim.errors.OutputError` naming the path and the fix, with nothing left behind.
+    :class:`~sim.study.errors.OutputError` naming the path and the fix, with nothing left behind.
 
     Examples
     --------

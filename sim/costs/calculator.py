@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.catalog import ApiPrice
+from sim.study.catalog import ApiPrice
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def api_costs(price: ApiPrice, requests_per_day: float, input_tokens: float,
 
     Examples
     --------
-    >>> from sim.catalog import api_price
+    >>> from sim.study.catalog import api_price
     >>> rows = api_costs(api_price("gpt-4o@2024"), 50_000, 500, 200)
     >>> rows[0].per_month
     8250.0

@@ -7,7 +7,7 @@ Where a run may write is checked by :func:`check_out_folder` before any work:
   the manifest.json of a previous run (``"generator": "ftrisk"``, ``"files": [...]``) and
   pages written by other ftrisk commands (``ftrisk serve`` puts its page beside the run's),
   which are carried over into the new folder;
-- anything else is refused with an :class:`~sim.errors.OutputError`: a folder holding any
+- anything else is refused with an :class:`~sim.study.errors.OutputError`: a folder holding any
   other file, a path that is not a folder, the working folder, the folder of the study file,
   or an ancestor of either.
 
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.errors import OutputError
-from sim.files import (
+from sim.interrupts import shielded
+from sim.report.files import (
     ENVIRONMENT_ERRNOS,
     check_parent,
     leftovers,
@@ -41,9 +41,9 @@ from sim.files import (
     remove_empty,
     temp_name,
 )
-from sim.interrupts import shielded
-from sim.runner import Progress, RunResult, bytes_per_sample, run
+from sim.runner.runner import Progress, RunResult, bytes_per_sample, run
 from sim.study import Study
+from sim.study.errors import OutputError
 
 OUTPUT_FILES = ("summary.json", "samples.parquet", "manifest.json", "report.html")
 #: The manifest's mark of a folder ftrisk wrote.
@@ -188,8 +188,7 @@ def check_out_folder(out: str | Path, *, study_file: str | None = None,
     >>> check_out_folder(mine, flag="--out")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sim.errors.OutputError: --out /...: holds files ftrisk did not write (notes.txt); choose an \
-empty or new folder
+    sim.study.errors.OutputError: --out /...: holds files ftrisk did not write (notes.txt); ...
     """
     shown = out
     with os_errors_as_output(flag, shown):

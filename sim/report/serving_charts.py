@@ -10,7 +10,7 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
-from sim.files import write_text
+from sim.report.files import write_text
 
 _PERCENTILES = ("p50", "p95", "p99")
 
