@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -63,6 +64,18 @@ def dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
     return proc.pid
+
+
+@pytest.fixture(autouse=True)
+def _quick_report(monkeypatch):
+    """These tests are about files and folders: a small stand-in for report.html keeps them
+    fast (the report itself is tested in test_report.py; the processes below use the real one).
+    """
+    def render(result, path):
+        Path(path).write_text(f"<html><title>ftrisk — {result.study.name}</title></html>\n",
+                              encoding="utf-8")
+
+    monkeypatch.setattr("sim.report.render", render)
 
 
 @pytest.fixture
@@ -556,10 +569,12 @@ def test_a_folder_that_cannot_be_written_is_exit_2(here, study, capsys):
     assert list(ro.iterdir()) == []
 
 
-# ---- real processes: signals, SIGKILL, a full disk ---------------------------------------
+# ---- real processes: signals, SIGKILL, a file-size limit -------------------------------
 
-def _env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(ROOT))
+LESSON_FILE = STUDIES / "lesson_parity.toml"
+#: Where each stopped run writes: over a previous output, or into folders it must create.
+SIGNAL_OUT = {signal.SIGTERM: "prev/o", signal.SIGINT: "new/deep/o", signal.SIGHUP: "prev/o",
+              signal.SIGKILL: "new/o"}
 
 
 def _default_signals() -> None:  # the test run itself may have been started under nohup
@@ -567,69 +582,89 @@ def _default_signals() -> None:  # the test run itself may have been started und
         signal.signal(s, signal.SIG_DFL)
 
 
-def test_signals_remove_the_temporary_output(tmp_path):
-    """SIGTERM, SIGINT, SIGHUP mid-run: temporary folder gone, the previous output (or its
-    absence) unchanged, exit 128 + N. SIGKILL leaves the folder; the next run removes it."""
-    cases = {signal.SIGTERM: "prev/o", signal.SIGINT: "new/deep/o",
-             signal.SIGHUP: "prev/o", signal.SIGKILL: "new/o"}
-    procs = {}
-    for sig, out in cases.items():
-        base = tmp_path / sig.name
+def _file_size_limit() -> None:
+    _default_signals()
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+
+
+def _has_temp(folder: Path) -> bool:
+    return folder.is_dir() and any(p.name.startswith(".o.tmp-") for p in folder.iterdir())
+
+
+@pytest.fixture(scope="module")
+def stopped(tmp_path_factory):
+    """Real ``ftrisk run`` processes, started together (their start-up is most of the time):
+    one per signal, sent once its temporary folder appears, and one under a 1 MB file-size
+    limit. Gives each case's folder, its tree before, exit code, stdout and stderr."""
+    root = tmp_path_factory.mktemp("processes")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    previous = root / "previous"
+    run_to_folder(load_study(LESSON_FILE).replace(samples=50), previous)
+    cases = {}
+    for sig, out in SIGNAL_OUT.items():
+        base = root / sig.name
+        base.mkdir()
         if out.startswith("prev"):
-            run_to_folder(load_study(STUDIES / "lesson_parity.toml").replace(samples=50),
-                          base / out)
-        base.mkdir(exist_ok=True)
-        before = tree(base)
-        procs[sig] = (base, before, subprocess.Popen(
-            [sys.executable, "-m", "sim.cli", "run", str(STUDIES / "lesson_parity.toml"),
-             "--out", str(base / out), "--samples", "20000000", "--quiet"],
-            cwd=base, env=_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, preexec_fn=_default_signals))
+            shutil.copytree(previous, base / out)
+        cases[sig.name] = (base, sig, [LESSON_FILE, "--out", base / out, "--samples",
+                                       "20000000"], _default_signals)
+    (root / "EFBIG").mkdir()
+    cases["EFBIG"] = (root / "EFBIG", None, [STUDIES / "legal_contracts.toml", "--out",
+                                             "new/o", "--samples", "100000"], _file_size_limit)
+    procs = {}
+    for name, (base, sig, args, setup) in cases.items():
+        procs[name] = (base, sig, tree(base), subprocess.Popen(
+            [sys.executable, "-m", "sim.cli", "run", *map(str, args), "--quiet"], cwd=base,
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, preexec_fn=setup, restore_signals=False))
+    results = {}
     try:
-        for sig, (base, _, proc) in procs.items():
-            parent = (base / cases[sig]).parent
-            deadline = time.monotonic() + 120
-            while not (parent.is_dir() and any(p.name.startswith(".o.tmp-")
-                                               for p in parent.iterdir())):
+        waiting = {name for name, (_, sig, _, _) in procs.items() if sig is not None}
+        deadline = time.monotonic() + 300
+        while waiting:  # signal each run as soon as its temporary folder appears
+            for name in sorted(waiting):
+                base, sig, _, proc = procs[name]
                 assert proc.poll() is None, proc.communicate()
-                assert time.monotonic() < deadline, "no temporary folder appeared"
-                time.sleep(0.01)
-            proc.send_signal(sig)
-        for sig, (base, before, proc) in procs.items():
-            out, err = proc.communicate(timeout=120)
-            if sig == signal.SIGKILL:
-                assert proc.returncode == -signal.SIGKILL
-                assert any(p.name.startswith(".o.tmp-") for p in (base / "new").iterdir())
-                continue
-            assert proc.returncode == 128 + sig, (sig, err)
-            assert err == "ftrisk: interrupted; no output written\n" and out == ""
-            assert tree(base) == before, sig.name
+                if _has_temp((base / SIGNAL_OUT[sig]).parent):
+                    proc.send_signal(sig)
+                    waiting.discard(name)
+            assert time.monotonic() < deadline, f"no temporary folder appeared: {waiting}"
+            time.sleep(0.01)
+        for name, (base, _, before, proc) in procs.items():
+            out, err = proc.communicate(timeout=300)
+            results[name] = (base, before, proc.returncode, out, err)
     finally:
-        for _, _, proc in procs.values():
+        for *_, proc in procs.values():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-    killed = tmp_path / "SIGKILL"
-    run_to_folder(load_study(STUDIES / "lesson_parity.toml").replace(samples=50),
-                  killed / "new" / "o")
-    assert sorted(p.name for p in (killed / "new").iterdir()) == ["o"]
+    return results
 
 
-def test_a_file_size_limit_mid_write_is_exit_2_with_nothing_left(tmp_path):
-    """A real OS error while samples.parquet is written (EFBIG from RLIMIT_FSIZE, as a full
-    disk would give ENOSPC): exit 2 naming --out, no temporary folder, no new folders."""
-    import resource
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_removes_the_temporary_output(stopped, sig):
+    """Stopped mid-run: exit 128 + N, the temporary folder gone, a previous output unchanged,
+    folders the run had created removed."""
+    base, before, code, out, err = stopped[sig.name]
+    assert code == 128 + sig, err
+    assert err == "ftrisk: interrupted; no output written\n" and out == ""
+    assert tree(base) == before
 
-    def limit() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "run", str(STUDIES / "legal_contracts.toml"),
-         "--out", "new/o", "--samples", "100000", "--quiet"],
-        cwd=tmp_path, env=_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
-        timeout=300, check=False, preexec_fn=limit, restore_signals=False)
-    assert proc.returncode == 2, proc.stderr
-    assert proc.stderr == ("ftrisk: error: --out new/o: cannot write the output: file too "
-                           "large for this disk; choose another disk or fewer samples\n")
-    assert list(tmp_path.iterdir()) == []
+def test_what_a_sigkilled_run_left_is_removed_by_the_next_run(stopped):
+    base, _, code, _, _ = stopped["SIGKILL"]
+    assert code == -signal.SIGKILL
+    assert _has_temp(base / "new")  # SIGKILL cannot be caught: the folder is left
+    run_to_folder(load_study(LESSON_FILE).replace(samples=50), base / "new" / "o")
+    assert sorted(p.name for p in (base / "new").iterdir()) == ["o"]
+
+
+def test_a_file_size_limit_mid_write_is_exit_2_with_nothing_left(stopped):
+    """A real OS error while samples.parquet is written (EFBIG, as a full disk gives ENOSPC):
+    exit 2 naming --out, no temporary folder, the folders it created removed."""
+    base, _, code, _, err = stopped["EFBIG"]
+    assert code == 2, err
+    assert err == ("ftrisk: error: --out new/o: cannot write the output: file too large for "
+                   "this disk; choose another disk or fewer samples\n")
+    assert list(base.iterdir()) == []
