@@ -4,8 +4,9 @@ The public names below are imported lazily, on first use, so that ``ftrisk --hel
 light commands do not pay for numpy, polars and altair.
 
 Layers, from the bottom up (each imports only from those below it; a contract in
-pyproject.toml keeps it so): :mod:`sim.display` (shared formatting), :mod:`sim.study`
-(files and catalog in, a validated Study out), :mod:`sim.serving` (the simpy serving
+pyproject.toml keeps it so): :mod:`sim.display` (shared formatting) and
+:mod:`sim.interrupts` (signals as an exception), :mod:`sim.study`
+(files and catalog in, a validated Study out; its errors), :mod:`sim.serving` (the simpy serving
 model), :mod:`sim.costs` (one kernel per strategy kind), :mod:`sim.runner` (sampling plan,
 chunks, model, samples file, summary), :mod:`sim.decision` (analysis on results),
 :mod:`sim.report` (pages and charts), :mod:`sim.commands` and :mod:`sim.cli`.
@@ -31,6 +32,7 @@ _PUBLIC = {
     "Strategy": "sim.study",
     "Study": "sim.study",
     "StudyError": "sim.study",
+    "OutputError": "sim.study",
     "load_study": "sim.study",
     "study_from_dict": "sim.study",
     "Outcome": "sim.runner",
@@ -46,6 +48,8 @@ _PUBLIC = {
     "sampling_plan": "sim.runner",
     "summarize": "sim.runner",
     "OUTPUT_FILES": "sim.report",
+    "OutFolder": "sim.report",
+    "check_out_folder": "sim.report",
     "run_to_folder": "sim.report",
 }
 
@@ -53,13 +57,16 @@ __all__ = [
     "OUTPUT_FILES",
     "Correlation",
     "Input",
+    "OutFolder",
     "Outcome",
+    "OutputError",
     "RunResult",
     "Strategy",
     "StrategySummary",
     "Study",
     "StudyError",
     "Summary",
+    "check_out_folder",
     "discount_factors",
     "evaluate",
     "input_values",
@@ -74,7 +81,7 @@ __all__ = [
 ]
 
 if typing.TYPE_CHECKING:
-    from sim.report import OUTPUT_FILES, run_to_folder
+    from sim.report import OUTPUT_FILES, OutFolder, check_out_folder, run_to_folder
     from sim.runner import (
         Outcome,
         RunResult,
@@ -92,6 +99,7 @@ if typing.TYPE_CHECKING:
     from sim.study import (
         Correlation,
         Input,
+        OutputError,
         Strategy,
         Study,
         StudyError,

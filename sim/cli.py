@@ -1,7 +1,8 @@
 """The ``ftrisk`` command line.
 
 Results go to stdout, progress and errors to stderr. Bad input exits 2 with one line
-naming the file, the key and the fix; nothing is written. Heavy modules are imported inside
+naming the file, the key and the fix; nothing is written. SIGTERM, SIGHUP and SIGINT remove
+any temporary output and exit 128 + the signal number. Heavy modules are imported inside
 the commands so ``ftrisk --help`` answers at once.
 """
 
@@ -17,7 +18,8 @@ from importlib.metadata import version
 from typing import Any
 
 import sim.commands as pkg
-from sim.commands import EXIT_FAIL
+from sim.commands import EXIT_FAIL, error
+from sim.interrupts import signals_raise
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,13 +47,23 @@ def commands() -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``ftrisk`` console script."""
+    """Entry point of the ``ftrisk`` console script.
+
+    Exit codes: 0 done; 2 bad input (a study file, a flag, an output path); 1 a bug;
+    128 + N when stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129), after removing
+    any temporary output.
+    """
     args = _parser().parse_args(argv)
+    from sim.study.errors import OutputError  # after --help: sim.study loads numpy and scipy
+
     try:
-        return int(commands()[args.command].run(args))
-    except KeyboardInterrupt:
+        with signals_raise():
+            return int(commands()[args.command].run(args))
+    except KeyboardInterrupt as err:
         print("ftrisk: interrupted; no output written", file=sys.stderr)
-        return 130
+        return int(getattr(err, "exit_code", 130))
+    except OutputError as err:  # an output path refused while writing (no space, permissions)
+        return error(str(err))
     except BrokenPipeError:  # e.g. `ftrisk prices | head`: the reader left; stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

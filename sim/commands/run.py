@@ -30,6 +30,8 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--quiet", action="store_true", help="print only the answer")
     r.add_argument("--criterion", choices=["npv", "payback", "cvar"],
                    help="how the strategy is picked (overrides the study)")
+    r.add_argument("--yes", action="store_true",
+                   help="write samples.parquet even when it would exceed 2 GB")
 
 
 def add_study_options(r: argparse.ArgumentParser) -> None:
@@ -119,10 +121,44 @@ class _Progress:
             self.bar.stop()
 
 
+def _bytes(n: float) -> str:
+    """``42.0 GB`` style (decimal units).
+
+    Examples
+    --------
+    >>> _bytes(42e9), _bytes(2688), _bytes(1.5e6)
+    ('42.0 GB', '2.7 kB', '1.5 MB')
+    """
+    for unit, size in (("GB", 1e9), ("MB", 1e6)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n / 1e3:,.1f} kB"
+
+
+def size_check(args: argparse.Namespace, study: Any, out: Path) -> str | None:
+    """The error when samples.parquet would exceed the size guard without --yes (else None;
+    with --yes, say the size on stderr)."""
+    from sim.report.folder import SIZE_GUARD_BYTES, samples_file_bytes
+    from sim.runner.runner import bytes_per_sample
+
+    size = samples_file_bytes(study)
+    if size <= SIZE_GUARD_BYTES:
+        return None
+    gb = "about " + _bytes(size)
+    if args.yes:
+        print(f"ftrisk: writing {gb} of samples into {out}/ (--yes)", file=sys.stderr)
+        return None
+    most = SIZE_GUARD_BYTES // bytes_per_sample(study)
+    where = (f"--samples {study.samples:,}" if args.samples is not None
+             else f"{args.study}: study.samples {study.samples:,}")
+    return (f"{where}: samples.parquet would take {gb} (over the {SIZE_GUARD_BYTES / 1e9:g} "
+            f"GB guard); add --yes to write it anyway, or lower --samples to at most {most:,}")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the study into its output folder; print the summary and the answer."""
-    from sim.report.folder import run_to_folder
-    from sim.study.errors import StudyError
+    from sim.report.folder import check_out_folder, run_to_folder
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load(args)
@@ -131,12 +167,19 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1 or args.chunk_size < 1:
         return error("--workers and --chunk-size must be >= 1")
     out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
-    if out.exists() and not out.is_dir():
-        return error(f"--out {out}: exists and is not a folder; choose another path")
+    try:
+        check_out_folder(out, study_file=args.study, flag="--out")
+    except OutputError as err:
+        return error(str(err))
+    too_big = size_check(args, study, out)
+    if too_big:
+        return error(too_big)
     bar = _Progress(not args.quiet)
     try:
         result = run_to_folder(study, out, workers=args.workers, chunk_size=args.chunk_size,
                                progress=bar, on_stage=bar.stage)
+    except OutputError as err:
+        return error(f"--out {err}")
     finally:
         bar.close()
     if not args.quiet:

@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.serving import simulate_day
     from sim.serving.from_study import serving_config, typical_volume
     from sim.study import load_study
-    from sim.study.errors import StudyError
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load_study(args.study, overrides=args.set)
@@ -136,6 +136,13 @@ def run(args: argparse.Namespace) -> int:
         return error(f"--requests-per-day {args.requests_per_day:g}: must be > 0")
     if args.precision < 1000:
         return error(f"--precision {args.precision}: must be >= 1000 requests")
+    out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
+    page = out / f"serve_{s.strategy}.html"
+    if not args.no_html:
+        try:
+            _check_page(out, page)
+        except OutputError as err:
+            return error(str(err))
     volume = args.requests_per_day or s.requests_per_day
     seed = s.seed if args.seed is None else args.seed
     rows, hourly, days = [], [], []
@@ -156,11 +163,23 @@ def run(args: argparse.Namespace) -> int:
           f"{first[2]} replica-hours/day, {first[3]}/day ({first[4]} per 1M tokens), "
           f"utilization {first[5]}.")
     if not args.no_html:
-        out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
-        path = out / f"serve_{s.strategy}.html"
-        _write_html(path, s, volume, rows, header, pl.concat(hourly), seed, args.precision)
-        print(f"\nwrote {path}")
+        _write_html(page, s, volume, rows, header, pl.concat(hourly), seed, args.precision)
+        print(f"\nwrote {page}")
     return EXIT_OK
+
+
+def _check_page(out: Path, page: Path) -> None:
+    """Raise OutputError unless the page can be written into ``out`` (writes nothing)."""
+    from sim.report.files import check_parent, os_errors_as_output
+    from sim.study.errors import OutputError
+
+    with os_errors_as_output("--out", out):
+        if out.exists() and not out.is_dir():
+            raise OutputError("--out", out, "exists and is not a folder; choose a folder")
+        if page.is_dir() or (page.exists() and not page.is_file()):
+            raise OutputError("--out", out, f"{page} is in the way (not a file); move it or "
+                              "choose another --out")
+        check_parent(page, flag="--out", shown=out)
 
 
 def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header: list[str],

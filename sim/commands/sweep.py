@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from sim.commands import EXIT_OK, error
@@ -88,23 +87,23 @@ def sweep_text(sw: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     """Sweep, print the map and its crossings; write --html if asked."""
     from sim.decision import sweep
-    from sim.study.errors import StudyError
+    from sim.report.files import check_file_target, write_text
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load(args)
         values, scale = _values(args)
+        if args.html:
+            check_file_target(args.html, flag="--html", example="sweep.html")
         sw = sweep(study, args.param, values, months=args.months, scale=scale,  # type: ignore[arg-type]
                    strategies=args.strategy)
-    except (StudyError, ValueError) as err:
+    except (StudyError, OutputError, ValueError) as err:
         return error(str(err))
     print(sweep_text(sw))
     if args.html:
         from sim.report.sections import page, sweep_section
 
-        path = Path(args.html)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(page(f"{study.name}: break-even map", [sweep_section(sw)]),
-                       encoding="utf-8")
-        tmp.replace(path)
+        write_text(args.html, page(f"{study.name}: break-even map", [sweep_section(sw)]),
+                   flag="--html")
         print(f"wrote {args.html}")
     return EXIT_OK

@@ -103,10 +103,13 @@ def run(args: argparse.Namespace) -> int:
         simulate,
         sobol_analysis,
     )
-    from sim.study.errors import StudyError
+    from sim.report.files import check_file_target
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load(args)
+        if args.html:
+            check_file_target(args.html, flag="--html", example="tornado.html")
         metric = parse_metric(args.metric, horizon=study.horizon_months)
         names = check_strategies(study, args.strategy)
         if args.top < 1:
@@ -119,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         rho = rank_correlations(samples, metric=metric, strategies=names)
         sob = (sobol_analysis(study, n=args.sobol_samples, metric=metric, strategies=names)
                if args.sobol else None)
-    except (StudyError, ValueError) as err:
+    except (StudyError, OutputError, ValueError) as err:
         return error(str(err))
     if not study.uncertain_inputs():
         print(f"{args.study}: every input is fixed, so nothing moves the answer; state a "
@@ -140,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_html(path: Path, study: Any, names: list[str], classic: Any, deciles: Any,
                 rho: Any, sob: Any, top: int) -> None:
+    from sim.report.files import write_text
     from sim.report.sections import Section, page, tornado_section
 
     parts: list[Section] = []
@@ -147,6 +151,4 @@ def _write_html(path: Path, study: Any, names: list[str], classic: Any, deciles:
         sec = tornado_section(classic, s, deciles=deciles, correlations=rho, sobol=sob,
                               top=top, key=f"s{i}-")
         parts.append(Section(s, sec.body, sec.charts))
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page(f"{study.name}: which unknown matters most?", parts), encoding="utf-8")
-    tmp.replace(path)
+    write_text(path, page(f"{study.name}: which unknown matters most?", parts), flag="--html")

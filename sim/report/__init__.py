@@ -14,14 +14,16 @@ from sim.report.decision_charts import (
     tornado_chart,
     voi_chart,
 )
-from sim.report.folder import OUTPUT_FILES, run_to_folder
+from sim.report.folder import OUTPUT_FILES, OutFolder, check_out_folder, run_to_folder
 from sim.report.page import html_page, table, vega_bundle
 from sim.report.run_report import render
 from sim.report.sections import Section, comparison_frame, page, sections
 
 __all__ = [
     "OUTPUT_FILES",
+    "OutFolder",
     "Section",
+    "check_out_folder",
     "comparison_chart",
     "comparison_frame",
     "fan_chart",

@@ -89,6 +89,7 @@ def html_page(title: str, body: str, specs: Mapping[str, Any], *, css: str = CSS
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="generator" content="ftrisk">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
 <style>{css}</style>

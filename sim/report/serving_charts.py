@@ -4,13 +4,13 @@ and a self-contained HTML page (the Vega JavaScript inlined, no network needed).
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import altair as alt
 import polars as pl
 
+from sim.report.files import write_text
 from sim.report.page import html_page
 
 _PERCENTILES = ("p50", "p95", "p99")
@@ -114,8 +114,4 @@ def write_page(path: str | Path, title: str,
             body.append(f'<div class="chart" id="chart-{k}"></div>')
             specs[str(k)] = chart.to_dict()
     page = html_page(f"ftrisk serve — {title}", "".join(body), specs, css=SERVE_CSS)
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
+    write_text(path, page)

@@ -8,6 +8,7 @@ workers. Readers stream it back one row group at a time, so memory stays bounded
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -79,8 +80,14 @@ class SamplesWriter:
     def __enter__(self) -> SamplesWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        elif self._writer is not None:
+            # the file is being abandoned (a failed write, a signal): flushing the buffered
+            # rows would only fail again and hide the first error
+            with contextlib.suppress(Exception):
+                self._writer.close()
 
 
 def iter_columns(path: str | Path, columns: Sequence[str]) -> Iterator[dict[str, np.ndarray]]:

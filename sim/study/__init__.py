@@ -12,7 +12,7 @@ Examples
 'frontier'
 """
 
-from sim.study.errors import StudyError
+from sim.study.errors import OutputError, StudyError
 from sim.study.loader import apply_overrides, load_study, study_from_dict
 from sim.study.types import (
     CRITERIA,
@@ -31,6 +31,7 @@ __all__ = [
     "Constraints",
     "Correlation",
     "Input",
+    "OutputError",
     "Strategy",
     "Study",
     "StudyError",
