@@ -91,7 +91,7 @@ def read_sample(path: str | Path, column: str) -> FloatArray:
 def _check_column(path: Path, column: str, names: list[str]) -> None:
     if column in names:
         return
-    close = get_close_matches(column, names, n=3, cutoff=0.5)
+    close = get_close_matches(column, names, n=3)
     lower = [n for n in names if n.lower() == column.lower()]
     hint = (f"did you mean {' or '.join(repr(c) for c in dict.fromkeys(lower + close))}? "
             if lower or close else "")
