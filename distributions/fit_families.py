@@ -315,7 +315,8 @@ class NegativeBinomialFamily(_CountFamily):
 
     def se(self, params: Params, x: FloatArray) -> Params:
         r, p, n = params["r"], params["p"], x.size
-        d_rr = float(np.sum(special.polygamma(1, x + r)) - n * special.polygamma(1, r))
+        vals, counts = np.unique(x, return_counts=True)
+        d_rr = float(counts @ special.polygamma(1, vals + r) - n * special.polygamma(1, r))
         d_pp = -n * r / p**2 - float(np.sum(x)) / (1 - p) ** 2
         info = -np.array([[d_rr, n / p], [n / p, d_pp]])
         return _inverse_sd(info, ("r", "p"))

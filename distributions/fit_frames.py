@@ -73,7 +73,7 @@ def fit_frames(result: FitResult, *, points: int = 200, bins: int | None = None)
 
     if points < 2:
         raise ValueError(f"points={points} must be at least 2")
-    x = np.sort(result.data)
+    x = result.data  # sorted
     discrete = result.best.discrete
     edges = _count_edges(x) if discrete else _edges(x, bins)
     counts = np.histogram(x, edges)[0]

@@ -460,6 +460,11 @@ def test_bad_family_choices(family, message):
         fit_data(GOOD, family=family)
 
 
+def test_negative_bootstrap_count():
+    with pytest.raises(ValueError, match=r"n_boot=-1 must be >= 0"):
+        fit_data(GOOD, n_boot=-1)
+
+
 def test_asking_for_a_family_not_fitted():
     res = fit_data(draw(41).beta(2, 5, 40), n_boot=0)
     with pytest.raises(ValueError, match=r"'gamma' was not fitted; fitted: beta"):
