@@ -6,7 +6,7 @@ read most easily:
 ======================  ============================  =================================
 family                  maximum likelihood            written as
 ======================  ============================  =================================
-``normal``              closed form (mean, sd/n)      ``normal = {mean, sd}``
+``normal``              closed form (sd over n)       ``normal = {mean, sd}``
 ``lognormal``           closed form on ``log x``      ``lognormal = {p10, p90}``
 ``gamma``               scipy ``gamma.fit(floc=0)``   ``gamma = {mean, sd}``
 ``beta``                scipy ``beta.fit`` on [0, 1]  ``beta = {mean, sd}``
