@@ -22,15 +22,22 @@ left (e.g. the observed frequencies themselves).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import numpy as np
 from scipy import special
 
 from distributions.base import FloatArray
 
-if TYPE_CHECKING:
-    from distributions.fit_families import Family
+
+class Refittable(Protocol):
+    """What the parametric bootstrap needs of a family: refit many samples at once, and the
+    fitted model of a set of parameters."""
+
+    def mle_rows(self, rows: FloatArray) -> dict[str, FloatArray]: ...
+
+    def model(self, params: Mapping[str, Any]) -> Any: ...
 
 #: Largest sample size a bootstrap replicate is drawn at.
 BOOT_ROWS = 5000
@@ -51,7 +58,7 @@ def ks_distance(sorted_x: FloatArray, cdf: FloatArray) -> FloatArray:
     return np.maximum(np.max(i / m - cdf, axis=-1), np.max(cdf - (i - 1) / m, axis=-1))
 
 
-def ks_test(family: Family, x: FloatArray, model: Any, *, n_boot: int,
+def ks_test(family: Refittable, x: FloatArray, model: Any, *, n_boot: int,
             rng: np.random.Generator) -> tuple[float, float]:
     """The KS distance of the sorted sample ``x`` from the fitted ``model``, and its
     bootstrap p-value (NaN when ``n_boot`` is 0)."""

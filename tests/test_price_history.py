@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from sim import price_history as ph
+from sim.study import price_history as ph
 
 from helpers import ROOT
 

@@ -38,7 +38,7 @@ the step cuts in a window (a Poisson rate with an exact interval) and their size
 
 Examples
 --------
->>> from sim.price_history import fit_decline
+>>> from sim.study.price_history import fit_decline
 >>> fit = fit_decline("openai:frontier", field="input")
 >>> fit.n, str(fit.window[0]), str(fit.window[1])
 (7, '2023-03-14', '2025-08-07')
