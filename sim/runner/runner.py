@@ -51,8 +51,9 @@ class RunResult:
         The study as run (with any sample-count or seed changes applied).
     samples_path : Path
         samples.parquet: one row per sample with the uncertain inputs and, per strategy,
-        ``npv.<s>``, ``payback_month.<s>`` (null: not within the horizon), ``roi.<s>`` and
-        ``tco.<s>``.
+        ``npv.<s>``, ``payback_month.<s>`` (the whole payback month) and
+        ``payback_months.<s>`` (the fractional payback; both null when not within the
+        horizon, see :mod:`sim.runner.payback`), ``roi.<s>`` and ``tco.<s>``.
     summary : Summary
         Headline figures per strategy and the recommendation.
     fan : polars.DataFrame
@@ -121,6 +122,7 @@ def _chunk(study: Study, plan: SamplingPlan, start: int, stop: int
         if name != study.baseline:
             columns[col("npv", name)] = o.npv
             columns[col("payback_month", name)] = o.payback
+            columns[col("payback_months", name)] = o.payback_months
             columns[col("roi", name)] = o.roi
         columns[col("tco", name)] = o.tco
     fan = None
