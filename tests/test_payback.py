@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from sim import evaluate, load_study, median_values, run, study_from_dict
-from sim.payback import NO_PAYBACK
+from sim.runner import NO_PAYBACK
 
 from helpers import LESSON, STUDIES
 
