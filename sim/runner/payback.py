@@ -23,9 +23,9 @@ Let ``C[t]`` be the cumulative net saving vs the baseline at the end of month t 
 The rule is applied as the months are stepped through, vectorized over samples and with
 nothing stored per month (:class:`Payback`). Month t is a *candidate* when ``C[t-1] < 0``
 (month 1 always is); the payback month is the last candidate. Each candidate's interpolated
-value, with ``f`` clipped to [0, 1], lies in [t-1, t], so the last candidate's is also the
-largest: a running maximum keeps it, with plain (unmasked) array operations only, which
-cost a tenth of masked stores when samples cross in different months.
+value, with ``f`` capped at 1, is at most t, and the last candidate's lies in [t-1, t], so
+it is also the largest: a running maximum keeps it. Only plain (unmasked) array operations
+are used: a masked store costs ~20 times as much when samples cross in different months.
 """
 
 from __future__ import annotations
@@ -73,18 +73,22 @@ class Payback:
             self._open.fill(True)
         else:
             np.less(self.cum, 0.0, out=self._open)
+            if not self._open.any():  # every sample ahead: no candidate this month
+                self.cum += net
+                return
             np.maximum(self._month, self._open * np.int16(t), out=self._month)
         start, f = self._start, self._f
         np.subtract(self.cum, spend, out=start)  # just after the month's one-off spend
         self.cum += net
-        np.subtract(self.cum, start, out=f)  # the month's gain after its one-off spend
+        # f = -start / gain = start / (start - C[t]), capped at 1 (a candidate that is not
+        # the last may lie beyond t); 0 / 0 gives NaN, which fmax ignores, and so does
+        # x * 0 for the non-candidates' NaN; their finite values become 0
+        np.subtract(start, self.cum, out=f)
         with np.errstate(divide="ignore", invalid="ignore"):
             np.divide(start, f, out=f)
-        # f = -start / gain, clipped: NaN (0 / 0) is ignored by fmax; non-candidates give 0
-        np.negative(f, out=f)
-        np.clip(f, 0.0, 1.0, out=f)
-        f += t - 1
-        np.multiply(f, self._open, out=f)
+            np.minimum(f, 1.0, out=f)
+            f += t - 1
+            np.multiply(f, self._open, out=f)
         np.fmax(self._fractional, f, out=self._fractional)
 
     def result(self) -> tuple[NDArray[np.int16], NDArray[np.float64]]:
