@@ -134,16 +134,16 @@ def _chunk(study: Study, plan: SamplingPlan, start: int, stop: int
 def bytes_per_sample(study: Study) -> int:
     """Bytes one sample takes in samples.parquet before compression: the columns of
     :func:`_chunk` (``sample``, each uncertain input, per strategy ``npv``, ``payback_month``
-    (int16), ``roi`` and ``tco``), as float64 unless said.
+    (int16), ``payback_months``, ``roi`` and ``tco``), as float64 unless said.
 
     Examples
     --------
     >>> from sim import load_study  # doctest: +SKIP
     >>> bytes_per_sample(load_study("studies/lesson_parity.toml"))  # doctest: +SKIP
-    42
+    50
     """
     others = len(study.strategies) - 1
-    return 8 + 8 * len(study.uncertain_inputs()) + (8 + 2 + 8) * others + 8 * (others + 1)
+    return 8 + 8 * len(study.uncertain_inputs()) + (8 + 2 + 8 + 8) * others + 8 * (others + 1)
 
 
 def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 1,
