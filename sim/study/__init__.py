@@ -12,6 +12,7 @@ Examples
 'frontier'
 """
 
+from sim.study.edit import check_study_key, set_study_value
 from sim.study.errors import OutputError, StudyError
 from sim.study.loader import apply_overrides, load_study, study_from_dict
 from sim.study.types import (
@@ -36,7 +37,9 @@ __all__ = [
     "Study",
     "StudyError",
     "apply_overrides",
+    "check_study_key",
     "full_path",
     "load_study",
+    "set_study_value",
     "study_from_dict",
 ]
