@@ -61,9 +61,9 @@ ROI_LINES = (
 
 
 def _distribution(doc: dict[str, Any], within: tuple[int, ...]) -> tuple[pl.DataFrame,
-                                                                        dict[str, str]]:
+                                                                        dict[Any, Any]]:
     rows: dict[str, list[Any]] = {"strategy": [], "kind": []}
-    formats: dict[str, str] = {}
+    formats: dict[Any, Any] = {}
     for n in within:
         rows[f"P(payback ≤ {n})"] = []
         formats[f"P(payback ≤ {n})"] = PERCENT
@@ -88,7 +88,7 @@ def _distribution(doc: dict[str, Any], within: tuple[int, ...]) -> tuple[pl.Data
     return pl.DataFrame(rows, schema=schema), formats
 
 
-def _static(doc: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, str]]:
+def _static(doc: dict[str, Any]) -> tuple[pl.DataFrame, dict[Any, Any]]:
     rows: dict[str, list[Any]] = {"strategy": [], "pays back": []}
     for _, title, _ in ROI_LINES:
         rows[title] = []

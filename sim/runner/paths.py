@@ -120,7 +120,7 @@ def monthly_paths(study: Study, values: Mapping[str, Value], m: int, *,
 
 
 def forecast_paths(study: Study, *, samples: int | None = None, months: int | None = None,
-                   chunk_size: int = 32768) -> tuple[dict[str, FloatArray], MonthlyPaths]:
+                   chunk_size: int = 32768) -> tuple[dict[str, Value], MonthlyPaths]:
     """The study's own samples (its plan, seed and sample count) and their monthly paths.
 
     Sample i is the same joint draw as in ``ftrisk run`` of the same study.
