@@ -61,6 +61,35 @@ def probability(p: float, se: float) -> str:
     return f"{p:.{digits}f} ± {se:.{digits}f}"
 
 
+def months(x: float | str | None) -> str | None:
+    """A payback in months to 0.1 month, as the lesson rounds it (``"never"`` and None
+    pass through): summary.json keeps the full figure, the terminal and report show this.
+
+    Examples
+    --------
+    >>> months(2.857317), months(0.3951), months("never"), months(None)
+    ('2.9', '0.4', 'never', None)
+    """
+    if x is None or isinstance(x, str):
+        return x
+    return f"{x:.1f}"
+
+
+def median_payback(month: int | None, fractional: float | None, horizon: int) -> str:
+    """The median payback: the whole month and, in brackets, the fractional one
+    (interpolated inside the month); ``> H mo`` when it is beyond the horizon.
+
+    Examples
+    --------
+    >>> median_payback(1, 0.3992, 36), median_payback(3, None, 36), median_payback(None, None, 36)
+    ('1 mo (0.4)', '3 mo', '> 36 mo')
+    """
+    if month is None:
+        return f"> {horizon} mo"
+    frac = months(fractional)
+    return f"{month} mo" if frac is None else f"{month} mo ({frac})"
+
+
 def short(path: str) -> str:
     """A label for an input path: ``strategies.`` dropped.
 

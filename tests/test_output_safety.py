@@ -458,9 +458,9 @@ def test_bytes_per_sample_matches_the_samples_file():
 
 
 def test_lesson_bytes_per_sample_by_hand(lesson_doc):
-    # sample (8) + no uncertain input + npv, payback (int16), roi of the 7B (8+2+8)
-    # + tco of both strategies (2 x 8) = 42 bytes
-    assert bytes_per_sample(study_from_dict(lesson_doc)) == 42
+    # sample (8) + no uncertain input + npv, payback month (int16), fractional payback,
+    # roi of the 7B (8+2+8+8) + tco of both strategies (2 x 8) = 50 bytes
+    assert bytes_per_sample(study_from_dict(lesson_doc)) == 50
 
 
 def test_a_huge_run_asks_first_and_writes_nothing(here, study, capsys, monkeypatch):
@@ -472,9 +472,9 @@ def test_a_huge_run_asks_first_and_writes_nothing(here, study, capsys, monkeypat
     code, out, err = cli(["run", study, "--out", "o", "--samples", "1000000000"], capsys)
     assert code == 2 and out == ""
     assert one_line(err) == (
-        "ftrisk: error: --samples 1,000,000,000: samples.parquet would take about 42.0 GB "
+        "ftrisk: error: --samples 1,000,000,000: samples.parquet would take about 50.0 GB "
         "(over the 2 GB guard); add --yes to write it anyway, or lower --samples to at most "
-        "47,619,047")  # 42 bytes a sample; 2e9 // 42
+        "40,000,000")  # 50 bytes a sample; 2e9 // 50
     assert tree(here) == before
 
 
@@ -484,15 +484,15 @@ def test_the_guard_names_the_study_file_and_yes_lets_it_run(here, lesson_doc, ca
     big = write_toml(here / "big.toml", lesson_doc)
     code, _, err = cli(["run", big, "--out", "o"], capsys)
     assert code == 2
-    assert f"{big}: study.samples 1,000,000,000: samples.parquet would take about 42" in err
-    monkeypatch.setattr(sim.report.folder, "SIZE_GUARD_BYTES", 2000)  # 64 samples: 2,688 bytes
+    assert f"{big}: study.samples 1,000,000,000: samples.parquet would take about 50" in err
+    monkeypatch.setattr(sim.report.folder, "SIZE_GUARD_BYTES", 2000)  # 64 samples: 3,200 bytes
     lesson_doc["study"]["samples"] = 64
     small = write_toml(here / "small.toml", lesson_doc)
     code, _, err = cli(["run", small, "--out", "o", "--quiet"], capsys)
-    assert code == 2 and "lower --samples to at most 47" in err  # 2000 // 42
+    assert code == 2 and "lower --samples to at most 40" in err  # 2000 // 50
     code, _, err = cli(["run", small, "--out", "o", "--quiet", "--yes"], capsys)
     assert code == 0
-    assert one_line(err) == "ftrisk: writing about 2.7 kB of samples into o/ (--yes)"
+    assert one_line(err) == "ftrisk: writing about 3.2 kB of samples into o/ (--yes)"
     assert (here / "o" / "summary.json").is_file()
 
 

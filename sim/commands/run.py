@@ -63,7 +63,7 @@ def load(args: argparse.Namespace) -> Any:
 
 def summary_text(summary: Any) -> str:
     """The terminal summary table of a run."""
-    from sim.display import money, probability, text_table
+    from sim.display import median_payback, money, months, probability, text_table
 
     study = summary.study
     header = ["strategy"] + [f"P(pb<={n})" for n in study.payback_within]
@@ -74,17 +74,17 @@ def summary_text(summary: Any) -> str:
         for n in study.payback_within:
             p = s.p_payback_within(n)
             row.append("-" if s.is_baseline else probability(p, s.se(p)))
-        med = s.payback_median_months
-        row.append("-" if s.is_baseline else (f"{med} mo" if med else
-                                               f">{study.horizon_months} mo"))
+        row.append("-" if s.is_baseline else median_payback(
+            s.payback_median_months, s.payback_median_fractional, study.horizon_months))
         row += [money(s.npv_mean), f"{s.npv_mean_se:,.0f}", money(s.npv_quantiles[0.1]),
                 money(s.npv_quantiles[0.9]), f"{s.p_best:.3f}"]
-        pb = s.point_estimate.get("payback_months")
-        row.append("-" if pb is None else str(pb))
+        pb = months(s.point_estimate.get("payback_months"))
+        row.append("-" if pb is None else pb)
         rows.append(row)
     note = (f"* baseline. {study.samples:,} samples ({study.sampling}, seed {study.seed}), "
             f"horizon {study.horizon_months} months; ± = Monte Carlo standard error; "
-            "sheet pb = the static spreadsheet payback (months).")
+            "median pb = the median payback month (in brackets: fractional, interpolated "
+            "inside the month); sheet pb = the static spreadsheet payback (months).")
     return text_table(header, rows) + "\n" + note
 
 

@@ -1,7 +1,8 @@
 """What a decision analysis measures: output metrics and decision criteria (SPEC §5).
 
 A *metric* is what a sensitivity analysis explains: ``npv`` (NPV per sample; its summary
-is E[NPV]) or ``payback_within:N`` (the indicator "pays back within N months"; its summary
+is E[NPV]) or ``payback_within:N`` (the indicator "pays back within N months", by the rule
+of :mod:`sim.runner.payback`: ahead from some month m <= N to the horizon's end; its summary
 is P(payback <= N)). A *criterion* is how the recommended strategy is chosen: ``npv``
 (max E[NPV]), ``payback`` (max P(payback <= N)) or ``cvar`` (max CVaR 5% of NPV: the best
 average over the worst 5% of outcomes, for the risk-averse).

@@ -44,7 +44,8 @@ class SampleSet:
         NPV vs the baseline per compared strategy (the baseline's is 0; routing-only
         components are not compared).
     payback : dict of str to ndarray of int16
-        Payback month per strategy (0: not within the horizon).
+        Payback month per strategy (0: not within the horizon; see
+        :mod:`sim.runner.payback`).
     """
 
     study: Study

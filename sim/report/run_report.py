@@ -12,7 +12,7 @@ import numpy as np
 
 from distributions import fmt
 from sim.decision import analyze, load_samples
-from sim.display import money, probability
+from sim.display import median_payback, money, months, probability
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
 from sim.report.describe import sparkline
@@ -38,14 +38,13 @@ def summary_table(summary: Summary) -> str:
         for n in study.payback_within:
             p = s.p_payback_within(n)
             row.append("–" if s.is_baseline else probability(p, s.se(p)))
-        med = s.payback_median_months
-        row.append("–" if s.is_baseline else (f"{med} mo" if med else
-                                                f"> {study.horizon_months} mo"))
+        row.append("–" if s.is_baseline else median_payback(
+            s.payback_median_months, s.payback_median_fractional, study.horizon_months))
         row.append(f"{money(s.npv_mean)} ± {s.npv_mean_se:,.0f}")
         row += [money(s.npv_quantiles[q]) for q in (0.1, 0.5, 0.9)]
         row += [money(s.cvar5), f"{s.p_npv_positive:.3f}", f"{s.p_best:.3f}",
                 f"{money(s.regret)} ± {s.regret_se:,.0f}"]
-        pb = s.point_estimate.get("payback_months")
+        pb = months(s.point_estimate.get("payback_months"))
         row.append("–" if pb is None else (f"{pb} mo" if pb != "never" else "never"))
         if study.constraints.any:
             row.append("met" if s.feasible else f"infeasible: {s.infeasible_reason}")
@@ -60,15 +59,18 @@ def spreadsheet_vs_distribution(summary: Summary) -> str:
     for s in summary.strategies.values():
         if s.is_baseline:
             continue
-        pb = s.point_estimate.get("payback_months")
+        pb = months(s.point_estimate.get("payback_months"))
         says = "never pays back" if pb == "never" else f"says {pb} months"
         p = s.p_payback_within(n)
+        med = s.payback_median_months
+        frac = months(s.payback_median_fractional)
+        median = (f"> {summary.study.horizon_months} months" if med is None else
+                  f"month {med}" + (f" ({frac} months interpolated)" if frac else ""))
         items.append(
             f"<li><b>{html.escape(s.name)}</b>: the spreadsheet {says} "
             f"(monthly saving {money(s.point_estimate.get('monthly_savings'))} after "
             f"amortization); the simulation gives P(payback ≤ {n}) = {probability(p, s.se(p))}"
-            f" and a median payback of "
-            f"{s.payback_median_months or '> ' + str(summary.study.horizon_months)} months.</li>"
+            f" and a median payback of {median}.</li>"
         )
     return "<ul>" + "".join(items) + "</ul>"
 
@@ -108,8 +110,15 @@ ASSUMPTIONS = [
     "annual decline: p(t) = p0·(1−d)^((t−1)/12). Review and other labour costs do not fall.",
     "Until a strategy reaches production (build months) the baseline keeps serving and the "
     "project cost is spread over those months; with no build months it is paid in month 1.",
-    "Payback month: the first month whose cumulative net saving vs the baseline is ≥ 0; "
-    "\"not within the horizon\" is reported as such, never as a number.",
+    "Payback month: the first month from which the cumulative net saving vs the baseline "
+    "stays ≥ 0 to the horizon's end, for a strategy that ends the horizon ahead (cumulative "
+    "> 0); otherwise \"not within the horizon\", reported as such, never as a number. A "
+    "later dip below 0 (a retraining) moves it later.",
+    "Fractional payback: linear interpolation inside the payback month m, as a spreadsheet "
+    "would: the month's one-off spend S (project or retraining) is paid at its start and the "
+    "rest accrues evenly, so payback = (m−1) + (S − C[m−1]) ÷ (C[m] − C[m−1] + S), with C the "
+    "cumulative net saving at each month's end; with S = 0 this is (m−1) + (−C[m−1]) ÷ "
+    "(C[m] − C[m−1]), and a project P paid in month 1 that saves s a month gives P ÷ s.",
     "NPV discounts the net saving of month t by (1+r)^(−t/12) (end-of-month flows).",
     "The spreadsheet figures are the lesson's static calculation at every input's median: "
     "no growth, no price decline, no build months, payback = project cost ÷ monthly saving.",

@@ -16,11 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.costs.build import build_kernels, section
+from sim.costs.project import month_cost
 from sim.costs.workload import Value
+from sim.runner.payback import NO_PAYBACK, Payback
 from sim.study import Study
-
-#: Payback month stored for "not within the horizon".
-NO_PAYBACK = 0
 
 
 @dataclass(frozen=True)
@@ -32,11 +31,16 @@ class Outcome:
     npv : ndarray
         Net present value of the net saving vs the baseline (end-of-month flows).
     payback : ndarray of int16
-        First month whose cumulative net saving is >= 0; 0 when none within the horizon.
+        Payback month: the first month from which the cumulative net saving stays >= 0 to
+        the horizon's end, for a strategy that ends the horizon ahead (cumulative > 0);
+        0 when none (see :mod:`sim.runner.payback`).
     tco : ndarray
         Total cost of ownership over the horizon (undiscounted, including the project).
     upfront : ndarray
         The one-off project cost (0 for the baseline).
+    payback_months : ndarray
+        Fractional payback: linear interpolation inside the payback month, the month's
+        one-off spend paid at its start; NaN when none (see :mod:`sim.runner.payback`).
     months : ndarray or None
         Cumulative net saving by month, shape (H, keep), for the first ``keep`` samples.
     """
@@ -45,6 +49,7 @@ class Outcome:
     payback: NDArray[np.int16]
     tco: NDArray[np.float64]
     upfront: NDArray[np.float64]
+    payback_months: NDArray[np.float64]
     months: NDArray[np.float64] | None = None
 
     @property
@@ -90,6 +95,13 @@ def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
     dict of str to Outcome
         One per strategy; the baseline's NPV is 0 and it never "pays back".
 
+    Notes
+    -----
+    Payback is decided at the horizon's end from the whole path of the cumulative net
+    saving (:class:`sim.runner.payback.Payback`): a month that ends at or above 0 is not the
+    payback month if the cumulative dips below 0 again later (a retraining), nor when the
+    strategy does not end the horizon ahead.
+
     Examples
     --------
     >>> from sim.study import load_study  # doctest: +SKIP
@@ -104,12 +116,10 @@ def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
     base = kernels[study.baseline]
     compared = study.compared()
     others = [n for n in compared if n != study.baseline]
-    cum = {n: np.zeros(m) for n in others}
+    cum = {n: Payback(m) for n in others}
     npv = {n: np.zeros(m) for n in others}
     tco = {n: np.zeros(m) for n in compared}
-    payback = {n: np.zeros(m, dtype=np.int16) for n in others}
     months = {n: np.empty((horizon, keep)) for n in others} if keep else None
-    hit = np.empty(m, dtype=bool)
     growth: Value = 1.0
     g = w.growth_factor
     for t in range(1, horizon + 1):
@@ -118,24 +128,23 @@ def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
         base_cost = base.operating(t, growth)
         tco[study.baseline] += base_cost
         for n in others:
-            k = kernels[n]
-            cost = k.project.month_cost(t, k.operating(t, growth), base_cost)
+            project = kernels[n].project
+            spend = project.spend(t)
+            cost = month_cost(project.building(t), spend, kernels[n].operating(t, growth),
+                              base_cost)
             net = base_cost - cost
-            c = cum[n]
-            c += net
+            cum[n].add(t, net, spend)
             npv[n] += disc[t - 1] * net
             tco[n] += cost
-            np.greater_equal(c, 0.0, out=hit)
-            hit &= payback[n] == NO_PAYBACK
-            np.copyto(payback[n], t, where=hit)
             if months is not None:
-                months[n][t - 1] = c[:keep]
+                months[n][t - 1] = cum[n].cum[:keep]
     out = {}
     for n in compared:
-        k = kernels[n]
         if n == study.baseline:
-            out[n] = Outcome(np.zeros(m), np.zeros(m, dtype=np.int16), tco[n], np.zeros(m))
+            out[n] = Outcome(np.zeros(m), np.full(m, NO_PAYBACK, dtype=np.int16), tco[n],
+                             np.zeros(m), np.full(m, np.nan))
         else:
-            out[n] = Outcome(npv[n], payback[n], tco[n], _full(k.project.cost, m),
-                             None if months is None else months[n])
+            month, fractional = cum[n].result()
+            out[n] = Outcome(npv[n], month, tco[n], _full(kernels[n].project.cost, m),
+                             fractional, None if months is None else months[n])
     return out

@@ -3,7 +3,8 @@
 This is what a spreadsheet says: month-1 costs with no growth, no price decline and no
 build months; payback = project cost / monthly saving without amortization. ftrisk shows it
 beside the Monte Carlo distribution ("the spreadsheet says 6 months; P(<= 12) = 0.58").
-Figures are rounded as the lesson rounds them (cents; payback to 0.1 month).
+Figures keep full precision (summary.json carries them so); the terminal and the report
+round them as the lesson does (payback to 0.1 month, :func:`sim.display.months`).
 """
 
 from __future__ import annotations
@@ -40,15 +41,18 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
         ``monthly_amortized_project_cost``, ``monthly_quality_cost_delta``,
         ``monthly_other_cost_delta`` (MLOps and fixed costs vs the baseline's),
         ``monthly_ft_total``, ``monthly_savings``, ``total_project_cost``, ``compute_cost``,
-        ``engineering_cost``, ``payback_months`` (a number or ``"never"``),
-        ``break_even_tokens_per_day`` (self-hosted only), ``current_daily_tokens``.
+        ``engineering_cost``, ``payback_months`` (project cost / monthly saving without
+        amortization, or ``"never"`` when that saving is <= 0; None for the baseline),
+        ``break_even_tokens_per_day`` and ``is_above_break_even`` (self-hosted only),
+        ``current_daily_tokens``. Unrounded: the lesson rounds money to cents, payback to
+        0.1 month and tokens down to a whole number; round only to show.
 
     Examples
     --------
     >>> from sim.study import load_study  # doctest: +SKIP
     >>> point_estimate(load_study("studies/lesson_parity.toml"))["self_hosted_7b"][
     ...     "payback_months"]  # doctest: +SKIP
-    2.9
+    2.857...
     """
     vals = dict(values) if values is not None else median_values(study)
     w, kernels = build_kernels(study, vals)
@@ -76,29 +80,29 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
         if s.is_baseline:
             payback = None
         elif no_amort > 0:
-            payback = round(project / no_amort, 1)
+            payback = project / no_amort
         else:
             payback = "never"
         fig: dict[str, Any] = {
-            "monthly_api_cost": round(api, 2),
-            "monthly_serving_cost": round(serving, 2),
-            "monthly_storage_cost": round(storage, 2),
-            "monthly_amortized_project_cost": round(amortized, 2),
-            "monthly_quality_cost_delta": round(quality, 2),
-            "monthly_other_cost_delta": round(other, 2),
-            "monthly_ft_total": round(ft_total, 2),
-            "monthly_savings": round(api - ft_total, 2),
-            "total_project_cost": round(project, 2),
-            "compute_cost": round(compute, 2),
-            "engineering_cost": round(engineering, 2),
+            "monthly_api_cost": api,
+            "monthly_serving_cost": serving,
+            "monthly_storage_cost": storage,
+            "monthly_amortized_project_cost": amortized,
+            "monthly_quality_cost_delta": quality,
+            "monthly_other_cost_delta": other,
+            "monthly_ft_total": ft_total,
+            "monthly_savings": api - ft_total,
+            "total_project_cost": project,
+            "compute_cost": compute,
+            "engineering_cost": engineering,
             "payback_months": payback,
-            "current_daily_tokens": int(daily_tokens),
+            "current_daily_tokens": daily_tokens,
         }
         if s.kind_spec.gpu_serving and api > 0 and daily_tokens > 0:
             # lesson: fixed serving + storage divided by the baseline's blended $/token
             price_per_token = api / (daily_tokens * DAYS_PER_MONTH)
             be = (serving + storage) / price_per_token / DAYS_PER_MONTH
-            fig["break_even_tokens_per_day"] = int(be)
+            fig["break_even_tokens_per_day"] = be
             fig["is_above_break_even"] = daily_tokens >= be
         out[s.name] = fig
     return out

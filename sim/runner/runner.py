@@ -51,8 +51,9 @@ class RunResult:
         The study as run (with any sample-count or seed changes applied).
     samples_path : Path
         samples.parquet: one row per sample with the uncertain inputs and, per strategy,
-        ``npv.<s>``, ``payback_month.<s>`` (null: not within the horizon), ``roi.<s>`` and
-        ``tco.<s>``.
+        ``npv.<s>``, ``payback_month.<s>`` (the whole payback month) and
+        ``payback_months.<s>`` (the fractional payback; both null when not within the
+        horizon, see :mod:`sim.runner.payback`), ``roi.<s>`` and ``tco.<s>``.
     summary : Summary
         Headline figures per strategy and the recommendation.
     fan : polars.DataFrame
@@ -121,6 +122,7 @@ def _chunk(study: Study, plan: SamplingPlan, start: int, stop: int
         if name != study.baseline:
             columns[col("npv", name)] = o.npv
             columns[col("payback_month", name)] = o.payback
+            columns[col("payback_months", name)] = o.payback_months
             columns[col("roi", name)] = o.roi
         columns[col("tco", name)] = o.tco
     fan = None
@@ -132,16 +134,16 @@ def _chunk(study: Study, plan: SamplingPlan, start: int, stop: int
 def bytes_per_sample(study: Study) -> int:
     """Bytes one sample takes in samples.parquet before compression: the columns of
     :func:`_chunk` (``sample``, each uncertain input, per strategy ``npv``, ``payback_month``
-    (int16), ``roi`` and ``tco``), as float64 unless said.
+    (int16), ``payback_months``, ``roi`` and ``tco``), as float64 unless said.
 
     Examples
     --------
     >>> from sim import load_study  # doctest: +SKIP
     >>> bytes_per_sample(load_study("studies/lesson_parity.toml"))  # doctest: +SKIP
-    42
+    50
     """
     others = len(study.strategies) - 1
-    return 8 + 8 * len(study.uncertain_inputs()) + (8 + 2 + 8) * others + 8 * (others + 1)
+    return 8 + 8 * len(study.uncertain_inputs()) + (8 + 2 + 8 + 8) * others + 8 * (others + 1)
 
 
 def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 1,

@@ -1,5 +1,9 @@
 """Summaries of a run's samples: payback probabilities, NPV statistics, P(best) (SPEC §4–§5).
 
+Payback follows :mod:`sim.runner.payback`: the month from which the cumulative net saving stays
+>= 0, for a strategy that ends the horizon ahead; samples without one count as later than
+every month (P(payback <= N) and the medians treat them so).
+
 Computed by streaming samples.parquet one row group at a time, in file order, so memory
 stays bounded and the figures are bit-identical whatever the run's chunking. Every
 probability carries its Monte Carlo standard error ``sqrt(p (1 - p) / n)``; the mean NPV
@@ -17,9 +21,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from sim.display import money, probability
+from sim.display import money, months, probability
 from sim.runner.constraints import feasibility
-from sim.runner.quantiles import quantiles
+from sim.runner.quantiles import quantiles, select
 from sim.runner.samples_file import iter_columns
 from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
 from sim.study import Study
@@ -57,6 +61,8 @@ class StrategySummary:
     cvar5: float = 0.0
     regret: float = 0.0
     regret_se: float = 0.0
+    #: median of the fractional payback (None when P(payback within the horizon) < 0.5)
+    payback_median_fractional: float | None = None
 
     @property
     def feasible(self) -> bool:
@@ -75,7 +81,11 @@ class StrategySummary:
 
     @property
     def payback_median_months(self) -> int | None:
-        """Smallest month m with P(payback <= m) >= 0.5; None if beyond the horizon."""
+        """Smallest month m with P(payback <= m) >= 0.5; None if beyond the horizon.
+
+        It equals ``max(1, ceil(payback_median_fractional))``: both are the same order
+        statistic, of the whole and of the fractional payback.
+        """
         for m, p in enumerate(self.payback_cdf, start=1):
             if p >= 0.5:
                 return m
@@ -102,15 +112,17 @@ class Summary:
                 row[f"se{n}"] = None if s.is_baseline else s.se(p)
             row.update(
                 payback_median=s.payback_median_months,
+                payback_median_fractional=s.payback_median_fractional,
                 npv_mean=s.npv_mean, npv_mean_se=s.npv_mean_se,
                 npv_p10=s.npv_quantiles[0.1], npv_p50=s.npv_quantiles[0.5],
                 npv_p90=s.npv_quantiles[0.9], p_npv_positive=s.p_npv_positive,
                 p_best=s.p_best, tco_mean=s.tco_mean,
-                point_payback=s.point_estimate.get("payback_months"),
+                point_payback=months(s.point_estimate.get("payback_months")),
             )
             rows.append(row)
         return pl.DataFrame(rows, infer_schema_length=None,
-                            schema_overrides={"point_payback": pl.String})
+                            schema_overrides={"point_payback": pl.String,
+                                              "payback_median_fractional": pl.Float64})
 
     def to_json(self) -> dict[str, Any]:
         """The ``summary.json`` document (SPEC §10)."""
@@ -123,6 +135,7 @@ class Summary:
                 "payback_within": within,
                 "payback_within_se": {k: s.se(p) for k, p in within.items()},
                 "payback_median_months": s.payback_median_months,
+                "payback_median_months_fractional": s.payback_median_fractional,
                 "npv_mean": s.npv_mean,
                 "npv_mean_se": s.npv_mean_se,
                 "npv_p10": s.npv_quantiles[0.1],
@@ -213,6 +226,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             hist: tuple[tuple[float, ...], tuple[int, ...]] = ((0.0, 0.0), (total,))
             p_pos = 0.0
             cvar5 = 0.0
+            median_fractional = None
         else:
             name = col("npv", n)
 
@@ -225,6 +239,7 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             sd = math.sqrt(mom.m2 / (total - 1)) if total > 1 else 0.0
             se = sd / math.sqrt(total)
             cdf = tuple((np.cumsum(hits[n][1:]) / total).tolist())
+            median_fractional = _median_payback(path, n, total, cdf)
             hist = _histogram(column, q[0.005], q[0.995])
             p_pos = positive[n] / total
             cvar5 = cvar_stream(column, total)
@@ -235,9 +250,28 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             p_best=best[n] / total, tco_mean=tco[n].mean, npv_hist=hist,
             point_estimate=point.get(n, {}), infeasible_reason=reasons[n],
             cvar5=cvar5, regret=r_mean, regret_se=r_se,
+            payback_median_fractional=median_fractional,
         )
     recommended = recommend(study, out)
     return Summary(study, out, recommended, answer_sentence(study, out, recommended))
+
+
+def _median_payback(path: str | Path, strategy: str, total: int,
+                    cdf: tuple[float, ...]) -> float | None:
+    """Median fractional payback: the smallest x with P(fractional payback <= x) >= 0.5
+    (the ceil(n/2)-th smallest value, no payback counting as infinite); None if that is
+    beyond the horizon. The same order statistic as the whole-month median."""
+    if not cdf or cdf[-1] < 0.5:
+        return None
+    name = col("payback_months", strategy)
+
+    def column() -> Any:
+        for b in iter_columns(path, [name]):
+            x = b[name]
+            yield np.where(np.isnan(x), np.inf, x)
+
+    value = select(column, [(total - 1) // 2])[0]
+    return value if math.isfinite(value) else None
 
 
 def _histogram(column: Any, lo: float, hi: float) -> tuple[tuple[float, ...], tuple[int, ...]]:
