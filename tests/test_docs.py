@@ -204,5 +204,22 @@ def test_docs_link_only_to_files_in_the_repository(name):
     path = ROOT / name
     for target in _links(path):
         assert (path.parent / target).exists(), f"{name} links to missing {target}"
-    text = path.read_text(encoding="utf-8")
-    assert "SPEC" not in text and "../shared" not in text
+
+
+def test_nothing_cites_documents_outside_the_repository():
+    """Docstrings, studies and docs point to docs/, never to the team's internal notes."""
+    outside = re.compile("SPEC" + r"(\b|'s| §)|\.\./" + "shared")
+    files = [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]
+    for folder in ("sim", "distributions", "tests", "benchmarks", "studies"):
+        files += [p for p in (ROOT / folder).rglob("*")
+                  if p.suffix in {".py", ".toml", ".md", ".csv"}]
+    cited = [str(p.relative_to(ROOT)) for p in files if p != Path(__file__).resolve()
+             and outside.search(p.read_text(encoding="utf-8"))]
+    assert not cited
+
+
+def test_the_readme_study_example_loads():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    study = study_from_dict(tomllib.loads(example))
+    assert set(study.compared()) == {"frontier", "hosted_ft"}

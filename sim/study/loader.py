@@ -1,4 +1,4 @@
-"""Study files: TOML in, a validated :class:`Study` out (SPEC §10).
+"""Study files: TOML in, a validated :class:`Study` out (every key: docs/study-file.md).
 
 Every problem becomes a :class:`~sim.study.errors.StudyError` naming the file, the key and the
 fix; nothing is evaluated, and unknown keys are errors (with a suggestion), never ignored.

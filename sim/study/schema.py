@@ -1,9 +1,10 @@
 """What each key of a study file means: its physical domain, default and help text.
 
 Numeric keys are *inputs*: a number, a ``"a to b"`` interval or a distribution table
-(SPEC §10). A key with ``default=None`` is required. Defaults are the neutral values of
-SPEC §3 (0 for a cost a strategy doesn't have) or the lesson's stated figures; the report's
-inputs table marks every input left at its default.
+(docs/study-file.md, "Values"). A key with ``default=None`` is required. Defaults are neutral
+values (0 for a cost a strategy doesn't have) or the lesson's stated figures; the report's
+inputs table marks every input left at its default. Every field has a unit, shown with its
+help text (:attr:`Field.text`) in errors, the inputs table and docs/study-file.md.
 """
 
 from __future__ import annotations
