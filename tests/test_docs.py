@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from distributions import FAMILIES, VALUE_FORMS, parse
-from sim import load_study, point_estimate, study_from_dict
+from sim import evaluate, load_study, median_values, point_estimate, study_from_dict
 from sim.costs.training import estimate_training_cost
 from sim.study.kinds import KINDS
 from sim.study.loader import CONSTRAINT_KEYS, CORRELATION_KEYS, STUDY_SETTINGS
 from sim.study.reference import REGENERATE, study_file_reference
 from sim.study.schema import WORKLOAD
-from sim.study.strategy import PHASES_KEY, catalog_values
+from sim.study.strategy import PHASE_FIELD, PHASES_KEY, catalog_values
 from sim.study.types import AutoscalingSettings
 
 from helpers import ROOT, STUDIES
@@ -87,6 +87,7 @@ def test_every_key_the_loader_accepts_is_documented(documented):
 
 def test_every_input_has_a_unit():
     fields = {f"workload.{k}": f for k, f in WORKLOAD.items()}
+    fields[PHASES_KEY] = PHASE_FIELD
     for kind in KINDS.values():
         fields.update({f"{kind.name}.{k}": f for k, f in kind.fields.items()})
     missing = [path for path, f in fields.items() if not f.unit]
@@ -223,3 +224,36 @@ def test_the_readme_study_example_loads():
     example = text.split("```toml\n", 1)[1].split("```", 1)[0]
     study = study_from_dict(tomllib.loads(example))
     assert set(study.compared()) == {"frontier", "hosted_ft"}
+
+
+def test_model_quotes_the_monthly_model_of_the_parity_study():
+    """The worked example of docs/model.md (NPV, TCO, ROI, cumulative saving, payback)."""
+    text = " ".join(MODEL.read_text(encoding="utf-8").split())
+    study = load_study(STUDIES / "lesson_parity.toml")
+    out = evaluate(study, median_values(study), 1, keep=3)
+    o, base = out["self_hosted_7b"], out[study.baseline]
+    c = o.months[:, 0]
+    assert f"`C(1)` = -${-c[0]:,.2f}, `C(2)` = -${-c[1]:,.2f}, `C(3)` = +${c[2]:,.2f}" in text
+    assert f"NPV = ${o.npv[0]:,.2f} over 36 months" in text
+    assert f"TCO ${o.tco[0]:,.2f} against the baseline's ${base.tco[0]:,.2f}" in text
+    assert f"ROI {o.roi[0]:.2f}" in text
+    assert int(o.payback[0]) == 3
+    assert f"the fractional payback is `2 + {-c[1]:,.2f} / {c[2] - c[1]:,.2f}` = " \
+           f"{float(o.payback_months[0]):.2f} months" in text
+
+
+def test_code_points_to_sections_that_exist():
+    """Every ``docs/model.md, "Section"`` a docstring cites is a heading of docs/model.md."""
+    headings = {line.lstrip("#").strip() for line in
+                MODEL.read_text(encoding="utf-8").splitlines() if line.startswith("#")}
+    cite = re.compile(r'docs/model\.md[,:]\s*(?:#\s*)?"([^"]+)"(?:\s+(?:to|and)\s+"([^"]+)")?')
+    found = 0
+    for folder in ("sim", "distributions", "tests"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix not in {".py", ".toml"} or path == Path(__file__).resolve():
+                continue
+            for m in cite.finditer(path.read_text(encoding="utf-8")):
+                for name in filter(None, m.groups()):
+                    found += 1
+                    assert " ".join(name.split()) in headings, f"{path.name}: {name}"
+    assert found >= 20
