@@ -147,3 +147,15 @@ def test_detection_and_errors(tmp_path, capsys):
     code, _, err = cli(["workload", str(tmp_path / "none.csv")], capsys)
     assert code == 2 and "file not found" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_epoch_seconds_and_milliseconds_read_as_the_same_days(tmp_path, log):
+    frame = pl.read_parquet(log)
+    epoch_s = frame["ts"].dt.epoch("s")
+    base = derive_workload(log, n_boot=0)
+    for name, ts in (("s", epoch_s), ("ms", epoch_s * 1000)):
+        path = tmp_path / f"epoch_{name}.csv"
+        frame.with_columns(ts=ts).write_csv(path)
+        fit = derive_workload(path, n_boot=0)
+        np.testing.assert_array_equal(fit.daily, base.daily)
+        assert fit.hourly == base.hourly and fit.first_day == base.first_day
