@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.cli import main
-from sim.screen import should_fine_tune
+from sim.decision.screen import should_fine_tune
 
 
 def out(args, capsys):

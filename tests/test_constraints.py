@@ -8,7 +8,7 @@ import pytest
 
 from sim import run, study_from_dict
 from sim.cli import main
-from sim.constraints import feasibility
+from sim.runner.constraints import feasibility
 
 from helpers import write_toml
 

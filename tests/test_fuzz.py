@@ -1,8 +1,8 @@
 """A fuzzer for study files: the CLI answers every document with exit 0 and finite figures,
 or exit 2 with one line and no output; never exit 1, never a traceback.
 
-Documents are built from the schema itself (:data:`sim.schema.WORKLOAD`, every kind of
-:data:`sim.costs.kinds.KINDS` with its fields, words and settings, the ``[study]`` settings),
+Documents are built from the schema itself (:data:`sim.study.schema.WORKLOAD`, every kind of
+:data:`sim.study.kinds.KINDS` with its fields, words and settings, the ``[study]`` settings),
 so a new key is fuzzed as soon as it exists. Each starts mostly valid (values drawn inside
 their domains, as numbers, intervals or distribution tables) and then takes a few hostile
 mutations: wrong types, extremes (1e308, -0.0, 5e-324, nan, inf as TOML floats, integers
@@ -36,10 +36,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.costs.kinds import KINDS
-from sim.costs.serving import SERVING_KEYS
-from sim.schema import PROJECT_KEYS, WORKLOAD, Domain, Field
-from sim.study import _SETTINGS
+from sim.study.kinds import KINDS
+from sim.study.loader import STUDY_SETTINGS
+from sim.study.schema import PROJECT_KEYS, WORKLOAD, Domain, Field
+from sim.study.serving import AUTOSCALING_KEYS as SERVING_KEYS
 
 #: Examples of the default run (the same ones each time): a few seconds.
 FUZZ_EXAMPLES = 12
@@ -278,7 +278,7 @@ def study_documents(draw: st.DrawFn, fast: bool = True) -> dict[str, Any]:
             kinds[i] = "api"
     plain = [n for n, k in zip(names, kinds, strict=True) if k != "routing"]
     study: dict[str, Any] = {"baseline": names[0]}
-    for key in _SETTINGS:
+    for key in STUDY_SETTINGS:
         if key != "baseline" and draw(st.booleans()):
             study[key] = _study_setting(draw, key)
     if "horizon_months" in study:

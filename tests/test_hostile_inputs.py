@@ -16,9 +16,9 @@ import pytest
 
 from sim import load_study
 from sim.cli import main
-from sim.costs.kinds import KINDS
-from sim.errors import StudyError
-from sim.schema import MAX_VOLUME_GROWTH, POSITIVE, WORKLOAD, Field, growth_problem
+from sim.study.errors import StudyError
+from sim.study.kinds import KINDS
+from sim.study.schema import MAX_VOLUME_GROWTH, POSITIVE, WORKLOAD, Field, growth_problem
 
 from helpers import LESSON, STUDIES, write_toml
 
@@ -68,7 +68,7 @@ ABSURD = [
      r"workload\.requests_per_day: 1e\+308 is outside a quantity > 0, at most 1e\+12 .*"
      r"give a number in \(0, 1e\+12\]"),
     ("strategies.self_hosted_7b.gpu_hourly=1e308",
-     r"self_hosted_7b\.gpu_hourly: 1e\+308 is outside .* at most 100000 .*instance-hour"),
+     r"self_hosted_7b\.gpu_hourly: 1e\+308 is outside .* at most 100000 .*GPU-hour"),
     ("workload.monthly_growth=1e10",
      r"monthly_growth: 1e\+10 is outside .*at most 1 \(doubling every month\); give a number "
      r"in \(-1, 1\]"),
@@ -203,7 +203,7 @@ def test_results_that_overflow_exit_2_naming_the_input(lesson, tmp_path, capsys,
 
 
 def test_check_document_names_the_figure():
-    from sim.guard import check_document
+    from sim.runner.guard import check_document
 
     check_document("s.toml", {"a": [1.0, {"b": 2.0}]}, "summary.json")
     with pytest.raises(StudyError, match=r"s\.toml: a\[1\]\.b: is nan in summary\.json"):
@@ -211,7 +211,7 @@ def test_check_document_names_the_figure():
 
 
 def test_point_estimate_of_a_vanishing_saving_is_never(lesson_doc):
-    from sim.point import point_estimate
+    from sim.runner.point import point_estimate
     from sim.study import study_from_dict
 
     # a saving of ~1e-320 $/month: the payback is beyond any float, so "never"
@@ -226,10 +226,11 @@ def test_point_estimate_of_a_vanishing_saving_is_never(lesson_doc):
 
 
 def test_roi_of_a_tiny_upfront_is_undefined_not_inf():
-    from sim.model import Outcome
+    from sim.runner.model import Outcome
 
     o = Outcome(npv=np.array([1e300, 5.0, 3.0]), payback=np.zeros(3, np.int16),
-                tco=np.zeros(3), upfront=np.array([1e-300, 2.0, 0.0]))
+                payback_months=np.full(3, np.nan), tco=np.zeros(3),
+                upfront=np.array([1e-300, 2.0, 0.0]))
     roi = o.roi
     assert np.isnan(roi[0]) and roi[1] == 2.5 and np.isnan(roi[2])
 
@@ -332,7 +333,7 @@ def test_bad_study_paths_exit_2(make, pattern, tmp_path, capsys):
 def test_unreadable_and_oversized_studies(tmp_path, capsys, monkeypatch):
     import pathlib
 
-    import sim.study
+    import sim.study.loader
 
     path = write_toml(tmp_path / "s.toml", LESSON)
 
@@ -344,7 +345,7 @@ def test_unreadable_and_oversized_studies(tmp_path, capsys, monkeypatch):
     assert_bad_input(code, out, err, r"s\.toml: cannot be read \(permission denied\); make it "
                                      r"readable \(chmod u\+r")
     monkeypatch.undo()
-    monkeypatch.setattr(sim.study, "MAX_STUDY_BYTES", 100)
+    monkeypatch.setattr(sim.study.loader, "MAX_STUDY_BYTES", 100)
     code, out, err = cli(["describe", path], capsys)
     assert_bad_input(code, out, err, r"is \d+ bytes, over the 0 MiB a study file may have")
     code, out, err = cli(["describe", str(path) + "\0x"], capsys)
@@ -473,7 +474,7 @@ def test_serving_at_a_trickle_finishes_with_the_unqueued_latency():
     so its latency is prefill + decode at batch 1."""
     from distributions import Fixed, Pert
     from sim.serving import ServingConfig, get_profile
-    from sim.serving.simulate import simulate_steady
+    from sim.serving.steady import simulate_steady
 
     cfg = ServingConfig(get_profile("a10g-7b"), Fixed(660.0), Pert(203.0, 473.0, 744.0))
     r = simulate_steady(cfg, rate_per_s=1e-5, replicas=1, n_requests=2000,
@@ -513,3 +514,30 @@ def test_serving_requests_without_tokens_exit_2(command, lesson, capsys):
     assert_bad_input(code, out, err, r"workload\.output_tokens: the serving simulation needs "
                                      r"requests that take some work: give input_tokens or "
                                      r"output_tokens > 0")
+
+
+def _write_csv(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("args", "pattern"), [
+    (["--boot", str(10**9)], r"--boot: 1,000,000,000 must be a whole number from 0 to 100,000"),
+    (["--seed", "-1"], r"--seed: -1 must be a whole number from 0"),
+])
+def test_fit_flag_values_are_bounded(args, pattern, tmp_path, capsys):
+    data = _write_csv(tmp_path / "d.csv", "x\n" + "\n".join(str(v) for v in range(1, 40)))
+    code, out, err = cli(["fit", data, "--column", "x", *args], capsys)
+    assert_bad_input(code, out, err, pattern)
+
+
+@pytest.mark.parametrize(("args", "pattern"), [
+    (["--cost-sd", "nan"], r"--cost-sd nan: must be > 0 and at most 10"),
+    (["--volume-sd", "inf"], r"--volume-sd inf: must be > 0 and at most 10"),
+    (["--moves", str(10**9)], r"--moves 1000000000: must be a whole number from 0 to 1,000"),
+])
+def test_check_flag_values_are_bounded(args, pattern, tmp_path, capsys):
+    acts = _write_csv(tmp_path / "a.csv", "month,volume\n2025-01,50000\n")
+    code, out, err = cli(["check", STUDIES / "lesson_parity.toml", "--actuals", acts,
+                          "--samples", "50", *args], capsys)
+    assert_bad_input(code, out, err, pattern)

@@ -86,3 +86,26 @@ def test_study_with_only_a_baseline(tmp_path, lesson_doc):
     out = run_to_folder(study_from_dict(lesson_doc), tmp_path / "o")
     assert out.summary.recommended == "frontier"
     assert "<h2>Summary</h2>" in (tmp_path / "o" / "report.html").read_text()
+
+
+def test_vega_lite_version_agrees_with_altair():
+    """Our public-API reading of the Vega-Lite version matches altair's own helper."""
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    from sim.report.page import vega_lite_version
+
+    assert "v" + vega_lite_version().replace(".", "_") == vl_version_for_vl_convert()
+
+
+def test_payback_cells_round_what_summary_json_keeps(tmp_path, lesson_doc):
+    # every input fixed: payback month 3, fractional 15,096 / 5,283.278 = 2.857 (kept
+    # unrounded in summary.json), shown to 0.1 month like the spreadsheet's own 2.857 -> 2.9
+    from sim import study_from_dict
+
+    out = tmp_path / "o"
+    run_to_folder(study_from_dict(lesson_doc), out)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<td>3 mo (2.9)</td>" in page
+    assert "<td>2.9 mo</td>" in page
+    assert "a median payback of month 3 (2.9 months interpolated)" in page
+    assert "Fractional payback: linear interpolation inside the payback month" in page

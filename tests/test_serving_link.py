@@ -9,7 +9,7 @@ import pytest
 
 from sim import evaluate, median_values, point_estimate, study_from_dict
 from sim.cli import main
-from sim.costs.serving import capacity_for, curve_volumes
+from sim.serving.from_study import capacity_for, curve_volumes
 
 from helpers import write_toml
 
@@ -63,7 +63,8 @@ def test_curve_covers_growth_over_the_horizon(sim_doc):
     (lambda s: s.update(serving_hours_fraction=0.5),
      r"serving_hours_fraction: conflicts with instances = \"simulated\""),
     (lambda s: s.update(instances=2, scale_to_zero=True),
-     r"instances: autoscaling keys need instances = \"simulated\""),
+     r"instances: autoscaling keys \(min_replicas, scale_to_zero\) need instances = "
+     r"\"simulated\""),
     (lambda s: s.update(hardware="tpu-v5"), r"hardware: 'tpu-v5' is not a hardware profile"),
     (lambda s: s.update(quantization="int3"), r"quantization: 'int3' is not allowed"),
     (lambda s: s.update(max_batch=0), r"max_batch: 0 is outside a whole number >= 1"),

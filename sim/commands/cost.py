@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "cost"
 ORDER = 70
@@ -26,11 +26,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the cost table."""
-    from sim.calculator import api_costs
-    from sim.catalog import api_price, describe_source
-    from sim.flags import MAX_NAME, flag_problems, number_problem
-    from sim.schema import RATE, REQUESTS0, TOKENS
-    from sim.textfmt import text_table
+    from sim.commands._flags import MAX_NAME, flag_problems, number_problem
+    from sim.costs.calculator import api_costs
+    from sim.display import text_table
+    from sim.study.catalog import api_price, describe_source
+    from sim.study.schema import RATE, REQUESTS0, TOKENS
 
     if len(args.model) > MAX_NAME:
         return error(f"--model: a name of {len(args.model):,} characters is no model name; "

@@ -1,4 +1,4 @@
-"""``ftrisk run STUDY``: run a study into its output folder (SPEC §8, §10)."""
+"""``ftrisk run STUDY``: run a study into its output folder (the files: README, Commands)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "run"
 ORDER = 0
@@ -36,6 +36,11 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--quiet", action="store_true", help="print only the answer")
     r.add_argument("--criterion", choices=["npv", "payback", "cvar"],
                    help="how the strategy is picked (overrides the study)")
+    r.add_argument("--yes", action="store_true",
+                   help="write samples.parquet even when it would exceed 2 GB")
+    r.add_argument("--xlsx", action="store_true",
+                   help="also write summary.xlsx: the spreadsheet view, monthly cash flows "
+                   "and the distribution summary, for the finance partner")
 
 
 def add_study_options(r: argparse.ArgumentParser) -> None:
@@ -60,7 +65,7 @@ def overrides(args: argparse.Namespace) -> list[str]:
 
 def study_flag_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with --samples or --seed (``--flag: problem``), or None."""
-    from sim.flags import MAX_SAMPLES, MAX_SEED, flag_problems, whole_problem
+    from sim.commands._flags import MAX_SAMPLES, MAX_SEED, flag_problems, whole_problem
 
     return flag_problems(
         ("--samples", None if args.samples is None else whole_problem(
@@ -70,8 +75,8 @@ def study_flag_problem(args: argparse.Namespace) -> str | None:
 
 def load(args: argparse.Namespace) -> Any:
     """Load the study named on the command line with its overrides (raises StudyError)."""
-    from sim.errors import StudyError
     from sim.study import load_study
+    from sim.study.errors import StudyError
 
     problem = study_flag_problem(args)
     if problem:
@@ -82,9 +87,7 @@ def load(args: argparse.Namespace) -> Any:
 
 def summary_text(summary: Any) -> str:
     """The terminal summary table of a run."""
-    from sim.report.html import money
-    from sim.summary import fmt_p
-    from sim.textfmt import text_table
+    from sim.display import median_payback, money, months, probability, text_table
 
     study = summary.study
     header = ["strategy"] + [f"P(pb<={n})" for n in study.payback_within]
@@ -94,19 +97,19 @@ def summary_text(summary: Any) -> str:
         row = [s.name + (" *" if s.is_baseline else "")]
         for n in study.payback_within:
             p = s.p_payback_within(n)
-            row.append("-" if s.is_baseline else fmt_p(p, s.se(p)))
-        med = s.payback_median_months
-        row.append("-" if s.is_baseline else (f"{med} mo" if med else
-                                               f">{study.horizon_months} mo"))
+            row.append("-" if s.is_baseline else probability(p, s.se(p)))
+        row.append("-" if s.is_baseline else median_payback(
+            s.payback_median_months, s.payback_median_fractional, study.horizon_months))
         se = "–" if s.npv_mean_se is None else f"{s.npv_mean_se:,.0f}"
         row += [money(s.npv_mean), se, money(s.npv_quantiles[0.1]),
                 money(s.npv_quantiles[0.9]), f"{s.p_best:.3f}"]
-        pb = s.point_estimate.get("payback_months")
-        row.append("-" if pb is None else str(pb))
+        pb = months(s.point_estimate.get("payback_months"))
+        row.append("-" if pb is None else pb)
         rows.append(row)
     note = (f"* baseline. {study.samples:,} samples ({study.sampling}, seed {study.seed}), "
             f"horizon {study.horizon_months} months; ± = Monte Carlo standard error; "
-            "sheet pb = the static spreadsheet payback (months).")
+            "median pb = the median payback month (in brackets: fractional, interpolated "
+            "inside the month); sheet pb = the static spreadsheet payback (months).")
     return text_table(header, rows) + "\n" + note
 
 
@@ -143,11 +146,45 @@ class _Progress:
             self.bar.stop()
 
 
+def _bytes(n: float) -> str:
+    """``42.0 GB`` style (decimal units).
+
+    Examples
+    --------
+    >>> _bytes(42e9), _bytes(2688), _bytes(1.5e6)
+    ('42.0 GB', '2.7 kB', '1.5 MB')
+    """
+    for unit, size in (("GB", 1e9), ("MB", 1e6)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n / 1e3:,.1f} kB"
+
+
+def size_check(args: argparse.Namespace, study: Any, out: Path) -> str | None:
+    """The error when samples.parquet would exceed the size guard without --yes (else None;
+    with --yes, say the size on stderr)."""
+    from sim.report.folder import SIZE_GUARD_BYTES, samples_file_bytes
+    from sim.runner.runner import bytes_per_sample
+
+    size = samples_file_bytes(study)
+    if size <= SIZE_GUARD_BYTES:
+        return None
+    gb = "about " + _bytes(size)
+    if args.yes:
+        print(f"ftrisk: writing {gb} of samples into {out}/ (--yes)", file=sys.stderr)
+        return None
+    most = SIZE_GUARD_BYTES // bytes_per_sample(study)
+    where = (f"--samples {study.samples:,}" if args.samples is not None
+             else f"{args.study}: study.samples {study.samples:,}")
+    return (f"{where}: samples.parquet would take {gb} (over the {SIZE_GUARD_BYTES / 1e9:g} "
+            f"GB guard); add --yes to write it anyway, or lower --samples to at most {most:,}")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the study into its output folder; print the summary and the answer."""
-    from sim.errors import StudyError
-    from sim.flags import flag_problems, whole_problem
-    from sim.outputs import run_to_folder
+    from sim.commands._flags import flag_problems, whole_problem
+    from sim.report.folder import check_out_folder, run_to_folder
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load(args)
@@ -160,12 +197,19 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         return error(problem)
     out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
-    if out.exists() and not out.is_dir():
-        return error(f"--out {out}: exists and is not a folder; choose another path")
+    try:
+        check_out_folder(out, study_file=args.study, flag="--out")
+    except OutputError as err:
+        return error(str(err))
+    too_big = size_check(args, study, out)
+    if too_big:
+        return error(too_big)
     bar = _Progress(not args.quiet)
     try:
         result = run_to_folder(study, out, workers=args.workers, chunk_size=args.chunk_size,
-                               progress=bar, on_stage=bar.stage)
+                               progress=bar, on_stage=bar.stage, xlsx=args.xlsx)
+    except OutputError as err:
+        return error(f"--out {err}")
     finally:
         bar.close()
     if not args.quiet:
@@ -173,5 +217,6 @@ def run(args: argparse.Namespace) -> int:
         print()
     print(result.summary.answer)
     if not args.quiet:
-        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json")
+        xlsx = ", summary.xlsx" if args.xlsx else ""
+        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json{xlsx}")
     return EXIT_OK

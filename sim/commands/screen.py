@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "screen"
 ORDER = 80
@@ -33,9 +33,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the verdict, the score and the reasons."""
-    from sim.flags import flag_problems, number_problem
-    from sim.schema import LATENCY_MS, REQUESTS0, TOKEN_PRICE, TOKENS
-    from sim.screen import should_fine_tune
+    from sim.commands._flags import flag_problems, number_problem
+    from sim.decision.screen import should_fine_tune
+    from sim.study.schema import LATENCY_MS, REQUESTS0, TOKEN_PRICE, TOKENS
 
     problem = flag_problems(
         ("--daily-requests", number_problem(args.daily_requests, REQUESTS0)),

@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "serve"
 ORDER = 50
@@ -20,6 +20,17 @@ DESCRIPTION = (
     "serve_<strategy>.html (latency against load, replicas over the day) into --out.")
 
 SWEEP_UTILIZATIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Serving:
+    """What is simulated: the study's name, the strategy, its config, volume and seed."""
+
+    name: str
+    strategy: str
+    config: Any
+    requests_per_day: float
+    seed: int
 
 
 def add_arguments(r: argparse.ArgumentParser) -> None:
@@ -66,7 +77,7 @@ def _policies(cfg: Any, volume: float, seed: int, n: int) -> list[tuple[str, Any
 
 
 def _row(label: str, sched: Any, day: Any) -> list[str]:
-    from sim.report.html import money
+    from sim.display import money
 
     lo, hi = int(min(sched)), int(max(sched))
     counts = f"{lo}" if lo == hi else f"{lo}-{hi}"
@@ -107,8 +118,8 @@ MAX_PRECISION = 1_000_000
 
 def _flag_problem(args: argparse.Namespace, study_volume: float) -> str | None:
     """What is wrong with the flags (or the study's volume for the simulated day), or None."""
-    from sim.flags import MAX_SEED, flag_problems, number_problem, whole_problem
-    from sim.schema import REQUESTS
+    from sim.commands._flags import MAX_SEED, flag_problems, number_problem, whole_problem
+    from sim.study.schema import REQUESTS
 
     problem = flag_problems(
         ("--precision", whole_problem(args.precision, 1000, MAX_PRECISION,
@@ -135,21 +146,35 @@ def run(args: argparse.Namespace) -> int:
     """Simulate the strategy's serving day; print the table; write the chart page."""
     import polars as pl
 
-    from sim.errors import StudyError
+    from sim.display import text_table
     from sim.serving import simulate_day
-    from sim.serving.study import serving_from_study
+    from sim.serving.from_study import serving_config, typical_volume
     from sim.study import load_study
-    from sim.textfmt import text_table
+    from sim.study.errors import OutputError, StudyError
 
     try:
-        # the full study validation first (unknown keys, domains), then its serving config
         study = load_study(args.study, overrides=args.set)
-        s = serving_from_study(study.raw, args.strategy, file=args.study)
     except StudyError as err:
         return error(str(err))
+    strategy = study.strategies.get(args.strategy)
+    serving = [n for n, x in study.strategies.items() if x.serving is not None]
+    if strategy is None or strategy.serving is None:
+        what = ("is not a strategy of the study" if strategy is None
+                else f"is a {strategy.kind} strategy, not one serving on its own GPUs")
+        return error(f"--strategy {args.strategy}: {what}; use one of "
+                     f"{', '.join(serving) or '(none: add a self_hosted strategy)'}")
+    s = _Serving(study.name, args.strategy, serving_config(study, args.strategy),
+                 typical_volume(study), study.seed)
     problem = _flag_problem(args, s.requests_per_day)
     if problem:
         return error(problem)
+    out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
+    page = out / f"serve_{s.strategy}.html"
+    if not args.no_html:
+        try:
+            _check_page(out, page)
+        except OutputError as err:
+            return error(str(err))
     volume = args.requests_per_day or s.requests_per_day
     seed = s.seed if args.seed is None else args.seed
     rows, hourly, days = [], [], []
@@ -170,20 +195,32 @@ def run(args: argparse.Namespace) -> int:
           f"{first[2]} replica-hours/day, {first[3]}/day ({first[4]} per 1M tokens), "
           f"utilization {first[5]}.")
     if not args.no_html:
-        out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
-        path = out / f"serve_{s.strategy}.html"
-        _write_html(path, s, volume, rows, header, pl.concat(hourly), seed, args.precision)
-        print(f"\nwrote {path}")
+        _write_html(page, s, volume, rows, header, pl.concat(hourly), seed, args.precision)
+        print(f"\nwrote {page}")
     return EXIT_OK
+
+
+def _check_page(out: Path, page: Path) -> None:
+    """Raise OutputError unless the page can be written into ``out`` (writes nothing)."""
+    from sim.report.files import check_parent, os_errors_as_output
+    from sim.study.errors import OutputError
+
+    with os_errors_as_output("--out", out):
+        if out.exists() and not out.is_dir():
+            raise OutputError("--out", out, "exists and is not a folder; choose a folder")
+        if page.is_dir() or (page.exists() and not page.is_file()):
+            raise OutputError("--out", out, f"{page} is in the way (not a file); move it or "
+                              "choose another --out")
+        check_parent(page, flag="--out", shown=out)
 
 
 def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header: list[str],
                 hourly: Any, seed: int, n: int) -> None:
     import html
 
-    from sim.report.html import table
+    from sim.report.page import table
+    from sim.report.serving_charts import latency_load_chart, replicas_day_chart, write_page
     from sim.serving import latency_sweep
-    from sim.serving.charts import latency_load_chart, replicas_day_chart, write_page
 
     cfg = s.config
     peak = max(1, int(hourly["replicas"].max()))

@@ -1,12 +1,11 @@
-"""``ftrisk sweep STUDY --param P``: the break-even map (SPEC §5)."""
+"""``ftrisk sweep STUDY --param P``: the break-even map (docs/model.md, "Sensitivity")."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 from sim.commands.run import add_study_options, load
 
 NAME = "sweep"
@@ -57,8 +56,7 @@ def _values(args: argparse.Namespace) -> tuple[list[float], str]:
 
 def sweep_text(sw: Any) -> str:
     """The break-even table (values down, strategies across) and the crossings."""
-    from sim.decision.charts import short
-    from sim.decision.text import money, number, text_table
+    from sim.display import money, number, short, text_table
 
     names = list(dict.fromkeys(sw.frame["strategy"].to_list()))
     by = {(r["value"], r["strategy"]): r for r in sw.frame.iter_rows(named=True)}
@@ -71,7 +69,8 @@ def sweep_text(sw: Any) -> str:
         row = [number(v)]
         for s in names:
             r = by[(v, s)]
-            row += [f"{r['p_payback']:.3f}", f"{r['p_payback_se']:.3f}", money(r["npv_mean"])]
+            row += [f"{r['p_payback']:.3f}", f"{r['p_payback_se']:.3f}",
+                    money(r["npv_mean"], compact=True)]
         rows.append(row)
     lines = [text_table(header, rows), ""]
     for s in names:
@@ -91,9 +90,10 @@ def sweep_text(sw: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Sweep, print the map and its crossings; write --html if asked."""
+    from sim.commands._flags import whole_problem
     from sim.decision import sweep
-    from sim.errors import StudyError
-    from sim.flags import whole_problem
+    from sim.report.files import check_file_target, write_text
+    from sim.study.errors import OutputError, StudyError
 
     months = None if args.months is None else whole_problem(args.months, 1, 600, "months")
     if months:
@@ -101,18 +101,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         study = load(args)
         values, scale = _values(args)
+        if args.html:
+            check_file_target(args.html, flag="--html", example="sweep.html")
         sw = sweep(study, args.param, values, months=args.months, scale=scale,  # type: ignore[arg-type]
                    strategies=args.strategy)
-    except (StudyError, ValueError) as err:
+    except (StudyError, OutputError, ValueError) as err:
         return error(str(err))
     print(sweep_text(sw))
     if args.html:
-        from sim.decision.report import page, sweep_section
+        from sim.report.sections import page, sweep_section
 
-        path = Path(args.html)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(page(f"{study.name}: break-even map", [sweep_section(sw)]),
-                       encoding="utf-8")
-        tmp.replace(path)
+        write_text(args.html, page(f"{study.name}: break-even map", [sweep_section(sw)]),
+                   flag="--html")
         print(f"wrote {args.html}")
     return EXIT_OK

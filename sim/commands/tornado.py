@@ -1,4 +1,4 @@
-"""``ftrisk tornado STUDY``: which unknown drives the answer (SPEC §5 sensitivity)."""
+"""``ftrisk tornado STUDY``: which unknown drives the answer (docs/model.md, "Sensitivity")."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 from sim.commands.run import add_study_options, load
 
 NAME = "tornado"
@@ -53,11 +53,10 @@ def _sobol(study: Any, n: int, metric: Any, names: list[str]) -> Any:
 
 def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, prob: bool
          ) -> list[str]:
-    from sim.decision.charts import short
-    from sim.decision.text import money, number
+    from sim.display import money, number, short
 
     def fmt(v: float) -> str:
-        return f"{v:.3f}" if prob else money(v)
+        return f"{v:.3f}" if prob else money(v, compact=True)
 
     row = [short(c["input"]), f"{number(c['low_value'])} → {number(c['high_value'])}",
            fmt(c["low"]), fmt(c["high"]), fmt(c["swing"])]
@@ -70,8 +69,7 @@ def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) 
     """The terminal table of one strategy: classic tornado, deciles and Spearman."""
     import polars as pl
 
-    from sim.decision.charts import short
-    from sim.decision.text import money, text_table
+    from sim.display import money, short, text_table
 
     m = classic.metric
     rows = classic.table(strategy)
@@ -83,7 +81,7 @@ def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) 
     head = (f"{strategy}: {m.label} with each input at its P10 / P90, the others {held}; "
             f"base {base:.3f}" if m.is_probability else
             f"{strategy}: {m.label} with each input at its P10 / P90, the others {held}; "
-            f"base {money(base)}")
+            f"base {money(base, compact=True)}")
     moving = rows.filter(pl.col("swing") > 0)
     table = text_table(
         ["input", "P10 → P90", "at P10", "at P90", "swing", "low 10%", "high 10%", "Spearman"],
@@ -100,8 +98,7 @@ def sobol_text(sob: Any, strategy: str, top: int) -> str:
     """Sobol' indices of one strategy as a terminal table."""
     import polars as pl
 
-    from sim.decision.charts import short
-    from sim.decision.text import text_table
+    from sim.display import short, text_table
 
     rows = sob.table(strategy).filter(pl.col("ST") > 0).head(top)
     table = text_table(["input", "S1", "95% CI", "ST", "95% CI"], [
@@ -113,6 +110,7 @@ def sobol_text(sob: Any, strategy: str, top: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the tornadoes (and Sobol' indices); write --html if asked."""
+    from sim.commands._flags import whole_problem
     from sim.decision import (
         check_strategies,
         classic_tornado,
@@ -121,11 +119,13 @@ def run(args: argparse.Namespace) -> int:
         sample_tornado,
         simulate,
     )
-    from sim.errors import StudyError
-    from sim.flags import whole_problem
+    from sim.report.files import check_file_target
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load(args)
+        if args.html:
+            check_file_target(args.html, flag="--html", example="tornado.html")
         metric = parse_metric(args.metric, horizon=study.horizon_months)
         names = check_strategies(study, args.strategy)
         top = whole_problem(args.top, 1, MAX_TOP, "inputs listed")
@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         deciles = sample_tornado(samples, metric=metric, strategies=names)
         rho = rank_correlations(samples, metric=metric, strategies=names)
         sob = (_sobol(study, args.sobol_samples, metric, names) if args.sobol else None)
-    except (StudyError, ValueError) as err:
+    except (StudyError, OutputError, ValueError) as err:
         return error(str(err))
     if not study.uncertain_inputs():
         print(f"{args.study}: every input is fixed, so nothing moves the answer; state a "
@@ -159,13 +159,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_html(path: Path, study: Any, names: list[str], classic: Any, deciles: Any,
                 rho: Any, sob: Any, top: int) -> None:
-    from sim.decision.report import Section, page, tornado_section
+    from sim.report.files import write_text
+    from sim.report.sections import Section, page, tornado_section
 
     parts: list[Section] = []
     for i, s in enumerate(names):
         sec = tornado_section(classic, s, deciles=deciles, correlations=rho, sobol=sob,
                               top=top, key=f"s{i}-")
         parts.append(Section(s, sec.body, sec.charts))
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page(f"{study.name}: which unknown matters most?", parts), encoding="utf-8")
-    tmp.replace(path)
+    write_text(path, page(f"{study.name}: which unknown matters most?", parts), flag="--html")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "train-cost"
 ORDER = 75
 HELP = "training compute of one run: the lesson's estimate and a FLOPs cross-check"
 DESCRIPTION = ("Hours and cost of one fine-tuning run from the lesson's throughput table "
-               "(SPEC §3.7), beside a first-principles estimate (FLOPs / GPU peak x MFU).")
+               "(docs/model.md, Training compute), beside a first-principles estimate "
+               "(FLOPs / GPU peak x MFU).")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,15 +32,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print both estimates."""
-    from sim.flags import flag_problems, name_problem, number_problem
-    from sim.schema import EPOCHS, EXAMPLES, MODEL_SIZE, POS_RATE, SEQUENCE
-    from sim.training import (
+    from sim.commands._flags import flag_problems, name_problem, number_problem
+    from sim.costs.training import (
         PEAK_TFLOPS,
         SPOT_FACTOR,
         TRAINING_GPUS,
         estimate_training_cost,
         flops_estimate,
     )
+    from sim.study.schema import EPOCHS, EXAMPLES, MODEL_SIZE, POS_RATE, SEQUENCE
 
     problem = flag_problems(
         ("--model-size", number_problem(args.model_size, MODEL_SIZE)),

@@ -1,4 +1,5 @@
-"""One-off project spend, build months and retraining (SPEC §3.3), shared by every kind."""
+"""One-off project spend, build months and retraining, shared by every kind (docs/model.md,
+"Project, build months and retraining")."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class Project:
     build_months: Value = 0.0
     retrain_every: Value | None = None
     retrain_cost_fraction: Value = 1.0
+    #: the engineering part of ``cost`` (the rest is training compute)
+    engineering: Value = 0.0
 
     def building(self, t: int) -> bool | np.ndarray:
         """Whether month t is still before production (the baseline serves the traffic)."""

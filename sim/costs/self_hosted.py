@@ -1,4 +1,5 @@
-"""Self-hosted fine-tuned model on rented GPUs (SPEC §3.3)."""
+"""Self-hosted fine-tuned model on rented GPUs (docs/model.md, "Monthly cost by strategy kind":
+self_hosted)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,7 @@ from sim.costs.workload import (
     Value,
     Workload,
 )
-
-#: Storage price default: S3 standard, $ per GB-month (lesson).
-STORAGE_PRICE = 0.023
+from sim.serving import replica_hours_per_day
 
 
 def instances_needed(tokens_per_day: Value, peak_to_average: Value, throughput: Value,
@@ -83,8 +82,6 @@ class SelfHostedKernel:
         """Instances serving month t's volume: fixed, from throughput ("auto"), or the
         average replicas of the serving simulation's capacity curve ("simulated")."""
         if self.curve is not None:
-            from sim.serving import replica_hours_per_day
-
             w = self._workload
             hours = replica_hours_per_day(self.curve, w.requests_per_day * growth,
                                           input_tokens=w.input_tokens,

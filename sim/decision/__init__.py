@@ -1,5 +1,5 @@
 """Decision analysis: which unknown drives the answer, what learning it is worth, and where
-the decision flips (SPEC §5).
+the decision flips (docs/model.md, "Summaries and decisions" and "Sensitivity").
 
 Examples
 --------
@@ -10,6 +10,14 @@ Examples
 >>> value_of_information(simulate(study)).sentences()  # doctest: +SKIP
 """
 
+from sim.decision.actuals import (
+    CheckResult,
+    Observation,
+    check_actuals,
+    crps_ensemble,
+    synthetic_actuals,
+    weighted_quantile,
+)
 from sim.decision.analysis import (
     BREAK_EVEN_PARAM,
     DecisionAnalysis,
@@ -17,33 +25,9 @@ from sim.decision.analysis import (
     break_even_values,
     focus_strategy,
 )
-from sim.decision.charts import (
-    comparison_chart,
-    sobol_chart,
-    spearman_chart,
-    sweep_chart,
-    tornado_chart,
-    voi_chart,
-)
-from sim.decision.compare import (
-    CVAR_ALPHA,
-    Comparison,
-    RegretAccumulator,
-    compare,
-    cvar,
-    cvar_stream,
-    recommend,
-)
+from sim.decision.compare import Comparison, compare, recommend
 from sim.decision.correlation import rank_correlations
-from sim.decision.metrics import (
-    CRITERIA,
-    CRITERION_LABELS,
-    Criterion,
-    Metric,
-    check_criterion,
-    parse_metric,
-)
-from sim.decision.report import Section, comparison_frame, page, sections
+from sim.decision.metrics import Metric, check_criterion, parse_metric
 from sim.decision.samples import (
     SampleSet,
     check_strategies,
@@ -51,7 +35,15 @@ from sim.decision.samples import (
     load_samples,
     simulate,
 )
-from sim.decision.sobol import SobolIndices, SobolResult, sobol_analysis, sobol_estimate
+from sim.decision.screen import Screening, should_fine_tune
+from sim.decision.sobol import (
+    SobolIndices,
+    SobolResult,
+    largest_sobol_n,
+    sobol_analysis,
+    sobol_bytes,
+    sobol_estimate,
+)
 from sim.decision.sweep import Sweep, parse_values, sweep
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
 from sim.decision.voi import (
@@ -66,17 +58,14 @@ from sim.decision.voi import (
 
 __all__ = [
     "BREAK_EVEN_PARAM",
-    "CRITERIA",
-    "CRITERION_LABELS",
-    "CVAR_ALPHA",
+    "CheckResult",
     "Comparison",
-    "Criterion",
     "DecisionAnalysis",
     "Estimate",
     "Metric",
-    "RegretAccumulator",
+    "Observation",
     "SampleSet",
-    "Section",
+    "Screening",
     "SobolIndices",
     "SobolResult",
     "Sweep",
@@ -84,36 +73,32 @@ __all__ = [
     "ValueOfInformation",
     "analyze",
     "break_even_values",
+    "check_actuals",
     "check_criterion",
     "check_strategies",
     "classic_tornado",
     "compare",
-    "comparison_chart",
-    "comparison_frame",
-    "cvar",
-    "cvar_stream",
+    "crps_ensemble",
     "decision_set",
     "default_groups",
     "evpi",
     "evppi_bins",
     "evppi_regression",
     "focus_strategy",
+    "largest_sobol_n",
     "load_samples",
-    "page",
     "parse_metric",
     "parse_values",
     "rank_correlations",
     "recommend",
     "sample_tornado",
-    "sections",
+    "should_fine_tune",
     "simulate",
     "sobol_analysis",
-    "sobol_chart",
+    "sobol_bytes",
     "sobol_estimate",
-    "spearman_chart",
     "sweep",
-    "sweep_chart",
-    "tornado_chart",
+    "synthetic_actuals",
     "value_of_information",
-    "voi_chart",
+    "weighted_quantile",
 ]

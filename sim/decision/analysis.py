@@ -75,12 +75,12 @@ def break_even_values(study: Study, param: str = BREAK_EVEN_PARAM, *,
                       points: int = 9) -> list[float]:
     """Log-spaced values from half the input's P5 to twice its P95 (or 1/4x to 4x if fixed),
     kept inside the input's domain (a volume at its ceiling is not doubled past it)."""
-    from sim.guard import field_of
+    from sim.study.strategy import input_field
 
     inp = study.input(param)
     lo, hi = (float(v) for v in inp.dist.ppf(np.array([0.05, 0.95])))
     lo, hi = (lo / 2, hi * 2) if hi > lo else (lo / 4, lo * 4)
-    field = field_of(study, inp.path)
+    field = input_field(study, inp.path)
     if field is not None:
         hi = min(hi, field.domain.hi)
         lo = min(max(lo, field.domain.lo), hi)

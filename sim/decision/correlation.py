@@ -1,4 +1,4 @@
-"""Rank correlations of every uncertain input with an output (SPEC §5 (c))."""
+"""Rank correlations of every uncertain input with an output (docs/model.md, "Sensitivity")."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
+from distributions import average_ranks
 from sim.decision.metrics import Metric, parse_metric
-from sim.decision.samples import SampleSet, average_ranks, check_strategies
+from sim.decision.samples import SampleSet, check_strategies
 
 
 def rank_correlations(samples: SampleSet, *, metric: str | Metric = "npv",

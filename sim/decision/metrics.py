@@ -1,7 +1,9 @@
-"""What a decision analysis measures: output metrics and decision criteria (SPEC §5).
+"""What a decision analysis measures: output metrics and decision criteria (docs/model.md,
+"Summaries and decisions").
 
 A *metric* is what a sensitivity analysis explains: ``npv`` (NPV per sample; its summary
-is E[NPV]) or ``payback_within:N`` (the indicator "pays back within N months"; its summary
+is E[NPV]) or ``payback_within:N`` (the indicator "pays back within N months", by the rule
+of :mod:`sim.runner.payback`: ahead from some month m <= N to the horizon's end; its summary
 is P(payback <= N)). A *criterion* is how the recommended strategy is chosen: ``npv``
 (max E[NPV]), ``payback`` (max P(payback <= N)) or ``cvar`` (max CVaR 5% of NPV: the best
 average over the worst 5% of outcomes, for the risk-averse).
@@ -10,18 +12,15 @@ average over the worst 5% of outcomes, for the risk-averse).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model import NO_PAYBACK
+from sim.runner.model import NO_PAYBACK
+from sim.study.types import CRITERIA, Criterion
 
 MetricKind = Literal["npv", "payback_within"]
-Criterion = Literal["npv", "payback", "cvar"]
-CRITERIA: tuple[str, ...] = get_args(Criterion)
-CRITERION_LABELS = {"npv": "max E[NPV]", "payback": "max P(payback ≤ {n})",
-                    "cvar": "max CVaR 5%, risk-averse"}
 
 FloatArray = NDArray[np.float64]
 

@@ -1,4 +1,5 @@
-"""Break-even maps: P(payback <= N) and E[NPV] across values of one input (SPEC §5).
+"""Break-even maps: P(payback <= N) and E[NPV] across values of one input (docs/model.md,
+"Sensitivity").
 
 Each swept value is a full Monte Carlo of the study on common random numbers: the same
 plan, seed and draws of every other input, with the swept input set to the value. The
@@ -13,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Literal
 
 import numpy as np
@@ -21,10 +23,11 @@ from numpy.typing import NDArray
 
 from distributions import Fixed
 from sim.decision.samples import CHUNK, check_strategies
-from sim.guard import field_of
-from sim.model import evaluate
-from sim.schema import growth_problem
+from sim.runner.model import evaluate
+from sim.runner.runner import input_values, sampling_plan
 from sim.study import Input, Study
+from sim.study.schema import growth_problem
+from sim.study.strategy import input_field
 
 Scale = Literal["linear", "log"]
 FloatArray = NDArray[np.float64]
@@ -120,13 +123,12 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
     try:
         inp = study.input(param)
     except KeyError:
-        from difflib import get_close_matches
 
         paths = [i.path for i in study.inputs()]
         close = get_close_matches(param, paths, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "e.g. workload.requests_per_day"
         raise ValueError(f"{param}: not an input of the study; {hint}") from None
-    field = field_of(study, inp.path)
+    field = input_field(study, inp.path)
     for v in values:
         if not math.isfinite(v):
             raise ValueError(f"{inp.path}={v}: must be a finite number")
@@ -176,8 +178,6 @@ def _check_values(values: Sequence[float], scale: str) -> FloatArray:
 def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_size: int
                 ) -> dict[str, FloatArray]:
     """Per value and strategy (every one): NPV mean and variance, P(payback), P(NPV>0), P(best)."""
-    from sim.runner import input_values, sampling_plan  # sim.summary may import this package
-
     every = study.compared()
     k, s = vals.size, len(every)
     n = study.samples

@@ -1,4 +1,4 @@
-"""Tornado charts: which uncertain input swings the answer most (SPEC §5 (a), (b)).
+"""Tornado charts: which uncertain input swings the answer most (docs/model.md, "Sensitivity").
 
 - :func:`classic_tornado` sets each uncertain input to its P10 and its P90 in turn.
   For ``npv`` the other inputs sit at their medians (the spreadsheet tornado: one model
@@ -25,7 +25,8 @@ from numpy.typing import NDArray
 from sim.costs.workload import Value
 from sim.decision.metrics import Metric, parse_metric
 from sim.decision.samples import SampleSet, check_strategies
-from sim.model import evaluate
+from sim.runner.model import evaluate
+from sim.runner.runner import input_values, sampling_plan
 from sim.study import Study
 
 TornadoMethod = Literal["medians", "conditional"]
@@ -137,8 +138,6 @@ def classic_tornado(study: Study, *, metric: str | Metric = "npv",
     >>> t = classic_tornado(load_study("studies/legal_contracts.toml"))  # doctest: +SKIP
     >>> t.table("hosted_ft", top=3)  # doctest: +SKIP
     """
-    from sim.runner import input_values, sampling_plan  # sim.summary may import this package
-
     m = parse_metric(metric, horizon=study.horizon_months)
     names = check_strategies(study, strategies)
     if not 0 < low < high < 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from sim.summary import Summary
+from sim.runner.summary import Summary
 
 WIDTH = 620
 HEIGHT = 260

@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 import sim.decision as pkg
-from sim.decision import analyze, comparison_chart, page, sections, simulate
+from sim.decision import analyze, simulate
+from sim.report import comparison_chart, page, sections
 
 #: Public helpers deliberately left out of ``sim.decision.__all__`` (module-level API).
 INTERNAL = {"short", "money", "number", "text_table", "tornado_section", "comparison_section",
@@ -63,22 +64,3 @@ def test_comparison_chart_from_a_summary_like_frame():
                           "mean": [0.1, 1.1]})
     spec = comparison_chart(frame).to_dict()
     assert spec["layer"][0]["mark"]["type"] == "rule"
-
-
-def test_package_imports_without_runner_or_summary():
-    """sim.summary (imported by sim.runner) may import sim.decision at module level."""
-    import subprocess
-    import sys
-
-    code = (
-        "import importlib.util, sys, types\n"
-        "spec = importlib.util.find_spec('sim')\n"
-        "pkg = types.ModuleType('sim'); pkg.__path__ = list(spec.submodule_search_locations)\n"
-        "sys.modules['sim'] = pkg\n"
-        "for name in ('sim.runner', 'sim.summary', 'sim.outputs', 'sim.report'):\n"
-        "    sys.modules[name] = None\n"
-        "import sim.decision\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False)
-    assert proc.returncode == 0, proc.stderr

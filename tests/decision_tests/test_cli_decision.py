@@ -69,8 +69,9 @@ def test_sweep_prints_map_and_crossings(hand_file, tmp_path, capsys):
     lines = out.splitlines()
     assert lines[0].startswith("cheap.input_price") and "P(pb<=12) cheap" in lines[0]
     assert [ln.split()[0] for ln in lines[2:8]] == ["4", "6", "8", "10", "12", "14"]
-    # a fixed price p pays back within 12 months iff p <= 10: P falls from 1 to 0 at 10-12
-    assert "cheap: P(payback ≤ 12) = 50%: falls through it at 11" in out
+    # a fixed price p pays back within 12 months iff p < 10 (at p = 10 it only ties the
+    # baseline: cumulative 0, not ahead): P falls from 1 at 8 to 0 at 10, 50% at 9
+    assert "cheap: P(payback ≤ 12) = 50%: falls through it at 9" in out
     assert "vegaEmbed('#chart-sweep'" in page.read_text(encoding="utf-8")
 
 

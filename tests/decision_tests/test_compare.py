@@ -1,4 +1,4 @@
-"""CVaR, regret, P(best), EVPI and the recommendation (SPEC §5)."""
+"""CVaR, regret, P(best), EVPI and the recommendation (docs/model.md, "Summaries and decisions")."""
 
 from __future__ import annotations
 
@@ -7,15 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.decision import (
-    RegretAccumulator,
-    check_criterion,
-    compare,
-    cvar,
-    cvar_stream,
-    recommend,
-    simulate,
-)
+from sim.decision import check_criterion, compare, recommend, simulate
+from sim.runner import RegretAccumulator, cvar, cvar_stream
 
 X = np.array([30.0, -5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0, -10.0, 35.0])
 

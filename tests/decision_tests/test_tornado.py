@@ -33,7 +33,7 @@ def test_no_influence_input_has_zero_swing(hand, metric):
 
 
 def test_conditional_tornado_for_a_probability(hand):
-    # P(payback <= 12) = P(NPV >= 0 at month 12) = P(p <= 10): 5/8; pinned: 1 at P10, 0 at P90
+    # P(payback <= 12) = P(NPV > 0 at month 12) = P(p < 10): 5/8; pinned: 1 at P10, 0 at P90
     t = classic_tornado(hand, metric="payback_within:12", strategies=["cheap"])
     assert t.method == "conditional"
     row = t.table("cheap").row(0, named=True)

@@ -10,7 +10,7 @@ import pytest
 
 import distributions
 from sim.cli import main
-from sim.describe import describe_frame, describe_html, describe_text, sparkline
+from sim.report.describe import describe_frame, describe_html, describe_text, sparkline
 from sim.study import load_study, study_from_dict
 
 from helpers import LESSON, STUDIES, write_toml

@@ -40,9 +40,10 @@ def test_serve_autoscaled_volume_override(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--strategy", "nope"], r"strategies\.nope: no such strategy; the study has: "
-     "autoscaled_7b, frontier, self_hosted_7b"),
-    (["--strategy", "frontier"], r"strategies\.frontier\.kind: is 'api'"),
+    (["--strategy", "nope"], r"--strategy nope: is not a strategy of the study; use one of "
+     "self_hosted_7b, autoscaled_7b"),
+    (["--strategy", "frontier"], r"--strategy frontier: is a api strategy, not one serving on "
+     "its own GPUs; use one of self_hosted_7b, autoscaled_7b"),
     (["--strategy", "self_hosted_7b", "--requests-per-day", "-5"], r"--requests-per-day -5"),
 ])
 def test_bad_input_exits_2_with_one_line(args, message, capsys):

@@ -1,0 +1,146 @@
+"""Shared formatting for the terminal and the reports: money, numbers, probabilities with
+their standard error, and text tables. One implementation each, used everywhere."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+
+def money(x: float | None, *, compact: bool = False) -> str:
+    """Dollars, rounded to the dollar: ``$1,234,567``; with ``compact`` amounts of a
+    million or more read ``$1.23M``. '–' for None, NaN or infinity; never ``-$0``.
+
+    Examples
+    --------
+    >>> money(12345.6), money(-4_200_000.0), money(-4_200_000.0, compact=True), money(-0.4)
+    ('$12,346', '-$4,200,000', '-$4.20M', '$0')
+    >>> money(None), money(float("nan"))
+    ('–', '–')
+    """
+    if x is None or not math.isfinite(x):
+        return "–"
+    sign = "-" if x <= -0.5 else ""
+    x = abs(x)
+    if compact and x >= 1e6:
+        return f"{sign}${x / 1e6:,.2f}M"
+    return f"{sign}${x:,.0f}"
+
+
+def number(x: float) -> str:
+    """A value compactly (4 significant digits, thousands separated).
+
+    Examples
+    --------
+    >>> number(25080.7), number(0.266), number(1.5e7)
+    ('25,081', '0.266', '1.5e+07')
+    """
+    if not math.isfinite(x):
+        return "–"
+    if x != 0 and (abs(x) >= 1e7 or abs(x) < 1e-3):
+        return f"{x:.3g}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
+def probability(p: float, se: float | None) -> str:
+    """A probability with its standard error, to the precision the error allows ("–" when
+    the error is undefined: a single sample).
+
+    Examples
+    --------
+    >>> probability(0.6312, 0.0034), probability(0.54, 0.0005), probability(1.0, 0.0)
+    ('0.631 ± 0.003', '0.5400 ± 0.0005', '1.00 ± 0')
+    >>> probability(1.0, None)
+    '1.00 ± –'
+    """
+    if se is None:
+        return f"{p:.2f} ± –"
+    if se <= 0:
+        return f"{p:.2f} ± 0"
+    digits = max(2, -math.floor(math.log10(se)))
+    if round(se, digits) == 0:
+        digits += 1
+    return f"{p:.{digits}f} ± {se:.{digits}f}"
+
+
+def money_se(se: float | None) -> str:
+    """A dollar standard error without its $ (``1,713``); '–' when undefined (one sample).
+
+    Examples
+    --------
+    >>> money_se(1713.4), money_se(None)
+    ('1,713', '–')
+    """
+    return "–" if se is None else f"{se:,.0f}"
+
+
+def months(x: float | str | None) -> str | None:
+    """A payback in months to 0.1 month, as the lesson rounds it (``"never"`` and None
+    pass through): summary.json keeps the full figure, the terminal and report show this.
+
+    Examples
+    --------
+    >>> months(2.857317), months(0.3951), months("never"), months(None)
+    ('2.9', '0.4', 'never', None)
+    """
+    if x is None or isinstance(x, str):
+        return x
+    return f"{x:.1f}"
+
+
+def median_payback(month: int | None, fractional: float | None, horizon: int) -> str:
+    """The median payback: the whole month and, in brackets, the fractional one
+    (interpolated inside the month); ``> H mo`` when it is beyond the horizon.
+
+    Examples
+    --------
+    >>> median_payback(1, 0.3992, 36), median_payback(3, None, 36), median_payback(None, None, 36)
+    ('1 mo (0.4)', '3 mo', '> 36 mo')
+    """
+    if month is None:
+        return f"> {horizon} mo"
+    frac = months(fractional)
+    return f"{month} mo" if frac is None else f"{month} mo ({frac})"
+
+
+def short(path: str) -> str:
+    """A label for an input path: ``strategies.`` dropped.
+
+    Examples
+    --------
+    >>> short("strategies.self_hosted_7b.gpu_hourly"), short("workload.requests_per_day")
+    ('self_hosted_7b.gpu_hourly', 'workload.requests_per_day')
+    """
+    return path.removeprefix("strategies.")
+
+
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
+               left: Sequence[int] = (0,)) -> str:
+    """A plain-text table (rich's, without colour or borders); columns in ``left`` align
+    left, the others right. Never wrapped or cut, whatever the terminal's width.
+
+    Examples
+    --------
+    >>> print(text_table(["name", "n"], [["a", "1"], ["bb", "22"]]))
+    name   n
+    ────────
+    a      1
+    bb    22
+    """
+    from rich import box  # only the terminal tables need rich (0.1 s to import)
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    for i, h in enumerate(header):
+        table.add_column(h, justify="left" if i in left else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    console = Console(file=io.StringIO(), width=100_000, color_system=None,
+                      legacy_windows=False, force_terminal=False)
+    console.print(table)
+    lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in lines if line.strip())

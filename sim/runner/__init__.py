@@ -1,0 +1,48 @@
+"""How a study is run: sampling plan -> chunks -> model -> samples file -> summary.
+
+The model (:func:`evaluate`) turns input values into per-sample outcomes; :func:`run` draws
+the study's samples in chunks, evaluates them, writes samples.parquet and summarizes it;
+:func:`point_estimate` is the lesson's static calculation; :func:`feasibility` checks the
+study's constraints.
+
+Examples
+--------
+>>> from sim.study import load_study
+>>> from sim.runner import run
+>>> result = run(load_study("studies/lesson_parity.toml").replace(samples=256))  # doctest: +SKIP
+>>> result.summary.recommended  # doctest: +SKIP
+'self_hosted_7b'
+"""
+
+from sim.runner.constraints import feasibility
+from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
+from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
+from sim.runner.point import median_values, point_estimate
+from sim.runner.runner import RunResult, input_values, run, sampling_plan
+from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
+from sim.runner.summary import StrategySummary, Summary, summarize
+
+__all__ = [
+    "CVAR_ALPHA",
+    "NO_PAYBACK",
+    "Moments",
+    "MonthlyPaths",
+    "Outcome",
+    "RegretAccumulator",
+    "RunResult",
+    "StrategySummary",
+    "Summary",
+    "cvar",
+    "cvar_stream",
+    "discount_factors",
+    "evaluate",
+    "feasibility",
+    "forecast_paths",
+    "input_values",
+    "median_values",
+    "monthly_paths",
+    "point_estimate",
+    "run",
+    "sampling_plan",
+    "summarize",
+]

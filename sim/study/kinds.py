@@ -1,0 +1,298 @@
+"""The strategy kinds: what each takes in a study file and what sets it apart.
+
+A :class:`Kind` has numeric *fields* (inputs: numbers or distributions), *alternatives* (a
+numeric key that may instead hold a word, e.g. ``instances = "auto"``) and *settings* (keys
+that only take words or booleans, e.g. ``training_method = "lora"`` or ``model = "gpt-4o"``),
+and says what differs between kinds everywhere else: whether it has a project with
+engineering phases, which other strategies it is made of (routing), where its data goes,
+whether it is portable, and whether it serves on our own GPUs (the serving simulation, the
+latency check, the lesson's break-even volume). Its cost kernel lives in :mod:`sim.costs`,
+registered under the same name. No module outside :mod:`sim.costs` compares kind names:
+they ask the :class:`Kind`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.study.schema import (
+    BATCH,
+    BYTES,
+    DECLINE,
+    EPOCHS,
+    EXAMPLES,
+    FTE,
+    FTE_COST,
+    GPU_HOURLY,
+    GPUS,
+    HOURS,
+    INSTANCES,
+    LATENCY_MS,
+    MODEL_SIZE,
+    PER_RUN,
+    POS_RATE,
+    PROJECT,
+    QUALITY,
+    RATE,
+    REPLICAS,
+    REPLICAS0,
+    RETRAIN,
+    RUNS,
+    SECONDS,
+    SEQUENCE,
+    STORAGE_PRICE_DOMAIN,
+    THROUGHPUT,
+    TOKEN_PRICE,
+    TRAINING_TOKENS,
+    UTILIZATION,
+    Field,
+)
+
+#: Where self-hosted storage is priced by default: S3 standard, $ per GB-month (lesson).
+STORAGE_PRICE = 0.023
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A key that takes a word or a boolean, not a number.
+
+    ``choices`` lists the allowed values; ``lookup`` names a catalog ("api", "gpu",
+    "training"), "hardware" (a serving hardware profile) or "strategy" (another strategy of
+    the study) that validates the word; ``supplies`` lists the inputs the catalog entry
+    fills in when the study leaves them out.
+    """
+
+    help: str
+    choices: tuple[Any, ...] = ()
+    default: Any = None
+    lookup: str = ""
+    required: bool = False
+    supplies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A strategy kind: its keys and what sets it apart from the other kinds.
+
+    Examples
+    --------
+    >>> KINDS["routing"].components
+    ('primary', 'fallback')
+    >>> KINDS["self_hosted"].gpu_serving, KINDS["hosted_ft"].portable
+    (True, False)
+    """
+
+    name: str
+    doc: str
+    fields: dict[str, Field]
+    #: numeric keys that may hold one of these words instead (word: what it means), e.g.
+    #: instances = "auto"
+    alternatives: dict[str, dict[str, str]] = field(default_factory=dict)
+    settings: dict[str, Setting] = field(default_factory=dict)
+    #: (key, condition key, condition value): key is required when the condition holds
+    #: ("*": the condition key is given)
+    conditional: tuple[tuple[str, str, Any], ...] = ()
+    #: whether the engineering hours may be given by phase (engineering_phases)
+    phases: bool = True
+    #: settings naming the strategies this one is made of (routing: primary, fallback)
+    components: tuple[str, ...] = ()
+    #: whether the traffic's data stays on the company's premises
+    on_premises: bool = False
+    #: whether the fine-tuned model can move to another vendor without retraining
+    portable: bool = True
+    #: whether it serves on GPUs of our own: the serving simulation, the latency check and
+    #: the lesson's break-even volume apply
+    gpu_serving: bool = False
+
+
+CACHE_SHARE = Field(RATE, None, "share of input tokens served from a prompt cache "
+                    "(default: workload.cache_share)", optional=True, unit="fraction")
+LATENCY = Field(LATENCY_MS, None, "p99 latency (for a latency constraint)", optional=True,
+                unit="ms")
+
+TOKEN_PRICES: dict[str, Field] = {
+    "input_price": Field(TOKEN_PRICE, None, "price of input tokens", unit="$/1M tokens"),
+    "output_price": Field(TOKEN_PRICE, None, "price of output tokens", unit="$/1M tokens"),
+    "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices",
+                               unit="fraction/year"),
+    "cache_share": CACHE_SHARE,
+    "cached_price_factor": Field(RATE, 0.10, "price of a cached input token over the input "
+                                 "price", unit="x input price"),
+    "batch_share": Field(RATE, 0.0, "share of traffic sent through the batch API",
+                         unit="fraction"),
+    "batch_discount": Field(RATE, 0.5, "batch API discount", unit="fraction of the price"),
+}
+
+API_FIELDS: dict[str, Field] = {**TOKEN_PRICES, **QUALITY, **PROJECT,
+                                "p99_latency_ms": LATENCY}
+
+HOSTED_FT_FIELDS: dict[str, Field] = {
+    **TOKEN_PRICES,
+    "input_price": Field(TOKEN_PRICE, None, "price of the fine-tuned model's input tokens",
+                         unit="$/1M tokens"),
+    "output_price": Field(TOKEN_PRICE, None, "price of the fine-tuned model's output tokens",
+                          unit="$/1M tokens"),
+    "training_tokens": Field(TRAINING_TOKENS, None, "training tokens per epoch (examples x "
+                             "tokens)", unit="tokens"),
+    "epochs": Field(EPOCHS, 1.0, "epochs per training run", unit="epochs"),
+    "training_runs": Field(RUNS, 1.0, "training runs to production", unit="runs"),
+    "training_price_per_1m": Field(TOKEN_PRICE, None, "price of training tokens (lesson: "
+                                   "OpenAI $8)", unit="$/1M tokens"),
+    **QUALITY,
+    **PROJECT,
+    "engineering_hours": Field(HOURS, None, "engineering hours (data, evaluation; no infra)",
+                               unit="hours"),
+    **RETRAIN,
+    "p99_latency_ms": LATENCY,
+}
+
+SELF_HOSTED_FIELDS: dict[str, Field] = {
+    "model_size_b": Field(MODEL_SIZE, None, "model size", unit="billion parameters"),
+    "gpu_hourly": Field(GPU_HOURLY, None, "price of one serving GPU; an instance costs gpu_hourly "
+                        "x gpus_per_instance", unit="$/GPU-hour"),
+    "gpus_per_instance": Field(GPUS, 1.0, "GPUs per serving instance", unit="GPUs"),
+    "instances": Field(INSTANCES, None, 'serving instances, or "auto" or "simulated"',
+                       unit="instances"),
+    "throughput_tokens_per_s": Field(
+        THROUGHPUT, None, "input + output tokens one instance serves per second", optional=True,
+        unit="tokens/s"
+    ),
+    "target_utilization": Field(UTILIZATION, 0.6, 'utilization to plan capacity at (for "auto")',
+                                unit="fraction"),
+    **{k: Field(d, None, h, optional=True, unit=u) for k, (d, h, u) in {
+        "max_batch": (BATCH, "sequences a replica decodes at once (serving simulation)",
+                      "sequences"),
+        "min_replicas": (REPLICAS0, "fewest replicas of the autoscaler (serving simulation; "
+                         "default 1)", "replicas"),
+        "max_replicas": (REPLICAS, "most replicas of the autoscaler (serving simulation; "
+                         "default 1000)", "replicas"),
+        "cold_start_s": (SECONDS, "time for a new replica to start (default 120)", "s"),
+        "idle_timeout_s": (SECONDS, "idle time before scaling down (default 300)", "s"),
+    }.items()},
+    "serving_hours_fraction": Field(
+        POS_RATE, 1.0, "share of the month's 720 hours instances are billed (autoscaling < 1)",
+        unit="fraction"
+    ),
+    "gpu_annual_price_drop": Field(DECLINE, 0.0, "yearly fall of GPU hourly prices",
+                                   unit="fraction/year"),
+    "storage_price_per_gb_month": Field(STORAGE_PRICE_DOMAIN, STORAGE_PRICE,
+                                        "price of storing the weights", unit="$/GB-month"),
+    "bytes_per_param": Field(BYTES, 2.0, "bytes stored per parameter (bf16: 2)",
+                             unit="bytes"),
+    "mlops_fte": Field(FTE, 0.0, "ML engineers keeping the model in production",
+                       unit="FTE"),
+    "fte_monthly_cost": Field(FTE_COST, 0.0, "cost of one ML engineer", unit="$/month"),
+    **QUALITY,
+    **PROJECT,
+    "engineering_hours": Field(HOURS, None, "engineering hours to production (all phases)",
+                               unit="hours"),
+    "training_runs": Field(RUNS, None, "training runs to production (lesson: 5-15)",
+                           unit="runs"),
+    "compute_per_run": Field(PER_RUN, None, 'GPU compute of one training run, or "estimate"',
+                             unit="$/run"),
+    "dataset_examples": Field(EXAMPLES, None, "training examples (for the estimate)",
+                              optional=True, unit="examples"),
+    "sequence_length": Field(SEQUENCE, 512.0, "tokens per training example (for the estimate)",
+                             unit="tokens"),
+    "epochs": Field(EPOCHS, 1.0, "epochs per training run (for the estimate)",
+                    unit="epochs"),
+    **RETRAIN,
+    "p99_latency_ms": LATENCY,
+}
+
+ROUTING_FIELDS: dict[str, Field] = {
+    "share": Field(RATE, None, "share of requests sent to the primary strategy",
+                   unit="fraction"),
+    **PROJECT,
+    "engineering_hours": Field(HOURS, 0.0, "engineering hours to build the router itself",
+                               unit="hours"),
+}
+
+#: The inputs an API model of the price catalog fills in.
+API_PRICES = ("input_price", "output_price", "cached_price_factor", "batch_discount")
+
+STANDALONE = Setting("false: only a part of a routing strategy, not compared on its own",
+                     (True, False), True)
+
+TRAINING_SETTINGS = {
+    "training_method": Setting("fine-tuning method for the estimate",
+                               ("lora", "qlora", "full"), "lora"),
+    "training_gpu": Setting("GPU of the lesson's throughput table for the estimate",
+                            ("a100_80g", "a10g"), "a100_80g"),
+    "spot": Setting("train on spot instances (0.35 x on-demand)", (True, False), True),
+}
+
+
+KINDS: dict[str, Kind] = {
+    "api": Kind(
+        "api",
+        "pay per token at a provider's (falling) prices: the frontier model, or a cheaper one",
+        API_FIELDS,
+        settings={"model": Setting("API model to take prices from (ftrisk prices)",
+                                   lookup="api", supplies=API_PRICES),
+                  "standalone": STANDALONE},
+        portable=True,
+    ),
+    "hosted_ft": Kind(
+        "hosted_ft",
+        "a model fine-tuned and served by the vendor: training tokens, fine-tuned token prices",
+        HOSTED_FT_FIELDS,
+        settings={
+            "model": Setting("fine-tuned model to take inference prices from, e.g. "
+                             "ft:gpt-4o-mini", lookup="api", supplies=API_PRICES),
+            "training_provider": Setting("provider to take the training price from",
+                                         lookup="training",
+                                         supplies=("training_price_per_1m",)),
+            "standalone": STANDALONE,
+        },
+        portable=False,
+    ),
+    "self_hosted": Kind(
+        "self_hosted",
+        "a fine-tuned open model on rented GPUs: project, serving, storage, MLOps, retraining",
+        SELF_HOSTED_FIELDS,
+        alternatives={
+            "instances": {
+                "auto": "sized each month for the peak hour from throughput_tokens_per_s, "
+                        "workload.peak_to_average and target_utilization",
+                "simulated": "replica-hours from the serving simulation's capacity curve "
+                             "(hardware, max_batch, the autoscaling keys)",
+            },
+            "compute_per_run": {
+                "estimate": "from the lesson's training-throughput table: dataset_examples, "
+                            "sequence_length, epochs, training_method, training_gpu, spot",
+            },
+        },
+        settings={"gpu": Setting("serving GPU to take the hourly price from", lookup="gpu",
+                                 supplies=("gpu_hourly",)),
+                  **TRAINING_SETTINGS, "standalone": STANDALONE,
+                  "hardware": Setting("serving hardware profile (ftrisk serve; sim/data/"
+                                      "hardware.toml)", lookup="hardware"),
+                  "quantization": Setting("weights quantization (a throughput multiplier)",
+                                          ("none", "int8", "int4"), "none"),
+                  "speculative_decoding": Setting("speculative decoding (a decode speed-up)",
+                                                  (True, False), False),
+                  "scale_to_zero": Setting("the autoscaler may stop every replica",
+                                           (True, False))},
+        conditional=(
+            ("throughput_tokens_per_s", "instances", "auto"),
+            ("fte_monthly_cost", "mlops_fte", "*"),
+            ("dataset_examples", "compute_per_run", "estimate"),
+        ),
+        on_premises=True,
+        gpu_serving=True,
+    ),
+    "routing": Kind(
+        "routing",
+        "a share of requests to one strategy (e.g. a fine-tuned model), the rest to another",
+        ROUTING_FIELDS,
+        settings={"primary": Setting("strategy that gets the share", lookup="strategy",
+                                     required=True),
+                  "fallback": Setting("strategy that gets the rest", lookup="strategy",
+                                      required=True)},
+        phases=False,
+        components=("primary", "fallback"),
+    ),
+}
+
