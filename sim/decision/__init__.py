@@ -19,7 +19,16 @@ from sim.decision.analysis import (
 )
 from sim.decision.compare import Comparison, compare, recommend
 from sim.decision.correlation import rank_correlations
+from sim.decision.crn import Draws, simulate_altered
+from sim.decision.goal_seek import Goal, GoalSeek, goal_seek, parse_goal
+from sim.decision.knob import Knob, knob
 from sim.decision.metrics import Metric, check_criterion, parse_metric
+from sim.decision.precision import (
+    PrecisionPlan,
+    PrecisionTarget,
+    parse_target_se,
+    plan_samples,
+)
 from sim.decision.samples import (
     SampleSet,
     check_strategies,
@@ -45,8 +54,14 @@ __all__ = [
     "BREAK_EVEN_PARAM",
     "Comparison",
     "DecisionAnalysis",
+    "Draws",
     "Estimate",
+    "Goal",
+    "GoalSeek",
+    "Knob",
     "Metric",
+    "PrecisionPlan",
+    "PrecisionTarget",
     "SampleSet",
     "Screening",
     "SobolIndices",
@@ -66,14 +81,20 @@ __all__ = [
     "evppi_bins",
     "evppi_regression",
     "focus_strategy",
+    "goal_seek",
+    "knob",
     "load_samples",
+    "parse_goal",
     "parse_metric",
+    "parse_target_se",
     "parse_values",
+    "plan_samples",
     "rank_correlations",
     "recommend",
     "sample_tornado",
     "should_fine_tune",
     "simulate",
+    "simulate_altered",
     "sobol_analysis",
     "sobol_estimate",
     "sweep",

@@ -107,7 +107,8 @@ def parse_values(text: str) -> tuple[list[float], Scale]:
     return values, "linear"
 
 
-def _field(study: Study, inp: Input) -> Field | None:
+def input_field(study: Study, inp: Input) -> Field | None:
+    """The schema field of an input (its domain, default and help), None if unknown."""
     parts = inp.path.split(".")
     if parts[0] == "workload":
         return WORKLOAD.get(parts[1])
@@ -125,7 +126,7 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
         close = get_close_matches(param, paths, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "e.g. workload.requests_per_day"
         raise ValueError(f"{param}: not an input of the study; {hint}") from None
-    field = _field(study, inp)
+    field = input_field(study, inp)
     for v in values:
         if not math.isfinite(v):
             raise ValueError(f"{inp.path}={v}: must be a finite number")

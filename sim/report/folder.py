@@ -53,6 +53,8 @@ GENERATOR = "ftrisk"
 SIZE_GUARD_BYTES = 2 * 10**9
 #: How an HTML page written by an ftrisk command starts (the generator tag; older pages: title).
 _PAGE_MARKS = (b'<meta name="generator" content="ftrisk', b"<title>ftrisk ")
+#: ``annotate(result) -> entries`` added to a run's manifest.json.
+Annotate = Callable[[RunResult], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -272,9 +274,12 @@ def _default(obj: Any) -> Any:
 
 
 def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
-           progress: Progress | None, on_stage: Callable[[str], None] | None) -> RunResult:
+           progress: Progress | None, on_stage: Callable[[str], None] | None,
+           annotate: Annotate | None = None) -> RunResult:
     result = run(study, samples_path=tmp / "samples.parquet", workers=workers,
                  chunk_size=chunk_size, progress=progress)
+    if annotate is not None:
+        result.manifest.update(annotate(result))
     if on_stage:
         on_stage("report")
     t0 = time.perf_counter()
@@ -288,13 +293,17 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
 
 def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 32768,
                   progress: Progress | None = None,
-                  on_stage: Callable[[str], None] | None = None) -> RunResult:
+                  on_stage: Callable[[str], None] | None = None,
+                  annotate: Annotate | None = None) -> RunResult:
     """Run ``study`` and write summary.json, samples.parquet, manifest.json and report.html.
 
     ``out`` must be new, empty, or a previous ftrisk output (see :func:`check_out_folder`).
     Everything is written into a temporary sibling folder that replaces ``out`` only once
     complete, so an interrupted or failed run leaves no half-written output behind (and an
     earlier complete output stays until the new one is ready).
+
+    ``annotate(result)``, when given, returns entries added to manifest.json (e.g. what
+    precision control asked for and reached).
 
     Raises
     ------
@@ -315,7 +324,7 @@ def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size
     try:
         tmp.mkdir()
         result = _write(study, tmp, workers=workers, chunk_size=chunk_size, progress=progress,
-                        on_stage=on_stage)
+                        on_stage=on_stage, annotate=annotate)
         _swap(tmp, check_out_folder(out, study_file=study.file))
     except BaseException as err:
         _remove_own(tmp)
