@@ -39,6 +39,7 @@ from sim.decision.samples import (
 from sim.decision.screen import Screening, should_fine_tune
 from sim.decision.sobol import SobolIndices, SobolResult, sobol_analysis, sobol_estimate
 from sim.decision.sweep import Sweep, parse_values, sweep
+from sim.decision.sweep_map import BreakEvenMap, sweep_map
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
 from sim.decision.voi import (
     Estimate,
@@ -52,6 +53,7 @@ from sim.decision.voi import (
 
 __all__ = [
     "BREAK_EVEN_PARAM",
+    "BreakEvenMap",
     "Comparison",
     "DecisionAnalysis",
     "Draws",
@@ -98,5 +100,6 @@ __all__ = [
     "sobol_analysis",
     "sobol_estimate",
     "sweep",
+    "sweep_map",
     "value_of_information",
 ]

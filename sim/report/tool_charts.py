@@ -1,0 +1,85 @@
+"""Charts of the decision tools (two-input break-even map, tail drivers, stress runs, value
+of a pilot, Shapley effects): pure functions from small result frames to altair charts."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import polars as pl
+
+from sim.display import short
+
+WIDTH = 560
+ROW = 22
+
+
+def _edges(values: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Cell edges around each value: midpoints between neighbours (geometric on a log axis),
+    the outer cells as wide as their neighbours."""
+    v = np.log(values) if log else values.astype(np.float64)
+    if v.size == 1:
+        half = np.array([0.5 if not log else 0.1])
+        lo, hi = v - half, v + half
+    else:
+        mid = (v[1:] + v[:-1]) / 2
+        lo = np.concatenate([[v[0] - (mid[0] - v[0])], mid])
+        hi = np.concatenate([mid, [v[-1] + (v[-1] - mid[-1])]])
+    return (np.exp(lo), np.exp(hi)) if log else (lo, hi)
+
+
+def _cells(frame: pl.DataFrame, logs: tuple[bool, bool]) -> pl.DataFrame:
+    xs = np.unique(frame["value"].to_numpy())
+    ys = np.unique(frame["value2"].to_numpy())
+    (x0, x1), (y0, y1) = _edges(xs, logs[0]), _edges(ys, logs[1])
+    ex = pl.DataFrame({"value": xs, "x0": x0, "x1": x1})
+    ey = pl.DataFrame({"value2": ys, "y0": y0, "y1": y1})
+    return frame.join(ex, on="value", how="left").join(ey, on="value2", how="left")
+
+
+def map_chart(frame: pl.DataFrame, best: pl.DataFrame, contour: pl.DataFrame, *,
+              param: str, param2: str, strategy: str, months: int,
+              logs: tuple[bool, bool] = (False, False)) -> alt.HConcatChart:
+    """Heatmap of P(payback <= N) of one strategy with its contour points, beside the map of
+    the best strategy (max E[NPV] among the feasible ones).
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        One strategy's rows of :attr:`BreakEvenMap.frame`.
+    best : polars.DataFrame
+        :attr:`BreakEvenMap.best`.
+    contour : polars.DataFrame
+        :attr:`BreakEvenMap.contour`.
+    param, param2 : str
+        The axes' inputs.
+    strategy : str
+        Whose probability.
+    months : int
+        N of P(payback <= N).
+    logs : tuple of bool
+        Log axes.
+    """
+    sx = alt.Scale(type="log", nice=False) if logs[0] else alt.Scale(zero=False, nice=False)
+    sy = alt.Scale(type="log", nice=False) if logs[1] else alt.Scale(zero=False, nice=False)
+    x = alt.X("x0:Q", title=short(param), scale=sx)
+    y = alt.Y("y0:Q", title=short(param2), scale=sy)
+    tip = [alt.Tooltip("value:Q", title=short(param), format=",.4g"),
+           alt.Tooltip("value2:Q", title=short(param2), format=",.4g")]
+    heat = alt.Chart(_cells(frame, logs)).mark_rect().encode(
+        x=x, x2="x1:Q", y=y, y2="y1:Q",
+        color=alt.Color("p_payback:Q", title=f"P(payback ≤ {months})",
+                        scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen")),
+        tooltip=[*tip, alt.Tooltip("p_payback:Q", format=".3f"),
+                 alt.Tooltip("p_payback_se:Q", format=".4f"),
+                 alt.Tooltip("npv_mean:Q", format="$,.0f")])
+    points = alt.Chart(contour.rename({"value": "x0", "value2": "y0"})).mark_point(
+        shape="diamond", filled=True, color="black", size=50).encode(
+        x="x0:Q", y="y0:Q", tooltip=["level", alt.Tooltip("se:Q", format=",.3g"), "along"])
+    left = (heat + points).properties(
+        width=WIDTH // 2 + 60, height=300,
+        title=f"P(payback ≤ {months}) of {strategy}; diamonds: the 50% contour")
+    right = alt.Chart(_cells(best, logs)).mark_rect().encode(
+        x=x, x2="x1:Q", y=y, y2="y1:Q", color=alt.Color("best:N", title="best (max E[NPV])"),
+        tooltip=[*tip, "best", alt.Tooltip("best_npv:Q", format="$,.0f")]).properties(
+        width=WIDTH // 2, height=300, title="Best strategy (max E[NPV], feasible)")
+    return alt.hconcat(left, right).resolve_scale(color="independent")
