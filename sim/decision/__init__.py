@@ -38,8 +38,10 @@ from sim.decision.samples import (
 )
 from sim.decision.screen import Screening, should_fine_tune
 from sim.decision.sobol import SobolIndices, SobolResult, sobol_analysis, sobol_estimate
+from sim.decision.stress import Stress, StressResult, parse_stress, stress_runs
 from sim.decision.sweep import Sweep, parse_values, sweep
 from sim.decision.sweep_map import BreakEvenMap, sweep_map
+from sim.decision.tail import TailDrivers, tail_drivers
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
 from sim.decision.voi import (
     Estimate,
@@ -68,7 +70,10 @@ __all__ = [
     "Screening",
     "SobolIndices",
     "SobolResult",
+    "Stress",
+    "StressResult",
     "Sweep",
+    "TailDrivers",
     "Tornado",
     "ValueOfInformation",
     "analyze",
@@ -88,6 +93,7 @@ __all__ = [
     "load_samples",
     "parse_goal",
     "parse_metric",
+    "parse_stress",
     "parse_target_se",
     "parse_values",
     "plan_samples",
@@ -99,7 +105,9 @@ __all__ = [
     "simulate_altered",
     "sobol_analysis",
     "sobol_estimate",
+    "stress_runs",
     "sweep",
     "sweep_map",
+    "tail_drivers",
     "value_of_information",
 ]

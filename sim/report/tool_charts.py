@@ -83,3 +83,54 @@ def map_chart(frame: pl.DataFrame, best: pl.DataFrame, contour: pl.DataFrame, *,
         tooltip=[*tip, "best", alt.Tooltip("best_npv:Q", format="$,.0f")]).properties(
         width=WIDTH // 2, height=300, title="Best strategy (max E[NPV], feasible)")
     return alt.hconcat(left, right).resolve_scale(color="independent")
+
+
+def tail_chart(frame: pl.DataFrame, *, strategy: str, fraction: float,
+               top: int = 15) -> alt.LayerChart:
+    """Inputs by the KS distance of their tail distribution, coloured by which end of the
+    input the tail draws; a dashed rule at the 5% noise level.
+
+    ``frame``: :attr:`TailDrivers.frame`.
+    """
+    rows = frame.head(top).with_columns(label=pl.col("input").str.strip_prefix("strategies."))
+    order = rows["label"].to_list()
+    bars = alt.Chart(rows).mark_bar().encode(
+        y=alt.Y("label:N", sort=order, title=None),
+        x=alt.X("ks:Q", title="KS distance: tail vs all samples",
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("direction:N", title="the tail draws it",
+                        scale=alt.Scale(domain=["high", "low", "-"],
+                                        range=["#d62728", "#1f77b4", "#999999"])),
+        tooltip=["label", alt.Tooltip("ks:Q", format=".3f"),
+                 alt.Tooltip("median_shift:Q", format="+.2f", title="median shift (IQR)"),
+                 alt.Tooltip("median_tail:Q", format=",.4g"),
+                 alt.Tooltip("median_all:Q", format=",.4g")])
+    noise = alt.Chart(rows.head(1)).mark_rule(strokeDash=[4, 4], color="gray").encode(
+        x="ks_noise:Q")
+    return (bars + noise).properties(
+        width=WIDTH, height=max(ROW * rows.height, 60),
+        title=f"What drives the worst {fraction:.0%} of NPV, {strategy} (dashed: noise, 5%)")
+
+
+def stress_chart(frame: pl.DataFrame, *, strategy: str) -> alt.LayerChart:
+    """NPV P10–P90 and mean of each stress scenario beside the base case.
+
+    ``frame``: one strategy's rows of :attr:`StressResult.frame`.
+    """
+    y = alt.Y("scenario:N", sort=frame["scenario"].to_list(), title=None)
+    tip = ["scenario", *(alt.Tooltip(f"{c}:Q", format="$,.0f")
+                         for c in ("npv_p10", "npv_p50", "npv_p90", "npv_mean")),
+           alt.Tooltip("p_payback:Q", format=".3f")]
+    box = alt.Chart(frame).mark_bar(size=16, opacity=0.6).encode(
+        y=y, x=alt.X("npv_p10:Q", title="NPV vs the baseline ($)",
+                     axis=alt.Axis(format="$,.0f")),
+        x2="npv_p90:Q", color=alt.Color("scenario:N", legend=None), tooltip=tip)
+    median = alt.Chart(frame).mark_tick(color="black", size=16, thickness=2).encode(
+        y=y, x="npv_p50:Q", tooltip=tip)
+    mean = alt.Chart(frame).mark_point(shape="diamond", filled=True, color="black").encode(
+        y=y, x="npv_mean:Q", tooltip=tip)
+    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4],
+                                                          color="gray").encode(x="x:Q")
+    return (box + median + mean + zero).properties(
+        width=WIDTH, height=max(36 * frame.height, 80),
+        title=f"Stress runs, {strategy}: NPV P10–P90 bar, median tick, mean diamond")
