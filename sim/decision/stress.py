@@ -137,7 +137,7 @@ def _rows(name: str, stress: Stress | None, s: SampleSet, base: SampleSet,
     top = stack == stack.max(axis=0)
     share = top / top.sum(axis=0)
     n = s.n
-    out = []
+    out: list[dict[str, object]] = []
     for st in strategies:
         y, y0 = s.npv[st], base.npv[st]
         hit = ((s.payback[st] > 0) & (s.payback[st] <= months)).astype(np.float64)
