@@ -80,7 +80,8 @@ def stress_section(tail: TailDrivers, stress: StressResult, *, top: int = 12,
              "(common random numbers).</p>", f"<ul>{items}</ul>", _div(f"{key}stress"),
              table(["scenario", "E[NPV]", "NPV P10", "NPV P90",
                     f"P(payback ≤ {stress.months})", "Δ E[NPV] ± se"], srows)]
-    out: dict[str, alt.TopLevelMixin] = {f"{key}tail": charts.tail_chart(tail.table(), strategy=s, fraction=tail.fraction,
-                                           top=top),
-           f"{key}stress": charts.stress_chart(mine, strategy=s)}
+    out: dict[str, alt.TopLevelMixin] = {
+        f"{key}tail": charts.tail_chart(tail.table(), strategy=s, fraction=tail.fraction,
+                                        top=top),
+        f"{key}stress": charts.stress_chart(mine, strategy=s)}
     return Section("What drives the worst outcomes?", "\n".join(body), out)
