@@ -16,7 +16,7 @@ from sim.commands.run import add_study_options, load
 
 NAME = "stress"
 ORDER = 25
-HELP = "what drives the worst 10% of NPV, and stress runs (an input held in a band)"
+HELP = "the downside: which inputs drive the worst tenth of NPV, and stress runs"
 DESCRIPTION = (
     "Rank the inputs by how differently the worst --tail share of a strategy's NPV draws "
     "them (Kolmogorov-Smirnov distance of the tail's distribution from the overall one), "

@@ -23,11 +23,14 @@ from sim.decision.crn import Draws, simulate_altered
 from sim.decision.goal_seek import Goal, GoalSeek, goal_seek, parse_goal
 from sim.decision.knob import Knob, knob
 from sim.decision.metrics import Metric, check_criterion, parse_metric
+from sim.decision.pilot import PilotValue, default_informs, evsi, pilot_rate, pilot_value
 from sim.decision.precision import (
     PrecisionPlan,
     PrecisionTarget,
     parse_target_se,
     plan_samples,
+    reached_in,
+    reported_strategies,
 )
 from sim.decision.samples import (
     SampleSet,
@@ -37,11 +40,20 @@ from sim.decision.samples import (
     simulate,
 )
 from sim.decision.screen import Screening, should_fine_tune
+from sim.decision.shapley import (
+    GaussianCopula,
+    ShapleyEstimate,
+    ShapleyResult,
+    closed_subset_variance,
+    exact_linear_gaussian,
+    shapley_analysis,
+    shapley_effects,
+)
 from sim.decision.sobol import SobolIndices, SobolResult, sobol_analysis, sobol_estimate
-from sim.decision.stress import Stress, StressResult, parse_stress, stress_runs
+from sim.decision.stress import Stress, StressResult, default_stresses, parse_stress, stress_runs
 from sim.decision.sweep import Sweep, parse_values, sweep
 from sim.decision.sweep_map import BreakEvenMap, sweep_map
-from sim.decision.tail import TailDrivers, tail_drivers
+from sim.decision.tail import TailDrivers, ks_distance, tail_drivers
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
 from sim.decision.voi import (
     Estimate,
@@ -52,6 +64,7 @@ from sim.decision.voi import (
     evppi_regression,
     value_of_information,
 )
+from sim.decision.voi_summary import voi_summary
 
 __all__ = [
     "BREAK_EVEN_PARAM",
@@ -60,14 +73,18 @@ __all__ = [
     "DecisionAnalysis",
     "Draws",
     "Estimate",
+    "GaussianCopula",
     "Goal",
     "GoalSeek",
     "Knob",
     "Metric",
+    "PilotValue",
     "PrecisionPlan",
     "PrecisionTarget",
     "SampleSet",
     "Screening",
+    "ShapleyEstimate",
+    "ShapleyResult",
     "SobolIndices",
     "SobolResult",
     "Stress",
@@ -81,25 +98,37 @@ __all__ = [
     "check_criterion",
     "check_strategies",
     "classic_tornado",
+    "closed_subset_variance",
     "compare",
     "decision_set",
     "default_groups",
+    "default_informs",
+    "default_stresses",
     "evpi",
     "evppi_bins",
     "evppi_regression",
+    "evsi",
+    "exact_linear_gaussian",
     "focus_strategy",
     "goal_seek",
     "knob",
+    "ks_distance",
     "load_samples",
     "parse_goal",
     "parse_metric",
     "parse_stress",
     "parse_target_se",
     "parse_values",
+    "pilot_rate",
+    "pilot_value",
     "plan_samples",
     "rank_correlations",
+    "reached_in",
     "recommend",
+    "reported_strategies",
     "sample_tornado",
+    "shapley_analysis",
+    "shapley_effects",
     "should_fine_tune",
     "simulate",
     "simulate_altered",
@@ -110,4 +139,5 @@ __all__ = [
     "sweep_map",
     "tail_drivers",
     "value_of_information",
+    "voi_summary",
 ]

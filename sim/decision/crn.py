@@ -28,7 +28,7 @@ FloatArray = NDArray[np.float64]
 Alter = Callable[[dict[str, Value], FloatArray], dict[str, Value]]
 
 
-def chunks(study: Study, *, chunk_size: int = CHUNK
+def _chunks(study: Study, *, chunk_size: int = CHUNK
            ) -> Iterator[tuple[int, int, FloatArray, dict[str, Value]]]:
     """The study's samples chunk by chunk: ``(start, stop, uniforms, values)``."""
     if chunk_size < 1:
@@ -72,7 +72,7 @@ def simulate_altered(study: Study, alter: Alter | None = None, *, samples: int |
         study = study.replace(samples=samples)
 
     def parts() -> Iterator[tuple[int, int, dict[str, Value], dict[str, Outcome]]]:
-        for start, stop, u, values in chunks(study, chunk_size=chunk_size):
+        for start, stop, u, values in _chunks(study, chunk_size=chunk_size):
             if alter is not None:
                 values = alter(values, u)
             yield start, stop, values, evaluate(study, values, stop - start)
@@ -107,7 +107,7 @@ class Draws:
         """Draw the study's samples (its plan and seed; ``samples`` of them)."""
         if samples is not None:
             study = study.replace(samples=samples)
-        return cls(study, tuple(chunks(study, chunk_size=chunk_size)))
+        return cls(study, tuple(_chunks(study, chunk_size=chunk_size)))
 
     def evaluate(self, alter: Alter | None = None) -> SampleSet:
         """Every strategy's NPV and payback on the kept draws, with ``alter`` applied."""

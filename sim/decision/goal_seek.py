@@ -109,7 +109,7 @@ def parse_goal(text: str, *, horizon: int) -> Goal:
     return goal
 
 
-def figure(samples: SampleSet, strategy: str, goal: Goal) -> tuple[float, float]:
+def _figure(samples: SampleSet, strategy: str, goal: Goal) -> tuple[float, float]:
     """The goal's figure for ``strategy`` on ``samples`` and its Monte Carlo standard error."""
     n = samples.n
     if goal.kind == "npv":
@@ -265,7 +265,7 @@ def goal_seek(study: Study, param: str, target: str | Goal, *, strategy: str | N
 
     def f(t: float) -> tuple[float, float]:
         if t not in cache:
-            cache[t] = figure(draws.evaluate(lambda v, u: k.apply(v, t)), s, goal)
+            cache[t] = _figure(draws.evaluate(lambda v, u: k.apply(v, t)), s, goal)
             for c, v in zip(rows, (t, k.value(t), *cache[t]), strict=True):
                 rows[c].append(v)
         return cache[t]

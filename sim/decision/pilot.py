@@ -293,7 +293,8 @@ class PilotValue:
     def sentence(self) -> str:
         """"A 500-example pilot ... costing $3,000 is worth $X (± se): run it." or
         "... skip it."."""
-        what = f"a {self.examples:,}-example pilot of {self.strategy}'s {short(self.informs)}"
+        key = self.informs.rsplit(".", 1)[-1].replace("_", " ")
+        what = f"a {self.examples:,}-example pilot of {self.strategy}'s {key}"
         if not self.examples:
             what = f"a pilot of {self.strategy}"
         if self.effort:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.decision.voi_summary import voi_summary
 from sim.interrupts import shielded
 from sim.report.files import (
     ENVIRONMENT_ERRNOS,
@@ -41,7 +42,7 @@ from sim.report.files import (
     remove_empty,
     temp_name,
 )
-from sim.report.run_report import render
+from sim.report.run_report import render, report_analysis
 from sim.runner.runner import Progress, RunResult, bytes_per_sample, run
 from sim.study import Study
 from sim.study.errors import OutputError
@@ -283,10 +284,14 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
     if on_stage:
         on_stage("report")
     t0 = time.perf_counter()
-    render(result, tmp / "report.html")
+    analysis = report_analysis(result)
+    render(result, tmp / "report.html", analysis=analysis)
     result.manifest["timings"]["report_s"] = round(time.perf_counter() - t0, 4)
     manifest = {"generator": GENERATOR, "files": sorted(OUTPUT_FILES), **result.manifest}
-    _json(result.summary.to_json(), tmp / "summary.json")
+    summary = result.summary.to_json()
+    summary["value_of_information"] = (None if analysis is None else
+                                       voi_summary(analysis.voi, analysis.pilot))
+    _json(summary, tmp / "summary.json")
     _json(manifest, tmp / "manifest.json")
     return RunResult(result.study, result.samples_path, result.summary, result.fan, manifest)
 

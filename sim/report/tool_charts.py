@@ -134,3 +134,46 @@ def stress_chart(frame: pl.DataFrame, *, strategy: str) -> alt.LayerChart:
     return (box + median + mean + zero).properties(
         width=WIDTH, height=max(36 * frame.height, 80),
         title=f"Stress runs, {strategy}: NPV P10–P90 bar, median tick, mean diamond")
+
+
+def shapley_chart(frame: pl.DataFrame, *, title: str, top: int = 15) -> alt.LayerChart:
+    """Shapley effects (shares of the output's variance) with ±2 se whiskers.
+
+    ``frame``: one strategy's rows of :attr:`ShapleyResult.frame`.
+    """
+    rows = frame.head(top).with_columns(
+        label=pl.col("input").str.strip_prefix("strategies."),
+        lo=(pl.col("shapley") - 2 * pl.col("se")), hi=(pl.col("shapley") + 2 * pl.col("se")))
+    order = rows["label"].to_list()
+    y = alt.Y("label:N", sort=order, title=None)
+    bars = alt.Chart(rows).mark_bar(color="#4c78a8").encode(
+        y=y, x=alt.X("shapley:Q", title="Shapley effect (share of the variance)",
+                     axis=alt.Axis(format=".0%")),
+        tooltip=["label", alt.Tooltip("shapley:Q", format=".3f"),
+                 alt.Tooltip("se:Q", format=".3f")])
+    whiskers = alt.Chart(rows).mark_rule(color="black").encode(y=y, x="lo:Q", x2="hi:Q")
+    return (bars + whiskers).properties(width=WIDTH, height=max(ROW * rows.height, 60),
+                                        title=title)
+
+
+def pilot_chart(frame: pl.DataFrame, *, cost: float | None) -> alt.LayerChart:
+    """EVSI of the pilot beside its ceilings (EVPPI, EVPI), ±2 se, and its cost (a rule).
+
+    ``frame``: :meth:`PilotValue.table`.
+    """
+    rows = frame.with_columns(lo=(pl.col("value") - 2 * pl.col("se")).clip(0),
+                              hi=pl.col("value") + 2 * pl.col("se"))
+    y = alt.Y("what:N", sort=rows["what"].to_list(), title=None)
+    bars = alt.Chart(rows).mark_bar(color="#59a14f").encode(
+        y=y, x=alt.X("value:Q", title="value before deciding ($)",
+                     axis=alt.Axis(format="$,.0f")),
+        tooltip=["what", alt.Tooltip("value:Q", format="$,.0f"),
+                 alt.Tooltip("se:Q", format="$,.0f")])
+    whiskers = alt.Chart(rows).mark_rule(color="black").encode(y=y, x="lo:Q", x2="hi:Q")
+    chart = bars + whiskers
+    if cost is not None:
+        chart += alt.Chart(pl.DataFrame({"cost": [cost]})).mark_rule(
+            color="#e15759", strokeDash=[5, 3], size=2).encode(x="cost:Q", tooltip=[
+                alt.Tooltip("cost:Q", format="$,.0f", title="pilot cost")])
+    return chart.properties(width=WIDTH, height=3 * 36,
+                            title="What the pilot is worth (red dashes: its cost)")

@@ -9,6 +9,8 @@ import html
 import altair as alt
 import polars as pl
 
+from sim.decision.pilot import PilotValue
+from sim.decision.shapley import ShapleyResult
 from sim.decision.stress import StressResult
 from sim.decision.sweep_map import BreakEvenMap
 from sim.decision.tail import TailDrivers
@@ -85,3 +87,42 @@ def stress_section(tail: TailDrivers, stress: StressResult, *, top: int = 12,
                                         top=top),
         f"{key}stress": charts.stress_chart(mine, strategy=s)}
     return Section("What drives the worst outcomes?", "\n".join(body), out)
+
+
+def shapley_section(res: ShapleyResult, strategy: str, *, top: int = 12,
+                    key: str = "") -> Section:
+    """Shapley effects of one strategy's output: chart and table, with how they were
+    estimated."""
+    rows = res.table(strategy)
+    label = res.metric.label
+    trs = [[short(r["input"]), f"{r['shapley']:.3f}", f"{r['se']:.3f}"]
+           for r in rows.head(top).iter_rows(named=True)]
+    why = ("The study states rank correlations between inputs, which Sobol' indices ignore; "
+           "Shapley effects share the variance among correlated inputs (an input the model "
+           "ignores but that moves with one it uses takes part of that one's share)."
+           if res.correlated else "The inputs are independent here.")
+    body = (f"<p>Shapley effects of {html.escape(label)} of <b>{html.escape(strategy)}</b>: each "
+            f"input's share of its variance (they sum to 1). {why}</p>{_div(f'{key}shapley')}"
+            + table(["input", "Shapley effect", "± se"], trs)
+            + f'<p class="muted">Song–Nelson–Staum random permutations ({res.permutations:,} '
+              "orders, 3 inner draws, correlated inputs drawn from the Gaussian copula the "
+              f"sampling plan induces; {res.evaluations:,} model evaluations).</p>")
+    chart = charts.shapley_chart(rows, title=f"Shapley effects: {label}, {strategy}", top=top)
+    return Section("Sensitivity with correlated inputs (Shapley effects)", body,
+                   {f"{key}shapley": chart})
+
+
+def pilot_section(p: PilotValue, *, key: str = "") -> Section:
+    """The value of a pilot: the sentence, EVSI beside its ceilings, and how it is computed."""
+    rows = [[r["what"], money(r["value"]), money(r["se"])]
+            for r in p.table().iter_rows(named=True)]
+    body = (f"<p>{html.escape(p.sentence())}</p>{_div(f'{key}pilot')}"
+            + table(["", "value", "± se"], rows)
+            + '<p class="muted">Preposterior analysis on the samples: the pilot sees '
+              f"k reviews in {p.examples:,} examples (binomial in the true rate); the study's "
+              "draws of the rate, weighted by that likelihood, are its posterior; the best "
+              "strategy given k is learnt on half the samples and scored on the other half "
+              "(cross-fitted). ± are Monte Carlo standard errors. <code>ftrisk pilot</code> "
+              "values other pilots and gives a verdict against their cost.</p>")
+    return Section("The value of a pilot", body,
+                   {f"{key}pilot": charts.pilot_chart(p.table(), cost=p.cost)})
