@@ -1,4 +1,5 @@
-"""``ftrisk pilot STUDY``: what a pilot is worth before committing (EVSI, SPEC §5)."""
+"""``ftrisk pilot STUDY``: what a pilot is worth before committing (EVSI; docs/model.md,
+"Summaries and decisions")."""
 
 from __future__ import annotations
 

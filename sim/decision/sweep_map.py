@@ -1,5 +1,5 @@
 """Two-input break-even maps: P(payback <= N) over a grid of two inputs, and which strategy
-is best in each cell (SPEC §5).
+is best in each cell (docs/model.md, "Sensitivity").
 
 Each cell is a full Monte Carlo of the study on common random numbers (the same draws of
 every other input in every cell, see :mod:`sim.decision.sweep`), so the map is smooth and
