@@ -42,7 +42,7 @@ from sim.report.files import (
     remove_empty,
     temp_name,
 )
-from sim.report.run_report import render, report_analysis
+from sim.report.run_report import render
 from sim.runner.runner import Progress, RunResult, bytes_per_sample, run
 from sim.study import Study
 from sim.study.errors import OutputError
@@ -284,8 +284,7 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
     if on_stage:
         on_stage("report")
     t0 = time.perf_counter()
-    analysis = report_analysis(result)
-    render(result, tmp / "report.html", analysis=analysis)
+    analysis = render(result, tmp / "report.html")
     result.manifest["timings"]["report_s"] = round(time.perf_counter() - t0, 4)
     manifest = {"generator": GENERATOR, "files": sorted(OUTPUT_FILES), **result.manifest}
     summary = result.summary.to_json()

@@ -173,15 +173,18 @@ def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = Non
 
 
 def render(result: RunResult, path: str | Path, *,
-           analysis: DecisionAnalysis | None = None) -> None:
-    """Write the self-contained HTML report of a run to ``path`` (``analysis``: the
-    decision analyses, when already computed by :func:`report_analysis`)."""
+           analysis: DecisionAnalysis | None = None) -> DecisionAnalysis | None:
+    """Write the self-contained HTML report of a run to ``path``; return the decision
+    analyses it shows (computed by :func:`report_analysis` unless given), for summary.json's
+    value of information."""
     summary, study = result.summary, result.study
     charts = [
         ("payback", payback_cdf_chart(summary)),
         ("fan", fan_chart(result.fan)),
         ("npv", npv_chart(summary)),
     ]
+    if analysis is None:
+        analysis = report_analysis(result)
     decision = decision_sections(result, analysis)
     charts += [(k, c) for sec in decision for k, c in sec.charts.items()]
     decision_html = "\n".join(f"<h2>{html.escape(sec.heading)}</h2>\n{sec.body}"
@@ -226,4 +229,5 @@ catalog, or the default the study left it at.</p>
 <pre>{html.escape(json.dumps(result.manifest, indent=2))}</pre>
 """
     Path(path).write_text(html_page(f"ftrisk — {study.name}", body, specs), encoding="utf-8")
+    return analysis
 
