@@ -104,7 +104,8 @@ def shapley_text(res: Any, strategy: str, top: int) -> str:
     """Shapley effects of one strategy as a terminal table."""
     from sim.display import short, text_table
 
-    rows = [[short(r["input"]), f"{r['shapley']:.3f}", f"{r['se']:.3f}"]
+    rows = [[short(r["input"]), f"{r['shapley'] if abs(r['shapley']) >= 5e-4 else 0.0:.3f}",
+             f"{r['se']:.3f}"]
             for r in res.table(strategy).head(top).iter_rows(named=True)]
     how = ("with the study's correlations" if res.correlated else "independent inputs")
     return (f"Shapley effects of {res.metric.label}, {strategy} ({how}; "

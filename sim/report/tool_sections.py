@@ -95,7 +95,8 @@ def shapley_section(res: ShapleyResult, strategy: str, *, top: int = 12,
     estimated."""
     rows = res.table(strategy)
     label = res.metric.label
-    trs = [[short(r["input"]), f"{r['shapley']:.3f}", f"{r['se']:.3f}"]
+    trs = [[short(r["input"]), f"{r['shapley'] if abs(r['shapley']) >= 5e-4 else 0.0:.3f}",
+            f"{r['se']:.3f}"]
            for r in rows.head(top).iter_rows(named=True)]
     why = ("The study states rank correlations between inputs, which Sobol' indices ignore; "
            "Shapley effects share the variance among correlated inputs (an input the model "

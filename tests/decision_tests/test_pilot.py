@@ -126,3 +126,18 @@ def test_cli_pilot(tmp_path, rated, hand_document, capsys):
         code = main(["pilot", str(path), *args])
         err = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and len(err) == 1 and re.search(pattern, err[0]), err
+
+
+def test_a_quality_lift_is_seen_as_the_baselines_rate_reduced(hand_document):
+    """With a ``quality_lift`` (the relative reduction of the baseline's review rate), the
+    rate a pilot counts is the baseline's rate x (1 - lift), sample by sample."""
+    from sim.study.kinds import KINDS
+
+    if "quality_lift" not in KINDS["api"].fields:
+        pytest.skip("this version has no quality_lift input")
+    hand_document["strategies"]["frontier"]["review_rate"] = 0.2
+    hand_document["strategies"]["cheap"]["quality_lift"] = {"uniform": [0.1, 0.3]}
+    study = study_from_dict(hand_document)
+    s = simulate(study, samples=256)
+    lift = s.input("cheap.quality_lift")
+    np.testing.assert_allclose(pilot_rate(s, "cheap.quality_lift"), 0.2 * (1 - lift))
