@@ -32,6 +32,9 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    help="how the strategy is picked (overrides the study)")
     r.add_argument("--yes", action="store_true",
                    help="write samples.parquet even when it would exceed 2 GB")
+    r.add_argument("--xlsx", action="store_true",
+                   help="also write summary.xlsx: the spreadsheet view, monthly cash flows "
+                   "and the distribution summary, for the finance partner")
     r.add_argument("--target-se", metavar="SE",
                    help="draw blocks of samples until every strategy's standard error meets "
                    "SE: 0.005 (P(payback <= N), the study's headline N), "
@@ -242,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
             study = study.replace(samples=chosen.samples)
             bar = _Progress(not args.quiet)
         result = run_to_folder(study, out, workers=args.workers, chunk_size=args.chunk_size,
-                               progress=bar, on_stage=bar.stage,
+                               progress=bar, on_stage=bar.stage, xlsx=args.xlsx,
                                annotate=None if chosen is None else _annotate(chosen))
     except OutputError as err:
         return error(f"--out {err}")
@@ -255,5 +258,6 @@ def run(args: argparse.Namespace) -> int:
         print(precision_text(result.manifest["precision"]))
     print(result.summary.answer)
     if not args.quiet:
-        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json")
+        xlsx = ", summary.xlsx" if args.xlsx else ""
+        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json{xlsx}")
     return EXIT_OK

@@ -10,6 +10,14 @@ Examples
 >>> value_of_information(simulate(study)).sentences()  # doctest: +SKIP
 """
 
+from sim.decision.actuals import (
+    CheckResult,
+    Observation,
+    check_actuals,
+    crps_ensemble,
+    synthetic_actuals,
+    weighted_quantile,
+)
 from sim.decision.analysis import (
     BREAK_EVEN_PARAM,
     DecisionAnalysis,
@@ -69,6 +77,7 @@ from sim.decision.voi_summary import voi_summary
 __all__ = [
     "BREAK_EVEN_PARAM",
     "BreakEvenMap",
+    "CheckResult",
     "Comparison",
     "DecisionAnalysis",
     "Draws",
@@ -78,6 +87,7 @@ __all__ = [
     "GoalSeek",
     "Knob",
     "Metric",
+    "Observation",
     "PilotValue",
     "PrecisionPlan",
     "PrecisionTarget",
@@ -95,11 +105,13 @@ __all__ = [
     "ValueOfInformation",
     "analyze",
     "break_even_values",
+    "check_actuals",
     "check_criterion",
     "check_strategies",
     "classic_tornado",
     "closed_subset_variance",
     "compare",
+    "crps_ensemble",
     "decision_set",
     "default_groups",
     "default_informs",
@@ -137,7 +149,9 @@ __all__ = [
     "stress_runs",
     "sweep",
     "sweep_map",
+    "synthetic_actuals",
     "tail_drivers",
     "value_of_information",
     "voi_summary",
+    "weighted_quantile",
 ]

@@ -16,6 +16,7 @@ Examples
 
 from sim.runner.constraints import feasibility
 from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
+from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
 from sim.runner.point import median_values, point_estimate
 from sim.runner.runner import RunResult, input_values, run, sampling_plan
 from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
@@ -25,6 +26,7 @@ __all__ = [
     "CVAR_ALPHA",
     "NO_PAYBACK",
     "Moments",
+    "MonthlyPaths",
     "Outcome",
     "RegretAccumulator",
     "RunResult",
@@ -35,8 +37,10 @@ __all__ = [
     "discount_factors",
     "evaluate",
     "feasibility",
+    "forecast_paths",
     "input_values",
     "median_values",
+    "monthly_paths",
     "point_estimate",
     "run",
     "sampling_plan",
