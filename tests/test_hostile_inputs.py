@@ -429,6 +429,10 @@ FLAGS = [
     ([*TORNADO, "--sobol", "--sobol-samples", "1000"], r"--sobol-samples n=1000 must be a "
      r"power of 2"),
     ([*TORNADO, "--top", "0"], r"--top: 0 must be a whole number from 1 to 10,000"),
+    ([*TORNADO, "--shapley", "--shapley-evaluations", str(10**11)],
+     r"--shapley-evaluations: 100,000,000,000 must be a whole number from 1 to 4,194,304"),
+    ([*RUN, "--target-se", "0.01", "--max-samples", str(10**11)],
+     r"--max-samples: 100,000,000,000 must be a whole number from 1 to 1,000,000,000"),
     ([*TORNADO, "--seed", str(2 ** 63)], r"--seed: 9,223,372,036,854,775,808 must be"),
     (["describe", STUDIES / "lesson_parity.toml", "--set", "study.seed=-1"],
      r"study\.seed: -1 must be a whole number from 0 to 2\^63 - 1"),

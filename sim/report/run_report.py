@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 
 from distributions import fmt
-from sim.decision import analyze, classic_tornado, compare, focus_strategy, load_samples
+from sim.decision import (
+    DecisionAnalysis,
+    analyze,
+    classic_tornado,
+    compare,
+    focus_strategy,
+    load_samples,
+)
 from sim.display import median_payback, money, money_se, months, probability
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
@@ -25,6 +32,7 @@ from sim.report.sections import (
     tornado_section,
     voi_section,
 )
+from sim.report.tool_sections import pilot_section, shapley_section
 from sim.runner.runner import RunResult
 from sim.runner.summary import Summary
 from sim.study import Study
@@ -144,17 +152,40 @@ ANALYSIS_ROWS = 1 << 15
 MIN_ANALYSIS_SAMPLES = 100
 
 
-def decision_sections(result: RunResult) -> list[Any]:
-    """Sensitivity, value of information and break-even map for the report (the comparison
-    is built from the full summary instead)."""
+#: Model evaluations the report's Shapley effects spend (studies with correlations only).
+SHAPLEY_BUDGET = 1 << 16
+
+
+def report_analysis(result: RunResult) -> DecisionAnalysis | None:
+    """The decision analyses the report shows (and summary.json's value of information),
+    on the first :data:`ANALYSIS_ROWS` samples; None without a strategy to analyse."""
     study = result.study
     if len([n for n in study.compared() if n != study.baseline]) == 0:
-        return []
+        return None
     if study.samples < MIN_ANALYSIS_SAMPLES:
+        return None  # too few samples: the report says so (decision_sections)
+    return analyze(load_samples(study, result.samples_path,
+                                rows=min(study.samples, ANALYSIS_ROWS)),
+                   shapley_budget=SHAPLEY_BUDGET)
+
+
+def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = None
+                      ) -> list[Any]:
+    """Sensitivity, value of information and break-even map for the report (the comparison
+    is built from the full summary instead); Shapley effects when the study states
+    correlations, and the value of a pilot when a rate is uncertain."""
+    study = result.study
+    if study.samples < MIN_ANALYSIS_SAMPLES and len(study.compared()) > 1:
         return [_few_samples_section(result)]
-    analysis = analyze(load_samples(study, result.samples_path,
-                                    rows=min(study.samples, ANALYSIS_ROWS)))
-    out = [sensitivity_section(analysis), voi_section(analysis)]
+    analysis = analysis if analysis is not None else report_analysis(result)
+    if analysis is None:
+        return []
+    out = [sensitivity_section(analysis)]
+    if analysis.shapley is not None:
+        out.append(shapley_section(analysis.shapley, analysis.focus))
+    out.append(voi_section(analysis))
+    if analysis.pilot is not None:
+        out.append(pilot_section(analysis.pilot))
     if analysis.sweep is not None:
         out.append(sweep_section(analysis.sweep))
     if study.samples > ANALYSIS_ROWS and out:
@@ -178,15 +209,20 @@ def _few_samples_section(result: RunResult) -> Any:
     return Section(sec.heading, note + sec.body, sec.charts)
 
 
-def render(result: RunResult, path: str | Path) -> None:
-    """Write the self-contained HTML report of a run to ``path``."""
+def render(result: RunResult, path: str | Path, *,
+           analysis: DecisionAnalysis | None = None) -> DecisionAnalysis | None:
+    """Write the self-contained HTML report of a run to ``path``; return the decision
+    analyses it shows (computed by :func:`report_analysis` unless given), for summary.json's
+    value of information."""
     summary, study = result.summary, result.study
     charts = [
         ("payback", payback_cdf_chart(summary)),
         ("fan", fan_chart(result.fan)),
         ("npv", npv_chart(summary)),
     ]
-    decision = decision_sections(result)
+    if analysis is None:
+        analysis = report_analysis(result)
+    decision = decision_sections(result, analysis)
     charts += [(k, c) for sec in decision for k, c in sec.charts.items()]
     decision_html = "\n".join(f"<h2>{html.escape(sec.heading)}</h2>\n{sec.body}"
                               for sec in decision)
@@ -230,4 +266,5 @@ catalog, or the default the study left it at.</p>
 <pre>{html.escape(json.dumps(result.manifest, indent=2))}</pre>
 """
     Path(path).write_text(html_page(f"ftrisk — {study.name}", body, specs), encoding="utf-8")
+    return analysis
 
