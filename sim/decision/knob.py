@@ -97,6 +97,8 @@ class Knob:
             w = self.hi - self.lo
             z = np.clip((x - self.lo) / w, 1e-12, 1 - 1e-12)
             out = self.lo + w / (1.0 + np.exp(-(np.log(z / (1 - z)) + t)))
+        if self.scale == "log":
+            out = np.minimum(out, self.hi)  # a ceiling against overflow (see knob())
         if self.integer and whole:
             out = np.clip(np.rint(out), self.lo, self.hi)
         return out
@@ -134,13 +136,17 @@ def knob(study: Study, param: str) -> Knob:
     integer = bool(field is not None and field.domain.integer)
     lo_open = bool(field is not None and field.domain.lo_open)
     hi_open = bool(field is not None and field.domain.hi_open)
+    # a ceiling with a reason (``why``) only guards against overflow, unlike a rate's 1: the
+    # search treats the range as open above (natural_hi) and keeps values below the ceiling
+    natural_hi = math.inf if field is not None and field.domain.why else hi
     dist = inp.dist
     if not inp.uncertain:
         base = float(dist.mean)
         span = max(abs(base), 1.0)
         t_lo = lo if math.isfinite(lo) else base - REACH * span
-        t_hi = hi if math.isfinite(hi) else (lo + REACH * max(base - lo, 1.0)
-                                             if math.isfinite(lo) else base + REACH * span)
+        t_hi = natural_hi if math.isfinite(natural_hi) else (
+            lo + REACH * max(base - lo, 1.0) if math.isfinite(lo) else base + REACH * span)
+        t_hi = min(t_hi, hi)
         width = t_hi - t_lo
         t_lo += _EDGE * width if lo_open else 0.0
         t_hi -= _EDGE * width if hi_open else 0.0
@@ -153,5 +159,5 @@ def knob(study: Study, param: str) -> Knob:
         t_lo = (lo - d_lo) * (1 - _EDGE) if math.isfinite(lo) else -REACH * span
         t_hi = (hi - d_hi) * (1 - _EDGE) if math.isfinite(hi) else REACH * span
         return Knob(inp.path, True, "linear", lo, hi, integer, base, t_lo, t_hi, what)
-    scale: Scale = "logit" if math.isfinite(hi) else "log"
+    scale: Scale = "logit" if math.isfinite(natural_hi) else "log"
     return Knob(inp.path, True, scale, lo, hi, integer, base, -reach, reach, what)
