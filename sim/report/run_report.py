@@ -16,6 +16,7 @@ from sim.display import median_payback, money, months, probability
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
 from sim.report.describe import sparkline
+from sim.report.explain import decomposition_section
 from sim.report.page import html_page, table
 from sim.report.sections import comparison_frame, sensitivity_section, sweep_section, voi_section
 from sim.runner.runner import RunResult
@@ -184,6 +185,8 @@ strategy loses on average against the best one in each sample.</p>
 {divs.get("comparison", "")}
 <h2>The spreadsheet beside the distribution</h2>
 {spreadsheet_vs_distribution(summary)}
+<h2>What moves the spreadsheet's answer</h2>
+{decomposition_section(summary)}
 <h2>When does it pay back?</h2>
 {divs["payback"]}
 <h2>Cumulative net saving</h2>
