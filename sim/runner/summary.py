@@ -159,6 +159,7 @@ class Summary:
             }
         return {
             "study": self.study.name,
+            "source_figure": self.study.source_figure,
             "baseline": self.study.baseline,
             "samples": next(iter(self.strategies.values())).n,
             "seed": self.study.seed,

@@ -20,15 +20,19 @@ from sim.study.schema import (
     COUNT,
     COUNT0,
     DECLINE,
+    LIFTED,
+    MLOPS,
     MONEY,
     NONNEG,
     POS_RATE,
     POSITIVE,
+    PRICE_STEPS,
     PROJECT,
     QUALITY,
     RATE,
-    RETRAIN,
+    RETRAIN_SPLIT,
     Field,
+    retrain_fields,
 )
 
 #: Where self-hosted storage is priced by default: S3 standard, $ per GB-month (lesson).
@@ -71,6 +75,10 @@ class Kind:
     #: (key, condition key, condition value): key is required when the condition holds
     #: ("*": the condition key is given)
     conditional: tuple[tuple[str, str, Any], ...] = ()
+    #: (key, other keys, why): key may not be given together with any of the other keys
+    exclusive: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+    #: (key, needed key, why): key is only meaningful when the needed key is given too
+    requires: tuple[tuple[str, str, str], ...] = ()
     #: whether the engineering hours may be given by phase (engineering_phases)
     phases: bool = True
     #: settings naming the strategies this one is made of (routing: primary, fallback)
@@ -91,15 +99,21 @@ LATENCY = Field(POSITIVE, None, "p99 latency in ms (for a latency constraint)", 
 TOKEN_PRICES: dict[str, Field] = {
     "input_price": Field(MONEY, None, "$ per 1M input tokens"),
     "output_price": Field(MONEY, None, "$ per 1M output tokens"),
-    "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices"),
+    "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices, smooth: "
+                               "(1 - d)^((t - 1) / 12)"),
+    **PRICE_STEPS,
     "cache_share": CACHE_SHARE,
     "cached_price_factor": Field(RATE, 0.10, "price of a cached input token / input price"),
     "batch_share": Field(RATE, 0.0, "share of traffic sent through the batch API"),
     "batch_discount": Field(RATE, 0.5, "batch API discount"),
 }
 
-API_FIELDS: dict[str, Field] = {**TOKEN_PRICES, **QUALITY, **PROJECT,
-                                "p99_latency_ms": LATENCY}
+API_FIELDS: dict[str, Field] = {
+    **TOKEN_PRICES,
+    "migration_cost": Field(MONEY, 0.0, "$ per step price cut: moving to the cheaper model and "
+                            "re-evaluating it (with price_cuts_per_year)"),
+    **QUALITY, **PROJECT, "p99_latency_ms": LATENCY,
+}
 
 HOSTED_FT_FIELDS: dict[str, Field] = {
     **TOKEN_PRICES,
@@ -109,10 +123,11 @@ HOSTED_FT_FIELDS: dict[str, Field] = {
     "epochs": Field(POSITIVE, 1.0, "epochs per training run"),
     "training_runs": Field(COUNT0, 1.0, "training runs to production"),
     "training_price_per_1m": Field(MONEY, None, "$ per 1M training tokens (lesson: OpenAI $8)"),
+    **MLOPS,
     **QUALITY,
     **PROJECT,
     "engineering_hours": Field(NONNEG, None, "engineering hours (data, evaluation; no infra)"),
-    **RETRAIN,
+    **retrain_fields(1.0, "hosted: the vendor's job on the new base with the known settings"),
     "p99_latency_ms": LATENCY,
 }
 
@@ -137,9 +152,13 @@ SELF_HOSTED_FIELDS: dict[str, Field] = {
     ),
     "gpu_annual_price_drop": Field(DECLINE, 0.0, "yearly fall of GPU hourly prices"),
     "storage_price_per_gb_month": Field(MONEY, STORAGE_PRICE, "$ per GB-month of storage"),
-    "bytes_per_param": Field(POSITIVE, 2.0, "bytes per parameter stored (bf16: 2)"),
-    "mlops_fte": Field(NONNEG, 0.0, "ML engineers keeping the model in production"),
-    "fte_monthly_cost": Field(MONEY, 0.0, "$ per month of one ML engineer (with mlops_fte)"),
+    "bytes_per_param": Field(POSITIVE, 2.0, "bytes per parameter of the weights (default by "
+                             "quantization: none 2, int8 1, int4 0.5)"),
+    "kv_bytes_per_token": Field(POSITIVE, None, "KV-cache bytes per token in flight (default "
+                                "from the model size, Llama-like shapes)", optional=True),
+    "gpu_memory_gb": Field(POSITIVE, None, "memory of one serving GPU, GB (default: the "
+                           "catalog gpu's or the hardware profile's)", optional=True),
+    **MLOPS,
     **QUALITY,
     **PROJECT,
     "engineering_hours": Field(NONNEG, None, "engineering hours to production (all phases)"),
@@ -149,7 +168,7 @@ SELF_HOSTED_FIELDS: dict[str, Field] = {
                               optional=True),
     "sequence_length": Field(POSITIVE, 512.0, "tokens per training example (for the estimate)"),
     "epochs": Field(POSITIVE, 1.0, "epochs per training run (for the estimate)"),
-    **RETRAIN,
+    **retrain_fields(4.0, "lesson: a hyperparameter search of 3-5 runs"),
     "p99_latency_ms": LATENCY,
 }
 
@@ -161,6 +180,21 @@ ROUTING_FIELDS: dict[str, Field] = {
 
 STANDALONE = Setting("false: only a part of a routing strategy, not compared on its own",
                      (True, False), True)
+
+#: Key pairs every kind with quality keys refuses, and the rules of retraining and prices.
+QUALITY_RULES = tuple(("quality_lift", (k,), f"{k} is absolute: give it or quality_lift "
+                       "(relative to the baseline), not both") for k in LIFTED)
+RETRAIN_RULES = tuple(("retrain_cost_fraction", (k,), "the legacy retrain_cost_fraction is "
+                       "the whole cost of a retraining; give it or retrain_runs and "
+                       "retrain_engineering_share, not both") for k in RETRAIN_SPLIT)
+PRICE_RULES = (("price_cuts_per_year", ("annual_price_drop",), "prices fall either smoothly "
+                "(annual_price_drop) or in steps (price_cuts_per_year, price_cut_size); "
+                "give one form"),)
+PRICE_CONDITIONS = (("price_cut_size", "price_cuts_per_year", "*"),)
+PRICE_NEEDS = (("price_cut_size", "price_cuts_per_year", "a cut size needs "
+                "price_cuts_per_year"),)
+
+RETRAIN_POLICY = "retrain_policy"
 
 TRAINING_SETTINGS = {
     "training_method": Setting("fine-tuning method for the estimate",
@@ -178,6 +212,10 @@ KINDS: dict[str, Kind] = {
         API_FIELDS,
         settings={"model": Setting("API model to take prices from (ftrisk prices)",
                                    lookup="api"), "standalone": STANDALONE},
+        conditional=PRICE_CONDITIONS,
+        exclusive=QUALITY_RULES + PRICE_RULES,
+        requires=(*PRICE_NEEDS, ("migration_cost", "price_cuts_per_year",
+                                 "a migration happens at each step price cut")),
         portable=True,
     ),
     "hosted_ft": Kind(
@@ -189,8 +227,15 @@ KINDS: dict[str, Kind] = {
                              "ft:gpt-4o-mini", lookup="api"),
             "training_provider": Setting("provider to take the training price from",
                                          lookup="training"),
+            RETRAIN_POLICY: Setting(
+                "when_it_pays: a retraining happens only when the price step it brings (onto "
+                "the new base's price) saves more than it costs; scheduled: always",
+                ("when_it_pays", "scheduled"), "when_it_pays"),
             "standalone": STANDALONE,
         },
+        conditional=PRICE_CONDITIONS,
+        exclusive=QUALITY_RULES + PRICE_RULES + RETRAIN_RULES,
+        requires=PRICE_NEEDS,
         portable=False,
     ),
     "self_hosted": Kind(
@@ -202,17 +247,22 @@ KINDS: dict[str, Kind] = {
                   **TRAINING_SETTINGS, "standalone": STANDALONE,
                   "hardware": Setting("serving hardware profile (ftrisk serve; sim/data/"
                                       "hardware.toml)", lookup="hardware"),
-                  "quantization": Setting("weights quantization (a throughput multiplier)",
+                  "quantization": Setting("weights quantization: bytes per parameter (none 2, "
+                                          "int8 1, int4 0.5) and a throughput multiplier",
                                           ("none", "int8", "int4"), "none"),
                   "speculative_decoding": Setting("speculative decoding (a decode speed-up)",
                                                   (True, False), False),
                   "scale_to_zero": Setting("the autoscaler may stop every replica",
-                                           (True, False))},
+                                           (True, False)),
+                  RETRAIN_POLICY: Setting(
+                      "scheduled: every retraining happens (new base models, drift); a "
+                      "self-hosted model's cost does not step with a retraining, so there is "
+                      "no price step to wait for", ("scheduled",), "scheduled")},
         conditional=(
             ("throughput_tokens_per_s", "instances", "auto"),
-            ("fte_monthly_cost", "mlops_fte", "*"),
             ("dataset_examples", "compute_per_run", "estimate"),
         ),
+        exclusive=QUALITY_RULES + RETRAIN_RULES,
         on_premises=True,
         gpu_serving=True,
     ),

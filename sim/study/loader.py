@@ -16,6 +16,7 @@ from typing import Any
 
 from distributions import METHODS, DistributionError, check_correlation
 from sim.study.errors import StudyError
+from sim.study.memory import check_memory
 from sim.study.schema import WORKLOAD
 from sim.study.strategy import load_strategy, make_inputs, unknown_keys
 from sim.study.types import (
@@ -137,6 +138,10 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
                   hourly_profile=profile, **s)
     correlations = _correlations(file, doc.get("correlations", []), study)
     study = study.replace(correlations=correlations)
+    context = float(workload["input_tokens"].dist.median + workload["output_tokens"].dist.median)
+    for strategy in strategies.values():
+        if strategy.kind_spec.gpu_serving:
+            check_memory(file, strategy, context)
     return study
 
 
@@ -156,6 +161,7 @@ def _table(file: str, key: str, value: Any, *, required: bool = False) -> dict[s
 _SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "name": (str, None),
     "source": (str, ""),
+    "source_figure": (str, ""),
     "description": (str, ""),
     "horizon_months": (int, 36),
     "samples": (int, 10_000),

@@ -1,0 +1,130 @@
+"""Does a self-hosted model fit its GPUs? The VRAM check the study loader runs (SPEC §3.8).
+
+One serving instance holds the weights and the KV cache of the sequences in flight:
+
+    weights  = model_size_b x bytes_per_param                       (GB)
+    KV cache = max_batch x (input + output tokens) x kv_bytes_per_token / 1e9   (GB)
+    usable   = gpus_per_instance x gpu_memory_gb x 0.9
+
+and weights + KV cache must not exceed what is usable (0.9: vLLM's default
+``gpu_memory_utilization``; the rest is activations and the CUDA context). Every figure is
+the input's median (a distribution stands for its typical value, as in the serving
+simulation); the context is the workload's median input plus output tokens, the batch the
+study's ``max_batch`` or the hardware profile's reference batch (32).
+
+``bytes_per_param`` defaults by quantization (none 2, int8 1, int4 0.5).
+``kv_bytes_per_token`` defaults from the model size, for Llama-like shapes in fp16:
+2 (K and V) x layers x KV width x 2 bytes. Llama-2 7B: 32 layers x 4096 = 524,288 bytes;
+13B: 40 x 5120 = 819,200; 70B with grouped-query attention (8 KV heads of 128): 80 x 1024 =
+327,680. Other sizes take the closest of the three (on a log scale). Models with grouped-query
+attention at 7B (Mistral 7B, Llama 3 8B: 32 x 1024 -> 131,072) need far less: give their
+figure. ``gpu_memory_gb`` defaults to the catalog GPU's memory (``gpu = "a10g"``) or the
+hardware profile's (``hardware = "a10g-7b"``); a strategy that names neither (only
+``gpu_hourly``) is not checked, since its GPU is unknown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sim.study import catalog
+from sim.study.errors import StudyError
+from sim.study.hardware import get_profile, profile_for_size
+from sim.study.types import Input, Strategy
+
+#: Share of a GPU's memory the server may fill (vLLM's default gpu_memory_utilization).
+USABLE_FRACTION = 0.9
+#: KV-cache bytes per token of Llama-like models by size (fp16): 2 x layers x KV width x 2.
+KV_BYTES_PER_TOKEN = {7.0: 2 * 32 * 4096 * 2, 13.0: 2 * 40 * 5120 * 2, 70.0: 2 * 80 * 1024 * 2}
+
+
+def default_kv_bytes(model_size_b: float) -> float:
+    """KV-cache bytes per token of the Llama-like model closest in size (log scale).
+
+    Examples
+    --------
+    >>> default_kv_bytes(7), default_kv_bytes(13), default_kv_bytes(70)
+    (524288, 819200, 327680)
+    """
+    size = min(KV_BYTES_PER_TOKEN, key=lambda s: abs(math.log(s / model_size_b)))
+    return KV_BYTES_PER_TOKEN[size]
+
+
+@dataclass(frozen=True)
+class MemoryFit:
+    """What one serving instance must hold, and what it has (GB)."""
+
+    weights_gb: float
+    kv_gb: float
+    usable_gb: float
+
+    @property
+    def fits(self) -> bool:
+        """True when weights + KV cache fit in the usable memory."""
+        return self.weights_gb + self.kv_gb <= self.usable_gb
+
+
+def _median(inputs: Mapping[str, Input], key: str) -> float | None:
+    inp = inputs.get(key)
+    return None if inp is None else float(inp.dist.median)
+
+
+def _gpu_memory(s: Strategy) -> tuple[float, str] | None:
+    given = _median(s.inputs, "gpu_memory_gb")
+    if given is not None:
+        return given, "gpu_memory_gb"
+    if "gpu" in s.options:
+        return catalog.gpu_price(s.options["gpu"]).memory_gb, f'gpu = "{s.options["gpu"]}"'
+    if "hardware" in s.options:
+        memory = get_profile(s.options["hardware"]).gpu_memory_gb
+        if memory is not None:
+            return memory, f'hardware = "{s.options["hardware"]}"'
+    return None
+
+
+def check_memory(file: str, s: Strategy, context_tokens: float) -> MemoryFit | None:
+    """Raise :class:`StudyError` when strategy ``s`` does not fit its GPUs.
+
+    Parameters
+    ----------
+    file : str
+        The study file, for the message.
+    s : Strategy
+        A strategy of a kind that serves on our own GPUs.
+    context_tokens : float
+        The workload's median input + output tokens per request.
+
+    Returns
+    -------
+    MemoryFit or None
+        The figures checked, or None when the GPU is unknown (not checked).
+    """
+    memory = _gpu_memory(s)
+    if memory is None:
+        return None
+    gpu_gb, where = memory
+    size = float(s.inputs["model_size_b"].dist.median)
+    bpp = float(s.inputs["bytes_per_param"].dist.median)
+    kv = _median(s.inputs, "kv_bytes_per_token") or default_kv_bytes(size)
+    explicit = s.options.get("hardware")
+    profile = get_profile(explicit) if explicit else profile_for_size(size)
+    batch = _median(s.inputs, "max_batch") or float(profile.reference_batch)
+    gpus_input = s.inputs["gpus_per_instance"]
+    gpus = (float(profile.gpus_per_replica) if explicit and gpus_input.is_default
+            else float(gpus_input.dist.median))
+    fit = MemoryFit(size * bpp, batch * context_tokens * kv / 1e9,
+                    gpus * gpu_gb * USABLE_FRACTION)
+    if not fit.fits:
+        raise StudyError(file, f"strategies.{s.name}", (
+            f"does not fit in GPU memory: weights {fit.weights_gb:,.1f} GB (model_size_b "
+            f"{size:g} x bytes_per_param {bpp:g}) + KV cache {fit.kv_gb:,.1f} GB (max_batch "
+            f"{batch:g} x {context_tokens:,.0f} tokens of context, the workload's input + "
+            f"output tokens, x kv_bytes_per_token {kv:,.0f}) = "
+            f"{fit.weights_gb + fit.kv_gb:,.1f} GB > {fit.usable_gb:,.1f} GB usable "
+            f"(gpus_per_instance {gpus:g} x {gpu_gb:g} GB from {where} x {USABLE_FRACTION}); "
+            'set quantization = "int8" or "int4", raise gpus_per_instance (tensor '
+            "parallel), lower max_batch, give the model's kv_bytes_per_token (grouped-query "
+            "attention needs less) or choose a GPU with more memory"))
+    return fit
