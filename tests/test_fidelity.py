@@ -315,29 +315,39 @@ SELF_A10G = {**{k: v for k, v in SELF.items() if k != "gpu_hourly"}, "gpu": "a10
 
 
 def test_memory_check_feasible():
-    # 7B int8: weights 7 x 1 = 7 GB; KV 32 x (1,000 + 0) x 524,288 / 1e9 = 16.777 GB;
-    # 23.777 > 21.6 (1 x 24 GB x 0.9): too much at 1,000 tokens of context. With a grouped-
-    # query model's 131,072 bytes a token: KV 4.194 GB, 11.194 GB in all: fits
-    s = study(sh={**SELF_A10G, "quantization": "int8", "kv_bytes_per_token": 131_072})
+    # 7B bf16 (Mistral 7B's KV cache by default, 131,072 bytes a token): weights 7 x 2 = 14 GB;
+    # KV 32 x (1,000 + 0) x 131,072 / 1e9 = 4.194304 GB; 18.194 <= 21.6 (1 x 24 GB x 0.9)
+    s = study(sh=SELF_A10G)
     fit = check_memory("x", s.strategies["sh"], 1000.0)
     assert fit is not None
-    assert (fit.weights_gb, fit.usable_gb) == (7.0, pytest.approx(21.6))
+    assert (fit.weights_gb, fit.usable_gb) == (14.0, pytest.approx(21.6))
     assert fit.kv_gb == pytest.approx(4.194304)
-    # two GPUs per instance (tensor parallel): 43.2 GB usable for 7 + 16.777
-    s = study(sh={**SELF_A10G, "quantization": "int8", "gpus_per_instance": 2})
+    # Llama-2 7B's full attention (524,288 bytes) needs 16.777 GB of KV: with int4 weights
+    # (3.5 GB) 20.277 fits; on two GPUs (tensor parallel) 43.2 GB are usable
+    llama2 = {**SELF_A10G, "kv_bytes_per_token": 524_288}
+    s = study(sh={**llama2, "quantization": "int4"})
+    fit = check_memory("x", s.strategies["sh"], 1000.0)
+    assert (fit.weights_gb, fit.kv_gb) == (3.5, pytest.approx(16.777216))
+    s = study(sh={**llama2, "gpus_per_instance": 2})
     assert check_memory("x", s.strategies["sh"], 1000.0).usable_gb == pytest.approx(43.2)
 
 
 def test_memory_check_infeasible_names_the_keys_and_fixes():
+    # Llama-2 7B at bf16: 14 + 16.777 = 30.777 > 21.6
     with pytest.raises(StudyError, match=(
             r"strategies\.sh: does not fit in GPU memory: weights 14\.0 GB \(model_size_b 7 x "
-            r"bytes_per_param 2\) \+ KV cache 16\.8 GB \(max_batch 32 x 1,000 tokens .*\) = "
-            r"30\.8 GB > 21\.6 GB usable \(gpus_per_instance 1 x 24 GB from gpu = \"a10g\" x "
-            r"0\.9\); set quantization = \"int8\" or \"int4\", raise gpus_per_instance")):
-        study(sh=SELF_A10G)
-    # int4 at batch 8: 3.5 + 8 x 1,000 x 524,288 / 1e9 = 3.5 + 4.194 GB: fits
-    s = study(sh={**SELF_A10G, "quantization": "int4", "max_batch": 8})
-    assert s.input("sh.bytes_per_param").dist.mean == 0.5
+            r"bytes_per_param 2\) \+ KV cache 16\.8 GB \(max_batch 32 x 1,000 tokens .*x "
+            r"kv_bytes_per_token 524,288\) = 30\.8 GB > 21\.6 GB usable \(gpus_per_instance 1 "
+            r"x 24 GB from gpu = \"a10g\" x 0\.9\); set quantization = \"int8\" or \"int4\", "
+            r"raise gpus_per_instance")):
+        study(sh={**SELF_A10G, "kv_bytes_per_token": 524_288})
+    # int8 is not enough (7 + 16.777 = 23.777), batch 8 is (14 + 4.194 = 18.194)
+    with pytest.raises(StudyError, match=r"= 23\.8 GB > 21\.6 GB"):
+        study(sh={**SELF_A10G, "kv_bytes_per_token": 524_288, "quantization": "int8"})
+    s = study(sh={**SELF_A10G, "kv_bytes_per_token": 524_288, "max_batch": 8})
+    assert s.input("sh.bytes_per_param").dist.mean == 2.0
+    s = study(sh={**SELF_A10G, "quantization": "int8"})
+    assert s.input("sh.bytes_per_param").dist.mean == 1.0
 
 
 def test_memory_check_needs_a_known_gpu():

@@ -155,7 +155,8 @@ SELF_HOSTED_FIELDS: dict[str, Field] = {
     "bytes_per_param": Field(POSITIVE, 2.0, "bytes per parameter of the weights (default by "
                              "quantization: none 2, int8 1, int4 0.5)"),
     "kv_bytes_per_token": Field(POSITIVE, None, "KV-cache bytes per token in flight (default "
-                                "from the model size, Llama-like shapes)", optional=True),
+                                "from the model size: Mistral 7B, Mistral NeMo 12B, Llama 3 "
+                                "70B)", optional=True),
     "gpu_memory_gb": Field(POSITIVE, None, "memory of one serving GPU, GB (default: the "
                            "catalog gpu's or the hardware profile's)", optional=True),
     **MLOPS,

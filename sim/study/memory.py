@@ -13,14 +13,18 @@ simulation); the context is the workload's median input plus output tokens, the 
 study's ``max_batch`` or the hardware profile's reference batch (32).
 
 ``bytes_per_param`` defaults by quantization (none 2, int8 1, int4 0.5).
-``kv_bytes_per_token`` defaults from the model size, for Llama-like shapes in fp16:
-2 (K and V) x layers x KV width x 2 bytes. Llama-2 7B: 32 layers x 4096 = 524,288 bytes;
-13B: 40 x 5120 = 819,200; 70B with grouped-query attention (8 KV heads of 128): 80 x 1024 =
-327,680. Other sizes take the closest of the three (on a log scale). Models with grouped-query
-attention at 7B (Mistral 7B, Llama 3 8B: 32 x 1024 -> 131,072) need far less: give their
-figure. ``gpu_memory_gb`` defaults to the catalog GPU's memory (``gpu = "a10g"``) or the
-hardware profile's (``hardware = "a10g-7b"``); a strategy that names neither (only
-``gpu_hourly``) is not checked, since its GPU is unknown.
+``kv_bytes_per_token`` defaults from the model size, for today's common open models of each
+size in fp16 (all with grouped-query attention, 8 KV heads of 128): 2 (K and V) x layers x
+KV heads x head size x 2 bytes. 7B: Mistral 7B (the model both seeds name; Llama 3 8B has
+the same shape), 2 x 32 x 8 x 128 x 2 = 131,072 bytes; 13B: Mistral NeMo 12B's 40 layers,
+163,840; 70B: Llama 3 70B's 80 layers, 327,680. Other sizes take the closest of the three (on
+a log scale). Models with full multi-head attention need far more: Llama-2 7B 524,288,
+Llama-2 13B 819,200 (give them as kv_bytes_per_token); with those the lesson's own reference
+configurations (7B on an A10G, 13B on an A100 40GB, at batch 32 with 500 + 200 tokens) would
+not fit (the lesson's 70B on 2x A100 80GB in bf16 does not fit at batch 32 either: 140 GB of
+weights leave 4 GB of the 144 usable). ``gpu_memory_gb`` defaults to the catalog GPU's memory
+(``gpu = "a10g"``) or the hardware profile's (``hardware = "a10g-7b"``); a strategy that names
+neither (only ``gpu_hourly``) is not checked, since its GPU is unknown.
 """
 
 from __future__ import annotations
@@ -36,17 +40,20 @@ from sim.study.types import Input, Strategy
 
 #: Share of a GPU's memory the server may fill (vLLM's default gpu_memory_utilization).
 USABLE_FRACTION = 0.9
-#: KV-cache bytes per token of Llama-like models by size (fp16): 2 x layers x KV width x 2.
-KV_BYTES_PER_TOKEN = {7.0: 2 * 32 * 4096 * 2, 13.0: 2 * 40 * 5120 * 2, 70.0: 2 * 80 * 1024 * 2}
+#: KV-cache bytes per token by model size (fp16): 2 x layers x KV heads x head size x 2
+#: (Mistral 7B, Mistral NeMo 12B, Llama 3 70B: grouped-query attention, 8 KV heads of 128).
+KV_BYTES_PER_TOKEN = {7.0: 2 * 32 * 8 * 128 * 2, 13.0: 2 * 40 * 8 * 128 * 2,
+                      70.0: 2 * 80 * 8 * 128 * 2}
 
 
 def default_kv_bytes(model_size_b: float) -> float:
-    """KV-cache bytes per token of the Llama-like model closest in size (log scale).
+    """KV-cache bytes per token of the common model closest in size (log scale): Mistral 7B,
+    Mistral NeMo 12B, Llama 3 70B.
 
     Examples
     --------
     >>> default_kv_bytes(7), default_kv_bytes(13), default_kv_bytes(70)
-    (524288, 819200, 327680)
+    (131072, 163840, 327680)
     """
     size = min(KV_BYTES_PER_TOKEN, key=lambda s: abs(math.log(s / model_size_b)))
     return KV_BYTES_PER_TOKEN[size]
