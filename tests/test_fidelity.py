@@ -1,5 +1,6 @@
-"""Model fidelity (SPEC §3.8, issue 12): each rule on fixed inputs, month by month, against
-values worked by hand in the comments (never computed with the code under test).
+"""Model fidelity (docs/model.md, "Price declines" to "Hardware that fits"): each rule on
+fixed inputs, month by month, against values worked by hand in the comments (never
+computed with the code under test).
 
 Common workload: 10,000 requests/day of 1,000 input tokens and no output: 300,000 requests
 and 300M input tokens a month. The frontier at $10/1M costs $3,000 a month; a fine-tuned

@@ -1,4 +1,4 @@
-"""``ftrisk run STUDY``: run a study into its output folder (SPEC §8, §10)."""
+"""``ftrisk run STUDY``: run a study into its output folder (the files: README, Commands)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    help="how the strategy is picked (overrides the study)")
     r.add_argument("--yes", action="store_true",
                    help="write samples.parquet even when it would exceed 2 GB")
+    r.add_argument("--xlsx", action="store_true",
+                   help="also write summary.xlsx: the spreadsheet view, monthly cash flows "
+                   "and the distribution summary, for the finance partner")
 
 
 def add_study_options(r: argparse.ArgumentParser) -> None:
@@ -177,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
     bar = _Progress(not args.quiet)
     try:
         result = run_to_folder(study, out, workers=args.workers, chunk_size=args.chunk_size,
-                               progress=bar, on_stage=bar.stage)
+                               progress=bar, on_stage=bar.stage, xlsx=args.xlsx)
     except OutputError as err:
         return error(f"--out {err}")
     finally:
@@ -187,5 +190,6 @@ def run(args: argparse.Namespace) -> int:
         print()
     print(result.summary.answer)
     if not args.quiet:
-        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json")
+        xlsx = ", summary.xlsx" if args.xlsx else ""
+        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json{xlsx}")
     return EXIT_OK

@@ -1,4 +1,5 @@
-"""Hosted fine-tuning (SPEC §3.4, §3.8): a vendor's fine-tuned model, priced per token.
+"""Hosted fine-tuning: a vendor's fine-tuned model, priced per token (docs/model.md,
+"Monthly cost by strategy kind": hosted_ft).
 
 Like an API strategy, plus MLOps (evaluation pipelines, drift monitoring: ``mlops_fte`` x
 ``fte_monthly_cost``) and a price that moves only with retraining: the fine-tuned model

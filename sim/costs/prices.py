@@ -1,5 +1,5 @@
-"""Per-token price paths of the API-priced kinds (SPEC §3.2, §3.8): smooth or in steps,
-never below a floor.
+"""Per-token price paths of the API-priced kinds: smooth or in steps, never below a floor
+(docs/model.md, "Price declines").
 
 - **smooth**: ``(1 - d) ** ((t - 1) / 12)`` with the annual decline d (``annual_price_drop``);
 - **steps**: ``N(t) = floor((t - 1) * rate / 12)`` cuts by month t, deterministic given the

@@ -1,4 +1,5 @@
-"""One-off project spend and build months (SPEC §3.3), shared by every kind.
+"""One-off project spend and build months, shared by every kind (docs/model.md, "Project,
+build months and retraining").
 
 Retraining after the build is :mod:`sim.costs.retraining` (its cost depends on the kind)."""
 

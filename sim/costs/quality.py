@@ -1,4 +1,5 @@
-"""Quality as a first-class input (SPEC §3.8): review and error costs relative to the baseline.
+"""Quality as a first-class input: review and error costs relative to the baseline
+(docs/model.md, "Quality").
 
 A non-baseline strategy that does not state its own ``review_rate`` / ``error_rate`` takes
 the baseline's, scaled by ``1 - quality_lift`` (0.2: 20% fewer reviews and errors; -0.5:

@@ -1,4 +1,5 @@
-"""Retraining as it happens (SPEC §3.8): when, at what cost, and whether it pays.
+"""Retraining as it happens: when, at what cost, and whether it pays (docs/model.md,
+"Project, build months and retraining").
 
 A fine-tuned model in production from month ``d + 1`` (d build months) is retrained every
 R months: in months ``t = d + R, d + 2R, ...`` up to the horizon H. Each retraining costs

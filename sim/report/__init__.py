@@ -14,23 +14,38 @@ from sim.report.decision_charts import (
     tornado_chart,
     voi_chart,
 )
-from sim.report.folder import OUTPUT_FILES, OutFolder, check_out_folder, run_to_folder
+from sim.report.fit_page import fit_chart, fit_page, pp_chart
+from sim.report.folder import (
+    OPTIONAL_FILES,
+    OUTPUT_FILES,
+    RUN_FILES,
+    OutFolder,
+    check_out_folder,
+    run_to_folder,
+)
 from sim.report.page import html_page, table, vega_bundle
 from sim.report.run_report import render
 from sim.report.sections import Section, comparison_frame, page, sections
+from sim.report.workbook import SHEETS, write_workbook
 
 __all__ = [
+    "OPTIONAL_FILES",
     "OUTPUT_FILES",
+    "RUN_FILES",
+    "SHEETS",
     "OutFolder",
     "Section",
     "check_out_folder",
     "comparison_chart",
     "comparison_frame",
     "fan_chart",
+    "fit_chart",
+    "fit_page",
     "html_page",
     "npv_chart",
     "page",
     "payback_cdf_chart",
+    "pp_chart",
     "render",
     "run_to_folder",
     "sections",
@@ -41,4 +56,5 @@ __all__ = [
     "tornado_chart",
     "vega_bundle",
     "voi_chart",
+    "write_workbook",
 ]

@@ -17,6 +17,7 @@ Examples
 from sim.runner.constraints import feasibility
 from sim.runner.decomposition import EFFECTS, Decomposition, Effect, Step, explain
 from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
+from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
 from sim.runner.point import median_values, point_estimate
 from sim.runner.runner import RunResult, input_values, run, sampling_plan
 from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
@@ -29,6 +30,7 @@ __all__ = [
     "Decomposition",
     "Effect",
     "Moments",
+    "MonthlyPaths",
     "Outcome",
     "RegretAccumulator",
     "RunResult",
@@ -41,8 +43,10 @@ __all__ = [
     "evaluate",
     "explain",
     "feasibility",
+    "forecast_paths",
     "input_values",
     "median_values",
+    "monthly_paths",
     "point_estimate",
     "run",
     "sampling_plan",

@@ -1,4 +1,5 @@
-"""The spreadsheet figure explained: which effect the simulation adds moves the answer.
+"""The spreadsheet figure explained: which effect the simulation adds moves the answer
+(docs/model.md, "The spreadsheet figure explained").
 
 For every non-baseline strategy, :func:`explain` lists
 

@@ -1,4 +1,5 @@
-"""Does a self-hosted model fit its GPUs? The VRAM check the study loader runs (SPEC §3.8).
+"""Does a self-hosted model fit its GPUs? The VRAM check the study loader runs (docs/model.md,
+"Hardware that fits").
 
 One serving instance holds the weights and the KV cache of the sequences in flight:
 

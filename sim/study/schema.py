@@ -1,9 +1,10 @@
 """What each key of a study file means: its physical domain, default and help text.
 
 Numeric keys are *inputs*: a number, a ``"a to b"`` interval or a distribution table
-(SPEC §10). A key with ``default=None`` is required. Defaults are the neutral values of
-SPEC §3 (0 for a cost a strategy doesn't have) or the lesson's stated figures; the report's
-inputs table marks every input left at its default.
+(docs/study-file.md, "Values"). A key with ``default=None`` is required. Defaults are neutral
+values (0 for a cost a strategy doesn't have) or the lesson's stated figures; the report's
+inputs table marks every input left at its default. Every field has a unit, shown with its
+help text (:attr:`Field.text`) in errors, the inputs table and docs/study-file.md.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ COUNT0 = Domain(0.0, INF, "a whole number >= 0", integer=True)
 LIFT = Domain(-10.0, 1.0, "a relative change in [-10, 1] (0.2: 20% fewer reviews and errors "
               "than the baseline; -0.5: 50% more)")
 CUTS = Domain(0.0, 12.0, "a number of price cuts a year in [0, 12]")
+CUT = Domain(0.0, 1.0, "a fraction in [0, 1)", hi_open=True)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class Field:
 
     Examples
     --------
-    >>> Field(RATE, 0.0, "share of requests a human reviews").required
+    >>> Field(RATE, 0.0, "share of requests a human reviews", unit="fraction").required
     False
     """
 
@@ -98,6 +100,19 @@ class Field:
     help: str
     #: may be left out, meaning "not applicable" (e.g. no retraining)
     optional: bool = False
+    #: what the number counts or costs, e.g. "$/1M tokens", "requests/day", "fraction"
+    unit: str = ""
+
+    @property
+    def text(self) -> str:
+        """The help text with its unit, as errors, the report and ``ftrisk describe`` show it.
+
+        Examples
+        --------
+        >>> WORKLOAD["requests_per_day"].text
+        'request volume in month 1 [requests/day]'
+        """
+        return f"{self.help} [{self.unit}]" if self.unit else self.help
 
     @property
     def required(self) -> bool:
@@ -111,27 +126,35 @@ class Field:
 
 
 WORKLOAD: dict[str, Field] = {
-    "requests_per_day": Field(POSITIVE, None, "requests per day in month 1"),
-    "input_tokens": Field(NONNEG, None, "input (prompt) tokens per request"),
-    "output_tokens": Field(NONNEG, None, "output tokens per request"),
-    "monthly_growth": Field(GROWTH, 0.0, "monthly growth of request volume"),
-    "cache_share": Field(RATE, 0.0, "share of input tokens served from a prompt cache"),
-    "peak_to_average": Field(PEAK, 1.0, "peak-hour traffic over the daily average (capacity)"),
+    "requests_per_day": Field(POSITIVE, None, "request volume in month 1",
+                              unit="requests/day"),
+    "input_tokens": Field(NONNEG, None, "input (prompt) tokens of a request",
+                          unit="tokens/request"),
+    "output_tokens": Field(NONNEG, None, "output tokens of a request", unit="tokens/request"),
+    "monthly_growth": Field(GROWTH, 0.0, "growth of the request volume, month over month",
+                            unit="fraction/month"),
+    "cache_share": Field(RATE, 0.0, "share of input tokens served from a prompt cache",
+                         unit="fraction"),
+    "peak_to_average": Field(PEAK, 1.0, "peak-hour traffic over the daily average (capacity)",
+                             unit="ratio"),
 }
 
 QUALITY: dict[str, Field] = {
     "review_rate": Field(RATE, 0.0, "share of requests a human reviews (a non-baseline "
-                         "strategy that leaves it out: the baseline's x (1 - quality_lift))"),
-    "cost_per_review": Field(MONEY, 0.0, "$ per human review (default for a non-baseline "
-                             "strategy: the baseline's)"),
+                         "strategy that leaves it out: the baseline's x (1 - quality_lift))",
+                         unit="fraction"),
+    "cost_per_review": Field(MONEY, 0.0, "cost of one human review (default for a "
+                             "non-baseline strategy: the baseline's)", unit="$/review"),
     "error_rate": Field(RATE, 0.0, "share of requests with a costly downstream error (a "
                         "non-baseline strategy that leaves it out: the baseline's x "
-                        "(1 - quality_lift))"),
-    "cost_per_error": Field(MONEY, 0.0, "$ per downstream error (default for a non-baseline "
-                            "strategy: the baseline's)"),
+                        "(1 - quality_lift))", unit="fraction"),
+    "cost_per_error": Field(MONEY, 0.0, "cost of one downstream error (default for a "
+                            "non-baseline strategy: the baseline's)", unit="$/error"),
     "quality_lift": Field(LIFT, 0.0, "relative reduction of the baseline's review and error "
-                          "rates (0.2: 20% fewer; negative: more); non-baseline strategies"),
-    "fixed_monthly_cost": Field(MONEY, 0.0, "other $ per month (licences, support)"),
+                          "rates (0.2: 20% fewer; negative: more); non-baseline strategies",
+                          unit="fraction of the baseline's rates"),
+    "fixed_monthly_cost": Field(MONEY, 0.0, "other fixed costs (licences, support)",
+                                unit="$/month"),
 }
 
 #: Quality keys a non-baseline strategy that leaves them out takes from the baseline (the
@@ -143,20 +166,24 @@ LIFTED = ("review_rate", "error_rate")
 #: Step price cuts instead of a smooth decline, and a floor (the api and hosted_ft kinds).
 PRICE_STEPS: dict[str, Field] = {
     "price_cuts_per_year": Field(
-        CUTS, None, "step price cuts a year (instead of annual_price_drop): N(t) = "
-        "floor((t - 1) x rate / 12) cuts by month t", optional=True),
-    "price_cut_size": Field(DECLINE, None, "fraction each step cut takes off the price "
-                            "(with price_cuts_per_year)", optional=True),
-    "price_floor": Field(RATE, 0.0, "the price never falls below this fraction of today's "
-                         "(smooth or step declines)"),
+        CUTS, None, "step price cuts (instead of annual_price_drop): N(t) = "
+        "floor((t - 1) x rate / 12) cuts by month t", optional=True, unit="cuts/year"),
+    "price_cut_size": Field(CUT, None, "share each step cut takes off the price "
+                            "(with price_cuts_per_year)", optional=True, unit="fraction"),
+    "price_floor": Field(RATE, 0.0, "the price never falls below this share of today's "
+                         "(smooth or step declines)", unit="x today's price"),
 }
 
 PROJECT: dict[str, Field] = {
-    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to production (all phases)"),
-    "hourly_rate": Field(MONEY, 150.0, "$ per engineering hour (lesson: $150)"),
-    "build_months": Field(COUNT0, 0.0, "months until production; the baseline runs meanwhile"),
+    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to production (all phases)",
+                               unit="hours"),
+    "hourly_rate": Field(MONEY, 150.0, "cost of an engineering hour (lesson: $150)",
+                         unit="$/hour"),
+    "build_months": Field(COUNT0, 0.0, "months until production; the baseline runs meanwhile",
+                          unit="months"),
     "model_lifetime_months": Field(
-        COUNT, 18.0, "months the project cost is amortized over in the static estimate (lesson: 18)"
+        COUNT, 18.0, "months the project cost is amortized over in the static estimate "
+        "(lesson: 18)", unit="months"
     ),
 }
 
@@ -173,15 +200,18 @@ def retrain_fields(runs: float, runs_help: str) -> dict[str, Field]:
     """The retraining keys of a fine-tuned kind, with its default number of runs."""
     return {
         "retrain_every_months": Field(
-            COUNT, None, "months between retrainings (absent: never)", optional=True
-        ),
-        "retrain_runs": Field(COUNT0, runs, f"training runs a retraining redoes ({runs_help})"),
+            COUNT, None, "months between retrainings (absent: never)", optional=True,
+            unit="months"),
+        "retrain_runs": Field(COUNT0, runs, f"training runs a retraining redoes ({runs_help})",
+                              unit="runs"),
         "retrain_engineering_share": Field(
             RATE, RETRAIN_ENGINEERING_SHARE, "share of the project's engineering a retraining "
-            "redoes (lesson phases: hyperparameter search, evaluation, deployment)"),
+            "redoes (lesson phases: hyperparameter search, evaluation, deployment)",
+            unit="fraction"),
         "retrain_cost_fraction": Field(
-            NONNEG, None, "legacy simple form: a retraining costs this fraction of the project "
-            "cost (instead of retrain_runs and retrain_engineering_share)", optional=True),
+            NONNEG, None, "legacy simple form: the cost of a retraining over the project cost "
+            "(instead of retrain_runs and retrain_engineering_share)", optional=True,
+            unit="x project cost"),
     }
 
 
@@ -190,9 +220,9 @@ RETRAIN_SPLIT = ("retrain_runs", "retrain_engineering_share")
 
 MLOPS: dict[str, Field] = {
     "mlops_fte": Field(NONNEG, 0.0, "ML engineers keeping the model in production (page: "
-                       "0.5-1 per fine-tuned model)"),
-    "fte_monthly_cost": Field(MONEY, FTE_MONTHLY_COST, "$ per month of one ML engineer "
-                              "(lesson: $150/h x 160 h)"),
+                       "0.5-1 per fine-tuned model)", unit="FTE"),
+    "fte_monthly_cost": Field(MONEY, FTE_MONTHLY_COST, "cost of one ML engineer (lesson: "
+                              "$150/h x 160 h)", unit="$/month"),
 }
 
 #: Project keys the baseline may not have: it is what runs today.

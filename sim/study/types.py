@@ -26,7 +26,8 @@ RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horiz
 
 @dataclass(frozen=True)
 class Constraints:
-    """Requirements a strategy must meet to be recommended (SPEC §5; calculator page).
+    """Requirements a strategy must meet to be recommended (docs/study-file.md,
+    ``[constraints]``).
 
     Attributes
     ----------
