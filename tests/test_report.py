@@ -39,6 +39,9 @@ def test_sections_and_answer(report):
     # $1,200 lift: it never pays back; the decomposition shows the seed's 6.1 months first
     assert "<b>hosted_ft</b>: the spreadsheet never pays back" in page
     assert "<td>6.1 mo</td>" in page
+    # the seed's own figure beside the distribution (summary.json: source_figure)
+    assert "The source says: <b>saves ~$650/month, training ~$4K: payback ~6 months" in page
+    assert result.summary.to_json()["source_figure"] == result.study.source_figure
     # every input is listed, defaults marked
     for inp in result.study.inputs():
         assert f">{inp.path}<" in page

@@ -177,6 +177,8 @@ def render(result: RunResult, path: str | Path) -> None:
     fan_note = (f"Bands from the first {min(study.samples, 16384):,} samples; other figures "
                 f"from all {study.samples:,}.")
     source = html.escape(study.source) if study.source else "<i>not stated</i>"
+    source_figure = (f"<p>The source says: <b>{html.escape(study.source_figure)}</b>.</p>"
+                     if study.source_figure else "")
     body = f"""
 <h1>{html.escape(study.name)}</h1>
 <p class="muted">Source: {source}. {html.escape(study.description)}</p>
@@ -190,6 +192,7 @@ def render(result: RunResult, path: str | Path) -> None:
 strategy loses on average against the best one in each sample.</p>
 {divs.get("comparison", "")}
 <h2>The spreadsheet beside the distribution</h2>
+{source_figure}
 {spreadsheet_vs_distribution(summary)}
 <h2>What moves the spreadsheet's answer</h2>
 {decomposition_section(summary)}
