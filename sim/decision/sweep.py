@@ -12,7 +12,7 @@ linear interpolation between neighbouring values (in log space for a log sweep).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Literal
@@ -108,7 +108,8 @@ def parse_values(text: str) -> tuple[list[float], Scale]:
     return values, "linear"
 
 
-def _field(study: Study, inp: Input) -> Field | None:
+def input_field(study: Study, inp: Input) -> Field | None:
+    """The schema field of an input (its domain, default and help), None if unknown."""
     parts = inp.path.split(".")
     if parts[0] == "workload":
         return WORKLOAD.get(parts[1])
@@ -126,7 +127,7 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
         close = get_close_matches(param, paths, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "e.g. workload.requests_per_day"
         raise ValueError(f"{param}: not an input of the study; {hint}") from None
-    field = _field(study, inp)
+    field = input_field(study, inp)
     for v in values:
         if not math.isfinite(v):
             raise ValueError(f"{inp.path}={v}: must be a finite number")
@@ -136,8 +137,10 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
     return inp
 
 
-def _crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
-               log: bool) -> list[tuple[float, float, str]]:
+def level_crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
+                    log: bool) -> list[tuple[float, float, str]]:
+    """Where ``p`` crosses ``level`` between neighbouring values: ``(value, se, direction)``
+    by linear interpolation (of log values when ``log``)."""
     t = np.log(values) if log else values
     d = p - level
     out = []
@@ -154,7 +157,8 @@ def _crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
     return out
 
 
-def _check_values(values: Sequence[float], scale: str) -> FloatArray:
+def check_values(values: Sequence[float], scale: str) -> FloatArray:
+    """The values sorted, duplicates dropped; a log scale needs them > 0."""
     if scale not in ("linear", "log"):
         raise ValueError(f"'{scale}' is not a valid scale; it must be one of "
                          "{'linear', 'log'}")
@@ -166,11 +170,12 @@ def _check_values(values: Sequence[float], scale: str) -> FloatArray:
     return vals
 
 
-def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_size: int
-                ) -> dict[str, FloatArray]:
-    """Per value and strategy (every one): NPV mean and variance, P(payback), P(NPV>0), P(best)."""
+def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
+                chunk_size: int) -> dict[str, FloatArray]:
+    """Per cell (input values pinned) and strategy (every one): NPV mean and variance,
+    P(payback), P(NPV>0), P(best)."""
     every = study.compared()
-    k, s = vals.size, len(every)
+    k, s = len(cells), len(every)
     n = study.samples
     sums, sq, hits, pos, best = (np.zeros((k, s)) for _ in range(5))
     plan = sampling_plan(study)
@@ -180,8 +185,8 @@ def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_si
     for start in range(0, n, step):
         stop = min(start + step, n)
         base = input_values(study, plan.rows(start, stop))
-        for i, v in enumerate(vals):
-            out = evaluate(study, {**base, path: float(v)}, stop - start)
+        for i, pins in enumerate(cells):
+            out = evaluate(study, {**base, **pins}, stop - start)
             npv = np.stack([out[x].npv for x in every])
             pb = np.stack([out[x].payback for x in every])
             top = npv == npv.max(axis=0)
@@ -238,10 +243,10 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
         raise ValueError(f"months={n_mo} must lie in 1..{study.horizon_months} (the horizon)")
     if chunk_size < 1:
         raise ValueError(f"chunk_size={chunk_size} must be >= 1")
-    vals = _check_values(values, scale)
+    vals = check_values(values, scale)
     inp = check_param(study, param, vals.tolist())
     names = check_strategies(study, strategies)
-    acc = _accumulate(study, inp.path, vals, n_mo, chunk_size)
+    acc = accumulate(study, [{inp.path: float(v)} for v in vals], n_mo, chunk_size)
     n = study.samples
     every = study.compared()
     rows: dict[str, list[object]] = {c: [] for c in (
@@ -259,7 +264,7 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
                                    acc["best"][i, j]), strict=True):
                 rows[c].append(x if isinstance(x, str) else float(x))
         for level in levels:
-            for x, e, direction in _crossings(vals, p, se, level, scale == "log"):
+            for x, e, direction in level_crossings(vals, p, se, level, scale == "log"):
                 for c, y in zip(cross, (name, float(level), x, e, direction), strict=True):
                     cross[c].append(y)
     frame = pl.DataFrame(rows, schema={"value": pl.Float64, "strategy": pl.String,

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from distributions import fmt
-from sim.decision import analyze, load_samples
+from sim.decision import DecisionAnalysis, analyze, load_samples
 from sim.display import median_payback, money, months, probability
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
@@ -19,6 +19,7 @@ from sim.report.describe import sparkline
 from sim.report.explain import decomposition_section
 from sim.report.page import html_page, table
 from sim.report.sections import comparison_frame, sensitivity_section, sweep_section, voi_section
+from sim.report.tool_sections import pilot_section, shapley_section
 from sim.runner.runner import RunResult
 from sim.runner.summary import Summary
 from sim.study import Study
@@ -139,15 +140,36 @@ ASSUMPTIONS = [
 ANALYSIS_ROWS = 1 << 15
 
 
-def decision_sections(result: RunResult) -> list[Any]:
-    """Sensitivity, value of information and break-even map for the report (the comparison
-    is built from the full summary instead)."""
+#: Model evaluations the report's Shapley effects spend (studies with correlations only).
+SHAPLEY_BUDGET = 1 << 16
+
+
+def report_analysis(result: RunResult) -> DecisionAnalysis | None:
+    """The decision analyses the report shows (and summary.json's value of information),
+    on the first :data:`ANALYSIS_ROWS` samples; None without a strategy to analyse."""
     study = result.study
     if len([n for n in study.compared() if n != study.baseline]) == 0:
+        return None
+    return analyze(load_samples(study, result.samples_path,
+                                rows=min(study.samples, ANALYSIS_ROWS)),
+                   shapley_budget=SHAPLEY_BUDGET)
+
+
+def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = None
+                      ) -> list[Any]:
+    """Sensitivity, value of information and break-even map for the report (the comparison
+    is built from the full summary instead); Shapley effects when the study states
+    correlations, and the value of a pilot when a rate is uncertain."""
+    analysis = analysis if analysis is not None else report_analysis(result)
+    if analysis is None:
         return []
-    analysis = analyze(load_samples(study, result.samples_path,
-                                    rows=min(study.samples, ANALYSIS_ROWS)))
-    out = [sensitivity_section(analysis), voi_section(analysis)]
+    study = result.study
+    out = [sensitivity_section(analysis)]
+    if analysis.shapley is not None:
+        out.append(shapley_section(analysis.shapley, analysis.focus))
+    out.append(voi_section(analysis))
+    if analysis.pilot is not None:
+        out.append(pilot_section(analysis.pilot))
     if analysis.sweep is not None:
         out.append(sweep_section(analysis.sweep))
     if study.samples > ANALYSIS_ROWS and out:
@@ -157,15 +179,20 @@ def decision_sections(result: RunResult) -> list[Any]:
     return out
 
 
-def render(result: RunResult, path: str | Path) -> None:
-    """Write the self-contained HTML report of a run to ``path``."""
+def render(result: RunResult, path: str | Path, *,
+           analysis: DecisionAnalysis | None = None) -> DecisionAnalysis | None:
+    """Write the self-contained HTML report of a run to ``path``; return the decision
+    analyses it shows (computed by :func:`report_analysis` unless given), for summary.json's
+    value of information."""
     summary, study = result.summary, result.study
     charts = [
         ("payback", payback_cdf_chart(summary)),
         ("fan", fan_chart(result.fan)),
         ("npv", npv_chart(summary)),
     ]
-    decision = decision_sections(result)
+    if analysis is None:
+        analysis = report_analysis(result)
+    decision = decision_sections(result, analysis)
     charts += [(k, c) for sec in decision for k, c in sec.charts.items()]
     decision_html = "\n".join(f"<h2>{html.escape(sec.heading)}</h2>\n{sec.body}"
                               for sec in decision)
@@ -214,4 +241,5 @@ catalog, or the default the study left it at.</p>
 <pre>{html.escape(json.dumps(result.manifest, indent=2))}</pre>
 """
     Path(path).write_text(html_page(f"ftrisk — {study.name}", body, specs), encoding="utf-8")
+    return analysis
 
