@@ -358,3 +358,14 @@ def test_memory_check_needs_a_known_gpu():
     # a GPU memory stated outright is checked: 13B needs 26 GB of weights
     with pytest.raises(StudyError, match=r"weights 26\.0 GB"):
         study(sh={**SELF, "model_size_b": 13, "gpu_memory_gb": 24})
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("gpu_memory_gb", 1e6, r"gpu_memory_gb: 1e\+06 is outside GB in \(0, 1e5\]"),
+    ("kv_bytes_per_token", 0, r"kv_bytes_per_token: 0 is outside bytes in \(0, 1e9\]"),
+    ("mlops_fte", -0.1, r"mlops_fte: -0\.1 is outside engineers in \[0, 1e6\]"),
+    ("retrain_runs", 1.5, r"retrain_runs: 1\.5 must be a whole number"),
+])
+def test_the_new_inputs_have_finite_physical_ranges(key, value, message):
+    with pytest.raises(StudyError, match=message):
+        study(sh={**SELF, key: value})

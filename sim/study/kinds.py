@@ -20,7 +20,10 @@ from sim.study.schema import (
     COUNT,
     COUNT0,
     DECLINE,
+    GPU_MEMORY,
+    KV_BYTES,
     LIFTED,
+    MIGRATION,
     MLOPS,
     MONEY,
     NONNEG,
@@ -117,7 +120,7 @@ TOKEN_PRICES: dict[str, Field] = {
 
 API_FIELDS: dict[str, Field] = {
     **TOKEN_PRICES,
-    "migration_cost": Field(MONEY, 0.0, "cost of a step price cut: moving to the cheaper model "
+    "migration_cost": Field(MIGRATION, 0.0, "cost of a step price cut: moving to the cheaper model "
                             "and re-evaluating it (with price_cuts_per_year)", unit="$/cut"),
     **QUALITY, **PROJECT, "p99_latency_ms": LATENCY,
 }
@@ -176,10 +179,10 @@ SELF_HOSTED_FIELDS: dict[str, Field] = {
                                         unit="$/GB-month"),
     "bytes_per_param": Field(POSITIVE, 2.0, "bytes per parameter of the weights (default by "
                              "quantization: none 2, int8 1, int4 0.5)", unit="bytes"),
-    "kv_bytes_per_token": Field(POSITIVE, None, "KV-cache bytes per token in flight (default "
+    "kv_bytes_per_token": Field(KV_BYTES, None, "KV-cache bytes per token in flight (default "
                                 "from the model size: Mistral 7B, Mistral NeMo 12B, Llama 3 "
                                 "70B)", optional=True, unit="bytes/token"),
-    "gpu_memory_gb": Field(POSITIVE, None, "memory of one serving GPU (default: the catalog "
+    "gpu_memory_gb": Field(GPU_MEMORY, None, "memory of one serving GPU (default: the catalog "
                            "gpu's or the hardware profile's)", optional=True, unit="GB"),
     **MLOPS,
     **QUALITY,

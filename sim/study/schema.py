@@ -83,6 +83,15 @@ LIFT = Domain(-10.0, 1.0, "a relative change in [-10, 1] (0.2: 20% fewer reviews
               "than the baseline; -0.5: 50% more)")
 CUTS = Domain(0.0, 12.0, "a number of price cuts a year in [0, 12]")
 CUT = Domain(0.0, 1.0, "a fraction in [0, 1)", hi_open=True)
+# Finite ceilings for the fidelity keys (generous: orders of magnitude beyond any real case)
+MIGRATION = Domain(0.0, 1e9, "an amount in [0, 1e9] (a large company's whole budget)")
+KV_BYTES = Domain(0.0, 1e9, "bytes in (0, 1e9] (1,000x the largest model's per token)",
+                  lo_open=True)
+GPU_MEMORY = Domain(0.0, 1e5, "GB in (0, 1e5] (500x the largest GPU's memory)", lo_open=True)
+FTE = Domain(0.0, 1e6, "engineers in [0, 1e6] (10x the largest tech companies)")
+FTE_COST = Domain(0.0, 1e7, "an amount in [0, 1e7] (100x a top engineer's month)")
+RUNS = Domain(0.0, 1e6, "a whole number in [0, 1e6] (one run a minute for two years)",
+              integer=True)
 
 
 @dataclass(frozen=True)
@@ -202,7 +211,7 @@ def retrain_fields(runs: float, runs_help: str) -> dict[str, Field]:
         "retrain_every_months": Field(
             COUNT, None, "months between retrainings (absent: never)", optional=True,
             unit="months"),
-        "retrain_runs": Field(COUNT0, runs, f"training runs a retraining redoes ({runs_help})",
+        "retrain_runs": Field(RUNS, runs, f"training runs a retraining redoes ({runs_help})",
                               unit="runs"),
         "retrain_engineering_share": Field(
             RATE, RETRAIN_ENGINEERING_SHARE, "share of the project's engineering a retraining "
@@ -219,9 +228,9 @@ def retrain_fields(runs: float, runs_help: str) -> dict[str, Field]:
 RETRAIN_SPLIT = ("retrain_runs", "retrain_engineering_share")
 
 MLOPS: dict[str, Field] = {
-    "mlops_fte": Field(NONNEG, 0.0, "ML engineers keeping the model in production (page: "
+    "mlops_fte": Field(FTE, 0.0, "ML engineers keeping the model in production (page: "
                        "0.5-1 per fine-tuned model)", unit="FTE"),
-    "fte_monthly_cost": Field(MONEY, FTE_MONTHLY_COST, "cost of one ML engineer (lesson: "
+    "fte_monthly_cost": Field(FTE_COST, FTE_MONTHLY_COST, "cost of one ML engineer (lesson: "
                               "$150/h x 160 h)", unit="$/month"),
 }
 
