@@ -233,7 +233,22 @@ def strategy_table(draw: st.DrawFn, name: str, kind_name: str, names: list[str],
     if serving:
         table.pop("serving_hours_fraction", None)
         table.setdefault("hardware", "a10g-7b")
+    _keep_consistent(kind, table)
     return table
+
+
+def _keep_consistent(kind: Any, table: dict[str, Any]) -> None:
+    """Drop the keys the kind's rules refuse together (the mutations break rules instead)."""
+    for key, others, _ in kind.exclusive:
+        if key in table and any(o in table for o in others):
+            del table[key]
+    for key, needed, _ in kind.requires:
+        if key in table and needed not in table:
+            del table[key]
+    for key, cond_key, cond_value in kind.conditional:
+        active = cond_key in table if cond_value == "*" else table.get(cond_key) == cond_value
+        if active and key not in table and key in kind.fields:
+            table[key] = 0.5 if kind.fields[key].domain.hi <= 1 else 1.0
 
 
 def _settings_of(draw: st.DrawFn, kind_name: str, parts: list[str],

@@ -8,6 +8,7 @@ import pytest
 
 from sim import load_study, run, run_to_folder
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
+from sim.report.run_report import inputs_table
 
 from helpers import STUDIES
 
@@ -30,14 +31,30 @@ def test_no_external_scripts_or_styles(report):
 def test_sections_and_answer(report):
     result, page = report
     for heading in ("Summary", "The spreadsheet beside the distribution", "When does it pay back?",
-                    "Cumulative net saving", "NPV", "Inputs", "Assumptions", "Manifest"):
+                    "Cumulative net saving", "NPV", "Inputs", "Assumptions", "Manifest",
+                    "What moves the spreadsheet's answer"):
         assert f"<h2>{heading}</h2>" in page
     assert result.summary.answer.split(" (")[0] in page
-    assert "the spreadsheet says 6.3 months" in page
+    # the spreadsheet prices the median MLOps ($3,000/month) beside a $660 saving and a
+    # $1,200 lift: it never pays back; the decomposition shows the seed's 6.1 months first
+    assert "<b>hosted_ft</b>: the spreadsheet never pays back" in page
+    assert "<td>6.1 mo</td>" in page
+    # the seed's own figure beside the distribution (summary.json: source_figure)
+    assert "The source says: <b>saves ~$650/month, training ~$4K: payback ~6 months" in page
+    assert result.summary.to_json()["source_figure"] == result.study.source_figure
     # every input is listed, defaults marked
     for inp in result.study.inputs():
         assert f">{inp.path}<" in page
     assert 'class="l muted">default<' in page
+
+
+def test_an_unpriced_quality_lift_is_marked():
+    # small_team states no review or error cost: its fine-tune's lift is "not priced"
+    page = inputs_table(load_study(STUDIES / "small_team.toml"))
+    row = page[page.index(">strategies.hosted_ft.quality_lift<"):]
+    row = row[: row.index("</tr>")]
+    assert "<b>default (not priced)</b>" in row
+    assert "the baseline&#x27;s review and error rates" in row
 
 
 def test_charts_are_small(report):

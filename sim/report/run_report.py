@@ -23,6 +23,7 @@ from sim.display import median_payback, money, money_se, months, probability
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
 from sim.report.describe import sparkline
+from sim.report.explain import decomposition_section
 from sim.report.page import html_page, table
 from sim.report.sections import (
     Section,
@@ -98,21 +99,27 @@ def inputs_table(study: Study) -> str:
     sources: dict[str, None] = {}
     for i in study.inputs():
         origin = "default" if i.is_default else (i.note.split(":")[0] or "study")
-        if i.note:
+        meaning = i.help
+        if i.is_default and i.note:  # what a default means here, e.g. a lift "not priced"
+            origin = f"default ({i.note.split(':')[0]})"
+            meaning = f"{i.help}; {i.note}"
+        elif i.note.startswith("catalog"):
             sources[i.note] = None
         if i.uncertain:
             p10, p50, p90 = i.dist.ppf(np.array([0.1, 0.5, 0.9]))
             uncertain.append([i.path, i.dist.describe().split(";")[0], fmt(i.dist.mean),
                               fmt(float(p10)), fmt(float(p50)), fmt(float(p90)),
-                              sparkline(i.dist), origin, i.help])
+                              sparkline(i.dist), origin, meaning])
         else:
-            known.append([i.path, fmt(i.dist.mean), origin, i.help])
+            known.append([i.path, fmt(i.dist.mean), origin, meaning])
     out = "<h3>Uncertain inputs</h3>" + table(
         ["input", "distribution", "mean", "P10", "P50", "P90", "P0.5–P99.5", "from", "meaning"],
         uncertain, left=(0, 1, 6, 7, 8), mono=(6,))
     out += "<h3>Known values</h3>" + table(["input", "value", "from", "meaning"], known,
                                            left=(0, 2, 3))
     out = out.replace('<td class="l">default</td>', '<td class="l muted">default</td>')
+    out = out.replace('<td class="l">default (not priced)</td>',
+                      '<td class="l"><b>default (not priced)</b></td>')
     if sources:
         out += ('<p class="muted">Catalog sources:</p><ul class="muted">'
                 + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")
@@ -234,6 +241,8 @@ def render(result: RunResult, path: str | Path, *,
     fan_note = (f"Bands from the first {min(study.samples, 16384):,} samples; other figures "
                 f"from all {study.samples:,}.")
     source = html.escape(study.source) if study.source else "<i>not stated</i>"
+    source_figure = (f"<p>The source says: <b>{html.escape(study.source_figure)}</b>.</p>"
+                     if study.source_figure else "")
     body = f"""
 <h1>{html.escape(study.name)}</h1>
 <p class="muted">Source: {source}. {html.escape(study.description)}</p>
@@ -247,7 +256,10 @@ def render(result: RunResult, path: str | Path, *,
 strategy loses on average against the best one in each sample.</p>
 {divs.get("comparison", "")}
 <h2>The spreadsheet beside the distribution</h2>
+{source_figure}
 {spreadsheet_vs_distribution(summary)}
+<h2>What moves the spreadsheet's answer</h2>
+{decomposition_section(summary)}
 <h2>When does it pay back?</h2>
 {divs["payback"]}
 <h2>Cumulative net saving</h2>

@@ -26,6 +26,7 @@ import polars as pl
 
 from distributions import SamplingPlan, spearman
 from sim.costs.workload import Value
+from sim.runner.decomposition import explain
 from sim.runner.guard import check_chunk, check_document
 from sim.runner.model import evaluate
 from sim.runner.point import point_estimate
@@ -221,7 +222,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
     timings["simulate_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     point = point_estimate(study)
-    summary = summarize(study, path, point)
+    summary = summarize(study, path, point, explain(study))
     check_document(study.file, summary.to_json(), "summary.json")
     timings["summarize_s"] = time.perf_counter() - t1
     manifest = build_manifest(study, path, timings, workers=workers)

@@ -24,6 +24,7 @@ import polars as pl
 
 from sim.display import money, months, probability
 from sim.runner.constraints import feasibility
+from sim.runner.decomposition import Decomposition
 from sim.runner.quantiles import quantiles, select
 from sim.runner.samples_file import iter_columns
 from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
@@ -108,6 +109,8 @@ class Summary:
     strategies: dict[str, StrategySummary]
     recommended: str | None
     answer: str
+    #: the spreadsheet figure explained (:func:`sim.runner.decomposition.explain`)
+    decomposition: Decomposition | None = None
 
     def table(self) -> pl.DataFrame:
         """One row per strategy: the headline figures (what the terminal and report show)."""
@@ -164,6 +167,7 @@ class Summary:
             }
         return {
             "study": self.study.name,
+            "source_figure": self.study.source_figure,
             "baseline": self.study.baseline,
             "samples": next(iter(self.strategies.values())).n,
             "seed": self.study.seed,
@@ -174,12 +178,15 @@ class Summary:
             "constraints": dataclasses.asdict(self.study.constraints),
             "recommended": self.recommended,
             "answer": self.answer,
+            "decomposition": (None if self.decomposition is None
+                              else self.decomposition.to_json()),
             "strategies": out,
             **out,
         }
 
 
-def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) -> Summary:
+def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
+              decomposition: Decomposition | None = None) -> Summary:
     """Summarize the samples file of a run of ``study``.
 
     Parameters
@@ -190,6 +197,8 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
         Its samples.parquet.
     point : dict
         The static point estimate per strategy (:func:`sim.runner.point.point_estimate`).
+    decomposition : Decomposition, optional
+        The spreadsheet figure explained (:func:`sim.runner.decomposition.explain`).
     """
 
     reasons = feasibility(study)
@@ -262,7 +271,8 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]]) 
             payback_median_fractional=median_fractional,
         )
     recommended = recommend(study, out)
-    return Summary(study, out, recommended, answer_sentence(study, out, recommended))
+    return Summary(study, out, recommended, answer_sentence(study, out, recommended),
+                   decomposition)
 
 
 def _median_payback(path: str | Path, strategy: str, total: int,

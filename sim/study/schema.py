@@ -10,15 +10,15 @@ Every domain is finite. Each upper bound is generous (orders of magnitude beyond
 case, its reason beside it) and they are chosen together so that no study can drive a figure
 to inf or NaN, whatever its horizon (up to 600 months) and sample count (up to 1e9):
 
-- the dearest first month any strategy can reach is about 1.7e33 $: self-hosted serving
-  sized "auto" at the ceilings (1e12 requests/day x 2e8 tokens x a peak ratio of 1e3, at 0.1
-  token/s per instance and 1% utilization, 1e4 GPUs per instance at 1e5 $/GPU-hour); tokens,
-  reviews and errors reach about 1e23 $ a month, a project about 3e28 $ (retrained every
-  month at 100x);
+- the dearest first month any strategy can reach is about 4e31 $: self-hosted serving
+  sized "auto" at the ceilings (1e12 requests/day x 2e8 tokens x a peak ratio just under 24,
+  at 0.1 token/s per instance and 1% utilization, 1e4 GPUs per instance at 1e5 $/GPU-hour);
+  tokens, reviews and errors reach about 1e23 $ a month, a project about 3e28 $ (retrained
+  every month);
 - volume growth over the horizon is capped at :data:`MAX_VOLUME_GROWTH` (1e100-fold,
-  :func:`growth_problem`), so over 600 months no NPV or TCO exceeds about 5e133 $;
-- squared and summed over 1e9 samples, as a variance needs, that is about 2.5e276, below
-  the largest double (1.8e308) by a factor of about 1e31.
+  :func:`growth_problem`), so over 600 months no NPV or TCO exceeds about 1.2e132 $;
+- squared and summed over 1e9 samples, as a variance needs, that is about 1.4e273, below
+  the largest double (1.8e308) by a factor of about 1e35.
 
 ``tests/test_hostile_inputs.py`` runs a study with every input at its ceiling to check it.
 """
@@ -184,8 +184,8 @@ REQUESTS0 = NONNEG.upto(REQUESTS.hi, REQUESTS.why)
 TOKENS = NONNEG.upto(1e8, "tokens per request: 100x the longest context windows")
 GROWTH = Domain(-1.0, 1.0, "a monthly growth rate > -1 (e.g. 0.02 for 2%)", lo_open=True,
                 why="doubling every month")
-PEAK = Domain(1.0, 1e3, "a peak-to-average ratio >= 1",
-              why="a day's traffic in one hour is 24; 1000 allows minute-level peaks")
+PEAK = Domain(1.0, 24.0, "a peak-to-average ratio in [1, 24) (24: the whole day's traffic in "
+              "one hour)", hi_open=True)
 TOKEN_PRICE = MONEY.upto(1e7, "$ per 1M tokens: 10,000x the dearest list price")
 PER_REVIEW = MONEY.upto(1e6, "$ per review: months of a specialist's time")
 PER_ERROR = MONEY.upto(1e9, "$ per error: a catastrophic lawsuit")
@@ -216,6 +216,13 @@ STORAGE_PRICE_DOMAIN = MONEY.upto(1e3, "$ per GB-month: 40,000x object storage")
 BYTES = POSITIVE.upto(64, "bytes per parameter: 8x fp64")
 FTE = NONNEG.upto(1e6, "engineers: 10x the largest tech companies")
 LATENCY_MS = POSITIVE.upto(8.64e7, "milliseconds: a whole day")
+LIFT = Domain(-10.0, 1.0, "a relative change in [-10, 1] (0.2: 20% fewer reviews and errors "
+              "than the baseline; -0.5: 50% more)")
+CUTS = Domain(0.0, 12.0, "a number of price cuts a year in [0, 12]")
+CUT = Domain(0.0, 1.0, "a fraction in [0, 1)", hi_open=True)
+MIGRATION = MONEY.upto(1e9, "$ per migration: a large company's whole budget")
+KV_BYTES = POSITIVE.upto(1e9, "bytes per token: 1,000x the largest model's")
+GPU_MEMORY = POSITIVE.upto(1e5, "GB per GPU: 500x the largest GPU's memory")
 
 
 @dataclass(frozen=True)
@@ -273,13 +280,38 @@ WORKLOAD: dict[str, Field] = {
 }
 
 QUALITY: dict[str, Field] = {
-    "review_rate": Field(RATE, 0.0, "share of requests a human reviews", unit="fraction"),
-    "cost_per_review": Field(PER_REVIEW, 0.0, "cost of one human review", unit="$/review"),
-    "error_rate": Field(RATE, 0.0, "share of requests with a costly downstream error",
-                        unit="fraction"),
-    "cost_per_error": Field(PER_ERROR, 0.0, "cost of one downstream error", unit="$/error"),
+    "review_rate": Field(RATE, 0.0, "share of requests a human reviews (a non-baseline "
+                         "strategy that leaves it out: the baseline's x (1 - quality_lift))",
+                         unit="fraction"),
+    "cost_per_review": Field(PER_REVIEW, 0.0, "cost of one human review (default for a "
+                             "non-baseline strategy: the baseline's)", unit="$/review"),
+    "error_rate": Field(RATE, 0.0, "share of requests with a costly downstream error (a "
+                        "non-baseline strategy that leaves it out: the baseline's x "
+                        "(1 - quality_lift))", unit="fraction"),
+    "cost_per_error": Field(PER_ERROR, 0.0, "cost of one downstream error (default for a "
+                            "non-baseline strategy: the baseline's)", unit="$/error"),
+    "quality_lift": Field(LIFT, 0.0, "relative reduction of the baseline's review and error "
+                          "rates (0.2: 20% fewer; negative: more); non-baseline strategies",
+                          unit="fraction of the baseline's rates"),
     "fixed_monthly_cost": Field(MONTHLY, 0.0, "other fixed costs (licences, support)",
                                 unit="$/month"),
+}
+
+#: Quality keys a non-baseline strategy that leaves them out takes from the baseline (the
+#: rates times 1 - quality_lift, the costs as they are).
+INHERITED = ("review_rate", "cost_per_review", "error_rate", "cost_per_error")
+#: The rates quality_lift scales; a strategy stating one of them may not state quality_lift.
+LIFTED = ("review_rate", "error_rate")
+
+#: Step price cuts instead of a smooth decline, and a floor (the api and hosted_ft kinds).
+PRICE_STEPS: dict[str, Field] = {
+    "price_cuts_per_year": Field(
+        CUTS, None, "step price cuts (instead of annual_price_drop): N(t) = "
+        "floor((t - 1) x rate / 12) cuts by month t", optional=True, unit="cuts/year"),
+    "price_cut_size": Field(CUT, None, "share each step cut takes off the price "
+                            "(with price_cuts_per_year)", optional=True, unit="fraction"),
+    "price_floor": Field(RATE, 0.0, "the price never falls below this share of today's "
+                         "(smooth or step declines)", unit="x today's price"),
 }
 
 PROJECT: dict[str, Field] = {
@@ -295,18 +327,47 @@ PROJECT: dict[str, Field] = {
     ),
 }
 
-RETRAIN: dict[str, Field] = {
-    "retrain_every_months": Field(
-        MONTHS, None, "months between retrainings (absent: never)", optional=True, unit="months"
-    ),
-    "retrain_cost_fraction": Field(
-        FRACTION_OF_PROJECT, 1.0, "cost of a retraining over the project cost (1: a full redo)",
-        unit="x project cost"
-    ),
+#: The share of the engineering hours a retraining redoes, from the lesson's phase table
+#: (seed 001) at its midpoints: hyperparameter search 12 + evaluation and iteration 28 +
+#: deployment and integration 16 = 56 of 132 hours (data collection and formatting,
+#: experiment and evaluation set-up and monitoring are reused).
+RETRAIN_ENGINEERING_SHARE = 0.42
+#: $ per month of one ML engineer: the lesson's $150/h x 160 h.
+FTE_MONTHLY_COST = 24_000.0
+
+
+def retrain_fields(runs: float, runs_help: str) -> dict[str, Field]:
+    """The retraining keys of a fine-tuned kind, with its default number of runs."""
+    return {
+        "retrain_every_months": Field(
+            MONTHS, None, "months between retrainings (absent: never)", optional=True,
+            unit="months"),
+        "retrain_runs": Field(RUNS, runs, f"training runs a retraining redoes ({runs_help})",
+                              unit="runs"),
+        "retrain_engineering_share": Field(
+            RATE, RETRAIN_ENGINEERING_SHARE, "share of the project's engineering a retraining "
+            "redoes (lesson phases: hyperparameter search, evaluation, deployment)",
+            unit="fraction"),
+        "retrain_cost_fraction": Field(
+            FRACTION_OF_PROJECT, None, "legacy simple form: the cost of a retraining over the "
+            "project cost (instead of retrain_runs and retrain_engineering_share)", optional=True,
+            unit="x project cost"),
+    }
+
+
+#: The split form of a retraining's cost (the legacy retrain_cost_fraction excludes them).
+RETRAIN_SPLIT = ("retrain_runs", "retrain_engineering_share")
+
+MLOPS: dict[str, Field] = {
+    "mlops_fte": Field(FTE, 0.0, "ML engineers keeping the model in production (page: "
+                       "0.5-1 per fine-tuned model)", unit="FTE"),
+    "fte_monthly_cost": Field(FTE_COST, FTE_MONTHLY_COST, "cost of one ML engineer (lesson: "
+                              "$150/h x 160 h)", unit="$/month"),
 }
 
 #: Project keys the baseline may not have: it is what runs today.
-PROJECT_KEYS = frozenset(PROJECT) - {"model_lifetime_months"} | frozenset(RETRAIN) | {
+PROJECT_KEYS = frozenset(PROJECT) - {"model_lifetime_months"} | frozenset(
+    retrain_fields(1.0, "")) | {
     "training_runs", "compute_per_run", "training_tokens", "epochs", "training_price_per_1m"
 }
 
