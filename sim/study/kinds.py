@@ -82,6 +82,8 @@ class Kind:
     #: whether it serves on GPUs of our own: the serving simulation, the latency check and
     #: the lesson's break-even volume apply
     gpu_serving: bool = False
+    #: a word the default display name ends with when the id lacks it (api: "API")
+    label_suffix: str = ""
 
 
 CACHE_SHARE = Field(RATE, None, "share of input tokens served from a prompt cache "
@@ -161,6 +163,8 @@ ROUTING_FIELDS: dict[str, Field] = {
 
 STANDALONE = Setting("false: only a part of a routing strategy, not compared on its own",
                      (True, False), True)
+LABEL = Setting('display name in the report and the verdict, e.g. "Hosted fine-tuning" '
+                "(default: made from the strategy's id)")
 
 TRAINING_SETTINGS = {
     "training_method": Setting("fine-tuning method for the estimate",
@@ -177,8 +181,10 @@ KINDS: dict[str, Kind] = {
         "pay per token at a provider's (falling) prices: the frontier model, or a cheaper one",
         API_FIELDS,
         settings={"model": Setting("API model to take prices from (ftrisk prices)",
-                                   lookup="api"), "standalone": STANDALONE},
+                                   lookup="api"), "standalone": STANDALONE,
+                  "label": LABEL},
         portable=True,
+        label_suffix="API",
     ),
     "hosted_ft": Kind(
         "hosted_ft",
@@ -190,6 +196,7 @@ KINDS: dict[str, Kind] = {
             "training_provider": Setting("provider to take the training price from",
                                          lookup="training"),
             "standalone": STANDALONE,
+            "label": LABEL,
         },
         portable=False,
     ),
@@ -207,7 +214,8 @@ KINDS: dict[str, Kind] = {
                   "speculative_decoding": Setting("speculative decoding (a decode speed-up)",
                                                   (True, False), False),
                   "scale_to_zero": Setting("the autoscaler may stop every replica",
-                                           (True, False))},
+                                           (True, False)),
+                  "label": LABEL},
         conditional=(
             ("throughput_tokens_per_s", "instances", "auto"),
             ("fte_monthly_cost", "mlops_fte", "*"),
@@ -223,7 +231,8 @@ KINDS: dict[str, Kind] = {
         settings={"primary": Setting("strategy that gets the share", lookup="strategy",
                                      required=True),
                   "fallback": Setting("strategy that gets the rest", lookup="strategy",
-                                      required=True)},
+                                      required=True),
+                  "label": LABEL},
         phases=False,
         components=("primary", "fallback"),
     ),

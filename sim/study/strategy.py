@@ -129,6 +129,8 @@ def _setting(file: str, path: str, value: Any, setting: Setting,
         return value
     if not isinstance(value, str):
         raise StudyError(file, path, f"{value!r} must be a name (a string)")
+    if not value.strip():
+        raise StudyError(file, path, "is empty; give a name, or remove the key")
     if setting.lookup == "strategy" and value not in strategies:
         raise StudyError(file, path, f"'{value}' is not a strategy of this study; use one of "
                          f"{', '.join(strategies)}")
