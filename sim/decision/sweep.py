@@ -21,7 +21,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from distributions import Fixed
-from sim.decision.samples import CHUNK, check_strategies
+from sim.decision.samples import CHUNK, check_strategies, decision_set
 from sim.runner.model import evaluate
 from sim.runner.runner import input_values, sampling_plan
 from sim.study import Input, Study
@@ -42,12 +42,14 @@ class Sweep:
     ----------
     frame : polars.DataFrame
         One row per swept value and strategy: ``value, strategy, p_payback, p_payback_se,
-        npv_mean, npv_mean_se, p_npv_positive, p_best``.
+        npv_mean, npv_mean_se, p_npv_positive, p_best`` (P(best) among the strategies that
+        meet the study's constraints; null for the others).
     crossings : polars.DataFrame
-        ``strategy, level, value, se, direction`` ("up" or "down"): where P(payback <= N)
-        crosses each level between two swept values; ``se`` is the crossing's Monte Carlo
-        standard error (delta method, errors of neighbouring values taken as fully
-        correlated: conservative).
+        ``strategy, level, value, se, direction`` ("up" or "down"), ``lo, hi``: where
+        P(payback <= N) crosses each level between two swept values; ``se`` is the
+        crossing's Monte Carlo standard error (delta method, errors of neighbouring values
+        taken as fully correlated: conservative); ``[lo, hi]`` holds the two swept values
+        it lies between (the curve between them is only interpolated) and the value ± 2 se.
     param : str
         The swept input's path.
     months : int
@@ -75,6 +77,12 @@ class Sweep:
         rows = self.crossings.filter((pl.col("strategy") == strategy)
                                      & (pl.col("level") == level))
         return float(rows["value"][0]) if rows.height else None
+
+    def crossing_interval(self, strategy: str, level: float) -> tuple[float, float] | None:
+        """The interval the first crossing of ``level`` lies in (see ``crossings``)."""
+        rows = self.crossings.filter((pl.col("strategy") == strategy)
+                                     & (pl.col("level") == level))
+        return (float(rows["lo"][0]), float(rows["hi"][0])) if rows.height else None
 
 
 def parse_values(text: str) -> tuple[list[float], Scale]:
@@ -136,7 +144,10 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
 
 
 def _crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
-               log: bool) -> list[tuple[float, float, str]]:
+               log: bool) -> list[tuple[float, float, str, float, float]]:
+    """(value, se, direction, lo, hi) of each crossing of ``level``: the interpolated value,
+    its Monte Carlo standard error, and an interval holding both the two swept values it lies
+    between (where the curve is only interpolated) and the value ± 2 standard errors."""
     t = np.log(values) if log else values
     d = p - level
     out = []
@@ -148,8 +159,11 @@ def _crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
         tc = t[k] + w * (t[k + 1] - t[k])
         slope = (p[k + 1] - p[k]) / (t[k + 1] - t[k])
         se_t = ((1 - w) * se[k] + w * se[k + 1]) / abs(slope)
-        x = float(np.exp(tc)) if log else float(tc)
-        out.append((x, float(se_t * x if log else se_t), "up" if up else "down"))
+        lo_t, hi_t = min(t[k], tc - 2 * se_t), max(t[k + 1], tc + 2 * se_t)
+        back = np.exp if log else float
+        x = float(back(tc))
+        out.append((x, float(se_t * x if log else se_t), "up" if up else "down",
+                    float(back(lo_t)), float(back(hi_t))))
     return out
 
 
@@ -171,6 +185,7 @@ def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_si
     every = study.compared()
     k, s = vals.size, len(every)
     n = study.samples
+    chosen = [every.index(x) for x in decision_set(study)]
     sums, sq, hits, pos, best = (np.zeros((k, s)) for _ in range(5))
     plan = sampling_plan(study)
     # chunks start at multiples of _ALIGN and sums are added _ALIGN samples at a time, so
@@ -183,7 +198,8 @@ def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_si
             out = evaluate(study, {**base, path: float(v)}, stop - start)
             npv = np.stack([out[x].npv for x in every])
             pb = np.stack([out[x].payback for x in every])
-            top = npv == npv.max(axis=0)
+            top = np.zeros(npv.shape, dtype=bool)
+            top[chosen] = npv[chosen] == npv[chosen].max(axis=0)
             share = top / top.sum(axis=0)
             for a in range(0, stop - start, _ALIGN):
                 part = npv[:, a : a + _ALIGN]
@@ -241,29 +257,33 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
     inp = check_param(study, param, vals.tolist())
     names = check_strategies(study, strategies)
     acc = _accumulate(study, inp.path, vals, n_mo, chunk_size)
+    choice = decision_set(study)
     n = study.samples
     every = study.compared()
     rows: dict[str, list[object]] = {c: [] for c in (
         "value", "strategy", "p_payback", "p_payback_se", "npv_mean", "npv_mean_se",
         "p_npv_positive", "p_best")}
     cross: dict[str, list[object]] = {c: [] for c in ("strategy", "level", "value", "se",
-                                                      "direction")}
+                                                      "direction", "lo", "hi")}
     for name in names:
         j = every.index(name)
         p = acc["p"][:, j]
         se = np.sqrt(p * (1 - p) / n)
+        in_choice = name in choice
         for i, v in enumerate(vals):
             for c, x in zip(rows, (v, name, p[i], se[i], acc["mean"][i, j],
                                    np.sqrt(acc["var"][i, j] / n), acc["pos"][i, j],
-                                   acc["best"][i, j]), strict=True):
-                rows[c].append(x if isinstance(x, str) else float(x))
+                                   acc["best"][i, j] if in_choice else None), strict=True):
+                rows[c].append(x if isinstance(x, str) or x is None else float(x))
         for level in levels:
-            for x, e, direction in _crossings(vals, p, se, level, scale == "log"):
-                for c, y in zip(cross, (name, float(level), x, e, direction), strict=True):
+            for x, e, direction, lo, hi in _crossings(vals, p, se, level, scale == "log"):
+                for c, y in zip(cross, (name, float(level), x, e, direction, lo, hi),
+                                strict=True):
                     cross[c].append(y)
     frame = pl.DataFrame(rows, schema={"value": pl.Float64, "strategy": pl.String,
                                        **dict.fromkeys(list(rows)[2:], pl.Float64)})
     crossings = pl.DataFrame(cross, schema={"strategy": pl.String, "level": pl.Float64,
                                             "value": pl.Float64, "se": pl.Float64,
-                                            "direction": pl.String})
+                                            "direction": pl.String, "lo": pl.Float64,
+                                            "hi": pl.Float64})
     return Sweep(frame, crossings, inp.path, n_mo, scale, n)

@@ -71,7 +71,9 @@ def test_sweep_prints_map_and_crossings(hand_file, tmp_path, capsys):
     assert [ln.split()[0] for ln in lines[2:8]] == ["4", "6", "8", "10", "12", "14"]
     # a fixed price p pays back within 12 months iff p < 10 (at p = 10 it only ties the
     # baseline: cumulative 0, not ahead): P falls from 1 at 8 to 0 at 10, 50% at 9
-    assert "cheap: P(payback ≤ 12) = 50%: falls through it at 9" in out
+    # the crossing lies somewhere between the swept 8 and 10: the interval says so
+    assert ("cheap: P(payback ≤ 12) = 50%: falls through it at ≈ 9, somewhere in 8–10 "
+            "(interpolated between swept values; Monte Carlo ± 0)") in out
     assert "vegaEmbed('#chart-sweep'" in page.read_text(encoding="utf-8")
 
 
