@@ -69,7 +69,7 @@ def test_infeasible_best_is_not_recommended(doc, tmp_path, capsys):
     assert "exceeds 450 ms" in summary["self_hosted_7b"]["infeasible_reason"]
     assert summary["constraints"]["p99_latency_ms"] == 450
     page = (tmp_path / "o" / "report.html").read_text()
-    assert "infeasible: p99 latency 500 ms exceeds 450 ms" in page
+    assert "(self_hosted_7b): p99 latency 500 ms exceeds 450 ms</li>" in page
 
 
 def test_nothing_feasible(doc):

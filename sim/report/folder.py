@@ -274,11 +274,12 @@ def _default(obj: Any) -> Any:
 def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
            progress: Progress | None, on_stage: Callable[[str], None] | None) -> RunResult:
     result = run(study, samples_path=tmp / "samples.parquet", workers=workers,
-                 chunk_size=chunk_size, progress=progress)
+                 chunk_size=chunk_size, progress=progress, on_stage=on_stage)
     if on_stage:
         on_stage("report")
     t0 = time.perf_counter()
-    render(result, tmp / "report.html")
+    render(result, tmp / "report.html",
+           on_stage=None if on_stage is None else lambda step: on_stage(f"report: {step}"))
     result.manifest["timings"]["report_s"] = round(time.perf_counter() - t0, 4)
     manifest = {"generator": GENERATOR, "files": sorted(OUTPUT_FILES), **result.manifest}
     _json(result.summary.to_json(), tmp / "summary.json")
