@@ -22,7 +22,10 @@ def test_serve_prints_and_charts(tmp_path, capsys):
     assert code == 0, err
     assert "a10g-7b (1x NVIDIA A10G 24GB, $1.03/replica-hour)" in out
     assert "SLA: p99 e2e <= 4000 ms" in out
-    assert re.search(r"fixed 1 \(study\)\s+1\s+24\.0\s+\$25", out)
+    # the study's pool of one is the smallest meeting the SLA, and serve says so
+    assert re.search(r"fixed 1 \(study; smallest for SLA\)\s+1\s+24\.0\s+\$25", out)
+    assert ("smallest pool: 1 replica meets p99 e2e <= 4000 ms at 20,000 requests/day "
+            "(busiest hour, fixed pool)") in out
     assert "hourly autoscaling" in out
     page = (tmp_path / "serve_self_hosted_7b.html").read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=", page) and "cdn.jsdelivr" not in page
