@@ -36,6 +36,7 @@ from distributions.fit_checks import MIN_ROWS, FitError, check_sample
 from distributions.fit_families import FIT_FAMILIES
 from distributions.fit_frames import FitFrames, fit_frames
 from distributions.fit_io import read_sample
+from distributions.forms import VALUE_FORMS, ValueForm
 from distributions.normal import Lognormal, Normal
 from distributions.parse import FAMILIES, parse
 from distributions.qpd import Quantiles
@@ -59,6 +60,7 @@ __all__ = [
     "METHODS",
     "MIN_ROWS",
     "TINY",
+    "VALUE_FORMS",
     "Bernoulli",
     "Beta",
     "Discrete",
@@ -82,6 +84,7 @@ __all__ = [
     "Truncated",
     "Uniform",
     "UniformInt",
+    "ValueForm",
     "average_ranks",
     "check_correlation",
     "check_method",

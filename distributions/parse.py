@@ -1,6 +1,7 @@
 """Turn a study-file value (a TOML number, string or table) into a distribution.
 
-The forms (SPEC §10), with the probability convention of each:
+The forms, with the probability convention of each (docs/study-file.md, "Values", lists
+them with an example each, from :data:`distributions.VALUE_FORMS`):
 
 - a number: a known value (:class:`Fixed`);
 - ``"a to b"``: a **90% interval** — 5% of the mass below ``a``, 5% above ``b``; lognormal

@@ -1,7 +1,8 @@
 """Sampling plans: uniforms for every uncertain input, block by block.
 
 Every plan produces a (d, n) array of uniforms in (0, 1), one row per input, that the
-inputs' ``ppf`` turns into values (SPEC §6: uniforms -> rank correlation -> ppf).
+inputs' ``ppf`` turns into values (uniforms -> rank correlation -> ppf; docs/model.md,
+"Sampling").
 
 Samples are cut into fixed blocks (``block_size`` rows; the last may be shorter). Each
 block's uniforms depend only on the seed, the block index and, for Monte Carlo and Latin

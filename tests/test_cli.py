@@ -13,7 +13,7 @@ from sim.cli import main
 
 from helpers import STUDIES, write_toml
 
-SPEC_KEYS = {"payback_within", "payback_within_se", "payback_median_months", "npv_mean",
+SUMMARY_KEYS = {"payback_within", "payback_within_se", "payback_median_months", "npv_mean",
              "npv_mean_se", "npv_p10", "npv_p50", "npv_p90", "p_npv_positive", "p_best",
              "point_estimate"}
 
@@ -37,7 +37,7 @@ def test_run_writes_the_four_files(tmp_path, capsys, lesson_doc):
     assert summary["baseline"] == "frontier"
     assert summary["samples"] == 64 and summary["seed"] == 1
     for name in ("frontier", "self_hosted_7b"):
-        assert set(summary[name]) >= SPEC_KEYS
+        assert set(summary[name]) >= SUMMARY_KEYS
     sh = summary["self_hosted_7b"]
     assert sh["payback_within"] == {"3": 1.0, "6": 1.0, "12": 1.0, "24": 1.0}
     assert sh["payback_median_months"] == 3

@@ -1,4 +1,5 @@
-"""The payback rule (SPEC §4, sim.payback) on fixed inputs, against months worked by hand.
+"""The payback rule (docs/model.md, "Payback"; sim.runner.payback) on fixed inputs, against
+months worked by hand.
 
 Lesson configuration (tests/helpers.py): the frontier costs 8,250/month at 50K requests/day
 (0.165 per request/day), the self-hosted 7B 2,966.40 serving + 0.322 storage, equal review
@@ -91,7 +92,7 @@ def test_a_late_retraining_dip_moves_payback_later():
 def test_plain_case_pays_back_in_month_3():
     # (d) V = 75K, S = 9,408.278, build_months 1: month 1 the baseline serves and the
     # project is paid (C[1] = -15,096); C[2] = -5,687.722 < 0 <= C[3] = 3,720.556. Month 3
-    # has no one-off spend: SPEC's 2 + 5,687.722 / (3,720.556 + 5,687.722) = 2.604544.
+    # has no one-off spend: 2 + 5,687.722 / (3,720.556 + 5,687.722) = 2.604544.
     doc = lesson(build_months=1)
     doc["workload"]["requests_per_day"] = 75_000
     o, cum = outcome(doc)

@@ -1,4 +1,4 @@
-"""``ftrisk run STUDY``: run a study into its output folder (SPEC §8, §10)."""
+"""``ftrisk run STUDY``: run a study into its output folder (the files: README, Commands)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``ftrisk sweep STUDY --param P``: the break-even map (SPEC §5)."""
+"""``ftrisk sweep STUDY --param P``: the break-even map (docs/model.md, "Sensitivity")."""
 
 from __future__ import annotations
 

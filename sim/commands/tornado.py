@@ -1,4 +1,4 @@
-"""``ftrisk tornado STUDY``: which unknown drives the answer (SPEC §5 sensitivity)."""
+"""``ftrisk tornado STUDY``: which unknown drives the answer (docs/model.md, "Sensitivity")."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ NAME = "train-cost"
 ORDER = 75
 HELP = "training compute of one run: the lesson's estimate and a FLOPs cross-check"
 DESCRIPTION = ("Hours and cost of one fine-tuning run from the lesson's throughput table "
-               "(SPEC §3.7), beside a first-principles estimate (FLOPs / GPU peak x MFU).")
+               "(docs/model.md, Training compute), beside a first-principles estimate "
+               "(FLOPs / GPU peak x MFU).")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

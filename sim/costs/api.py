@@ -1,4 +1,5 @@
-"""API strategy: pay per token, at prices that fall over time (SPEC §3.2, §3.5)."""
+"""API strategy: pay per token, at prices that fall over time (docs/model.md, "Monthly cost by
+strategy kind": api and hosted_ft)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""One-off project spend, build months and retraining (SPEC §3.3), shared by every kind."""
+"""One-off project spend, build months and retraining, shared by every kind (docs/model.md,
+"Project, build months and retraining")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Hybrid routing (SPEC §3.6): a share f of requests to one strategy, the rest to another.
+"""Hybrid routing: a share f of requests to one strategy, the rest to another (docs/model.md,
+"Routing").
 
 Each component serves its part of the volume (a workload scaled by f or 1 - f) with its own
 inputs, so routing is evaluated on the same samples as its parts; a component with no share

@@ -1,4 +1,5 @@
-"""Self-hosted fine-tuned model on rented GPUs (SPEC §3.3)."""
+"""Self-hosted fine-tuned model on rented GPUs (docs/model.md, "Monthly cost by strategy kind":
+self_hosted)."""
 
 from __future__ import annotations
 

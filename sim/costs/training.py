@@ -1,4 +1,6 @@
-"""Training-compute estimates (SPEC §3.7): the lesson's throughput table and a FLOPs cross-check.
+"""Training-compute estimates: the lesson's throughput table and a FLOPs cross-check.
+
+See docs/model.md, "Training compute", for the table, its fallback and the lesson's scenarios.
 
 :func:`estimate_training_cost` reproduces the lesson's ``estimate_training_cost`` exactly
 (same table, fallback, 15% overhead, spot factor 0.35 and rounding). :func:`cost_per_run` is

@@ -1,4 +1,4 @@
-"""The workload every strategy serves (SPEC §3.1)."""
+"""The workload every strategy serves (docs/model.md, "Workload" and "Price declines")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Decision analysis: which unknown drives the answer, what learning it is worth, and where
-the decision flips (SPEC §5).
+the decision flips (docs/model.md, "Summaries and decisions" and "Sensitivity").
 
 Examples
 --------

@@ -1,4 +1,4 @@
-"""Rank correlations of every uncertain input with an output (SPEC §5 (c))."""
+"""Rank correlations of every uncertain input with an output (docs/model.md, "Sensitivity")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What a decision analysis measures: output metrics and decision criteria (SPEC §5).
+"""What a decision analysis measures: output metrics and decision criteria (docs/model.md,
+"Summaries and decisions").
 
 A *metric* is what a sensitivity analysis explains: ``npv`` (NPV per sample; its summary
 is E[NPV]) or ``payback_within:N`` (the indicator "pays back within N months", by the rule

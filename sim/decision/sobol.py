@@ -1,4 +1,6 @@
-"""Sobol' variance-based sensitivity indices with bootstrap confidence intervals (SPEC §5 (d)).
+"""Sobol' variance-based sensitivity indices with bootstrap confidence intervals.
+
+See docs/model.md, "Sensitivity".
 
 :func:`sobol_estimate` is the pure estimator on model outputs at the A, B and AB_i points
 (Saltelli et al. 2010 for first-order indices, Jansen 1999 for total ones, the estimators

@@ -1,4 +1,5 @@
-"""Break-even maps: P(payback <= N) and E[NPV] across values of one input (SPEC §5).
+"""Break-even maps: P(payback <= N) and E[NPV] across values of one input (docs/model.md,
+"Sensitivity").
 
 Each swept value is a full Monte Carlo of the study on common random numbers: the same
 plan, seed and draws of every other input, with the swept input set to the value. The

@@ -1,4 +1,4 @@
-"""Tornado charts: which uncertain input swings the answer most (SPEC §5 (a), (b)).
+"""Tornado charts: which uncertain input swings the answer most (docs/model.md, "Sensitivity").
 
 - :func:`classic_tornado` sets each uncertain input to its P10 and its P90 in turn.
   For ``npv`` the other inputs sit at their medians (the spreadsheet tornado: one model

@@ -1,4 +1,5 @@
-"""Value of information: what knowing an unknown before deciding is worth (SPEC §5).
+"""Value of information: what knowing an unknown before deciding is worth (docs/model.md,
+"Summaries and decisions").
 
 - EVPI, the expected value of perfect information about everything: E[max_s NPV_s] -
   max_s E[NPV_s], the expected regret of the best choice made now.

@@ -17,7 +17,6 @@ import polars as pl
 
 from distributions import Distribution
 from distributions.base import fmt_short
-from sim.report.units import unit
 from sim.study import Input, Study
 
 __all__ = ["describe_frame", "describe_html", "describe_text", "sparkline"]
@@ -113,10 +112,10 @@ def describe_frame(study: Study, *, uncertain_only: bool = False) -> pl.DataFram
         rows["p10"].append(p10)
         rows["p50"].append(p50)
         rows["p90"].append(p90)
-        rows["unit"].append(unit(inp.path))
+        rows["unit"].append(inp.unit)
         rows["uncertain"].append(bool(inp.uncertain))
         rows["default"].append(bool(inp.is_default))
-        rows["meaning"].append(inp.help)
+        rows["meaning"].append(inp.meaning)
     schema = {"input": pl.String, "family": pl.String, "distribution": pl.String,
               "mean": pl.Float64, "sd": pl.Float64, "p10": pl.Float64, "p50": pl.Float64,
               "p90": pl.Float64, "unit": pl.String, "uncertain": pl.Boolean,

@@ -13,7 +13,6 @@ import numpy as np
 from sim.display import median_payback, money, months, number, prob, probability, short
 from sim.report.describe import sparkline
 from sim.report.page import table
-from sim.report.units import unit
 from sim.runner.summary import StrategySummary, Summary
 from sim.study import Input, Study
 
@@ -98,24 +97,12 @@ def excluded_list(summary: Summary) -> str:
             f"E[regret] are among the others):</p><ul>{''.join(items)}</ul>")
 
 
-def value_text(x: float, path: str) -> str:
-    """A value rounded for a table, with its unit.
-
-    Examples
-    --------
-    >>> value_text(5175.3412, "workload.requests_per_day"), value_text(-0.00281552, "x.y")
-    ('5,175 requests/day', '-0.002816')
-    """
-    u = unit(path)
-    return f"{number(x)} {u}" if u else number(x)
-
-
 def _origin(i: Input) -> str:
     return "default" if i.is_default else (i.note.split(":")[0] or "study")
 
 
 def _input_cell(i: Input) -> str:
-    return (f'{html.escape(i.path)}<br><span class="meaning">{html.escape(i.help)}</span>')
+    return (f'{html.escape(i.path)}<br><span class="meaning">{html.escape(i.meaning)}</span>')
 
 
 def inputs_table(study: Study) -> str:
@@ -130,9 +117,9 @@ def inputs_table(study: Study) -> str:
         if i.uncertain:
             p10, p50, p90 = (float(v) for v in i.dist.ppf(np.array([0.1, 0.5, 0.9])))
             uncertain.append([_input_cell(i), i.dist.label(), number(p10), number(p50),
-                              number(p90), unit(i.path), sparkline(i.dist), _origin(i)])
+                              number(p90), i.unit, sparkline(i.dist), _origin(i)])
         else:
-            known.append([_input_cell(i), number(float(i.dist.mean)), unit(i.path),
+            known.append([_input_cell(i), number(float(i.dist.mean)), i.unit,
                           _origin(i)])
     out = "<h3>Uncertain inputs</h3>" + table(
         ["input and what it is", "distribution", "P10", "P50", "P90", "unit", "P0.5–P99.5",

@@ -1,4 +1,4 @@
-"""Which strategies meet the study's constraints (SPEC §5; the calculator page's constraints).
+"""Which strategies meet the study's constraints (docs/study-file.md, ``[constraints]``).
 
 An infeasible strategy is still simulated and shown, marked with the reason, but it is never
 recommended.

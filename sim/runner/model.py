@@ -1,4 +1,5 @@
-"""The model: input values in, per-sample outcomes of every strategy out (SPEC §3–§4).
+"""The model: input values in, per-sample outcomes of every strategy out (docs/model.md,
+"Monthly cost by strategy kind" to "Payback").
 
 :func:`evaluate` is pure and vectorized: each input is a float (fixed) or an array over
 the ``m`` samples of a chunk, and the only Python loop is over months. It knows nothing

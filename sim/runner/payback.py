@@ -1,4 +1,5 @@
-"""The payback rule (SPEC §4): when a strategy's cumulative net saving is ahead for good.
+"""The payback rule: when a strategy's cumulative net saving is ahead for good (docs/model.md,
+"Payback").
 
 Let ``C[t]`` be the cumulative net saving vs the baseline at the end of month t (t = 1..H,
 ``C[0] = 0``) and ``S[t]`` the one-off spend of month t (the project, or a retraining).
@@ -15,7 +16,7 @@ Let ``C[t]`` be the cumulative net saving vs the baseline at the end of month t 
 
       f = (S[m] - C[m-1]) / (C[m] - C[m-1] + S[m])      (f = 0 when the denominator is 0)
 
-  With no one-off spend in month m this is SPEC's ``(m-1) + (-C[m-1]) / (C[m] - C[m-1])``;
+  With no one-off spend in month m this is the usual ``(m-1) + (-C[m-1]) / (C[m] - C[m-1])``;
   a project P paid in month 1 with a monthly saving s gives ``P / s``, the spreadsheet's
   payback. ``f`` lies in [0, 1] (above 0 for m > 1, where ``C[m-1] < 0``), so the whole
   month is ``max(1, ceil(fractional))``.

@@ -1,4 +1,5 @@
-"""The static point estimate: the lesson's ``compute_roi`` at the inputs' medians (SPEC §4).
+"""The static point estimate: the lesson's ``compute_roi`` at the inputs' medians
+(docs/model.md, "The static point estimate").
 
 This is what a spreadsheet says: month-1 costs with no growth, no price decline and no
 build months; payback = project cost / monthly saving without amortization. ftrisk shows it

@@ -1,4 +1,5 @@
-"""Summaries of a run's samples: payback probabilities, NPV statistics, P(best) (SPEC §4–§5).
+"""Summaries of a run's samples: payback probabilities, NPV statistics, P(best) (docs/model.md,
+"Summaries and decisions").
 
 Payback follows :mod:`sim.runner.payback`: the month from which the cumulative net saving stays
 >= 0, for a strategy that ends the horizon ahead; samples without one count as later than
@@ -153,7 +154,7 @@ class Summary:
                                               "payback_median_fractional": pl.Float64})
 
     def to_json(self) -> dict[str, Any]:
-        """The ``summary.json`` document (SPEC §10)."""
+        """The ``summary.json`` document (its keys are listed in the README)."""
         out: dict[str, Any] = {}
         for s in self.strategies.values():
             within = {str(n): s.p_payback_within(n) for n in self.study.payback_within}

@@ -1,4 +1,5 @@
-"""The serving simulation (SPEC §7): what self-hosting a fine-tuned model needs, hour by hour.
+"""The serving simulation: what self-hosting a fine-tuned model needs, hour by hour
+(docs/model.md, "The serving simulation").
 
 A simpy discrete-event model of replicas serving requests with continuous batching
 (:mod:`sim.serving.engine`), driven by a day of Poisson traffic (:func:`simulate_day`) or a

@@ -40,7 +40,9 @@ class Setting:
     """A key that takes a word or a boolean, not a number.
 
     ``choices`` lists the allowed values; ``lookup`` names a catalog ("api", "gpu",
-    "training") or "strategy" (another strategy of the study) that validates the word.
+    "training"), "hardware" (a serving hardware profile) or "strategy" (another strategy of
+    the study) that validates the word; ``supplies`` lists the inputs the catalog entry
+    fills in when the study leaves them out.
     """
 
     help: str
@@ -48,6 +50,7 @@ class Setting:
     default: Any = None
     lookup: str = ""
     required: bool = False
+    supplies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,9 @@ class Kind:
     name: str
     doc: str
     fields: dict[str, Field]
-    #: numeric keys that may hold one of these words instead, e.g. instances = "auto"
-    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: numeric keys that may hold one of these words instead (word: what it means), e.g.
+    #: instances = "auto"
+    alternatives: dict[str, dict[str, str]] = field(default_factory=dict)
     settings: dict[str, Setting] = field(default_factory=dict)
     #: (key, condition key, condition value): key is required when the condition holds
     #: ("*": the condition key is given)
@@ -87,17 +91,21 @@ class Kind:
 
 
 CACHE_SHARE = Field(RATE, None, "share of input tokens served from a prompt cache "
-                    "(default: workload.cache_share)", optional=True)
-LATENCY = Field(POSITIVE, None, "p99 latency in ms (for a latency constraint)", optional=True)
+                    "(default: workload.cache_share)", optional=True, unit="fraction")
+LATENCY = Field(POSITIVE, None, "p99 latency (for a latency constraint)", optional=True,
+                unit="ms")
 
 TOKEN_PRICES: dict[str, Field] = {
-    "input_price": Field(MONEY, None, "$ per 1M input tokens"),
-    "output_price": Field(MONEY, None, "$ per 1M output tokens"),
-    "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices"),
+    "input_price": Field(MONEY, None, "price of input tokens", unit="$/1M tokens"),
+    "output_price": Field(MONEY, None, "price of output tokens", unit="$/1M tokens"),
+    "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices",
+                               unit="fraction/year"),
     "cache_share": CACHE_SHARE,
-    "cached_price_factor": Field(RATE, 0.10, "price of a cached input token / input price"),
-    "batch_share": Field(RATE, 0.0, "share of traffic sent through the batch API"),
-    "batch_discount": Field(RATE, 0.5, "batch API discount"),
+    "cached_price_factor": Field(RATE, 0.10, "price of a cached input token over the input "
+                                 "price", unit="x input price"),
+    "batch_share": Field(RATE, 0.0, "share of traffic sent through the batch API",
+                         unit="fraction"),
+    "batch_discount": Field(RATE, 0.5, "batch API discount", unit="fraction of the price"),
 }
 
 API_FIELDS: dict[str, Field] = {**TOKEN_PRICES, **QUALITY, **PROJECT,
@@ -105,61 +113,88 @@ API_FIELDS: dict[str, Field] = {**TOKEN_PRICES, **QUALITY, **PROJECT,
 
 HOSTED_FT_FIELDS: dict[str, Field] = {
     **TOKEN_PRICES,
-    "input_price": Field(MONEY, None, "$ per 1M input tokens of the fine-tuned model"),
-    "output_price": Field(MONEY, None, "$ per 1M output tokens of the fine-tuned model"),
-    "training_tokens": Field(NONNEG, None, "training tokens per epoch (examples x tokens)"),
-    "epochs": Field(POSITIVE, 1.0, "epochs per training run"),
-    "training_runs": Field(COUNT0, 1.0, "training runs to production"),
-    "training_price_per_1m": Field(MONEY, None, "$ per 1M training tokens (lesson: OpenAI $8)"),
+    "input_price": Field(MONEY, None, "price of the fine-tuned model's input tokens",
+                         unit="$/1M tokens"),
+    "output_price": Field(MONEY, None, "price of the fine-tuned model's output tokens",
+                          unit="$/1M tokens"),
+    "training_tokens": Field(NONNEG, None, "training tokens per epoch (examples x tokens)",
+                             unit="tokens"),
+    "epochs": Field(POSITIVE, 1.0, "epochs per training run", unit="epochs"),
+    "training_runs": Field(COUNT0, 1.0, "training runs to production", unit="runs"),
+    "training_price_per_1m": Field(MONEY, None, "price of training tokens (lesson: OpenAI $8)",
+                                   unit="$/1M tokens"),
     **QUALITY,
     **PROJECT,
-    "engineering_hours": Field(NONNEG, None, "engineering hours (data, evaluation; no infra)"),
+    "engineering_hours": Field(NONNEG, None, "engineering hours (data, evaluation; no infra)",
+                               unit="hours"),
     **RETRAIN,
     "p99_latency_ms": LATENCY,
 }
 
 SELF_HOSTED_FIELDS: dict[str, Field] = {
-    "model_size_b": Field(POSITIVE, None, "model size, billions of parameters"),
-    "gpu_hourly": Field(MONEY, None, "$ per instance-hour (or gpu = \"a10g\" from the catalog)"),
-    "gpus_per_instance": Field(COUNT, 1.0, "GPUs per serving instance (with gpu = ...)"),
-    "instances": Field(COUNT, None, 'serving instances, or "auto" (from throughput)'),
+    "model_size_b": Field(POSITIVE, None, "model size", unit="billion parameters"),
+    "gpu_hourly": Field(MONEY, None, "price of one serving GPU; an instance costs gpu_hourly "
+                        "x gpus_per_instance", unit="$/GPU-hour"),
+    "gpus_per_instance": Field(COUNT, 1.0, "GPUs per serving instance", unit="GPUs"),
+    "instances": Field(COUNT, None, 'serving instances, or "auto" or "simulated"',
+                       unit="instances"),
     "throughput_tokens_per_s": Field(
-        POSITIVE, None, 'tokens/s per instance (required with instances = "auto")', optional=True
+        POSITIVE, None, "input + output tokens one instance serves per second", optional=True,
+        unit="tokens/s"
     ),
-    "target_utilization": Field(POS_RATE, 0.6, 'utilization to plan capacity at (for "auto")'),
-    **{k: Field(d, None, h, optional=True) for k, (d, h) in {
-        "max_batch": (COUNT, "sequences a replica decodes at once (serving simulation)"),
-        "min_replicas": (COUNT0, "fewest replicas of the autoscaler (serving simulation)"),
-        "max_replicas": (COUNT, "most replicas of the autoscaler (serving simulation)"),
-        "cold_start_s": (NONNEG, "seconds for a new replica to start (default 120)"),
-        "idle_timeout_s": (NONNEG, "idle seconds before scaling down (default 300)"),
+    "target_utilization": Field(POS_RATE, 0.6, 'utilization to plan capacity at (for "auto")',
+                                unit="fraction"),
+    **{k: Field(d, None, h, optional=True, unit=u) for k, (d, h, u) in {
+        "max_batch": (COUNT, "sequences a replica decodes at once (serving simulation)",
+                      "sequences"),
+        "min_replicas": (COUNT0, "fewest replicas of the autoscaler (serving simulation; "
+                         "default 1)", "replicas"),
+        "max_replicas": (COUNT, "most replicas of the autoscaler (serving simulation; "
+                         "default 1000)", "replicas"),
+        "cold_start_s": (NONNEG, "time for a new replica to start (default 120)", "s"),
+        "idle_timeout_s": (NONNEG, "idle time before scaling down (default 300)", "s"),
     }.items()},
     "serving_hours_fraction": Field(
-        POS_RATE, 1.0, "share of the month's 720 hours instances are billed (autoscaling < 1)"
+        POS_RATE, 1.0, "share of the month's 720 hours instances are billed (autoscaling < 1)",
+        unit="fraction"
     ),
-    "gpu_annual_price_drop": Field(DECLINE, 0.0, "yearly fall of GPU hourly prices"),
-    "storage_price_per_gb_month": Field(MONEY, STORAGE_PRICE, "$ per GB-month of storage"),
-    "bytes_per_param": Field(POSITIVE, 2.0, "bytes per parameter stored (bf16: 2)"),
-    "mlops_fte": Field(NONNEG, 0.0, "ML engineers keeping the model in production"),
-    "fte_monthly_cost": Field(MONEY, 0.0, "$ per month of one ML engineer (with mlops_fte)"),
+    "gpu_annual_price_drop": Field(DECLINE, 0.0, "yearly fall of GPU hourly prices",
+                                   unit="fraction/year"),
+    "storage_price_per_gb_month": Field(MONEY, STORAGE_PRICE, "price of storing the weights",
+                                        unit="$/GB-month"),
+    "bytes_per_param": Field(POSITIVE, 2.0, "bytes stored per parameter (bf16: 2)",
+                             unit="bytes"),
+    "mlops_fte": Field(NONNEG, 0.0, "ML engineers keeping the model in production",
+                       unit="FTE"),
+    "fte_monthly_cost": Field(MONEY, 0.0, "cost of one ML engineer", unit="$/month"),
     **QUALITY,
     **PROJECT,
-    "engineering_hours": Field(NONNEG, None, "engineering hours to production (all phases)"),
-    "training_runs": Field(COUNT0, None, "training runs to production (lesson: 5-15)"),
-    "compute_per_run": Field(MONEY, None, '$ of GPU compute per run, or "estimate"'),
-    "dataset_examples": Field(POSITIVE, None, 'training examples (compute_per_run = "estimate")',
-                              optional=True),
-    "sequence_length": Field(POSITIVE, 512.0, "tokens per training example (for the estimate)"),
-    "epochs": Field(POSITIVE, 1.0, "epochs per training run (for the estimate)"),
+    "engineering_hours": Field(NONNEG, None, "engineering hours to production (all phases)",
+                               unit="hours"),
+    "training_runs": Field(COUNT0, None, "training runs to production (lesson: 5-15)",
+                           unit="runs"),
+    "compute_per_run": Field(MONEY, None, 'GPU compute of one training run, or "estimate"',
+                             unit="$/run"),
+    "dataset_examples": Field(POSITIVE, None, "training examples (for the estimate)",
+                              optional=True, unit="examples"),
+    "sequence_length": Field(POSITIVE, 512.0, "tokens per training example (for the estimate)",
+                             unit="tokens"),
+    "epochs": Field(POSITIVE, 1.0, "epochs per training run (for the estimate)",
+                    unit="epochs"),
     **RETRAIN,
     "p99_latency_ms": LATENCY,
 }
 
 ROUTING_FIELDS: dict[str, Field] = {
-    "share": Field(RATE, None, "share of requests sent to the primary strategy"),
+    "share": Field(RATE, None, "share of requests sent to the primary strategy",
+                   unit="fraction"),
     **PROJECT,
-    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to build the router itself"),
+    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to build the router itself",
+                               unit="hours"),
 }
+
+#: The inputs an API model of the price catalog fills in.
+API_PRICES = ("input_price", "output_price", "cached_price_factor", "batch_discount")
 
 STANDALONE = Setting("false: only a part of a routing strategy, not compared on its own",
                      (True, False), True)
@@ -181,8 +216,8 @@ KINDS: dict[str, Kind] = {
         "pay per token at a provider's (falling) prices: the frontier model, or a cheaper one",
         API_FIELDS,
         settings={"model": Setting("API model to take prices from (ftrisk prices)",
-                                   lookup="api"), "standalone": STANDALONE,
-                  "label": LABEL},
+                                   lookup="api", supplies=API_PRICES),
+                  "standalone": STANDALONE, "label": LABEL},
         portable=True,
         label_suffix="API",
     ),
@@ -192,9 +227,10 @@ KINDS: dict[str, Kind] = {
         HOSTED_FT_FIELDS,
         settings={
             "model": Setting("fine-tuned model to take inference prices from, e.g. "
-                             "ft:gpt-4o-mini", lookup="api"),
+                             "ft:gpt-4o-mini", lookup="api", supplies=API_PRICES),
             "training_provider": Setting("provider to take the training price from",
-                                         lookup="training"),
+                                         lookup="training",
+                                         supplies=("training_price_per_1m",)),
             "standalone": STANDALONE,
             "label": LABEL,
         },
@@ -204,8 +240,20 @@ KINDS: dict[str, Kind] = {
         "self_hosted",
         "a fine-tuned open model on rented GPUs: project, serving, storage, MLOps, retraining",
         SELF_HOSTED_FIELDS,
-        alternatives={"instances": ("auto", "simulated"), "compute_per_run": ("estimate",)},
-        settings={"gpu": Setting("serving GPU to take the hourly price from", lookup="gpu"),
+        alternatives={
+            "instances": {
+                "auto": "sized each month for the peak hour from throughput_tokens_per_s, "
+                        "workload.peak_to_average and target_utilization",
+                "simulated": "replica-hours from the serving simulation's capacity curve "
+                             "(hardware, max_batch, the autoscaling keys)",
+            },
+            "compute_per_run": {
+                "estimate": "from the lesson's training-throughput table: dataset_examples, "
+                            "sequence_length, epochs, training_method, training_gpu, spot",
+            },
+        },
+        settings={"gpu": Setting("serving GPU to take the hourly price from", lookup="gpu",
+                                 supplies=("gpu_hourly",)),
                   **TRAINING_SETTINGS, "standalone": STANDALONE,
                   "hardware": Setting("serving hardware profile (ftrisk serve; sim/data/"
                                       "hardware.toml)", lookup="hardware"),

@@ -1,4 +1,4 @@
-"""Study files: TOML in, a validated :class:`Study` out (SPEC §10).
+"""Study files: TOML in, a validated :class:`Study` out (every key: docs/study-file.md).
 
 Every problem becomes a :class:`~sim.study.errors.StudyError` naming the file, the key and the
 fix; nothing is evaluated, and unknown keys are errors (with a suggestion), never ignored.
@@ -10,6 +10,7 @@ import hashlib
 import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sim.study.schema import WORKLOAD
 from sim.study.strategy import load_strategy, make_inputs, unknown_keys
 from sim.study.types import (
     CRITERIA,
+    CRITERION_LABELS,
     Constraints,
     Correlation,
     Input,
@@ -27,7 +29,97 @@ from sim.study.types import (
     full_path,
 )
 
-__all__ = ["apply_overrides", "load_study", "study_from_dict"]
+__all__ = [
+    "CONSTRAINT_KEYS",
+    "CORRELATION_KEYS",
+    "HOURLY_PROFILE",
+    "STUDY_SETTINGS",
+    "TableKey",
+    "apply_overrides",
+    "load_study",
+    "study_from_dict",
+]
+
+
+@dataclass(frozen=True)
+class TableKey:
+    """A key of the ``[study]``, ``[constraints]`` or ``[[correlations]]`` tables: a word, a
+    flag, a number or a list, never a distribution.
+
+    Examples
+    --------
+    >>> STUDY_SETTINGS["horizon_months"].default
+    36
+    """
+
+    types: type | tuple[type, ...]
+    #: None: required, or (``optional``) absent means "no such requirement"
+    default: Any
+    help: str
+    #: the values allowed, in words
+    allowed: str
+    optional: bool = False
+
+
+MAX_HORIZON_MONTHS = 600
+MAX_SAMPLES = 10**9
+
+#: The ``[study]`` table.
+STUDY_SETTINGS: dict[str, TableKey] = {
+    "name": TableKey(str, None, "title on the terminal and in the report",
+                     "text; default: the file name without .toml", optional=True),
+    "source": TableKey(str, "", "where the numbers come from (shown in the report)", "text"),
+    "description": TableKey(str, "", "a paragraph shown under the report's title", "text"),
+    "horizon_months": TableKey(int, 36, "months simulated (H)",
+                               f"a whole number, 1 to {MAX_HORIZON_MONTHS}"),
+    "samples": TableKey(int, 10_000, "Monte Carlo samples (--samples overrides it)",
+                        "a whole number, 1 to 10^9"),
+    "seed": TableKey(int, 0, "seed of every random draw: the same study and seed give the "
+                     "same results", "a whole number >= 0"),
+    "sampling": TableKey(str, "mc", "sampling plan: Monte Carlo, Latin hypercube or scrambled "
+                         "Sobol'", ", ".join(f'"{m}"' for m in METHODS)),
+    "discount_rate": TableKey((int, float), 0.10, "annual discount rate of the NPV",
+                              "a number in [0, 1] (0.10: 10% a year)"),
+    "baseline": TableKey(str, None, "the strategy every other one is compared with (what runs "
+                         "today)", "the name of a strategy of the study"),
+    "payback_within": TableKey(list, [6, 12, 24], "months N reported as P(payback <= N); the "
+                               "headline N is 12 when listed, else the largest",
+                               "a list of whole months, 1 to horizon_months"),
+    "criterion": TableKey(str, "npv", "how the recommended strategy is picked",
+                          ", ".join(f'"{c}" ({CRITERION_LABELS[c].format(n="N")})'
+                                    for c in CRITERIA)),
+}
+
+#: The ``[constraints]`` table (optional): strategies that break one are never recommended.
+CONSTRAINT_KEYS: dict[str, TableKey] = {
+    "data_on_premises": TableKey(bool, False, "request data may not leave the company: a "
+                                 "strategy that sends it to a vendor is infeasible",
+                                 "true or false"),
+    "p99_latency_ms": TableKey((int, float), None, "the p99 latency every strategy must meet: "
+                               "its p99_latency_ms, or for one serving on its own GPUs without "
+                               "it, the serving simulation's", "milliseconds > 0; absent: no "
+                               "latency constraint", optional=True),
+    "latency_metric": TableKey(str, "e2e", "the latency p99_latency_ms bounds",
+                               '"e2e" (end to end) or "ttft" (time to first token)'),
+    "vendor_portability": TableKey(bool, False, "the model must move to another vendor without "
+                                   "retraining: a vendor-hosted fine-tune is infeasible",
+                                   "true or false"),
+}
+
+#: Each ``[[correlations]]`` entry.
+CORRELATION_KEYS: dict[str, TableKey] = {
+    "between": TableKey(list, None, "two uncertain inputs: workload.<key> or <strategy>.<key> "
+                        "(strategies.<strategy>.<key> also works)",
+                        "a list of two input names"),
+    "rank": TableKey((int, float), None, "their Spearman rank correlation, induced by "
+                     "Iman-Conover", "a number in [-1, 1]"),
+}
+
+#: ``workload.hourly_profile``: the one workload key that is not an input.
+HOURLY_PROFILE = TableKey(list, None, "the traffic of each hour of the day from 00:00, any "
+                          "scale (serving simulation); default: a diurnal profile with the "
+                          "workload's peak_to_average", "24 numbers >= 0, not all 0",
+                          optional=True)
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -153,27 +245,13 @@ def _table(file: str, key: str, value: Any, *, required: bool = False) -> dict[s
     return value
 
 
-_SETTINGS: dict[str, tuple[type | tuple[type, ...], Any]] = {
-    "name": (str, None),
-    "source": (str, ""),
-    "description": (str, ""),
-    "horizon_months": (int, 36),
-    "samples": (int, 10_000),
-    "seed": (int, 0),
-    "sampling": (str, "mc"),
-    "discount_rate": ((int, float), 0.10),
-    "baseline": (str, None),
-    "payback_within": (list, [6, 12, 24]),
-    "criterion": (str, "npv"),
-}
-
-
 def _settings(file: str, doc: Mapping[str, Any],
               default_name: str) -> tuple[dict[str, Any], frozenset[str]]:
-    unknown_keys(file, "study.", doc, _SETTINGS)
+    unknown_keys(file, "study.", doc, STUDY_SETTINGS)
     out: dict[str, Any] = {}
     defaults = set()
-    for key, (kind, default) in _SETTINGS.items():
+    for key, spec in STUDY_SETTINGS.items():
+        kind, default = spec.types, spec.default
         if key == "baseline":
             continue
         if key not in doc:
@@ -187,10 +265,10 @@ def _settings(file: str, doc: Mapping[str, Any],
             raise StudyError(file, f"study.{key}", f"{value!r} must be {want}")
         out[key] = value
     where = "study."
-    if not 1 <= out["horizon_months"] <= 600:
-        raise StudyError(file, f"{where}horizon_months",
-                         f"{out['horizon_months']} must be between 1 and 600 months")
-    if not 1 <= out["samples"] <= 10**9:
+    if not 1 <= out["horizon_months"] <= MAX_HORIZON_MONTHS:
+        raise StudyError(file, f"{where}horizon_months", f"{out['horizon_months']} must be "
+                         f"between 1 and {MAX_HORIZON_MONTHS} months")
+    if not 1 <= out["samples"] <= MAX_SAMPLES:
         raise StudyError(file, f"{where}samples", f"{out['samples']} must be between 1 and 10^9")
     if out["seed"] < 0:
         raise StudyError(file, f"{where}seed", f"{out['seed']} must be a whole number >= 0")
@@ -230,9 +308,8 @@ def _hourly_profile(file: str, value: Any) -> tuple[float, ...] | None:
 def _constraints(file: str, doc: Any) -> Constraints:
     if not isinstance(doc, dict):
         raise StudyError(file, "constraints", "must be a table ([constraints])")
-    unknown_keys(file, "constraints.", doc, ("data_on_premises", "p99_latency_ms",
-                                             "vendor_portability", "latency_metric"))
-    metric = doc.get("latency_metric", "e2e")
+    unknown_keys(file, "constraints.", doc, CONSTRAINT_KEYS)
+    metric = doc.get("latency_metric", CONSTRAINT_KEYS["latency_metric"].default)
     if metric not in ("e2e", "ttft"):
         raise StudyError(file, "constraints.latency_metric",
                          f"{metric!r} must be \"e2e\" (end to end) or \"ttft\" (first token)")
@@ -253,7 +330,7 @@ def _pair(file: str, where: str, item: Any, study: Study,
           known: Mapping[str, Input]) -> Correlation:
     if not isinstance(item, dict):
         raise StudyError(file, where, "must be a table with 'between' and 'rank'")
-    unknown_keys(file, f"{where}.", item, ("between", "rank"))
+    unknown_keys(file, f"{where}.", item, CORRELATION_KEYS)
     between, rank = item.get("between"), item.get("rank")
     if (not isinstance(between, list) or len(between) != 2
             or not all(isinstance(b, str) for b in between)):

@@ -1,9 +1,10 @@
 """What each key of a study file means: its physical domain, default and help text.
 
 Numeric keys are *inputs*: a number, a ``"a to b"`` interval or a distribution table
-(SPEC §10). A key with ``default=None`` is required. Defaults are the neutral values of
-SPEC §3 (0 for a cost a strategy doesn't have) or the lesson's stated figures; the report's
-inputs table marks every input left at its default.
+(docs/study-file.md, "Values"). A key with ``default=None`` is required. Defaults are neutral
+values (0 for a cost a strategy doesn't have) or the lesson's stated figures; the report's
+inputs table marks every input left at its default. Every field has a unit, shown with its
+help text (:attr:`Field.text`) in errors, the inputs table and docs/study-file.md.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class Field:
 
     Examples
     --------
-    >>> Field(RATE, 0.0, "share of requests a human reviews").required
+    >>> Field(RATE, 0.0, "share of requests a human reviews", unit="fraction").required
     False
     """
 
@@ -95,6 +96,19 @@ class Field:
     help: str
     #: may be left out, meaning "not applicable" (e.g. no retraining)
     optional: bool = False
+    #: what the number counts or costs, e.g. "$/1M tokens", "requests/day", "fraction"
+    unit: str = ""
+
+    @property
+    def text(self) -> str:
+        """The help text with its unit, as errors, the report and ``ftrisk describe`` show it.
+
+        Examples
+        --------
+        >>> WORKLOAD["requests_per_day"].text
+        'request volume in month 1 [requests/day]'
+        """
+        return f"{self.help} [{self.unit}]" if self.unit else self.help
 
     @property
     def required(self) -> bool:
@@ -108,37 +122,49 @@ class Field:
 
 
 WORKLOAD: dict[str, Field] = {
-    "requests_per_day": Field(POSITIVE, None, "requests per day in month 1"),
-    "input_tokens": Field(NONNEG, None, "input (prompt) tokens per request"),
-    "output_tokens": Field(NONNEG, None, "output tokens per request"),
-    "monthly_growth": Field(GROWTH, 0.0, "monthly growth of request volume"),
-    "cache_share": Field(RATE, 0.0, "share of input tokens served from a prompt cache"),
-    "peak_to_average": Field(PEAK, 1.0, "peak-hour traffic over the daily average (capacity)"),
+    "requests_per_day": Field(POSITIVE, None, "request volume in month 1",
+                              unit="requests/day"),
+    "input_tokens": Field(NONNEG, None, "input (prompt) tokens of a request",
+                          unit="tokens/request"),
+    "output_tokens": Field(NONNEG, None, "output tokens of a request", unit="tokens/request"),
+    "monthly_growth": Field(GROWTH, 0.0, "growth of the request volume, month over month",
+                            unit="fraction/month"),
+    "cache_share": Field(RATE, 0.0, "share of input tokens served from a prompt cache",
+                         unit="fraction"),
+    "peak_to_average": Field(PEAK, 1.0, "peak-hour traffic over the daily average (capacity)",
+                             unit="ratio"),
 }
 
 QUALITY: dict[str, Field] = {
-    "review_rate": Field(RATE, 0.0, "share of requests a human reviews"),
-    "cost_per_review": Field(MONEY, 0.0, "$ per human review"),
-    "error_rate": Field(RATE, 0.0, "share of requests with a costly downstream error"),
-    "cost_per_error": Field(MONEY, 0.0, "$ per downstream error"),
-    "fixed_monthly_cost": Field(MONEY, 0.0, "other $ per month (licences, support)"),
+    "review_rate": Field(RATE, 0.0, "share of requests a human reviews", unit="fraction"),
+    "cost_per_review": Field(MONEY, 0.0, "cost of one human review", unit="$/review"),
+    "error_rate": Field(RATE, 0.0, "share of requests with a costly downstream error",
+                        unit="fraction"),
+    "cost_per_error": Field(MONEY, 0.0, "cost of one downstream error", unit="$/error"),
+    "fixed_monthly_cost": Field(MONEY, 0.0, "other fixed costs (licences, support)",
+                                unit="$/month"),
 }
 
 PROJECT: dict[str, Field] = {
-    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to production (all phases)"),
-    "hourly_rate": Field(MONEY, 150.0, "$ per engineering hour (lesson: $150)"),
-    "build_months": Field(COUNT0, 0.0, "months until production; the baseline runs meanwhile"),
+    "engineering_hours": Field(NONNEG, 0.0, "engineering hours to production (all phases)",
+                               unit="hours"),
+    "hourly_rate": Field(MONEY, 150.0, "cost of an engineering hour (lesson: $150)",
+                         unit="$/hour"),
+    "build_months": Field(COUNT0, 0.0, "months until production; the baseline runs meanwhile",
+                          unit="months"),
     "model_lifetime_months": Field(
-        COUNT, 18.0, "months the project cost is amortized over in the static estimate (lesson: 18)"
+        COUNT, 18.0, "months the project cost is amortized over in the static estimate "
+        "(lesson: 18)", unit="months"
     ),
 }
 
 RETRAIN: dict[str, Field] = {
     "retrain_every_months": Field(
-        COUNT, None, "months between retrainings (absent: never)", optional=True
+        COUNT, None, "months between retrainings (absent: never)", optional=True, unit="months"
     ),
     "retrain_cost_fraction": Field(
-        NONNEG, 1.0, "retraining cost as a fraction of the project cost (1: a full redo)"
+        NONNEG, 1.0, "cost of a retraining over the project cost (1: a full redo)",
+        unit="x project cost"
     ),
 }
 

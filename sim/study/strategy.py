@@ -6,7 +6,7 @@ Separate from :mod:`sim.study` so that each file stays small; the public entry p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,14 @@ from sim.study.serving import serving_settings
 from sim.study.types import RESERVED, Input, Strategy
 
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+#: A table of engineering hours by phase, instead of engineering_hours (kinds with phases).
 PHASES_KEY = "engineering_phases"
-#: The lesson's engineering phases and their hour ranges (seed 001).
+#: Each phase's hours.
+PHASE_FIELD = Field(NONNEG, None, "engineering hours of this phase", unit="hours")
 #: The catalogs a setting's word is looked up in (``Setting.lookup``).
 _CATALOG_LOOKUPS: dict[str, Callable[[str], Any]] = {
     "api": catalog.api_price, "gpu": catalog.gpu_price, "training": catalog.training_price}
+#: The lesson's engineering phases and their hour ranges (seed 001).
 LESSON_PHASES = {
     "data_collection": (20, 60), "data_formatting": (8, 16), "experiment_setup": (4, 8),
     "hyperparameter_search": (8, 16), "evaluation_framework": (8, 16),
@@ -57,7 +60,7 @@ def parse_input(file: str, path: str, value: Any, spec: Field) -> Distribution:
 
 
 def make_inputs(file: str, prefix: str, doc: Mapping[str, Any], fields: Mapping[str, Field], *,
-                skip: Iterable[str] = (), words: Mapping[str, tuple[str, ...]] | None = None,
+                skip: Iterable[str] = (), words: Mapping[str, Collection[str]] | None = None,
                 supplied: Mapping[str, tuple[float, str]] | None = None) -> dict[str, Input]:
     """Inputs for ``fields`` from ``doc``; absent ones from ``supplied`` (catalog) or defaults.
 
@@ -73,17 +76,18 @@ def make_inputs(file: str, prefix: str, doc: Mapping[str, Any], fields: Mapping[
         if key not in doc:
             if key in supplied:
                 value, note = supplied[key]
-                out[key] = Input(path, parse_input(file, path, value, spec), False, spec.help,
-                                 note)
+                out[key] = Input(path, parse_input(file, path, value, spec), False, spec.text,
+                                 note, spec.unit)
             elif spec.required:
-                raise StudyError(file, path, f"missing; give {spec.help} ({spec.domain.what})")
+                raise StudyError(file, path, f"missing; give {spec.text} ({spec.domain.what})")
             elif spec.default is not None:
-                out[key] = Input(path, Fixed(spec.default), True, spec.help)
+                out[key] = Input(path, Fixed(spec.default), True, spec.text, unit=spec.unit)
             continue
         value = doc[key]
         if words and key in words and isinstance(value, str) and value in words[key]:
             continue
-        out[key] = Input(path, parse_input(file, path, value, spec), False, spec.help)
+        out[key] = Input(path, parse_input(file, path, value, spec), False, spec.text,
+                         unit=spec.unit)
     return out
 
 
@@ -176,7 +180,7 @@ def _phases(file: str, prefix: str, doc: Mapping[str, Any]) -> dict[str, Input]:
     if not isinstance(table, dict) or not table:
         raise StudyError(file, where, "must be a table of phase = hours, e.g. "
                          "data_collection = { pert = [20, 40, 60] }")
-    spec = Field(NONNEG, None, "engineering hours of this phase")
+    spec = PHASE_FIELD
     out = {}
     for phase, value in table.items():
         if not set(phase) <= _NAME_CHARS:
@@ -185,7 +189,8 @@ def _phases(file: str, prefix: str, doc: Mapping[str, Any]) -> dict[str, Input]:
         lo_hi = LESSON_PHASES.get(phase)
         hint = f" (lesson: {lo_hi[0]}-{lo_hi[1]} h)" if lo_hi else ""
         out[key] = Input(f"{prefix}.{key}", parse_input(file, f"{where}.{phase}", value, spec),
-                         False, f"engineering hours: {phase.replace('_', ' ')}{hint}")
+                         False, f"engineering hours: {phase.replace('_', ' ')}{hint} "
+                         f"[{spec.unit}]", unit=spec.unit)
     return out
 
 
@@ -213,7 +218,7 @@ def load_strategy(file: str, name: str, doc: Any, *, baseline: bool,
         if active and key not in doc:
             when = f"{cond_key} is given" if cond_value == "*" else f'{cond_key} = "{cond_value}"'
             raise StudyError(file, f"{prefix}.{key}", f"missing; required when {when} "
-                             f"({kind.fields[key].help})")
+                             f"({kind.fields[key].text})")
     phases = {} if baseline else _phases(file, prefix, doc)
     skip = set(project) if baseline else ({"engineering_hours"} if phases else set())
     inputs = make_inputs(file, prefix, doc, kind.fields, skip=skip, words=kind.alternatives,

@@ -27,7 +27,8 @@ RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horiz
 
 @dataclass(frozen=True)
 class Constraints:
-    """Requirements a strategy must meet to be recommended (SPEC §5; calculator page).
+    """Requirements a strategy must meet to be recommended (docs/study-file.md,
+    ``[constraints]``).
 
     Attributes
     ----------
@@ -69,6 +70,9 @@ class Input:
         What the quantity is.
     note : str
         Where a value came from when not from the study file (e.g. the price catalog).
+    unit : str
+        What the number counts or costs, e.g. ``"$/1M tokens"`` (its key's
+        :attr:`~sim.study.schema.Field.unit`).
     """
 
     path: str
@@ -76,6 +80,12 @@ class Input:
     is_default: bool
     help: str
     note: str = ""
+    unit: str = ""
+
+    @property
+    def meaning(self) -> str:
+        """The help text without its ``[unit]`` suffix (for tables with a unit column)."""
+        return self.help.removesuffix(f" [{self.unit}]") if self.unit else self.help
 
     @property
     def uncertain(self) -> bool:

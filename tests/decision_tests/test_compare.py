@@ -1,4 +1,4 @@
-"""CVaR, regret, P(best), EVPI and the recommendation (SPEC §5)."""
+"""CVaR, regret, P(best), EVPI and the recommendation (docs/model.md, "Summaries and decisions")."""
 
 from __future__ import annotations
 
