@@ -57,13 +57,13 @@ def money_short(x: float) -> str:
     raise AssertionError("unreachable")
 
 
-def number(x: float) -> str:
-    """A value compactly (4 significant digits, thousands separated).
+def number(x: float, digits: int = 4) -> str:
+    """A value compactly (``digits`` significant digits, thousands separated).
 
     Examples
     --------
-    >>> number(25080.7), number(0.266), number(1.5e7)
-    ('25,081', '0.266', '1.5e+07')
+    >>> number(25080.7), number(0.266), number(1.5e7), number(-0.00281552, 3)
+    ('25,081', '0.266', '1.5e+07', '-0.00282')
     """
     if not math.isfinite(x):
         return "–"
@@ -71,7 +71,7 @@ def number(x: float) -> str:
         return f"{x:.3g}"
     if abs(x) >= 1000:
         return f"{x:,.0f}"
-    return f"{x:.4g}"
+    return f"{x:.{digits}g}"
 
 
 #: Probabilities beyond these are written as bounds ("< 0.001", "> 0.999"): a Monte Carlo

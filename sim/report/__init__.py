@@ -16,8 +16,10 @@ from sim.report.decision_charts import (
 )
 from sim.report.folder import OUTPUT_FILES, OutFolder, check_out_folder, run_to_folder
 from sim.report.page import html_page, table, vega_bundle
-from sim.report.run_report import render
+from sim.report.run_report import figures, render, verdict_html
 from sim.report.sections import Section, comparison_frame, page, sections
+from sim.report.tables import details_tables, inputs_table, manifest_table, summary_table
+from sim.report.theme import fit, message_chart, style
 
 __all__ = [
     "OUTPUT_FILES",
@@ -26,8 +28,14 @@ __all__ = [
     "check_out_folder",
     "comparison_chart",
     "comparison_frame",
+    "details_tables",
     "fan_chart",
+    "figures",
+    "fit",
     "html_page",
+    "inputs_table",
+    "manifest_table",
+    "message_chart",
     "npv_chart",
     "page",
     "payback_cdf_chart",
@@ -36,9 +44,12 @@ __all__ = [
     "sections",
     "sobol_chart",
     "spearman_chart",
+    "style",
+    "summary_table",
     "sweep_chart",
     "table",
     "tornado_chart",
     "vega_bundle",
+    "verdict_html",
     "voi_chart",
 ]

@@ -175,8 +175,9 @@ def tornado_section(tornado: Tornado, strategy: str, *, deciles: Tornado | None 
         body.append(f'<p class="muted">No influence on {html.escape(name)}: '
                     f"{html.escape(', '.join(short(p) for p in silent['input']))}.</p>")
     if others:
-        body.append(f'<p class="muted">{others} inputs of other strategies do not enter '
-                    f"{html.escape(name)} and are left out.</p>")
+        what = (f"{others} inputs of other strategies do" if others > 1
+                else "1 input of another strategy does")
+        body.append(f'<p class="muted">{what} not enter {html.escape(name)}: left out.</p>')
     if deciles is not None:
         body += _deciles_html(deciles, strategy, label, top)
     out: dict[str, alt.TopLevelMixin] = {f"{key}tornado": charts.tornado_chart(

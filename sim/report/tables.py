@@ -16,6 +16,9 @@ from sim.report.page import table
 from sim.runner.summary import StrategySummary, Summary
 from sim.study import Input, Study
 
+#: Significant digits of the inputs table's figures.
+SIG = 3
+
 
 def _who(s: StrategySummary) -> str:
     """A strategy's cell: display name, then its id in small type (escaped HTML)."""
@@ -116,10 +119,11 @@ def inputs_table(study: Study) -> str:
             sources[i.note] = None
         if i.uncertain:
             p10, p50, p90 = (float(v) for v in i.dist.ppf(np.array([0.1, 0.5, 0.9])))
-            uncertain.append([_input_cell(i), i.dist.label(), number(p10), number(p50),
-                              number(p90), i.unit, sparkline(i.dist), _origin(i)])
+            uncertain.append([_input_cell(i), i.dist.label(), *(number(v, SIG) for v in
+                                                                 (p10, p50, p90)),
+                              i.unit, sparkline(i.dist), _origin(i)])
         else:
-            known.append([_input_cell(i), number(float(i.dist.mean)), i.unit,
+            known.append([_input_cell(i), number(float(i.dist.mean), SIG), i.unit,
                           _origin(i)])
     out = "<h3>Uncertain inputs</h3>" + table(
         ["input and what it is", "distribution", "P10", "P50", "P90", "unit", "P0.5–P99.5",

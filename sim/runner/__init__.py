@@ -14,12 +14,13 @@ Examples
 'self_hosted_7b'
 """
 
-from sim.runner.constraints import feasibility
+from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
 from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
 from sim.runner.point import median_values, point_estimate
 from sim.runner.runner import RunResult, input_values, run, sampling_plan
 from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
-from sim.runner.summary import StrategySummary, Summary, summarize
+from sim.runner.summary import StrategySummary, Summary, focus_of, summarize
+from sim.runner.verdict import verdict
 
 __all__ = [
     "CVAR_ALPHA",
@@ -35,10 +36,14 @@ __all__ = [
     "discount_factors",
     "evaluate",
     "feasibility",
+    "focus_of",
     "input_values",
+    "latency_conflicts",
+    "latency_warning",
     "median_values",
     "point_estimate",
     "run",
     "sampling_plan",
     "summarize",
+    "verdict",
 ]

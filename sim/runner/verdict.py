@@ -22,7 +22,7 @@ from sim.study import Study
 _BUT = 0.2
 
 
-class Outcome(Protocol):
+class StrategyFigures(Protocol):
     """What the verdict reads of a strategy's summary (a
     :class:`~sim.runner.summary.StrategySummary`)."""
 
@@ -55,8 +55,16 @@ class Outcome(Protocol):
 
 
 def _the(label: str) -> str:
-    """``the Frontier API``; a label that starts with "the" keeps its own."""
-    return label if label.lower().startswith("the ") else f"the {label}"
+    """``the Frontier API``: an API takes "the"; a name such as "Self-hosted 7B" does not.
+
+    Examples
+    --------
+    >>> _the("Frontier API"), _the("Hosted fine-tuning"), _the("the API we use")
+    ('the Frontier API', 'Hosted fine-tuning', 'the API we use')
+    """
+    if label.lower().startswith("the ") or not label.endswith("API"):
+        return label
+    return f"the {label}"
 
 
 def _eat(reason: str) -> str:
@@ -67,13 +75,13 @@ def _eat(reason: str) -> str:
     return f": {reason} {verb} the saving"
 
 
-def _ruled_out(study: Study, s: Mapping[str, Outcome], skip: str | None = None) -> str:
+def _ruled_out(study: Study, s: Mapping[str, StrategyFigures], skip: str | None = None) -> str:
     out = [f"{_the(study.strategies[x.name].label)} ({x.infeasible_reason})"
            for x in s.values() if not x.feasible and x.name != skip]
     return f" Ruled out by the study's constraints: {'; '.join(out)}." if out else ""
 
 
-def _loses(study: Study, x: Outcome, reason: str, subject: str = "") -> str:
+def _loses(study: Study, x: StrategyFigures, reason: str, subject: str = "") -> str:
     """``"X pays back within 12 months in 59% of futures, but loses $4.7K on average over
     36 months: ..."`` (``subject`` replaces the strategy's name)."""
     n, h = study.primary_months, study.horizon_months
@@ -84,7 +92,7 @@ def _loses(study: Study, x: Outcome, reason: str, subject: str = "") -> str:
             f"{money_short(-x.npv_mean)} on average over {h} months{_eat(reason)}.")
 
 
-def _stay(study: Study, s: Mapping[str, Outcome], reason: str) -> str:
+def _stay(study: Study, s: Mapping[str, StrategyFigures], reason: str) -> str:
     base = study.strategies[study.baseline].label
     n, h = study.primary_months, study.horizon_months
     others = [x for x in s.values() if not x.is_baseline]
@@ -110,7 +118,7 @@ def _stay(study: Study, s: Mapping[str, Outcome], reason: str) -> str:
     return f"{head} {body}" + _ruled_out(study, s)
 
 
-def _move(study: Study, s: Mapping[str, Outcome], rec: str, reason: str) -> str:
+def _move(study: Study, s: Mapping[str, StrategyFigures], rec: str, reason: str) -> str:
     x = s[rec]
     label = study.strategies[rec].label
     base = s[study.baseline]
@@ -146,7 +154,7 @@ def _move(study: Study, s: Mapping[str, Outcome], rec: str, reason: str) -> str:
     return f"{head} {body}" + _ruled_out(study, s)
 
 
-def verdict(study: Study, s: Mapping[str, Outcome], recommended: str | None, *,
+def verdict(study: Study, s: Mapping[str, StrategyFigures], recommended: str | None, *,
             reason: str = "", conflicts: Mapping[str, str] | None = None) -> str:
     """The answer in plain words, consistent with ``recommended`` and the constraints.
 
@@ -182,7 +190,7 @@ def verdict(study: Study, s: Mapping[str, Outcome], recommended: str | None, *,
         return _stay(study, s, reason)
     text = _move(study, s, recommended, reason)
     why = (conflicts or {}).get(recommended)
-    if why:
+    if why and study.constraints.p99_latency_ms is not None:
         text += (f" Check its latency first: the study states it meets the "
                  f"{study.constraints.p99_latency_ms:g} ms p99, but the serving model says "
                  f"{why}.")

@@ -13,6 +13,7 @@ Examples
 """
 
 from sim.study.errors import OutputError, StudyError
+from sim.study.labels import default_label
 from sim.study.loader import apply_overrides, load_study, study_from_dict
 from sim.study.types import (
     CRITERIA,
@@ -36,6 +37,7 @@ __all__ = [
     "Study",
     "StudyError",
     "apply_overrides",
+    "default_label",
     "full_path",
     "load_study",
     "study_from_dict",
