@@ -52,11 +52,13 @@ def test_a_run_reports_its_stages(lesson_doc):
 
 def test_the_first_build_of_a_capacity_curve_says_it_fills_the_cache(monkeypatch, tmp_path):
     from sim import load_study
+    from sim.cache import Memo
     from sim.serving import from_study, sla
 
     from helpers import STUDIES
 
     monkeypatch.setenv("FTRISK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(sla, "_TABLES", Memo())  # nothing built in this process either
     monkeypatch.setattr(from_study, "capacity_for", lambda study, name: None)  # no simulation
     study = load_study(STUDIES / "voice_intent.toml")
     stages: list[str] = []

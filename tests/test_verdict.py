@@ -66,6 +66,10 @@ def test_move_when_it_pays(study):
     assert verdict(study, s, "self_hosted_7b") == (
         "Move to Self-hosted 7B. It gains $1.00M on average over 36 months against the "
         "Frontier API, though it pays back within 12 months in only 30% of futures.")
+    s["self_hosted_7b"] = outcome("self_hosted_7b", npv=19_401.0, p12=0.498)
+    assert verdict(study, s, "self_hosted_7b") == (
+        "Move to Self-hosted 7B. It gains $19K on average over 36 months against the "
+        "Frontier API, though it pays back within 12 months in 50% of futures.")
 
 
 def test_a_move_forced_by_the_constraints_says_so_and_never_calls_it_a_payback(study):

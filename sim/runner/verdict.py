@@ -20,6 +20,8 @@ from sim.study import Study
 
 #: Below this chance of paying back, "pays back ... but loses" reads "and loses".
 _BUT = 0.2
+#: Below this chance, a strategy that gains on average pays back "in only" so many futures.
+_ONLY = 0.45
 
 
 class StrategyFigures(Protocol):
@@ -148,8 +150,9 @@ def _move(study: Study, s: Mapping[str, StrategyFigures], rec: str, reason: str)
                 f"{money_short(x.npv_mean)} on average over {h} months against "
                 f"{base_label}.")
     else:
+        only = "only " if p < _ONLY else ""
         body = (f"It gains {money_short(x.npv_mean)} on average over {h} months against "
-                f"{base_label}, though it pays back within {n} months in only "
+                f"{base_label}, though it pays back within {n} months in {only}"
                 f"{percent(p)} of futures.")
     return f"{head} {body}" + _ruled_out(study, s)
 
