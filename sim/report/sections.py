@@ -121,14 +121,27 @@ def _fmt(prob_metric: bool) -> Any:
     return prob if prob_metric else money
 
 
-def _tornado_rows(rows: pl.DataFrame, prob_metric: bool, top: int) -> list[list[str]]:
+def _unit(study: Study | None, path: str) -> str:
+    """`` requests/day``: the input's unit with a leading space ("" when unknown)."""
+    if study is None:
+        return ""
+    try:
+        unit = study.input(path).unit
+    except KeyError:
+        return ""
+    return f" {unit}" if unit else ""
+
+
+def _tornado_rows(rows: pl.DataFrame, prob_metric: bool, top: int,
+                  study: Study | None = None) -> list[list[str]]:
     fmt = _fmt(prob_metric)
-    return [[short(r["input"]), f"{number(r['low_value'])} → {number(r['high_value'])}",
-             fmt(r["low"]), fmt(r["high"]), fmt(r["swing"])]
+    return [[short(r["input"]), f"{number(r['low_value'])} → {number(r['high_value'])}"
+             f"{_unit(study, r['input'])}", fmt(r["low"]), fmt(r["high"]), fmt(r["swing"])]
             for r in rows.head(top).iter_rows(named=True)]
 
 
-def _deciles_html(deciles: Tornado, strategy: str, label: str, top: int) -> list[str]:
+def _deciles_html(deciles: Tornado, strategy: str, label: str, top: int,
+                  study: Study | None = None) -> list[str]:
     """The sample-based tornado: swings out of Monte Carlo noise, the rest named apart."""
     shown = deciles.significant(strategy)
     noise = deciles.noise(strategy)["input"].to_list()
@@ -138,7 +151,7 @@ def _deciles_html(deciles: Tornado, strategy: str, label: str, top: int) -> list
     if shown.height:
         out.append(_table(["input", "decile edges", f"{label} lowest 10%",
                            f"{label} highest 10%", "swing"],
-                          _tornado_rows(shown, deciles.metric.is_probability, top)))
+                          _tornado_rows(shown, deciles.metric.is_probability, top, study)))
     else:
         out.append("<p>No swing stands out of the noise.</p>")
     if noise:
@@ -170,7 +183,7 @@ def tornado_section(tornado: Tornado, strategy: str, *, deciles: Tornado | None 
     body = [f"<p>{label} of <b>{html.escape(name)}</b> with each uncertain input at its "
             f"P10 and at its P90 and {held} (base {base_txt}).</p>", _div(f"{key}tornado"),
             _table(["input", "low → high", f"{label} low", f"{label} high", "swing"],
-                   _tornado_rows(tornado.significant(strategy), prob_metric, top))]
+                   _tornado_rows(tornado.significant(strategy), prob_metric, top, study))]
     if silent.height:
         body.append(f'<p class="muted">No influence on {html.escape(name)}: '
                     f"{html.escape(', '.join(short(p) for p in silent['input']))}.</p>")
@@ -179,7 +192,7 @@ def tornado_section(tornado: Tornado, strategy: str, *, deciles: Tornado | None 
                 else "1 input of another strategy does")
         body.append(f'<p class="muted">{what} not enter {html.escape(name)}: left out.</p>')
     if deciles is not None:
-        body += _deciles_html(deciles, strategy, label, top)
+        body += _deciles_html(deciles, strategy, label, top, study)
     out: dict[str, alt.TopLevelMixin] = {f"{key}tornado": charts.tornado_chart(
         rows, probability=prob_metric, label=label, title=f"Tornado: {label}, {name}")}
     corr = (correlations if correlations is not None else pl.DataFrame(
@@ -255,7 +268,8 @@ def sweep_section(sw: Sweep, study: Study | None = None) -> Section:
             x = sw.crossing(name, level)
             span = sw.crossing_interval(name, level)
             where = (f"crosses {level:.0%} at {short(sw.param)} ≈ {number(x)}, somewhere in "
-                     f"{number(span[0])}–{number(span[1])} (between the swept values around "
+                     f"{number(span[0])}–{number(span[1])}{_unit(study, sw.param)} (between "
+                     "the swept values around "
                      "it the curve is only interpolated; Monte Carlo error included)"
                      if x is not None and span is not None
                      else f"does not cross {level:.0%} in the range swept")
@@ -264,9 +278,10 @@ def sweep_section(sw: Sweep, study: Study | None = None) -> Section:
     rows = [[number(r["value"]), r["strategy"], prob(r["p_payback"]),
              money(r["npv_mean"]), prob(r["p_best"])]
             for r in sw.frame.iter_rows(named=True)]
+    unit = _unit(study, sw.param).strip()
     body = (f"<ul>{''.join(lines)}</ul>{_div('sweep')}"
-            + _table([short(sw.param), "strategy", f"P(payback ≤ {sw.months})",
-                      "E[NPV]", "P(best)"], rows)
+            + _table([short(sw.param) + (f" ({unit})" if unit else ""), "strategy",
+                      f"P(payback ≤ {sw.months})", "E[NPV]", "P(best)"], rows)
             + f"<p class=\"muted\">Each value: {sw.samples:,} samples on common random "
               "numbers; P(best) among the strategies that meet the study's constraints.</p>")
     return Section("Break-even map", body, {"sweep": charts.sweep_chart(
