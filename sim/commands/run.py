@@ -32,6 +32,9 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    help="how the strategy is picked (overrides the study)")
     r.add_argument("--yes", action="store_true",
                    help="write samples.parquet even when it would exceed 2 GB")
+    r.add_argument("--xlsx", action="store_true",
+                   help="also write summary.xlsx: the spreadsheet view, monthly cash flows "
+                   "and the distribution summary, for the finance partner")
 
 
 def add_study_options(r: argparse.ArgumentParser) -> None:
@@ -154,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = run_to_folder(study, out, workers=args.workers,
                                    chunk_size=args.chunk_size, progress=status,
-                                   on_stage=status.stage)
+                                   on_stage=status.stage, xlsx=args.xlsx)
         except OutputError as err:
             return error(f"--out {err}")
     if not args.quiet:
@@ -162,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
         print()
     print(result.summary.answer)
     if not args.quiet:
-        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json\n")
+        xlsx = ", summary.xlsx" if args.xlsx else ""
+        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json"
+              f"{xlsx}\n")
     print(result.summary.verdict)
     return EXIT_OK

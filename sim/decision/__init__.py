@@ -10,6 +10,14 @@ Examples
 >>> value_of_information(simulate(study)).sentences()  # doctest: +SKIP
 """
 
+from sim.decision.actuals import (
+    CheckResult,
+    Observation,
+    check_actuals,
+    crps_ensemble,
+    synthetic_actuals,
+    weighted_quantile,
+)
 from sim.decision.analysis import (
     BREAK_EVEN_PARAM,
     DecisionAnalysis,
@@ -43,10 +51,12 @@ from sim.decision.voi import (
 
 __all__ = [
     "BREAK_EVEN_PARAM",
+    "CheckResult",
     "Comparison",
     "DecisionAnalysis",
     "Estimate",
     "Metric",
+    "Observation",
     "SampleSet",
     "Screening",
     "SobolIndices",
@@ -56,10 +66,12 @@ __all__ = [
     "ValueOfInformation",
     "analyze",
     "break_even_values",
+    "check_actuals",
     "check_criterion",
     "check_strategies",
     "classic_tornado",
     "compare",
+    "crps_ensemble",
     "decision_set",
     "default_groups",
     "evpi",
@@ -77,5 +89,7 @@ __all__ = [
     "sobol_analysis",
     "sobol_estimate",
     "sweep",
+    "synthetic_actuals",
     "value_of_information",
+    "weighted_quantile",
 ]

@@ -14,15 +14,27 @@ from sim.report.decision_charts import (
     tornado_chart,
     voi_chart,
 )
-from sim.report.folder import OUTPUT_FILES, OutFolder, check_out_folder, run_to_folder
+from sim.report.fit_page import fit_chart, fit_page, pp_chart
+from sim.report.folder import (
+    OPTIONAL_FILES,
+    OUTPUT_FILES,
+    RUN_FILES,
+    OutFolder,
+    check_out_folder,
+    run_to_folder,
+)
 from sim.report.page import html_page, table, vega_bundle
 from sim.report.run_report import figures, render, verdict_html
 from sim.report.sections import Section, comparison_frame, page, sections
 from sim.report.tables import details_tables, inputs_table, manifest_table, summary_table
 from sim.report.theme import fit, message_chart, style
+from sim.report.workbook import SHEETS, write_workbook
 
 __all__ = [
+    "OPTIONAL_FILES",
     "OUTPUT_FILES",
+    "RUN_FILES",
+    "SHEETS",
     "OutFolder",
     "Section",
     "check_out_folder",
@@ -32,6 +44,8 @@ __all__ = [
     "fan_chart",
     "figures",
     "fit",
+    "fit_chart",
+    "fit_page",
     "html_page",
     "inputs_table",
     "manifest_table",
@@ -39,6 +53,7 @@ __all__ = [
     "npv_chart",
     "page",
     "payback_cdf_chart",
+    "pp_chart",
     "render",
     "run_to_folder",
     "sections",
@@ -52,4 +67,5 @@ __all__ = [
     "vega_bundle",
     "verdict_html",
     "voi_chart",
+    "write_workbook",
 ]

@@ -1,4 +1,8 @@
-"""A run's output folder: four files that appear together or not at all, never over the user's.
+"""A run's output folder: files that appear together or not at all, never over the user's.
+
+A run writes summary.json, samples.parquet, manifest.json and report.html
+(:data:`OUTPUT_FILES`), and summary.xlsx when asked (:data:`OPTIONAL_FILES`); the manifest
+lists the files the run wrote.
 
 Where a run may write is checked by :func:`check_out_folder` before any work:
 
@@ -42,11 +46,18 @@ from sim.report.files import (
     temp_name,
 )
 from sim.report.run_report import render
+from sim.report.workbook import write_workbook
 from sim.runner.runner import Progress, RunResult, bytes_per_sample, run
 from sim.study import Study
 from sim.study.errors import OutputError
 
+#: The files every run writes.
 OUTPUT_FILES = ("summary.json", "samples.parquet", "manifest.json", "report.html")
+#: Files a run writes when asked (``xlsx=True``: ``ftrisk run --xlsx``).
+OPTIONAL_FILES = ("summary.xlsx",)
+#: Every file a run may write: what a manifest may list as ftrisk's, what a temporary
+#: output folder may hold.
+RUN_FILES = OUTPUT_FILES + OPTIONAL_FILES
 #: The manifest's mark of a folder ftrisk wrote.
 GENERATOR = "ftrisk"
 #: ``ftrisk run`` asks for ``--yes`` before writing a samples.parquet larger than this (2 GB).
@@ -104,12 +115,12 @@ def _manifest_files(folder: Path) -> frozenset[str]:
         listed = set(OUTPUT_FILES)
     else:
         return frozenset()
-    return frozenset(listed & set(OUTPUT_FILES))
+    return frozenset(listed & set(RUN_FILES))
 
 
 def _is_page(entry: Path) -> bool:
     """An HTML page another ftrisk command wrote (``serve_<strategy>.html``, --html pages)."""
-    if entry.suffix != ".html" or entry.name in OUTPUT_FILES or entry.is_symlink() \
+    if entry.suffix != ".html" or entry.name in RUN_FILES or entry.is_symlink() \
             or not entry.is_file():
         return False
     try:
@@ -231,7 +242,7 @@ def _tidy(path: Path) -> None:
     for tmp in leftovers(path, "tmp"):
         if tmp.is_dir() and not tmp.is_symlink():
             with contextlib.suppress(OSError):
-                for name in OUTPUT_FILES:  # all a temporary output folder ever holds
+                for name in RUN_FILES:  # all a temporary output folder ever holds
                     (tmp / name).unlink(missing_ok=True)
                 tmp.rmdir()
     for old in leftovers(path, "old"):
@@ -272,7 +283,8 @@ def _default(obj: Any) -> Any:
 
 
 def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
-           progress: Progress | None, on_stage: Callable[[str], None] | None) -> RunResult:
+           progress: Progress | None, on_stage: Callable[[str], None] | None,
+           xlsx: bool = False) -> RunResult:
     result = run(study, samples_path=tmp / "samples.parquet", workers=workers,
                  chunk_size=chunk_size, progress=progress, on_stage=on_stage)
     if on_stage:
@@ -281,16 +293,27 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
     render(result, tmp / "report.html",
            on_stage=None if on_stage is None else lambda step: on_stage(f"report: {step}"))
     result.manifest["timings"]["report_s"] = round(time.perf_counter() - t0, 4)
-    manifest = {"generator": GENERATOR, "files": sorted(OUTPUT_FILES), **result.manifest}
-    _json(result.summary.to_json(), tmp / "summary.json")
+    files = [*OUTPUT_FILES]
+    summary = result.summary.to_json()
+    if xlsx:
+        if on_stage:
+            on_stage("workbook")
+        t0 = time.perf_counter()
+        write_workbook(result, summary, tmp / "summary.xlsx")
+        result.manifest["timings"]["workbook_s"] = round(time.perf_counter() - t0, 4)
+        files.append("summary.xlsx")
+    manifest = {"generator": GENERATOR, "files": sorted(files), **result.manifest}
+    _json(summary, tmp / "summary.json")
     _json(manifest, tmp / "manifest.json")
     return RunResult(result.study, result.samples_path, result.summary, result.fan, manifest)
 
 
 def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 32768,
                   progress: Progress | None = None,
-                  on_stage: Callable[[str], None] | None = None) -> RunResult:
-    """Run ``study`` and write summary.json, samples.parquet, manifest.json and report.html.
+                  on_stage: Callable[[str], None] | None = None,
+                  xlsx: bool = False) -> RunResult:
+    """Run ``study`` and write summary.json, samples.parquet, manifest.json and report.html
+    (and summary.xlsx with ``xlsx=True``, :mod:`sim.report.workbook`).
 
     ``out`` must be new, empty, or a previous ftrisk output (see :func:`check_out_folder`).
     Everything is written into a temporary sibling folder that replaces ``out`` only once
@@ -316,7 +339,7 @@ def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size
     try:
         tmp.mkdir()
         result = _write(study, tmp, workers=workers, chunk_size=chunk_size, progress=progress,
-                        on_stage=on_stage)
+                        on_stage=on_stage, xlsx=xlsx)
         _swap(tmp, check_out_folder(out, study_file=study.file))
     except BaseException as err:
         _remove_own(tmp)
@@ -333,6 +356,6 @@ def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size
 def _remove_own(tmp: Path) -> None:
     """Remove this run's temporary folder (it holds only the output files)."""
     with contextlib.suppress(OSError):
-        for name in OUTPUT_FILES:
+        for name in RUN_FILES:
             (tmp / name).unlink(missing_ok=True)
         tmp.rmdir()

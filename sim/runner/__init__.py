@@ -16,6 +16,7 @@ Examples
 
 from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
 from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
+from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
 from sim.runner.point import median_values, point_estimate
 from sim.runner.runner import RunResult, input_values, run, sampling_plan
 from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
@@ -26,6 +27,7 @@ __all__ = [
     "CVAR_ALPHA",
     "NO_PAYBACK",
     "Moments",
+    "MonthlyPaths",
     "Outcome",
     "RegretAccumulator",
     "RunResult",
@@ -37,10 +39,12 @@ __all__ = [
     "evaluate",
     "feasibility",
     "focus_of",
+    "forecast_paths",
     "input_values",
     "latency_conflicts",
     "latency_warning",
     "median_values",
+    "monthly_paths",
     "point_estimate",
     "run",
     "sampling_plan",

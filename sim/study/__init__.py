@@ -12,6 +12,8 @@ Examples
 'frontier'
 """
 
+from sim.study.actuals import Actuals, ActualsError, read_actuals
+from sim.study.edit import check_study_key, set_study_value
 from sim.study.errors import OutputError, StudyError
 from sim.study.labels import default_label
 from sim.study.loader import apply_overrides, load_study, study_from_dict
@@ -25,20 +27,30 @@ from sim.study.types import (
     Study,
     full_path,
 )
+from sim.study.workload_log import LogError, WorkloadFit, derive_workload, detect_columns
 
 __all__ = [
     "CRITERIA",
     "RESERVED",
+    "Actuals",
+    "ActualsError",
     "Constraints",
     "Correlation",
     "Input",
+    "LogError",
     "OutputError",
     "Strategy",
     "Study",
     "StudyError",
+    "WorkloadFit",
     "apply_overrides",
+    "check_study_key",
     "default_label",
+    "derive_workload",
+    "detect_columns",
     "full_path",
     "load_study",
+    "read_actuals",
+    "set_study_value",
     "study_from_dict",
 ]
