@@ -189,10 +189,7 @@ def render(result: RunResult, path: str | Path, *, on_stage: Stage | None = None
     ]
     decision = decision_sections(result, on_stage)
     charts += [(k, c) for sec in decision for k, c in sec.charts.items()]
-    keys = {"Which unknown matters most?": "sensitivity",
-            "Is it worth finding out first?": "voi", "Break-even map": "sweep"}
-    decision_html = "\n".join(_section(keys.get(sec.heading, "analysis"), sec.heading,
-                                       sec.body) for sec in decision)
+    decision_html = "\n".join(_section(sec.key, sec.heading, sec.body) for sec in decision)
     if len(study.compared()) > 1:
         charts.append(("comparison", comparison_chart(comparison_frame(summary))))
     if on_stage:

@@ -28,11 +28,13 @@ from sim.study import Study
 
 @dataclass(frozen=True)
 class Section:
-    """A part of a page: heading, HTML body with chart placeholders, and the charts."""
+    """A part of a page: heading, HTML body with chart placeholders, the charts, and the
+    key of its ``<section id="sec-KEY">`` element."""
 
     heading: str
     body: str
     charts: dict[str, alt.TopLevelMixin]
+    key: str = ""
 
 
 def _div(key: str) -> str:
@@ -114,7 +116,8 @@ def comparison_section(c: Comparison, study: Study | None = None) -> Section:
     if study is not None:
         frame = frame.with_columns(label=pl.col("strategy").replace_strict(
             _labels(study), default=pl.col("strategy")))
-    return Section("Strategy comparison", body, {"comparison": charts.comparison_chart(frame)})
+    return Section("Strategy comparison", body, {"comparison": charts.comparison_chart(frame)},
+                   "comparison")
 
 
 def _fmt(prob_metric: bool) -> Any:
@@ -174,7 +177,7 @@ def tornado_section(tornado: Tornado, strategy: str, *, deciles: Tornado | None 
     rows = tornado.table(strategy)
     if not rows.height:
         return Section("Which unknown matters most?", "<p>Every input is fixed: nothing "
-                       "moves the answer.</p>", {})
+                       "moves the answer.</p>", {}, "sensitivity")
     base_txt = _fmt(prob_metric)(rows["base"][0])
     enters = ({i.path for i in study.inputs_of(strategy)} if study is not None
               else set(rows["input"].to_list()))
@@ -208,7 +211,7 @@ def tornado_section(tornado: Tornado, strategy: str, *, deciles: Tornado | None 
         out[f"{key}sobol"] = charts.sobol_chart(
             sobol.table(strategy),
             title=f"Sobol' indices: shares of {sobol.metric.variance_label}, {name}")
-    return Section("Which unknown matters most?", "\n".join(body), out)
+    return Section("Which unknown matters most?", "\n".join(body), out, "sensitivity")
 
 
 def sensitivity_section(a: DecisionAnalysis, *, top: int = 12) -> Section:
@@ -256,7 +259,7 @@ def voi_section(a: DecisionAnalysis, *, top: int = 10) -> Section:
               "EVPPI by quantile bins (one input) or regression (groups), cross-fitted so "
               "noise does not inflate it.</p>")
     return Section("Is it worth finding out first?", body,
-                   {"voi": charts.voi_chart(v.frame, evpi=v.evpi.value)})
+                   {"voi": charts.voi_chart(v.frame, evpi=v.evpi.value)}, "voi")
 
 
 def sweep_section(sw: Sweep, study: Study | None = None) -> Section:
@@ -286,7 +289,7 @@ def sweep_section(sw: Sweep, study: Study | None = None) -> Section:
               "numbers; P(best) among the strategies that meet the study's constraints.</p>")
     return Section("Break-even map", body, {"sweep": charts.sweep_chart(
         sw.frame, sw.crossings, param=sw.param, months=sw.months, log=sw.scale == "log",
-        labels=_labels(study) if study is not None else None)})
+        labels=_labels(study) if study is not None else None)}, "sweep")
 
 
 def sections(a: DecisionAnalysis) -> list[Section]:
@@ -300,6 +303,6 @@ def sections(a: DecisionAnalysis) -> list[Section]:
 def page(title: str, parts: Sequence[Section]) -> str:
     """A self-contained HTML page (the Vega JavaScript inlined: renders offline)."""
     body = f"<h1>{html.escape(title)}</h1>\n" + "\n".join(
-        f'<section id="sec-{k}"><h2>{html.escape(p.heading)}</h2>\n{p.body}</section>'
+        f'<section id="sec-{p.key or k}"><h2>{html.escape(p.heading)}</h2>\n{p.body}</section>'
         for k, p in enumerate(parts))
     return html_page(title, body, {k: c.to_dict() for p in parts for k, c in p.charts.items()})
