@@ -140,6 +140,27 @@ def percent(p: float) -> str:
     return f"{p:.0%}"
 
 
+def plus_minus(x: float, se: float) -> str:
+    """A value and its standard error, both to the precision the error allows (one
+    significant digit of the error, two when it starts with 1).
+
+    Examples
+    --------
+    >>> plus_minus(61.234, 2.1), plus_minus(7567.18, 44.35), plus_minus(9.0, 0.0115)
+    ('61 ± 2', '7,570 ± 40', '9.000 ± 0.011')
+    >>> plus_minus(12.5, 0.0)
+    '12.5 ± 0'
+    """
+    if not (math.isfinite(se) and se > 0):
+        return f"{number(x)} ± {'0' if se == 0 else '–'}"
+    power = math.floor(math.log10(se))
+    digits = -power + (1 if se / 10.0**power < 2 else 0)
+    if digits <= 0:
+        step = 10.0 ** (-digits)
+        return f"{round(x / step) * step:,.0f} ± {round(se / step) * step:,.0f}"
+    return f"{x:,.{digits}f} ± {se:.{digits}f}"
+
+
 def months(x: float | str | None) -> str | None:
     """A payback in months to 0.1 month, as the lesson rounds it (``"never"`` and None
     pass through): summary.json keeps the full figure, the terminal and report show this.

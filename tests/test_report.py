@@ -134,8 +134,10 @@ def test_the_verdict_and_three_figures_open_the_page(report):
 def test_sections_in_order(report):
     _, page = report
     found = re.findall(r'<section id="sec-([a-z]+)">', page)
+    # legal_contracts states a rank correlation: Shapley effects follow the sensitivity
     assert found == ["verdict", "summary", "spreadsheet", "payback", "fan", "npv",
-                     "sensitivity", "voi", "sweep", "inputs", "assumptions", "manifest"]
+                     "sensitivity", "shapley", "voi", "sweep", "inputs", "assumptions",
+                     "manifest"]
 
 
 def test_inputs_are_rounded_with_units_and_the_manifest_is_a_table(report):

@@ -39,6 +39,7 @@ class Status:
         self._live: Any = None
         self._task: Any = None
         self._bar = False
+        self._total = 0
 
     def __enter__(self) -> Status:
         return self
@@ -64,6 +65,8 @@ class Status:
         """Samples done out of ``total``."""
         if not self.enabled:
             return
+        if self._bar and total != self._total:  # a new count (a pilot run, then the run)
+            self._stop()
         if not self._bar:
             if time.perf_counter() - self.start < BAR_DELAY and done < total:
                 return
@@ -77,6 +80,7 @@ class Status:
             self._live.start()
             self._task = self._live.add_task("simulating", total=total)
             self._bar = True
+            self._total = total
             self.shown.append("simulating")
         self._live.update(self._task, completed=done)
 

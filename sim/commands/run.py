@@ -35,6 +35,12 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--xlsx", action="store_true",
                    help="also write summary.xlsx: the spreadsheet view, monthly cash flows "
                    "and the distribution summary, for the finance partner")
+    r.add_argument("--target-se", metavar="SE",
+                   help="draw blocks of samples until every strategy's standard error meets "
+                   "SE: 0.005 (P(payback <= N), the study's headline N), "
+                   "payback_within:N=0.005 or npv=500 (E[NPV], dollars)")
+    r.add_argument("--max-samples", type=int, metavar="N",
+                   help="the most samples --target-se may draw (default: 1,048,576)")
 
 
 def add_study_options(r: argparse.ArgumentParser) -> None:
@@ -128,10 +134,58 @@ def size_check(args: argparse.Namespace, study: Any, out: Path) -> str | None:
         print(f"ftrisk: writing {gb} of samples into {out}/ (--yes)", file=sys.stderr)
         return None
     most = SIZE_GUARD_BYTES // bytes_per_sample(study)
-    where = (f"--samples {study.samples:,}" if args.samples is not None
+    flag = "--max-samples" if getattr(args, "target_se", None) else "--samples"
+    where = (f"{flag} {study.samples:,}" if flag == "--max-samples" or args.samples is not None
              else f"{args.study}: study.samples {study.samples:,}")
     return (f"{where}: samples.parquet would take {gb} (over the {SIZE_GUARD_BYTES / 1e9:g} "
-            f"GB guard); add --yes to write it anyway, or lower --samples to at most {most:,}")
+            f"GB guard); add --yes to write it anyway, or lower {flag} to at most {most:,}")
+
+
+#: --max-samples default (precision control's cap).
+MAX_SAMPLES = 1 << 20
+
+
+def _target(args: argparse.Namespace, study: Any) -> Any:
+    """The --target-se asked for (None without it); ValueError for bad flags."""
+    if args.target_se is None:
+        if args.max_samples is not None:
+            raise ValueError("--max-samples: only used with --target-se; give --samples N for "
+                             "a fixed count")
+        return None
+    if args.samples is not None:
+        raise ValueError("--samples: --target-se chooses the sample count; drop --samples (cap "
+                         "the count with --max-samples)")
+    if args.max_samples is not None and args.max_samples < 1:
+        raise ValueError(f"--max-samples {args.max_samples}: must be >= 1")
+    from sim.decision.precision import parse_target_se
+
+    return parse_target_se(args.target_se, horizon=study.horizon_months,
+                           months=study.primary_months)
+
+
+def _annotate(chosen: Any) -> Any:
+    """The manifest's ``precision`` entry: the target, the count, the SEs the run reached."""
+    from sim.decision.precision import reached_in
+
+    def annotate(result: Any) -> dict[str, Any]:
+        reached = reached_in(result.summary, chosen.target)
+        met = all(se <= chosen.target.se for se in reached.values())
+        return {"precision": {**chosen.manifest(), "met": met, "se_reached": reached}}
+
+    return annotate
+
+
+def precision_text(p: dict[str, Any]) -> str:
+    """One line on the terminal: what --target-se reached with how many samples."""
+    worst = max(p["se_reached"].values())
+    fmt = (lambda v: f"{v:,.0f}") if p["target"].startswith("npv") else (
+        lambda v: f"{v:.4f}")
+    head = (f"precision: {p['quantity']} to a standard error of {fmt(p['target_se'])} "
+            f"(largest reached {fmt(worst)})")
+    if p["met"]:
+        return f"{head} with {p['samples']:,} samples."
+    return (f"{head}: NOT met at --max-samples {p['max_samples']:,}; raise --max-samples "
+            "or relax --target-se.")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -147,22 +201,36 @@ def run(args: argparse.Namespace) -> int:
         return error("--workers and --chunk-size must be >= 1")
     out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
     try:
+        target = _target(args, study)
         check_out_folder(out, study_file=args.study, flag="--out")
-    except OutputError as err:
+    except (OutputError, ValueError) as err:
         return error(str(err))
-    too_big = size_check(args, study, out)
+    too_big = size_check(args, study if target is None else study.replace(
+        samples=args.max_samples or MAX_SAMPLES), out)
     if too_big:
         return error(too_big)
+    chosen = None
     with Status(enabled=not args.quiet) as status:
         try:
+            if target is not None:
+                from sim.decision.precision import plan_samples
+
+                chosen = plan_samples(study, target,
+                                      max_samples=args.max_samples or MAX_SAMPLES,
+                                      progress=status)
+                status.close()
+                study = study.replace(samples=chosen.samples)
             result = run_to_folder(study, out, workers=args.workers,
                                    chunk_size=args.chunk_size, progress=status,
-                                   on_stage=status.stage, xlsx=args.xlsx)
+                                   on_stage=status.stage, xlsx=args.xlsx,
+                                   annotate=None if chosen is None else _annotate(chosen))
         except OutputError as err:
             return error(f"--out {err}")
     if not args.quiet:
         print(summary_text(result.summary))
         print()
+    if chosen is not None:
+        print(precision_text(result.manifest["precision"]))
     print(result.summary.answer)
     if not args.quiet:
         xlsx = ", summary.xlsx" if args.xlsx else ""

@@ -10,12 +10,13 @@ from sim.commands.run import add_study_options, load
 
 NAME = "sweep"
 ORDER = 30
-HELP = "break-even map: P(payback <= N) and E[NPV] across values of one input"
+HELP = "break-even map: P(payback <= N) and E[NPV] across one input, or a map of two"
 DESCRIPTION = (
     "Sweep one input (e.g. workload.requests_per_day) over --values or a --range lo:hi:n "
     "(log-spaced when lo > 0): each value is a full Monte Carlo on common random numbers. "
     "Prints P(payback <= N) and E[NPV] per strategy and value, and where P crosses 50% "
-    "and 90%.")
+    "and 90%. With --param2 and --values2/--range2: a two-input map of P(payback <= N) for "
+    "one strategy with its 50% contour, and the best strategy (max E[NPV]) per cell.")
 
 
 def add_arguments(r: argparse.ArgumentParser) -> None:
@@ -31,23 +32,67 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    "headline, 12 when asked for)")
     r.add_argument("--strategy", action="append", default=None, metavar="S",
                    help="strategy to show (repeatable; default: every non-baseline one)")
+    r.add_argument("--param2", metavar="PATH",
+                   help="a second input: a two-input map (at most 400 cells)")
+    r.add_argument("--values2", metavar="V1,V2,...", help="values of --param2")
+    r.add_argument("--range2", metavar="LO:HI:N", help="N values of --param2 (log-spaced "
+                   "when LO > 0; --linear spaces both ranges linearly)")
     r.add_argument("--html", metavar="FILE", help="write the chart and table to FILE")
+    r.add_argument("--csv", metavar="FILE", help="write the table to FILE (CSV)")
     add_study_options(r)
 
 
-def _values(args: argparse.Namespace) -> tuple[list[float], str]:
+def _values(args: argparse.Namespace, second: bool = False) -> tuple[list[float], str]:
     from sim.decision import parse_values
 
-    if (args.values is None) == (args.range_ is None):
-        raise ValueError("give exactly one of --values V1,V2,... or --range LO:HI:N")
-    values, scale = parse_values(args.values if args.values is not None else args.range_)
+    listed, ranged = ((args.values2, args.range2) if second else (args.values, args.range_))
+    flags = "--values2 V1,V2,... or --range2 LO:HI:N" if second else (
+        "--values V1,V2,... or --range LO:HI:N")
+    if (listed is None) == (ranged is None):
+        raise ValueError(f"give exactly one of {flags}")
+    try:
+        values, scale = parse_values(listed if listed is not None else ranged)
+    except ValueError as err:
+        raise ValueError(f"{flags.split()[0] if listed is not None else flags.split()[-2]}: "
+                         f"{err}") from None
     if args.linear:
-        if args.range_ is not None and scale == "log":
+        if ranged is not None and scale == "log":
             import numpy as np
 
             values = np.linspace(values[0], values[-1], len(values)).tolist()
         scale = "linear"
     return values, scale
+
+
+def map_text(m: Any) -> str:
+    """The two-input map on the terminal: P(payback <= N) of its strategy (values down the
+    rows, values2 across), the best strategy per cell, and the 50% contour."""
+    from sim.display import number, plus_minus, short, text_table
+
+    p = m.grid("p_payback")
+    xs = sorted(set(m.frame["value"].to_list()))
+    ys = sorted(set(m.frame["value2"].to_list()))
+    best = {(r["value"], r["value2"]): r["best"] for r in m.best.iter_rows(named=True)}
+    head = [f"{short(m.param)} \\ {short(m.param2)}", *(number(y) for y in ys)]
+    grid = text_table(head, [[number(x), *(f"{p[j, i]:.3f}" for j in range(len(ys)))]
+                             for i, x in enumerate(xs)])
+    names = sorted(set(best.values()))
+    letters = {b: chr(ord("A") + k) for k, b in enumerate(names)}
+    bgrid = text_table(head, [[number(x), *(letters[best[(x, y)]] for y in ys)] for x in xs])
+    legend = ", ".join(f"{v} = {k}" for k, v in letters.items())
+    lines = [f"P(payback ≤ {m.months}) of {m.strategy}", grid, "",
+             f"best strategy per cell (max E[NPV] among the feasible ones): {legend}", bgrid,
+             ""]
+    pts = m.contour.filter(m.contour["along"] == "param").sort("value2")
+    for r in pts.iter_rows(named=True):
+        lines.append(f"{short(m.param2)} = {number(r['value2'])}: P(payback ≤ {m.months}) = "
+                     f"{r['level']:.0%} at {short(m.param)} ≈ "
+                     f"{plus_minus(r['value'], r['se'])}")
+    if not pts.height:
+        lines.append(f"P(payback ≤ {m.months}) does not cross 50% along {short(m.param)} in "
+                     "this grid")
+    lines.append(f"each cell: {m.samples:,} samples on common random numbers")
+    return "\n".join(lines)
 
 
 def sweep_text(sw: Any) -> str:
@@ -88,25 +133,42 @@ def sweep_text(sw: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Sweep, print the map and its crossings; write --html if asked."""
-    from sim.decision import sweep
+    """Sweep (or map), print the table and crossings; write --html and --csv if asked."""
+    from sim.decision import sweep, sweep_map
     from sim.report.files import check_file_target, write_text
     from sim.study.errors import OutputError, StudyError
 
+    two = args.param2 is not None
     try:
         study = load(args)
         values, scale = _values(args)
-        if args.html:
-            check_file_target(args.html, flag="--html", example="sweep.html")
-        sw = sweep(study, args.param, values, months=args.months, scale=scale,  # type: ignore[arg-type]
-                   strategies=args.strategy)
+        if not two and (args.values2 is not None or args.range2 is not None):
+            raise ValueError("--values2/--range2: give --param2 PATH, the second input")
+        if two:
+            values2, scale2 = _values(args, second=True)
+        for flag, target in (("--html", args.html), ("--csv", args.csv)):
+            if target:
+                check_file_target(target, flag=flag, example=f"sweep.{flag[2:]}")
+        if two:
+            result: Any = sweep_map(
+                study, args.param, values, args.param2, values2, months=args.months,
+                scale=scale, scale2=scale2,  # type: ignore[arg-type]
+                strategy=args.strategy[0] if args.strategy else None)
+        else:
+            result = sweep(study, args.param, values, months=args.months,
+                           scale=scale,  # type: ignore[arg-type]
+                           strategies=args.strategy)
     except (StudyError, OutputError, ValueError) as err:
         return error(str(err))
-    print(sweep_text(sw))
+    print(map_text(result) if two else sweep_text(result))
+    if args.csv:
+        write_text(args.csv, result.table().write_csv(), flag="--csv")
+        print(f"wrote {args.csv}")
     if args.html:
         from sim.report.sections import page, sweep_section
+        from sim.report.tool_sections import map_section
 
-        write_text(args.html, page(f"{study.name}: break-even map", [sweep_section(sw)]),
-                   flag="--html")
+        section = map_section(result) if two else sweep_section(result)
+        write_text(args.html, page(f"{study.name}: break-even map", [section]), flag="--html")
         print(f"wrote {args.html}")
     return EXIT_OK

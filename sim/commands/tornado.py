@@ -11,13 +11,15 @@ from sim.commands.run import add_study_options, load
 
 NAME = "tornado"
 ORDER = 20
-HELP = "which unknown drives the answer: tornado, rank correlations, Sobol' indices"
+HELP = ("which unknown drives the answer: tornado, rank correlations, Sobol' indices, "
+        "Shapley effects")
 DESCRIPTION = (
     "Tornado of a study's output: each uncertain input at its P10 and its P90 with the "
     "others held (at their medians for npv; sampled on common random numbers for a "
     "probability), beside the sample-based tornado (lowest vs highest decile of the "
-    "input's samples) and Spearman rank correlations; optionally Sobol' indices. Prints "
-    "tables; --html writes an offline page with the charts.")
+    "input's samples) and Spearman rank correlations; optionally Sobol' indices and Shapley "
+    "effects (with correlated inputs). Prints tables; --html writes an offline page with "
+    "the charts.")
 
 
 def add_arguments(r: argparse.ArgumentParser) -> None:
@@ -31,6 +33,12 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--sobol", action="store_true", help="also compute Sobol' indices")
     r.add_argument("--sobol-samples", type=int, default=8192, metavar="N",
                    help="Sobol' base samples, a power of 2 (default: %(default)s)")
+    r.add_argument("--shapley", action="store_true",
+                   help="also compute Shapley effects (they respect the study's stated "
+                   "correlations, which Sobol' indices ignore)")
+    r.add_argument("--shapley-evaluations", type=int, default=1 << 17, metavar="N",
+                   help="model evaluations the Shapley estimate spends (default: "
+                   "%(default)s; its standard error falls as 1/sqrt(N))")
     r.add_argument("--html", metavar="FILE", help="write the charts and tables to FILE")
     add_study_options(r)
 
@@ -100,14 +108,28 @@ def sobol_text(sob: Any, strategy: str, top: int) -> str:
             f"({sob.n:,} base samples)\n{table}")
 
 
+def shapley_text(res: Any, strategy: str, top: int) -> str:
+    """Shapley effects of one strategy as a terminal table."""
+    from sim.display import short, text_table
+
+    rows = [[short(r["input"]), f"{r['shapley'] if abs(r['shapley']) >= 5e-4 else 0.0:.3f}",
+             f"{r['se']:.3f}"]
+            for r in res.table(strategy).head(top).iter_rows(named=True)]
+    how = ("with the study's correlations" if res.correlated else "independent inputs")
+    return (f"Shapley effects of {res.metric.label}, {strategy} ({how}; "
+            f"{res.permutations:,} permutations, {res.evaluations:,} model evaluations)\n"
+            + text_table(["input", "share of variance", "± se"], rows))
+
+
 def run(args: argparse.Namespace) -> int:
-    """Compute and print the tornadoes (and Sobol' indices); write --html if asked."""
+    """Compute and print the tornadoes (Sobol' indices, Shapley effects); write --html."""
     from sim.decision import (
         check_strategies,
         classic_tornado,
         parse_metric,
         rank_correlations,
         sample_tornado,
+        shapley_analysis,
         simulate,
         sobol_analysis,
     )
@@ -130,6 +152,11 @@ def run(args: argparse.Namespace) -> int:
         rho = rank_correlations(samples, metric=metric, strategies=names)
         sob = (sobol_analysis(study, n=args.sobol_samples, metric=metric, strategies=names)
                if args.sobol else None)
+        if args.shapley and args.shapley_evaluations < 1:
+            raise ValueError(f"--shapley-evaluations {args.shapley_evaluations}: must be >= 1")
+        shap = (shapley_analysis(study, metric=metric, strategies=names,
+                                 budget=args.shapley_evaluations)
+                if args.shapley and study.uncertain_inputs() else None)
     except (StudyError, OutputError, ValueError) as err:
         return error(str(err))
     if not study.uncertain_inputs():
@@ -140,24 +167,29 @@ def run(args: argparse.Namespace) -> int:
     if sob is not None:
         parts += [sobol_text(sob, s, args.top) for s in names]
         parts += list(sob.notes)
+    if shap is not None:
+        parts += [shapley_text(shap, s, args.top) for s in names]
     print("\n\n".join(parts))
     print(f"\nlow/high 10%: mean over the {study.samples:,} samples ({study.sampling}, seed "
           f"{study.seed}) whose input lies in its lowest / highest decile; '–' where the two "
           "differ by less than two standard errors (Monte Carlo noise).")
     if args.html:
-        _write_html(Path(args.html), study, names, classic, deciles, rho, sob, args.top)
+        _write_html(Path(args.html), study, names, classic, deciles, rho, sob, args.top, shap)
         print(f"wrote {args.html}")
     return EXIT_OK
 
 
 def _write_html(path: Path, study: Any, names: list[str], classic: Any, deciles: Any,
-                rho: Any, sob: Any, top: int) -> None:
+                rho: Any, sob: Any, top: int, shap: Any = None) -> None:
     from sim.report.files import write_text
     from sim.report.sections import Section, page, tornado_section
+    from sim.report.tool_sections import shapley_section
 
     parts: list[Section] = []
     for i, s in enumerate(names):
         sec = tornado_section(classic, s, deciles=deciles, correlations=rho, sobol=sob,
                               top=top, key=f"s{i}-", study=study)
         parts.append(Section(study.strategies[s].label, sec.body, sec.charts))
+        if shap is not None:
+            parts.append(shapley_section(shap, s, top=top, key=f"s{i}-"))
     write_text(path, page(f"{study.name}: which unknown matters most?", parts), flag="--html")

@@ -11,7 +11,10 @@ import polars as pl
 from sim.decision.compare import Comparison, compare
 from sim.decision.correlation import rank_correlations
 from sim.decision.metrics import Metric, parse_metric
+from sim.decision.pilot import PilotValue, default_informs, pilot_value
 from sim.decision.samples import SampleSet
+from sim.decision.shapley import BUDGET as SHAPLEY_BUDGET
+from sim.decision.shapley import ShapleyResult, shapley_analysis
 from sim.decision.sobol import SeedLike, SobolResult, sobol_analysis
 from sim.decision.sweep import Sweep, sweep
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
@@ -47,6 +50,12 @@ class DecisionAnalysis:
         EVPI and EVPPI.
     sweep : Sweep or None
         Break-even map (None when skipped or when the swept input does not exist).
+    pilot : PilotValue or None
+        EVSI of a pilot of the focus strategy observing its review rate (or quality lift,
+        or error rate); None when skipped or when it has no uncertain one.
+    shapley : ShapleyResult or None
+        Shapley effects (None when skipped; by default computed only when the study states
+        correlations, which Sobol' indices ignore).
     """
 
     study: Study
@@ -59,6 +68,8 @@ class DecisionAnalysis:
     sobol: SobolResult | None
     voi: ValueOfInformation
     sweep: Sweep | None
+    pilot: PilotValue | None = None
+    shapley: ShapleyResult | None = None
 
 
 def focus_strategy(comparison: Comparison, study: Study) -> str:
@@ -83,7 +94,9 @@ def break_even_values(study: Study, param: str = BREAK_EVEN_PARAM, *,
 
 def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str | None = None,
             sobol_n: int | None = 1 << 12, sweep_param: str | None = BREAK_EVEN_PARAM,
-            sweep_samples: int = 4096, rng: SeedLike = None,
+            sweep_samples: int = 4096, pilot_examples: int | None = 500,
+            shapley: bool | None = None, shapley_budget: int = SHAPLEY_BUDGET,
+            rng: SeedLike = None,
             on_stage: Callable[[str], None] | None = None) -> DecisionAnalysis:
     """Run every decision analysis on a study's samples.
 
@@ -102,6 +115,13 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
         Input of the break-even map (skipped when None or not an input of the study).
     sweep_samples : int
         Samples per swept value.
+    pilot_examples : int or None
+        Examples of the pilot whose EVSI is computed (None skips it).
+    shapley : bool, optional
+        Compute Shapley effects; default: when the study states correlations.
+    shapley_budget : int
+        Model evaluations the Shapley estimate may spend (its standard error falls as one
+        over the square root of it).
     rng : numpy.random.Generator, int or None
         For the Sobol' analysis; None: derived from the study's seed.
     on_stage : callable, optional
@@ -139,6 +159,21 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
             stage("break-even map")
             swept = sweep(study, sweep_param, values, scale="log",
                           samples=min(sweep_samples, study.samples))
+    pilot = None
+    if pilot_examples is not None:
+        stage("value of a pilot")
+        try:
+            default_informs(study, focus)
+        except ValueError:
+            pass  # nothing uncertain for a pilot to observe
+        else:
+            pilot = pilot_value(samples, strategy=focus, examples=pilot_examples)
+    shap = None
+    if (bool(study.correlations) if shapley is None else shapley) and study.uncertain_inputs():
+        stage("Shapley effects")
+        shap = shapley_analysis(study, metric=m, strategies=[focus],
+                                budget=shapley_budget)
     return DecisionAnalysis(
         study=study, focus=focus, metric=m, comparison=comparison, tornado=tornado,
-        sample_tornado=deciles, correlations=correlations, sobol=sob, voi=voi, sweep=swept)
+        sample_tornado=deciles, correlations=correlations, sobol=sob, voi=voi, sweep=swept,
+        pilot=pilot, shapley=shap)

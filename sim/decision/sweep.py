@@ -12,7 +12,7 @@ linear interpolation between neighbouring values (in log space for a log sweep).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Literal
@@ -116,7 +116,8 @@ def parse_values(text: str) -> tuple[list[float], Scale]:
     return values, "linear"
 
 
-def _field(study: Study, inp: Input) -> Field | None:
+def input_field(study: Study, inp: Input) -> Field | None:
+    """The schema field of an input (its domain, default and help), None if unknown."""
     parts = inp.path.split(".")
     if parts[0] == "workload":
         return WORKLOAD.get(parts[1])
@@ -134,7 +135,7 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
         close = get_close_matches(param, paths, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "e.g. workload.requests_per_day"
         raise ValueError(f"{param}: not an input of the study; {hint}") from None
-    field = _field(study, inp)
+    field = input_field(study, inp)
     for v in values:
         if not math.isfinite(v):
             raise ValueError(f"{inp.path}={v}: must be a finite number")
@@ -144,11 +145,10 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
     return inp
 
 
-def _crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
-               log: bool) -> list[tuple[float, float, str, float, float]]:
-    """(value, se, direction, lo, hi) of each crossing of ``level``: the interpolated value,
-    its Monte Carlo standard error, and an interval holding both the two swept values it lies
-    between (where the curve is only interpolated) and the value ± 2 standard errors."""
+def level_crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
+                    log: bool) -> list[tuple[float, float, str]]:
+    """Where ``p`` crosses ``level`` between neighbouring values: ``(value, se, direction)``
+    by linear interpolation (of log values when ``log``)."""
     t = np.log(values) if log else values
     d = p - level
     out = []
@@ -160,15 +160,35 @@ def _crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
         tc = t[k] + w * (t[k + 1] - t[k])
         slope = (p[k + 1] - p[k]) / (t[k + 1] - t[k])
         se_t = ((1 - w) * se[k] + w * se[k + 1]) / abs(slope)
-        lo_t, hi_t = min(t[k], tc - 2 * se_t), max(t[k + 1], tc + 2 * se_t)
-        back = np.exp if log else float
-        x = float(back(tc))
-        out.append((x, float(se_t * x if log else se_t), "up" if up else "down",
-                    float(back(lo_t)), float(back(hi_t))))
+        x = float(np.exp(tc)) if log else float(tc)
+        out.append((x, float(se_t * x if log else se_t), "up" if up else "down"))
     return out
 
 
-def _check_values(values: Sequence[float], scale: str) -> FloatArray:
+def crossing_interval(values: FloatArray, x: float, se: float, log: bool
+                      ) -> tuple[float, float]:
+    """The interval a crossing at ``x`` (standard error ``se``) lies in: the swept values
+    around it, where the curve is only interpolated, widened to ``x`` ± 2 se (a factor
+    ``exp(±2 se / x)`` on a log sweep).
+
+    Examples
+    --------
+    >>> crossing_interval(np.array([8.0, 10.0, 12.0]), 9.0, 0.1, log=False)
+    (8.0, 10.0)
+    >>> crossing_interval(np.array([8.0, 10.0]), 9.0, 1.0, log=False)
+    (7.0, 11.0)
+    """
+    lower, upper = values[values <= x], values[values >= x]
+    below = float(lower.max()) if lower.size else x
+    above = float(upper.min()) if upper.size else x
+    if log:
+        f = float(np.exp(2 * se / x))
+        return min(below, x / f), max(above, x * f)
+    return min(below, x - 2 * se), max(above, x + 2 * se)
+
+
+def check_values(values: Sequence[float], scale: str) -> FloatArray:
+    """The values sorted, duplicates dropped; a log scale needs them > 0."""
     if scale not in ("linear", "log"):
         raise ValueError(f"'{scale}' is not a valid scale; it must be one of "
                          "{'linear', 'log'}")
@@ -180,11 +200,12 @@ def _check_values(values: Sequence[float], scale: str) -> FloatArray:
     return vals
 
 
-def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_size: int
-                ) -> dict[str, FloatArray]:
-    """Per value and strategy (every one): NPV mean and variance, P(payback), P(NPV>0), P(best)."""
+def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
+                chunk_size: int) -> dict[str, FloatArray]:
+    """Per cell (input values pinned) and strategy (every one): NPV mean and variance,
+    P(payback), P(NPV>0), P(best)."""
     every = study.compared()
-    k, s = vals.size, len(every)
+    k, s = len(cells), len(every)
     n = study.samples
     chosen = [every.index(x) for x in decision_set(study)]
     sums, sq, hits, pos, best = (np.zeros((k, s)) for _ in range(5))
@@ -195,8 +216,8 @@ def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_si
     for start in range(0, n, step):
         stop = min(start + step, n)
         base = input_values(study, plan.rows(start, stop))
-        for i, v in enumerate(vals):
-            out = evaluate(study, {**base, path: float(v)}, stop - start)
+        for i, pins in enumerate(cells):
+            out = evaluate(study, {**base, **pins}, stop - start)
             npv = np.stack([out[x].npv for x in every])
             pb = np.stack([out[x].payback for x in every])
             top = np.zeros(npv.shape, dtype=bool)
@@ -254,10 +275,10 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
         raise ValueError(f"months={n_mo} must lie in 1..{study.horizon_months} (the horizon)")
     if chunk_size < 1:
         raise ValueError(f"chunk_size={chunk_size} must be >= 1")
-    vals = _check_values(values, scale)
+    vals = check_values(values, scale)
     inp = check_param(study, param, vals.tolist())
     names = check_strategies(study, strategies)
-    acc = _accumulate(study, inp.path, vals, n_mo, chunk_size)
+    acc = accumulate(study, [{inp.path: float(v)} for v in vals], n_mo, chunk_size)
     choice = decision_set(study)
     n = study.samples
     every = study.compared()
@@ -277,7 +298,8 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
                                    acc["best"][i, j] if in_choice else None), strict=True):
                 rows[c].append(x if isinstance(x, str) or x is None else float(x))
         for level in levels:
-            for x, e, direction, lo, hi in _crossings(vals, p, se, level, scale == "log"):
+            for x, e, direction in level_crossings(vals, p, se, level, scale == "log"):
+                lo, hi = crossing_interval(vals, x, e, scale == "log")
                 for c, y in zip(cross, (name, float(level), x, e, direction, lo, hi),
                                 strict=True):
                     cross[c].append(y)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.decision.voi_summary import voi_summary
 from sim.interrupts import shielded
 from sim.report.files import (
     ENVIRONMENT_ERRNOS,
@@ -64,6 +65,8 @@ GENERATOR = "ftrisk"
 SIZE_GUARD_BYTES = 2 * 10**9
 #: How an HTML page written by an ftrisk command starts (the generator tag; older pages: title).
 _PAGE_MARKS = (b'<meta name="generator" content="ftrisk', b"<title>ftrisk ")
+#: ``annotate(result) -> entries`` added to a run's manifest.json.
+Annotate = Callable[[RunResult], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -284,17 +287,22 @@ def _default(obj: Any) -> Any:
 
 def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
            progress: Progress | None, on_stage: Callable[[str], None] | None,
-           xlsx: bool = False) -> RunResult:
+           xlsx: bool = False, annotate: Annotate | None = None) -> RunResult:
     result = run(study, samples_path=tmp / "samples.parquet", workers=workers,
                  chunk_size=chunk_size, progress=progress, on_stage=on_stage)
+    if annotate is not None:
+        result.manifest.update(annotate(result))
     if on_stage:
         on_stage("report")
     t0 = time.perf_counter()
-    render(result, tmp / "report.html",
-           on_stage=None if on_stage is None else lambda step: on_stage(f"report: {step}"))
+    analysis = render(
+        result, tmp / "report.html",
+        on_stage=None if on_stage is None else lambda step: on_stage(f"report: {step}"))
     result.manifest["timings"]["report_s"] = round(time.perf_counter() - t0, 4)
     files = [*OUTPUT_FILES]
     summary = result.summary.to_json()
+    summary["value_of_information"] = (None if analysis is None else
+                                       voi_summary(analysis.voi, analysis.pilot))
     if xlsx:
         if on_stage:
             on_stage("workbook")
@@ -311,7 +319,7 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
 def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 32768,
                   progress: Progress | None = None,
                   on_stage: Callable[[str], None] | None = None,
-                  xlsx: bool = False) -> RunResult:
+                  xlsx: bool = False, annotate: Annotate | None = None) -> RunResult:
     """Run ``study`` and write summary.json, samples.parquet, manifest.json and report.html
     (and summary.xlsx with ``xlsx=True``, :mod:`sim.report.workbook`).
 
@@ -319,6 +327,9 @@ def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size
     Everything is written into a temporary sibling folder that replaces ``out`` only once
     complete, so an interrupted or failed run leaves no half-written output behind (and an
     earlier complete output stays until the new one is ready).
+
+    ``annotate(result)``, when given, returns entries added to manifest.json (e.g. what
+    precision control asked for and reached).
 
     Raises
     ------
@@ -339,7 +350,7 @@ def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size
     try:
         tmp.mkdir()
         result = _write(study, tmp, workers=workers, chunk_size=chunk_size, progress=progress,
-                        on_stage=on_stage, xlsx=xlsx)
+                        on_stage=on_stage, xlsx=xlsx, annotate=annotate)
         _swap(tmp, check_out_folder(out, study_file=study.file))
     except BaseException as err:
         _remove_own(tmp)

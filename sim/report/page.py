@@ -15,6 +15,7 @@ from importlib.metadata import version
 from typing import Any
 
 from sim.cache import cache_dir
+from sim.report.theme import CONFIG
 
 CSS = """
 *,*::before,*::after{box-sizing:border-box}
@@ -83,6 +84,17 @@ def vega_bundle() -> str:
     return bundle
 
 
+def _themed(spec: Any) -> Any:
+    """``spec`` with the pages' lettering (:data:`sim.report.theme.CONFIG`: fonts of at
+    least 12 px) wherever its own config says nothing."""
+    if not isinstance(spec, dict):
+        return spec
+    config = {k: dict(v) for k, v in spec.get("config", {}).items()}
+    for part, values in CONFIG.items():
+        config[part] = {**values, **config.get(part, {})}
+    return {**spec, "config": config}
+
+
 def _script_json(obj: Any) -> str:
     # "</" inside a <script> element would end it early
     return json.dumps(obj).replace("</", "<\\/")
@@ -97,8 +109,8 @@ def html_page(title: str, body: str, specs: Mapping[str, Any], *, css: str = CSS
     >>> page = html_page("t", '<div id="chart-a"></div>', {"a": {"mark": "bar"}})  # doctest: +SKIP
     """
     embed = "\n".join(
-        f"vegaEmbed('#chart-{k}', {_script_json(spec)}, {{actions: false, renderer: 'svg'}})"
-        ".catch(console.error);"
+        f"vegaEmbed('#chart-{k}', {_script_json(_themed(spec))}, "
+        "{actions: false, renderer: 'svg'}).catch(console.error);"
         for k, spec in specs.items()
     )
     return f"""<!DOCTYPE html>

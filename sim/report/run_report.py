@@ -4,8 +4,9 @@ self-contained page (see :mod:`sim.report.page`).
 
 Every part is a ``<section id="sec-KEY">`` (the browser test finds each one on screen):
 ``verdict``, ``summary``, ``spreadsheet``, ``payback``, ``fan``, ``npv``, then the decision
-sections ``sensitivity``, ``voi`` and ``sweep`` (when the study has a strategy to analyse),
-``inputs``, ``assumptions`` and ``manifest``.
+sections ``sensitivity``, ``shapley`` (a study with correlations), ``voi``, ``pilot`` (an
+uncertain rate a pilot could measure) and ``sweep`` (when the study has a strategy to
+analyse), ``inputs``, ``assumptions`` and ``manifest``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sim.decision import analyze, load_samples
+from sim.decision import DecisionAnalysis, analyze, load_samples
 from sim.display import money_short, months, percent, prob, probability
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
@@ -35,6 +36,7 @@ from sim.report.tables import (
     manifest_table,
     summary_table,
 )
+from sim.report.tool_sections import pilot_section, shapley_section
 from sim.runner.runner import RunResult
 from sim.runner.summary import Summary, focus_of
 
@@ -45,6 +47,8 @@ Stage = Callable[[str], None]
 ANALYSIS_ROWS = 1 << 15
 #: Base samples of the report's Sobol' analysis (fewer when the study has fewer samples).
 SOBOL_N = 1 << 12
+#: Model evaluations the report's Shapley effects spend (studies with correlations only).
+SHAPLEY_BUDGET = 1 << 16
 
 ASSUMPTIONS = [
     "A month is 30 days; GPUs bill 720 hours a month unless autoscaled.",
@@ -148,16 +152,35 @@ def _sobol_n(samples: int) -> int:
     return max(256, min(SOBOL_N, 1 << (max(samples, 1).bit_length() - 1)))
 
 
-def decision_sections(result: RunResult, on_stage: Stage | None = None) -> list[Section]:
-    """Sensitivity, value of information and break-even map for the report (the comparison
-    is built from the full summary instead)."""
+def report_analysis(result: RunResult, on_stage: Stage | None = None
+                    ) -> DecisionAnalysis | None:
+    """The decision analyses the report shows (and summary.json's value of information),
+    on the first :data:`ANALYSIS_ROWS` samples; None without a strategy to analyse.
+    ``on_stage`` is told each analysis as it starts."""
     study = result.study
     if len([n for n in study.compared() if n != study.baseline]) == 0:
+        return None
+    return analyze(load_samples(study, result.samples_path,
+                                rows=min(study.samples, ANALYSIS_ROWS)),
+                   sobol_n=_sobol_n(study.samples), shapley_budget=SHAPLEY_BUDGET,
+                   on_stage=on_stage)
+
+
+def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = None
+                      ) -> list[Section]:
+    """Sensitivity, value of information and break-even map for the report (the comparison
+    is built from the full summary instead); Shapley effects when the study states
+    correlations, and the value of a pilot when a rate is uncertain."""
+    analysis = analysis if analysis is not None else report_analysis(result)
+    if analysis is None:
         return []
-    analysis = analyze(load_samples(study, result.samples_path,
-                                    rows=min(study.samples, ANALYSIS_ROWS)),
-                       sobol_n=_sobol_n(study.samples), on_stage=on_stage)
-    out = [sensitivity_section(analysis), voi_section(analysis)]
+    study = result.study
+    out = [sensitivity_section(analysis)]
+    if analysis.shapley is not None:
+        out.append(replace(shapley_section(analysis.shapley, analysis.focus), key="shapley"))
+    out.append(voi_section(analysis))
+    if analysis.pilot is not None:
+        out.append(replace(pilot_section(analysis.pilot), key="pilot"))
     if analysis.sweep is not None:
         out.append(sweep_section(analysis.sweep, study))
     if study.samples > ANALYSIS_ROWS and out:
@@ -175,10 +198,13 @@ def _div(key: str) -> str:
     return f'<div class="chart" id="chart-{key}"></div>'
 
 
-def render(result: RunResult, path: str | Path, *, on_stage: Stage | None = None) -> None:
-    """Write the self-contained HTML report of a run to ``path``.
+def render(result: RunResult, path: str | Path, *, analysis: DecisionAnalysis | None = None,
+           on_stage: Stage | None = None) -> DecisionAnalysis | None:
+    """Write the self-contained HTML report of a run to ``path``; return the decision
+    analyses it shows (computed by :func:`report_analysis` unless given), for summary.json's
+    value of information.
 
-    ``on_stage`` is told each step that takes a while ("sensitivity", "charts", ...).
+    ``on_stage`` is told each step that takes a while ("tornado", "charts", ...).
     """
     summary, study = result.summary, result.study
     labels = {s.name: s.label or s.name for s in summary.strategies.values()}
@@ -187,7 +213,9 @@ def render(result: RunResult, path: str | Path, *, on_stage: Stage | None = None
         ("fan", fan_chart(result.fan, labels)),
         ("npv", npv_chart(summary)),
     ]
-    decision = decision_sections(result, on_stage)
+    if analysis is None:
+        analysis = report_analysis(result, on_stage)
+    decision = decision_sections(result, analysis)
     charts += [(k, c) for sec in decision for k, c in sec.charts.items()]
     decision_html = "\n".join(_section(sec.key, sec.heading, sec.body) for sec in decision)
     if len(study.compared()) > 1:
@@ -229,3 +257,4 @@ strategy loses on average against the best one in each sample.</p>"""
         _section("manifest", "Manifest", manifest_table(result.manifest)),
     ])
     Path(path).write_text(html_page(f"ftrisk — {study.name}", body, specs), encoding="utf-8")
+    return analysis

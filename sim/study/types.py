@@ -22,7 +22,7 @@ CRITERION_LABELS = {"npv": "max E[NPV]", "payback": "max P(payback ≤ {n})",
 #: Top-level keys of summary.json; a strategy may not take one of these names.
 RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horizon_months",
                       "discount_rate", "criterion", "recommended", "answer", "strategies",
-                      "constraints", "verdict", "warnings"})
+                      "constraints", "verdict", "warnings", "value_of_information"})
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from sim.report import comparison_chart, page, sections
 #: Public helpers deliberately left out of ``sim.decision.__all__`` (module-level API).
 INTERNAL = {"short", "money", "number", "text_table", "tornado_section", "comparison_section",
             "sensitivity_section", "voi_section", "sweep_section", "check_param", "average_ranks",
+            # sweep helpers shared with the two-input map
+            "input_field", "check_values", "level_crossings", "accumulate",
             }
 
 
