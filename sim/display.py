@@ -161,6 +161,18 @@ def plus_minus(x: float, se: float) -> str:
     return f"{x:,.{digits}f} ± {se:.{digits}f}"
 
 
+def share(x: float, sign: str = "") -> str:
+    """An index, share or correlation to three decimals, never ``-0.000`` (``sign="+"``
+    shows the sign of a correlation).
+
+    Examples
+    --------
+    >>> share(-0.0002), share(0.1234), share(-0.0004, "+"), share(0.25, "+")
+    ('0.000', '0.123', '0.000', '+0.250')
+    """
+    return "0.000" if abs(x) < 5e-4 else f"{x:{sign}.3f}"
+
+
 def months(x: float | str | None) -> str | None:
     """A payback in months to 0.1 month, as the lesson rounds it (``"never"`` and None
     pass through): summary.json keeps the full figure, the terminal and report show this.

@@ -20,7 +20,7 @@ from sim.decision.compare import Comparison
 from sim.decision.sobol import SobolResult
 from sim.decision.sweep import Sweep
 from sim.decision.tornado import Tornado
-from sim.display import money, number, prob, short
+from sim.display import money, number, prob, share, short
 from sim.report import decision_charts as charts
 from sim.report.page import html_page, table
 from sim.study import Study
@@ -203,7 +203,7 @@ def tornado_section(tornado: Tornado, strategy: str, *, deciles: Tornado | None 
     corr = corr.filter(pl.col("strategy") == strategy)
     if sobol is None and corr.height:
         body += ["<p>Spearman rank correlation of each input with the output:</p>",
-                 _table(["input", "Spearman"], [[short(p), f"{r:+.3f}"] for p, r in
+                 _table(["input", "Spearman"], [[short(p), share(r, "+")] for p, r in
                                                 corr.head(top).select("input", "spearman")
                                                 .rows()])]
     if sobol is not None:
@@ -224,9 +224,9 @@ def sensitivity_section(a: DecisionAnalysis, *, top: int = 12) -> Section:
 def _sobol_html(sob: SobolResult, focus: str, corr: pl.DataFrame, top: int) -> str:
     rho = dict(zip(corr["input"].to_list(), corr["spearman"].to_list(), strict=True))
     shown = sob.table(focus).filter(pl.col("ST") > 0).head(top)
-    rows = [[short(r["input"]), f"{rho.get(r['input'], 0.0):+.3f}",
-             f"{r['S1']:.3f} [{r['S1_lo']:.3f}, {r['S1_hi']:.3f}]",
-             f"{r['ST']:.3f} [{r['ST_lo']:.3f}, {r['ST_hi']:.3f}]"]
+    rows = [[short(r["input"]), share(rho.get(r["input"], 0.0), "+"),
+             f"{share(r['S1'])} [{share(r['S1_lo'])}, {share(r['S1_hi'])}]",
+             f"{share(r['ST'])} [{share(r['ST_lo'])}, {share(r['ST_hi'])}]"]
             for r in shown.iter_rows(named=True)]
     above = shown.filter(pl.col("S1") > pl.col("ST"))["input"].to_list()
     notes = "".join(f" {html.escape(n)}" for n in sob.notes)
