@@ -38,7 +38,8 @@ from sim.report.tables import (
 )
 from sim.report.tool_sections import pilot_section, shapley_section
 from sim.runner.runner import RunResult
-from sim.runner.summary import Summary, focus_of
+from sim.runner.summary import Summary
+from sim.runner.verdict import focus_of
 
 Stage = Callable[[str], None]
 

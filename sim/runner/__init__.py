@@ -20,8 +20,8 @@ from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
 from sim.runner.point import median_values, point_estimate
 from sim.runner.runner import RunResult, input_values, run, sampling_plan
 from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
-from sim.runner.summary import StrategySummary, Summary, focus_of, summarize
-from sim.runner.verdict import verdict
+from sim.runner.summary import StrategySummary, Summary, summarize
+from sim.runner.verdict import answer_sentence, focus_of, verdict
 
 __all__ = [
     "CVAR_ALPHA",
@@ -33,6 +33,7 @@ __all__ = [
     "RunResult",
     "StrategySummary",
     "Summary",
+    "answer_sentence",
     "cvar",
     "cvar_stream",
     "discount_factors",

@@ -23,14 +23,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from sim.display import money, months, probability
+from sim.display import months
 from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
 from sim.runner.quantiles import quantiles, select
 from sim.runner.samples_file import iter_columns
 from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
-from sim.runner.verdict import verdict
+from sim.runner.verdict import answer_sentence, focus_of, verdict
 from sim.study import Study
-from sim.study.types import CRITERION_LABELS
 
 #: NPV quantiles computed exactly (the tails set the histogram's range).
 NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.95, 0.995)
@@ -373,50 +372,3 @@ def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
                 return top.name
         return study.baseline if base.feasible else None
     return max(feasible, key=lambda x: x.npv_mean).name
-
-
-def focus_of(study: Study, s: dict[str, StrategySummary], recommended: str | None
-             ) -> str | None:
-    """The strategy the answer is about: the recommended one, or (when the baseline is
-    recommended, or nothing is) the candidate with the best E[NPV], feasible ones first;
-    None when the study has only its baseline."""
-    if recommended is not None and not s[recommended].is_baseline:
-        return recommended
-    others = [x for x in s.values() if not x.is_baseline]
-    if not others:
-        return None
-    feasible = [x for x in others if x.feasible] or others
-    return max(feasible, key=lambda x: x.npv_mean).name
-
-
-def answer_sentence(study: Study, s: dict[str, StrategySummary],
-                    recommended: str | None) -> str:
-    """The study's question answered in one sentence.
-
-    Examples
-    --------
-    The sentence reads like: "self_hosted_7b pays back within 12 months with probability
-    0.63 ± 0.01 (E[NPV] $412,000 ± 3,100 over 36 months); recommended: self_hosted_7b
-    (max E[NPV])."
-    """
-    n = study.primary_months
-    horizon = study.horizon_months
-    crit = CRITERION_LABELS[study.criterion].format(n=n)
-    others = [x for x in s.values() if not x.is_baseline]
-    if not others:
-        return (f"Only the baseline ({study.baseline}) is in this study: add a strategy to "
-                "compare with it.")
-    focus = s[focus_of(study, s, recommended) or others[0].name]
-    p = focus.p_payback_within(n)
-    head = (f"{focus.name} pays back within {n} months with probability "
-            f"{probability(p, focus.se(p))} (E[NPV] {money(focus.npv_mean, compact=True)} ± "
-            f"{money(focus.npv_mean_se, compact=True).lstrip('$')} over {horizon} months)")
-    if recommended is None:
-        return f"{head}; no strategy meets the study's constraints."
-    excluded = [x.name for x in s.values() if not x.feasible]
-    if excluded:
-        crit += (f" among the strategies meeting the constraints; excluded: "
-                 f"{', '.join(excluded)}")
-    if s[recommended].is_baseline:
-        return f"{head}; recommended: stay on {recommended} ({crit})."
-    return f"{head}; recommended: {recommended} ({crit})."

@@ -1,5 +1,5 @@
-"""The verdict: a run's answer in plain words, for the top of the report and the last line of
-``ftrisk run``.
+"""A run's answer: in figures (:func:`answer_sentence`, with standard errors and ids) and in
+plain words (:func:`verdict`, for the top of the report and the last line of ``ftrisk run``).
 
 It names strategies by their display names and always agrees with the recommendation and
 the study's constraints: it starts with what to do ("Stay on the Frontier API.", "Move to
@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from sim.display import money_short, percent
+from sim.display import money, money_short, percent, probability
 from sim.study import Study
+from sim.study.types import CRITERION_LABELS
 
 #: Below this chance of paying back, "pays back ... but loses" reads "and loses".
 _BUT = 0.2
@@ -45,6 +46,10 @@ class StrategyFigures(Protocol):
         """Mean NPV of the worst 5% of samples."""
 
     @property
+    def npv_mean_se(self) -> float:
+        """The Monte Carlo standard error of E[NPV]."""
+
+    @property
     def infeasible_reason(self) -> str | None:
         """Why it breaks the constraints (None when it meets them)."""
 
@@ -54,6 +59,9 @@ class StrategyFigures(Protocol):
 
     def p_payback_within(self, months: int) -> float:
         """P(payback <= months)."""
+
+    def se(self, p: float) -> float:
+        """The Monte Carlo standard error of a probability."""
 
 
 def _the(label: str) -> str:
@@ -198,3 +206,50 @@ def verdict(study: Study, s: Mapping[str, StrategyFigures], recommended: str | N
                  f"{study.constraints.p99_latency_ms:g} ms p99, but the serving model says "
                  f"{why}.")
     return text
+
+
+def focus_of(study: Study, s: Mapping[str, StrategyFigures], recommended: str | None
+             ) -> str | None:
+    """The strategy the answer is about: the recommended one, or (when the baseline is
+    recommended, or nothing is) the candidate with the best E[NPV], feasible ones first;
+    None when the study has only its baseline."""
+    if recommended is not None and not s[recommended].is_baseline:
+        return recommended
+    others = [x for x in s.values() if not x.is_baseline]
+    if not others:
+        return None
+    feasible = [x for x in others if x.feasible] or others
+    return max(feasible, key=lambda x: x.npv_mean).name
+
+
+def answer_sentence(study: Study, s: Mapping[str, StrategyFigures],
+                    recommended: str | None) -> str:
+    """The study's question answered in one sentence.
+
+    Examples
+    --------
+    The sentence reads like: "self_hosted_7b pays back within 12 months with probability
+    0.63 ± 0.01 (E[NPV] $412,000 ± 3,100 over 36 months); recommended: self_hosted_7b
+    (max E[NPV])."
+    """
+    n = study.primary_months
+    horizon = study.horizon_months
+    crit = CRITERION_LABELS[study.criterion].format(n=n)
+    others = [x for x in s.values() if not x.is_baseline]
+    if not others:
+        return (f"Only the baseline ({study.baseline}) is in this study: add a strategy to "
+                "compare with it.")
+    focus = s[focus_of(study, s, recommended) or others[0].name]
+    p = focus.p_payback_within(n)
+    head = (f"{focus.name} pays back within {n} months with probability "
+            f"{probability(p, focus.se(p))} (E[NPV] {money(focus.npv_mean, compact=True)} ± "
+            f"{money(focus.npv_mean_se, compact=True).lstrip('$')} over {horizon} months)")
+    if recommended is None:
+        return f"{head}; no strategy meets the study's constraints."
+    excluded = [x.name for x in s.values() if not x.feasible]
+    if excluded:
+        crit += (f" among the strategies meeting the constraints; excluded: "
+                 f"{', '.join(excluded)}")
+    if s[recommended].is_baseline:
+        return f"{head}; recommended: stay on {recommended} ({crit})."
+    return f"{head}; recommended: {recommended} ({crit})."
