@@ -30,8 +30,9 @@ pytestmark = pytest.mark.skipif(
 NAMES = sorted(p.stem for p in STUDIES.glob("*.toml"))
 #: Every section of a report, in page order (see sim.report.run_report); those in
 #: OPTIONAL appear when the study calls for them (correlations, a rate a pilot measures).
-SECTIONS = ("verdict", "summary", "spreadsheet", "payback", "fan", "npv", "sensitivity",
-            "shapley", "voi", "pilot", "sweep", "inputs", "assumptions", "manifest")
+SECTIONS = ("verdict", "summary", "spreadsheet", "decomposition", "payback", "fan", "npv",
+            "sensitivity", "shapley", "voi", "pilot", "sweep", "inputs", "assumptions",
+            "manifest")
 OPTIONAL = ("shapley", "pilot")
 VIEWPORT = {"width": 1280, "height": 900}
 #: The page's column: CSS max-width 1100 px, padding included (sim.report.theme).

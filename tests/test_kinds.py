@@ -101,7 +101,8 @@ def test_compute_per_run_estimate_uses_the_lesson_table():
 def routing_study(share, fallback_kind="api"):
     ft = {"kind": "hosted_ft", "input_price": 0.5, "output_price": 1.0, "training_tokens": 1e8,
           "training_price_per_1m": 8.0, "engineering_hours": 10, "build_months": 1,
-          "retrain_every_months": 6, "retrain_cost_fraction": 0.5}
+          "retrain_every_months": 6, "retrain_cost_fraction": 0.5,
+          "retrain_policy": "scheduled"}
     return study_with(ft=ft, route={"kind": "routing", "primary": "ft", "fallback": "frontier",
                                     "share": share, "engineering_hours": 5})
 

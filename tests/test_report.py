@@ -10,6 +10,7 @@ import pytest
 from sim import load_study, run, run_to_folder
 from sim.display import money_short, percent
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
+from sim.report.run_report import inputs_table
 
 from helpers import STUDIES
 
@@ -32,14 +33,30 @@ def test_no_external_scripts_or_styles(report):
 def test_sections_and_answer(report):
     result, page = report
     for heading in ("Summary", "The spreadsheet beside the distribution", "When does it pay back?",
-                    "Cumulative net saving", "NPV", "Inputs", "Assumptions", "Manifest"):
+                    "Cumulative net saving", "NPV", "Inputs", "Assumptions", "Manifest",
+                    "What moves the spreadsheet's answer"):
         assert f"<h2>{heading}</h2>" in page
     assert result.summary.answer.split(" (")[0] in page
-    assert "the spreadsheet says 6.3 months" in page
+    # the spreadsheet prices the median MLOps ($3,000/month) beside a $660 saving and a
+    # $1,200 lift: it never pays back; the decomposition shows the seed's 6.1 months first
+    assert "<b>Hosted fine-tuning</b>: the spreadsheet never pays back" in page
+    assert "<td>6.1 mo</td>" in page
+    # the seed's own figure beside the distribution (summary.json: source_figure)
+    assert "The source says: <b>saves ~$650/month, training ~$4K: payback ~6 months" in page
+    assert result.summary.to_json()["source_figure"] == result.study.source_figure
     # every input is listed, defaults marked
     for inp in result.study.inputs():
         assert f">{inp.path}<" in page
     assert 'class="l muted">default<' in page
+
+
+def test_an_unpriced_quality_lift_is_marked():
+    # small_team states no review or error cost: its fine-tune's lift is "not priced"
+    page = inputs_table(load_study(STUDIES / "small_team.toml"))
+    row = page[page.index(">strategies.hosted_ft.quality_lift<"):]
+    row = row[: row.index("</tr>")]
+    assert "<b>default (not priced)</b>" in row
+    assert "the baseline&#x27;s review and error rates" in row
 
 
 def test_charts_are_small(report):
@@ -126,7 +143,9 @@ def test_the_verdict_and_three_figures_open_the_page(report):
     p = s.strategies["hosted_ft"].p_payback_within(12)
     assert f'<div class="big">{percent(p)}</div>' in figures
     assert "of futures: Hosted fine-tuning pays back within 12 months" in figures
-    assert "the spreadsheet says 6.3 months" in figures
+    sheet = s.strategies["hosted_ft"].point_estimate["payback_months"]
+    assert ("the spreadsheet says it never pays back" if sheet == "never" else
+            f"the spreadsheet says {sheet:.1f} months") in figures
     assert f'<div class="big">{money_short(s.strategies["hosted_ft"].npv_mean)}</div>' in figures
     assert "of futures: Frontier API is the best choice" in figures
 
@@ -134,10 +153,11 @@ def test_the_verdict_and_three_figures_open_the_page(report):
 def test_sections_in_order(report):
     _, page = report
     found = re.findall(r'<section id="sec-([a-z]+)">', page)
-    # legal_contracts states a rank correlation: Shapley effects follow the sensitivity
-    assert found == ["verdict", "summary", "spreadsheet", "payback", "fan", "npv",
-                     "sensitivity", "shapley", "voi", "sweep", "inputs", "assumptions",
-                     "manifest"]
+    # legal_contracts states a rank correlation (Shapley effects follow the sensitivity) and
+    # an uncertain quality lift a pilot would measure (its value follows the EVPI)
+    assert found == ["verdict", "summary", "spreadsheet", "decomposition", "payback", "fan",
+                     "npv", "sensitivity", "shapley", "voi", "pilot", "sweep", "inputs",
+                     "assumptions", "manifest"]
 
 
 def test_inputs_are_rounded_with_units_and_the_manifest_is_a_table(report):

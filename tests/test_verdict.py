@@ -45,6 +45,8 @@ def test_stay_when_fine_tuning_loses_money(study):
         "over 36 months: retraining and falling prices eat the saving.")
     assert verdict(study, s, "frontier", reason="retraining").endswith(
         "over 36 months: retraining eats the saving.")
+    assert verdict(study, s, "frontier", reason="falling prices").endswith(
+        "over 36 months: falling prices eat the saving.")
 
 
 def test_a_rare_payback_reads_and_not_but(study):

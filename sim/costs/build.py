@@ -39,10 +39,15 @@ def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
         if s.kind_spec.components:
             kernels[s.name] = _routing(study, s, values, w)
         else:
-            p = section(values, f"strategies.{s.name}")
-            kernels[s.name] = build_kernel(s.kind, p, w, _options(study, s.name),
-                                           baseline=s.is_baseline)
+            kernels[s.name] = _kernel(study, s.name, values, w)
     return w, kernels
+
+
+def _kernel(study: Study, name: str, values: Mapping[str, Value], w: Workload) -> Kernel:
+    s = study.strategies[name]
+    return build_kernel(s.kind, section(values, f"strategies.{name}"), w, _options(study, name),
+                        baseline=s.is_baseline, horizon=study.horizon_months,
+                        reference=section(values, f"strategies.{study.baseline}"))
 
 
 def _options(study: Study, name: str) -> dict[str, Any]:
@@ -61,20 +66,14 @@ def _routing(study: Study, s: Strategy, values: Mapping[str, Value], w: Workload
     share = p["share"]
     parts, active, projects = [], [], []
     for name, part_share in zip(s.parts, (share, 1 - share), strict=True):
-        comp = study.strategies[name]
-        cp = section(values, f"strategies.{name}")
-        kernel = build_kernel(comp.kind, cp, _scaled(w, part_share), _options(study, name),
-                              baseline=comp.is_baseline)
+        kernel = _kernel(study, name, values, _scaled(w, part_share))
         on = (np.asarray(part_share) > 0).astype(np.float64)
         on_v: Value = float(on) if on.ndim == 0 else on
         parts.append(kernel)
         active.append(on_v)
         if kernel.project is not None:
             projects.append((kernel.project, on_v))
-    router = None
-    if not s.is_baseline:
-        cost = engineering_cost(p)
-        router = Project(cost=cost, engineering=cost, build_months=p["build_months"])
-        projects.append((router, 1.0))
-    project = ProjectSet(tuple(projects)) if not s.is_baseline else None
-    return RoutingKernel(parts[0], parts[1], active, project)
+    cost = engineering_cost(p)
+    router = Project(cost=cost, engineering=cost, build_months=p["build_months"])
+    projects.append((router, 1.0))
+    return RoutingKernel(parts[0], parts[1], active, ProjectSet(tuple(projects)), router)

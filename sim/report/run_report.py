@@ -3,7 +3,8 @@ summary and comparison, charts, decision analyses, inputs, assumptions and manif
 self-contained page (see :mod:`sim.report.page`).
 
 Every part is a ``<section id="sec-KEY">`` (the browser test finds each one on screen):
-``verdict``, ``summary``, ``spreadsheet``, ``payback``, ``fan``, ``npv``, then the decision
+``verdict``, ``summary``, ``spreadsheet``, ``decomposition`` (what moves the spreadsheet's
+answer), ``payback``, ``fan``, ``npv``, then the decision
 sections ``sensitivity``, ``shapley`` (a study with correlations), ``voi``, ``pilot`` (an
 uncertain rate a pilot could measure) and ``sweep`` (when the study has a strategy to
 analyse), ``inputs``, ``assumptions`` and ``manifest``.
@@ -21,6 +22,7 @@ from sim.decision import DecisionAnalysis, analyze, load_samples
 from sim.display import money_short, months, percent, prob, probability
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
+from sim.report.explain import decomposition_section
 from sim.report.page import html_page
 from sim.report.sections import (
     Section,
@@ -192,7 +194,8 @@ def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = Non
 
 
 def _section(key: str, heading: str, body: str) -> str:
-    return f'<section id="sec-{key}">\n<h2>{html.escape(heading)}</h2>\n{body}\n</section>'
+    return (f'<section id="sec-{key}">\n<h2>{html.escape(heading, quote=False)}</h2>\n{body}'
+            "\n</section>")
 
 
 def _div(key: str) -> str:
@@ -228,6 +231,8 @@ def render(result: RunResult, path: str | Path, *, analysis: DecisionAnalysis | 
     fan_note = (f"Bands from the first {min(study.samples, 16384):,} samples; other figures "
                 f"from all {study.samples:,}.")
     source = html.escape(study.source) if study.source else "<i>not stated</i>"
+    source_figure = (f"<p>The source says: <b>{html.escape(study.source_figure)}</b>.</p>"
+                     if study.source_figure else "")
     summary_body = f"""<p>{study.samples:,} samples ({study.sampling}), seed {study.seed},
 horizon {study.horizon_months} months, discount rate {study.discount_rate:.0%}/year, baseline
 <b>{html.escape(labels[study.baseline])}</b>. ± values are Monte Carlo standard errors.</p>
@@ -244,7 +249,10 @@ strategy loses on average against the best one in each sample.</p>"""
         f'<section id="sec-verdict">{verdict_html(summary)}</section>',
         _section("summary", "Summary", summary_body),
         _section("spreadsheet", "The spreadsheet beside the distribution",
-                 spreadsheet_vs_distribution(summary)),
+                 source_figure + spreadsheet_vs_distribution(summary)),
+        _section("decomposition", "What moves the spreadsheet's answer",
+                 decomposition_section(summary)) if summary.decomposition is not None and
+        summary.decomposition.steps else "",
         _section("payback", "When does it pay back?", _div("payback")),
         _section("fan", "Cumulative net saving",
                  f'<p class="muted">{fan_note}</p>{_div("fan")}'),

@@ -101,11 +101,16 @@ def excluded_list(summary: Summary) -> str:
 
 
 def _origin(i: Input) -> str:
-    return "default" if i.is_default else (i.note.split(":")[0] or "study")
+    if i.is_default:
+        return f"default ({i.note.split(':')[0]})" if i.note else "default"
+    return i.note.split(":")[0] or "study"
 
 
 def _input_cell(i: Input) -> str:
-    return (f'{html.escape(i.path)}<br><span class="meaning">{html.escape(i.meaning)}</span>')
+    meaning = i.meaning
+    if i.is_default and i.note:  # what a default means here, e.g. a lift "not priced"
+        meaning = f"{meaning}; {i.note}"
+    return f'{html.escape(i.path)}<br><span class="meaning">{html.escape(meaning)}</span>'
 
 
 def inputs_table(study: Study) -> str:
@@ -115,7 +120,7 @@ def inputs_table(study: Study) -> str:
     uncertain, known = [], []
     sources: dict[str, None] = {}
     for i in study.inputs():
-        if i.note:
+        if i.note.startswith("catalog"):
             sources[i.note] = None
         if i.uncertain:
             p10, p50, p90 = (float(v) for v in i.dist.ppf(np.array([0.1, 0.5, 0.9])))
@@ -131,6 +136,8 @@ def inputs_table(study: Study) -> str:
     out += "<h3>Known values</h3>" + table(["input and what it is", "value", "unit", "from"],
                                            known, left=(0, 2, 3), raw=(0,), cls="inputs")
     out = out.replace('<td class="l">default</td>', '<td class="l muted">default</td>')
+    out = out.replace('<td class="l">default (not priced)</td>',
+                      '<td class="l"><b>default (not priced)</b></td>')
     if sources:
         out += ('<p class="muted">Catalog sources:</p><ul class="muted">'
                 + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")

@@ -2,8 +2,8 @@
 
 The model (:func:`evaluate`) turns input values into per-sample outcomes; :func:`run` draws
 the study's samples in chunks, evaluates them, writes samples.parquet and summarizes it;
-:func:`point_estimate` is the lesson's static calculation; :func:`feasibility` checks the
-study's constraints.
+:func:`point_estimate` is the lesson's static calculation and :func:`explain` says which
+effect the monthly model adds moves it; :func:`feasibility` checks the study's constraints.
 
 Examples
 --------
@@ -15,6 +15,7 @@ Examples
 """
 
 from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
+from sim.runner.decomposition import EFFECTS, Decomposition, Effect, Step, explain
 from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
 from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
 from sim.runner.point import median_values, point_estimate
@@ -25,12 +26,16 @@ from sim.runner.verdict import answer_sentence, focus_of, verdict
 
 __all__ = [
     "CVAR_ALPHA",
+    "EFFECTS",
     "NO_PAYBACK",
+    "Decomposition",
+    "Effect",
     "Moments",
     "MonthlyPaths",
     "Outcome",
     "RegretAccumulator",
     "RunResult",
+    "Step",
     "StrategySummary",
     "Summary",
     "answer_sentence",
@@ -38,6 +43,7 @@ __all__ = [
     "cvar_stream",
     "discount_factors",
     "evaluate",
+    "explain",
     "feasibility",
     "focus_of",
     "forecast_paths",

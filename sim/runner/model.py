@@ -126,13 +126,11 @@ def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
     for t in range(1, horizon + 1):
         if t > 1:
             growth = growth * g
-        base_cost = base.operating(t, growth)
+        base_cost, _ = base.month(t, growth)
         tco[study.baseline] += base_cost
         for n in others:
-            project = kernels[n].project
-            spend = project.spend(t)
-            cost = month_cost(project.building(t), spend, kernels[n].operating(t, growth),
-                              base_cost)
+            run, spend = kernels[n].month(t, growth)
+            cost = month_cost(kernels[n].project.building(t), spend, run, base_cost)
             net = base_cost - cost
             cum[n].add(t, net, spend)
             npv[n] += disc[t - 1] * net

@@ -108,14 +108,13 @@ def monthly_paths(study: Study, values: Mapping[str, Value], m: int, *,
         if t > 1:
             growth = growth * g
         volume[t - 1] = v0 * growth
-        base_cost = base.operating(t, growth)
+        base_cost, _ = base.month(t, growth)
         cost[study.baseline][t - 1] = base_cost
         for n in compared:
             if n == study.baseline:
                 continue
-            project = kernels[n].project
-            cost[n][t - 1] = month_cost(project.building(t), project.spend(t),
-                                        kernels[n].operating(t, growth), base_cost)
+            run, spend = kernels[n].month(t, growth)
+            cost[n][t - 1] = month_cost(kernels[n].project.building(t), spend, run, base_cost)
     return MonthlyPaths(cost, volume)
 
 

@@ -25,6 +25,7 @@ import polars as pl
 
 from distributions import SamplingPlan, spearman
 from sim.costs.workload import Value
+from sim.runner.decomposition import explain
 from sim.runner.model import evaluate
 from sim.runner.point import point_estimate
 from sim.runner.samples_file import SamplesWriter
@@ -221,7 +222,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
     if on_stage is not None:
         on_stage("summary")
     point = point_estimate(study)
-    summary = summarize(study, path, point)
+    summary = summarize(study, path, point, explain(study))
     timings["summarize_s"] = time.perf_counter() - t1
     manifest = build_manifest(study, path, timings, workers=workers)
     return RunResult(study, path, summary, fan_frame(study, fan_parts), manifest, tmp)

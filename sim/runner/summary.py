@@ -25,6 +25,7 @@ import polars as pl
 
 from sim.display import months
 from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
+from sim.runner.decomposition import Decomposition
 from sim.runner.quantiles import quantiles, select
 from sim.runner.samples_file import iter_columns
 from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
@@ -117,6 +118,8 @@ class Summary:
     verdict: str = ""
     #: where the study contradicts the model (a stated p99 the serving model cannot reach)
     warnings: tuple[str, ...] = ()
+    #: the spreadsheet figure explained (:func:`sim.runner.decomposition.explain`)
+    decomposition: Decomposition | None = None
 
     @property
     def choice(self) -> list[str]:
@@ -187,6 +190,7 @@ class Summary:
             }
         return {
             "study": self.study.name,
+            "source_figure": self.study.source_figure,
             "baseline": self.study.baseline,
             "samples": next(iter(self.strategies.values())).n,
             "seed": self.study.seed,
@@ -199,13 +203,15 @@ class Summary:
             "answer": self.answer,
             "verdict": self.verdict,
             "warnings": list(self.warnings),
+            "decomposition": (None if self.decomposition is None
+                              else self.decomposition.to_json()),
             "strategies": out,
             **out,
         }
 
 
-def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]], *,
-              reason: Callable[[str], str] | None = None) -> Summary:
+def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
+              decomposition: Decomposition | None = None) -> Summary:
     """Summarize the samples file of a run of ``study``.
 
     Parameters
@@ -216,9 +222,10 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]], 
         Its samples.parquet.
     point : dict
         The static point estimate per strategy (:func:`sim.runner.point.point_estimate`).
-    reason : callable, optional
-        ``reason(strategy)``: the effects that cost a strategy the most, as words for the
-        verdict (e.g. "retraining and falling prices"); "" or None leaves the clause out.
+    decomposition : Decomposition, optional
+        The spreadsheet figure explained (:func:`sim.runner.decomposition.explain`); its
+        ``reason`` (the effects that cost the strategy discussed the most) ends the
+        verdict's sentence about a strategy that loses money.
     """
 
     reasons = feasibility(study)
@@ -293,11 +300,13 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]], 
         )
     recommended = recommend(study, out)
     focus = focus_of(study, out, recommended)
-    why = reason(focus) if reason is not None and focus is not None else ""
+    why = (decomposition.reason(focus)
+           if decomposition is not None and focus in decomposition.strategies() else "")
     conflicts = latency_conflicts(study)
     return Summary(study, out, recommended, answer_sentence(study, out, recommended),
-                   verdict(study, out, recommended, reason=why or "", conflicts=conflicts),
-                   tuple(latency_warning(study, n, w) for n, w in conflicts.items()))
+                   verdict(study, out, recommended, reason=why, conflicts=conflicts),
+                   tuple(latency_warning(study, n, w) for n, w in conflicts.items()),
+                   decomposition)
 
 
 def _npv_column(path: str | Path, strategy: str) -> Callable[[], Iterator[np.ndarray]]:

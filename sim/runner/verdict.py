@@ -77,11 +77,23 @@ def _the(label: str) -> str:
     return f"the {label}"
 
 
+#: Last words of a reason that take a plural verb ("falling prices eat the saving").
+_PLURAL = ("prices", "months", "costs")
+
+
 def _eat(reason: str) -> str:
-    """``": retraining and falling prices eat the saving"`` (singular: "eats")."""
+    """``": retraining and falling prices eat the saving"``; one singular effect "eats".
+
+    Examples
+    --------
+    >>> _eat("MLOps and falling prices")
+    ': MLOps and falling prices eat the saving'
+    >>> _eat("MLOps"), _eat("falling prices"), _eat("")
+    (': MLOps eats the saving', ': falling prices eat the saving', '')
+    """
     if not reason:
         return ""
-    verb = "eat" if " and " in reason or reason.endswith("s") else "eats"
+    verb = "eat" if " and " in reason or reason.endswith(_PLURAL) else "eats"
     return f": {reason} {verb} the saving"
 
 

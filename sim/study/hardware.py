@@ -19,7 +19,7 @@ QUANTIZATIONS: tuple[str, ...] = get_args(Quantization)
 
 _FIELDS = ("model_size_b", "gpu", "gpus_per_replica", "hourly_usd", "tokens_per_s",
            "reference_batch", "reference_input_tokens", "reference_output_tokens",
-           "prefill_speedup", "decode_half_batch", "source", "checked")
+           "prefill_speedup", "decode_half_batch", "source", "checked", "gpu_memory_gb")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class HardwareProfile:
         Batch at which aggregate decode speed is half its ceiling.
     source, checked : str
         Where the figures come from, and when.
+    gpu_memory_gb : float or None
+        Memory of one GPU (None: not stated; the VRAM check then needs ``gpu_memory_gb``).
 
     Examples
     --------
@@ -71,6 +73,7 @@ class HardwareProfile:
     decode_half_batch: float
     source: str = ""
     checked: str = ""
+    gpu_memory_gb: float | None = None
 
     def __post_init__(self) -> None:
         for key in ("model_size_b", "hourly_usd", "tokens_per_s", "reference_batch",

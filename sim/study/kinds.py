@@ -20,15 +20,22 @@ from sim.study.schema import (
     COUNT,
     COUNT0,
     DECLINE,
+    GPU_MEMORY,
+    KV_BYTES,
+    LIFTED,
+    MIGRATION,
+    MLOPS,
     MONEY,
     NONNEG,
     POS_RATE,
     POSITIVE,
+    PRICE_STEPS,
     PROJECT,
     QUALITY,
     RATE,
-    RETRAIN,
+    RETRAIN_SPLIT,
     Field,
+    retrain_fields,
 )
 
 #: Where self-hosted storage is priced by default: S3 standard, $ per GB-month (lesson).
@@ -75,6 +82,10 @@ class Kind:
     #: (key, condition key, condition value): key is required when the condition holds
     #: ("*": the condition key is given)
     conditional: tuple[tuple[str, str, Any], ...] = ()
+    #: (key, other keys, why): key may not be given together with any of the other keys
+    exclusive: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+    #: (key, needed key, why): key is only meaningful when the needed key is given too
+    requires: tuple[tuple[str, str, str], ...] = ()
     #: whether the engineering hours may be given by phase (engineering_phases)
     phases: bool = True
     #: settings naming the strategies this one is made of (routing: primary, fallback)
@@ -98,8 +109,9 @@ LATENCY = Field(POSITIVE, None, "p99 latency (for a latency constraint)", option
 TOKEN_PRICES: dict[str, Field] = {
     "input_price": Field(MONEY, None, "price of input tokens", unit="$/1M tokens"),
     "output_price": Field(MONEY, None, "price of output tokens", unit="$/1M tokens"),
-    "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices",
-                               unit="fraction/year"),
+    "annual_price_drop": Field(DECLINE, 0.0, "yearly fall of per-token prices, smooth: "
+                               "(1 - d)^((t - 1) / 12)", unit="fraction/year"),
+    **PRICE_STEPS,
     "cache_share": CACHE_SHARE,
     "cached_price_factor": Field(RATE, 0.10, "price of a cached input token over the input "
                                  "price", unit="x input price"),
@@ -108,8 +120,12 @@ TOKEN_PRICES: dict[str, Field] = {
     "batch_discount": Field(RATE, 0.5, "batch API discount", unit="fraction of the price"),
 }
 
-API_FIELDS: dict[str, Field] = {**TOKEN_PRICES, **QUALITY, **PROJECT,
-                                "p99_latency_ms": LATENCY}
+API_FIELDS: dict[str, Field] = {
+    **TOKEN_PRICES,
+    "migration_cost": Field(MIGRATION, 0.0, "cost of a step price cut: moving to the cheaper model "
+                            "and re-evaluating it (with price_cuts_per_year)", unit="$/cut"),
+    **QUALITY, **PROJECT, "p99_latency_ms": LATENCY,
+}
 
 HOSTED_FT_FIELDS: dict[str, Field] = {
     **TOKEN_PRICES,
@@ -123,11 +139,12 @@ HOSTED_FT_FIELDS: dict[str, Field] = {
     "training_runs": Field(COUNT0, 1.0, "training runs to production", unit="runs"),
     "training_price_per_1m": Field(MONEY, None, "price of training tokens (lesson: OpenAI $8)",
                                    unit="$/1M tokens"),
+    **MLOPS,
     **QUALITY,
     **PROJECT,
     "engineering_hours": Field(NONNEG, None, "engineering hours (data, evaluation; no infra)",
                                unit="hours"),
-    **RETRAIN,
+    **retrain_fields(1.0, "hosted: the vendor's job on the new base with the known settings"),
     "p99_latency_ms": LATENCY,
 }
 
@@ -162,11 +179,14 @@ SELF_HOSTED_FIELDS: dict[str, Field] = {
                                    unit="fraction/year"),
     "storage_price_per_gb_month": Field(MONEY, STORAGE_PRICE, "price of storing the weights",
                                         unit="$/GB-month"),
-    "bytes_per_param": Field(POSITIVE, 2.0, "bytes stored per parameter (bf16: 2)",
-                             unit="bytes"),
-    "mlops_fte": Field(NONNEG, 0.0, "ML engineers keeping the model in production",
-                       unit="FTE"),
-    "fte_monthly_cost": Field(MONEY, 0.0, "cost of one ML engineer", unit="$/month"),
+    "bytes_per_param": Field(POSITIVE, 2.0, "bytes per parameter of the weights (default by "
+                             "quantization: none 2, int8 1, int4 0.5)", unit="bytes"),
+    "kv_bytes_per_token": Field(KV_BYTES, None, "KV-cache bytes per token in flight (default "
+                                "from the model size: Mistral 7B, Mistral NeMo 12B, Llama 3 "
+                                "70B)", optional=True, unit="bytes/token"),
+    "gpu_memory_gb": Field(GPU_MEMORY, None, "memory of one serving GPU (default: the catalog "
+                           "gpu's or the hardware profile's)", optional=True, unit="GB"),
+    **MLOPS,
     **QUALITY,
     **PROJECT,
     "engineering_hours": Field(NONNEG, None, "engineering hours to production (all phases)",
@@ -181,7 +201,7 @@ SELF_HOSTED_FIELDS: dict[str, Field] = {
                              unit="tokens"),
     "epochs": Field(POSITIVE, 1.0, "epochs per training run (for the estimate)",
                     unit="epochs"),
-    **RETRAIN,
+    **retrain_fields(4.0, "lesson: a hyperparameter search of 3-5 runs"),
     "p99_latency_ms": LATENCY,
 }
 
@@ -201,6 +221,21 @@ STANDALONE = Setting("false: only a part of a routing strategy, not compared on 
 LABEL = Setting('display name in the report and the verdict, e.g. "Hosted fine-tuning" '
                 "(default: made from the strategy's id)")
 
+#: Key pairs every kind with quality keys refuses, and the rules of retraining and prices.
+QUALITY_RULES = tuple(("quality_lift", (k,), f"{k} is absolute: give it or quality_lift "
+                       "(relative to the baseline), not both") for k in LIFTED)
+RETRAIN_RULES = tuple(("retrain_cost_fraction", (k,), "the legacy retrain_cost_fraction is "
+                       "the whole cost of a retraining; give it or retrain_runs and "
+                       "retrain_engineering_share, not both") for k in RETRAIN_SPLIT)
+PRICE_RULES = (("price_cuts_per_year", ("annual_price_drop",), "prices fall either smoothly "
+                "(annual_price_drop) or in steps (price_cuts_per_year, price_cut_size); "
+                "give one form"),)
+PRICE_CONDITIONS = (("price_cut_size", "price_cuts_per_year", "*"),)
+PRICE_NEEDS = (("price_cut_size", "price_cuts_per_year", "a cut size needs "
+                "price_cuts_per_year"),)
+
+RETRAIN_POLICY = "retrain_policy"
+
 TRAINING_SETTINGS = {
     "training_method": Setting("fine-tuning method for the estimate",
                                ("lora", "qlora", "full"), "lora"),
@@ -218,6 +253,10 @@ KINDS: dict[str, Kind] = {
         settings={"model": Setting("API model to take prices from (ftrisk prices)",
                                    lookup="api", supplies=API_PRICES),
                   "standalone": STANDALONE, "label": LABEL},
+        conditional=PRICE_CONDITIONS,
+        exclusive=QUALITY_RULES + PRICE_RULES,
+        requires=(*PRICE_NEEDS, ("migration_cost", "price_cuts_per_year",
+                                 "a migration happens at each step price cut")),
         portable=True,
         label_suffix="API",
     ),
@@ -231,9 +270,16 @@ KINDS: dict[str, Kind] = {
             "training_provider": Setting("provider to take the training price from",
                                          lookup="training",
                                          supplies=("training_price_per_1m",)),
+            RETRAIN_POLICY: Setting(
+                "when_it_pays: a retraining happens only when the price step it brings (onto "
+                "the new base's price) saves more than it costs; scheduled: always",
+                ("when_it_pays", "scheduled"), "when_it_pays"),
             "standalone": STANDALONE,
             "label": LABEL,
         },
+        conditional=PRICE_CONDITIONS,
+        exclusive=QUALITY_RULES + PRICE_RULES + RETRAIN_RULES,
+        requires=PRICE_NEEDS,
         portable=False,
     ),
     "self_hosted": Kind(
@@ -257,18 +303,23 @@ KINDS: dict[str, Kind] = {
                   **TRAINING_SETTINGS, "standalone": STANDALONE,
                   "hardware": Setting("serving hardware profile (ftrisk serve; sim/data/"
                                       "hardware.toml)", lookup="hardware"),
-                  "quantization": Setting("weights quantization (a throughput multiplier)",
+                  "quantization": Setting("weights quantization: bytes per parameter (none 2, "
+                                          "int8 1, int4 0.5) and a throughput multiplier",
                                           ("none", "int8", "int4"), "none"),
                   "speculative_decoding": Setting("speculative decoding (a decode speed-up)",
                                                   (True, False), False),
                   "scale_to_zero": Setting("the autoscaler may stop every replica",
                                            (True, False)),
+                  RETRAIN_POLICY: Setting(
+                      "scheduled: every retraining happens (new base models, drift); a "
+                      "self-hosted model's cost does not step with a retraining, so there is "
+                      "no price step to wait for", ("scheduled",), "scheduled"),
                   "label": LABEL},
         conditional=(
             ("throughput_tokens_per_s", "instances", "auto"),
-            ("fte_monthly_cost", "mlops_fte", "*"),
             ("dataset_examples", "compute_per_run", "estimate"),
         ),
+        exclusive=QUALITY_RULES + RETRAIN_RULES,
         on_premises=True,
         gpu_serving=True,
     ),

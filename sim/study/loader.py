@@ -17,6 +17,7 @@ from typing import Any
 
 from distributions import METHODS, DistributionError, check_correlation
 from sim.study.errors import StudyError
+from sim.study.memory import check_memory
 from sim.study.schema import WORKLOAD
 from sim.study.strategy import load_strategy, make_inputs, unknown_keys
 from sim.study.types import (
@@ -69,6 +70,9 @@ STUDY_SETTINGS: dict[str, TableKey] = {
     "name": TableKey(str, None, "title on the terminal and in the report",
                      "text; default: the file name without .toml", optional=True),
     "source": TableKey(str, "", "where the numbers come from (shown in the report)", "text"),
+    "source_figure": TableKey(str, "", "what the source says, as its point figure (e.g. "
+                              "\"payback ~6 months, plus a 20%+ accuracy lift\"), shown beside "
+                              "the distribution and in summary.json", "text"),
     "description": TableKey(str, "", "a paragraph shown under the report's title", "text"),
     "horizon_months": TableKey(int, 36, "months simulated (H)",
                                f"a whole number, 1 to {MAX_HORIZON_MONTHS}"),
@@ -229,6 +233,10 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
                   hourly_profile=profile, **s)
     correlations = _correlations(file, doc.get("correlations", []), study)
     study = study.replace(correlations=correlations)
+    context = float(workload["input_tokens"].dist.median + workload["output_tokens"].dist.median)
+    for strategy in strategies.values():
+        if strategy.kind_spec.gpu_serving:
+            check_memory(file, strategy, context)
     return study
 
 

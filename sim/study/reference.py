@@ -61,18 +61,22 @@ output_tokens = 250
 
 [strategies.frontier]
 kind = "api"
-model = "gpt-4o@2024"                   # input and output prices from the catalog
+model = "gpt-4o"                        # input and output prices from the catalog
 annual_price_drop = { uniform = [0.2, 0.6] }
+review_rate = 0.02                      # a lawyer's second look at 2% of the analyses
+cost_per_review = 2.0
 
 [strategies.hosted_ft]
 kind = "hosted_ft"
-input_price = 3.0                       # $ per 1M tokens of the fine-tuned model
-output_price = 6.0
+input_price = 0.30                      # $ per 1M tokens of the fine-tuned model
+output_price = 1.20
 training_tokens = 250e6
 training_price_per_1m = 8.0
 engineering_hours = { pert = [4, 13, 40] }
 annual_price_drop = { uniform = [0.2, 0.6] }
 retrain_every_months = { uniform_int = [6, 18] }
+mlops_fte = { uniform = [0, 0.25] }     # its upkeep, in ML engineers
+quality_lift = { pert = [0.05, 0.2, 0.35] }   # 5-35% fewer reviews than the frontier
 
 [[correlations]]
 between = ["frontier.annual_price_drop", "hosted_ft.annual_price_drop"]
@@ -218,6 +222,16 @@ def _kind_section(kind: Kind) -> list[str]:
             keys += f", `{PHASES_KEY}`"
         out.append(f"- as the baseline (it runs today, there is no project) it may not have "
                    f"{keys}.")
+    for key, others, why in kind.exclusive:
+        out.append(f"- `{key}` and " + ", ".join(f"`{o}`" for o in others)
+                   + f" exclude each other: {why}.")
+    for key, needed, why in kind.requires:
+        out.append(f"- `{key}` needs `{needed}`: {why}.")
+    if "quality_lift" in kind.fields:
+        out.append("- a strategy other than the baseline that leaves out `review_rate` or "
+                   "`error_rate` takes the baseline's times (1 - `quality_lift`), and the "
+                   "baseline's `cost_per_review` and `cost_per_error`; the baseline may not "
+                   "have `quality_lift`.")
     out += ["", "Inputs:", ""]
     out += _table(_INPUT_HEAD, _field_rows(kind.fields, kind))
     if kind.alternatives:

@@ -79,6 +79,19 @@ PEAK = Domain(1.0, INF, "a peak-to-average ratio >= 1")
 GROWTH = Domain(-1.0, INF, "a monthly growth rate > -1 (e.g. 0.02 for 2%)", lo_open=True)
 COUNT = Domain(1.0, INF, "a whole number >= 1", integer=True)
 COUNT0 = Domain(0.0, INF, "a whole number >= 0", integer=True)
+LIFT = Domain(-10.0, 1.0, "a relative change in [-10, 1] (0.2: 20% fewer reviews and errors "
+              "than the baseline; -0.5: 50% more)")
+CUTS = Domain(0.0, 12.0, "a number of price cuts a year in [0, 12]")
+CUT = Domain(0.0, 1.0, "a fraction in [0, 1)", hi_open=True)
+# Finite ceilings for the fidelity keys (generous: orders of magnitude beyond any real case)
+MIGRATION = Domain(0.0, 1e9, "an amount in [0, 1e9] (a large company's whole budget)")
+KV_BYTES = Domain(0.0, 1e9, "bytes in (0, 1e9] (1,000x the largest model's per token)",
+                  lo_open=True)
+GPU_MEMORY = Domain(0.0, 1e5, "GB in (0, 1e5] (500x the largest GPU's memory)", lo_open=True)
+FTE = Domain(0.0, 1e6, "engineers in [0, 1e6] (10x the largest tech companies)")
+FTE_COST = Domain(0.0, 1e7, "an amount in [0, 1e7] (100x a top engineer's month)")
+RUNS = Domain(0.0, 1e6, "a whole number in [0, 1e6] (one run a minute for two years)",
+              integer=True)
 
 
 @dataclass(frozen=True)
@@ -136,13 +149,38 @@ WORKLOAD: dict[str, Field] = {
 }
 
 QUALITY: dict[str, Field] = {
-    "review_rate": Field(RATE, 0.0, "share of requests a human reviews", unit="fraction"),
-    "cost_per_review": Field(MONEY, 0.0, "cost of one human review", unit="$/review"),
-    "error_rate": Field(RATE, 0.0, "share of requests with a costly downstream error",
-                        unit="fraction"),
-    "cost_per_error": Field(MONEY, 0.0, "cost of one downstream error", unit="$/error"),
+    "review_rate": Field(RATE, 0.0, "share of requests a human reviews (a non-baseline "
+                         "strategy that leaves it out: the baseline's x (1 - quality_lift))",
+                         unit="fraction"),
+    "cost_per_review": Field(MONEY, 0.0, "cost of one human review (default for a "
+                             "non-baseline strategy: the baseline's)", unit="$/review"),
+    "error_rate": Field(RATE, 0.0, "share of requests with a costly downstream error (a "
+                        "non-baseline strategy that leaves it out: the baseline's x "
+                        "(1 - quality_lift))", unit="fraction"),
+    "cost_per_error": Field(MONEY, 0.0, "cost of one downstream error (default for a "
+                            "non-baseline strategy: the baseline's)", unit="$/error"),
+    "quality_lift": Field(LIFT, 0.0, "relative reduction of the baseline's review and error "
+                          "rates (0.2: 20% fewer; negative: more); non-baseline strategies",
+                          unit="fraction of the baseline's rates"),
     "fixed_monthly_cost": Field(MONEY, 0.0, "other fixed costs (licences, support)",
                                 unit="$/month"),
+}
+
+#: Quality keys a non-baseline strategy that leaves them out takes from the baseline (the
+#: rates times 1 - quality_lift, the costs as they are).
+INHERITED = ("review_rate", "cost_per_review", "error_rate", "cost_per_error")
+#: The rates quality_lift scales; a strategy stating one of them may not state quality_lift.
+LIFTED = ("review_rate", "error_rate")
+
+#: Step price cuts instead of a smooth decline, and a floor (the api and hosted_ft kinds).
+PRICE_STEPS: dict[str, Field] = {
+    "price_cuts_per_year": Field(
+        CUTS, None, "step price cuts (instead of annual_price_drop): N(t) = "
+        "floor((t - 1) x rate / 12) cuts by month t", optional=True, unit="cuts/year"),
+    "price_cut_size": Field(CUT, None, "share each step cut takes off the price "
+                            "(with price_cuts_per_year)", optional=True, unit="fraction"),
+    "price_floor": Field(RATE, 0.0, "the price never falls below this share of today's "
+                         "(smooth or step declines)", unit="x today's price"),
 }
 
 PROJECT: dict[str, Field] = {
@@ -158,18 +196,47 @@ PROJECT: dict[str, Field] = {
     ),
 }
 
-RETRAIN: dict[str, Field] = {
-    "retrain_every_months": Field(
-        COUNT, None, "months between retrainings (absent: never)", optional=True, unit="months"
-    ),
-    "retrain_cost_fraction": Field(
-        NONNEG, 1.0, "cost of a retraining over the project cost (1: a full redo)",
-        unit="x project cost"
-    ),
+#: The share of the engineering hours a retraining redoes, from the lesson's phase table
+#: (seed 001) at its midpoints: hyperparameter search 12 + evaluation and iteration 28 +
+#: deployment and integration 16 = 56 of 132 hours (data collection and formatting,
+#: experiment and evaluation set-up and monitoring are reused).
+RETRAIN_ENGINEERING_SHARE = 0.42
+#: $ per month of one ML engineer: the lesson's $150/h x 160 h.
+FTE_MONTHLY_COST = 24_000.0
+
+
+def retrain_fields(runs: float, runs_help: str) -> dict[str, Field]:
+    """The retraining keys of a fine-tuned kind, with its default number of runs."""
+    return {
+        "retrain_every_months": Field(
+            COUNT, None, "months between retrainings (absent: never)", optional=True,
+            unit="months"),
+        "retrain_runs": Field(RUNS, runs, f"training runs a retraining redoes ({runs_help})",
+                              unit="runs"),
+        "retrain_engineering_share": Field(
+            RATE, RETRAIN_ENGINEERING_SHARE, "share of the project's engineering a retraining "
+            "redoes (lesson phases: hyperparameter search, evaluation, deployment)",
+            unit="fraction"),
+        "retrain_cost_fraction": Field(
+            NONNEG, None, "legacy simple form: the cost of a retraining over the project cost "
+            "(instead of retrain_runs and retrain_engineering_share)", optional=True,
+            unit="x project cost"),
+    }
+
+
+#: The split form of a retraining's cost (the legacy retrain_cost_fraction excludes them).
+RETRAIN_SPLIT = ("retrain_runs", "retrain_engineering_share")
+
+MLOPS: dict[str, Field] = {
+    "mlops_fte": Field(FTE, 0.0, "ML engineers keeping the model in production (page: "
+                       "0.5-1 per fine-tuned model)", unit="FTE"),
+    "fte_monthly_cost": Field(FTE_COST, FTE_MONTHLY_COST, "cost of one ML engineer (lesson: "
+                              "$150/h x 160 h)", unit="$/month"),
 }
 
 #: Project keys the baseline may not have: it is what runs today.
-PROJECT_KEYS = frozenset(PROJECT) - {"model_lifetime_months"} | frozenset(RETRAIN) | {
+PROJECT_KEYS = frozenset(PROJECT) - {"model_lifetime_months"} | frozenset(
+    retrain_fields(1.0, "")) | {
     "training_runs", "compute_per_run", "training_tokens", "epochs", "training_price_per_1m"
 }
 

@@ -15,8 +15,8 @@ from distributions import Distribution, DistributionError, Fixed, parse
 from sim.study import catalog
 from sim.study.errors import StudyError
 from sim.study.hardware import load_profiles
-from sim.study.kinds import KINDS, Kind, Setting
-from sim.study.schema import NONNEG, PROJECT_KEYS, Field
+from sim.study.kinds import KINDS, RETRAIN_POLICY, Kind, Setting
+from sim.study.schema import INHERITED, LIFTED, NONNEG, PROJECT_KEYS, RETRAIN_SPLIT, Field
 from sim.study.serving import serving_settings
 from sim.study.types import RESERVED, Input, Strategy
 
@@ -28,6 +28,11 @@ PHASE_FIELD = Field(NONNEG, None, "engineering hours of this phase", unit="hours
 #: The catalogs a setting's word is looked up in (``Setting.lookup``).
 _CATALOG_LOOKUPS: dict[str, Callable[[str], Any]] = {
     "api": catalog.api_price, "gpu": catalog.gpu_price, "training": catalog.training_price}
+#: Bytes per parameter of the weights for each quantization (bf16, int8, int4).
+BYTES_PER_PARAM = {"none": 2.0, "int8": 1.0, "int4": 0.5}
+#: What a quality_lift left at its default means, shown beside it in the inputs table.
+NOT_PRICED = ("not priced: the baseline's review and error rates (give quality_lift, or "
+              "review_rate and error_rate, to price a quality difference)")
 #: The lesson's engineering phases and their hour ranges (seed 001).
 LESSON_PHASES = {
     "data_collection": (20, 60), "data_formatting": (8, 16), "experiment_setup": (4, 8),
@@ -163,6 +168,9 @@ def catalog_values(kind: Kind, options: Mapping[str, Any]) -> dict[str, tuple[fl
         g = catalog.gpu_price(options["gpu"])
         out["gpu_hourly"] = (g.on_demand_hourly,
                              f"catalog {g.gpu} on demand: {g.source}, checked {g.checked}")
+    if options.get("quantization", "none") != "none" and "bytes_per_param" in kind.fields:
+        q = options["quantization"]
+        out["bytes_per_param"] = (BYTES_PER_PARAM[q], f"default for quantization = \"{q}\"")
     if "training_provider" in options:
         t = catalog.training_price(options["training_provider"])
         out["training_price_per_1m"] = (t.price_per_1m, f"catalog {t.provider}: {t.source}, "
@@ -205,9 +213,14 @@ def load_strategy(file: str, name: str, doc: Any, *, baseline: bool,
         raise StudyError(file, prefix, f"a {kind.name} strategy cannot be the baseline; make "
                          "one of its parts the baseline")
     for key in doc:
-        if baseline and key in project:
+        if baseline and (key in project or key == RETRAIN_POLICY):
             raise StudyError(file, f"{prefix}.{key}", "the baseline is what runs today and has "
                              "no project; remove it (or make another strategy the baseline)")
+        if baseline and key == "quality_lift":
+            raise StudyError(file, f"{prefix}.{key}", "quality_lift is relative to the "
+                             "baseline's review and error rates; remove it here and give "
+                             "review_rate and error_rate (or state the lift on the other "
+                             "strategies)")
     valid = ["kind", *kind.fields, *kind.settings]
     if kind.phases:
         valid.append(PHASES_KEY)
@@ -219,17 +232,51 @@ def load_strategy(file: str, name: str, doc: Any, *, baseline: bool,
             when = f"{cond_key} is given" if cond_value == "*" else f'{cond_key} = "{cond_value}"'
             raise StudyError(file, f"{prefix}.{key}", f"missing; required when {when} "
                              f"({kind.fields[key].text})")
+    _check_combinations(file, prefix, doc, kind)
     phases = {} if baseline else _phases(file, prefix, doc)
-    skip = set(project) if baseline else ({"engineering_hours"} if phases else set())
+    skip = _skipped(doc, kind, project, baseline=baseline, phases=bool(phases))
     inputs = make_inputs(file, prefix, doc, kind.fields, skip=skip, words=kind.alternatives,
                          supplied=catalog_values(kind, options))
     inputs.update(phases)
+    lift = inputs.get("quality_lift")
+    if lift is not None and lift.is_default:
+        inputs["quality_lift"] = Input(lift.path, lift.dist, True, lift.help, NOT_PRICED)
     if kind.components:
         _check_routing(file, prefix, name, kind, options, strategies)
     if options.get("standalone") is False:
         _check_component(file, prefix, name, strategies, baseline=baseline)
     serving = serving_settings(file, prefix, inputs, options) if kind.gpu_serving else None
     return Strategy(name, kind.name, inputs, options, baseline, serving)
+
+
+def _check_combinations(file: str, prefix: str, doc: Mapping[str, Any], kind: Kind) -> None:
+    """Keys that exclude each other, and keys that need another key."""
+    for key, others, why in kind.exclusive:
+        for other in others:
+            if key in doc and other in doc:
+                raise StudyError(file, f"{prefix}.{key}", f"conflicts with {prefix}.{other}: "
+                                 f"{why}")
+    for key, needed, why in kind.requires:
+        if key in doc and needed not in doc:
+            raise StudyError(file, f"{prefix}.{key}", f"needs {prefix}.{needed} ({why}); "
+                             f"add it or remove {key}")
+
+
+def _skipped(doc: Mapping[str, Any], kind: Kind, project: set[str], *, baseline: bool,
+             phases: bool) -> set[str]:
+    """Fields that get no input: the baseline's project keys and quality_lift, the keys a
+    non-baseline strategy takes from the baseline (review and error rates and costs), and
+    quality_lift when a rate is given (absolute), and the split retraining keys when the
+    legacy retrain_cost_fraction is given."""
+    if baseline:
+        return set(project) | {"quality_lift"}
+    skip = {"engineering_hours"} if phases else set()
+    skip |= {k for k in INHERITED if k in kind.fields and k not in doc}
+    if any(k in doc for k in LIFTED):
+        skip.add("quality_lift")  # absolute rates: the lift does not apply
+    if "retrain_cost_fraction" in doc:
+        skip |= set(RETRAIN_SPLIT)
+    return skip
 
 
 def _check_name(file: str, prefix: str, name: str, doc: Any) -> None:

@@ -22,7 +22,8 @@ CRITERION_LABELS = {"npv": "max E[NPV]", "payback": "max P(payback ≤ {n})",
 #: Top-level keys of summary.json; a strategy may not take one of these names.
 RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horizon_months",
                       "discount_rate", "criterion", "recommended", "answer", "strategies",
-                      "constraints", "verdict", "warnings", "value_of_information"})
+                      "constraints", "verdict", "warnings", "value_of_information",
+                      "decomposition", "source_figure"})
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,9 @@ class Study:
     defaults: frozenset[str] = field(default_factory=frozenset)
     #: 24 weights of the traffic's day shape (00:00 first), when the study gives them
     hourly_profile: tuple[float, ...] | None = None
+    #: what the source says, as a point figure ("payback ~6 months, plus a 20%+ accuracy
+    #: lift"), shown beside the distribution
+    source_figure: str = ""
 
     def inputs(self) -> list[Input]:
         """Every input: the workload's, then each strategy's, in schema order."""

@@ -187,8 +187,8 @@ def test_the_update_moves_toward_the_truth(tmp_path):
         prior_err.append(abs(row["prior_mean"] - v))
         post_err.append(abs(mean - v))
         informed = set(res.inputs.filter(pl.col("informed"))["input"])
-        # hosted_ft's price drop is rank-correlated (0.8) with the frontier's: informed too
-        assert "strategies.hosted_ft.annual_price_drop" in informed
+        # hosted_ft's price-cut size is rank-correlated (0.6) with the frontier's: informed too
+        assert "strategies.hosted_ft.price_cut_size" in informed
         assert "strategies.hosted_ft.engineering_hours" not in informed
     assert np.mean(post_err) < 0.2 * np.mean(prior_err)
 
