@@ -93,13 +93,13 @@ def test_voi_chart_message_gives_the_evpi():
 
 @pytest.fixture(scope="module")
 def startup():
-    """Two candidate strategies with different NPV ranges."""
+    """Two candidate strategies (a self-hosted 7B and GPT-4o) with different NPV ranges."""
     return run(load_study(STUDIES / "startup.toml").replace(samples=3000))
 
 
 def test_npv_histograms_share_one_range_and_count_their_tails(startup):
     s = startup.summary
-    a, b = s.strategies["self_hosted_7b"], s.strategies["self_hosted_7b_upkeep"]
+    a, b = (x for x in s.strategies.values() if not x.is_baseline)
     assert a.npv_hist[0] == b.npv_hist[0]  # the same edges
     lo = min(a.npv_quantiles[0.005], b.npv_quantiles[0.005])
     hi = max(a.npv_quantiles[0.995], b.npv_quantiles[0.995])
@@ -115,23 +115,27 @@ def test_npv_chart_one_axis_and_marked_tails(startup):
     spec = npv_chart(startup.summary).to_dict()
     fonts(spec)
     panels = spec["vconcat"]
-    assert [p["title"] for p in panels] == ["Self-hosted 7B", "Self-hosted 7B upkeep"]
+    candidates = [x for x in startup.summary.strategies.values() if not x.is_baseline]
+    assert [p["title"] for p in panels] == [x.label for x in candidates]
     assert spec["resolve"]["scale"]["x"] == "shared"
-    edges = startup.summary.strategies["self_hosted_7b"].npv_hist[0]
+    edges = candidates[0].npv_hist[0]
     for p in panels:
         bars = p["layer"][0]
         assert bars["encoding"]["x"]["scale"]["domain"] == [edges[0], edges[-1]]
         assert p["width"] == PLOT_WIDTH
     texts = [row["text"] for rows in spec["datasets"].values() for row in rows if "text" in row]
-    tails = startup.summary.strategies["self_hosted_7b"].npv_tails
-    if tails[0]:
-        assert f"◀ {percent(tails[0] / 3000)} below" in texts
-    assert any(t.endswith("above ▶") for t in texts)
+    for x in candidates:
+        below, above = x.npv_tails
+        if below:
+            assert f"◀ {percent(below / 3000)} below" in texts
+        if above:
+            assert f"{percent(above / 3000)} above ▶" in texts
+    assert any(sum(x.npv_tails) for x in candidates)
 
 
 def test_run_charts_fill_the_column_with_display_names(startup):
     for chart in (payback_cdf_chart(startup.summary), fan_chart(startup.fan, {
-            "self_hosted_7b": "Self-hosted 7B", "self_hosted_7b_upkeep": "Upkeep"})):
+            "self_hosted_7b": "Self-hosted 7B"})):
         spec = chart.to_dict()
         fonts(spec)
         assert spec["width"] == CHART_WIDTH and spec["autosize"]["type"] == "fit"
