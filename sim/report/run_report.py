@@ -76,6 +76,17 @@ ASSUMPTIONS = [
 ]
 
 
+def _is(name: str, value: str) -> str:
+    """``P = 0.239 ± 0.003``, but ``P < 0.001`` for a bound.
+
+    Examples
+    --------
+    >>> _is("P", "0.25 ± 0.01"), _is("P(best)", "> 0.999")
+    ('P = 0.25 ± 0.01', 'P(best) > 0.999')
+    """
+    return f"{name} {value}" if value[:1] in "<>" else f"{name} = {value}"
+
+
 def _figure(big: str, what: str, sub: str) -> str:
     return (f'<div class="figure"><div class="big">{html.escape(big)}</div>'
             f'<div class="what">{html.escape(what)}</div>'
@@ -100,7 +111,7 @@ def figures(summary: Summary) -> str:
     q = f.npv_quantiles
     cards = [
         _figure(percent(p), f"of futures: {f.label} pays back within {n} months",
-                f"P = {probability(p, f.se(p))}; {says}".rstrip("; ")),
+                f"{_is('P', probability(p, f.se(p)))}; {says}".rstrip("; ")),
         _figure(money_short(f.npv_mean), f"expected NPV of {f.label} against the {base} "
                 f"over {h} months", f"P10 {money_short(q[0.1])}, P90 {money_short(q[0.9])}; "
                 f"± {money_short(f.npv_mean_se)} (Monte Carlo)"),
@@ -110,7 +121,7 @@ def figures(summary: Summary) -> str:
         among = ("among the strategies meeting the constraints" if summary.constrained
                  else "among every strategy compared")
         cards.append(_figure(percent(best.p_best), f"of futures: {best.label} is the best "
-                             "choice", f"P(best) = {prob(best.p_best)}, {among}"))
+                             "choice", f"{_is('P(best)', prob(best.p_best))}, {among}"))
     else:
         cards.append(_figure(percent(best.p_best_all), f"of futures: {best.label} would be "
                              "the best choice", "constraints ignored: it breaks them"))
@@ -143,8 +154,9 @@ def spreadsheet_vs_distribution(summary: Summary) -> str:
         items.append(
             f"<li><b>{html.escape(s.label or s.name)}</b>: the spreadsheet {says} "
             f"(monthly saving {money_short(s.point_estimate.get('monthly_savings', 0.0))} "
-            f"after amortization); the simulation gives P(payback ≤ {n}) = "
-            f"{probability(p, s.se(p))} and a median payback of {median}.</li>"
+            f"after amortization); the simulation gives "
+            f"{_is(f'P(payback ≤ {n})', probability(p, s.se(p)))} and a median payback of "
+            f"{median}.</li>"
         )
     return "<ul>" + "".join(items) + "</ul>"
 
