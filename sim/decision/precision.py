@@ -285,8 +285,7 @@ def reached_in(summary: Any, target: PrecisionTarget) -> dict[str, float]:
     out = {}
     for s in reported_strategies(summary.study):
         st = summary.strategies[s]
-        if target.kind == "npv":
-            out[s] = float(st.npv_mean_se)
-        else:
-            out[s] = float(st.se(st.p_payback_within(target.months)))
+        m = target.months
+        se = st.npv_mean_se if target.kind == "npv" else st.se(st.p_payback_within(m))
+        out[s] = math.inf if se is None else float(se)  # one sample: no error reached
     return out
