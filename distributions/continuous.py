@@ -94,8 +94,9 @@ class Triangular(Distribution):
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         lo, mode, hi, fc = self.lo, self.mode, self.hi, self._fc
-        left = lo + np.sqrt(q * (hi - lo) * (mode - lo))
-        right = hi - np.sqrt((1.0 - q) * (hi - lo) * (hi - mode))
+        # a product of square roots: the product of the spans overflows for spans near 1e154
+        left = lo + np.sqrt(q * (hi - lo)) * np.sqrt(mode - lo)
+        right = hi - np.sqrt((1.0 - q) * (hi - lo)) * np.sqrt(hi - mode)
         return np.where(q < fc, left, right)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
@@ -385,4 +386,9 @@ def _check_min_mode_max(family: str, lo: float, mode: float, hi: float) -> None:
         raise DistributionError(
             f"{family}: mode={fmt(mode)} must lie between min={fmt(lo)} and max={fmt(hi)}; "
             "write [min, mode, max]"
+        )
+    if not np.isfinite(hi - lo):
+        raise DistributionError(
+            f"{family}: max - min = {fmt(hi)} - ({fmt(lo)}) is beyond the largest number; "
+            "no real quantity spans that: check the units"
         )

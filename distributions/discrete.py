@@ -40,7 +40,7 @@ class Fixed(Distribution):
     family = "fixed"
 
     def __post_init__(self) -> None:
-        check_finite("value", value=self.value)
+        check_finite(self.family, value=self.value)
 
     @property
     def discrete(self) -> bool:

@@ -304,6 +304,9 @@ def parse(value: Any, *, name: str = "value", base_dir: str | Path | None = None
 
 def _parse(value: Any, base_dir: Path | None) -> Distribution:
     if _is_number(value):
+        if not math.isfinite(value):
+            raise DistributionError(f"{value} is not a finite number; write a finite number "
+                                    "or a distribution table")
         return Fixed(float(value))
     if isinstance(value, str):
         return _interval(value)

@@ -87,7 +87,15 @@ ABSURD = [
      r"can draw values from .* to 9\.6e\+13, outside .*truncate = \[0, 1e\+12\]"),
     ("workload.requests_per_day={ normal = { mean = 0, sd = 1e308 } }",
      r"can draw values from -inf to inf"),
-    ("workload.requests_per_day=nan", r"requests_per_day: .*nan must be finite"),
+    ("workload.requests_per_day=nan",
+     r"requests_per_day: nan is not a finite number; write a finite number or a distribution"),
+    ("workload.requests_per_day=-inf", r"requests_per_day: -inf is not a finite number"),
+    ("workload.requests_per_day={ triangular = [1, 2, 1e300] }",
+     r"can draw values from 1\.49e\+284 to 1e\+300, outside"),
+    ("workload.requests_per_day={ triangular = [-1e308, 2, 1e308] }",
+     r"triangular: max - min = 1e\+308 - \(-1e\+308\) is beyond the largest number; no real "
+     r"quantity spans that"),
+    ("workload.requests_per_day={ pert = [-1e308, 0, 1.7e308] }", r"pert: max - min"),
     ("workload.requests_per_day=-0.0", r"requests_per_day: -0 is outside a quantity > 0"),
     ("workload.requests_per_day=100000000000000000000000000000000000000000",
      r"requests_per_day: an integer beyond 64 bits"),
@@ -418,7 +426,9 @@ FLAGS = [
     ([*TRAIN, "--examples", "1e300"], r"--examples: 1e\+300 must be a number in \(0, 1e\+12\]"),
     ([*TRAIN, "--epochs=-inf"], r"--epochs: -inf must be a finite number"),
     ([*TRAIN, "--seq-len", "nan"], r"--seq-len: nan must be a finite number"),
-    ([*TRAIN, "--mfu", "2"], r"--mfu: 2 must be a number in \(0, 1\]"),
+    ([*TRAIN, "--mfu", "2"], r"--mfu: 2 must be a number in \[0\.001, 1\]$"),
+    ([*TRAIN, "--mfu", "1e-300"], r"--mfu: 1e-300 must be a number in \[0\.001, 1\]"),
+    ([*TRAIN, "--gpu", "x" * 5000], r"--gpu \(a name of 5,000 characters\): no price on file;"),
     ([*TRAIN, "--gpu", "a100"], r"--gpu a100: no price on file \(did you mean .*a100_80g.*\); "
      r"use one of the lesson's table"),
     ([*RUN, "--samples", "0"], r"lesson_parity\.toml: --samples: 0 must be a whole number "
@@ -432,6 +442,9 @@ FLAGS = [
     ([*SERVE, "--requests-per-day", "1e9"], r"--requests-per-day: 1,000,000,000 requests/day; "
      r"the serving simulation follows each request of the day, at most 2,000,000"),
     ([*SERVE, "--requests-per-day", "nan"], r"--requests-per-day nan must be a finite number"),
+    ([*SERVE, "--requests-per-day", "1e-300"], r"--requests-per-day: 1e-300 requests/day; the "
+     r"serving simulation measures the requests of one day and needs at least 24"),
+    ([*SERVE, "--requests-per-day", "23.9"], r"--requests-per-day: 23\.9 requests/day"),
     ([*SERVE, "--precision", "10"], r"--precision: 10 must be a whole number from 1,000 to "
      r"1,000,000"),
     ([*SERVE, "--seed", "-5"], r"--seed: -5 must be a whole number from 0"),
@@ -440,8 +453,22 @@ FLAGS = [
     ([*SWEEP, "--values", ",".join(str(v) for v in range(1, 300))],
      r"--values: 299 values; a sweep takes at most 200"),
     ([*SWEEP, "--range", "1:inf:3"], r"--range: '1:inf:3' is not a list of values"),
-    ([*SWEEP, "--values", "nan,2"], r"workload\.requests_per_day=nan: must be a finite number"),
-    ([*SWEEP, "--values", "1e308"], r"requests_per_day=1e\+308: 1e\+308 is outside"),
+    ([*SWEEP, "--values", "nan,2"],
+     r"--values: workload\.requests_per_day=nan: must be a finite number"),
+    ([*SWEEP, "--values", "1e308"], r"--values: workload\.requests_per_day=1e\+308: 1e\+308 is "
+     r"outside"),
+    ([*SWEEP, "--range", "0:10:3"], r"--range: workload\.requests_per_day=0: 0 is outside"),
+    (["sweep", STUDIES / "lesson_parity.toml", "--param", "nope.x", "--values", "1"],
+     r"--param: nope\.x: not an input of the study; e\.g\. workload\.requests_per_day$"),
+    (["sweep", STUDIES / "lesson_parity.toml", "--param", "y" * 5000, "--values", "1"],
+     r"--param: \(a name of 5,000 characters\): not an input of the study"),
+    ([*SWEEP, "--values", "1", "--param2", "workload.input_tokns", "--values2", "1"],
+     r"--param2: workload\.input_tokns: not an input of the study; did you mean "
+     r"'workload\.input_tokens'\?"),
+    ([*SWEEP, "--values", "1", "--param2", "workload.input_tokens", "--values2=-1"],
+     r"--values2: workload\.input_tokens=-1: -1 is outside a quantity >= 0"),
+    ([*SWEEP, "--values", "1", "--strategy", "nope"],
+     r"--strategy: 'nope' is not a strategy of the study; use one of self_hosted_7b$"),
     ([*SWEEP, "--values", "1", "--months", "0"], r"--months: 0 must be a whole number"),
     ([*TORNADO, "--sobol", "--sobol-samples", "1073741824"],
      r"--sobol-samples n=1,073,741,824: the Sobol' analysis of \d+ inputs and \d+ strategies "
@@ -450,6 +477,10 @@ FLAGS = [
     ([*TORNADO, "--sobol", "--sobol-samples", "1000"], r"--sobol-samples n=1000 must be a "
      r"power of 2"),
     ([*TORNADO, "--top", "0"], r"--top: 0 must be a whole number from 1 to 10,000"),
+    ([*TORNADO, "--metric", "irr"], r"--metric: 'irr' is not a valid metric; it must be one of"),
+    ([*TORNADO, "--metric", "payback_within:99"], r"--metric: metric 'payback_within:99': N=99 "
+     r"must be a whole month in 1\.\.\d+ \(the horizon\)"),
+    ([*TORNADO, "--strategy", "nope"], r"--strategy: 'nope' is not a strategy of the study"),
     ([*TORNADO, "--shapley", "--shapley-evaluations", str(10**11)],
      r"--shapley-evaluations: 100,000,000,000 must be a whole number from 1 to 4,194,304"),
     ([*RUN, "--target-se", "0.01", "--max-samples", str(10**11)],
@@ -479,6 +510,26 @@ def test_argparse_usage_errors_are_one_line_exit_2(args, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error: " in err and "--help)" in err
     assert "usage:" not in err
+
+
+def test_a_training_run_without_tokens_has_no_ratio_not_nan(capsys):
+    code, out, err = cli(["train-cost", "--model-size", "1e-4", "--examples", "1e-300",
+                          "--seq-len", "1e-300", "--epochs", "1e-300"], capsys)
+    assert code == 0, err
+    assert out.splitlines()[-1] == ("no ratio of the two estimates: the run has no tokens to "
+                                    "train on")
+    assert not re.search(r"\b(nan|inf)\b", out), out
+
+
+def test_the_smallest_mfu_keeps_the_flops_estimate_finite(capsys):
+    code, out, err = cli(["train-cost", "--model-size", "1e5", "--examples", "1e12",
+                          "--seq-len", "1e8", "--epochs", "1e4", "--method", "full",
+                          "--mfu", "0.001"], capsys)
+    assert code == 0, err
+    assert not re.search(r"\b(nan|inf)\b", out), out
+    # 6 x 1e14 parameters x 1e24 tokens / (16 GPUs x 312e12 FLOP/s x 0.001) / 3600 s
+    hours = 6 * 1e14 * 1e24 / (16 * 312e12 * 0.001) / 3600
+    assert f"-> {hours:.1f} h" in out
 
 
 def test_good_flags_still_work(capsys):

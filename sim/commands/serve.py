@@ -147,12 +147,16 @@ def _header_text(s: Any, volume: float) -> str:
 #: Most requests in the simulated day: the simulation follows every request (about 15 s and
 #: 0.5 GB per million requests), so bigger days would take minutes and gigabytes.
 MAX_DAY_REQUESTS = 2_000_000
+#: Fewest expected requests in the simulated day: one an hour (with fewer, a day can hold no
+#: request at all, and its latencies and $ per token are undefined).
+MIN_DAY_REQUESTS = 24
 #: Most requests per stationary run of the SLA search (it runs dozens of them).
 MAX_PRECISION = 1_000_000
 
 
 def _flag_problem(args: argparse.Namespace, study_volume: float) -> str | None:
     """What is wrong with the flags (or the study's volume for the simulated day), or None."""
+    from distributions import fmt
     from sim.commands._flags import MAX_SEED, flag_problems, number_problem, whole_problem
     from sim.study.schema import REQUESTS
 
@@ -167,9 +171,13 @@ def _flag_problem(args: argparse.Namespace, study_volume: float) -> str | None:
         if bad:
             return f"--requests-per-day {bad}"
     volume = args.requests_per_day or study_volume
+    where = ("--requests-per-day" if args.requests_per_day is not None
+             else "the median of workload.requests_per_day")
+    if volume < MIN_DAY_REQUESTS:
+        return (f"{where}: {fmt(volume)} requests/day; the serving simulation measures the "
+                f"requests of one day and needs at least {MIN_DAY_REQUESTS} (one an hour): "
+                "give a larger --requests-per-day")
     if volume > MAX_DAY_REQUESTS:
-        where = ("--requests-per-day" if args.requests_per_day is not None
-                 else "the median of workload.requests_per_day")
         return (f"{where}: {volume:,.0f} requests/day; the serving simulation follows each "
                 f"request of the day, at most {MAX_DAY_REQUESTS:,}: give a smaller "
                 "--requests-per-day (replicas grow about in proportion), or use ftrisk run "
@@ -181,6 +189,7 @@ def run(args: argparse.Namespace) -> int:
     """Simulate the strategy's serving day; print the table; write the chart page."""
     import polars as pl
 
+    from distributions import fmt
     from sim.display import text_table
     from sim.serving import simulate_day
     from sim.serving.from_study import serving_config, typical_volume
@@ -220,6 +229,10 @@ def run(args: argparse.Namespace) -> int:
         for label, cfg, sched in _policies(s.config, volume, seed, args.precision, smallest):
             status.stage(f"serving simulation: a day with {label}")
             day = simulate_day(cfg, requests_per_day=volume, rng=seed, replicas=sched)
+            if day.requests == 0:
+                return error(f"--seed {seed}: the simulated day at {fmt(volume)} requests/day "
+                             "drew no request, so nothing can be measured; give a larger "
+                             "--requests-per-day or another --seed")
             rows.append(_row(label, sched, day))
             hourly.append(day.hourly.with_columns(policy=pl.lit(label)))
             days.append(day)

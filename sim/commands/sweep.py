@@ -64,6 +64,26 @@ def _values(args: argparse.Namespace, second: bool = False) -> tuple[list[float]
     return values, scale
 
 
+def _check_input(study: Any, param: str, values: list[float], second: bool,
+                 ranged: bool) -> None:
+    """Check ``param`` and its values before any run, naming the flag at fault."""
+    from sim.decision.sweep import check_param
+
+    pflag = "--param2" if second else "--param"
+    vflag = ("--range" if ranged else "--values") + ("2" if second else "")
+    try:
+        study.input(param)
+    except KeyError:
+        try:
+            check_param(study, param, [])
+        except ValueError as err:
+            raise ValueError(f"{pflag}: {err}") from None
+    try:
+        check_param(study, param, values)
+    except ValueError as err:
+        raise ValueError(f"{vflag}: {err}") from None
+
+
 def map_text(m: Any) -> str:
     """The two-input map on the terminal: P(payback <= N) of its strategy (values down the
     rows, values2 across), the best strategy per cell, and the 50% contour."""
@@ -135,7 +155,7 @@ def sweep_text(sw: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     """Sweep (or map), print the table and crossings; write --html and --csv if asked."""
     from sim.commands._flags import whole_problem
-    from sim.decision import sweep, sweep_map
+    from sim.decision import check_strategies, sweep, sweep_map
     from sim.report.files import check_file_target, write_text
     from sim.study.errors import OutputError, StudyError
 
@@ -148,8 +168,14 @@ def run(args: argparse.Namespace) -> int:
         values, scale = _values(args)
         if not two and (args.values2 is not None or args.range2 is not None):
             raise ValueError("--values2/--range2: give --param2 PATH, the second input")
+        _check_input(study, args.param, values, False, args.range_ is not None)
         if two:
             values2, scale2 = _values(args, second=True)
+            _check_input(study, args.param2, values2, True, args.range2 is not None)
+        try:
+            check_strategies(study, args.strategy)
+        except ValueError as err:
+            raise ValueError(f"--strategy: {err}") from None
         for flag, target in (("--html", args.html), ("--csv", args.csv)):
             if target:
                 check_file_target(target, flag=flag, example=f"sweep.{flag[2:]}")

@@ -139,13 +139,25 @@ def shapley_text(res: Any, strategy: str, top: int) -> str:
             + text_table(["input", "share of variance", "± se"], rows))
 
 
+def _metric_and_strategies(study: Any, args: argparse.Namespace) -> tuple[Any, list[str]]:
+    """``--metric`` and ``--strategy`` checked against the study, naming the flag at fault."""
+    from sim.decision import check_strategies, parse_metric
+
+    try:
+        metric = parse_metric(args.metric, horizon=study.horizon_months)
+    except ValueError as err:
+        raise ValueError(f"--metric: {err}") from None
+    try:
+        return metric, check_strategies(study, args.strategy)
+    except ValueError as err:
+        raise ValueError(f"--strategy: {err}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Compute and print the tornadoes (Sobol' indices, Shapley effects); write --html."""
     from sim.commands._flags import whole_problem
     from sim.decision import (
-        check_strategies,
         classic_tornado,
-        parse_metric,
         rank_correlations,
         sample_tornado,
         shapley_analysis,
@@ -158,8 +170,7 @@ def run(args: argparse.Namespace) -> int:
         study = load(args)
         if args.html:
             check_file_target(args.html, flag="--html", example="tornado.html")
-        metric = parse_metric(args.metric, horizon=study.horizon_months)
-        names = check_strategies(study, args.strategy)
+        metric, names = _metric_and_strategies(study, args)
         top = whole_problem(args.top, 1, MAX_TOP, "inputs listed")
         if top:
             raise ValueError(f"--top: {top}")

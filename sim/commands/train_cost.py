@@ -53,7 +53,7 @@ def _price(args: argparse.Namespace, table_hourly: float, gpus: float,
 def run(args: argparse.Namespace) -> int:
     """Print the lesson's estimate step by step (where each figure comes from), then the
     FLOPs cross-check."""
-    from sim.commands._flags import flag_problems, number_problem
+    from sim.commands._flags import MAX_NAME, flag_problems, number_problem
     from sim.costs.training import (
         BENCHMARKS,
         OVERHEAD,
@@ -65,22 +65,24 @@ def run(args: argparse.Namespace) -> int:
         throughput,
     )
     from sim.study.catalog import gpu_prices
-    from sim.study.schema import EPOCHS, EXAMPLES, MODEL_SIZE, POS_RATE, SEQUENCE
+    from sim.study.schema import EPOCHS, EXAMPLES, MFU, MODEL_SIZE, SEQUENCE
 
     problem = flag_problems(
         ("--model-size", number_problem(args.model_size, MODEL_SIZE)),
         ("--examples", number_problem(args.examples, EXAMPLES)),
         ("--seq-len", number_problem(args.seq_len, SEQUENCE)),
         ("--epochs", number_problem(args.epochs, EPOCHS)),
-        ("--mfu", number_problem(args.mfu, POS_RATE)))
+        ("--mfu", number_problem(args.mfu, MFU)))
     if problem:
         return error(problem)
     table_gpus = sorted({g for _, _, g in BENCHMARKS})
     if args.gpu not in table_gpus and args.gpu not in gpu_prices():
         close = get_close_matches(args.gpu, list(dict.fromkeys([*table_gpus, *gpu_prices()])),
-                                  n=3) if len(args.gpu) <= 200 else []
+                                  n=3) if len(args.gpu) <= MAX_NAME else []
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        return error(f"--gpu {args.gpu}: no price on file{hint}; use one of the lesson's table "
+        shown = (args.gpu if len(args.gpu) <= MAX_NAME
+                 else f"(a name of {len(args.gpu):,} characters)")
+        return error(f"--gpu {shown}: no price on file{hint}; use one of the lesson's table "
                      f"({', '.join(table_gpus)}) or the catalog ({', '.join(gpu_prices())}), "
                      "or add it to sim/data/gpu_prices.csv")
     known = in_table(args.model_size, args.method, args.gpu)
@@ -114,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"FLOPs cross-check: {f['flops']:.3g} FLOPs / ({f['gpus']:g} x "
           f"{PEAK_TFLOPS[args.gpu]:g} TFLOP/s x MFU {args.mfu:g}) -> {f['hours']:.1f} h = "
           f"${cost:,.2f} per run (the same price, no overhead)")
-    ratio = r["training_hours"] / f["hours"] if f["hours"] else float("nan")
-    print(f"the table's time is {ratio:.2f}x the FLOPs estimate at this MFU")
+    if f["hours"] > 0:
+        print(f"the table's time is {r['training_hours'] / f['hours']:.2f}x the FLOPs estimate "
+              "at this MFU")
+    else:
+        print("no ratio of the two estimates: the run has no tokens to train on")
     return EXIT_OK

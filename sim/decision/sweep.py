@@ -35,6 +35,8 @@ LEVELS = (0.5, 0.9)
 _ALIGN = 4096
 #: Most values of one sweep: each is a full Monte Carlo run of the study.
 MAX_POINTS = 200
+#: Longest input name echoed in a message (and matched against the study's for a hint).
+MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -138,9 +140,11 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
     except KeyError:
 
         paths = [i.path for i in study.inputs()]
-        close = get_close_matches(param, paths, n=1, cutoff=0.6)
+        long = len(param) > MAX_NAME
+        close = [] if long else get_close_matches(param, paths, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "e.g. workload.requests_per_day"
-        raise ValueError(f"{param}: not an input of the study; {hint}") from None
+        shown = f"(a name of {len(param):,} characters)" if long else param
+        raise ValueError(f"{shown}: not an input of the study; {hint}") from None
     field = input_field(study, inp)
     for v in values:
         if not math.isfinite(v):

@@ -225,6 +225,9 @@ MIGRATION = Domain(0.0, 1e9, "an amount in [0, 1e9] (a large company's whole bud
 KV_BYTES = Domain(0.0, 1e9, "bytes in (0, 1e9] (1,000x the largest model's per token)",
                   lo_open=True)
 GPU_MEMORY = Domain(0.0, 1e5, "GB in (0, 1e5] (500x the largest GPU's memory)", lo_open=True)
+#: Model-FLOPs utilization (``ftrisk train-cost --mfu``): below 0.1% of the GPU's peak no run
+#: ends (the hours of the FLOPs cross-check grow without bound as it nears 0).
+MFU = Domain(0.001, 1.0, "a fraction in [0.001, 1] (0.1% of the GPU's peak or more)")
 
 
 @dataclass(frozen=True)
