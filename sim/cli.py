@@ -56,6 +56,28 @@ def commands() -> dict[str, Any]:
     return out
 
 
+#: Arguments that name a path of the user's: an empty one would silently mean the default
+#: (or the working folder), so it is refused.
+PATH_ARGS = ("study", "file", "log", "out", "html", "csv", "into", "actuals")
+
+
+def _empty_path(args: argparse.Namespace) -> str | None:
+    """What is wrong with the first path argument given as an empty string, or None.
+
+    Examples
+    --------
+    >>> _empty_path(argparse.Namespace(study="s.toml", out=""))
+    '--out: an empty path; give a file or folder name, or leave the flag out for the default'
+    """
+    for name in PATH_ARGS:
+        if getattr(args, name, None) == "":
+            if name in ("study", "file", "log"):
+                return f"the {name} path is empty; give the path of the {name} file"
+            return (f"--{name}: an empty path; give a file or folder name, or leave the flag "
+                    "out for the default")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ftrisk`` console script.
 
@@ -64,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     any temporary output.
     """
     args = _parser().parse_args(argv)
+    empty = _empty_path(args)
+    if empty:
+        return error(empty)
     # after --help: sim.study loads numpy and scipy
     from sim.study.errors import OutputError, StudyError
 

@@ -486,6 +486,14 @@ FLAGS = [
     ([*RUN, "--target-se", "0.01", "--max-samples", str(10**11)],
      r"--max-samples: 100,000,000,000 must be a whole number from 1 to 1,000,000,000"),
     ([*TORNADO, "--seed", str(2 ** 63)], r"--seed: 9,223,372,036,854,775,808 must be"),
+    ([*RUN, "--out", ""], r"--out: an empty path; give a file or folder name, or leave the "
+     r"flag out for the default$"),
+    ([*SWEEP, "--values", "1", "--html", ""], r"--html: an empty path"),
+    ([*SWEEP, "--values", "1", "--csv", ""], r"--csv: an empty path"),
+    ([*TORNADO, "--html", ""], r"--html: an empty path"),
+    ([*SERVE, "--out", ""], r"--out: an empty path"),
+    (["run", ""], r"the study path is empty; give the path of the study file$"),
+    (["workload", "", "--out", "w.toml"], r"the log path is empty"),
     (["describe", STUDIES / "lesson_parity.toml", "--set", "study.seed=-1"],
      r"study\.seed: -1 must be a whole number from 0 to 2\^63 - 1"),
 ]
