@@ -16,8 +16,11 @@ The default run is bounded to a few seconds (``FUZZ_EXAMPLES`` examples). For a 
     FTRISK_FUZZ_EXAMPLES=2000 python -m pytest -q -p no:cacheprovider -m slow tests/test_fuzz.py
 
 (the slow test runs ``FTRISK_FUZZ_EXAMPLES`` examples, 300 by default; ``-m slow`` selects
-it, the default run skips it). ``instances = "simulated"`` is left out of the fast run
-only: its serving simulation takes seconds per configuration.
+it, the default run skips it). The calculators (``cost``, ``screen``, ``train-cost``) take
+only flags: their fuzzer sets a few flags to hostile text (extremes, nan, inf, 1e400,
+words, unicode, empty) and runs 4x (default run) or 10x (soak) as many examples.
+``instances = "simulated"`` is left out of the fast run only: its serving simulation takes
+seconds per configuration.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -49,6 +53,12 @@ FAST = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 SOAK = settings(max_examples=SOAK_EXAMPLES, deadline=None,
                 suppress_health_check=list(HealthCheck))
+
+#: The calculators' flags take milliseconds a case: more examples in the same time.
+FLAGS_FAST = settings(max_examples=4 * FUZZ_EXAMPLES, deadline=None, derandomize=True,
+                      suppress_health_check=list(HealthCheck))
+FLAGS_SOAK = settings(max_examples=10 * SOAK_EXAMPLES, deadline=None,
+                      suppress_health_check=list(HealthCheck))
 
 NAMES = ("frontier", "self_hosted", "hosted", "cheap", "route")
 MODELS = ("gpt-4o@2024", "gpt-3.5-turbo@2024", "claude-3-haiku@2024", "gpt-4o", "nope-9")
@@ -403,6 +413,78 @@ def test_fuzz_study_files(data, samples):
 @given(data=study_bytes(fast=False), samples=st.sampled_from([1, 2, 3, 10, 100]))
 def test_fuzz_study_files_soak(data, samples):
     check_outcome(data, samples)
+
+
+# -- the calculators' flags ----------------------------------------------------------------
+
+#: Commands that take only flags (no study), each with its numeric flags and a good value.
+CALCULATORS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "cost": (["--model", "gpt-4o@2024"], {"--requests-per-day": "5000", "--input-tokens": "500",
+                                          "--output-tokens": "200", "--cache-share": "0.2"}),
+    "screen": ([], {"--daily-requests": "50000", "--tokens-per-request": "700",
+                    "--api-cost-per-1m": "5", "--latency-ms": "300"}),
+    "train-cost": (["--method", "full"], {"--model-size": "7", "--examples": "5000",
+                                          "--seq-len": "512", "--epochs": "3", "--mfu": "0.4"}),
+}
+FLAG_TEXT = st.one_of(
+    st.sampled_from([repr(x) for x in EXTREMES] + ["1e400", "-1e400", "nan", "-inf", "",
+                                                    " ", "abc", "0x10", "1_000", "1e", "٣"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-(10**30), 10**30).map(str),
+    st.text(max_size=30),
+)
+
+
+@st.composite
+def calculator_argv(draw: st.DrawFn) -> list[str]:
+    """A calculator command with a few of its numeric flags set to hostile text."""
+    command = draw(st.sampled_from(sorted(CALCULATORS)))
+    fixed, numbers = CALCULATORS[command]
+    values = dict(numbers)
+    for flag in draw(st.lists(st.sampled_from(sorted(numbers)), min_size=1, max_size=3,
+                              unique=True)):
+        values[flag] = draw(FLAG_TEXT)
+    # --flag=value: a value that starts with '-' is not taken for a flag
+    return [command, *fixed, *(f"{k}={v}" for k, v in values.items())]
+
+
+def check_flags_outcome(argv: list[str]) -> int:
+    """Run a calculator; exit 0 prints no non-finite figure, exit 2 is one line."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            code = main(argv)
+        except SystemExit as done:  # argparse's own usage errors
+            code = done.code if isinstance(done.code, int) else 1
+    err, out = stderr.getvalue(), stdout.getvalue()
+    assert code in (0, 2), f"exit {code}: {err}\n--- argv ---\n{argv!r}"
+    if code == 2:
+        assert err.count("\n") == 1 and "error: " in err and "Traceback" not in err, err
+        assert out == "", out
+    else:
+        assert not re.search(r"\b(nan|inf)\b", out, re.IGNORECASE), f"{argv!r}\n{out}"
+    return code
+
+
+@FLAGS_FAST
+@given(argv=calculator_argv())
+def test_fuzz_calculator_flags(argv):
+    check_flags_outcome(argv)
+
+
+@pytest.mark.slow
+@FLAGS_SOAK
+@given(argv=calculator_argv())
+def test_fuzz_calculator_flags_soak(argv):
+    check_flags_outcome(argv)
+
+
+def test_the_flag_fuzzer_reaches_both_outcomes():
+    assert check_flags_outcome(["train-cost", "--model-size=7", "--examples=5000"]) == 0
+    assert check_flags_outcome(["cost", "--model", "gpt-4o", "--requests-per-day=1e400",
+                                "--input-tokens=1", "--output-tokens=1"]) == 2
+    assert check_flags_outcome(["screen", "--daily-requests=x", "--tokens-per-request=1",
+                                "--api-cost-per-1m=1"]) == 2
 
 
 def test_the_fuzzer_reaches_both_outcomes():
