@@ -17,16 +17,17 @@ import pytest
 
 pytest.importorskip("streamlit")
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-import sim.commands.app as command  # noqa: E402
-from helpers import ROOT, STUDIES  # noqa: E402
-from sim.app.draft import Draft, domain_of, quantiles_value  # noqa: E402
-from sim.app.page import SAMPLES_KEY, TOML_KEY, input_key  # noqa: E402
-from sim.costs.calculator import api_costs  # noqa: E402
-from sim.runner import Summary, run  # noqa: E402
-from sim.study import load_study  # noqa: E402
-from sim.study.catalog import api_price  # noqa: E402
+import sim.commands.app as command
+from sim.app.draft import Draft, domain_of, quantiles_value
+from sim.app.page import SAMPLES_KEY, TOML_KEY, input_key
+from sim.costs.calculator import api_costs
+from sim.runner import Summary, run
+from sim.study import load_study
+from sim.study.catalog import api_price
+
+from helpers import ROOT, STUDIES
 
 PAGE = ROOT / "sim" / "app" / "page.py"
 NAMES = sorted(p.stem for p in STUDIES.glob("*.toml"))
@@ -79,7 +80,12 @@ def _expected(name: str, draft: Draft | None = None, samples: int = SAMPLES) -> 
     return run(d.with_samples(samples).study()).summary
 
 
-@pytest.mark.parametrize("name", NAMES)
+#: Its first run builds serving capacity curves (tens of seconds on a shared machine).
+SLOW = {"voice_intent"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
+                                  for n in NAMES])
 def test_every_bundled_study_loads_with_the_runs_figures(monkeypatch, name):
     at = _app(monkeypatch, name)
     expected = run(load_study(STUDIES / f"{name}.toml").replace(samples=SAMPLES)).summary
@@ -210,4 +216,4 @@ def test_app_refuses_a_bad_study_or_port(capsys, tmp_path):
 
 
 def test_page_file_is_where_the_command_looks():
-    assert command.PAGE == Path(PAGE).resolve()
+    assert Path(PAGE).resolve() == command.PAGE

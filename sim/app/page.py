@@ -221,8 +221,14 @@ def _strategies(study: Study, draft: Draft, sid: str) -> Draft:
     return draft.with_off(off)
 
 
+@st.cache_resource(max_entries=64, show_spinner="checking the constraint…")
+def _excluded_cached(text: str, file: str, key: str, value: Any) -> dict[str, str]:
+    return _excluded(_base(text, file), key, value)
+
+
 def _excluded(study: Study, key: str, value: Any) -> dict[str, str]:
-    """The strategies the one constraint ``key`` = ``value`` rules out, with the reason."""
+    """The strategies the one constraint ``key`` = ``value`` rules out, with the reason
+    (a latency limit may run the serving simulation of a self-hosted strategy)."""
     c = {"data_on_premises": False, "vendor_portability": False, "p99_latency_ms": None,
          "latency_metric": study.constraints.latency_metric, key: value}
     alone = study.replace(constraints=Constraints(**c))
@@ -259,7 +265,8 @@ def _constraints(study: Study, draft: Draft, sid: str) -> Draft:
                 value, original = (probe if on else None), now
             if value != original:
                 draft = draft.with_constraint(key, value)
-            out = {n: w for n, w in _excluded(study, key, probe).items() if n not in draft.off}
+            excluded = _excluded_cached(draft.text, draft.file, key, probe)
+            out = {n: w for n, w in excluded.items() if n not in draft.off}
             verb = "rules out" if on else "would rule out"
             if out:
                 lines = [f"- **{_md(_label(study, n))}**: {_md(why)}" for n, why in out.items()]
