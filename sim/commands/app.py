@@ -55,7 +55,8 @@ def streamlit_command(page: Path, port: int) -> list[str]:
             "--server.address=127.0.0.1", f"--server.port={port}",
             "--server.headless=true", "--browser.gatherUsageStats=false",
             "--server.fileWatcherType=none", "--server.runOnSave=false",
-            "--global.developmentMode=false", "--server.maxUploadSize=5"]
+            "--global.developmentMode=false", "--server.maxUploadSize=5",
+            "--client.toolbarMode=minimal"]
 
 
 def run(args: argparse.Namespace) -> int:
