@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from distributions import Distribution, DistributionError, parse
 from sim.app.compute import Live, compute, full_report
 from sim.app.draft import Draft, domain_of, fixed_value, ordered_inputs, quantiles_value
 from sim.costs.calculator import api_costs
@@ -57,6 +59,7 @@ CARDS = {
 #: Session-state key of the current edited study's TOML (what "Save as study" downloads).
 TOML_KEY = "ftrisk.toml"
 SAMPLES_KEY = "ftrisk.samples"
+TIMING_KEY = "ftrisk.timing"
 
 
 def _md(text: str) -> str:
@@ -109,9 +112,20 @@ def _base(text: str, file: str) -> Study:
 
 
 def _chart(chart: Any, width: str = "content") -> None:
-    """An altair chart with the report's own theme (the report's builders return the
-    general TopLevelMixin)."""
-    st.altair_chart(chart, theme=None, width=width)  # type: ignore[call-overload]
+    """An altair chart with the report's own theme, its spec built without re-validating
+    the schema (the report's builders are tested against it; validation is most of the
+    time a chart takes)."""
+    _spec(chart.to_dict(validate=False), width)
+
+
+def _spec(spec: dict[str, Any], width: str = "content") -> None:
+    st.vega_lite_chart(spec, theme=None, width=width)  # type: ignore[call-overload]
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _input_spec(key: str, _dist: Distribution) -> dict[str, Any]:
+    """The distribution chart of an input (``key`` names the distribution)."""
+    return input_chart(_dist).properties(width="container").to_dict(validate=False)
 
 
 # -- inputs -----------------------------------------------------------------------------
@@ -169,7 +183,7 @@ def input_key(sid: str, path: str, what: str) -> str:
 def _input_controls(study: Study, inp: Input, sid: str) -> Any:
     """Chart and sliders of one input; its new study value, or None when unchanged."""
     sc = slider_scale(study, inp)
-    _chart(input_chart(inp.dist).properties(width="container"), "stretch")
+    chart = st.empty()
     fixed = st.checkbox("fixed", key=input_key(sid, inp.path, "fixed"),
                         help="known exactly: its central value")
     p50 = st.slider("central value (median)", sc["lo"], sc["hi"], sc["p50"], sc["step"],
@@ -178,11 +192,23 @@ def _input_controls(study: Study, inp: Input, sid: str) -> Any:
                          sc["step"], format=sc["format"], disabled=fixed,
                          key=input_key(sid, inp.path, "spread"))
     dom = domain_of(study, inp.path)
+    value: Any = None
+    dist = inp.dist
     if fixed:
-        return fixed_value(p50, dom)
-    if (p10, p50, p90) == (sc["p10"], sc["p50"], sc["p90"]):
-        return None
-    return quantiles_value(p10, p50, p90, dom)
+        value = fixed_value(p50, dom)
+    elif (p10, p50, p90) != (sc["p10"], sc["p50"], sc["p90"]):
+        value = quantiles_value(p10, p50, p90, dom)
+    if value is not None:
+        try:
+            dist = parse(value, name=inp.path)
+        except DistributionError:
+            dist = inp.dist
+    with chart.container():
+        if dist.is_fixed:
+            st.caption(f"fixed at {dist.mean:,.6g}")
+        else:
+            _spec(_input_spec(repr(dist), dist), "stretch")
+    return value
 
 
 def _inputs(study: Study, draft: Draft, sid: str) -> Draft:
@@ -353,6 +379,7 @@ def _results(draft: Draft) -> None:
                    f"± = Monte Carlo standard error; sheet pb = the spreadsheet's payback "
                    f"at the medians; computed in {live.seconds:.2f} s."))
     _table(live)
+    _lap("figures")
     if study.source_figure:
         st.markdown(_md(f"**The source's point figure:** {study.source_figure}"))
     st.html(spreadsheet_vs_distribution(summary))
@@ -370,9 +397,15 @@ def _results(draft: Draft) -> None:
             title=f"Tornado: E[NPV] of {labels[live.focus]}, each input at P10 / P90")))
     for _, chart in charts:
         _chart(chart)
+    _lap("charts")
 
 
 # -- other tabs -------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _models() -> list[str]:
+    return [p.model for p in list_api_prices()]
 
 
 def _calculator(study: Study) -> None:
@@ -380,7 +413,7 @@ def _calculator(study: Study) -> None:
     st.caption("Per call, day, month (30 days) and year (12 months) on catalog API models, "
                "at standard prices, with a prompt cache and through the batch API "
                "(as ftrisk cost).")
-    models = [p.model for p in list_api_prices()]
+    models = _models()
     used = [s.options["model"] for s in study.strategies.values()
             if isinstance(s.options.get("model"), str) and s.options["model"] in models]
     pick = st.multiselect("models", models, default=list(dict.fromkeys(used))[:3] or models[:2],
@@ -450,8 +483,16 @@ def _samples(study: Study, sid: str) -> int:
     return int(st.session_state[key])
 
 
+def _lap(what: str) -> None:
+    """Record the seconds since this rerun started (``ftrisk.timing``: the benchmark reads
+    it): to the verdict and figures table, and to the last chart."""
+    st.session_state[TIMING_KEY][what] = time.perf_counter() - st.session_state[TIMING_KEY][
+        "start"]
+
+
 def main() -> None:
     """The page."""
+    st.session_state[TIMING_KEY] = {"start": time.perf_counter()}
     st.set_page_config(page_title="ftrisk: should we fine-tune?", layout="wide")
     st.sidebar.title("ftrisk")
     chosen = _source()
