@@ -91,6 +91,8 @@ def inputs_table(study: Study) -> str:
             meaning = f"{i.help}; {i.note}"
         elif i.note.startswith("catalog"):
             sources[i.note] = None
+        elif i.fit is not None:
+            sources[f"{i.path}: {i.note}"] = None
         if i.uncertain:
             p10, p50, p90 = i.dist.ppf(np.array([0.1, 0.5, 0.9]))
             uncertain.append([i.path, i.dist.describe().split(";")[0], fmt(i.dist.mean),
@@ -107,7 +109,8 @@ def inputs_table(study: Study) -> str:
     out = out.replace('<td class="l">default (not priced)</td>',
                       '<td class="l"><b>default (not priced)</b></td>')
     if sources:
-        out += ('<p class="muted">Catalog sources:</p><ul class="muted">'
+        out += ('<p class="muted">Catalog sources and fits to the price history:</p>'
+                '<ul class="muted">'
                 + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")
     return out
 

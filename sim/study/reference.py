@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from distributions import VALUE_FORMS, fmt
+from sim.study.fitted import FITTED_FORMS, FITTED_KEYS, OPTIONS
 from sim.study.hardware import load_profiles
 from sim.study.kinds import KINDS, Kind, Setting
 from sim.study.loader import (
@@ -258,7 +259,18 @@ def _values_section() -> list[str]:
     rows = []
     for form in VALUE_FORMS:
         rows.append([f"`{form.syntax}`", form.meaning, f"`{form.example}`"])
-    return [*out, *_table(("form", "meaning", "example"), rows), ""]
+    out += [*_table(("form", "meaning", "example"), rows), ""]
+    keys = ", ".join(f"`{k}`" for k in FITTED_KEYS)
+    out += ["### Fitted values", "", f"The price-decline keys ({keys}) may instead name the "
+            "evidence: a fit to ftrisk's price history (`sim/data/price_history.csv`; "
+            "`ftrisk prices --fit` shows the fits). The fit's subject, window, points and "
+            "date go into the input's note, the run's manifest (`fitted_inputs`) and the "
+            "report's inputs table. Options: " + ", ".join(f"`{o}`" for o in OPTIONS) + ".",
+            ""]
+    out += _table(("form", "meaning", "example"),
+                  [[f"`{syntax}`", meaning, f"`{example}`"]
+                   for syntax, meaning, example in FITTED_FORMS])
+    return [*out, ""]
 
 
 def study_file_reference() -> str:

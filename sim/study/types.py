@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from distributions import Distribution
+from sim.study.fitted import FittedSource
 from sim.study.kinds import KINDS, Kind
 
 #: How the recommended strategy is picked: max E[NPV], max P(payback <= N), or max CVaR 5%.
@@ -69,7 +70,10 @@ class Input:
     help : str
         What the quantity is.
     note : str
-        Where a value came from when not from the study file (e.g. the price catalog).
+        Where a value came from when not from the study file (e.g. the price catalog, a
+        fit to the price history, a constraint card).
+    fit : FittedSource or None
+        The fit a ``{ fitted = ... }`` value was drawn from (:mod:`sim.study.fitted`).
     """
 
     path: str
@@ -77,6 +81,7 @@ class Input:
     is_default: bool
     help: str
     note: str = ""
+    fit: FittedSource | None = None
 
     @property
     def uncertain(self) -> bool:
