@@ -167,7 +167,9 @@ def describe_source(price: Any) -> str:
     role = getattr(price, "role", "vendor")
     if role != "vendor":
         extra += f"; {'an' if role == 'aggregator' else 'a'} {role}'s row ({price.role_why})"
-    return f"{price.source}, checked {price.checked}{extra}"
+    checked = str(price.checked)
+    when = f"checked {checked}" if checked[:1].isdigit() else "its data gives no checked date"
+    return f"{price.source}, {when}{extra}"
 
 
 __all__ = [

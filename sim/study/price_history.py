@@ -59,6 +59,9 @@ KINDS = ("launch", "change", "observed", "seed")
 #: The kinds a series (and a fit) reads by default: dated price events.
 EVENTS = ("launch", "change")
 
+#: The major vendors ``ftrisk cost --compare`` picks models of.
+MAJOR_VENDORS = ("openai", "anthropic", "google", "mistral")
+
 #: A window of dates, ``(start, end)``: ISO strings or dates, either may be None.
 Window = tuple[date | str | None, date | str | None]
 _SCHEMA = {"date": pl.Date, "vendor": pl.String, "model": pl.String, "family": pl.String,
@@ -218,6 +221,54 @@ def price_series(rows: pl.DataFrame, what: str, window: Window | None) -> pl.Dat
                                      "model": pl.String, "source": pl.String}, orient="row")
 
 
+def current_models(level: str, *, vendors: Sequence[str] = MAJOR_VENDORS) -> pl.DataFrame:
+    """Each vendor's current model at a capability level: the latest launch of its
+    ``vendor:level`` tier that the catalog holds (the history names the catalog entry).
+
+    Parameters
+    ----------
+    level : str
+        ``frontier``, ``small``, ... (the part of a tier after the colon).
+    vendors : sequence of str
+        Vendors to pick from (default :data:`MAJOR_VENDORS`); a vendor without that tier is
+        left out.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``vendor, tier, model, launched, catalog`` (the name ``ftrisk cost --model`` and a
+        study's ``model`` take), one row per vendor with the tier.
+
+    Raises
+    ------
+    ValueError
+        When no vendor has the level (with the levels there are).
+
+    Examples
+    --------
+    >>> current_models("frontier").select("vendor", "catalog").rows()[:2]
+    [('openai', 'openai/gpt-5'), ('anthropic', 'anthropic/claude-opus-4-5')]
+    """
+    df = _table().filter(pl.col("kind") == "launch", pl.col("field") == "input",
+                         pl.col("catalog_ref").str.starts_with("genai:"))
+    rows = []
+    for vendor in vendors:
+        tier = f"{vendor}:{level}"
+        mine = df.filter(tier=tier).sort("date", "model")
+        if mine.height:
+            last = mine.row(-1, named=True)
+            rows.append((vendor, tier, last["model"], last["date"],
+                         last["catalog_ref"].removeprefix("genai:")))
+    if not rows:
+        levels = sorted({t.split(":", 1)[1] for t in df["tier"].drop_nulls()
+                         if t.split(":", 1)[0] in vendors})
+        raise ValueError(f"'{level}' is not a level of {', '.join(vendors)} in the price "
+                         f"history; use one of {', '.join(levels)}")
+    return pl.DataFrame(rows, schema={"vendor": pl.String, "tier": pl.String,
+                                      "model": pl.String, "launched": pl.Date,
+                                      "catalog": pl.String}, orient="row")
+
+
 # -- helpers ----------------------------------------------------------------------------------
 def check_field(field: str) -> str:
     """``field`` when it is one of :data:`FIELDS`, else a ValueError listing them."""
@@ -280,9 +331,11 @@ __all__ = [
     "EVENTS",
     "FIELDS",
     "KINDS",
+    "MAJOR_VENDORS",
     "UNITS",
     "Window",
     "check_field",
+    "current_models",
     "group_rows",
     "history",
     "parse_window",
