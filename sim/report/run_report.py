@@ -13,6 +13,7 @@ import numpy as np
 from distributions import fmt
 from sim.decision import DecisionAnalysis, analyze, load_samples
 from sim.display import median_payback, money, months, probability
+from sim.report.cards import break_even_html, cards_html
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
 from sim.report.describe import sparkline
@@ -20,6 +21,7 @@ from sim.report.explain import decomposition_section
 from sim.report.page import html_page, table
 from sim.report.sections import comparison_frame, sensitivity_section, sweep_section, voi_section
 from sim.report.tool_sections import pilot_section, shapley_section
+from sim.runner.notes import run_notes
 from sim.runner.runner import RunResult
 from sim.runner.summary import Summary
 from sim.study import Study
@@ -188,6 +190,7 @@ def render(result: RunResult, path: str | Path, *,
     analyses it shows (computed by :func:`report_analysis` unless given), for summary.json's
     value of information."""
     summary, study = result.summary, result.study
+    notes = run_notes(summary)
     charts = [
         ("payback", payback_cdf_chart(summary)),
         ("fan", fan_chart(result.fan)),
@@ -213,6 +216,7 @@ def render(result: RunResult, path: str | Path, *,
 <h1>{html.escape(study.name)}</h1>
 <p class="muted">Source: {source}. {html.escape(study.description)}</p>
 <p class="answer">{html.escape(summary.answer)}</p>
+{break_even_html(notes)}
 <h2>Summary</h2>
 <p>{study.samples:,} samples ({study.sampling}), seed {study.seed}, horizon
 {study.horizon_months} months, discount rate {study.discount_rate:.0%}/year, baseline
@@ -220,6 +224,7 @@ def render(result: RunResult, path: str | Path, *,
 {summary_table(summary)}
 <p class="muted">CVaR 5%: the average NPV of the worst 5% of samples; E[regret]: what a
 strategy loses on average against the best one in each sample.</p>
+{cards_html(notes)}
 {divs.get("comparison", "")}
 <h2>The spreadsheet beside the distribution</h2>
 {source_figure}
