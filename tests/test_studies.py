@@ -3,6 +3,8 @@ seed's stated ones where the seed's own formulas give them."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sim import load_study, point_estimate, run_to_folder
@@ -20,11 +22,19 @@ def test_every_scenario_of_the_spec_has_a_study():
     assert expected <= {p.removesuffix(".toml") for p in ALL}
 
 
+#: The calculator page's break-even mode of each study's answer (summary.json).
+MODES = {"code_completion": "volume", "code_generation": "quality", "enterprise": "volume",
+         "icd10_coding": "quality", "lesson_parity": "volume", "startup": "volume",
+         "voice_intent": "latency"}
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_study_runs_and_reports_all_strategies(name, tmp_path):
     study = load_study(STUDIES / name)
     assert study.source, "every study names its source"
     result = run_to_folder(study.replace(samples=2048), tmp_path / "o")
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["break_even_mode"] == MODES.get(name.removesuffix(".toml")), name
     page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
     for s in study.compared():
         assert s in result.summary.strategies

@@ -154,7 +154,8 @@ CARDS: tuple[Card, ...] = (
          "a model fine-tuned and hosted by a vendor is excluded"),
     Card("data_on_premises", "Data on premises",
          "Must request data stay on the company's premises?",
-         "(the specification's constraint: data may not leave the premises)",
+         "(not among the page's card texts: a common requirement, the request data may not "
+         "leave the company)",
          "excludes", False, "true",
          "a strategy sending request data to a vendor (an API, a hosted fine-tune) is "
          "excluded"),
