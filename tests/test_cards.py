@@ -81,7 +81,7 @@ def test_no_ml_sre_capacity_excludes_self_hosting(doc, tmp_path, capsys):
     card = next(c for c in summary["constraint_cards"] if c["key"] == "ml_sre_capacity")
     assert card["on"] and card["value"] is False and card["excluded"] == ["self_hosted_7b"]
     assert "ML/SRE capacity (ml_sre_capacity = false): excluded self_hosted_7b" in text
-    assert "<code>ml_sre_capacity = false</code>: <b>on</b>" in page
+    assert "<code>ml_sre_capacity = false</code>: without that capacity" in page
 
 
 # -- vendor no-train terms --------------------------------------------------------------------

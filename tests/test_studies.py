@@ -3,11 +3,13 @@ seed's stated ones where the seed's own formulas give them."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
 
-from sim import load_study, point_estimate, run_to_folder
+from sim import load_study, point_estimate
+from sim.runner import focus_of
 
 from helpers import STUDIES
 
@@ -29,17 +31,39 @@ MODES = {"code_completion": "volume", "code_generation": "quality", "enterprise"
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_study_runs_and_reports_all_strategies(name, tmp_path):
+def test_study_runs_and_reports_all_strategies(name, bundled):
     study = load_study(STUDIES / name)
     assert study.source, "every study names its source"
-    result = run_to_folder(study.replace(samples=2048), tmp_path / "o")
-    summary = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))
+    result = bundled(name.removesuffix(".toml"))
+    folder = result.samples_path.parent
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["break_even_mode"] == MODES.get(name.removesuffix(".toml")), name
-    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    page = (folder / "report.html").read_text(encoding="utf-8")
     for s in study.compared():
         assert s in result.summary.strategies
         assert f"<td class=\"l\">{s}" in page
-    assert result.summary.answer in page or result.summary.answer.split(";")[0] in page
+        assert html.escape(study.strategies[s].label) in page
+    assert html.escape(result.summary.answer) in page
+    assert html.escape(result.summary.verdict) in page
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_the_verdict_agrees_with_the_recommendation_and_names_the_costliest_effects(
+        name, bundled):
+    s = bundled(name.removesuffix(".toml")).summary
+    study, v = s.study, s.verdict
+    if s.recommended is None:
+        assert v.startswith("No strategy meets the study's constraints")
+    elif s.recommended == study.baseline:
+        assert v.startswith(f"Stay on {study.strategies[study.baseline].label}") or \
+            v.startswith(f"Stay on the {study.strategies[study.baseline].label}")
+    else:
+        assert v.startswith(f"Move to {study.strategies[s.recommended].label}.")
+        assert "never" not in v.split(".")[1]
+    focus = focus_of(study, s.strategies, s.recommended)
+    reason = s.decomposition.reason(focus) if s.decomposition is not None else ""
+    if " loses " in v and reason:
+        assert f": {reason} eat" in v  # the decomposition's costliest effects
 
 
 def pe(name, *overrides):

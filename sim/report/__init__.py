@@ -26,8 +26,10 @@ from sim.report.folder import (
 )
 from sim.report.page import html_page, table, vega_bundle
 from sim.report.price_pages import history_chart, history_page, step_frame
-from sim.report.run_report import render
+from sim.report.run_report import figures, render, verdict_html
 from sim.report.sections import Section, comparison_frame, page, sections
+from sim.report.tables import details_tables, inputs_table, manifest_table, summary_table
+from sim.report.theme import fit, message_chart, style
 from sim.report.workbook import SHEETS, write_workbook
 
 __all__ = [
@@ -42,12 +44,18 @@ __all__ = [
     "check_out_folder",
     "comparison_chart",
     "comparison_frame",
+    "details_tables",
     "fan_chart",
+    "figures",
+    "fit",
     "fit_chart",
     "fit_page",
     "history_chart",
     "history_page",
     "html_page",
+    "inputs_table",
+    "manifest_table",
+    "message_chart",
     "npv_chart",
     "page",
     "payback_cdf_chart",
@@ -58,10 +66,13 @@ __all__ = [
     "sobol_chart",
     "spearman_chart",
     "step_frame",
+    "style",
+    "summary_table",
     "sweep_chart",
     "table",
     "tornado_chart",
     "vega_bundle",
+    "verdict_html",
     "voi_chart",
     "write_workbook",
 ]

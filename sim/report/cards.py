@@ -13,8 +13,8 @@ __all__ = ["break_even_html", "cards_html"]
 
 
 def cards_html(notes: RunNotes) -> str:
-    """Every constraint card: the page's question, whether the study switches it on, and
-    what it excluded or added, strategy by strategy.
+    """The constraint cards: each card the study switches on with the page's question and
+    what it excluded or added, strategy by strategy; the cards left off in one line.
 
     Examples
     --------
@@ -28,21 +28,23 @@ def cards_html(notes: RunNotes) -> str:
     on = c.cards_on()
     items = []
     for card in CARDS:
-        value = getattr(c, card.key)
-        shown = ("not set" if value is None else str(value).lower()
-                 if isinstance(value, bool) else f"{value:g}")
-        head = (f"<b>{html.escape(card.title)}</b> — {html.escape(card.question)} "
-                f"<code>{card.key} = {html.escape(shown)}</code>")
         if card.key not in on:
-            items.append(f'<li class="muted">{head}: off.</li>')
             continue
+        value = getattr(c, card.key)
+        shown = str(value).lower() if isinstance(value, bool) else f"{value:g}"
         did = [f"<li>{html.escape(e.strategy)}: {e.effect} — {html.escape(e.text)}</li>"
                for e in notes.effects if e.card == card.key]
         body = "".join(did) or "<li>changed nothing in this study</li>"
-        items.append(f"<li>{head}: <b>on</b>, {html.escape(card.does)}.<ul>{body}</ul></li>")
-    return ("<h3>Constraint cards</h3><p>The calculator page's constraints: a card that is on "
-            "excludes strategies (shown, never recommended) or adds work to each fine-tuned "
-            f"strategy's project.</p><ul>{''.join(items)}</ul>")
+        items.append(f"<li><b>{html.escape(card.title)}</b> — {html.escape(card.question)} "
+                     f"<code>{card.key} = {html.escape(shown)}</code>: "
+                     f"{html.escape(card.does)}.<ul>{body}</ul></li>")
+    off = [card.title for card in CARDS if card.key not in on]
+    rest = (f'<p class="muted">Cards left off: {html.escape(", ".join(off))} '
+            "(<code>[constraints]</code> switches them on).</p>" if off else "")
+    head = ('<p id="constraint-cards">The calculator page\'s constraint cards this study '
+            "switches on (a card excludes strategies, or adds work to each fine-tuned "
+            "strategy's project):</p>")
+    return (head + f"<ul>{''.join(items)}</ul>" if items else "") + rest
 
 
 def break_even_html(notes: RunNotes) -> str:

@@ -17,7 +17,15 @@ Examples
 """
 
 from sim.runner.break_even import MODES, BreakEven, break_even
-from sim.runner.constraints import CardEffect, card_effects, cards_json, exclusions, feasibility
+from sim.runner.constraints import (
+    CardEffect,
+    card_effects,
+    cards_json,
+    exclusions,
+    feasibility,
+    latency_conflicts,
+    latency_warning,
+)
 from sim.runner.decomposition import EFFECTS, Decomposition, Effect, Step, explain
 from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
 from sim.runner.notes import RunNotes, run_notes
@@ -26,6 +34,7 @@ from sim.runner.point import median_values, point_estimate
 from sim.runner.runner import RunResult, input_values, run, sampling_plan
 from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
 from sim.runner.summary import StrategySummary, Summary, summarize
+from sim.runner.verdict import answer_sentence, focus_of, verdict
 
 __all__ = [
     "CVAR_ALPHA",
@@ -45,6 +54,7 @@ __all__ = [
     "Step",
     "StrategySummary",
     "Summary",
+    "answer_sentence",
     "break_even",
     "card_effects",
     "cards_json",
@@ -55,8 +65,11 @@ __all__ = [
     "exclusions",
     "explain",
     "feasibility",
+    "focus_of",
     "forecast_paths",
     "input_values",
+    "latency_conflicts",
+    "latency_warning",
     "median_values",
     "monthly_paths",
     "point_estimate",
@@ -64,4 +77,5 @@ __all__ = [
     "run_notes",
     "sampling_plan",
     "summarize",
+    "verdict",
 ]

@@ -149,7 +149,8 @@ def bytes_per_sample(study: Study) -> int:
 
 
 def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 1,
-        chunk_size: int = DEFAULT_CHUNK, progress: Progress | None = None) -> RunResult:
+        chunk_size: int = DEFAULT_CHUNK, progress: Progress | None = None,
+        on_stage: Callable[[str], None] | None = None) -> RunResult:
     """Run a study: draw its samples, evaluate every strategy, summarize.
 
     Parameters
@@ -164,6 +165,9 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
         Samples per chunk (memory ~ chunk_size x inputs). Results do not depend on it.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk.
+    on_stage : callable, optional
+        Told each step that may take a while besides the chunks: building a serving
+        capacity curve, the summary.
 
     Returns
     -------
@@ -186,7 +190,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
         tmp = tempfile.TemporaryDirectory(prefix="ftrisk-")
         samples_path = Path(tmp.name) / "samples.parquet"
     path = Path(samples_path)
-    prepare(study)  # capacity curves of simulated serving, before worker threads start
+    prepare(study, on_stage)  # capacity curves of simulated serving, before worker threads
     timings["serving_s"] = time.perf_counter() - t0
     plan = sampling_plan(study)
     n = study.samples
@@ -216,6 +220,8 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
                 progress(done, n)
     timings["simulate_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
+    if on_stage is not None:
+        on_stage("summary")
     point = point_estimate(study)
     summary = summarize(study, path, point, explain(study))
     timings["summarize_s"] = time.perf_counter() - t1

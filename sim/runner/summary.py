@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,14 +23,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from sim.display import money, months, probability
-from sim.runner.constraints import feasibility
+from sim.display import months
+from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
 from sim.runner.decomposition import Decomposition
 from sim.runner.quantiles import quantiles, select
 from sim.runner.samples_file import iter_columns
 from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
+from sim.runner.verdict import answer_sentence, focus_of, verdict
 from sim.study import Study
-from sim.study.types import CRITERION_LABELS
 
 #: NPV quantiles computed exactly (the tails set the histogram's range).
 NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.95, 0.995)
@@ -55,16 +56,27 @@ class StrategySummary:
     npv_sd: float
     npv_quantiles: dict[float, float]
     p_npv_positive: float
-    p_best: float
+    #: P(highest NPV) among the strategies the choice is made between (those meeting the
+    #: study's constraints; all when none does); None for a strategy outside that choice
+    p_best: float | None
     tco_mean: float
     npv_hist: tuple[tuple[float, ...], tuple[int, ...]]
     point_estimate: dict[str, Any] = field(default_factory=dict)
     infeasible_reason: str | None = None
     cvar5: float = 0.0
-    regret: float = 0.0
-    regret_se: float = 0.0
+    regret: float | None = 0.0
+    regret_se: float | None = 0.0
     #: median of the fractional payback (None when P(payback within the horizon) < 0.5)
     payback_median_fractional: float | None = None
+    #: P(best) and expected regret among every compared strategy, constraints ignored
+    #: (``p_best`` and ``regret`` are among the strategies the choice is made between)
+    p_best_all: float = 0.0
+    regret_all: float = 0.0
+    regret_all_se: float = 0.0
+    #: samples below and above the NPV histogram's range (the tails it does not draw)
+    npv_tails: tuple[int, int] = (0, 0)
+    #: display name (the study's ``label`` or one made from the id)
+    label: str = ""
 
     @property
     def feasible(self) -> bool:
@@ -102,8 +114,23 @@ class Summary:
     strategies: dict[str, StrategySummary]
     recommended: str | None
     answer: str
+    #: the answer in plain words (:func:`sim.runner.verdict.verdict`)
+    verdict: str = ""
+    #: where the study contradicts the model (a stated p99 the serving model cannot reach)
+    warnings: tuple[str, ...] = ()
     #: the spreadsheet figure explained (:func:`sim.runner.decomposition.explain`)
     decomposition: Decomposition | None = None
+
+    @property
+    def choice(self) -> list[str]:
+        """The strategies the choice is made between: those meeting the constraints (all of
+        them when none does)."""
+        return [n for n, s in self.strategies.items() if s.p_best is not None]
+
+    @property
+    def constrained(self) -> bool:
+        """True when the constraints leave some compared strategy out of the choice."""
+        return len(self.choice) < len(self.strategies)
 
     def table(self) -> pl.DataFrame:
         """One row per strategy: the headline figures (what the terminal and report show)."""
@@ -148,10 +175,13 @@ class Summary:
                 "p_npv_positive": s.p_npv_positive,
                 "p_npv_positive_se": s.se(s.p_npv_positive),
                 "p_best": s.p_best,
-                "p_best_se": s.se(s.p_best),
+                "p_best_se": None if s.p_best is None else s.se(s.p_best),
+                "p_best_unconstrained": s.p_best_all,
                 "cvar5": s.cvar5,
                 "expected_regret": s.regret,
                 "expected_regret_se": s.regret_se,
+                "expected_regret_unconstrained": s.regret_all,
+                "label": s.label,
                 "tco_mean": s.tco_mean,
                 "payback_cdf": list(s.payback_cdf),
                 "point_estimate": s.point_estimate,
@@ -171,6 +201,8 @@ class Summary:
             "constraints": dataclasses.asdict(self.study.constraints),
             "recommended": self.recommended,
             "answer": self.answer,
+            "verdict": self.verdict,
+            "warnings": list(self.warnings),
             "decomposition": (None if self.decomposition is None
                               else self.decomposition.to_json()),
             "strategies": out,
@@ -191,11 +223,14 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
     point : dict
         The static point estimate per strategy (:func:`sim.runner.point.point_estimate`).
     decomposition : Decomposition, optional
-        The spreadsheet figure explained (:func:`sim.runner.decomposition.explain`).
+        The spreadsheet figure explained (:func:`sim.runner.decomposition.explain`); its
+        ``reason`` (the effects that cost the strategy discussed the most) ends the
+        verdict's sentence about a strategy that loses money.
     """
 
     reasons = feasibility(study)
     names = study.compared()
+    ok = [n for n in names if reasons[n] is None] or list(names)
     others = [n for n in names if n != study.baseline]
     horizon = study.horizon_months
     npv_cols = [col("npv", n) for n in others]
@@ -203,9 +238,9 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
     moments = {n: Moments() for n in others}
     tco = {n: Moments() for n in names}
     positive = dict.fromkeys(others, 0)
-    best = dict.fromkeys(names, 0.0)
     hits = {n: np.zeros(horizon + 1, np.int64) for n in others}
-    regret = RegretAccumulator(names)
+    every, chosen = RegretAccumulator(names), RegretAccumulator(ok)
+    rows = [names.index(n) for n in ok]
     total = 0
     for batch in iter_columns(path, cols):
         m = batch[npv_cols[0]].size if npv_cols else batch[col("tco", names[0])].size
@@ -221,11 +256,13 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
             stack[names.index(n)] = x
         for n in names:
             tco[n].add(batch[col("tco", n)])
-        regret.add(stack)
-        is_best = stack == stack.max(axis=0)
-        share = is_best / is_best.sum(axis=0)
-        for i, n in enumerate(names):
-            best[n] += float(share[i].sum())
+        every.add(stack)
+        chosen.add(stack[rows])
+    quantile = {n: _quantiles(path, n, total) for n in others}
+    lo = min((q[0.005] for q in quantile.values()), default=0.0)
+    hi = max((q[0.995] for q in quantile.values()), default=0.0)
+    best_all, regret_all = every.p_best(), every.expected_regret()
+    best_ok, regret_ok = chosen.p_best(), chosen.expected_regret()
     out = {}
     for n in names:
         s = study.strategies[n]
@@ -234,37 +271,57 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
             mean = se = sd = 0.0
             cdf = tuple(0.0 for _ in range(horizon))
             hist: tuple[tuple[float, ...], tuple[int, ...]] = ((0.0, 0.0), (total,))
+            tails = (0, 0)
             p_pos = 0.0
             cvar5 = 0.0
             median_fractional = None
         else:
-            name = col("npv", n)
-
-            def column(name: str = name) -> Any:
-                return (b[name] for b in iter_columns(path, [name]))
-
-            q = dict(zip(NPV_QS, quantiles(column, total, NPV_QS), strict=True))
+            q = quantile[n]
             mom = moments[n]
             mean = mom.mean
             sd = math.sqrt(mom.m2 / (total - 1)) if total > 1 else 0.0
             se = sd / math.sqrt(total)
             cdf = tuple((np.cumsum(hits[n][1:]) / total).tolist())
             median_fractional = _median_payback(path, n, total, cdf)
-            hist = _histogram(column, q[0.005], q[0.995])
+            hist, tails = _histogram(_npv_column(path, n), lo, hi)
             p_pos = positive[n] / total
-            cvar5 = cvar_stream(column, total)
-        r_mean, r_se = regret.expected_regret()[n]
+            cvar5 = cvar_stream(_npv_column(path, n), total)
+        in_choice = n in ok
         out[n] = StrategySummary(
             name=n, kind=s.kind, is_baseline=s.is_baseline, n=total, payback_cdf=cdf,
             npv_mean=mean, npv_mean_se=se, npv_sd=sd, npv_quantiles=q, p_npv_positive=p_pos,
-            p_best=best[n] / total, tco_mean=tco[n].mean, npv_hist=hist,
+            p_best=best_ok[n] if in_choice else None, tco_mean=tco[n].mean, npv_hist=hist,
             point_estimate=point.get(n, {}), infeasible_reason=reasons[n],
-            cvar5=cvar5, regret=r_mean, regret_se=r_se,
-            payback_median_fractional=median_fractional,
+            cvar5=cvar5, regret=regret_ok[n][0] if in_choice else None,
+            regret_se=regret_ok[n][1] if in_choice else None,
+            payback_median_fractional=median_fractional, p_best_all=best_all[n],
+            regret_all=regret_all[n][0], regret_all_se=regret_all[n][1], npv_tails=tails,
+            label=s.label,
         )
     recommended = recommend(study, out)
+    focus = focus_of(study, out, recommended)
+    why = (decomposition.reason(focus)
+           if decomposition is not None and focus in decomposition.strategies() else "")
+    conflicts = latency_conflicts(study)
     return Summary(study, out, recommended, answer_sentence(study, out, recommended),
+                   verdict(study, out, recommended, reason=why, conflicts=conflicts),
+                   tuple(latency_warning(study, n, w) for n, w in conflicts.items()),
                    decomposition)
+
+
+def _npv_column(path: str | Path, strategy: str) -> Callable[[], Iterator[np.ndarray]]:
+    """The NPV column of one strategy, streamed batch by batch each time it is called."""
+    name = col("npv", strategy)
+
+    def column() -> Iterator[np.ndarray]:
+        return (b[name] for b in iter_columns(path, [name]))
+
+    return column
+
+
+def _quantiles(path: str | Path, strategy: str, total: int) -> dict[float, float]:
+    values = quantiles(_npv_column(path, strategy), total, NPV_QS)
+    return dict(zip(NPV_QS, values, strict=True))
 
 
 def _median_payback(path: str | Path, strategy: str, total: int,
@@ -285,15 +342,22 @@ def _median_payback(path: str | Path, strategy: str, total: int,
     return value if math.isfinite(value) else None
 
 
-def _histogram(column: Any, lo: float, hi: float) -> tuple[tuple[float, ...], tuple[int, ...]]:
+def _histogram(column: Callable[[], Iterator[np.ndarray]], lo: float, hi: float
+               ) -> tuple[tuple[tuple[float, ...], tuple[int, ...]], tuple[int, int]]:
+    """Counts of ``HIST_BINS`` even bins over [lo, hi] (the same range for every strategy,
+    so their histograms share one axis), and the counts below and above it: the tails are
+    counted apart, never folded into the edge bins."""
     if not hi > lo:
         hi = lo + max(abs(lo) * 1e-6, 1.0)
     edges = np.linspace(lo, hi, HIST_BINS + 1)
     counts = np.zeros(HIST_BINS, np.int64)
+    below = above = 0
     for x in column():
-        c, _ = np.histogram(np.clip(x, lo, hi), bins=edges)
+        c, _ = np.histogram(x, bins=edges)
         counts += c
-    return tuple(edges.tolist()), tuple(counts.tolist())
+        below += int(np.count_nonzero(x < lo))
+        above += int(np.count_nonzero(x > hi))
+    return (tuple(edges.tolist()), tuple(counts.tolist())), (below, above)
 
 
 def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
@@ -317,40 +381,3 @@ def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
                 return top.name
         return study.baseline if base.feasible else None
     return max(feasible, key=lambda x: x.npv_mean).name
-
-
-def answer_sentence(study: Study, s: dict[str, StrategySummary],
-                    recommended: str | None) -> str:
-    """The study's question answered in one sentence.
-
-    Examples
-    --------
-    The sentence reads like: "self_hosted_7b pays back within 12 months with probability
-    0.63 ± 0.01 (E[NPV] $412,000 ± 3,100 over 36 months); recommended: self_hosted_7b
-    (max E[NPV])."
-    """
-    n = study.primary_months
-    horizon = study.horizon_months
-    crit = CRITERION_LABELS[study.criterion].format(n=n)
-    others = [x for x in s.values() if not x.is_baseline]
-    if not others:
-        return (f"Only the baseline ({study.baseline}) is in this study: add a strategy to "
-                "compare with it.")
-    if recommended is not None and not s[recommended].is_baseline:
-        focus = s[recommended]
-    else:
-        feasible = [x for x in others if x.feasible] or others
-        focus = max(feasible, key=lambda x: x.npv_mean)
-    p = focus.p_payback_within(n)
-    head = (f"{focus.name} pays back within {n} months with probability "
-            f"{probability(p, focus.se(p))} (E[NPV] {money(focus.npv_mean, compact=True)} ± "
-            f"{money(focus.npv_mean_se, compact=True).lstrip('$')} over {horizon} months)")
-    if recommended is None:
-        return f"{head}; no strategy meets the study's constraints."
-    excluded = [x.name for x in s.values() if not x.feasible]
-    if excluded:
-        crit += (f" among the strategies meeting the constraints; excluded: "
-                 f"{', '.join(excluded)}")
-    if s[recommended].is_baseline:
-        return f"{head}; recommended: stay on {recommended} ({crit})."
-    return f"{head}; recommended: {recommended} ({crit})."

@@ -17,6 +17,7 @@ from sim.study.cards import CARDS, CARDS_BY_KEY, Card, CardAddition
 from sim.study.edit import check_study_key, set_study_value
 from sim.study.errors import OutputError, StudyError
 from sim.study.fitted import FittedSource, fitted_input
+from sim.study.labels import default_label
 from sim.study.loader import apply_overrides, load_study, study_from_dict
 from sim.study.types import (
     CRITERIA,
@@ -51,6 +52,7 @@ __all__ = [
     "WorkloadFit",
     "apply_overrides",
     "check_study_key",
+    "default_label",
     "derive_workload",
     "detect_columns",
     "fitted_input",

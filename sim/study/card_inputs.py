@@ -76,7 +76,8 @@ def card_inputs(file: str, doc: Mapping[str, Any], constraints: Constraints,
         inp = read_input(file, path, value, spec)
         note = (f"constraint card {card.key} = {card.on_when}: {card.does}; added to "
                 f"{', '.join(targets)}" + ("" if given else f"; default: {card.hours_source}"))
-        inputs[path] = Input(path, inp.dist, not given, spec.text, note, inp.fit)
+        inputs[path] = Input(path, inp.dist, not given, spec.text, note, unit=spec.unit,
+                             fit=inp.fit)
         for name in targets:
             additions.append(CardAddition(card.key, name, path, (
                 f"{card.work}: {inp.dist.describe().split(';')[0]} hours added to its "
