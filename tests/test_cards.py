@@ -163,6 +163,10 @@ def test_both_cards_add_up_and_share_one_draw(doc, tmp_path, capsys):
     assert "Eval harness (eval_harness = false): added to hosted, self_hosted_7b" in text
     assert "Data provenance and PII (data_provenance_documented = false): added to" in text
     assert "constraints.eval_harness_hours" in page
+    # the report names each strategy by its label and key, and the hours as a range
+    assert ("(<code>hosted</code>): added — building an eval harness: 8-16 h (uniform, "
+            "median 12) added to its project") in page
+    assert "documenting the data&#x27;s provenance and scrubbing PII: 4 h added" in page
 
 
 def test_a_stated_evaluation_phase_already_pays_for_the_harness(doc):
@@ -189,7 +193,7 @@ def test_a_routing_strategy_carries_its_parts_work(doc):
         3_800 + 10 * RATE)
     routed = [e for e in card_effects(study) if e.strategy == "routed"]
     assert [(e.card, e.effect) for e in routed] == [("eval_harness", "added")]
-    assert routed[0].text.startswith("hosted: building an eval harness")
+    assert routed[0].text == "hosted: building an eval harness: 10 h added to its project"
 
 
 @pytest.mark.parametrize(("constraints", "message"), [

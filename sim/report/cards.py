@@ -24,7 +24,8 @@ def cards_html(notes: RunNotes) -> str:
     ...     "studies/lesson_parity.toml")).summary))
     True
     """
-    c = notes.summary.study.constraints
+    study = notes.summary.study
+    c = study.constraints
     on = c.cards_on()
     items = []
     for card in CARDS:
@@ -32,8 +33,9 @@ def cards_html(notes: RunNotes) -> str:
             continue
         value = getattr(c, card.key)
         shown = str(value).lower() if isinstance(value, bool) else f"{value:g}"
-        did = [f"<li>{html.escape(e.strategy)}: {e.effect} — {html.escape(e.text)}</li>"
-               for e in notes.effects if e.card == card.key]
+        did = [f"<li>{html.escape(study.strategies[e.strategy].label)} "
+               f"(<code>{html.escape(e.strategy)}</code>): {e.effect} — {html.escape(e.text)}"
+               "</li>" for e in notes.effects if e.card == card.key]
         body = "".join(did) or "<li>changed nothing in this study</li>"
         items.append(f"<li><b>{html.escape(card.title)}</b> — {html.escape(card.question)} "
                      f"<code>{card.key} = {html.escape(shown)}</code>: "

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from distributions import Distribution
 from sim.study.cards import CARDS, CardAddition
 from sim.study.errors import StudyError
 from sim.study.schema import Field
@@ -25,6 +26,21 @@ __all__ = ["ALREADY_IN_PHASES", "card_inputs"]
 
 #: An engineering phase that already holds a card's work (the strategy states it).
 ALREADY_IN_PHASES = {"eval_harness": "evaluation_framework"}
+
+
+def _hours(dist: Distribution) -> str:
+    """``8-16 h (uniform, median 12)`` or ``10 h``.
+
+    Examples
+    --------
+    >>> from distributions import Fixed, Uniform
+    >>> _hours(Uniform(8.0, 16.0)), _hours(Fixed(10.0))
+    ('8-16 h (uniform, median 12)', '10 h')
+    """
+    if dist.is_fixed:
+        return f"{dist.median:g} h"
+    lo, hi = dist.draw_range
+    return f"{lo:.3g}-{hi:.3g} h ({dist.family}, median {dist.median:.3g})"
 
 
 def card_inputs(file: str, doc: Mapping[str, Any], constraints: Constraints,
@@ -79,9 +95,8 @@ def card_inputs(file: str, doc: Mapping[str, Any], constraints: Constraints,
         inputs[path] = Input(path, inp.dist, not given, spec.text, note, unit=spec.unit,
                              fit=inp.fit)
         for name in targets:
-            additions.append(CardAddition(card.key, name, path, (
-                f"{card.work}: {inp.dist.describe().split(';')[0]} hours added to its "
-                "project")))
+            additions.append(CardAddition(card.key, name, path,
+                                          f"{card.work}: {_hours(inp.dist)} added to its project"))
     for card in CARDS:  # hours given for a card that is off: say so, never ignore silently
         if card.hours_key in doc and card.hours_key is not None and \
                 f"constraints.{card.hours_key}" not in inputs and not card.is_on(
