@@ -1,5 +1,7 @@
-"""The text of ``ftrisk prices --history`` and ``--fit``: a model's dated prices, and the
-declines and step cuts fitted to the price history (:mod:`sim.study.price_fits`)."""
+"""The text of ``ftrisk prices --history``, ``--fit`` and ``--changes``: a model's dated
+prices, the declines and step cuts fitted to the price history (:mod:`sim.study.price_fits`),
+and its changelog with each tier's move over the last years
+(:mod:`sim.study.price_changes`)."""
 
 from __future__ import annotations
 
@@ -151,3 +153,69 @@ def fit_text(subject: str, fields: Sequence[str], window: Any, observed: bool) -
               + "; add field = \"output\" to fit another field, or window = [\"START\", "
               "\"END\"] (ISO dates) to fit between two dates."]
     return "\n".join(parts)
+
+
+#: The calculator page's claim the tier table is read against (seed 000).
+PAGE_CLAIM = "pricing for major vendors has dropped 40-90% in the last 24 months"
+
+
+def changes_text(subject: str | None, years: int | None) -> str:
+    """``ftrisk prices --changes``: the changelog (each model's list-price change, old ->
+    new), then each major vendor tier's price over the last ``years`` (default 3, the page's
+    "3-year history" view). A model or family as ``subject`` lists its changes only.
+
+    Raises
+    ------
+    ValueError
+        An unknown subject or a bad number of years.
+    """
+    from sim.display import text_table
+    from sim.study.price_changes import changelog, history_date, last_years, tier_changes
+    from sim.study.price_history import MAJOR_VENDORS, price_history
+
+    span = 3 if years is None else years
+    start, end = last_years(span)
+    log = changelog(subject=subject, since=start if years is not None else None, until=end)
+    scope = f" of {subject}" if subject else ""
+    when = f"in the {years} years to {end}" if years is not None else f"to {history_date()}"
+    lines = [f"Price changes{scope} {when} (each model's list-price change: its old and new "
+             "price; a cheaper successor is not a change, see the tier table)"]
+    if log.is_empty():
+        lines.append("  (no change of a list price in the window)")
+    else:
+        sources = list(dict.fromkeys(log["source"].to_list()))
+        rows = [[str(r["date"]), r["vendor"], r["model"], r["field"], f"{r['old']:.4g}",
+                 f"{r['new']:.4g}", f"{r['change']:+.1%}",
+                 "$/GPU-h" if r["unit"] == "usd_per_gpu_hour" else "$/1M",
+                 str(sources.index(r["source"]) + 1)] for r in log.iter_rows(named=True)]
+        lines.append(text_table(["date", "vendor", "model", "field", "old", "new", "change",
+                                 "unit", "src"], rows, left=(0, 1, 2, 3, 7)))
+        lines.append("sources:")
+        lines += [f"  [{i}] {s}" for i, s in enumerate(sources, 1)]
+    df = price_history()
+    vendors: tuple[str, ...] = MAJOR_VENDORS
+    tiers: set[str] | None = None
+    if subject is None:
+        pass
+    elif subject in set(df["vendor"]):
+        vendors = (subject,) if subject in MAJOR_VENDORS else ()
+    elif subject in set(df["tier"].drop_nulls()):
+        vendors = (subject.split(":", 1)[0],)
+        tiers = {subject}
+    else:  # a family or model: its changes only
+        vendors = ()
+    moves = [t for t in tier_changes(years=span, vendors=vendors, until=end)
+             if tiers is None or t.tier in tiers]
+    if moves:
+        rows = [[t.tier, t.field, str(t.start), f"{t.old:.4g} ({t.old_model})",
+                 f"{t.new:.4g} ({t.new_model})", f"{t.change:+.1%}"] for t in moves]
+        cut = [t.change for t in moves if t.change < 0]
+        lines += ["", f"Tier prices over the {span} years to {end} ($ per 1M tokens; each "
+                  "tier's cheapest model at the window's start, or its first price when it "
+                  "started later, and at its end)",
+                  text_table(["tier", "field", "from", "price then", f"price on {end}",
+                              "change"], rows, left=(0, 1, 2, 3, 4)),
+                  f"  {len(cut)} of {len(moves)} tier prices fell"
+                  + (f", by {-max(cut):.0%} to {-min(cut):.0%}" if cut else "")
+                  + f"; the calculator page: \"{PAGE_CLAIM}\""]
+    return "\n".join(lines)

@@ -1,6 +1,7 @@
 """``ftrisk prices``: the price catalog (API models, GPUs, hosted training), a model's dated
-price history (``--history``, with ``--html`` a step chart) and the declines fitted to it
-(``--fit``)."""
+price history (``--history``, with ``--html`` a step chart; ``--years N`` its last years), the
+declines fitted to it (``--fit``) and its changelog (``--changes``: each list-price change,
+old and new, and each tier's move over the last years)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ DESCRIPTION = (
     "GitHub Copilot, Cursor, ...) are left out, as the calculator page leaves them out; "
     "--all shows them. --history MODEL prints a model's dated list prices (--html FILE: a "
     "step chart); --fit VENDOR|TIER|model:NAME the annual decline of each tier's price and "
-    "its step cuts, with their uncertainty: what { fitted = \"TIER\" } draws in a study.")
+    "its step cuts, with their uncertainty: what { fitted = \"TIER\" } draws in a study; "
+    "--changes [SUBJECT] the changelog (each list-price change, old and new) and each major "
+    "vendor tier's price over the last --years (default 3: the page's 3-year history).")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -41,6 +44,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     mode.add_argument("--fit", metavar="SUBJECT",
                       help="fitted declines: a vendor (openai), a tier (openai:frontier) or "
                       "model:NAME")
+    mode.add_argument("--changes", nargs="?", const="", metavar="SUBJECT",
+                      help="the changelog (old and new list prices) and each tier's move; "
+                      "SUBJECT: a vendor, tier, family or model (default all)")
     p.add_argument("--field", action="append", metavar="FIELD",
                    help="price field(s) of --history/--fit (repeatable; default: all for "
                    "--history, input and output for --fit)")
@@ -49,6 +55,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--observed", action="store_true",
                    help="--fit also on prices only observed in force (not dated changes)")
     p.add_argument("--html", metavar="FILE", help="--history: write a step chart page to FILE")
+    p.add_argument("--years", type=int, metavar="N",
+                   help="--history/--changes: only the last N years to the history's date "
+                   "(--changes' tier table: default 3)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         return _history(args)
     if args.fit:
         return _fit(args)
+    if args.changes is not None:
+        return _changes(args)
     _catalog(args)
     return EXIT_OK
 
@@ -71,9 +82,14 @@ def _misuse(args: argparse.Namespace) -> str | None:
         return f"{'--window' if args.window else '--observed'}: only with --fit"
     if args.field and not (args.history or args.fit):
         return "--field: only with --history or --fit"
-    if (args.history or args.fit) and (args.filter or args.kind != "all" or args.all
-                                       or args.inferred):
-        flag = "--history" if args.history else "--fit"
+    if args.years is not None and not (args.history or args.changes is not None):
+        return "--years: only with --history or --changes"
+    if args.years is not None and args.years < 1:
+        return f"--years: {args.years} must be a whole number of years >= 1, e.g. --years 3"
+    changes = args.changes is not None
+    if (args.history or args.fit or changes) and (args.filter or args.kind != "all" or args.all
+                                                  or args.inferred):
+        flag = "--history" if args.history else "--fit" if args.fit else "--changes"
         return f"{flag}: give it without --filter, --kind, --all or --inferred (the catalog)"
     return None
 
@@ -96,6 +112,11 @@ def _history(args: argparse.Namespace) -> int:
     if rows.is_empty():
         return error(f"--field: {args.history} has no dated prices for "
                      f"{', '.join(args.field)}; drop --field to see its fields")
+    start = None
+    if args.years is not None:
+        from sim.study.price_changes import last_years
+
+        start, _ = last_years(args.years)
     if args.html:
         from sim.report.files import check_file_target, write_text
         from sim.report.price_pages import history_page
@@ -106,7 +127,21 @@ def _history(args: argparse.Namespace) -> int:
             return error(str(err))
         until = price_history()["date"].max()
         assert isinstance(until, date)
-        write_text(args.html, history_page(args.history, rows, until=until), flag="--html")
+        write_text(args.html, history_page(args.history, rows, until=until, start=start),
+                   flag="--html")
+    if start is not None:
+        from sim.report.price_pages import in_force
+
+        held = in_force(rows, start)
+        print(f"{args.history}: the last {args.years} years, from {start} (earlier prices "
+              "without --years)")
+        if held.height:
+            print(f"in force on {start}: " + ", ".join(
+                f"{r['field']} {r['price']:g} ({r['model']})" for r in held.iter_rows(named=True)))
+        rows = rows.filter(rows["date"] >= start)
+        if rows.is_empty():
+            print(f"(no dated change since {start}: these prices held to the history's date)")
+            return EXIT_OK
     print(history_text(args.history, rows))
     if args.html:
         print(f"\nwrote {args.html}")
@@ -127,6 +162,17 @@ def _fit(args: argparse.Namespace) -> int:
         flag = ("--field" if "price field" in text else "--window" if "window" in text
                 else "--fit")
         return error(f"{flag}: {text}")
+    print(text)
+    return EXIT_OK
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from sim.commands._price_evidence import changes_text
+
+    try:
+        text = changes_text(args.changes or None, args.years)
+    except ValueError as err:
+        return error(f"--changes: {err}")
     print(text)
     return EXIT_OK
 

@@ -19,7 +19,7 @@ from sim.report.page import html_page, table
 if TYPE_CHECKING:
     import altair as alt
 
-__all__ = ["history_chart", "history_page", "step_frame"]
+__all__ = ["history_chart", "history_page", "in_force", "step_frame"]
 
 
 def step_frame(rows: pl.DataFrame, *, until: date) -> pl.DataFrame:
@@ -59,6 +59,27 @@ def step_frame(rows: pl.DataFrame, *, until: date) -> pl.DataFrame:
                                      "price": pl.Float64}, orient="row")
 
 
+def in_force(rows: pl.DataFrame, day: date) -> pl.DataFrame:
+    """Each field's cheapest price in force on ``day`` among the rows' models (fields with no
+    price yet are left out): ``date`` (= ``day``), ``model``, ``field``, ``price``.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> rows = pl.DataFrame({"date": [date(2024, 5, 13), date(2024, 8, 6)],
+    ...                      "model": ["a", "b"], "field": ["input", "input"],
+    ...                      "price": [5.0, 2.5]})
+    >>> in_force(rows, date(2024, 6, 1)).select("model", "price").rows()
+    [('a', 5.0)]
+    """
+    before = rows.filter(pl.col("date") <= day)
+    if before.is_empty():
+        return pl.DataFrame(schema={"date": pl.Date, "model": pl.String, "field": pl.String,
+                                    "price": pl.Float64})
+    steps = step_frame(before, until=day)
+    return steps.filter(pl.col("date") == day).with_columns(pl.lit(day).alias("date"))
+
+
 def history_chart(steps: pl.DataFrame, *, title: str = "") -> alt.Chart:
     """Step chart of list prices over time: one line per field, log price axis.
 
@@ -84,16 +105,23 @@ def history_chart(steps: pl.DataFrame, *, title: str = "") -> alt.Chart:
     ).properties(width=760, height=340)
 
 
-def history_page(name: str, rows: pl.DataFrame, *, until: date) -> str:
-    """A self-contained page: the step chart, the dated prices and their sources."""
+def history_page(name: str, rows: pl.DataFrame, *, until: date,
+                 start: date | None = None) -> str:
+    """A self-contained page: the step chart, the dated prices and their sources; with
+    ``start`` only the prices from that day (those in force on it, then each change)."""
     steps = step_frame(rows, until=until)
+    if start is not None:
+        steps = pl.concat([in_force(rows, start),
+                           steps.filter(pl.col("date") > start)]).sort("field", "date")
+        rows = rows.filter(pl.col("date") >= start)
+    since = f", from {start} (the prices in force that day, then each change)" if start else ""
     sources = list(dict.fromkeys(rows["source"].to_list()))
     body_rows = [[str(r["date"]), r["model"], r["field"], f"{r['price']:g}", r["kind"],
                   str(sources.index(r["source"]) + 1)]
                  for r in rows.sort("date", "model", "field").iter_rows(named=True)]
     items = "".join(f"<li>[{i}] {html.escape(s)}</li>" for i, s in enumerate(sources, 1))
     body = f"""<h1>{html.escape(name)}: dated list prices</h1>
-<p class="muted">From ftrisk's price history (sim/data/price_history.csv), as of {until}.
+<p class="muted">From ftrisk's price history (sim/data/price_history.csv), as of {until}{since}.
 Each line is the cheapest price in force among {html.escape(name)}'s models (its snapshots);
 a price holds until the next dated change (drawn to {until}); the price axis is logarithmic,
 so equal falls look equal.</p>
