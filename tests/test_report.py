@@ -37,9 +37,10 @@ def test_sections_and_answer(report):
                     "What moves the spreadsheet's answer"):
         assert f"<h2>{heading}</h2>" in page
     assert result.summary.answer.split(" (")[0] in page
-    # the spreadsheet prices the median MLOps ($3,000/month) beside a $660 saving and a
-    # $1,200 lift: it never pays back; the decomposition shows the seed's 6.1 months first
-    assert "<b>Hosted fine-tuning</b>: the spreadsheet never pays back" in page
+    # the lesson's sheet: $3,995 / ($660 saving + $1,200 lift) = 2.1 months; it leaves out
+    # the median MLOps ($3,000/month); the decomposition shows the seed's 6.1 months first
+    assert ("<b>Hosted fine-tuning</b>: the spreadsheet says 2.1 months (monthly saving $1.6K "
+            "after amortization; it leaves out MLOps of $3.0K/month)") in page
     assert "<td>6.1 mo</td>" in page
     # the seed's own figure beside the distribution (summary.json: source_figure)
     assert "The source says: <b>saves ~$650/month, training ~$4K: payback ~6 months" in page

@@ -153,10 +153,13 @@ def spreadsheet_vs_distribution(summary: Summary) -> str:
         frac = months(s.payback_median_fractional)
         median = (f"> {summary.study.horizon_months} months" if med is None else
                   f"month {med}" + (f" ({frac} months interpolated)" if frac else ""))
+        mlops = s.point_estimate.get("monthly_mlops_cost_delta", 0.0)
+        left_out = (f"; it leaves out MLOps of {money_short(mlops)}/month" if mlops > 0.5
+                    else "")
         items.append(
             f"<li><b>{html.escape(s.label or s.name)}</b>: the spreadsheet {says} "
             f"(monthly saving {money_short(s.point_estimate.get('monthly_savings', 0.0))} "
-            f"after amortization); the simulation gives "
+            f"after amortization{left_out}); the simulation gives "
             f"{_is(f'P(payback ≤ {n})', probability(p, s.se(p)))} and a median payback of "
             f"{median}.</li>"
         )
