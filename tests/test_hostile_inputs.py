@@ -114,7 +114,10 @@ def test_absurd_numbers_exit_2_naming_the_range(setting, pattern, lesson, tmp_pa
 
 
 def test_every_input_has_a_finite_ceiling_with_its_reason():
-    fields = [*WORKLOAD.values()] + [f for k in KINDS.values() for f in k.fields.values()]
+    from sim.study.loader import CARD_INPUTS
+
+    fields = [*WORKLOAD.values(), *CARD_INPUTS.values()] + [
+        f for k in KINDS.values() for f in k.fields.values()]
     for f in fields:
         assert math.isfinite(f.domain.hi) and math.isfinite(f.domain.lo), f.help
         # the ceiling is stated in the words, with its reason (``why``) or in the range
