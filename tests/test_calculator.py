@@ -148,7 +148,7 @@ def test_aggregator_rows_need_all(capsys):
     (["--gpu", "a10g"], "--throughput: give it with --gpu"),
     (["--gpu", "tpu", "--throughput", "10"], "--gpu: 'tpu' is not in the GPU catalog"),
     (["--gpu", "a10g", "--throughput", "5000", "--utilization", "0"],
-     "--utilization: 0 must be in (0, 1]"),
+     "--utilization: 0 must be a number in [0.01, 1]"),
     (["--gpu-hourly", "-1", "--throughput", "5000"], "--gpu-hourly: -1 must be"),
     (["--gpu", "a10g", "--throughput", "nan"], "--throughput: nan must be a finite number"),
     (["--model", "nope-9", *WORKLOAD], "--model: 'nope-9' is not in the price catalog"),

@@ -420,7 +420,9 @@ def test_fuzz_study_files_soak(data, samples):
 #: Commands that take only flags (no study), each with its numeric flags and a good value.
 CALCULATORS: dict[str, tuple[list[str], dict[str, str]]] = {
     "cost": (["--model", "gpt-4o@2024"], {"--requests-per-day": "5000", "--input-tokens": "500",
-                                          "--output-tokens": "200", "--cache-share": "0.2"}),
+                                          "--output-tokens": "200", "--cache-share": "0.2",
+                                          "--gpu-hourly": "2", "--throughput": "5000",
+                                          "--utilization": "0.3", "--gpus": "2"}),
     "screen": ([], {"--daily-requests": "50000", "--tokens-per-request": "700",
                     "--api-cost-per-1m": "5", "--latency-ms": "300"}),
     "train-cost": (["--method", "full"], {"--model-size": "7", "--examples": "5000",

@@ -421,6 +421,14 @@ FLAGS = [
     ([*COST, "--model", "gpt-4x"], r"--model: 'gpt-4x' is not in the price catalog; did you "
      r"mean 'gpt-4'"),
     ([*COST, "--model", "x" * 5000], r"--model: a name of 5,000 characters is no model name"),
+    (["cost", "--gpu-hourly", "1e308", "--throughput", "5000"],
+     r"--gpu-hourly: 1e\+308 must be a number in \[0, 100000\] \(\$ per GPU-hour"),
+    (["cost", "--gpu", "a10g", "--throughput", "1e-300"],
+     r"--throughput: 1e-300 must be a number in \[0\.1, 1e\+09\]"),
+    (["cost", "--gpu", "a10g", "--throughput", "5000", "--utilization", "1e-300"],
+     r"--utilization: 1e-300 must be a number in \[0\.01, 1\]$"),
+    (["cost", "--gpu", "a10g", "--throughput", "5000", "--gpus", str(10**9)],
+     r"--gpus: 1,000,000,000 must be a whole number from 1 to 10,000"),
     ([*SCREEN, "--daily-requests", "-1"], r"--daily-requests: -1 must be a number in \[0,"),
     ([*SCREEN, "--api-cost-per-1m", "inf"], r"--api-cost-per-1m: inf must be a finite"),
     ([*SCREEN, "--latency-ms", "0"], r"--latency-ms: 0 must be a number in \(0, 8\.64e\+07\]"),
@@ -510,7 +518,7 @@ def test_bad_flag_values_exit_2_naming_the_flag(args, pattern, capsys):
 
 @pytest.mark.parametrize("args", [
     ["run", "--samples", "abc", "x.toml"],
-    ["cost", "--model", "gpt-4o"],
+    ["cost", "--gpus", "two"],
     ["train-cost", "--model-size", "7", "--examples", "1", "--method", "dora"],
     ["nope"],
 ])
