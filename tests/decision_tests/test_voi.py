@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import integrate, stats
 
+from sim import study_from_dict
 from sim.decision import (
     evpi,
     evppi_bins,
@@ -31,6 +33,58 @@ def test_evpi_matches_closed_form_on_hand_built_study(hand):
     price = rows["strategies.cheap.input_price"]
     # the price decides everything: its EVPPI is the EVPI (less a sliver for 40 bins)
     assert abs(price["evppi"] - EVPI_HAND) < 4 * price["se"] + 0.01 * EVPI_HAND
+
+
+def test_evpi_decides_now_on_the_mean_not_the_best_case(hand_document):
+    """The choice made now is the best *expected* NPV, not the best best case.
+
+    With p ~ U(7, 15), cheap's NPV is Y = 360 (10 - p) ~ U(-1800, 1080): E[Y] = -360, so the
+    frontier (NPV 0) is chosen now although cheap has the larger maximum. EVPI = E[max(Y, 0)]
+    - 0 = 1080^2 / (2 x 2880) = 202.5; deciding on the maximum would give 562.5.
+    """
+    hand_document["strategies"]["cheap"]["input_price"] = {"uniform": [7.0, 15.0]}
+    lo, hi = SLOPE * (10 - 15), SLOPE * (10 - 7)
+    exact = hi * hi / (2 * (hi - lo))
+    assert exact == pytest.approx(202.5)
+    voi = value_of_information(simulate(study_from_dict(hand_document)), groups={})
+    assert abs(voi.evpi.value - exact) < 4 * voi.evpi.se
+    assert 4 * voi.evpi.se < 562.5 - exact  # the test tells the two rules apart
+    rows = {r["name"]: r for r in voi.frame.iter_rows(named=True)}
+    price = rows["strategies.cheap.input_price"]
+    assert abs(price["evppi"] - exact) < 4 * price["se"] + 0.01 * exact
+
+
+def test_evpi_on_arrays_when_the_best_mean_is_not_the_best_maximum():
+    """A sure 0.5 against Z ~ N(0, 1): the sure thing is chosen now (0.5 > E[Z] = 0) though
+    Z has the larger maximum. EVPI = E[max(Z, c)] - c = phi(c) - c (1 - Phi(c)) at c = 0.5."""
+    c, n = 0.5, 100_000
+    z = np.random.default_rng(3).normal(size=n)
+    e = evpi(np.stack([np.full(n, c), z]))
+    exact = stats.norm.pdf(c) - c * stats.norm.sf(c)
+    assert exact == pytest.approx(0.19780, abs=1e-5)
+    assert abs(e.value - exact) < 4 * e.se
+    assert e.plugin == e.value
+    # a mapping of strategy to samples gives the same figure
+    assert evpi({"sure": np.full(n, c), "risky": z}) == e
+
+
+def test_evppi_scores_against_the_choice_with_the_best_mean():
+    """X ~ U(-3, 1), a strategy X + noise against 0: deciding now picks 0 (E[X] = -1);
+    knowing X is worth E[max(X, 0)] - 0 = 1/8. Scoring against the strategy with the largest
+    maximum instead would give E[max(X, 0)] - E[X] = 9/8."""
+    gen = np.random.default_rng(12)
+    n = 40_000
+    x, noise = gen.uniform(-3, 1, n), gen.normal(size=n)
+    y = np.stack([np.zeros(n), x + noise])
+    e = evppi_bins(x, y)
+    assert abs(e.value - 0.125) < 4 * e.se
+    g = evppi_regression(x, y)
+    assert abs(g.value - 0.125) < 4 * g.se
+    full = evpi(y)
+    # perfect information on everything: E[max(X + noise, 0)], by quadrature
+    # (E[max(v + N, 0)] = v Phi(v) + phi(v), averaged over X's density 1/4 on [-3, 1])
+    exact, _ = integrate.quad(lambda v: (v * stats.norm.cdf(v) + stats.norm.pdf(v)) / 4, -3, 1)
+    assert abs(full.value - exact) < 4 * full.se
 
 
 def test_no_influence_input_has_zero_evppi(hand):
