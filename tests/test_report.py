@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 import pytest
 
-from sim import load_study, run, run_to_folder
+from sim import load_study, run, run_to_folder, study_from_dict
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 
 from helpers import STUDIES
@@ -79,9 +81,39 @@ def test_decision_sections(report):
     assert s.cvar5 <= s.npv_quantiles[0.05] <= s.npv_mean + 4 * s.npv_sd
 
 
-def test_study_with_only_a_baseline(tmp_path, lesson_doc):
-    from sim import study_from_dict
+#: Text a study file controls that the report shows, each hostile in its own way.
+HOSTILE = {
+    "name": '</title><script>alert("name")</script>',
+    "description": "<img src=x onerror=alert('description')>",
+    "source": "<b>R&D</b> notes",
+}
+COLUMN = "<svg onload=alert(1)>"
 
+
+def test_user_text_is_escaped_where_the_report_shows_it(tmp_path, lesson_doc):
+    (tmp_path / "h.csv").write_text(f"{COLUMN}\n90\n120\n150\n110\n")
+    lesson_doc["study"].update(HOSTILE, samples=2000)
+    lesson_doc["strategies"]["self_hosted_7b"]["engineering_hours"] = {
+        "empirical": {"file": str(tmp_path / "h.csv"), "column": COLUMN}}
+    run_to_folder(study_from_dict(lesson_doc), tmp_path / "o")
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    name = "&lt;/title&gt;&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;"
+    assert f"<title>ftrisk — {name}</title>" in page
+    assert f"<h1>{name}</h1>" in page
+    assert ("Source: &lt;b&gt;R&amp;D&lt;/b&gt; notes. "
+            "&lt;img src=x onerror=alert(&#x27;description&#x27;)&gt;</p>") in page
+    # the inputs table: the empirical input's label names its column
+    assert ">empirical(n=4 from h.csv:&lt;svg onload=alert(1)&gt;, 90 to 150" in page
+    # the manifest (JSON in a <pre>) names the study too
+    assert html.escape(f'"study": {json.dumps(HOSTILE["name"])}') in page
+    for raw in [*HOSTILE.values(), COLUMN]:
+        assert raw not in page, raw
+    # nor any of their markup in another spelling (JSON escapes the quotes, not the tags)
+    for tag in ("<script>alert", "</title><", "<img src=x", "<svg onload", "<b>R&D"):
+        assert tag not in page, tag
+
+
+def test_study_with_only_a_baseline(tmp_path, lesson_doc):
     del lesson_doc["strategies"]["self_hosted_7b"]
     out = run_to_folder(study_from_dict(lesson_doc), tmp_path / "o")
     assert out.summary.recommended == "frontier"

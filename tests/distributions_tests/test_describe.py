@@ -77,10 +77,18 @@ def test_html_table(legal):
 
 
 def test_html_escapes(tmp_path):
+    """User text reaches the table through an empirical input's column name (its label
+    reads ``empirical(n=4 from FILE:COLUMN, ...)``): it is escaped where it is shown."""
+    column = "<img src=x onerror=alert(1)>"
+    (tmp_path / "h.csv").write_text(f"{column}\n90\n120\n150\n110\n")
     doc = copy.deepcopy(LESSON)
-    doc["study"]["name"] = "<b>x</b>"
+    doc["strategies"]["self_hosted_7b"]["engineering_hours"] = {
+        "empirical": {"file": str(tmp_path / "h.csv"), "column": column}}
     page = describe_html(study_from_dict(doc))
-    assert "<b>" not in page
+    assert "from h.csv:&lt;img src=x onerror=alert(1)&gt;, 90 to 150" in page
+    assert "<img" not in page
+    # the text table shows it as it is (a terminal runs no markup)
+    assert f"from h.csv:{column}, 90 to 150" in describe_text(study_from_dict(doc))
 
 
 def test_cli_describe(tmp_path, capsys):
