@@ -31,8 +31,10 @@ def test_evpi_matches_closed_form_on_hand_built_study(hand):
     assert voi.evpi.se < 5  # the test means something
     rows = {r["name"]: r for r in voi.frame.iter_rows(named=True)}
     price = rows["strategies.cheap.input_price"]
-    # the price decides everything: its EVPPI is the EVPI (less a sliver for 40 bins)
-    assert abs(price["evppi"] - EVPI_HAND) < 4 * price["se"] + 0.01 * EVPI_HAND
+    # the price decides everything: its EVPPI is the EVPI (never more, on the same samples:
+    # no decision rule beats choosing the best strategy sample by sample)
+    assert abs(price["evppi"] - EVPI_HAND) < 4 * price["se"]
+    assert price["evppi"] <= voi.evpi.value
 
 
 def test_evpi_decides_now_on_the_mean_not_the_best_case(hand_document):
@@ -51,7 +53,8 @@ def test_evpi_decides_now_on_the_mean_not_the_best_case(hand_document):
     assert 4 * voi.evpi.se < 562.5 - exact  # the test tells the two rules apart
     rows = {r["name"]: r for r in voi.frame.iter_rows(named=True)}
     price = rows["strategies.cheap.input_price"]
-    assert abs(price["evppi"] - exact) < 4 * price["se"] + 0.01 * exact
+    assert abs(price["evppi"] - exact) < 4 * price["se"]
+    assert price["evppi"] <= voi.evpi.value
 
 
 def test_evpi_on_arrays_when_the_best_mean_is_not_the_best_maximum():
