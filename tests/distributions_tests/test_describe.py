@@ -90,14 +90,18 @@ def _tiny():
 
 # uniform_int 1000..1002: mean 1001, P10/P50/P90 = 1000/1001/1002, one block per value;
 # uniform(100, 200): mean 150, P10/P50/P90 = 110/150/190, 20 equal blocks
-TINY_TEXT = """\
-input                                        distribution                   mean   P10   P50   P90  histogram P0.5–P99.5
-------------------------------------------------------------------------------------------------------------------------
-workload.requests_per_day                    uniform_int(lo=1000, hi=1002)  1001  1000  1001  1002  ███
-strategies.self_hosted_7b.engineering_hours  uniform(lo=100, hi=200)         150   110   150   190  ████████████████████
-
-rank correlations (Iman–Conover):
-  workload.requests_per_day ~ strategies.self_hosted_7b.engineering_hours: rank +0.50"""
+TINY_TEXT = "\n".join([
+    "input                                        distribution                   mean   P10   P50"
+    "   P90  histogram P0.5–P99.5",
+    "-" * 120,
+    "workload.requests_per_day                    uniform_int(lo=1000, hi=1002)  1001  1000  1001"
+    "  1002  ███",
+    "strategies.self_hosted_7b.engineering_hours  uniform(lo=100, hi=200)         150   110   150"
+    "   190  " + "█" * 20,
+    "",
+    "rank correlations (Iman–Conover):",
+    "  workload.requests_per_day ~ strategies.self_hosted_7b.engineering_hours: rank +0.50",
+])
 
 
 def test_text_table_exactly():
