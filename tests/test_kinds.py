@@ -140,3 +140,12 @@ def test_point_estimate_of_routing():
         0.8 * 10_000 * 30 * 700 / 1e6 + 0.2 * FRONTIER, abs=0.01)
     assert pe["total_project_cost"] == 800 + 1500 + 750
     assert pe["engineering_cost"] == 1500 + 750
+
+
+def test_routing_kernels_come_from_their_parts_only():
+    from sim.costs.kinds import build_kernel
+    from sim.costs.workload import Workload
+
+    with pytest.raises(TypeError, match="routing kernels are built by sim.costs.build from "
+                                        "their components"):
+        build_kernel("routing", {}, Workload(1.0, 1.0, 1.0), {}, baseline=True)

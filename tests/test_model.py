@@ -128,6 +128,15 @@ def test_instances_needed(tokens, expected):
     assert instances_needed(tokens, 1.0, 5000.0, 1.0 if tokens >= 864e6 else 0.2) == expected
 
 
+def test_instances_needed_divides_by_throughput_times_utilization():
+    # 864M tokens/day = 10,000 tok/s; at 5,000 tok/s each run to 50%: 4 instances
+    assert instances_needed(864e6, 1.0, 5000.0, 0.5) == 4.0
+    # twice the peak: 8; arrays work element by element
+    np.testing.assert_array_equal(
+        instances_needed(np.array([864e6, 864e6]), np.array([1.0, 2.0]), 5000.0, 0.5),
+        [4.0, 8.0])
+
+
 def test_project_schedule_arrays_match_scalars():
     d = np.array([0.0, 1.0, 3.0])
     r = np.array([4.0, 5.0, 100.0])

@@ -83,6 +83,10 @@ def test_compare_columns_and_criteria(hand):
     assert compare(samples, criterion="cvar").recommended == "frontier"
     assert compare(samples, criterion="payback").recommended == "cheap"  # P = 0.625 >= 0.5
     assert {"p_payback_6", "p_payback_12_se", "regret", "npv_p95"} <= set(c.frame.columns)
+    table = c.table()
+    assert table.columns == [*c.frame.columns, "recommended"]
+    assert dict(zip(table["strategy"], table["recommended"], strict=True)) == {
+        "frontier": False, "cheap": True, "self_hosted": False}
 
 
 def test_recommend_rules_and_errors():
