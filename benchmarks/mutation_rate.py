@@ -1,8 +1,9 @@
 """Print the mutation kill rate per module from a mutmut run (``benchmarks/mutation.sh``).
 
 Reads the ``mutants/<module>.py.meta`` files mutmut writes. A mutant counts as *detected*
-when a test failed on it (killed), it ran past its time limit (timeout: the tests noticed
-an endless loop) or the type checker rejected it; *survived* and *no tests* are missed.
+when a test failed on it (killed), crashed the test process (segfault, e.g. a broken array
+handed to compiled code), ran past its time limit (timeout: the tests noticed an endless
+loop) or the type checker rejected it; *survived* and *no tests* are missed.
 Mutants named in ``benchmarks/mutation_equivalent.txt`` (changes that cannot alter any
 result, each with its reason) are counted apart and left out of the adjusted rate.
 
@@ -23,8 +24,9 @@ EQUIVALENT = Path(__file__).with_name("mutation_equivalent.txt")
 #: mutmut's exit codes (mutmut.stats.status_by_exit_code), reduced to what the rate needs.
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests",
           34: "skipped", 36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout",
-          255: "timeout", 37: "type check", None: "not checked"}
-DETECTED = {"killed", "timeout", "type check"}
+          255: "timeout", 37: "type check", -11: "segfault", -9: "segfault",
+          None: "not checked"}
+DETECTED = {"killed", "segfault", "timeout", "type check"}
 
 
 def equivalent_mutants(path: Path = EQUIVALENT) -> dict[str, str]:

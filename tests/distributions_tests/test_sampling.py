@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 
 import numpy as np
@@ -198,14 +199,108 @@ def test_not_positive_semidefinite_names_the_pairs():
                  "x.engineering_hours ~ x.build_months (+0.90)"):
         assert pair in text
     assert "weaken one of them" in text
+    assert "(rank matrix, smallest eigenvalue -0.800)" in text
     with pytest.raises(DistributionError, match="not positive semi-definite"):
         SamplingPlan(names, n=10, seed=1, rank_correlation=c)
 
 
 def test_bad_correlation_matrices():
-    with pytest.raises(DistributionError, match="symmetric with ones on the diagonal"):
+    with pytest.raises(DistributionError, match=r"^correlation matrix must be symmetric with "
+                                                r"ones on the diagonal$"):
         check_correlation(np.array([[1.0, 0.5], [0.4, 1.0]]), ("a", "b"))
-    with pytest.raises(DistributionError, match=r"must lie in \[-1, 1\]"):
+    with pytest.raises(DistributionError, match=r"^rank correlations must lie in \[-1, 1\]$"):
         check_correlation(np.array([[1.0, 1.5], [1.5, 1.0]]), ("a", "b"))
     with pytest.raises(DistributionError, match=r"rank_correlation must be 2x2"):
         SamplingPlan(("a", "b"), n=10, seed=1, rank_correlation=np.eye(3))
+
+
+def test_rank_matrix_valid_but_its_normal_scores_not():
+    """Iman–Conover induces 2 sin(pi c / 6) on normal scores; that matrix can fail to be
+    positive semi-definite when the rank matrix itself is (smallest eigenvalues here:
+    +0.008 and -0.009)."""
+    c = np.array([[1.0, 0.52, 0.03], [0.52, 1.0, 0.86], [0.03, 0.86, 1.0]])
+    assert np.linalg.eigvalsh(c)[0] > 0
+    smallest = np.linalg.eigvalsh(2 * np.sin(np.pi * c / 6))[0]
+    assert f"{smallest:.3f}" == "-0.009"
+    with pytest.raises(DistributionError, match=re.escape(
+            "(normal-score matrix, smallest eigenvalue -0.009): they contradict each other "
+            "among a ~ b (+0.52); a ~ c (+0.03); b ~ c (+0.86); weaken one of them")):
+        check_correlation(c, ("a", "b", "c"))
+
+
+def test_semidefinite_target_two_inputs_moving_together():
+    """b and c perfectly rank-correlated, each 0.5 with a: a singular target whose computed
+    smallest eigenvalue is -1e-16 (clipped to 0, never a NaN square root)."""
+    c = np.array([[1.0, 0.5, 0.5], [0.5, 1.0, 1.0], [0.5, 1.0, 1.0]])
+    n = 1 << 15
+    u = SamplingPlan(("a", "b", "c"), n=n, seed=4, rank_correlation=c).rows(0, n)
+    achieved = achieved_rank_correlation(u)
+    assert achieved[1, 2] > 0.999
+    for j in (1, 2):
+        assert abs(achieved[0, j] - 0.5) < 4 * spearman_se(0.5, n)
+
+
+def test_identity_target_leaves_every_row_alone():
+    u = np.random.default_rng(0).random((3, 100))
+    np.testing.assert_array_equal(iman_conover(u, np.eye(3), rng=np.random.default_rng(1)), u)
+
+
+def test_iman_conover_needs_more_than_k_plus_one_rows():
+    """Two correlated rows need n >= 4 samples; a last block of 3 stays independent, and so
+    does one of 4 whose two random score orders are collinear (no Cholesky factor)."""
+    target = 2 * np.sin(np.pi * corr(0.9) / 6)
+    u = np.random.default_rng(0).random((2, 3))
+    np.testing.assert_array_equal(iman_conover(u, target, rng=np.random.default_rng(1)), u)
+    changed = 0
+    for seed in range(10):
+        u = np.random.default_rng(seed).random((2, 4))
+        v = iman_conover(u, target, rng=np.random.default_rng(seed))
+        np.testing.assert_array_equal(np.sort(v, axis=1), np.sort(u, axis=1))
+        changed += not np.array_equal(u, v)
+    assert changed > 0
+
+
+def test_sobol_jump_on_a_used_engine_falls_back_to_fast_forward():
+    a = qmc.Sobol(3, rng=np.random.default_rng(5))
+    b = qmc.Sobol(3, rng=np.random.default_rng(5))
+    a.random(4)
+    b.random(4)
+    a.fast_forward(10)
+    sobol_jump(b, 10)
+    np.testing.assert_array_equal(a.random(8), b.random(8))
+
+
+#: The first two samples and the last of a plan of 16,390 (two blocks), seed 7: a seed
+#: means the same draws in every version (explicit reproducibility values, from the seed).
+GOLDEN = {
+    ("mc", False): [0.103045045458, 0.976857820388, 0.631797822305, 0.858829593808,
+                    0.598207027507, 0.434307000272],
+    ("mc", True): [0.213487044315, 0.519339013437, 0.155338489591, 0.653796319275,
+                   0.256019694745, 0.542233587489],
+    ("lhs", False): [0.046783029431, 0.350026035668, 0.289438768512, 0.477446337539,
+                     0.848958455705, 0.872047102524],
+    ("lhs", True): [0.215484124935, 0.5245678552, 0.053239477072, 0.658440964468,
+                    0.255872863922, 0.637260820015],
+    ("sobol", False): [0.443753249943, 0.750275278464, 0.740384776145, 0.699296222068,
+                       0.25146942772, 0.271449872293],
+    ("sobol", True): [0.215454647318, 0.524541565217, 0.046905582771, 0.658404264599,
+                      0.255877776071, 0.55132138636],
+}
+
+
+@pytest.mark.parametrize(("method", "correlated"), list(GOLDEN))
+def test_a_seed_means_the_same_draws_in_every_version(method, correlated):
+    n = 16390
+    u = SamplingPlan(("a", "b"), n=n, seed=7, method=method,
+                     rank_correlation=corr(0.6) if correlated else None).rows(0, n)
+    np.testing.assert_allclose(u[:, [0, 1, n - 1]].ravel(), GOLDEN[method, correlated],
+                               rtol=1e-9)
+
+
+def test_a_small_last_block_never_breaks_a_run():
+    """16,388 samples: a last block of 4 rows, where two random orders of 4 scores are
+    collinear for 1 seed in 12; every seed must still give a plan."""
+    for seed in range(40):
+        plan = SamplingPlan(("a", "b"), n=16388, seed=seed, rank_correlation=corr(0.6))
+        u = plan.block(1)
+        assert u.shape == (2, 4) and np.all((u > 0) & (u < 1))
