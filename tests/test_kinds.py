@@ -142,6 +142,13 @@ def test_point_estimate_of_routing():
     assert pe["engineering_cost"] == 1500 + 750
 
 
+def test_point_estimate_of_routing_everything_to_the_fallback():
+    # share 0: the fine-tuned part is not built and costs nothing, not even its fixed costs
+    pe = point_estimate(routing_study(0.0))["route"]
+    assert pe["monthly_serving_cost"] == pytest.approx(FRONTIER)
+    assert pe["total_project_cost"] == 750  # the router only
+
+
 def test_routing_kernels_come_from_their_parts_only():
     from sim.costs.kinds import build_kernel
     from sim.costs.workload import Workload

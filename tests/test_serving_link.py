@@ -70,6 +70,34 @@ def test_point_estimate_uses_the_simulated_replicas(sim_doc):
     assert pe["monthly_serving_cost"] == round(hours / 24 * 1.03 * 720, 2)
 
 
+def test_latency_is_checked_at_the_median_volume_grown_to_the_horizon(sim_doc):
+    from sim.costs.serving import latency_check_volume
+
+    sim_doc["workload"]["monthly_growth"] = {"uniform": [0.0, 0.04]}  # median 0.02
+    study = study_from_dict(sim_doc)  # volume U(40k, 60k): median 50,000
+    assert latency_check_volume(study) == pytest.approx(50_000 * 1.02**35)  # month 36
+    sim_doc["workload"]["monthly_growth"] = -0.01  # shrinking: month 1 is the busiest
+    assert latency_check_volume(study_from_dict(sim_doc)) == pytest.approx(50_000)
+
+
+def test_latency_reason_uses_the_studys_seed_and_volume(sim_doc, monkeypatch):
+    import sim.serving
+    from sim.costs.serving import simulated_latency_reason
+
+    sim_doc["study"]["seed"] = 17
+    study = study_from_dict(sim_doc)
+    seen = {}
+
+    def spy(config, **kwargs):
+        seen.update(kwargs, hardware=config.profile.name)
+        return "too slow"
+
+    monkeypatch.setattr(sim.serving, "latency_reason", spy)
+    assert simulated_latency_reason(study, "self_hosted_7b") == "too slow"
+    assert seen == {"requests_per_day": pytest.approx(50_000), "seed": 17,
+                    "hardware": "a10g-7b"}
+
+
 def test_curve_covers_growth_over_the_horizon(sim_doc):
     sim_doc["workload"]["monthly_growth"] = 0.05
     v = curve_volumes(study_from_dict(sim_doc))

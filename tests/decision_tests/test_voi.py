@@ -139,3 +139,43 @@ def test_errors_name_the_problem():
         evppi_bins(np.zeros(3), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"must be a \(strategies, samples\) array"):
         evpi(np.zeros(3))
+
+
+GRID_N = 40_000
+#: X on an even grid of (0, 1) in random order: bin edges fall on exact quantiles.
+GRID_X = np.random.default_rng(0).permutation((np.arange(GRID_N) + 0.5) / GRID_N)
+
+
+@pytest.mark.parametrize(("y", "bins", "exact"), [
+    # a strategy worth X - 0.3 (E = 0.2, chosen now) against 0: knowing X's bin, drop it
+    # in bins whose mean is negative. 1 bin: nothing learnt; 2 bins: [0, .5) has mean -0.05,
+    # gain 0.5 x 0.05; 4 bins: [0, .25) has mean -0.175, gain 0.25 x 0.175; 3 bins:
+    # [0, 1/3) has mean -2/15, gain 2/45.
+    (GRID_X - 0.3, 1, 0.0),
+    (GRID_X - 0.3, 2, 0.025),
+    (GRID_X - 0.3, 3, 2 / 45),
+    (GRID_X - 0.3, 4, 0.04375),
+    # the mirror image, 0.7 - X: the top bin is the one dropped
+    (0.7 - GRID_X, 2, 0.025),
+    (0.7 - GRID_X, 4, 0.04375),
+])
+def test_evppi_bins_on_exact_quantile_bins(y, bins, exact):
+    e = evppi_bins(GRID_X, np.stack([np.zeros(GRID_N), y]), bins=bins)
+    assert e.value == pytest.approx(exact, abs=1e-5)  # X is a grid: only O(1/n) error
+
+
+def test_tied_values_share_a_bin():
+    """X in {0, 1, 1, 2}: the median 1 is an edge and all the 1s go above it. With the
+    strategy worth +1 at X = 0 and -1 otherwise (E = -0.5, not chosen now), knowing the
+    bin {0} is worth 0.25; putting the 1s with the 0s would make it worth nothing."""
+    x = np.random.default_rng(1).permutation(np.tile([0.0, 1.0, 1.0, 2.0], 1000))
+    y = np.where(x == 0, 1.0, -1.0)
+    e = evppi_bins(x, np.stack([np.zeros(x.size), y]), bins=2)
+    assert e.value == pytest.approx(0.25)
+
+
+def test_regression_estimator_errors():
+    with pytest.raises(ValueError, match=r"^x has 3 samples but npv has 4$"):
+        evppi_regression(np.zeros((2, 3)), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"^bins=0 must be >= 1$"):
+        evppi_bins(np.zeros(4), np.zeros((2, 4)), bins=0)
