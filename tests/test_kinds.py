@@ -153,6 +153,6 @@ def test_routing_kernels_come_from_their_parts_only():
     from sim.costs.kinds import build_kernel
     from sim.costs.workload import Workload
 
-    with pytest.raises(TypeError, match=r"routing kernels are built by sim\.costs\.build "
-                                        r"from their components"):
+    with pytest.raises(TypeError, match=r"^routing kernels are built by sim\.costs\.build "
+                                        r"from their components$"):
         build_kernel("routing", {}, Workload(1.0, 1.0, 1.0), {}, baseline=True)

@@ -54,3 +54,5 @@ def test_text_table_aligns_first_column_left_others_right():
                    "a            1  333\n"
                    "bbbbbbb     22    4")
     assert text_table(["h"], []) == "h\n-"
+    with pytest.raises(ValueError, match="zip"):  # a cell without a column is an error
+        text_table(["a"], [["1", "2"]])

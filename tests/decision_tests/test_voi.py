@@ -179,3 +179,14 @@ def test_regression_estimator_errors():
         evppi_regression(np.zeros((2, 3)), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"^bins=0 must be >= 1$"):
         evppi_bins(np.zeros(4), np.zeros((2, 4)), bins=0)
+
+
+def test_evppi_of_a_yes_no_unknown_given_as_booleans():
+    """X a fair coin (as bool): the strategy is worth +1 if yes, -1.5 if no (E = -0.25, not
+    chosen now); knowing X is worth 0.5 x 1."""
+    x = np.random.default_rng(2).permutation(np.tile([True, False], 2000))
+    y = np.where(x, 1.0, -1.5)
+    e = evppi_bins(x, np.stack([np.zeros(x.size), y]), bins=2)
+    assert e.value == pytest.approx(0.5)
+    g = evppi_regression(x, np.stack([np.zeros(x.size), y]))
+    assert g.value == pytest.approx(0.5)

@@ -146,6 +146,14 @@ def test_html_table_exactly():
     assert row.endswith('<td class=""></td>')
 
 
+def test_text_table_rejects_a_cell_without_a_column():
+    from sim.describe import _text_table
+
+    assert _text_table(["a", "b"], [["1", "22"]], right={1}) == "a   b\n-----\n1  22"
+    with pytest.raises(ValueError, match="zip"):
+        _text_table(["a"], [["1", "2"]], right=set())
+
+
 def test_frame_figures_and_empty_schema():
     frame = describe_frame(_tiny(), uncertain_only=True)
     hours = frame.row(1, named=True)

@@ -304,3 +304,26 @@ def test_a_small_last_block_never_breaks_a_run():
         plan = SamplingPlan(("a", "b"), n=16388, seed=seed, rank_correlation=corr(0.6))
         u = plan.block(1)
         assert u.shape == (2, 4) and np.all((u > 0) & (u < 1))
+
+
+class _Engine:
+    """A stand-in for a Sobol engine whose internals are not the ones sobol_jump knows."""
+
+    def __init__(self, **attrs):
+        self.__dict__.update(attrs)
+        self.calls = []
+
+    def fast_forward(self, n):
+        self.calls.append(n)
+
+
+@pytest.mark.parametrize("attrs", [
+    {},                                                  # no internals at all
+    {"_sv": np.zeros((1, 1), dtype=np.uint64)},          # the state, not the shift
+    {"_sv": np.zeros((1, 1), dtype=np.uint64), "_shift": np.zeros(1, dtype=np.uint64)},
+    {"_sv": np.zeros((1, 1), dtype=np.uint64), "num_generated": 0},
+])
+def test_sobol_jump_falls_back_when_scipy_internals_change(attrs):
+    engine = _Engine(**attrs)
+    sobol_jump(engine, 7)
+    assert engine.calls == [7]
