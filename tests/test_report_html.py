@@ -129,6 +129,7 @@ def test_inputs_table_uncertain_known_default_and_catalog(lesson_doc):
     del f["input_price"], f["output_price"]
     f["model"] = "gpt-4o@2024"
     out = inputs_table(study_from_dict(lesson_doc))
+    assert out.startswith("<h3>Uncertain inputs</h3>")
     uncertain, known = out.split("<h3>Known values</h3>")
     head, rows = cells(uncertain)
     assert head == ["input", "distribution", "mean", "P10", "P50", "P90", "P0.5–P99.5", "from",

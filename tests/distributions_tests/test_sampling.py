@@ -327,3 +327,21 @@ def test_sobol_jump_falls_back_when_scipy_internals_change(attrs):
     engine = _Engine(**attrs)
     sobol_jump(engine, 7)
     assert engine.calls == [7]
+
+
+def test_contradiction_messages_name_only_stated_pairs():
+    # b and c are unrelated (0): not a pair to weaken; eigenvalues 1 - 0.8 sqrt(2) < 0
+    c = np.array([[1.0, 0.8, 0.8], [0.8, 1.0, 0.0], [0.8, 0.0, 1.0]])
+    with pytest.raises(DistributionError, match=re.escape(
+            "(rank matrix, smallest eigenvalue -0.131): they contradict each other among "
+            "a ~ b (+0.80); a ~ c (+0.80); weaken one of them")):
+        check_correlation(c, ("a", "b", "c"))
+    # 30 inputs each -0.1 with every other: the contradiction is spread over all of them
+    # (eigenvalue 1 - 29 x 0.1 = -1.9), no pair stands out
+    d = 30
+    c = np.full((d, d), -0.1)
+    np.fill_diagonal(c, 1.0)
+    with pytest.raises(DistributionError, match=re.escape(
+            "(rank matrix, smallest eigenvalue -1.900): they contradict each other among "
+            "the stated pairs; weaken one of them")):
+        check_correlation(c, tuple(f"x{i}" for i in range(d)))
