@@ -21,6 +21,10 @@ cd "$(dirname "$0")/.."
 unset PYTHONPATH
 # test order and set iteration fixed, so two runs give the same verdicts
 export PYTHONHASHSEED=0
+# the tests' caches (Vega bundle, serving SLA tables) shared by every test session, and the
+# fastest tests first (tests/conftest.py): a mutant is mostly caught by its first failure
+export FTRISK_TEST_CACHE_DIR="$PWD/mutants/.cache"
+export FTRISK_TEST_DURATIONS="$PWD/mutants/mutmut-stats.json"
 
 workers="${MUTATION_WORKERS:-1}"
 names=()
@@ -36,7 +40,7 @@ case "${1:-}" in
 esac
 names+=("$@")
 
-mkdir -p mutants
+mkdir -p mutants "$FTRISK_TEST_CACHE_DIR"
 start=$(date +%s)
 nice -n 10 mutmut run --max-children "$workers" ${names[@]+"${names[@]}"} \
   > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }
