@@ -83,6 +83,11 @@ def test_summary_table_cells(lesson_run):
     head, rows = cells(summary_table(lesson_run.summary))
     base, sh = (dict(zip(head, r, strict=True)) for r in rows)
     assert base["strategy"] == "frontier (baseline)" and base["kind"] == "api"
+    assert sh["strategy"] == "self_hosted_7b" and sh["kind"] == "self_hosted"
+    page = summary_table(lesson_run.summary)
+    # strategy and kind read left to right, the figures are right-aligned
+    assert '<th class="l">strategy</th><th class="l">kind</th><th>P(payback ≤ 3)</th>' in page
+    assert '<td class="l">self_hosted_7b</td><td class="l">self_hosted</td><td>1.00' in page
     for n in (3, 6, 12, 24):
         assert base[f"P(payback ≤ {n})"] == "–"
         assert sh[f"P(payback ≤ {n})"] == "1.00 ± 0"
@@ -104,6 +109,10 @@ def test_summary_table_constraints_and_never(lesson_doc):
     summary = run(study_from_dict(lesson_doc)).summary
     head, rows = cells(summary_table(summary))
     assert head[-1] == "constraints"
+    page = summary_table(summary)
+    assert '<th class="l">kind</th><th>P(payback ≤ 12)</th>' in page
+    assert '<th>spreadsheet payback</th><th class="l">constraints</th>' in page
+    assert '<td>never</td><td class="l">met</td></tr>' in page
     base, sh = (dict(zip(head, r, strict=True)) for r in rows)
     assert base["constraints"] == "infeasible: sends request data to a vendor (api)"
     assert sh["constraints"] == "met"
@@ -112,6 +121,16 @@ def test_summary_table_constraints_and_never(lesson_doc):
     text = spreadsheet_vs_distribution(summary)
     assert "<b>self_hosted_7b</b>: the spreadsheet never pays back" in text
     assert "a median payback of > 36 months." in text
+
+
+def test_spreadsheet_sentences_one_per_strategy(lesson_doc):
+    lesson_doc["strategies"]["hosted"] = {
+        "kind": "hosted_ft", "input_price": 1.0, "output_price": 2.0, "training_tokens": 1e8,
+        "training_price_per_1m": 8.0, "engineering_hours": 20}
+    text = spreadsheet_vs_distribution(run(study_from_dict(lesson_doc)).summary)
+    assert text.startswith("<ul><li><b>self_hosted_7b</b>: ") and text.endswith("</li></ul>")
+    assert ".</li><li><b>hosted</b>: the spreadsheet says " in text
+    assert text.count("<li>") == 2
 
 
 def test_spreadsheet_beside_the_distribution(lesson_run):
