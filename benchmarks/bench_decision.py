@@ -39,6 +39,21 @@ def widen(study: Any, count: int) -> list[str]:
     return out
 
 
+def focus_param(study: Any) -> str:
+    """An uncertain input of the first candidate for the map's second axis."""
+    focus = next(x for x in study.compared() if x != study.baseline)
+    mine = [i for i in study.uncertain_inputs() if i.path.startswith(f"strategies.{focus}.")]
+    return (mine or study.uncertain_inputs())[0].path
+
+
+def focus_values(study: Any) -> list[float]:
+    """Four values across the P10-P90 of :func:`focus_param`."""
+    import numpy as np
+
+    dist = study.input(focus_param(study)).dist
+    return sorted({float(v) for v in dist.ppf(np.array([0.1, 0.37, 0.63, 0.9]))})
+
+
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
     """Wall time of the first call (lazy imports included) and the best of ``repeat`` more."""
     times = []
@@ -60,11 +75,19 @@ def main() -> None:
     from sim import load_study
     from sim.decision import (
         classic_tornado,
+        goal_seek,
+        parse_target_se,
+        pilot_value,
+        plan_samples,
         rank_correlations,
         sample_tornado,
+        shapley_analysis,
         simulate,
         sobol_analysis,
+        stress_runs,
         sweep,
+        sweep_map,
+        tail_drivers,
         value_of_information,
     )
 
@@ -75,6 +98,11 @@ def main() -> None:
     s = len(study.strategies) - 1
     n_sobol = 1 << args.sobol_log2
     samples = simulate(study)
+    focus = next(x for x in study.compared() if x != study.baseline)
+    stressed = [i.path for i in study.uncertain_inputs()][:3]
+    pilot_ok = any(i.path.startswith(f"strategies.{focus}.") and i.key in ("review_rate",
+                                                                            "error_rate")
+                   for i in study.uncertain_inputs())
     rows = [
         (f"classic tornado, npv ({d} inputs, {2 * d + 1} model rows)",
          lambda: classic_tornado(study)),
@@ -93,7 +121,26 @@ def main() -> None:
         (f"break-even sweep, 9 values x {study.samples:,} samples",
          lambda: sweep(study, "workload.requests_per_day",
                        [1000 * 2 ** (k / 2) for k in range(9)])),
+        ("two-input map, 6 x 4 cells x 4,096 samples",
+         lambda: sweep_map(study, "workload.requests_per_day",
+                           [1000 * 2 ** k for k in range(6)], focus_param(study),
+                           focus_values(study), samples=4096)),
+        (f"goal seek, payback_within:{study.primary_months}=0.5 on the volume "
+         f"({study.samples:,} samples a trial)",
+         lambda: goal_seek(study, "workload.requests_per_day",
+                           f"payback_within:{study.primary_months}=0.5")),
+        ("tail drivers (worst 10%) + 3 stress runs",
+         lambda: (tail_drivers(dataclasses.replace(samples), focus),
+                  stress_runs(study, [f"{p}=p90:p100" for p in stressed], base=samples))),
+        ("precision control to se 0.005 (sizing pass only)",
+         lambda: plan_samples(study, parse_target_se("0.005", horizon=study.horizon_months,
+                                                     months=study.primary_months))),
+        (f"Shapley effects, 2^17 evaluations ({d} inputs)",
+         lambda: shapley_analysis(study, strategies=[focus])),
     ]
+    if pilot_ok:
+        rows.append((f"EVSI of a 500-example pilot ({study.samples:,} samples)",
+                     lambda: pilot_value(samples, strategy=focus, examples=500)))
     print(f"study: {Path(args.study).name}  ({d} uncertain inputs, {s} candidate strategies, "
           f"{study.horizon_months} months; {os.cpu_count()} cores)")
     if extra:

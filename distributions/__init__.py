@@ -10,6 +10,10 @@ Families: :class:`Fixed`, :class:`Uniform`, :class:`UniformInt`, :class:`Triangu
 :class:`Bernoulli`, :class:`Discrete`, :class:`Empirical`, :class:`Quantiles`; wrappers
 :class:`Truncated` (asked for with ``truncate``) and :class:`Rounded` (whole-number inputs).
 
+Fitting to data: :func:`fit_data` ranks families by AIC for a column read with
+:func:`read_sample`, and its :class:`FitResult` gives the study value to paste
+(``toml_value``) and chart frames (:func:`fit_frames`).
+
 Examples
 --------
 >>> import numpy as np
@@ -27,15 +31,21 @@ from distributions.continuous import Beta, Gamma, Pert, Triangular, Uniform
 from distributions.discrete import Bernoulli, Discrete, Fixed, Rounded, UniformInt
 from distributions.empirical import Empirical
 from distributions.errors import DistributionError
+from distributions.fit import FamilyFit, FitResult, fit_data, toml_inline
+from distributions.fit_checks import MIN_ROWS, FitError, check_sample
+from distributions.fit_families import FIT_FAMILIES
+from distributions.fit_frames import FitFrames, fit_frames
+from distributions.fit_io import read_sample
+from distributions.forms import VALUE_FORMS, ValueForm
 from distributions.normal import Lognormal, Normal
 from distributions.parse import FAMILIES, parse
 from distributions.qpd import Quantiles
+from distributions.ranks import average_ranks, rank_correlation_matrix, spearman
 from distributions.sampling import (
     BLOCK_SIZE,
     METHODS,
     Method,
     SamplingPlan,
-    achieved_rank_correlation,
     check_correlation,
     check_method,
     iman_conover,
@@ -46,14 +56,21 @@ from distributions.truncated import Truncated
 __all__ = [
     "BLOCK_SIZE",
     "FAMILIES",
+    "FIT_FAMILIES",
     "METHODS",
+    "MIN_ROWS",
     "TINY",
+    "VALUE_FORMS",
     "Bernoulli",
     "Beta",
     "Discrete",
     "Distribution",
     "DistributionError",
     "Empirical",
+    "FamilyFit",
+    "FitError",
+    "FitFrames",
+    "FitResult",
     "Fixed",
     "Gamma",
     "Lognormal",
@@ -67,12 +84,20 @@ __all__ = [
     "Truncated",
     "Uniform",
     "UniformInt",
-    "achieved_rank_correlation",
+    "ValueForm",
+    "average_ranks",
     "check_correlation",
     "check_method",
+    "check_sample",
+    "fit_data",
+    "fit_frames",
     "fmt",
     "iman_conover",
     "moments_by_quadrature",
     "parse",
+    "rank_correlation_matrix",
+    "read_sample",
+    "spearman",
     "stream_key",
+    "toml_inline",
 ]

@@ -1,6 +1,7 @@
 """Turn a study-file value (a TOML number, string or table) into a distribution.
 
-The forms (SPEC §10), with the probability convention of each:
+The forms, with the probability convention of each (docs/study-file.md, "Values", lists
+them with an example each, from :data:`distributions.VALUE_FORMS`):
 
 - a number: a known value (:class:`Fixed`);
 - ``"a to b"``: a **90% interval** — 5% of the mass below ``a``, 5% above ``b``; lognormal
@@ -40,6 +41,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -339,7 +341,6 @@ def _table(value: Mapping[str, Any], base_dir: Path | None) -> Distribution:
         )
     family = families[0]
     if family not in _FAMILIES:
-        from difflib import get_close_matches
 
         close = get_close_matches(family, FAMILIES, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""

@@ -1,7 +1,8 @@
 """Sampling plans: uniforms for every uncertain input, block by block.
 
 Every plan produces a (d, n) array of uniforms in (0, 1), one row per input, that the
-inputs' ``ppf`` turns into values (SPEC §6: uniforms -> rank correlation -> ppf).
+inputs' ``ppf`` turns into values (uniforms -> rank correlation -> ppf; docs/model.md,
+"Sampling").
 
 Samples are cut into fixed blocks (``block_size`` rows; the last may be shorter). Each
 block's uniforms depend only on the seed, the block index and, for Monte Carlo and Latin
@@ -13,9 +14,10 @@ hypercube, the input's *name* (each input has its own stream), so
 
 Plans: ``mc`` (independent uniforms), ``lhs`` (a Latin hypercube per block: each input's
 values are stratified over the block) and ``sobol`` (one scrambled Sobol sequence over all
-inputs, in their declared order; use a power-of-two sample count for its balance). Each
-Sobol block starts from its own point of the sequence directly (:func:`sobol_jump`), so
-drawing n points costs O(n) whatever the block.
+inputs, in their declared order; use a power-of-two sample count for its balance). The plan
+keeps its Sobol engine where the last block ended (:class:`SobolCursor`), so blocks drawn in
+order cost O(n) in all, and a block out of order only skips ahead (scipy's public
+``fast_forward``) from the nearest earlier position.
 
 Rank correlations are induced per block with Iman–Conover (see :func:`iman_conover`),
 after the plan and before any ``ppf``, so they work with every plan and every family:
@@ -28,6 +30,7 @@ their joint low-discrepancy is not.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -106,9 +109,14 @@ class SamplingPlan:
     rank_correlation: FloatArray | None = None
     block_size: int = BLOCK_SIZE
     _pearson: FloatArray | None = field(init=False, repr=False, compare=False, default=None)
+    _sobol_cursor: SobolCursor | None = field(init=False, repr=False, compare=False,
+                                              default=None)
 
     def __post_init__(self) -> None:
         check_method(self.method)
+        if self.method == "sobol":
+            object.__setattr__(self, "_sobol_cursor",
+                               SobolCursor(len(self.names), self.seed, _SOBOL_KEY))
         if self.n < 1:
             raise DistributionError(f"samples={self.n} must be >= 1")
         if self.rank_correlation is not None:
@@ -155,17 +163,8 @@ class SamplingPlan:
         return u
 
     def _sobol(self, start: int, length: int) -> FloatArray:
-        from scipy.stats import qmc
-
-        engine = qmc.Sobol(len(self.names), scramble=True, rng=_generator(self.seed, _SOBOL_KEY))
-        if start:
-            sobol_jump(engine, start)
-            points = engine.random(length)
-        else:
-            # drawing the first point alone keeps scipy from warning about a block length
-            # that is not a power of two (the sequence is the same)
-            points = np.concatenate([engine.random(1), engine.random(length - 1)])
-        return np.ascontiguousarray(points.T)
+        assert self._sobol_cursor is not None
+        return np.ascontiguousarray(self._sobol_cursor.points(start, length).T)
 
     def rows(self, start: int, stop: int) -> FloatArray:
         """Uniforms for samples ``start`` to ``stop - 1``, whatever blocks they span."""
@@ -184,45 +183,61 @@ class SamplingPlan:
         return np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
 
-def sobol_jump(engine: Any, start: int) -> None:
-    """Position a fresh scrambled Sobol engine so that its next point is point ``start``.
+class SobolCursor:
+    """One scrambled Sobol sequence read block by block, kept where the last read ended.
 
-    ``Sobol.fast_forward`` walks the Gray-code sequence one point at a time (linear in
-    ``start``, so drawing n points block by block would cost O(n^2 / block)); the state
-    after point ``k`` is the scramble shift XOR the direction numbers of the bits set in
-    ``gray(k) = k ^ (k >> 1)``, computed here directly. Falls back to ``fast_forward`` if
-    scipy's internals ever change (a test checks both agree).
-    """
-    sv, shift = getattr(engine, "_sv", None), getattr(engine, "_shift", None)
-    if sv is None or shift is None or getattr(engine, "num_generated", None) != 0 or start < 1:
-        engine.fast_forward(start)
-        return
-    k = start - 1
-    gray = k ^ (k >> 1)
-    quasi = shift.copy()
-    bit = 0
-    while gray:
-        if gray & 1:
-            quasi ^= sv[:, bit]
-        gray >>= 1
-        bit += 1
-    engine._quasi = quasi
-    engine.num_generated = start
+    A read that starts at or after the current position skips ahead with scipy's public
+    ``fast_forward`` (linear in the gap only); one that starts before it restarts the
+    sequence from its first point. Reads are serialized by a lock (worker threads), and
+    the cursor pickles without its engine (it is rebuilt from the seed where it lands).
 
-
-def achieved_rank_correlation(x: FloatArray) -> FloatArray:
-    """Spearman rank-correlation matrix of the rows of ``x`` (shape (d, n)).
+    The scramble comes from ``SeedSequence(seed, spawn_key=key)`` (scipy spawns from the
+    generator's seed sequence, so the cursor keeps the seed, not a generator state).
 
     Examples
     --------
-    >>> x = np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 30.0, 20.0, 40.0]])
-    >>> achieved_rank_correlation(x).round(2).tolist()
-    [[1.0, 0.8], [0.8, 1.0]]
+    >>> c = SobolCursor(2, 0)
+    >>> bool((c.points(4, 4) == SobolCursor(2, 0).points(0, 8)[4:]).all())
+    True
     """
-    from scipy.stats import rankdata
 
-    ranks = rankdata(np.atleast_2d(x), axis=1)
-    return np.atleast_2d(np.corrcoef(ranks))
+    def __init__(self, d: int, seed: int, *key: int) -> None:
+        self.d, self.seed, self.key = d, seed, key
+        self._reset()
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._engine: Any = None
+        self._position = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"d": self.d, "seed": self.seed, "key": self.key}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._reset()
+
+    def points(self, start: int, length: int) -> FloatArray:
+        """Points ``start`` to ``start + length - 1`` of the sequence, shape (length, d)."""
+        from scipy.stats import qmc  # scipy.stats takes 0.65 s to import: Sobol plans only
+
+        start, length = int(start), int(length)
+        with self._lock:
+            if self._engine is None or start < self._position:
+                self._engine = qmc.Sobol(self.d, scramble=True,
+                                         rng=_generator(self.seed, *self.key))
+                self._position = 0
+            if start > self._position:
+                self._engine.fast_forward(start - self._position)
+            if start == 0:
+                # drawing the first point alone keeps scipy from warning about a length that
+                # is not a power of two (the sequence is the same)
+                points = np.concatenate([self._engine.random(1),
+                                         self._engine.random(length - 1)])
+            else:
+                points = self._engine.random(length)
+            self._position = start + length
+        return np.asarray(points, dtype=np.float64)
 
 
 def check_correlation(c: FloatArray, names: tuple[str, ...] | list[str]) -> None:

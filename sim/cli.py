@@ -1,19 +1,25 @@
 """The ``ftrisk`` command line.
 
 Results go to stdout, progress and errors to stderr. Bad input exits 2 with one line
-naming the file, the key and the fix; nothing is written. Heavy modules are imported inside
+naming the file, the key and the fix; nothing is written. SIGTERM, SIGHUP and SIGINT remove
+any temporary output and exit 128 + the signal number. Heavy modules are imported inside
 the commands so ``ftrisk --help`` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 from typing import Any
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+import sim.commands as pkg
+from sim.commands import EXIT_FAIL, error
+from sim.interrupts import signals_raise
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="ftrisk",
         description="Monte Carlo decision simulator for the economics of fine-tuning LLMs.",
     )
+    p.add_argument("--version", action="version", version=f"ftrisk {version('ftrisk')}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in sorted(commands().items(), key=lambda kv: kv[1].ORDER):
         cmd = sub.add_parser(name, help=module.HELP, description=module.DESCRIPTION)
@@ -31,11 +38,6 @@ def _parser() -> argparse.ArgumentParser:
 def commands() -> dict[str, Any]:
     """Every command module in :mod:`sim.commands` (each defines NAME, HELP, DESCRIPTION,
     ORDER, ``add_arguments(parser)`` and ``run(args) -> exit code``)."""
-    import importlib
-    import pkgutil
-
-    import sim.commands as pkg
-
     out = {}
     for info in pkgutil.iter_modules(pkg.__path__):
         if not info.name.startswith("_"):
@@ -44,20 +46,24 @@ def commands() -> dict[str, Any]:
     return out
 
 
-def error(message: str) -> int:
-    """Print a one-line error on stderr and return the bad-input exit code (2)."""
-    print(f"ftrisk: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``ftrisk`` console script."""
+    """Entry point of the ``ftrisk`` console script.
+
+    Exit codes: 0 done; 2 bad input (a study file, a flag, an output path); 1 a bug;
+    128 + N when stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129), after removing
+    any temporary output.
+    """
     args = _parser().parse_args(argv)
+    from sim.study.errors import OutputError  # after --help: sim.study loads numpy and scipy
+
     try:
-        return int(commands()[args.command].run(args))
-    except KeyboardInterrupt:
+        with signals_raise():
+            return int(commands()[args.command].run(args))
+    except KeyboardInterrupt as err:
         print("ftrisk: interrupted; no output written", file=sys.stderr)
-        return 130
+        return int(getattr(err, "exit_code", 130))
+    except OutputError as err:  # an output path refused while writing (no space, permissions)
+        return error(str(err))
     except BrokenPipeError:  # e.g. `ftrisk prices | head`: the reader left; stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -6,7 +6,8 @@ import importlib
 
 import pytest
 
-PACKAGES = ["sim", "distributions", "sim.costs", "sim.report"]
+PACKAGES = ["sim", "distributions", "sim.study", "sim.serving", "sim.costs", "sim.runner",
+            "sim.decision", "sim.report"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim import catalog, study_from_dict
-from sim.calculator import api_costs
 from sim.cli import main
+from sim.costs.calculator import api_costs
+from sim.study import catalog, study_from_dict
 
 from helpers import write_toml
 

@@ -13,7 +13,7 @@ from sim.cli import main
 
 from helpers import STUDIES, write_toml
 
-SPEC_KEYS = {"payback_within", "payback_within_se", "payback_median_months", "npv_mean",
+SUMMARY_KEYS = {"payback_within", "payback_within_se", "payback_median_months", "npv_mean",
              "npv_mean_se", "npv_p10", "npv_p50", "npv_p90", "p_npv_positive", "p_best",
              "point_estimate"}
 
@@ -37,16 +37,27 @@ def test_run_writes_the_four_files(tmp_path, capsys, lesson_doc):
     assert summary["baseline"] == "frontier"
     assert summary["samples"] == 64 and summary["seed"] == 1
     for name in ("frontier", "self_hosted_7b"):
-        assert set(summary[name]) >= SPEC_KEYS
+        assert set(summary[name]) >= SUMMARY_KEYS
     sh = summary["self_hosted_7b"]
     assert sh["payback_within"] == {"3": 1.0, "6": 1.0, "12": 1.0, "24": 1.0}
     assert sh["payback_median_months"] == 3
-    assert sh["point_estimate"]["payback_months"] == 2.9
+    # the project paid in month 1, then a flat saving: the interpolated payback is the
+    # spreadsheet's 15,096 / 5,283.278, and summary.json keeps it unrounded (2.857317)
+    assert sh["payback_median_months_fractional"] == pytest.approx(15096 / 5283.278, rel=1e-9)
+    assert sh["point_estimate"]["payback_months"] == pytest.approx(15096 / 5283.278, rel=1e-12)
+    assert round(sh["point_estimate"]["payback_months"], 1) == 2.9
     assert summary["recommended"] == "self_hosted_7b"
     manifest = json.loads((out / "manifest.json").read_text())
     for key in ("ftrisk_version", "seed", "study_sha256", "samples", "sampling", "timings"):
         assert key in manifest
-    assert "pays back within 12 months with probability 1.00" in stdout
+    assert "pays back within 12 months with probability > 0.999" in stdout
+    # the verdict, in plain words with display names, ends the output
+    assert stdout.splitlines()[-1] == (
+        "Move to Self-hosted 7B. It pays back within 12 months in > 99.9% of futures and "
+        "gains $150K on average over 36 months against the Frontier API.")
+    assert summary["verdict"] == stdout.splitlines()[-1]
+    row = next(ln for ln in stdout.splitlines() if ln.startswith("self_hosted_7b"))
+    assert "3 mo (2.9)" in row and row.endswith("2.9")  # median pb (fractional); sheet pb
 
 
 def test_default_output_folder(tmp_path, capsys, lesson_doc, monkeypatch):
@@ -64,6 +75,7 @@ def test_median_payback_is_null_beyond_horizon(tmp_path, capsys, lesson_doc):
     assert code == 0
     sh = json.loads((tmp_path / "o" / "summary.json").read_text())["self_hosted_7b"]
     assert sh["payback_median_months"] is None
+    assert sh["payback_median_months_fractional"] is None
     assert sh["point_estimate"]["payback_months"] == "never"
     assert sh["payback_within"]["24"] == 0.0
 

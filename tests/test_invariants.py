@@ -50,7 +50,7 @@ def doc_with(changes):
 
 def outcomes(d, n=256):
     s = study_from_dict(d)
-    from sim.runner import input_values, sampling_plan
+    from sim.runner.runner import input_values, sampling_plan
 
     plan = sampling_plan(s.replace(samples=n))
     return evaluate(s, input_values(s, plan.rows(0, n)), n, keep=n)

@@ -101,7 +101,8 @@ def test_compute_per_run_estimate_uses_the_lesson_table():
 def routing_study(share, fallback_kind="api"):
     ft = {"kind": "hosted_ft", "input_price": 0.5, "output_price": 1.0, "training_tokens": 1e8,
           "training_price_per_1m": 8.0, "engineering_hours": 10, "build_months": 1,
-          "retrain_every_months": 6, "retrain_cost_fraction": 0.5}
+          "retrain_every_months": 6, "retrain_cost_fraction": 0.5,
+          "retrain_policy": "scheduled"}
     return study_with(ft=ft, route={"kind": "routing", "primary": "ft", "fallback": "frontier",
                                     "share": share, "engineering_hours": 5})
 
@@ -147,12 +148,3 @@ def test_point_estimate_of_routing_everything_to_the_fallback():
     pe = point_estimate(routing_study(0.0))["route"]
     assert pe["monthly_serving_cost"] == pytest.approx(FRONTIER)
     assert pe["total_project_cost"] == 750  # the router only
-
-
-def test_routing_kernels_come_from_their_parts_only():
-    from sim.costs.kinds import build_kernel
-    from sim.costs.workload import Workload
-
-    with pytest.raises(TypeError, match=r"^routing kernels are built by sim\.costs\.build "
-                                        r"from their components$"):
-        build_kernel("routing", {}, Workload(1.0, 1.0, 1.0), {}, baseline=True)

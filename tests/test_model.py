@@ -7,6 +7,7 @@ import pytest
 
 from sim import discount_factors, evaluate, median_values, study_from_dict
 from sim.costs.project import Project
+from sim.costs.retraining import Retraining
 from sim.costs.self_hosted import instances_needed
 
 SAVING = 8250.0 - 2966.4 - 7 * 2 * 0.023  # lesson: API - serving - storage, per month
@@ -76,8 +77,10 @@ def test_retraining_months_and_cost(lesson_doc):
     net = np.diff(out["self_hosted_7b"].months[:, 0], prepend=0.0)
     retrain_months = [t for t in range(1, 37) if t > 1 and (t - 1) % 10 == 0]
     assert retrain_months == [11, 21, 31]
+    # the last one serves months 31-40, 6 of them within the horizon: charged 6/10 of 7,548
+    charged = {11: 0.5 * PROJECT, 21: 0.5 * PROJECT, 31: 0.6 * 0.5 * PROJECT}
     for t in range(2, 37):
-        expected = SAVING - (0.5 * PROJECT if t in retrain_months else 0.0)
+        expected = SAVING - charged.get(t, 0.0)
         assert net[t - 1] == pytest.approx(expected), t
 
 
@@ -140,14 +143,16 @@ def test_instances_needed_divides_by_throughput_times_utilization():
 def test_project_schedule_arrays_match_scalars():
     d = np.array([0.0, 1.0, 3.0])
     r = np.array([4.0, 5.0, 100.0])
-    arr = Project(cost=np.array([100.0, 200.0, 300.0]), build_months=d, retrain_every=r,
-                  retrain_cost_fraction=0.5)
+    cost = np.array([100.0, 200.0, 300.0])
+    arr = Project(cost=cost, build_months=d)
+    again = Retraining(every=r, cost=0.5 * cost, start=d, horizon=24)
     for i in range(3):
-        one = Project(cost=[100.0, 200.0, 300.0][i], build_months=d[i], retrain_every=r[i],
-                      retrain_cost_fraction=0.5)
+        one = Project(cost=float(cost[i]), build_months=d[i])
+        once = Retraining(every=r[i], cost=0.5 * cost[i], start=d[i], horizon=24)
         for t in range(1, 25):
             assert arr.spend(t)[i] == one.spend(t)
             assert arr.building(t)[i] == one.building(t)
+            assert again.spend(t, again.happens(t))[i] == once.spend(t, once.happens(t))
 
 
 def test_vectorized_equals_one_by_one(lesson_doc):

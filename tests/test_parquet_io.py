@@ -7,7 +7,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from sim.parquet_io import SamplesWriter, iter_columns
+from sim.runner.samples_file import SamplesWriter, iter_columns
 
 
 def write(path, blocks, row_group):

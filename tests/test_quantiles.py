@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.quantiles import quantiles, select
+from sim.runner.quantiles import quantiles, select
 
 QS = [0.0, 0.005, 0.05, 0.1, 0.25, 0.5, 0.9, 0.995, 1.0]
 

@@ -21,6 +21,15 @@ def study(lesson_doc):
     s["retrain_every_months"] = {"uniform_int": [6, 18]}
     s["review_rate"] = {"beta": {"mean": 0.03, "sd": 0.01}}
     lesson_doc["strategies"]["frontier"]["annual_price_drop"] = {"uniform": [0.2, 0.6]}
+    # a hosted fine-tune whose retrainings happen only when its price step pays (a decision
+    # per sample and month), with step price cuts, MLOps and a quality lift
+    lesson_doc["strategies"]["hosted"] = {
+        "kind": "hosted_ft", "input_price": 1.0, "output_price": 3.0, "training_tokens": 1e8,
+        "training_price_per_1m": 8.0, "engineering_hours": {"pert": [10, 20, 40]},
+        "retrain_every_months": {"uniform_int": [6, 18]},
+        "price_cuts_per_year": {"uniform": [0.0, 2.0]},
+        "price_cut_size": {"pert": [0.2, 0.35, 0.5]}, "price_floor": 0.2,
+        "mlops_fte": {"uniform": [0.0, 0.25]}, "quality_lift": {"pert": [-0.1, 0.1, 0.3]}}
     lesson_doc["correlations"] = [{
         "between": ["self_hosted_7b.engineering_hours", "self_hosted_7b.build_months"],
         "rank": 0.6}]

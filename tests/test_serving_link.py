@@ -9,7 +9,7 @@ import pytest
 
 from sim import evaluate, median_values, point_estimate, study_from_dict
 from sim.cli import main
-from sim.costs.serving import capacity_for, curve_volumes
+from sim.serving.from_study import capacity_for, curve_volumes
 
 from helpers import write_toml
 
@@ -71,7 +71,7 @@ def test_point_estimate_uses_the_simulated_replicas(sim_doc):
 
 
 def test_latency_is_checked_at_the_median_volume_grown_to_the_horizon(sim_doc):
-    from sim.costs.serving import latency_check_volume
+    from sim.serving.from_study import latency_check_volume
 
     sim_doc["workload"]["monthly_growth"] = {"uniform": [0.0, 0.04]}  # median 0.02
     study = study_from_dict(sim_doc)  # volume U(40k, 60k): median 50,000
@@ -81,8 +81,8 @@ def test_latency_is_checked_at_the_median_volume_grown_to_the_horizon(sim_doc):
 
 
 def test_latency_reason_uses_the_studys_seed_and_volume(sim_doc, monkeypatch):
-    import sim.serving
-    from sim.costs.serving import simulated_latency_reason
+    import sim.serving.from_study as from_study
+    from sim.serving.from_study import simulated_latency_reason
 
     sim_doc["study"]["seed"] = 17
     study = study_from_dict(sim_doc)
@@ -92,7 +92,7 @@ def test_latency_reason_uses_the_studys_seed_and_volume(sim_doc, monkeypatch):
         seen.update(kwargs, hardware=config.profile.name)
         return "too slow"
 
-    monkeypatch.setattr(sim.serving, "latency_reason", spy)
+    monkeypatch.setattr(from_study, "latency_reason", spy)
     assert simulated_latency_reason(study, "self_hosted_7b") == "too slow"
     assert seen == {"requests_per_day": pytest.approx(50_000), "seed": 17,
                     "hardware": "a10g-7b"}
@@ -109,7 +109,8 @@ def test_curve_covers_growth_over_the_horizon(sim_doc):
     (lambda s: s.update(serving_hours_fraction=0.5),
      r"serving_hours_fraction: conflicts with instances = \"simulated\""),
     (lambda s: s.update(instances=2, scale_to_zero=True),
-     r"instances: autoscaling keys need instances = \"simulated\""),
+     r"instances: autoscaling keys \(min_replicas, scale_to_zero\) need instances = "
+     r"\"simulated\""),
     (lambda s: s.update(hardware="tpu-v5"), r"hardware: 'tpu-v5' is not a hardware profile"),
     (lambda s: s.update(quantization="int3"), r"quantization: 'int3' is not allowed"),
     (lambda s: s.update(max_batch=0), r"max_batch: 0 is outside a whole number >= 1"),

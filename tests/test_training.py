@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.training import cost_per_run, estimate_training_cost, flops_estimate, throughput
+from sim.costs.training import cost_per_run, estimate_training_cost, flops_estimate, throughput
 
 # The lesson's five scenarios, worked by hand from its formula:
 # hours = examples x seq x epochs / (tok/s x 3600) x 1.15; cost = hours x $/h (x 0.35 spot)

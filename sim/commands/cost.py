@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "cost"
 ORDER = 70
@@ -26,9 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the cost table."""
-    from sim.calculator import api_costs
-    from sim.catalog import api_price, describe_source
-    from sim.textfmt import text_table
+    from sim.costs.calculator import api_costs
+    from sim.display import text_table
+    from sim.study.catalog import api_price, describe_source
 
     try:
         price = api_price(args.model)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "describe"
 ORDER = 10
@@ -25,9 +25,9 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the study and print its inputs table; a bad study exits 2 with one line."""
-    from sim.describe import describe_text
-    from sim.errors import StudyError
+    from sim.report.describe import describe_text
     from sim.study import load_study
+    from sim.study.errors import StudyError
 
     try:
         study = load_study(args.study, overrides=args.set)

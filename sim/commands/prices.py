@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import EXIT_OK
+from sim.commands import EXIT_OK
 
 NAME = "prices"
 ORDER = 60
@@ -25,8 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the catalog tables."""
-    from sim import catalog
-    from sim.textfmt import text_table
+    from sim.display import text_table
+    from sim.study import catalog
 
     needle = (args.filter or "").lower()
     if args.kind in ("api", "all"):

@@ -1,15 +1,15 @@
-"""``ftrisk run STUDY``: run a study into its output folder (SPEC §8, §10)."""
+"""``ftrisk run STUDY``: run a study into its output folder (the files: README, Commands)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
+from sim.commands._status import Status
 
 NAME = "run"
 ORDER = 0
@@ -30,6 +30,17 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--quiet", action="store_true", help="print only the answer")
     r.add_argument("--criterion", choices=["npv", "payback", "cvar"],
                    help="how the strategy is picked (overrides the study)")
+    r.add_argument("--yes", action="store_true",
+                   help="write samples.parquet even when it would exceed 2 GB")
+    r.add_argument("--xlsx", action="store_true",
+                   help="also write summary.xlsx: the spreadsheet view, monthly cash flows "
+                   "and the distribution summary, for the finance partner")
+    r.add_argument("--target-se", metavar="SE",
+                   help="draw blocks of samples until every strategy's standard error meets "
+                   "SE: 0.005 (P(payback <= N), the study's headline N), "
+                   "payback_within:N=0.005 or npv=500 (E[NPV], dollars)")
+    r.add_argument("--max-samples", type=int, metavar="N",
+                   help="the most samples --target-se may draw (default: 1,048,576)")
 
 
 def add_study_options(r: argparse.ArgumentParser) -> None:
@@ -60,10 +71,8 @@ def load(args: argparse.Namespace) -> Any:
 
 
 def summary_text(summary: Any) -> str:
-    """The terminal summary table of a run."""
-    from sim.report.html import money
-    from sim.summary import fmt_p
-    from sim.textfmt import text_table
+    """The terminal summary table of a run, with its notes and any warnings."""
+    from sim.display import median_payback, money, months, prob, probability, text_table
 
     study = summary.study
     header = ["strategy"] + [f"P(pb<={n})" for n in study.payback_within]
@@ -73,58 +82,116 @@ def summary_text(summary: Any) -> str:
         row = [s.name + (" *" if s.is_baseline else "")]
         for n in study.payback_within:
             p = s.p_payback_within(n)
-            row.append("-" if s.is_baseline else fmt_p(p, s.se(p)))
-        med = s.payback_median_months
-        row.append("-" if s.is_baseline else (f"{med} mo" if med else
-                                               f">{study.horizon_months} mo"))
+            row.append("-" if s.is_baseline else probability(p, s.se(p)))
+        row.append("-" if s.is_baseline else median_payback(
+            s.payback_median_months, s.payback_median_fractional, study.horizon_months))
         row += [money(s.npv_mean), f"{s.npv_mean_se:,.0f}", money(s.npv_quantiles[0.1]),
-                money(s.npv_quantiles[0.9]), f"{s.p_best:.3f}"]
-        pb = s.point_estimate.get("payback_months")
-        row.append("-" if pb is None else str(pb))
+                money(s.npv_quantiles[0.9]), "excluded" if s.p_best is None else prob(s.p_best)]
+        pb = months(s.point_estimate.get("payback_months"))
+        row.append("-" if pb is None else pb)
         rows.append(row)
     note = (f"* baseline. {study.samples:,} samples ({study.sampling}, seed {study.seed}), "
             f"horizon {study.horizon_months} months; ± = Monte Carlo standard error; "
-            "sheet pb = the static spreadsheet payback (months).")
+            "median pb = the median payback month (in brackets: fractional, interpolated "
+            "inside the month); sheet pb = the static spreadsheet payback (months).")
+    if summary.constrained:
+        every = ", ".join(f"{s.name} {prob(s.p_best_all)}" for s in summary.strategies.values())
+        note += ("\nP(best) among the strategies meeting the study's constraints; "
+                 f"ignoring them: {every}.")
+        for s in summary.strategies.values():
+            if not s.feasible:
+                note += f"\nexcluded: {s.name}: {s.infeasible_reason}."
+    for w in summary.warnings:
+        note += f"\nwarning: {w}"
     return text_table(header, rows) + "\n" + note
 
 
-class _Progress:
-    """A progress bar on stderr, shown only on a terminal and for runs longer than a moment."""
+def _bytes(n: float) -> str:
+    """``42.0 GB`` style (decimal units).
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.bar: Any = None
-        self.task: Any = None
-        self.start = time.perf_counter()
+    Examples
+    --------
+    >>> _bytes(42e9), _bytes(2688), _bytes(1.5e6)
+    ('42.0 GB', '2.7 kB', '1.5 MB')
+    """
+    for unit, size in (("GB", 1e9), ("MB", 1e6)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n / 1e3:,.1f} kB"
 
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            if time.perf_counter() - self.start < 0.5 and done < total:
-                return
-            from rich.progress import BarColumn, Progress, TimeRemainingColumn
 
-            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
-                                "{task.completed:,}/{task.total:,} samples",
-                                TimeRemainingColumn(), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("simulating", total=total)
-        self.bar.update(self.task, completed=done)
+def size_check(args: argparse.Namespace, study: Any, out: Path) -> str | None:
+    """The error when samples.parquet would exceed the size guard without --yes (else None;
+    with --yes, say the size on stderr)."""
+    from sim.report.folder import SIZE_GUARD_BYTES, samples_file_bytes
+    from sim.runner.runner import bytes_per_sample
 
-    def stage(self, name: str) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, description=name)
+    size = samples_file_bytes(study)
+    if size <= SIZE_GUARD_BYTES:
+        return None
+    gb = "about " + _bytes(size)
+    if args.yes:
+        print(f"ftrisk: writing {gb} of samples into {out}/ (--yes)", file=sys.stderr)
+        return None
+    most = SIZE_GUARD_BYTES // bytes_per_sample(study)
+    flag = "--max-samples" if getattr(args, "target_se", None) else "--samples"
+    where = (f"{flag} {study.samples:,}" if flag == "--max-samples" or args.samples is not None
+             else f"{args.study}: study.samples {study.samples:,}")
+    return (f"{where}: samples.parquet would take {gb} (over the {SIZE_GUARD_BYTES / 1e9:g} "
+            f"GB guard); add --yes to write it anyway, or lower {flag} to at most {most:,}")
 
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+
+#: --max-samples default (precision control's cap).
+MAX_SAMPLES = 1 << 20
+
+
+def _target(args: argparse.Namespace, study: Any) -> Any:
+    """The --target-se asked for (None without it); ValueError for bad flags."""
+    if args.target_se is None:
+        if args.max_samples is not None:
+            raise ValueError("--max-samples: only used with --target-se; give --samples N for "
+                             "a fixed count")
+        return None
+    if args.samples is not None:
+        raise ValueError("--samples: --target-se chooses the sample count; drop --samples (cap "
+                         "the count with --max-samples)")
+    if args.max_samples is not None and args.max_samples < 1:
+        raise ValueError(f"--max-samples {args.max_samples}: must be >= 1")
+    from sim.decision.precision import parse_target_se
+
+    return parse_target_se(args.target_se, horizon=study.horizon_months,
+                           months=study.primary_months)
+
+
+def _annotate(chosen: Any) -> Any:
+    """The manifest's ``precision`` entry: the target, the count, the SEs the run reached."""
+    from sim.decision.precision import reached_in
+
+    def annotate(result: Any) -> dict[str, Any]:
+        reached = reached_in(result.summary, chosen.target)
+        met = all(se <= chosen.target.se for se in reached.values())
+        return {"precision": {**chosen.manifest(), "met": met, "se_reached": reached}}
+
+    return annotate
+
+
+def precision_text(p: dict[str, Any]) -> str:
+    """One line on the terminal: what --target-se reached with how many samples."""
+    worst = max(p["se_reached"].values())
+    fmt = (lambda v: f"{v:,.0f}") if p["target"].startswith("npv") else (
+        lambda v: f"{v:.4f}")
+    head = (f"precision: {p['quantity']} to a standard error of {fmt(p['target_se'])} "
+            f"(largest reached {fmt(worst)})")
+    if p["met"]:
+        return f"{head} with {p['samples']:,} samples."
+    return (f"{head}: NOT met at --max-samples {p['max_samples']:,}; raise --max-samples "
+            "or relax --target-se.")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the study into its output folder; print the summary and the answer."""
-    from sim.errors import StudyError
-    from sim.outputs import run_to_folder
+    from sim.report.folder import check_out_folder, run_to_folder
+    from sim.study.errors import OutputError, StudyError
 
     try:
         study = load(args)
@@ -133,18 +200,41 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1 or args.chunk_size < 1:
         return error("--workers and --chunk-size must be >= 1")
     out = Path(args.out) if args.out else Path("out") / Path(args.study).stem
-    if out.exists() and not out.is_dir():
-        return error(f"--out {out}: exists and is not a folder; choose another path")
-    bar = _Progress(not args.quiet)
     try:
-        result = run_to_folder(study, out, workers=args.workers, chunk_size=args.chunk_size,
-                               progress=bar, on_stage=bar.stage)
-    finally:
-        bar.close()
+        target = _target(args, study)
+        check_out_folder(out, study_file=args.study, flag="--out")
+    except (OutputError, ValueError) as err:
+        return error(str(err))
+    too_big = size_check(args, study if target is None else study.replace(
+        samples=args.max_samples or MAX_SAMPLES), out)
+    if too_big:
+        return error(too_big)
+    chosen = None
+    with Status(enabled=not args.quiet) as status:
+        try:
+            if target is not None:
+                from sim.decision.precision import plan_samples
+
+                chosen = plan_samples(study, target,
+                                      max_samples=args.max_samples or MAX_SAMPLES,
+                                      progress=status)
+                status.close()
+                study = study.replace(samples=chosen.samples)
+            result = run_to_folder(study, out, workers=args.workers,
+                                   chunk_size=args.chunk_size, progress=status,
+                                   on_stage=status.stage, xlsx=args.xlsx,
+                                   annotate=None if chosen is None else _annotate(chosen))
+        except OutputError as err:
+            return error(f"--out {err}")
     if not args.quiet:
         print(summary_text(result.summary))
         print()
+    if chosen is not None:
+        print(precision_text(result.manifest["precision"]))
     print(result.summary.answer)
     if not args.quiet:
-        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json")
+        xlsx = ", summary.xlsx" if args.xlsx else ""
+        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json"
+              f"{xlsx}\n")
+    print(result.summary.verdict)
     return EXIT_OK

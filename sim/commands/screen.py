@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 
 NAME = "screen"
 ORDER = 80
@@ -33,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the verdict, the score and the reasons."""
-    from sim.screen import should_fine_tune
+    from sim.decision.screen import should_fine_tune
 
     for flag, v in (("--daily-requests", args.daily_requests),
                     ("--tokens-per-request", args.tokens_per_request),

@@ -1,22 +1,22 @@
-"""``ftrisk sweep STUDY --param P``: the break-even map (SPEC §5)."""
+"""``ftrisk sweep STUDY --param P``: the break-even map (docs/model.md, "Sensitivity")."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from sim.cli import EXIT_OK, error
+from sim.commands import EXIT_OK, error
 from sim.commands.run import add_study_options, load
 
 NAME = "sweep"
 ORDER = 30
-HELP = "break-even map: P(payback <= N) and E[NPV] across values of one input"
+HELP = "break-even map: P(payback <= N) and E[NPV] across one input, or a map of two"
 DESCRIPTION = (
     "Sweep one input (e.g. workload.requests_per_day) over --values or a --range lo:hi:n "
     "(log-spaced when lo > 0): each value is a full Monte Carlo on common random numbers. "
     "Prints P(payback <= N) and E[NPV] per strategy and value, and where P crosses 50% "
-    "and 90%.")
+    "and 90%. With --param2 and --values2/--range2: a two-input map of P(payback <= N) for "
+    "one strategy with its 50% contour, and the best strategy (max E[NPV]) per cell.")
 
 
 def add_arguments(r: argparse.ArgumentParser) -> None:
@@ -32,18 +32,31 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    "headline, 12 when asked for)")
     r.add_argument("--strategy", action="append", default=None, metavar="S",
                    help="strategy to show (repeatable; default: every non-baseline one)")
+    r.add_argument("--param2", metavar="PATH",
+                   help="a second input: a two-input map (at most 400 cells)")
+    r.add_argument("--values2", metavar="V1,V2,...", help="values of --param2")
+    r.add_argument("--range2", metavar="LO:HI:N", help="N values of --param2 (log-spaced "
+                   "when LO > 0; --linear spaces both ranges linearly)")
     r.add_argument("--html", metavar="FILE", help="write the chart and table to FILE")
+    r.add_argument("--csv", metavar="FILE", help="write the table to FILE (CSV)")
     add_study_options(r)
 
 
-def _values(args: argparse.Namespace) -> tuple[list[float], str]:
+def _values(args: argparse.Namespace, second: bool = False) -> tuple[list[float], str]:
     from sim.decision import parse_values
 
-    if (args.values is None) == (args.range_ is None):
-        raise ValueError("give exactly one of --values V1,V2,... or --range LO:HI:N")
-    values, scale = parse_values(args.values if args.values is not None else args.range_)
+    listed, ranged = ((args.values2, args.range2) if second else (args.values, args.range_))
+    flags = "--values2 V1,V2,... or --range2 LO:HI:N" if second else (
+        "--values V1,V2,... or --range LO:HI:N")
+    if (listed is None) == (ranged is None):
+        raise ValueError(f"give exactly one of {flags}")
+    try:
+        values, scale = parse_values(listed if listed is not None else ranged)
+    except ValueError as err:
+        raise ValueError(f"{flags.split()[0] if listed is not None else flags.split()[-2]}: "
+                         f"{err}") from None
     if args.linear:
-        if args.range_ is not None and scale == "log":
+        if ranged is not None and scale == "log":
             import numpy as np
 
             values = np.linspace(values[0], values[-1], len(values)).tolist()
@@ -51,10 +64,40 @@ def _values(args: argparse.Namespace) -> tuple[list[float], str]:
     return values, scale
 
 
+def map_text(m: Any) -> str:
+    """The two-input map on the terminal: P(payback <= N) of its strategy (values down the
+    rows, values2 across), the best strategy per cell, and the 50% contour."""
+    from sim.display import number, plus_minus, short, text_table
+
+    p = m.grid("p_payback")
+    xs = sorted(set(m.frame["value"].to_list()))
+    ys = sorted(set(m.frame["value2"].to_list()))
+    best = {(r["value"], r["value2"]): r["best"] for r in m.best.iter_rows(named=True)}
+    head = [f"{short(m.param)} \\ {short(m.param2)}", *(number(y) for y in ys)]
+    grid = text_table(head, [[number(x), *(f"{p[j, i]:.3f}" for j in range(len(ys)))]
+                             for i, x in enumerate(xs)])
+    names = sorted(set(best.values()))
+    letters = {b: chr(ord("A") + k) for k, b in enumerate(names)}
+    bgrid = text_table(head, [[number(x), *(letters[best[(x, y)]] for y in ys)] for x in xs])
+    legend = ", ".join(f"{v} = {k}" for k, v in letters.items())
+    lines = [f"P(payback ≤ {m.months}) of {m.strategy}", grid, "",
+             f"best strategy per cell (max E[NPV] among the feasible ones): {legend}", bgrid,
+             ""]
+    pts = m.contour.filter(m.contour["along"] == "param").sort("value2")
+    for r in pts.iter_rows(named=True):
+        lines.append(f"{short(m.param2)} = {number(r['value2'])}: P(payback ≤ {m.months}) = "
+                     f"{r['level']:.0%} at {short(m.param)} ≈ "
+                     f"{plus_minus(r['value'], r['se'])}")
+    if not pts.height:
+        lines.append(f"P(payback ≤ {m.months}) does not cross 50% along {short(m.param)} in "
+                     "this grid")
+    lines.append(f"each cell: {m.samples:,} samples on common random numbers")
+    return "\n".join(lines)
+
+
 def sweep_text(sw: Any) -> str:
     """The break-even table (values down, strategies across) and the crossings."""
-    from sim.decision.charts import short
-    from sim.decision.text import money, number, text_table
+    from sim.display import money, number, prob, short, text_table
 
     names = list(dict.fromkeys(sw.frame["strategy"].to_list()))
     by = {(r["value"], r["strategy"]): r for r in sw.frame.iter_rows(named=True)}
@@ -67,7 +110,8 @@ def sweep_text(sw: Any) -> str:
         row = [number(v)]
         for s in names:
             r = by[(v, s)]
-            row += [f"{r['p_payback']:.3f}", f"{r['p_payback_se']:.3f}", money(r["npv_mean"])]
+            row += [prob(r["p_payback"]), f"{r['p_payback_se']:.3f}",
+                    money(r["npv_mean"], compact=True)]
         rows.append(row)
     lines = [text_table(header, rows), ""]
     for s in names:
@@ -75,9 +119,12 @@ def sweep_text(sw: Any) -> str:
             hits = sw.crossings.filter((sw.crossings["strategy"] == s)
                                        & (sw.crossings["level"] == level))
             if hits.height:
-                what = "; ".join(f"{'rises' if d == 'up' else 'falls'} through it at "
-                                 f"{number(x)} (± {number(e)})"
-                                 for x, e, d in hits.select("value", "se", "direction").rows())
+                what = "; ".join(
+                    f"{'rises' if d == 'up' else 'falls'} through it at ≈ {number(x)}, "
+                    f"somewhere in {number(lo)}–{number(hi)} (interpolated between swept "
+                    f"values; Monte Carlo ± {number(e)})"
+                    for x, e, d, lo, hi in hits.select("value", "se", "direction", "lo",
+                                                       "hi").rows())
             else:
                 what = "not crossed in the range swept"
             lines.append(f"{s}: P(payback ≤ {sw.months}) = {level:.0%}: {what}")
@@ -86,25 +133,42 @@ def sweep_text(sw: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Sweep, print the map and its crossings; write --html if asked."""
-    from sim.decision import sweep
-    from sim.errors import StudyError
+    """Sweep (or map), print the table and crossings; write --html and --csv if asked."""
+    from sim.decision import sweep, sweep_map
+    from sim.report.files import check_file_target, write_text
+    from sim.study.errors import OutputError, StudyError
 
+    two = args.param2 is not None
     try:
         study = load(args)
         values, scale = _values(args)
-        sw = sweep(study, args.param, values, months=args.months, scale=scale,  # type: ignore[arg-type]
-                   strategies=args.strategy)
-    except (StudyError, ValueError) as err:
+        if not two and (args.values2 is not None or args.range2 is not None):
+            raise ValueError("--values2/--range2: give --param2 PATH, the second input")
+        if two:
+            values2, scale2 = _values(args, second=True)
+        for flag, target in (("--html", args.html), ("--csv", args.csv)):
+            if target:
+                check_file_target(target, flag=flag, example=f"sweep.{flag[2:]}")
+        if two:
+            result: Any = sweep_map(
+                study, args.param, values, args.param2, values2, months=args.months,
+                scale=scale, scale2=scale2,  # type: ignore[arg-type]
+                strategy=args.strategy[0] if args.strategy else None)
+        else:
+            result = sweep(study, args.param, values, months=args.months,
+                           scale=scale,  # type: ignore[arg-type]
+                           strategies=args.strategy)
+    except (StudyError, OutputError, ValueError) as err:
         return error(str(err))
-    print(sweep_text(sw))
+    print(map_text(result) if two else sweep_text(result))
+    if args.csv:
+        write_text(args.csv, result.table().write_csv(), flag="--csv")
+        print(f"wrote {args.csv}")
     if args.html:
-        from sim.decision.report import page, sweep_section
+        from sim.report.sections import page, sweep_section
+        from sim.report.tool_sections import map_section
 
-        path = Path(args.html)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(page(f"{study.name}: break-even map", [sweep_section(sw)]),
-                       encoding="utf-8")
-        tmp.replace(path)
+        section = map_section(result) if two else sweep_section(result)
+        write_text(args.html, page(f"{study.name}: break-even map", [section]), flag="--html")
         print(f"wrote {args.html}")
     return EXIT_OK

@@ -1,24 +1,25 @@
-"""API strategy: pay per token, at prices that fall over time (SPEC §3.2, §3.5)."""
+"""API strategy: pay per token, at prices that fall over time (docs/model.md, "Monthly cost by
+strategy kind": api and hosted_ft; "Price declines: smooth, in steps, with a floor")."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sim.costs.prices import PricePath
 from sim.costs.project import Project
-from sim.costs.workload import PriceClock, Value, Workload
-
-
-def quality_cost_per_request(p: Mapping[str, Value]) -> Value:
-    """Expected human-review and downstream-error cost of one request."""
-    return p["review_rate"] * p["cost_per_review"] + p["error_rate"] * p["cost_per_error"]
+from sim.costs.quality import quality_cost_per_request
+from sim.costs.workload import Value, Workload
 
 
 class ApiKernel:
     """Monthly cost of serving the workload through a priced API.
 
-    ``cost(t) = V(t)*30*(Tin*pin(t)*(1-h+h*c) + Tout*pout(t))*(1 - b*beta)/1e6
-    + V(t)*30*quality + fixed``, with ``p(t) = p0*(1-d)**((t-1)/12)``, cache share h at price
-    factor c, batch share b at discount beta. Call :meth:`operating` for t = 1, 2, ... in order.
+    ``run(t) = V(t)*30*(Tin*pin(t)*(1-h+h*c) + Tout*pout(t))*(1 - b*beta)/1e6
+    + V(t)*30*quality + fixed + migration * cuts(t)``: per-token prices follow a
+    :class:`~sim.costs.prices.PricePath` (smooth or step cuts, above a floor), cache share h at
+    price factor c, batch share b at discount beta; each step cut of the month that lowers
+    the price costs a migration (a move to the cheaper model and its re-evaluation). Call
+    :meth:`month` for t = 1, 2, ... in order.
 
     Examples
     --------
@@ -28,8 +29,8 @@ class ApiKernel:
     ...          review_rate=0.0, cost_per_review=0.0, error_rate=0.0, cost_per_error=0.0,
     ...          fixed_monthly_cost=0.0)
     >>> k = ApiKernel(p, Workload(50_000, 500, 200))
-    >>> float(k.operating(1, 1.0))
-    8250.0
+    >>> [float(x) for x in k.month(1, 1.0)]
+    [8250.0, 0.0]
     """
 
     def __init__(self, p: Mapping[str, Value], w: Workload, project: Project | None = None):
@@ -38,16 +39,22 @@ class ApiKernel:
         batch = 1.0 - p["batch_share"] * p["batch_discount"]
         per_request = (w.input_tokens * p["input_price"] * cache
                        + w.output_tokens * p["output_price"]) * batch / 1e6
+        #: token cost of month 1's volume at today's prices
         self.token_cost = w.requests_per_month * per_request
         self.quality_cost = w.requests_per_month * quality_cost_per_request(p)
         self.fixed = p["fixed_monthly_cost"]
-        self.prices = PriceClock(p["annual_price_drop"])
+        self.migration = p.get("migration_cost", 0.0)
+        self.prices = PricePath(p)
+        self.constant: Value = self.fixed
         self.project = project
 
-    def operating(self, t: int, growth: Value) -> Value:
-        """Run cost in month t, given the volume factor ``(1+g)**(t-1)``."""
+    def month(self, t: int, growth: Value) -> tuple[Value, Value]:
+        """Run cost and one-off (project) spend of month t, given the volume factor
+        ``(1+g)**(t-1)``."""
         price = self.prices.step(t)
-        return growth * (self.token_cost * price + self.quality_cost) + self.fixed
+        run = (growth * (self.token_cost * price + self.quality_cost) + self.constant
+               + self.migration * self.prices.cuts)
+        return run, (0.0 if self.project is None else self.project.spend(t))
 
     def static_costs(self) -> dict[str, Value]:
         """Month-1 costs by component, as the lesson's static calculation uses them."""

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from sim.costs.kinds import Kernel, build_kernel
+from sim.costs.kernels import Kernel, build_kernel, engineering_cost
 from sim.costs.project import Project
 from sim.costs.routing import ProjectSet, RoutingKernel
 from sim.costs.workload import Value, Workload
-
-if TYPE_CHECKING:
-    from sim.study import Study
+from sim.serving.from_study import capacity_for, uses_simulation
+from sim.study import Strategy, Study
 
 
 def section(values: Mapping[str, Value], prefix: str) -> dict[str, Value]:
@@ -37,18 +36,21 @@ def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
     w = Workload.from_values(section(values, "workload"))
     kernels: dict[str, Kernel] = {}
     for s in study.strategies.values():
-        if s.kind == "routing":
+        if s.kind_spec.components:
             kernels[s.name] = _routing(study, s, values, w)
         else:
-            p = section(values, f"strategies.{s.name}")
-            kernels[s.name] = build_kernel(s.kind, p, w, _options(study, s.name),
-                                           baseline=s.is_baseline)
+            kernels[s.name] = _kernel(study, s.name, values, w)
     return w, kernels
 
 
-def _options(study: Study, name: str) -> dict[str, Any]:
-    from sim.costs.serving import capacity_for, uses_simulation
+def _kernel(study: Study, name: str, values: Mapping[str, Value], w: Workload) -> Kernel:
+    s = study.strategies[name]
+    return build_kernel(s.kind, section(values, f"strategies.{name}"), w, _options(study, name),
+                        baseline=s.is_baseline, horizon=study.horizon_months,
+                        reference=section(values, f"strategies.{study.baseline}"))
 
+
+def _options(study: Study, name: str) -> dict[str, Any]:
     options = dict(study.strategies[name].options)
     if uses_simulation(study, name):
         options["capacity_curve"] = capacity_for(study, name)
@@ -59,25 +61,19 @@ def _scaled(w: Workload, share: Value) -> Workload:
     return replace(w, requests_per_day=w.requests_per_day * share)
 
 
-def _routing(study: Study, s: Any, values: Mapping[str, Value], w: Workload) -> RoutingKernel:
+def _routing(study: Study, s: Strategy, values: Mapping[str, Value], w: Workload) -> RoutingKernel:
     p = section(values, f"strategies.{s.name}")
     share = p["share"]
     parts, active, projects = [], [], []
-    for name, part_share in ((s.options["primary"], share), (s.options["fallback"], 1 - share)):
-        comp = study.strategies[name]
-        cp = section(values, f"strategies.{name}")
-        kernel = build_kernel(comp.kind, cp, _scaled(w, part_share), _options(study, name),
-                              baseline=comp.is_baseline)
+    for name, part_share in zip(s.parts, (share, 1 - share), strict=True):
+        kernel = _kernel(study, name, values, _scaled(w, part_share))
         on = (np.asarray(part_share) > 0).astype(np.float64)
         on_v: Value = float(on) if on.ndim == 0 else on
         parts.append(kernel)
         active.append(on_v)
         if kernel.project is not None:
             projects.append((kernel.project, on_v))
-    router = None
-    if not s.is_baseline:
-        router = Project(cost=p["engineering_hours"] * p["hourly_rate"],
-                         build_months=p["build_months"])
-        projects.append((router, 1.0))
-    project = ProjectSet(tuple(projects)) if not s.is_baseline else None
-    return RoutingKernel(parts[0], parts[1], active, project)
+    cost = engineering_cost(p)
+    router = Project(cost=cost, engineering=cost, build_months=p["build_months"])
+    projects.append((router, 1.0))
+    return RoutingKernel(parts[0], parts[1], active, ProjectSet(tuple(projects)), router)

@@ -1,4 +1,7 @@
-"""One-off project spend, build months and retraining (SPEC §3.3), shared by every kind."""
+"""One-off project spend and build months, shared by every kind (docs/model.md, "Project,
+build months and retraining").
+
+Retraining after the build is :mod:`sim.costs.retraining` (its cost depends on the kind)."""
 
 from __future__ import annotations
 
@@ -11,26 +14,25 @@ from sim.costs.workload import Value
 
 @dataclass(frozen=True)
 class Project:
-    """The project behind a strategy: its cost, time to production and retraining schedule.
+    """The project behind a strategy: its cost and time to production.
 
     Until month ``build_months`` the baseline keeps running and the project cost is spread
     evenly over those months; with ``build_months = 0`` it is paid in month 1 and savings
-    start at once. Retraining costs ``retrain_cost_fraction * cost`` in every month
-    ``build_months + j * retrain_every`` (j = 1, 2, ...); ``retrain_every=None`` means never.
+    start at once.
 
     Examples
     --------
-    >>> p = Project(cost=1200.0, build_months=2, retrain_every=3, retrain_cost_fraction=0.5)
-    >>> [p.spend(t) for t in range(1, 9)]
-    [600.0, 600.0, 0.0, 0.0, 600.0, 0.0, 0.0, 600.0]
+    >>> p = Project(cost=1200.0, build_months=2)
+    >>> [p.spend(t) for t in range(1, 5)]
+    [600.0, 600.0, 0.0, 0.0]
     >>> [p.building(t) for t in (1, 2, 3)]
     [True, True, False]
     """
 
     cost: Value
     build_months: Value = 0.0
-    retrain_every: Value | None = None
-    retrain_cost_fraction: Value = 1.0
+    #: the engineering part of ``cost`` (the rest is training compute)
+    engineering: Value = 0.0
 
     def building(self, t: int) -> bool | np.ndarray:
         """Whether month t is still before production (the baseline serves the traffic)."""
@@ -40,7 +42,7 @@ class Project:
         return np.asarray(t <= d)
 
     def spend(self, t: int) -> Value:
-        """Project and retraining spend in month t."""
+        """Project spend in month t."""
         d = self.build_months
         build: Value
         if np.ndim(d) == 0:
@@ -49,22 +51,7 @@ class Project:
         else:
             dms = np.maximum(d, 1.0)
             build = np.where(t <= dms, self.cost / dms, 0.0)
-        return build + self._retrain(t)
-
-    def _retrain(self, t: int) -> Value:
-        r = self.retrain_every
-        if r is None:
-            return 0.0
-        d = self.build_months
-        if np.ndim(r) == 0 and np.ndim(d) == 0:
-            due = t > d and (t - d) % r == 0
-            return self.retrain_cost_fraction * self.cost if due else 0.0
-        due = (t > d) & ((t - d) % r == 0)
-        return np.where(due, self.retrain_cost_fraction * self.cost, 0.0)
-
-    def month_cost(self, t: int, operating: Value, baseline: Value) -> Value:
-        """The strategy's total cost in month t: the baseline while building, then its own."""
-        return month_cost(self.building(t), self.spend(t), operating, baseline)
+        return build
 
 
 def month_cost(building: bool | np.ndarray, spend: Value, operating: Value,

@@ -1,4 +1,5 @@
-"""Self-hosted fine-tuned model on rented GPUs (SPEC §3.3)."""
+"""Self-hosted fine-tuned model on rented GPUs (docs/model.md, "Monthly cost by strategy kind":
+self_hosted)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.costs.api import quality_cost_per_request
 from sim.costs.project import Project
+from sim.costs.quality import quality_cost_per_request
+from sim.costs.retraining import Retraining
 from sim.costs.workload import (
     HOURS_PER_MONTH,
     SECONDS_PER_DAY,
@@ -16,9 +18,7 @@ from sim.costs.workload import (
     Value,
     Workload,
 )
-
-#: Storage price default: S3 standard, $ per GB-month (lesson).
-STORAGE_PRICE = 0.023
+from sim.serving import replica_hours_per_day
 
 
 def instances_needed(tokens_per_day: Value, peak_to_average: Value, throughput: Value,
@@ -39,13 +39,14 @@ def instances_needed(tokens_per_day: Value, peak_to_average: Value, throughput: 
 
 
 class SelfHostedKernel:
-    """Monthly run cost of a self-hosted model: serving + storage + MLOps + quality + fixed.
+    """Monthly cost of a self-hosted model: serving + storage + MLOps + quality + fixed, and
+    its one-off spend (the project over its build months, scheduled retrainings).
 
     Serving is ``instances(t) * gpus_per_instance * gpu_hourly * (1-d_gpu)**((t-1)/12) * 720
     * serving_hours_fraction`` (autoscaling bills fewer than 720 hours). With
     ``instances="auto"`` the count follows the volume each month (see
     :func:`instances_needed`). Storage is ``model_size_b * bytes_per_param`` GB at
-    ``storage_price_per_gb_month``. Call :meth:`operating` for t = 1, 2, ... in order.
+    ``storage_price_per_gb_month``. Call :meth:`month` for t = 1, 2, ... in order.
 
     Examples
     --------
@@ -55,12 +56,13 @@ class SelfHostedKernel:
     ...          fte_monthly_cost=0.0, review_rate=0.0, cost_per_review=0.0, error_rate=0.0,
     ...          cost_per_error=0.0, fixed_monthly_cost=0.0)
     >>> k = SelfHostedKernel(p, Workload(50_000, 500, 200))
-    >>> round(float(k.operating(1, 1.0)), 3)  # 2 x 2.06 x 720 + 14 GB x 0.023
+    >>> round(float(k.month(1, 1.0)[0]), 3)  # 2 x 2.06 x 720 + 14 GB x 0.023
     2966.722
     """
 
     def __init__(self, p: Mapping[str, Value], w: Workload, project: Project | None = None,
-                 *, auto: bool = False, curve: Any = None):
+                 retraining: Retraining | None = None, *, auto: bool = False,
+                 curve: Any = None):
         # billed hours of one instance per month: 720 x the share of hours it runs
         self.hourly = (p["gpu_hourly"] * p.get("gpus_per_instance", 1.0) * HOURS_PER_MONTH
                        * p.get("serving_hours_fraction", 1.0))
@@ -78,13 +80,12 @@ class SelfHostedKernel:
         self.prices = PriceClock(p["gpu_annual_price_drop"])
         self.constant = self.storage + self.mlops + self.fixed
         self.project = project
+        self.retraining = retraining
 
     def instances_at(self, growth: Value) -> Value:
         """Instances serving month t's volume: fixed, from throughput ("auto"), or the
         average replicas of the serving simulation's capacity curve ("simulated")."""
         if self.curve is not None:
-            from sim.serving import replica_hours_per_day
-
             w = self._workload
             hours = replica_hours_per_day(self.curve, w.requests_per_day * growth,
                                           input_tokens=w.input_tokens,
@@ -103,7 +104,12 @@ class SelfHostedKernel:
         return {"run": self.instances_at(1.0) * self.hourly, "storage": self.storage,
                 "mlops": self.mlops, "quality": self.quality_cost, "fixed": self.fixed}
 
-    def operating(self, t: int, growth: Value) -> Value:
-        """Run cost in month t, given the volume factor ``(1+g)**(t-1)``."""
+    def month(self, t: int, growth: Value) -> tuple[Value, Value]:
+        """Run cost and one-off spend of month t, given the volume factor ``(1+g)**(t-1)``."""
         self.prices.step(t)
-        return self.serving(growth) + growth * self.quality_cost + self.constant
+        run = self.serving(growth) + growth * self.quality_cost + self.constant
+        spend: Value = 0.0 if self.project is None else self.project.spend(t)
+        r = self.retraining
+        if r is not None:
+            spend = spend + r.spend(t, r.happens(t))
+        return run, spend

@@ -1,4 +1,4 @@
-"""The workload every strategy serves (SPEC §3.1)."""
+"""The workload every strategy serves (docs/model.md, "Workload" and "Price declines")."""
 
 from __future__ import annotations
 
@@ -44,6 +44,21 @@ class PriceClock:
             self.factor = self.factor * self.monthly_factor
         self._t = t
         return self.factor
+
+
+def volume_sum(monthly_growth: Value, months: Value) -> Value:
+    """Volume of ``months`` consecutive months relative to the first: the geometric sum
+    ``1 + (1+g) + ... + (1+g)**(n-1)`` (n when g = 0), vectorized, in closed form.
+
+    Examples
+    --------
+    >>> float(volume_sum(0.1, 3)), float(volume_sum(0.0, 3))
+    (3.31, 3.0)
+    """
+    g = np.asarray(monthly_growth, dtype=np.float64)
+    n = np.asarray(months, dtype=np.float64)
+    safe = np.where(g == 0.0, 1.0, g)
+    return np.where(g == 0.0, n, np.expm1(n * np.log1p(g)) / safe)
 
 
 @dataclass(frozen=True)

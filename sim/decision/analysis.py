@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +11,10 @@ import polars as pl
 from sim.decision.compare import Comparison, compare
 from sim.decision.correlation import rank_correlations
 from sim.decision.metrics import Metric, parse_metric
+from sim.decision.pilot import PilotValue, default_informs, pilot_value
 from sim.decision.samples import SampleSet
+from sim.decision.shapley import BUDGET as SHAPLEY_BUDGET
+from sim.decision.shapley import ShapleyResult, shapley_analysis
 from sim.decision.sobol import SeedLike, SobolResult, sobol_analysis
 from sim.decision.sweep import Sweep, sweep
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
@@ -46,6 +50,12 @@ class DecisionAnalysis:
         EVPI and EVPPI.
     sweep : Sweep or None
         Break-even map (None when skipped or when the swept input does not exist).
+    pilot : PilotValue or None
+        EVSI of a pilot of the focus strategy observing its review rate (or quality lift,
+        or error rate); None when skipped or when it has no uncertain one.
+    shapley : ShapleyResult or None
+        Shapley effects (None when skipped; by default computed only when the study states
+        correlations, which Sobol' indices ignore).
     """
 
     study: Study
@@ -58,6 +68,8 @@ class DecisionAnalysis:
     sobol: SobolResult | None
     voi: ValueOfInformation
     sweep: Sweep | None
+    pilot: PilotValue | None = None
+    shapley: ShapleyResult | None = None
 
 
 def focus_strategy(comparison: Comparison, study: Study) -> str:
@@ -82,7 +94,10 @@ def break_even_values(study: Study, param: str = BREAK_EVEN_PARAM, *,
 
 def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str | None = None,
             sobol_n: int | None = 1 << 12, sweep_param: str | None = BREAK_EVEN_PARAM,
-            sweep_samples: int = 4096, rng: SeedLike = None) -> DecisionAnalysis:
+            sweep_samples: int = 4096, pilot_examples: int | None = 500,
+            shapley: bool | None = None, shapley_budget: int = SHAPLEY_BUDGET,
+            rng: SeedLike = None,
+            on_stage: Callable[[str], None] | None = None) -> DecisionAnalysis:
     """Run every decision analysis on a study's samples.
 
     Parameters
@@ -100,8 +115,17 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
         Input of the break-even map (skipped when None or not an input of the study).
     sweep_samples : int
         Samples per swept value.
+    pilot_examples : int or None
+        Examples of the pilot whose EVSI is computed (None skips it).
+    shapley : bool, optional
+        Compute Shapley effects; default: when the study states correlations.
+    shapley_budget : int
+        Model evaluations the Shapley estimate may spend (its standard error falls as one
+        over the square root of it).
     rng : numpy.random.Generator, int or None
         For the Sobol' analysis; None: derived from the study's seed.
+    on_stage : callable, optional
+        Told the name of each analysis as it starts (for a status line).
 
     Examples
     --------
@@ -110,13 +134,21 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
     """
     study = samples.study
     m = parse_metric(metric, horizon=study.horizon_months)
+    stage = on_stage or (lambda _: None)
     comparison = compare(samples, criterion=criterion)
     focus = focus_strategy(comparison, study)
     if focus == study.baseline:
         raise ValueError("the study has no strategy besides the baseline to analyse")
+    stage("tornado")
+    tornado = classic_tornado(study, metric=m, strategies=[focus])
+    deciles = sample_tornado(samples, metric=m, strategies=[focus])
+    correlations = rank_correlations(samples, metric=m, strategies=[focus])
     sob = None
     if sobol_n is not None and study.uncertain_inputs():
+        stage("Sobol' indices")
         sob = sobol_analysis(study, n=sobol_n, metric=m, strategies=[focus], rng=rng)
+    stage("value of information")
+    voi = value_of_information(samples)
     swept = None
     if sweep_param is not None:
         try:
@@ -124,11 +156,24 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
         except KeyError:
             values = []
         if values:
+            stage("break-even map")
             swept = sweep(study, sweep_param, values, scale="log",
                           samples=min(sweep_samples, study.samples))
+    pilot = None
+    if pilot_examples is not None:
+        stage("value of a pilot")
+        try:
+            default_informs(study, focus)
+        except ValueError:
+            pass  # nothing uncertain for a pilot to observe
+        else:
+            pilot = pilot_value(samples, strategy=focus, examples=pilot_examples)
+    shap = None
+    if (bool(study.correlations) if shapley is None else shapley) and study.uncertain_inputs():
+        stage("Shapley effects")
+        shap = shapley_analysis(study, metric=m, strategies=[focus],
+                                budget=shapley_budget)
     return DecisionAnalysis(
-        study=study, focus=focus, metric=m, comparison=comparison,
-        tornado=classic_tornado(study, metric=m, strategies=[focus]),
-        sample_tornado=sample_tornado(samples, metric=m, strategies=[focus]),
-        correlations=rank_correlations(samples, metric=m, strategies=[focus]),
-        sobol=sob, voi=value_of_information(samples), sweep=swept)
+        study=study, focus=focus, metric=m, comparison=comparison, tornado=tornado,
+        sample_tornado=deciles, correlations=correlations, sobol=sob, voi=voi, sweep=swept,
+        pilot=pilot, shapley=shap)

@@ -1,7 +1,9 @@
-"""What a decision analysis measures: output metrics and decision criteria (SPEC §5).
+"""What a decision analysis measures: output metrics and decision criteria (docs/model.md,
+"Summaries and decisions").
 
 A *metric* is what a sensitivity analysis explains: ``npv`` (NPV per sample; its summary
-is E[NPV]) or ``payback_within:N`` (the indicator "pays back within N months"; its summary
+is E[NPV]) or ``payback_within:N`` (the indicator "pays back within N months", by the rule
+of :mod:`sim.runner.payback`: ahead from some month m <= N to the horizon's end; its summary
 is P(payback <= N)). A *criterion* is how the recommended strategy is chosen: ``npv``
 (max E[NPV]), ``payback`` (max P(payback <= N)) or ``cvar`` (max CVaR 5% of NPV: the best
 average over the worst 5% of outcomes, for the risk-averse).
@@ -10,18 +12,15 @@ average over the worst 5% of outcomes, for the risk-averse).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model import NO_PAYBACK
+from sim.runner.model import NO_PAYBACK
+from sim.study.types import CRITERIA, Criterion
 
 MetricKind = Literal["npv", "payback_within"]
-Criterion = Literal["npv", "payback", "cvar"]
-CRITERIA: tuple[str, ...] = get_args(Criterion)
-CRITERION_LABELS = {"npv": "max E[NPV]", "payback": "max P(payback ≤ {n})",
-                    "cvar": "max CVaR 5%, risk-averse"}
 
 FloatArray = NDArray[np.float64]
 
@@ -58,6 +57,20 @@ class Metric:
     def label(self) -> str:
         """How the summary of the metric reads: ``E[NPV]`` or ``P(payback ≤ N)``."""
         return f"P(payback ≤ {self.months})" if self.is_probability else "E[NPV]"
+
+    @property
+    def variance_label(self) -> str:
+        """What Sobol' indices divide: the variance of the per-sample output (of NPV, not of
+        E[NPV]; of the 0/1 payback indicator, not of the probability).
+
+        Examples
+        --------
+        >>> Metric().variance_label, parse_metric("payback_within:6").variance_label
+        ('the variance of NPV', "the variance of 'pays back within 6 months' (0 or 1)")
+        """
+        if self.is_probability:
+            return f"the variance of 'pays back within {self.months} months' (0 or 1)"
+        return "the variance of NPV"
 
     def of(self, npv: FloatArray, payback: NDArray[np.integer] | FloatArray) -> FloatArray:
         """Per-sample values from a strategy's NPV and payback month (0: none)."""

@@ -16,8 +16,11 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from distributions import average_ranks
 from sim.decision.metrics import Metric, parse_metric
-from sim.model import evaluate
+from sim.runner.constraints import feasibility
+from sim.runner.model import evaluate
+from sim.runner.runner import input_values, sampling_plan
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]
@@ -41,7 +44,8 @@ class SampleSet:
         NPV vs the baseline per compared strategy (the baseline's is 0; routing-only
         components are not compared).
     payback : dict of str to ndarray of int16
-        Payback month per strategy (0: not within the horizon).
+        Payback month per strategy (0: not within the horizon; see
+        :mod:`sim.runner.payback`).
     """
 
     study: Study
@@ -82,32 +86,6 @@ class SampleSet:
         return m.of(self.npv[strategy], self.payback[strategy])
 
 
-def average_ranks(x: FloatArray, order: NDArray[np.intp] | None = None) -> FloatArray:
-    """Ranks 1..n along the last axis, ties sharing their average rank (scipy's ``average``).
-
-    Examples
-    --------
-    >>> average_ranks(np.array([[3.0, 1.0, 3.0, 2.0]])).tolist()
-    [[3.5, 1.0, 3.5, 2.0]]
-    """
-    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    if order is None:
-        order = np.argsort(x, axis=1, kind="stable")
-    d, n = x.shape
-    out = np.empty((d, n))
-    if n == 0:
-        return out
-    srt = np.take_along_axis(x, order, axis=1)
-    first = np.ones((d, n), dtype=bool)
-    first[:, 1:] = srt[:, 1:] != srt[:, :-1]
-    for i in range(d):
-        starts = np.flatnonzero(first[i])
-        ends = np.append(starts[1:], n)
-        group = np.cumsum(first[i]) - 1
-        out[i, order[i]] = 0.5 * (starts + ends + 1)[group]
-    return out
-
-
 def check_strategies(study: Study, names: Sequence[str] | None, *,
                      allow_baseline: bool = False) -> list[str]:
     """Validate strategy names (default: every non-baseline strategy) and return them.
@@ -137,8 +115,6 @@ def check_strategies(study: Study, names: Sequence[str] | None, *,
 def decision_set(study: Study) -> list[str]:
     """The strategies a choice is made between: the compared ones that meet the study's
     constraints (all compared ones when none does)."""
-    from sim.constraints import feasibility
-
     reasons = feasibility(study)
     ok = [s for s in study.compared() if reasons.get(s) is None]
     return ok or study.compared()
@@ -162,8 +138,6 @@ def simulate(study: Study, *, samples: int | None = None, chunk_size: int = CHUN
     >>> s = simulate(load_study("studies/legal_contracts.toml"), samples=4096)  # doctest: +SKIP
     >>> float(s.npv["hosted_ft"].mean())  # doctest: +SKIP
     """
-    from sim.runner import input_values, sampling_plan  # sim.summary may import this package
-
     if samples is not None:
         study = study.replace(samples=samples)
     if chunk_size < 1:

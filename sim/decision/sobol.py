@@ -1,4 +1,6 @@
-"""Sobol' variance-based sensitivity indices with bootstrap confidence intervals (SPEC §5 (d)).
+"""Sobol' variance-based sensitivity indices with bootstrap confidence intervals.
+
+See docs/model.md, "Sensitivity".
 
 :func:`sobol_estimate` is the pure estimator on model outputs at the A, B and AB_i points
 (Saltelli et al. 2010 for first-order indices, Jansen 1999 for total ones, the estimators
@@ -24,7 +26,7 @@ from numpy.typing import NDArray
 from distributions.base import TINY
 from sim.decision.metrics import Metric, parse_metric
 from sim.decision.samples import check_strategies
-from sim.model import evaluate
+from sim.runner.model import evaluate
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]
@@ -251,7 +253,7 @@ def sobol_analysis(study: Study, *, n: int = 1 << 13, metric: str | Metric = "np
     >>> res = sobol_analysis(load_study("studies/legal_contracts.toml"), n=4096)  # doctest: +SKIP
     >>> res.table("hosted_ft")  # doctest: +SKIP
     """
-    from scipy.stats import qmc
+    from scipy.stats import qmc  # scipy.stats takes 0.65 s to import; only Sobol needs it
 
     m = parse_metric(metric, horizon=study.horizon_months)
     names = check_strategies(study, strategies)

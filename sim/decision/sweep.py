@@ -1,4 +1,5 @@
-"""Break-even maps: P(payback <= N) and E[NPV] across values of one input (SPEC §5).
+"""Break-even maps: P(payback <= N) and E[NPV] across values of one input (docs/model.md,
+"Sensitivity").
 
 Each swept value is a full Monte Carlo of the study on common random numbers: the same
 plan, seed and draws of every other input, with the swept input set to the value. The
@@ -11,8 +12,9 @@ linear interpolation between neighbouring values (in log space for a log sweep).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Literal
 
 import numpy as np
@@ -20,11 +22,12 @@ import polars as pl
 from numpy.typing import NDArray
 
 from distributions import Fixed
-from sim.costs.kinds import KINDS
-from sim.decision.samples import CHUNK, check_strategies
-from sim.model import evaluate
-from sim.schema import WORKLOAD, Field
+from sim.decision.samples import CHUNK, check_strategies, decision_set
+from sim.runner.model import evaluate
+from sim.runner.runner import input_values, sampling_plan
 from sim.study import Input, Study
+from sim.study.kinds import KINDS
+from sim.study.schema import WORKLOAD, Field
 
 Scale = Literal["linear", "log"]
 FloatArray = NDArray[np.float64]
@@ -40,12 +43,14 @@ class Sweep:
     ----------
     frame : polars.DataFrame
         One row per swept value and strategy: ``value, strategy, p_payback, p_payback_se,
-        npv_mean, npv_mean_se, p_npv_positive, p_best``.
+        npv_mean, npv_mean_se, p_npv_positive, p_best`` (P(best) among the strategies that
+        meet the study's constraints; null for the others).
     crossings : polars.DataFrame
-        ``strategy, level, value, se, direction`` ("up" or "down"): where P(payback <= N)
-        crosses each level between two swept values; ``se`` is the crossing's Monte Carlo
-        standard error (delta method, errors of neighbouring values taken as fully
-        correlated: conservative).
+        ``strategy, level, value, se, direction`` ("up" or "down"), ``lo, hi``: where
+        P(payback <= N) crosses each level between two swept values; ``se`` is the
+        crossing's Monte Carlo standard error (delta method, errors of neighbouring values
+        taken as fully correlated: conservative); ``[lo, hi]`` holds the two swept values
+        it lies between (the curve between them is only interpolated) and the value ± 2 se.
     param : str
         The swept input's path.
     months : int
@@ -73,6 +78,12 @@ class Sweep:
         rows = self.crossings.filter((pl.col("strategy") == strategy)
                                      & (pl.col("level") == level))
         return float(rows["value"][0]) if rows.height else None
+
+    def crossing_interval(self, strategy: str, level: float) -> tuple[float, float] | None:
+        """The interval the first crossing of ``level`` lies in (see ``crossings``)."""
+        rows = self.crossings.filter((pl.col("strategy") == strategy)
+                                     & (pl.col("level") == level))
+        return (float(rows["lo"][0]), float(rows["hi"][0])) if rows.height else None
 
 
 def parse_values(text: str) -> tuple[list[float], Scale]:
@@ -105,7 +116,8 @@ def parse_values(text: str) -> tuple[list[float], Scale]:
     return values, "linear"
 
 
-def _field(study: Study, inp: Input) -> Field | None:
+def input_field(study: Study, inp: Input) -> Field | None:
+    """The schema field of an input (its domain, default and help), None if unknown."""
     parts = inp.path.split(".")
     if parts[0] == "workload":
         return WORKLOAD.get(parts[1])
@@ -118,13 +130,12 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
     try:
         inp = study.input(param)
     except KeyError:
-        from difflib import get_close_matches
 
         paths = [i.path for i in study.inputs()]
         close = get_close_matches(param, paths, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "e.g. workload.requests_per_day"
         raise ValueError(f"{param}: not an input of the study; {hint}") from None
-    field = _field(study, inp)
+    field = input_field(study, inp)
     for v in values:
         if not math.isfinite(v):
             raise ValueError(f"{inp.path}={v}: must be a finite number")
@@ -134,8 +145,10 @@ def check_param(study: Study, param: str, values: Sequence[float]) -> Input:
     return inp
 
 
-def _crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
-               log: bool) -> list[tuple[float, float, str]]:
+def level_crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
+                    log: bool) -> list[tuple[float, float, str]]:
+    """Where ``p`` crosses ``level`` between neighbouring values: ``(value, se, direction)``
+    by linear interpolation (of log values when ``log``)."""
     t = np.log(values) if log else values
     d = p - level
     out = []
@@ -152,7 +165,30 @@ def _crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: float,
     return out
 
 
-def _check_values(values: Sequence[float], scale: str) -> FloatArray:
+def crossing_interval(values: FloatArray, x: float, se: float, log: bool
+                      ) -> tuple[float, float]:
+    """The interval a crossing at ``x`` (standard error ``se``) lies in: the swept values
+    around it, where the curve is only interpolated, widened to ``x`` ± 2 se (a factor
+    ``exp(±2 se / x)`` on a log sweep).
+
+    Examples
+    --------
+    >>> crossing_interval(np.array([8.0, 10.0, 12.0]), 9.0, 0.1, log=False)
+    (8.0, 10.0)
+    >>> crossing_interval(np.array([8.0, 10.0]), 9.0, 1.0, log=False)
+    (7.0, 11.0)
+    """
+    lower, upper = values[values <= x], values[values >= x]
+    below = float(lower.max()) if lower.size else x
+    above = float(upper.min()) if upper.size else x
+    if log:
+        f = float(np.exp(2 * se / x))
+        return min(below, x / f), max(above, x * f)
+    return min(below, x - 2 * se), max(above, x + 2 * se)
+
+
+def check_values(values: Sequence[float], scale: str) -> FloatArray:
+    """The values sorted, duplicates dropped; a log scale needs them > 0."""
     if scale not in ("linear", "log"):
         raise ValueError(f"'{scale}' is not a valid scale; it must be one of "
                          "{'linear', 'log'}")
@@ -164,14 +200,14 @@ def _check_values(values: Sequence[float], scale: str) -> FloatArray:
     return vals
 
 
-def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_size: int
-                ) -> dict[str, FloatArray]:
-    """Per value and strategy (every one): NPV mean and variance, P(payback), P(NPV>0), P(best)."""
-    from sim.runner import input_values, sampling_plan  # sim.summary may import this package
-
+def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
+                chunk_size: int) -> dict[str, FloatArray]:
+    """Per cell (input values pinned) and strategy (every one): NPV mean and variance,
+    P(payback), P(NPV>0), P(best)."""
     every = study.compared()
-    k, s = vals.size, len(every)
+    k, s = len(cells), len(every)
     n = study.samples
+    chosen = [every.index(x) for x in decision_set(study)]
     sums, sq, hits, pos, best = (np.zeros((k, s)) for _ in range(5))
     plan = sampling_plan(study)
     # chunks start at multiples of _ALIGN and sums are added _ALIGN samples at a time, so
@@ -180,11 +216,12 @@ def _accumulate(study: Study, path: str, vals: FloatArray, months: int, chunk_si
     for start in range(0, n, step):
         stop = min(start + step, n)
         base = input_values(study, plan.rows(start, stop))
-        for i, v in enumerate(vals):
-            out = evaluate(study, {**base, path: float(v)}, stop - start)
+        for i, pins in enumerate(cells):
+            out = evaluate(study, {**base, **pins}, stop - start)
             npv = np.stack([out[x].npv for x in every])
             pb = np.stack([out[x].payback for x in every])
-            top = npv == npv.max(axis=0)
+            top = np.zeros(npv.shape, dtype=bool)
+            top[chosen] = npv[chosen] == npv[chosen].max(axis=0)
             share = top / top.sum(axis=0)
             for a in range(0, stop - start, _ALIGN):
                 part = npv[:, a : a + _ALIGN]
@@ -238,33 +275,38 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
         raise ValueError(f"months={n_mo} must lie in 1..{study.horizon_months} (the horizon)")
     if chunk_size < 1:
         raise ValueError(f"chunk_size={chunk_size} must be >= 1")
-    vals = _check_values(values, scale)
+    vals = check_values(values, scale)
     inp = check_param(study, param, vals.tolist())
     names = check_strategies(study, strategies)
-    acc = _accumulate(study, inp.path, vals, n_mo, chunk_size)
+    acc = accumulate(study, [{inp.path: float(v)} for v in vals], n_mo, chunk_size)
+    choice = decision_set(study)
     n = study.samples
     every = study.compared()
     rows: dict[str, list[object]] = {c: [] for c in (
         "value", "strategy", "p_payback", "p_payback_se", "npv_mean", "npv_mean_se",
         "p_npv_positive", "p_best")}
     cross: dict[str, list[object]] = {c: [] for c in ("strategy", "level", "value", "se",
-                                                      "direction")}
+                                                      "direction", "lo", "hi")}
     for name in names:
         j = every.index(name)
         p = acc["p"][:, j]
         se = np.sqrt(p * (1 - p) / n)
+        in_choice = name in choice
         for i, v in enumerate(vals):
             for c, x in zip(rows, (v, name, p[i], se[i], acc["mean"][i, j],
                                    np.sqrt(acc["var"][i, j] / n), acc["pos"][i, j],
-                                   acc["best"][i, j]), strict=True):
-                rows[c].append(x if isinstance(x, str) else float(x))
+                                   acc["best"][i, j] if in_choice else None), strict=True):
+                rows[c].append(x if isinstance(x, str) or x is None else float(x))
         for level in levels:
-            for x, e, direction in _crossings(vals, p, se, level, scale == "log"):
-                for c, y in zip(cross, (name, float(level), x, e, direction), strict=True):
+            for x, e, direction in level_crossings(vals, p, se, level, scale == "log"):
+                lo, hi = crossing_interval(vals, x, e, scale == "log")
+                for c, y in zip(cross, (name, float(level), x, e, direction, lo, hi),
+                                strict=True):
                     cross[c].append(y)
     frame = pl.DataFrame(rows, schema={"value": pl.Float64, "strategy": pl.String,
                                        **dict.fromkeys(list(rows)[2:], pl.Float64)})
     crossings = pl.DataFrame(cross, schema={"strategy": pl.String, "level": pl.Float64,
                                             "value": pl.Float64, "se": pl.Float64,
-                                            "direction": pl.String})
+                                            "direction": pl.String, "lo": pl.Float64,
+                                            "hi": pl.Float64})
     return Sweep(frame, crossings, inp.path, n_mo, scale, n)

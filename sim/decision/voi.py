@@ -1,4 +1,5 @@
-"""Value of information: what knowing an unknown before deciding is worth (SPEC §5).
+"""Value of information: what knowing an unknown before deciding is worth (docs/model.md,
+"Summaries and decisions").
 
 - EVPI, the expected value of perfect information about everything: E[max_s NPV_s] -
   max_s E[NPV_s], the expected regret of the best choice made now.
@@ -27,8 +28,9 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from sim.decision.samples import SampleSet, average_ranks, check_strategies, decision_set
-from sim.decision.text import money
+from distributions import average_ranks
+from sim.decision.samples import SampleSet, check_strategies, decision_set
+from sim.display import money
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]
@@ -303,19 +305,20 @@ class ValueOfInformation:
         if len(self.strategies) < 2:
             return [f"Only {', '.join(self.strategies)} meets the study's constraints: there "
                     "is no choice for information to improve."]
-        if e.value <= 2 * e.se or money(e.value) == "$0":
+        if e.value <= 2 * e.se or money(e.value, compact=True) == "$0":
             out = [f"The choice hardly depends on what is uncertain: knowing every input "
-                   f"before deciding is worth up to {money(e.value)} (± {money(e.se)}, EVPI)."]
+                   f"before deciding is worth up to {money(e.value, compact=True)} "
+                   f"(± {money(e.se, compact=True)}, EVPI)."]
         else:
             out = [f"Knowing every uncertain input before deciding is worth up to "
-                   f"{money(e.value)} (± {money(e.se)}, EVPI)."]
+                   f"{money(e.value, compact=True)} (± {money(e.se, compact=True)}, EVPI)."]
         for row in self.frame.head(top).iter_rows(named=True):
             if row["evppi"] <= 0:
                 break
             what = row["name"] if row["kind"] == "input" else (
                 f"{row['name']} ({row['inputs']})")
-            out.append(f"Knowing {what} before deciding is worth up to {money(row['evppi'])}"
-                       f" (± {money(row['se'])}).")
+            out.append(f"Knowing {what} before deciding is worth up to "
+                       f"{money(row['evppi'], compact=True)} (± {money(row['se'], compact=True)}).")
         return out
 
 

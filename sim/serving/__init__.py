@@ -1,4 +1,5 @@
-"""The serving simulation (SPEC §7): what self-hosting a fine-tuned model needs, hour by hour.
+"""The serving simulation: what self-hosting a fine-tuned model needs, hour by hour
+(docs/model.md, "The serving simulation").
 
 A simpy discrete-event model of replicas serving requests with continuous batching
 (:mod:`sim.serving.engine`), driven by a day of Poisson traffic (:func:`simulate_day`) or a
@@ -34,20 +35,20 @@ from sim.serving.config import (
     SteadyResult,
 )
 from sim.serving.curve import CapacityCurve, capacity_curve, replica_hours_per_day, sla_met
+from sim.serving.day import simulate_day
 from sim.serving.erlang import erlang_c
-from sim.serving.hardware import (
+from sim.serving.hardware import ServiceRates, service_rates
+from sim.serving.sla import SlaTable, sla_table, table_cached
+from sim.serving.steady import SteadyInputs, latency_sweep, simulate_steady
+from sim.serving.traffic import STANDARD_DAY, hourly_weights
+from sim.study.hardware import (
     HardwareProfile,
     Quantization,
-    ServiceRates,
     get_profile,
     load_profiles,
     option_multipliers,
     profile_for_size,
-    service_rates,
 )
-from sim.serving.simulate import SteadyInputs, latency_sweep, simulate_day, simulate_steady
-from sim.serving.sla import SlaTable, cache_dir, sla_table
-from sim.serving.traffic import STANDARD_DAY, hourly_weights
 
 __all__ = [
     "STANDARD_DAY",
@@ -64,7 +65,6 @@ __all__ = [
     "SlaTable",
     "SteadyInputs",
     "SteadyResult",
-    "cache_dir",
     "capacity_curve",
     "erlang_c",
     "get_profile",
@@ -83,4 +83,5 @@ __all__ = [
     "simulate_steady",
     "sla_met",
     "sla_table",
+    "table_cached",
 ]

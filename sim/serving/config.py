@@ -12,13 +12,8 @@ import polars as pl
 from numpy.typing import ArrayLike
 
 from distributions import Distribution
-from sim.serving.hardware import (
-    QUANTIZATIONS,
-    HardwareProfile,
-    Quantization,
-    ServiceRates,
-    service_rates,
-)
+from sim.serving.hardware import ServiceRates, service_rates
+from sim.study.hardware import QUANTIZATIONS, HardwareProfile, Quantization
 
 LatencyMetric = Literal["e2e", "ttft"]
 LATENCY_METRICS: tuple[str, ...] = get_args(LatencyMetric)

@@ -17,8 +17,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from sim.serving.capacity import DayPlan, plan, sla_table_for
 from sim.serving.config import ServingConfig
-from sim.serving.simulate import SteadyInputs, simulate_steady
 from sim.serving.sla import MODEL_VERSION, SlaTable
+from sim.serving.steady import SteadyInputs, simulate_steady
 from sim.serving.traffic import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 FloatArray = NDArray[np.float64]
@@ -92,7 +92,7 @@ def capacity_curve(config: ServingConfig, volumes: Sequence[float] | ArrayLike, 
     """The config's capacity curve: replica-hours/day and utilization against requests/day.
 
     Computed once per (config, volumes, seed, precision) and cached in memory; the SLA
-    search behind it is also cached on disk (see :func:`~sim.serving.sla.cache_dir`).
+    search behind it is also cached on disk (see :func:`sim.cache.cache_dir`).
 
     Parameters
     ----------

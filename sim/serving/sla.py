@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from sim.cache import Memo, cache_dir
 from sim.serving.config import ServingConfig, _key
-from sim.serving.simulate import SteadyInputs, simulate_steady
+from sim.serving.steady import SteadyInputs, simulate_steady
 
 #: Pool sizes that are simulated; the others interpolate (see the module docstring).
 SIMULATED_REPLICAS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64)
@@ -29,7 +29,7 @@ BISECTION_STEPS = 7
 WARMUP = 0.2
 #: Bump when the serving model changes, to invalidate tables cached on disk.
 MODEL_VERSION = 1
-_TABLES: dict[str, SlaTable] = {}
+_TABLES: Memo[SlaTable] = Memo()
 
 
 @dataclass(frozen=True)
@@ -150,25 +150,9 @@ def table_key(config: ServingConfig, seed: int, n_requests: int) -> str:
     return _key(repr(parts))
 
 
-def cache_dir() -> Path:
-    """Where SLA tables are kept between runs: ``$FTRISK_CACHE_DIR/serving``, else
-    ``$XDG_CACHE_HOME/ftrisk/serving`` (default ``~/.cache/ftrisk/serving``).
-
-    Examples
-    --------
-    >>> cache_dir().name
-    'serving'
-    """
-    explicit = os.environ.get("FTRISK_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "serving"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ftrisk" / "serving"
-
-
 def _load(key: str) -> SlaTable | None:
     try:
-        raw = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+        raw = json.loads((cache_dir("serving") / f"{key}.json").read_text(encoding="utf-8"))
         return SlaTable(tuple(int(c) for c in raw["replicas"]),
                         tuple(float(x) for x in raw["max_utilization"]),
                         float(raw["capacity_per_replica"]), float(raw["floor_ms"]))
@@ -177,7 +161,7 @@ def _load(key: str) -> SlaTable | None:
 
 
 def _save(key: str, table: SlaTable) -> None:
-    path = cache_dir() / f"{key}.json"
+    path = cache_dir("serving") / f"{key}.json"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -188,6 +172,23 @@ def _save(key: str, table: SlaTable) -> None:
         tmp.replace(path)
     except OSError:
         pass  # a read-only cache only costs the search next time
+
+
+def table_cached(config: ServingConfig, *, seed: int = 0, n_requests: int = 20_000) -> bool:
+    """True when the config's SLA table is in memory or on disk already, so no search has
+    to run for it (a config without an SLA needs none).
+
+    Examples
+    --------
+    >>> from distributions import Fixed
+    >>> from sim.serving import ServingConfig, get_profile
+    >>> table_cached(ServingConfig(get_profile("a10g-7b"), Fixed(500.0), Fixed(50.0)))
+    True
+    """
+    if config.p99_latency_ms is None:
+        return True
+    key = table_key(config, seed, n_requests)
+    return _TABLES.peek(key) is not None or (cache_dir("serving") / f"{key}.json").is_file()
 
 
 def sla_table(config: ServingConfig, *, rate_needed: float, seed: int = 0,
@@ -206,7 +207,7 @@ def sla_table(config: ServingConfig, *, rate_needed: float, seed: int = 0,
     n_requests : int
         Requests per stationary run (at least 20 per batch slot of the pool).
     cache : bool
-        Reuse and store tables in memory and on disk (:func:`cache_dir`).
+        Reuse and store tables in memory and on disk (:func:`sim.cache.cache_dir`).
 
     Returns
     -------
@@ -230,7 +231,7 @@ def sla_table(config: ServingConfig, *, rate_needed: float, seed: int = 0,
     if config.p99_latency_ms is None:
         raise ValueError("sla_table: the config has no p99_latency_ms")
     key = table_key(config, seed, n_requests)
-    table = _TABLES.get(key) if cache else None
+    table = _TABLES.peek(key) if cache else None
     if table is None and cache:
         table = _load(key)
     mu = config.capacity_per_replica
@@ -253,7 +254,7 @@ def sla_table(config: ServingConfig, *, rate_needed: float, seed: int = 0,
         done, rhos, grew = (*done, c), [*rhos, rho], True
         table = SlaTable(done, tuple(rhos), mu, table.floor_ms)
     if cache:
-        _TABLES[key] = table
+        _TABLES.put(key, table)
         if grew:
             _save(key, table)
     return table

@@ -24,6 +24,11 @@ def test_crossings_match_the_closed_form(lesson_gpu):
         se = sw.crossings.filter(sw.crossings["level"] == level)["se"][0]
         assert abs(x - crossing(level)) < 4 * se, (level, x, crossing(level), se)
         assert se < 60
+        # the interval holds the swept values around the crossing and x +- 2 se
+        lo, hi = sw.crossing_interval("self_hosted_7b", level)
+        below, above = values[values < x].max(), values[values > x].min()
+        assert lo == pytest.approx(min(below, x - 2 * se))
+        assert hi == pytest.approx(max(above, x + 2 * se))
     p = sw.table("self_hosted_7b")["p_payback"].to_numpy()
     assert np.all(np.diff(p) >= 0)  # common random numbers: monotone, no noise wiggles
     assert sw.crossings["direction"].to_list() == ["up", "up"]
@@ -73,7 +78,7 @@ def test_parse_values_edges_and_exact_messages():
 
 
 def test_crossing_interpolation_by_hand():
-    from sim.decision.sweep import _crossings
+    from sim.decision.sweep import level_crossings as _crossings
 
     values = np.array([1.0, 2.0, 3.0])
     p = np.array([0.2, 0.6, 0.95])
@@ -147,3 +152,15 @@ def test_sweep_argument_errors(lesson_gpu):
     with pytest.raises(ValueError, match=r"^zzz: not an input of the study; e\.g\. "
                                          r"workload\.requests_per_day$"):
         sweep(lesson_gpu, "zzz", [1.0])
+
+
+def test_p_best_is_among_the_strategies_meeting_the_constraints(hand_document):
+    from sim import study_from_dict
+
+    hand_document["constraints"] = {"data_on_premises": True}
+    study = study_from_dict(hand_document)
+    sw = sweep(study, "strategies.cheap.input_price", [5.0, 9.0], samples=2048)
+    best = dict(zip(sw.frame["strategy"], sw.frame["p_best"], strict=True))
+    # cheap sends data to a vendor: out of the choice, however cheap; self_hosted is the
+    # only strategy left
+    assert best == {"cheap": None, "self_hosted": 1.0}

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sim.decision.text import money, number, text_table
+from sim.display import money, money_short, number, text_table
 
 
 @pytest.mark.parametrize(("x", "text"), [
@@ -24,7 +24,9 @@ from sim.decision.text import money, number, text_table
     (-math.inf, "–"),
 ])
 def test_money(x, text):
-    assert money(x) == text
+    assert money(x, compact=True) == text
+    if abs(x) < 1e6:
+        assert money(x) == text
 
 
 @pytest.mark.parametrize(("x", "text"), [
@@ -50,9 +52,16 @@ def test_number(x, text):
 def test_text_table_aligns_first_column_left_others_right():
     out = text_table(["input", "swing", "x"], [["a", "1", "333"], ["bbbbbbb", "22", "4"]])
     assert out == ("input    swing    x\n"
-                   "-------------------\n"
+                   "───────────────────\n"
                    "a            1  333\n"
                    "bbbbbbb     22    4")
-    assert text_table(["h"], []) == "h\n-"
-    with pytest.raises(ValueError, match="zip"):  # a cell without a column is an error
-        text_table(["a"], [["1", "2"]])
+    assert text_table(["h"], []) == "h\n─"
+
+
+@pytest.mark.parametrize(("x", "text"), [
+    (-0.5, "$0"), (-0.4, "$0"), (-0.6, "-$1"), (0.5, "$0"), (-1.5, "-$2"), (-999.4, "-$999"),
+    (-4729.0, "-$4.7K"),
+])
+def test_money_short_never_reads_minus_zero(x, text):
+    # f"{0.5:.0f}" is "0" (half to even): -0.5 must not read "-$0"
+    assert money_short(x) == text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -33,7 +35,7 @@ def test_no_influence_input_has_zero_swing(hand, metric):
 
 
 def test_conditional_tornado_for_a_probability(hand):
-    # P(payback <= 12) = P(NPV >= 0 at month 12) = P(p <= 10): 5/8; pinned: 1 at P10, 0 at P90
+    # P(payback <= 12) = P(NPV > 0 at month 12) = P(p < 10): 5/8; pinned: 1 at P10, 0 at P90
     t = classic_tornado(hand, metric="payback_within:12", strategies=["cheap"])
     assert t.method == "conditional"
     row = t.table("cheap").row(0, named=True)
@@ -58,9 +60,16 @@ def test_sample_tornado_deciles(hand):
         se = np.hypot(row[f"{side}_se"], SLOPE * edge_sd / 2)
         assert abs(row[side] - exact) < 4 * se, side
     assert abs(row["low_value"] - 5.8) < 4 * edge_sd  # the P10 of U(5, 13)
-    dead = t.frame.filter(t.frame["input"] == "strategies.self_hosted.gpu_hourly").row(
-        0, named=True)
-    assert dead["swing"] < 4 * (dead["low_se"] + dead["high_se"])
+    # another strategy's input does not enter cheap's NPV: never listed for it
+    assert "strategies.self_hosted.gpu_hourly" not in t.table("cheap")["input"].to_list()
+    assert t.table("cheap")["input"].to_list() == [
+        "strategies.cheap.input_price", "strategies.cheap.cost_per_review"]
+    # cheap's own cost_per_review moves nothing (review_rate 0): its swing is noise
+    dead = t.table("cheap").row(1, named=True)
+    assert dead["swing_se"] == pytest.approx(math.hypot(dead["low_se"], dead["high_se"]))
+    assert 0 < dead["swing"] <= 2 * dead["swing_se"]
+    assert t.noise("cheap")["input"].to_list() == ["strategies.cheap.cost_per_review"]
+    assert t.significant("cheap")["input"].to_list() == ["strategies.cheap.input_price"]
 
 
 def test_errors(hand):

@@ -10,7 +10,7 @@ import pytest
 
 import distributions
 from sim.cli import main
-from sim.describe import describe_frame, describe_html, describe_text, sparkline
+from sim.report.describe import describe_frame, describe_html, describe_text, sparkline
 from sim.study import load_study, study_from_dict
 
 from helpers import LESSON, STUDIES, write_toml
@@ -35,7 +35,7 @@ def legal(tmp_path_factory):
 def test_frame_has_every_input_with_its_quantiles(legal):
     frame = describe_frame(legal)
     assert frame.columns == ["input", "family", "distribution", "mean", "sd", "p10", "p50", "p90",
-                             "uncertain", "default", "meaning"]
+                             "unit", "uncertain", "default", "meaning"]
     assert frame.height == len(legal.inputs())
     row = frame.row(frame["input"].to_list().index("workload.requests_per_day"), named=True)
     d = legal.input("workload.requests_per_day").dist
@@ -44,6 +44,7 @@ def test_frame_has_every_input_with_its_quantiles(legal):
     np.testing.assert_allclose([row["p10"], row["p50"], row["p90"]], d.ppf([0.1, 0.5, 0.9]))
     assert row["mean"] == pytest.approx(d.mean)
     assert row["uncertain"] and not row["default"]
+    assert row["unit"] == "requests/day" and row["meaning"] == "request volume in month 1"
     only = describe_frame(legal, uncertain_only=True)
     assert only.height == len(legal.uncertain_inputs()) and only["uncertain"].all()
 
@@ -92,12 +93,12 @@ def _tiny():
 # uniform(100, 200): mean 150, P10/P50/P90 = 110/150/190, 20 equal blocks
 TINY_TEXT = "\n".join([
     "input                                        distribution                   mean   P10   P50"
-    "   P90  histogram P0.5–P99.5",
-    "-" * 120,
+    "   P90  unit          histogram P0.5–P99.5",
+    "-" * 134,
     "workload.requests_per_day                    uniform_int(lo=1000, hi=1002)  1001  1000  1001"
-    "  1002  ███",
+    "  1002  requests/day  ███",
     "strategies.self_hosted_7b.engineering_hours  uniform(lo=100, hi=200)         150   110   150"
-    "   190  " + "█" * 20,
+    "   190  hours         " + "█" * 20,
     "",
     "rank correlations (Iman–Conover):",
     "  workload.requests_per_day ~ strategies.self_hosted_7b.engineering_hours: rank +0.50",
@@ -114,40 +115,40 @@ def test_text_table_exactly():
     assert len(full) == 5 + len(study.inputs()) + 3  # heading, table, correlations
     given = next(ln for ln in full if ln.startswith("workload.input_tokens"))
     assert given.split() == ["workload.input_tokens", "fixed", "500", "500", "500", "500",
-                             "500"]  # given in the study: not marked "default"
+                             "500", "tokens/request"]  # given in the study: not "default"
 
 
 def test_html_table_exactly():
     spark = (' style="font-family:ui-monospace,Menlo,Consolas,monospace;white-space:pre;'
              'text-align:left;line-height:1"')
     head = ('<th class="l">input</th><th class="l">distribution</th><th class="">mean</th>'
-            '<th class="">P10</th><th class="">P50</th><th class="">P90</th>'
+            '<th class="">P10</th><th class="">P50</th><th class="">P90</th><th class="l">unit</th>'
             '<th class="">histogram P0.5–P99.5</th><th class=""></th>')
     rows = [
         ("workload.requests_per_day", "uniform_int(lo=1000, hi=1002)", "1001", "1000",
-         "1001", "1002", "███"),
+         "1001", "1002", "requests/day", "███"),
         ("strategies.self_hosted_7b.engineering_hours", "uniform(lo=100, hi=200)", "150",
-         "110", "150", "190", "█" * 20),
+         "110", "150", "190", "hours", "█" * 20),
     ]
     body = "".join(
         f'<tr><td class="l">{a}</td><td class="l">{b}</td><td class="">{m}</td>'
         f'<td class="">{p10}</td><td class="">{p50}</td><td class="">{p90}</td>'
-        f'<td class=""{spark}>{h}</td><td class=""></td></tr>'
-        for a, b, m, p10, p50, p90, h in rows)
+        f'<td class="l">{u}</td><td class=""{spark}>{h}</td><td class=""></td></tr>'
+        for a, b, m, p10, p50, p90, u, h in rows)
     expected = (f'<table class="inputs"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>")
     assert describe_html(_tiny(), uncertain_only=True) == expected
     # a default value is muted, a given one is not
     page = describe_html(_tiny())
-    assert ('<td class="">1</td><td class=""' + spark + '></td><td class="muted">default</td>'
-            in page)
+    assert ('<td class="">0</td><td class="l">fraction/month</td><td class=""' + spark
+            + '></td><td class="muted">default</td>' in page)
     assert '<td class="l">workload.input_tokens</td>' in page
     row = page.split('<td class="l">workload.input_tokens</td>')[1].split("</tr>")[0]
     assert row.endswith('<td class=""></td>')
 
 
 def test_text_table_rejects_a_cell_without_a_column():
-    from sim.describe import _text_table
+    from sim.report.describe import _text_table
 
     assert _text_table(["a", "b"], [["1", "22"]], right={1}) == "a   b\n-----\n1  22"
     with pytest.raises(ValueError, match="zip"):
@@ -158,13 +159,14 @@ def test_frame_figures_and_empty_schema():
     frame = describe_frame(_tiny(), uncertain_only=True)
     hours = frame.row(1, named=True)
     assert hours["sd"] == pytest.approx(100 / np.sqrt(12))
-    assert hours["meaning"] == _tiny().input("self_hosted_7b.engineering_hours").help != ""
+    assert hours["meaning"] == "engineering hours to production (all phases)"
+    assert hours["unit"] == "hours"
     assert frame.row(0, named=True)["sd"] == pytest.approx(np.sqrt((3**2 - 1) / 12))
     # no uncertain input: an empty frame that keeps its columns' types
     empty = describe_frame(study_from_dict(copy.deepcopy(LESSON)), uncertain_only=True)
     assert empty.height == 0
     assert [str(t) for t in empty.dtypes] == ["String"] * 3 + ["Float64"] * 5 + [
-        "Boolean"] * 2 + ["String"]
+        "String"] + ["Boolean"] * 2 + ["String"]
 
 
 def test_html_table(legal):

@@ -1,4 +1,5 @@
-"""Every study-file form (SPEC §10), its probability convention, and every validation error."""
+"""Every study-file form (docs/study-file.md, "Values"), its probability convention, and every
+validation error."""
 
 from __future__ import annotations
 

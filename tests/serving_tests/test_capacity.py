@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from serving_tests.serving_helpers import small_config
 
+from sim.cache import cache_dir
 from sim.serving import (
     Autoscaling,
     SteadyInputs,
-    cache_dir,
     capacity_curve,
     hourly_weights,
     latency_reason,
@@ -162,7 +162,7 @@ def test_sla_below_the_latency_floor_is_infeasible():
 def test_tables_are_cached_on_disk():
     cfg = small_config(p99_latency_ms=700.0)
     a = sla_table(cfg, rate_needed=30.0, n_requests=2000)
-    files = list(cache_dir().glob("*.json"))
+    files = list(cache_dir("serving").glob("*.json"))
     assert files
     sla_module._TABLES.clear()
     b = sla_table(cfg, rate_needed=30.0, n_requests=2000)

@@ -1,0 +1,68 @@
+"""Where ftrisk keeps what it can rebuild, and one thread-safe in-memory memo.
+
+On disk: the inlined Vega JavaScript of reports and the serving simulation's SLA tables, in
+``$FTRISK_CACHE_DIR``, else ``$XDG_CACHE_HOME/ftrisk`` (default ``~/.cache/ftrisk``). A
+read-only or missing cache only costs the work next time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+def cache_dir(*parts: str) -> Path:
+    """The cache folder (or a sub-folder of it); not created here.
+
+    Examples
+    --------
+    >>> cache_dir("serving").name
+    'serving'
+    """
+    explicit = os.environ.get("FTRISK_CACHE_DIR")
+    if explicit:
+        return Path(explicit, *parts)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base, "ftrisk", *parts)
+
+
+class Memo(Generic[V]):
+    """Values built once per key, even when worker threads ask at the same time.
+
+    Examples
+    --------
+    >>> m: Memo[int] = Memo()
+    >>> m.get("a", lambda: 1), m.get("a", lambda: 2)
+    (1, 1)
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, V] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], V]) -> V:
+        """The value of ``key``, built by ``build()`` under the lock the first time."""
+        with self._lock:
+            if key not in self._values:
+                self._values[key] = build()
+            return self._values[key]
+
+    def peek(self, key: Hashable) -> V | None:
+        """The value of ``key`` if it was built, else None."""
+        with self._lock:
+            return self._values.get(key)
+
+    def clear(self) -> None:
+        """Forget every value."""
+        with self._lock:
+            self._values.clear()
+
+    def put(self, key: Hashable, value: V) -> None:
+        """Store ``value`` under ``key``."""
+        with self._lock:
+            self._values[key] = value

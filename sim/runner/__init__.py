@@ -1,0 +1,60 @@
+"""How a study is run: sampling plan -> chunks -> model -> samples file -> summary.
+
+The model (:func:`evaluate`) turns input values into per-sample outcomes; :func:`run` draws
+the study's samples in chunks, evaluates them, writes samples.parquet and summarizes it;
+:func:`point_estimate` is the lesson's static calculation and :func:`explain` says which
+effect the monthly model adds moves it; :func:`feasibility` checks the study's constraints.
+
+Examples
+--------
+>>> from sim.study import load_study
+>>> from sim.runner import run
+>>> result = run(load_study("studies/lesson_parity.toml").replace(samples=256))  # doctest: +SKIP
+>>> result.summary.recommended  # doctest: +SKIP
+'self_hosted_7b'
+"""
+
+from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
+from sim.runner.decomposition import EFFECTS, Decomposition, Effect, Step, explain
+from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
+from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
+from sim.runner.point import median_values, point_estimate
+from sim.runner.runner import RunResult, input_values, run, sampling_plan
+from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
+from sim.runner.summary import StrategySummary, Summary, summarize
+from sim.runner.verdict import answer_sentence, focus_of, verdict
+
+__all__ = [
+    "CVAR_ALPHA",
+    "EFFECTS",
+    "NO_PAYBACK",
+    "Decomposition",
+    "Effect",
+    "Moments",
+    "MonthlyPaths",
+    "Outcome",
+    "RegretAccumulator",
+    "RunResult",
+    "Step",
+    "StrategySummary",
+    "Summary",
+    "answer_sentence",
+    "cvar",
+    "cvar_stream",
+    "discount_factors",
+    "evaluate",
+    "explain",
+    "feasibility",
+    "focus_of",
+    "forecast_paths",
+    "input_values",
+    "latency_conflicts",
+    "latency_warning",
+    "median_values",
+    "monthly_paths",
+    "point_estimate",
+    "run",
+    "sampling_plan",
+    "summarize",
+    "verdict",
+]

@@ -1,0 +1,383 @@
+"""Summaries of a run's samples: payback probabilities, NPV statistics, P(best) (docs/model.md,
+"Summaries and decisions").
+
+Payback follows :mod:`sim.runner.payback`: the month from which the cumulative net saving stays
+>= 0, for a strategy that ends the horizon ahead; samples without one count as later than
+every month (P(payback <= N) and the medians treat them so).
+
+Computed by streaming samples.parquet one row group at a time, in file order, so memory
+stays bounded and the figures are bit-identical whatever the run's chunking. Every
+probability carries its Monte Carlo standard error ``sqrt(p (1 - p) / n)``; the mean NPV
+carries ``sd / sqrt(n)`` (for LHS/Sobol plans these are conservative).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from sim.display import months
+from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
+from sim.runner.decomposition import Decomposition
+from sim.runner.quantiles import quantiles, select
+from sim.runner.samples_file import iter_columns
+from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
+from sim.runner.verdict import answer_sentence, focus_of, verdict
+from sim.study import Study
+
+#: NPV quantiles computed exactly (the tails set the histogram's range).
+NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.95, 0.995)
+HIST_BINS = 60
+
+
+def col(metric: str, strategy: str) -> str:
+    """Column name of a per-sample output, e.g. ``npv.self_hosted_7b``."""
+    return f"{metric}.{strategy}"
+
+
+@dataclass(frozen=True)
+class StrategySummary:
+    """Summary of one strategy's outcomes over all samples."""
+
+    name: str
+    kind: str
+    is_baseline: bool
+    n: int
+    payback_cdf: tuple[float, ...]
+    npv_mean: float
+    npv_mean_se: float
+    npv_sd: float
+    npv_quantiles: dict[float, float]
+    p_npv_positive: float
+    #: P(highest NPV) among the strategies the choice is made between (those meeting the
+    #: study's constraints; all when none does); None for a strategy outside that choice
+    p_best: float | None
+    tco_mean: float
+    npv_hist: tuple[tuple[float, ...], tuple[int, ...]]
+    point_estimate: dict[str, Any] = field(default_factory=dict)
+    infeasible_reason: str | None = None
+    cvar5: float = 0.0
+    regret: float | None = 0.0
+    regret_se: float | None = 0.0
+    #: median of the fractional payback (None when P(payback within the horizon) < 0.5)
+    payback_median_fractional: float | None = None
+    #: P(best) and expected regret among every compared strategy, constraints ignored
+    #: (``p_best`` and ``regret`` are among the strategies the choice is made between)
+    p_best_all: float = 0.0
+    regret_all: float = 0.0
+    regret_all_se: float = 0.0
+    #: samples below and above the NPV histogram's range (the tails it does not draw)
+    npv_tails: tuple[int, int] = (0, 0)
+    #: display name (the study's ``label`` or one made from the id)
+    label: str = ""
+
+    @property
+    def feasible(self) -> bool:
+        """True when the strategy meets every constraint of the study."""
+        return self.infeasible_reason is None
+
+    def p_payback_within(self, months: int) -> float:
+        """P(payback <= months); 0 for the baseline."""
+        if self.is_baseline or months < 1:
+            return 0.0
+        return self.payback_cdf[min(months, len(self.payback_cdf)) - 1]
+
+    def se(self, p: float) -> float:
+        """Monte Carlo standard error of a probability estimate."""
+        return math.sqrt(max(p * (1 - p), 0.0) / self.n)
+
+    @property
+    def payback_median_months(self) -> int | None:
+        """Smallest month m with P(payback <= m) >= 0.5; None if beyond the horizon.
+
+        It equals ``max(1, ceil(payback_median_fractional))``: both are the same order
+        statistic, of the whole and of the fractional payback.
+        """
+        for m, p in enumerate(self.payback_cdf, start=1):
+            if p >= 0.5:
+                return m
+        return None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Summary of a run: one :class:`StrategySummary` per strategy and the recommendation."""
+
+    study: Study
+    strategies: dict[str, StrategySummary]
+    recommended: str | None
+    answer: str
+    #: the answer in plain words (:func:`sim.runner.verdict.verdict`)
+    verdict: str = ""
+    #: where the study contradicts the model (a stated p99 the serving model cannot reach)
+    warnings: tuple[str, ...] = ()
+    #: the spreadsheet figure explained (:func:`sim.runner.decomposition.explain`)
+    decomposition: Decomposition | None = None
+
+    @property
+    def choice(self) -> list[str]:
+        """The strategies the choice is made between: those meeting the constraints (all of
+        them when none does)."""
+        return [n for n, s in self.strategies.items() if s.p_best is not None]
+
+    @property
+    def constrained(self) -> bool:
+        """True when the constraints leave some compared strategy out of the choice."""
+        return len(self.choice) < len(self.strategies)
+
+    def table(self) -> pl.DataFrame:
+        """One row per strategy: the headline figures (what the terminal and report show)."""
+        rows = []
+        for s in self.strategies.values():
+            row: dict[str, Any] = {"strategy": s.name, "kind": s.kind, "baseline": s.is_baseline}
+            for n in self.study.payback_within:
+                p = s.p_payback_within(n)
+                row[f"P(payback<={n})"] = None if s.is_baseline else p
+                row[f"se{n}"] = None if s.is_baseline else s.se(p)
+            row.update(
+                payback_median=s.payback_median_months,
+                payback_median_fractional=s.payback_median_fractional,
+                npv_mean=s.npv_mean, npv_mean_se=s.npv_mean_se,
+                npv_p10=s.npv_quantiles[0.1], npv_p50=s.npv_quantiles[0.5],
+                npv_p90=s.npv_quantiles[0.9], p_npv_positive=s.p_npv_positive,
+                p_best=s.p_best, tco_mean=s.tco_mean,
+                point_payback=months(s.point_estimate.get("payback_months")),
+            )
+            rows.append(row)
+        return pl.DataFrame(rows, infer_schema_length=None,
+                            schema_overrides={"point_payback": pl.String,
+                                              "payback_median_fractional": pl.Float64})
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``summary.json`` document (its keys are listed in the README)."""
+        out: dict[str, Any] = {}
+        for s in self.strategies.values():
+            within = {str(n): s.p_payback_within(n) for n in self.study.payback_within}
+            out[s.name] = {
+                "kind": s.kind,
+                "is_baseline": s.is_baseline,
+                "payback_within": within,
+                "payback_within_se": {k: s.se(p) for k, p in within.items()},
+                "payback_median_months": s.payback_median_months,
+                "payback_median_months_fractional": s.payback_median_fractional,
+                "npv_mean": s.npv_mean,
+                "npv_mean_se": s.npv_mean_se,
+                "npv_p10": s.npv_quantiles[0.1],
+                "npv_p50": s.npv_quantiles[0.5],
+                "npv_p90": s.npv_quantiles[0.9],
+                "p_npv_positive": s.p_npv_positive,
+                "p_npv_positive_se": s.se(s.p_npv_positive),
+                "p_best": s.p_best,
+                "p_best_se": None if s.p_best is None else s.se(s.p_best),
+                "p_best_unconstrained": s.p_best_all,
+                "cvar5": s.cvar5,
+                "expected_regret": s.regret,
+                "expected_regret_se": s.regret_se,
+                "expected_regret_unconstrained": s.regret_all,
+                "label": s.label,
+                "tco_mean": s.tco_mean,
+                "payback_cdf": list(s.payback_cdf),
+                "point_estimate": s.point_estimate,
+                "feasible": s.feasible,
+                "infeasible_reason": s.infeasible_reason,
+            }
+        return {
+            "study": self.study.name,
+            "source_figure": self.study.source_figure,
+            "baseline": self.study.baseline,
+            "samples": next(iter(self.strategies.values())).n,
+            "seed": self.study.seed,
+            "sampling": self.study.sampling,
+            "horizon_months": self.study.horizon_months,
+            "discount_rate": self.study.discount_rate,
+            "criterion": self.study.criterion,
+            "constraints": dataclasses.asdict(self.study.constraints),
+            "recommended": self.recommended,
+            "answer": self.answer,
+            "verdict": self.verdict,
+            "warnings": list(self.warnings),
+            "decomposition": (None if self.decomposition is None
+                              else self.decomposition.to_json()),
+            "strategies": out,
+            **out,
+        }
+
+
+def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
+              decomposition: Decomposition | None = None) -> Summary:
+    """Summarize the samples file of a run of ``study``.
+
+    Parameters
+    ----------
+    study : Study
+        The study that was run.
+    path : path
+        Its samples.parquet.
+    point : dict
+        The static point estimate per strategy (:func:`sim.runner.point.point_estimate`).
+    decomposition : Decomposition, optional
+        The spreadsheet figure explained (:func:`sim.runner.decomposition.explain`); its
+        ``reason`` (the effects that cost the strategy discussed the most) ends the
+        verdict's sentence about a strategy that loses money.
+    """
+
+    reasons = feasibility(study)
+    names = study.compared()
+    ok = [n for n in names if reasons[n] is None] or list(names)
+    others = [n for n in names if n != study.baseline]
+    horizon = study.horizon_months
+    npv_cols = [col("npv", n) for n in others]
+    cols = npv_cols + [col("payback_month", n) for n in others] + [col("tco", n) for n in names]
+    moments = {n: Moments() for n in others}
+    tco = {n: Moments() for n in names}
+    positive = dict.fromkeys(others, 0)
+    hits = {n: np.zeros(horizon + 1, np.int64) for n in others}
+    every, chosen = RegretAccumulator(names), RegretAccumulator(ok)
+    rows = [names.index(n) for n in ok]
+    total = 0
+    for batch in iter_columns(path, cols):
+        m = batch[npv_cols[0]].size if npv_cols else batch[col("tco", names[0])].size
+        total += m
+        stack = np.zeros((len(names), m))
+        for n in others:
+            x = batch[col("npv", n)]
+            moments[n].add(x)
+            positive[n] += int(np.count_nonzero(x > 0))
+            pb = batch[col("payback_month", n)]
+            hits[n] += np.bincount(np.nan_to_num(pb, nan=0).astype(np.intp),
+                                   minlength=horizon + 1)[: horizon + 1]
+            stack[names.index(n)] = x
+        for n in names:
+            tco[n].add(batch[col("tco", n)])
+        every.add(stack)
+        chosen.add(stack[rows])
+    quantile = {n: _quantiles(path, n, total) for n in others}
+    lo = min((q[0.005] for q in quantile.values()), default=0.0)
+    hi = max((q[0.995] for q in quantile.values()), default=0.0)
+    best_all, regret_all = every.p_best(), every.expected_regret()
+    best_ok, regret_ok = chosen.p_best(), chosen.expected_regret()
+    out = {}
+    for n in names:
+        s = study.strategies[n]
+        if n == study.baseline:
+            q = dict.fromkeys(NPV_QS, 0.0)
+            mean = se = sd = 0.0
+            cdf = tuple(0.0 for _ in range(horizon))
+            hist: tuple[tuple[float, ...], tuple[int, ...]] = ((0.0, 0.0), (total,))
+            tails = (0, 0)
+            p_pos = 0.0
+            cvar5 = 0.0
+            median_fractional = None
+        else:
+            q = quantile[n]
+            mom = moments[n]
+            mean = mom.mean
+            sd = math.sqrt(mom.m2 / (total - 1)) if total > 1 else 0.0
+            se = sd / math.sqrt(total)
+            cdf = tuple((np.cumsum(hits[n][1:]) / total).tolist())
+            median_fractional = _median_payback(path, n, total, cdf)
+            hist, tails = _histogram(_npv_column(path, n), lo, hi)
+            p_pos = positive[n] / total
+            cvar5 = cvar_stream(_npv_column(path, n), total)
+        in_choice = n in ok
+        out[n] = StrategySummary(
+            name=n, kind=s.kind, is_baseline=s.is_baseline, n=total, payback_cdf=cdf,
+            npv_mean=mean, npv_mean_se=se, npv_sd=sd, npv_quantiles=q, p_npv_positive=p_pos,
+            p_best=best_ok[n] if in_choice else None, tco_mean=tco[n].mean, npv_hist=hist,
+            point_estimate=point.get(n, {}), infeasible_reason=reasons[n],
+            cvar5=cvar5, regret=regret_ok[n][0] if in_choice else None,
+            regret_se=regret_ok[n][1] if in_choice else None,
+            payback_median_fractional=median_fractional, p_best_all=best_all[n],
+            regret_all=regret_all[n][0], regret_all_se=regret_all[n][1], npv_tails=tails,
+            label=s.label,
+        )
+    recommended = recommend(study, out)
+    focus = focus_of(study, out, recommended)
+    why = (decomposition.reason(focus)
+           if decomposition is not None and focus in decomposition.strategies() else "")
+    conflicts = latency_conflicts(study)
+    return Summary(study, out, recommended, answer_sentence(study, out, recommended),
+                   verdict(study, out, recommended, reason=why, conflicts=conflicts),
+                   tuple(latency_warning(study, n, w) for n, w in conflicts.items()),
+                   decomposition)
+
+
+def _npv_column(path: str | Path, strategy: str) -> Callable[[], Iterator[np.ndarray]]:
+    """The NPV column of one strategy, streamed batch by batch each time it is called."""
+    name = col("npv", strategy)
+
+    def column() -> Iterator[np.ndarray]:
+        return (b[name] for b in iter_columns(path, [name]))
+
+    return column
+
+
+def _quantiles(path: str | Path, strategy: str, total: int) -> dict[float, float]:
+    values = quantiles(_npv_column(path, strategy), total, NPV_QS)
+    return dict(zip(NPV_QS, values, strict=True))
+
+
+def _median_payback(path: str | Path, strategy: str, total: int,
+                    cdf: tuple[float, ...]) -> float | None:
+    """Median fractional payback: the smallest x with P(fractional payback <= x) >= 0.5
+    (the ceil(n/2)-th smallest value, no payback counting as infinite); None if that is
+    beyond the horizon. The same order statistic as the whole-month median."""
+    if not cdf or cdf[-1] < 0.5:
+        return None
+    name = col("payback_months", strategy)
+
+    def column() -> Any:
+        for b in iter_columns(path, [name]):
+            x = b[name]
+            yield np.where(np.isnan(x), np.inf, x)
+
+    value = select(column, [(total - 1) // 2])[0]
+    return value if math.isfinite(value) else None
+
+
+def _histogram(column: Callable[[], Iterator[np.ndarray]], lo: float, hi: float
+               ) -> tuple[tuple[tuple[float, ...], tuple[int, ...]], tuple[int, int]]:
+    """Counts of ``HIST_BINS`` even bins over [lo, hi] (the same range for every strategy,
+    so their histograms share one axis), and the counts below and above it: the tails are
+    counted apart, never folded into the edge bins."""
+    if not hi > lo:
+        hi = lo + max(abs(lo) * 1e-6, 1.0)
+    edges = np.linspace(lo, hi, HIST_BINS + 1)
+    counts = np.zeros(HIST_BINS, np.int64)
+    below = above = 0
+    for x in column():
+        c, _ = np.histogram(x, bins=edges)
+        counts += c
+        below += int(np.count_nonzero(x < lo))
+        above += int(np.count_nonzero(x > hi))
+    return (tuple(edges.tolist()), tuple(counts.tolist())), (below, above)
+
+
+def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
+    """The feasible strategy to pick under the study's criterion (None if none is feasible).
+
+    ``npv``: the largest E[NPV] (the baseline's is 0). ``payback``: the largest
+    P(payback <= N) for the headline N, or the baseline when no strategy reaches 0.5.
+    """
+    feasible = [x for x in s.values() if x.feasible]
+    if not feasible:
+        return None
+    if study.criterion == "cvar":
+        return max(feasible, key=lambda x: x.cvar5).name
+    base = s[study.baseline]
+    if study.criterion == "payback":
+        n = study.primary_months
+        cands = [x for x in feasible if not x.is_baseline]
+        if cands:
+            top = max(cands, key=lambda x: x.p_payback_within(n))
+            if top.p_payback_within(n) >= 0.5 or not base.feasible:
+                return top.name
+        return study.baseline if base.feasible else None
+    return max(feasible, key=lambda x: x.npv_mean).name

@@ -1,0 +1,56 @@
+"""Study files in, a typed and validated :class:`Study` out: the loader, the schema of every
+key, the strategy kinds' fields and the price catalog.
+
+This layer knows nothing of how a study is simulated; every problem with a study file
+becomes a :class:`StudyError` naming the file, the key and the fix.
+
+Examples
+--------
+>>> from sim.study import load_study
+>>> study = load_study("studies/lesson_parity.toml")  # doctest: +SKIP
+>>> study.baseline  # doctest: +SKIP
+'frontier'
+"""
+
+from sim.study.actuals import Actuals, ActualsError, read_actuals
+from sim.study.edit import check_study_key, set_study_value
+from sim.study.errors import OutputError, StudyError
+from sim.study.labels import default_label
+from sim.study.loader import apply_overrides, load_study, study_from_dict
+from sim.study.types import (
+    CRITERIA,
+    RESERVED,
+    Constraints,
+    Correlation,
+    Input,
+    Strategy,
+    Study,
+    full_path,
+)
+from sim.study.workload_log import LogError, WorkloadFit, derive_workload, detect_columns
+
+__all__ = [
+    "CRITERIA",
+    "RESERVED",
+    "Actuals",
+    "ActualsError",
+    "Constraints",
+    "Correlation",
+    "Input",
+    "LogError",
+    "OutputError",
+    "Strategy",
+    "Study",
+    "StudyError",
+    "WorkloadFit",
+    "apply_overrides",
+    "check_study_key",
+    "default_label",
+    "derive_workload",
+    "detect_columns",
+    "full_path",
+    "load_study",
+    "read_actuals",
+    "set_study_value",
+    "study_from_dict",
+]
