@@ -60,7 +60,10 @@ def test_npv_target_uses_the_npv_variance(even_odds):
     plan = plan_samples(even_odds, parse_target_se(f"npv={se_target}", horizon=36,
                                                    months=12))
     assert plan.samples == 3 * B and plan.met
-    assert plan.reached()["self_hosted_7b"] == pytest.approx(sd / math.sqrt(3 * B), rel=0.02)
+    # a sample sd of n draws of a uniform (kurtosis 9/5) has relative se sqrt((9/5 - 1) / 4n)
+    rel_se = math.sqrt(0.2 / (3 * B))
+    assert plan.reached()["self_hosted_7b"] == pytest.approx(sd / math.sqrt(3 * B),
+                                                              rel=4 * rel_se)
 
 
 def test_the_cap_stops_it_and_the_rule_is_deterministic(even_odds):
