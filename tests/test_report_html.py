@@ -25,7 +25,7 @@ def cells(page: str) -> tuple[list[str], list[list[str]]]:
 
 @pytest.mark.parametrize(("x", "text"), [
     (None, "–"), (math.nan, "–"), (0.0, "$0"), (0.4, "$0"), (1234.4, "$1,234"),
-    (-1234.6, "-$1,235"), (1e6, "$1,000,000"), (-0.4, "$0"), (-0.5, "-$0"),
+    (-1234.6, "-$1,235"), (1e6, "$1,000,000"), (-0.4, "$0"), (-0.5, "$0"),
 ])
 def test_money(x, text):
     assert money(x) == text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import warnings
 
@@ -329,3 +330,20 @@ def test_contradiction_messages_name_only_stated_pairs():
             "(rank matrix, smallest eigenvalue -1.900): they contradict each other among "
             "the stated pairs; weaken one of them")):
         check_correlation(c, tuple(f"x{i}" for i in range(d)))
+
+
+def test_iman_conover_corrects_the_scores_own_correlation():
+    """The random score orders have a sample correlation of their own (~1/sqrt(n)); the
+    correction (the inverse Cholesky factor of it) removes it, so the rank correlation
+    reached is much closer to the target than independent sampling would be: over 40 seeds
+    of 2,000 rows, an rms error below 0.6 of the Fieller-Hartley-Pearson se (about 0.3 with
+    the correction; about 1, the sampling error itself, without it)."""
+    rho, n = 0.6, 2000
+    target = 2 * np.sin(np.pi * np.array([[1.0, rho], [rho, 1.0]]) / 6)
+    errors = []
+    for seed in range(40):
+        u = np.random.default_rng(seed).random((2, n))
+        v = iman_conover(u, target, rng=np.random.default_rng(100 + seed))
+        errors.append(spearmanr(v[0], v[1]).statistic - rho)
+    rms = math.sqrt(float(np.mean(np.square(errors))))
+    assert rms < 0.6 * spearman_se(rho, n)
