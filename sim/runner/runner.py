@@ -32,6 +32,7 @@ from sim.runner.samples_file import SamplesWriter
 from sim.runner.summary import Summary, col, summarize
 from sim.serving.from_study import prepare
 from sim.study import Study
+from sim.study.provenance import provenance
 
 DEFAULT_CHUNK = 32768
 #: Samples whose month-by-month cumulative saving is kept for the fan chart.
@@ -276,4 +277,5 @@ def build_manifest(study: Study, path: Path, timings: dict[str, float], *,
         "polars_version": pl.__version__,
         "cpu_count": os.cpu_count(),
         "timings": {k: round(v, 4) for k, v in timings.items()},
+        **provenance(study),  # the catalog snapshot and the fitted inputs (issue 16)
     }
