@@ -66,8 +66,8 @@ def test_parse_values_edges_and_exact_messages():
     assert parse_values("1:4:2") == ([1.0, 4.0], "log")  # two points are a range
     assert parse_values("0:1:5") == ([0.0, 0.25, 0.5, 0.75, 1.0], "linear")
     assert parse_values(" 1000, 2000 ,") == ([1000.0, 2000.0], "linear")
-    bad = ("'{}' is not a list of values (e.g. 1000,2000,5000) or a range lo:hi:n with lo < hi "
-           "and n >= 2 (e.g. 1000:100000:9)")
+    bad = ("'{}' is not a list of values (e.g. 1000,2000,5000) or a range lo:hi:n with finite "
+           "lo < hi and n >= 2 (e.g. 1000:100000:9)")
     for text in ("5:1:3", "4:4:3", "1:4:1", "1:2", "1:2:3:4", "a,b", "1:4:x"):
         with pytest.raises(ValueError, match="^" + re.escape(bad.format(text)) + "$"):
             parse_values(text)
