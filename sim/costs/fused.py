@@ -24,8 +24,9 @@ last bit.
 
 Functions are compiled once and cached on disk (``cache=True``); they release the GIL
 (``nogil=True``) so chunks run on threads, and use numpy's division semantics (x / 0 is inf
-or NaN, never an exception). The per-month helpers are inlined into their callers. They
-live in one module on purpose: numba's disk cache checks only the source file of the
+or NaN, never an exception). The per-sample path creates no array (no slice, no view: each
+one would cost a reference count), only indexes the arrays it is given. They live in one
+module on purpose: numba's disk cache checks only the source file of the
 function it loads, so a loop calling a helper from another file could run a stale copy.
 
 The coefficients come packed: a flat float64 array ``vals`` with ``off[k]``/``step[k]``
@@ -42,7 +43,42 @@ import numpy as np
 from numba import njit, vectorize
 
 from sim.costs.slots import (
+    BLOCK,
     ACTIVE,
+    N_BLOCK_ROWS,
+    N_ROWS,
+    M_BASE,
+    M_G,
+    M_GF,
+    M_GROW,
+    M_TOTAL,
+    M_V0,
+    N_SLOTS,
+    X_COUNTED,
+    X_CUTS,
+    X_DM,
+    X_DONE,
+    X_DUE,
+    X_FACTOR,
+    X_GPU,
+    X_LOG1PG,
+    X_NEXT,
+    X_NPREV,
+    X_PER,
+    X_PRICE,
+    X_PRICED,
+    X_RAW,
+    X_RUN,
+    X_SPEND,
+    X_VFULL,
+    Y_BUILD,
+    Y_CUM,
+    Y_FRAC,
+    Y_MONTH,
+    Y_NPV,
+    Y_RUN,
+    Y_SPEND,
+    Y_TCO,
     API,
     BUILD,
     CONST,
@@ -85,79 +121,50 @@ INSTANCE_SLACK = 1e-9
 #: Payback month stored for "not within the horizon" (null in samples.parquet).
 NO_PAYBACK = 0
 
-_JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
-#: Helpers called per sample and month: inlined into the caller.
-_INLINE = {**_JIT, "inline": "always"}
+#: Compiled without numba's reference-counted allocator: passing arrays around costs an
+#: atomic reference count per array per call otherwise, which dominated the run time.
+_JIT = {"cache": True, "nogil": True, "error_model": "numpy", "_nrt": False}
+#: The two wrappers that allocate their own arrays.
+_ALLOC = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 
 # -- rules shared by the kinds ------------------------------------------------------------
 
-@njit(**_INLINE)
+@njit(**_JIT)
 def fmax_floor(floor: float, x: float) -> float:
-    """``np.maximum(floor, x)``: the larger, NaN if either is NaN."""
-    if x != x or floor != floor:
-        return math.nan
-    return x if x > floor else floor
+    """``np.maximum(floor, x)``: the larger, NaN if either is NaN (as selects, no branch)."""
+    r = x if x > floor else floor
+    return math.nan if (x != x) | (floor != floor) else r
 
 
-@njit(**_INLINE)
-def price_path(stepped: bool, rate: float, keep: float, limit: float, floor: float,
-               monthly: float, pf: np.ndarray, cuts: np.ndarray) -> None:
-    """Price factor and price-lowering cuts of months 1..len(pf) (docs/model.md, "Price
-    declines"): ``max(f, (1 - s) ** N(t))``, ``N(t) = floor((t - 1) rate / 12)``, with the
-    cuts that lowered the price (those before the floor, ``limit``) counted for migrations;
-    or smoothly ``max(f, (1 - d) ** ((t - 1) / 12))`` as a running product of ``monthly``
-    (1 in month 1, no cuts)."""
-    done_prev = 0.0
-    raw = 1.0
-    factor = 1.0
-    n_prev = 0.0
-    for k in range(pf.size):
-        t = k + 1
-        if stepped:
-            n = math.floor((t - 1) * rate / 12.0 + CUT_EPS)
-            done = n if n < limit else limit
-            cuts[k] = done - done_prev
-            done_prev = done
-            if k == 0 or n != n_prev:  # the power changes only with a cut
-                factor = fmax_floor(floor, keep ** n)
-                n_prev = n
-        else:
-            cuts[k] = 0.0
-            if t > 1:
-                raw = raw * monthly
-                factor = fmax_floor(floor, raw)
-        pf[k] = factor
-
-
-@njit(**_INLINE)
+@njit(**_JIT)
 def project_spend(t: int, cost: float, build: float) -> float:
     """Project spend of month t: the cost spread over ``max(build, 1)`` months."""
     dm = build if build > 1.0 else 1.0
     return cost / dm if t <= dm else 0.0
 
 
-@njit(**_INLINE)
+@njit(**_JIT)
 def retrain_due(t: int, start: float, every: float) -> bool:
     """Whether month t is a scheduled retraining month: ``t > D`` and ``(t - D) % T == 0``."""
     return t > start and (t - start) % every == 0.0
 
 
-@njit(**_INLINE)
+@njit(**_JIT)
 def whole(start: float, every: float) -> bool:
     """Whether a schedule is in whole months: then its months ``D + k T`` are found by
     counting, the same months :func:`retrain_due` gives, without a remainder each month."""
-    return start == math.floor(start) and every == math.floor(every) and every >= 1.0
+    return (start == np.floor(start)) & (every == np.floor(every)) & (every >= 1.0)
 
 
-@njit(**_INLINE)
+@njit(**_JIT)
 def retrain_served(t: int, every: float, horizon: int) -> float:
     """Months within the horizon a retraining in month t serves: ``min(T, H - t + 1)``."""
     left = horizon - t + 1.0
     return every if every < left else left
 
 
-@njit(**_INLINE)
+@njit(**_JIT)
 def volume_sum(g: float, n: float) -> float:
     """``1 + (1 + g) + ... + (1 + g) ** (n - 1)`` in closed form (n when g = 0)."""
     if g == 0.0:
@@ -165,25 +172,25 @@ def volume_sum(g: float, n: float) -> float:
     return math.expm1(n * math.log1p(g)) / g
 
 
-@njit(**_INLINE)
+@njit(**_JIT)
 def round_up(load: float) -> float:
     """Instances for a load (in instances): ``max(1, ceil(load))``, the load shrunk by a
     relative 1e-9 first so that exactly 2 instances of load give 2, not 3."""
-    x = math.ceil(load * (1.0 - INSTANCE_SLACK))
+    x = np.ceil(load * (1.0 - INSTANCE_SLACK))
     return x if x > 1.0 else 1.0
 
 
-@njit(**_INLINE)
-def interp(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
-    """``np.interp(x, xp, fp)`` for one value (numpy's formula, bit for bit)."""
-    n = xp.size
+@njit(**_JIT)
+def interp(x: float, xp: np.ndarray, fp: np.ndarray, first: int, last: int) -> float:
+    """``np.interp(x, xp[first:last], fp[first:last])`` for one value (numpy's formula, bit
+    for bit)."""
     if x != x:
         return x
-    if x < xp[0]:
-        return fp[0]
-    if x >= xp[n - 1]:
-        return fp[n - 1]
-    lo, hi = 0, n - 1
+    if x < xp[first]:
+        return fp[first]
+    if x >= xp[last - 1]:
+        return fp[last - 1]
+    lo, hi = first, last - 1
     while hi - lo > 1:
         mid = (lo + hi) >> 1
         if xp[mid] <= x:
@@ -199,262 +206,327 @@ def interp(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
     return y
 
 
-@njit(**_INLINE)
+@njit(**_JIT)
 def instances(mode: int, fixed: float, need: float, rpd: float, work: float, per_request: float,
-              growth: float, xp: np.ndarray, fp: np.ndarray) -> float:
+              growth: float, xp: np.ndarray, fp: np.ndarray, first: int, last: int) -> float:
     """Instances serving a month at volume factor ``growth``: ``fixed`` (mode 0); sized for
     the peak, ``round_up(need x growth)`` (mode 1, "auto"); or the serving simulation's
     replica-hours per day / 24 at the volume doing the same work (mode 2, "simulated": the
-    curve ``xp -> fp``, proportional above its last knot)."""
+    curve ``xp[first:last] -> fp[first:last]``, proportional above its last knot)."""
     if mode == 0:
         return fixed
     if mode == 1:
         return round_up(need * growth)
     v = rpd * growth * work / per_request
-    top = xp[xp.size - 1]
-    hours = fp[fp.size - 1] * v / top if v > top else interp(v, xp, fp)
+    top = xp[last - 1]
+    hours = fp[last - 1] * v / top if v > top else interp(v, xp, fp, first, last)
     return hours / 24.0
 
 
-# -- the month loop of each kind ------------------------------------------------------------
+# -- one month of each kind, for a block of samples ----------------------------------------
+# A block is BLOCK samples (lanes) stepped together month by month. ``x`` holds one
+# component's coefficients and state, row r of lane j at ``x[r * BLOCK + j]`` (rows:
+# sim.costs.slots), ``blk`` the block's shared rows likewise. Every loop runs over all
+# BLOCK lanes (those past the last sample hold copies and are never written out): with a
+# constant trip count and rows a constant distance apart, the compiler turns the loops into
+# vector instructions. The branches that stay (a cut that changes the price, a retraining
+# month) are rare and taken lane by lane.
 
-@njit(**_INLINE)
-def api_months(token: float, quality: float, const: float, migration: float,
-               pf: np.ndarray, cuts: np.ndarray, grow: np.ndarray, run: np.ndarray) -> None:
+B = BLOCK
+
+
+@njit(**_JIT)
+def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
+    """The price factor and the price-lowering cuts of month t (docs/model.md, "Price
+    declines"): ``max(f, (1 - s) ** N(t))``, ``N(t) = floor((t - 1) rate / 12)``, the cuts
+    before the floor (``limit``) counted for migrations; or smoothly ``max(f, (1 - d) **
+    ((t - 1) / 12))`` as a running product of the monthly factor (1 in month 1, no cuts).
+    The power is recomputed only when N changes."""
+    if stepped:
+        changed = False
+        for j in range(B):
+            n = np.floor((t - 1) * x[RATE * B + j] / 12.0 + CUT_EPS)
+            limit = x[LIMIT * B + j]
+            before = x[X_DONE * B + j]
+            priced = x[X_PRICED * B + j]
+            done = n if n < limit else limit
+            x[X_CUTS * B + j] = done - before
+            x[X_DONE * B + j] = done
+            changed = changed | (n != priced)
+            x[X_NPREV * B + j] = n
+        if changed or t == 1:
+            for j in range(B):
+                n = x[X_NPREV * B + j]
+                if t == 1 or n != x[X_PRICED * B + j]:
+                    keep = x[KEEP * B + j]
+                    # (1 - s) ** 0 and ** 1 are exact: no need to ask pow
+                    power = 1.0 if n == 0.0 else (keep if n == 1.0 else keep ** n)
+                    x[X_FACTOR * B + j] = fmax_floor(x[FLOOR * B + j], power)
+                    x[X_PRICED * B + j] = n
+    else:
+        for j in range(B):
+            x[X_CUTS * B + j] = 0.0
+        if t > 1:
+            for j in range(B):
+                raw = x[X_RAW * B + j] * x[MONTHLY * B + j]
+                floor = x[FLOOR * B + j]
+                x[X_RAW * B + j] = raw
+                x[X_FACTOR * B + j] = fmax_floor(floor, raw)
+
+
+@njit(**_JIT)
+def due_months(t: int, x: np.ndarray) -> bool:
+    """Mark the lanes that retrain in month t (row ``X_DUE``); True if any does. A schedule in
+    whole months is counted (its months ``D + k T``, the same as :func:`retrain_due`'s,
+    without a remainder each month); any other asks :func:`retrain_due`."""
+    tt = float(t)
+    any_due = False
+    all_counted = True
+    for j in range(B):
+        counted = x[X_COUNTED * B + j] != 0.0
+        nxt = x[X_NEXT * B + j]
+        every = x[EVERY * B + j]
+        due = counted & (tt == nxt)
+        x[X_NEXT * B + j] = nxt + every if due else nxt
+        x[X_DUE * B + j] = 1.0 if due else 0.0
+        any_due = any_due | due
+        all_counted = all_counted & counted
+    if not all_counted:
+        for j in range(B):
+            if x[X_COUNTED * B + j] == 0.0 and retrain_due(t, x[BUILD * B + j],
+                                                           x[EVERY * B + j]):
+                x[X_DUE * B + j] = 1.0
+                any_due = True
+    return any_due
+
+
+@njit(**_JIT)
+def api_month(x: np.ndarray, grow: np.ndarray) -> None:
     """An API-priced model's run cost: ``V(t)/V0 x (token bill x price factor + reviews and
     errors) + fixed + migration x the month's cuts``."""
-    for k in range(run.size):
-        run[k] = grow[k] * (token * pf[k] + quality) + const + migration * cuts[k]
+    for j in range(B):
+        x[X_RUN * B + j] = (grow[j] * (x[TOKEN * B + j] * x[X_FACTOR * B + j]
+                                       + x[QUALITY * B + j]) + x[CONST * B + j]
+                            + x[MIGRATION * B + j] * x[X_CUTS * B + j])
 
 
-@njit(**_INLINE)
-def hosted_months(token: float, quality: float, const: float, pf: np.ndarray,
-                  grow: np.ndarray, g: float, retrain: bool, when_pays: bool, start: float,
-                  every: float, rcost: float, horizon: int, run: np.ndarray,
-                  spend: np.ndarray) -> None:
-    """A hosted fine-tune's run cost and retraining spend (added to ``spend``): its price
-    factor is today's (1) until a retraining moves it onto the vendor's path ``pf``; under
+@njit(**_JIT)
+def served_volume(x: np.ndarray, j: int, g: float, served: float) -> float:
+    """:func:`volume_sum` of lane j's growth over ``served`` months, with ``log1p(g)`` and
+    the whole period's value kept for the lane's later retrainings (the same numbers)."""
+    if g == 0.0:
+        return served
+    if served == x[EVERY * B + j] and x[X_VFULL * B + j] == x[X_VFULL * B + j]:
+        return x[X_VFULL * B + j]
+    if x[X_LOG1PG * B + j] != x[X_LOG1PG * B + j]:
+        x[X_LOG1PG * B + j] = math.log1p(g)
+    v = math.expm1(served * x[X_LOG1PG * B + j]) / g
+    if served == x[EVERY * B + j]:
+        x[X_VFULL * B + j] = v
+    return v
+
+
+@njit(**_JIT)
+def hosted_month(t: int, retrain: bool, when_pays: bool, horizon: int, x: np.ndarray,
+                 grow: np.ndarray, g: np.ndarray) -> None:
+    """A hosted fine-tune's run cost and retraining spend (added to the month's): its price
+    factor is today's (1) until a retraining moves it onto the vendor's path; under
     ``when_pays`` a scheduled retraining happens only when its charge is at most the saving
     of the price step over the months it serves within the horizon (docs/model.md,
     "Project, build months and retraining")."""
-    price = 1.0
-    counted = whole(start, every)
-    next_due = start + every
-    for k in range(run.size):
-        t = k + 1
-        due = False
-        if retrain:
-            if counted:
-                due = t == next_due
-                if due:
-                    next_due = next_due + every
-            else:
-                due = retrain_due(t, start, every)
-        if due:
-            served = retrain_served(t, every, horizon)
-            charge = rcost * served / every
-            happened = True
-            if when_pays:
-                gain = token * (price - pf[k]) * grow[k] * volume_sum(g, served)
-                happened = charge <= gain
-            if happened:
-                price = pf[k]
-                spend[k] = spend[k] + charge
-        run[k] = grow[k] * (token * price + quality) + const
+    if retrain and due_months(t, x):
+        for j in range(B):
+            if x[X_DUE * B + j] != 0.0:
+                every = x[EVERY * B + j]
+                served = retrain_served(t, every, horizon)
+                charge = x[RCOST * B + j] * served / every
+                happened = True
+                if when_pays:
+                    gain = (x[TOKEN * B + j] * (x[X_PRICE * B + j] - x[X_FACTOR * B + j])
+                            * grow[j] * served_volume(x, j, g[j], served))
+                    happened = charge <= gain
+                if happened:
+                    x[X_PRICE * B + j] = x[X_FACTOR * B + j]
+                    x[X_SPEND * B + j] = x[X_SPEND * B + j] + charge
+    for j in range(B):
+        x[X_RUN * B + j] = (grow[j] * (x[TOKEN * B + j] * x[X_PRICE * B + j]
+                                       + x[QUALITY * B + j]) + x[CONST * B + j])
 
 
-@njit(**_INLINE)
-def self_hosted_months(mode: int, fixed: float, need: float, rpd: float, work: float,
-                       per_request: float, hourly: float, monthly: float, quality: float,
-                       const: float, grow: np.ndarray, xp: np.ndarray, fp: np.ndarray,
-                       run: np.ndarray) -> None:
-    """A self-hosted model's run cost: ``instances x hourly x GPU price factor + V(t)/V0 x
-    reviews and errors + storage + MLOps + fixed``; the GPU price falls by ``monthly`` a
-    month from month 2 on."""
-    factor = 1.0
-    for k in range(run.size):
-        if k > 0:
-            factor = factor * monthly
-        n = instances(mode, fixed, need, rpd, work, per_request, grow[k], xp, fp)
-        run[k] = n * hourly * factor + grow[k] * quality + const
+@njit(**_JIT)
+def self_hosted_month(t: int, mode: int, retrain: bool, when_pays: bool, horizon: int,
+                      x: np.ndarray, grow: np.ndarray, cx: np.ndarray, cy: np.ndarray,
+                      first: int, last: int) -> None:
+    """A self-hosted model's run cost, ``instances x hourly x GPU price factor + V(t)/V0 x
+    reviews and errors + storage + MLOps + fixed`` (the GPU price falls by its monthly
+    factor from month 2 on), and its scheduled retrainings, each charged its share within
+    the horizon (its price does not step, so ``when_pays`` never pays)."""
+    if t > 1:
+        for j in range(B):
+            x[X_GPU * B + j] = x[X_GPU * B + j] * x[GPU_MONTHLY * B + j]
+    if mode == 0:
+        for j in range(B):
+            x[X_RUN * B + j] = (x[FIXED * B + j] * x[HOURLY * B + j] * x[X_GPU * B + j]
+                                + grow[j] * x[QUALITY * B + j] + x[CONST * B + j])
+    elif mode == 1:
+        for j in range(B):
+            n = round_up(x[NEED * B + j] * grow[j])
+            x[X_RUN * B + j] = (n * x[HOURLY * B + j] * x[X_GPU * B + j]
+                                + grow[j] * x[QUALITY * B + j] + x[CONST * B + j])
+    else:
+        for j in range(B):
+            n = instances(mode, 0.0, 0.0, x[RPD * B + j], x[WORK * B + j],
+                          x[PER_REQUEST * B + j], grow[j], cx, cy, first, last)
+            x[X_RUN * B + j] = (n * x[HOURLY * B + j] * x[X_GPU * B + j]
+                                + grow[j] * x[QUALITY * B + j] + x[CONST * B + j])
+    if retrain and due_months(t, x):
+        for j in range(B):
+            if x[X_DUE * B + j] != 0.0:
+                every = x[EVERY * B + j]
+                charge = x[RCOST * B + j] * retrain_served(t, every, horizon) / every
+                if not when_pays or charge <= 0.0:
+                    x[X_SPEND * B + j] = x[X_SPEND * B + j] + charge
 
 
-@njit(**_INLINE)
-def scheduled_retraining(retrain: bool, when_pays: bool, start: float, every: float,
-                         rcost: float, horizon: int, spend: np.ndarray) -> None:
-    """Add a self-hosted model's retraining spend: each scheduled retraining, charged its
-    share within the horizon (its price does not step, so ``when_pays`` never pays)."""
-    if not retrain:
-        return
-    counted = whole(start, every)
-    next_due = start + every
-    for k in range(spend.size):
-        t = k + 1
-        if counted:
-            due = t == next_due
-            if due:
-                next_due = next_due + every
+@njit(**_JIT)
+def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, blk: np.ndarray,
+                    cx: np.ndarray, cy: np.ndarray, coff: np.ndarray) -> None:
+    """Run cost and one-off spend (rows ``X_RUN``, ``X_SPEND``) of one component in month t:
+    its project's instalment, then its kind's month."""
+    kind = f[F_KIND]
+    if f[F_PROJECT] != 0:
+        tt = float(t)
+        for j in range(B):
+            per = x[X_PER * B + j]
+            x[X_SPEND * B + j] = per if tt <= x[X_DM * B + j] else 0.0
+    else:
+        for j in range(B):
+            x[X_SPEND * B + j] = 0.0
+    retrain = f[F_RETRAIN] != 0
+    when_pays = f[F_WHEN_PAYS] != 0
+    grow = blk[M_GROW * B:(M_GROW + 1) * B]
+    if kind == ROUTER:
+        for j in range(B):
+            x[X_RUN * B + j] = 0.0
+    elif kind == SELF_HOSTED:
+        q = f[F_CURVE]
+        first = coff[q] if q >= 0 else 0
+        last = coff[q + 1] if q >= 0 else 0
+        self_hosted_month(t, f[F_MODE], retrain, when_pays, horizon, x, grow, cx, cy, first,
+                          last)
+    else:
+        price_month(t, f[F_STEPPED] != 0, x)
+        if kind == API:
+            api_month(x, grow)
         else:
-            due = retrain_due(t, start, every)
-        if due:
-            charge = rcost * retrain_served(t, every, horizon) / every
-            if not when_pays or charge <= 0.0:
-                spend[k] = spend[k] + charge
+            hosted_month(t, retrain, when_pays, horizon, x, grow,
+                         blk[M_G * B:(M_G + 1) * B])
+
+
+@njit(**_JIT)
+def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
+                   step: np.ndarray, slots: np.ndarray, x: np.ndarray) -> None:
+    """Read component c's coefficients for samples b0..b0+nb-1 (lanes past nb repeat the
+    first) and set its month-0 state."""
+    for k in range(N_SLOTS):
+        idx = slots[c, k]
+        o = off[idx] + b0 * step[idx]
+        st = step[idx]
+        for j in range(B):
+            x[k * B + j] = vals[o + (j if j < nb else 0) * st]
+    for j in range(B):
+        build = x[BUILD * B + j]
+        dm = build if build > 1.0 else 1.0
+        x[X_DM * B + j] = dm
+        x[X_PER * B + j] = x[PROJECT * B + j] / dm
+        x[X_FACTOR * B + j] = 1.0
+        x[X_RAW * B + j] = 1.0
+        x[X_DONE * B + j] = 0.0
+        x[X_NPREV * B + j] = 0.0
+        x[X_PRICED * B + j] = 0.0
+        x[X_PRICE * B + j] = 1.0
+        x[X_GPU * B + j] = 1.0
+        x[X_COUNTED * B + j] = 1.0 if whole(build, x[EVERY * B + j]) else 0.0
+        x[X_NEXT * B + j] = build + x[EVERY * B + j]
+        x[X_LOG1PG * B + j] = np.nan
+        x[X_VFULL * B + j] = np.nan
 
 
 # -- the payback rule -----------------------------------------------------------------------
 
-@njit(**_INLINE)
-def fold_strategy(base: np.ndarray, run: np.ndarray, spend: np.ndarray, building: float,
-                  disc: np.ndarray, fan: np.ndarray, cost_out: np.ndarray
-                  ) -> tuple[float, int, float, float]:
-    """NPV, payback month, fractional payback and TCO of one strategy in one sample.
+@njit(**_JIT)
+def fold_month(t: int, base: np.ndarray, y: np.ndarray, disc: float) -> None:
+    """One month of one strategy's net saving, NPV, TCO and payback (docs/model.md, "Net
+    saving, NPV, TCO and ROI" and "Payback"; the rule: :mod:`sim.costs.payback`).
 
     The month's cost is the baseline's while the strategy is being built (``t <=
-    building``), else its own run cost, plus its one-off spend; the net saving is the
-    baseline's cost minus it. The payback rule (:mod:`sim.costs.payback`): month t is a
-    candidate when the cumulative net saving ended month t - 1 below 0 (month 1 always
-    is); the payback month is the last candidate, its fractional value interpolated with the
-    month's spend paid at its start, kept as a running maximum; neither counts unless the
-    cumulative ends the horizon above 0. ``fan`` (length 0 or the horizon) receives the
-    cumulative net saving by month, ``cost_out`` (likewise) the month's cost.
+    Y_BUILD``), else its own run cost, plus its one-off spend; the net saving is the
+    baseline's cost minus it. Month t is a payback candidate when the cumulative net saving
+    ended month t - 1 below 0 (month 1 always is); the payback month is the last candidate,
+    its fractional value interpolated with the month's spend paid at its start, kept as a
+    running maximum (capped at 1 inside the month; NaN, from 0 / 0, never wins). Row
+    ``Y_RUN`` receives the month's cost. Written without branches, so it is vectorized.
     """
-    cum = 0.0
-    month = 1
-    fractional = 0.0
-    npv = 0.0
-    tco = 0.0
-    for k in range(run.size):
-        t = k + 1
-        cost = (base[k] if t <= building else run[k]) + spend[k]
-        net = base[k] - cost
-        if t == 1 or cum < 0.0:
-            month = t
-            start = cum - spend[k]  # just after the month's one-off spend
-            cum = cum + net
-            f = start / (start - cum)
-            if f > 1.0:  # a candidate that is not the last may lie beyond t
-                f = 1.0
-            f = f + (t - 1)
-            if f > fractional:  # NaN (0 / 0) never wins
-                fractional = f
-        else:
-            cum = cum + net
-        npv = npv + disc[k] * net
-        tco = tco + cost
-        if fan.size:
-            fan[k] = cum
-        if cost_out.size:
-            cost_out[k] = cost
-    if cum > 0.0:
-        return npv, month, fractional, tco
-    return npv, NO_PAYBACK, np.nan, tco
-
-
-# -- strategies and the fused pass ----------------------------------------------------------
-
-@njit(**_INLINE)
-def _at(vals: np.ndarray, off: np.ndarray, step: np.ndarray, k: int, i: int) -> float:
-    return vals[off[k] + i * step[k]]
-
-
-@njit(**_INLINE)
-def component_months(c: int, i: int, vals: np.ndarray, off: np.ndarray, step: np.ndarray,
-                     slots: np.ndarray, flags: np.ndarray, cx: np.ndarray, cy: np.ndarray,
-                     coff: np.ndarray, g: float, grow: np.ndarray, horizon: int,
-                     run: np.ndarray, spend: np.ndarray, pf: np.ndarray,
-                     cuts: np.ndarray) -> None:
-    """Run cost and one-off spend of component ``c`` in sample ``i`` (months 1..len(run))."""
-    s = slots[c]
-    f = flags[c]
-    kind = f[F_KIND]
-    project = f[F_PROJECT] != 0
-    build = _at(vals, off, step, s[BUILD], i)
-    cost = _at(vals, off, step, s[PROJECT], i) if project else 0.0
-    for k in range(run.size):
-        spend[k] = project_spend(k + 1, cost, build) if project else 0.0
-    if kind == ROUTER:
-        run[:] = 0.0
-        return
-    retrain = f[F_RETRAIN] != 0
-    every = _at(vals, off, step, s[EVERY], i) if retrain else 1.0
-    rcost = _at(vals, off, step, s[RCOST], i) if retrain else 0.0
-    quality = _at(vals, off, step, s[QUALITY], i)
-    const = _at(vals, off, step, s[CONST], i)
-    if kind == SELF_HOSTED:
-        q = f[F_CURVE]
-        lo = coff[q] if q >= 0 else 0
-        hi = coff[q + 1] if q >= 0 else 0
-        self_hosted_months(f[F_MODE], _at(vals, off, step, s[FIXED], i),
-                           _at(vals, off, step, s[NEED], i), _at(vals, off, step, s[RPD], i),
-                           _at(vals, off, step, s[WORK], i),
-                           _at(vals, off, step, s[PER_REQUEST], i),
-                           _at(vals, off, step, s[HOURLY], i),
-                           _at(vals, off, step, s[GPU_MONTHLY], i), quality, const, grow,
-                           cx[lo:hi], cy[lo:hi], run)
-        scheduled_retraining(retrain, f[F_WHEN_PAYS] != 0, build, every, rcost, horizon, spend)
-        return
-    price_path(f[F_STEPPED] != 0, _at(vals, off, step, s[RATE], i),
-               _at(vals, off, step, s[KEEP], i), _at(vals, off, step, s[LIMIT], i),
-               _at(vals, off, step, s[FLOOR], i), _at(vals, off, step, s[MONTHLY], i), pf, cuts)
-    token = _at(vals, off, step, s[TOKEN], i)
-    if kind == API:
-        api_months(token, quality, const, _at(vals, off, step, s[MIGRATION], i), pf, cuts,
-                   grow, run)
-    else:
-        hosted_months(token, quality, const, pf, grow, g, retrain, f[F_WHEN_PAYS] != 0, build,
-                      every, rcost, horizon, run, spend)
-
-
-@njit(**_INLINE)
-def _growth(gf: float, grow: np.ndarray) -> None:
-    growth = 1.0
-    for k in range(grow.size):
-        if k > 0:
-            growth = growth * gf
-        grow[k] = growth
+    first = t == 1
+    tt = float(t)
+    tm1 = float(t - 1)
+    for j in range(B):
+        # every operand is loaded first, so the choices below are selects, not branches
+        spend = y[Y_SPEND * B + j]
+        building = y[Y_BUILD * B + j]
+        run = y[Y_RUN * B + j]
+        b = base[j]
+        cum = y[Y_CUM * B + j]
+        frac = y[Y_FRAC * B + j]
+        month = y[Y_MONTH * B + j]
+        cost = (b if tt <= building else run) + spend
+        net = b - cost
+        candidate = first | (cum < 0.0)
+        start = cum - spend  # just after the month's one-off spend
+        cum = cum + net
+        f = start / (start - cum)
+        f = 1.0 if f > 1.0 else f
+        f = f + tm1
+        y[Y_MONTH * B + j] = tt if candidate else month
+        y[Y_FRAC * B + j] = f if candidate & (f > frac) else frac
+        y[Y_CUM * B + j] = cum
+        y[Y_NPV * B + j] = y[Y_NPV * B + j] + disc * net
+        y[Y_TCO * B + j] = y[Y_TCO * B + j] + cost
+        y[Y_RUN * B + j] = cost
 
 
 @njit(**_JIT)
-def component_months_one(vals: np.ndarray, off: np.ndarray, step: np.ndarray,
-                         slots: np.ndarray, flags: np.ndarray, cx: np.ndarray, cy: np.ndarray,
-                         coff: np.ndarray, shared: np.ndarray, horizon: int, run: np.ndarray,
-                         spend: np.ndarray) -> None:
-    """Run cost and spend of component 0 in sample 0 (a wrapper for docs and tests)."""
-    t_n = run.size
-    grow = np.empty(t_n)
-    _growth(_at(vals, off, step, shared[S_GROWTH], 0), grow)
-    pf, cuts = np.empty(t_n), np.empty(t_n)
-    component_months(0, 0, vals, off, step, slots, flags, cx, cy, coff,
-                     _at(vals, off, step, shared[S_G], 0), grow, horizon, run, spend, pf, cuts)
-
-
-@njit(**_INLINE)
-def strategy_months(lo: int, hi: int, i: int, vals: np.ndarray, off: np.ndarray,
-                    step: np.ndarray, slots: np.ndarray, flags: np.ndarray, cx: np.ndarray,
-                    cy: np.ndarray, coff: np.ndarray, g: float, grow: np.ndarray,
-                    horizon: int, run: np.ndarray, spend: np.ndarray, scratch: np.ndarray
-                    ) -> float:
-    """Run cost and spend of the strategy made of components ``lo..hi-1`` (each weighted by
-    its active flag, in order); returns the last month it is still being built (the largest
-    build months of an active component with a project; -inf when none)."""
-    run[:] = 0.0
-    spend[:] = 0.0
-    building = -np.inf
-    cr, cs, pf, cuts = scratch[0], scratch[1], scratch[2], scratch[3]
+def strategy_month(lo: int, hi: int, xs: np.ndarray, y: np.ndarray) -> None:
+    """A strategy's run cost and spend this month (rows ``Y_RUN``, ``Y_SPEND``): its
+    components' (``lo..hi-1``), each weighted by its active flag, added in order."""
+    for j in range(B):
+        y[Y_RUN * B + j] = 0.0
+        y[Y_SPEND * B + j] = 0.0
     for c in range(lo, hi):
-        a = _at(vals, off, step, slots[c, ACTIVE], i)
-        component_months(c, i, vals, off, step, slots, flags, cx, cy, coff, g, grow, horizon,
-                         cr, cs, pf, cuts)
-        for k in range(run.size):
-            run[k] = run[k] + cr[k] * a
-            spend[k] = spend[k] + cs[k] * a
-        if flags[c, F_PROJECT] != 0 and a > 0.0:
-            d = _at(vals, off, step, slots[c, BUILD], i)
-            if d > building:
-                building = d
-    return building
+        x = xs[c]
+        for j in range(B):
+            a = x[ACTIVE * B + j]
+            y[Y_RUN * B + j] = y[Y_RUN * B + j] + x[X_RUN * B + j] * a
+            y[Y_SPEND * B + j] = y[Y_SPEND * B + j] + x[X_SPEND * B + j] * a
 
+
+@njit(**_JIT)
+def building_until(lo: int, hi: int, xs: np.ndarray, flags: np.ndarray, y: np.ndarray) -> None:
+    """The last month the strategy is being built (row ``Y_BUILD``): the largest build
+    months of an active component with a project (-inf when none)."""
+    for j in range(B):
+        y[Y_BUILD * B + j] = -np.inf
+    for c in range(lo, hi):
+        if flags[c, F_PROJECT] == 0:
+            continue
+        x = xs[c]
+        for j in range(B):
+            d = x[BUILD * B + j]
+            now = y[Y_BUILD * B + j]
+            y[Y_BUILD * B + j] = d if (x[ACTIVE * B + j] > 0.0) & (d > now) else now
+
+
+# -- the fused pass ---------------------------------------------------------------------------
 
 @njit(**_JIT)
 def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndarray,
@@ -462,7 +534,8 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
              s_lo: np.ndarray, s_hi: np.ndarray, base_s: int, shared: np.ndarray,
              horizon: int, months: int, disc: np.ndarray, m: int, keep: int,
              npv: np.ndarray, payback: np.ndarray, fractional: np.ndarray, tco: np.ndarray,
-             fan: np.ndarray, paths: np.ndarray, volume: np.ndarray) -> None:
+             fan: np.ndarray, paths: np.ndarray, volume: np.ndarray, xs: np.ndarray,
+             ys: np.ndarray, blk: np.ndarray) -> None:
     """Evaluate every strategy (rows ``s``, components ``s_lo[s]..s_hi[s]-1``) on samples
     0..m-1 over months 1..``months`` (retraining charges use the ``horizon``).
 
@@ -470,58 +543,126 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     (NaN: none) and ``tco`` (the baseline's row: NPV 0, no payback); the cumulative net
     saving of the first ``keep`` samples into ``fan`` (strategy, month, sample); and, when
     ``paths`` has m columns, each strategy's monthly cost into ``paths`` (strategy, month,
-    sample) and the volume into ``volume`` (month, sample).
+    sample) and the volume into ``volume`` (month, sample). ``xs`` (components, ``N_ROWS *
+    BLOCK``), ``ys`` (strategies, ``N_STRATEGY_ROWS * BLOCK``) and ``blk``
+    (``N_BLOCK_ROWS * BLOCK``) are work arrays: nothing here allocates (the functions are
+    compiled without numba's reference-counted allocator, whose atomic count on every array
+    passed would dominate the time).
     """
     n_s = s_lo.size
-    t_n = months
-    base = np.empty(t_n)
-    run = np.empty(t_n)
-    spend = np.empty(t_n)
-    grow = np.empty(t_n)
-    scratch = np.empty((4, t_n))
-    fan_row = np.empty(t_n)
-    cost_row = np.empty(t_n)
-    nothing = np.empty(0)
+    n_c = flags.shape[0]
     want_paths = paths.shape[2] == m and m > 0
-    for i in range(m):
-        _growth(_at(vals, off, step, shared[S_GROWTH], i), grow)
-        g = _at(vals, off, step, shared[S_G], i)
-        if want_paths:
-            v0 = _at(vals, off, step, shared[S_V0], i)
-            for k in range(t_n):
-                volume[k, i] = v0 * grow[k]
-        strategy_months(s_lo[base_s], s_hi[base_s], i, vals, off, step, slots, flags, cx, cy,
-                        coff, g, grow, horizon, base, spend, scratch)
-        total = 0.0
-        for k in range(t_n):
-            total = total + base[k]
-            if want_paths:
-                paths[base_s, k, i] = base[k]
-        npv[base_s, i] = 0.0
-        payback[base_s, i] = NO_PAYBACK
-        fractional[base_s, i] = np.nan
-        tco[base_s, i] = total
+    base = blk[M_BASE * B:(M_BASE + 1) * B]
+    grow = blk[M_GROW * B:(M_GROW + 1) * B]
+    total = blk[M_TOTAL * B:(M_TOTAL + 1) * B]
+    gf = blk[M_GF * B:(M_GF + 1) * B]
+    v0 = blk[M_V0 * B:(M_V0 + 1) * B]
+    for b0 in range(0, m, B):
+        nb = min(B, m - b0)
+        for r, k in ((M_GF, S_GROWTH), (M_G, S_G), (M_V0, S_V0)):
+            idx = shared[k]
+            o = off[idx] + b0 * step[idx]
+            for j in range(B):
+                blk[r * B + j] = vals[o + (j if j < nb else 0) * step[idx]]
+        for j in range(B):
+            grow[j] = 1.0
+            total[j] = 0.0
+        for c in range(n_c):
+            load_component(c, b0, nb, vals, off, step, slots, xs[c])
         for s in range(n_s):
-            if s == base_s:
-                continue
-            building = strategy_months(s_lo[s], s_hi[s], i, vals, off, step, slots, flags, cx,
-                                       cy, coff, g, grow, horizon, run, spend, scratch)
-            out_fan = fan_row if i < keep else nothing
-            out_cost = cost_row if want_paths else nothing
-            v, pb, fr, tc = fold_strategy(base, run, spend, building, disc, out_fan, out_cost)
-            npv[s, i] = v
-            payback[s, i] = pb
-            fractional[s, i] = fr
-            tco[s, i] = tc
-            if i < keep:
-                for k in range(t_n):
-                    fan[s, k, i] = fan_row[k]
+            y = ys[s]
+            building_until(s_lo[s], s_hi[s], xs, flags, y)
+            for j in range(B):
+                y[Y_CUM * B + j] = 0.0
+                y[Y_MONTH * B + j] = 1.0
+                y[Y_FRAC * B + j] = 0.0
+                y[Y_NPV * B + j] = 0.0
+                y[Y_TCO * B + j] = 0.0
+        for k in range(months):
+            t = k + 1
+            if k > 0:
+                for j in range(B):
+                    grow[j] = grow[j] * gf[j]
             if want_paths:
-                for k in range(t_n):
-                    paths[s, k, i] = cost_row[k]
+                for j in range(nb):
+                    volume[k, b0 + j] = v0[j] * grow[j]
+            for c in range(n_c):
+                component_month(t, horizon, flags[c], xs[c], blk, cx, cy, coff)
+            yb = ys[base_s]
+            strategy_month(s_lo[base_s], s_hi[base_s], xs, yb)
+            for j in range(B):
+                base[j] = yb[Y_RUN * B + j]
+                total[j] = total[j] + base[j]
+            if want_paths:
+                for j in range(nb):
+                    paths[base_s, k, b0 + j] = base[j]
+            for s in range(n_s):
+                if s == base_s:
+                    continue
+                y = ys[s]
+                strategy_month(s_lo[s], s_hi[s], xs, y)
+                fold_month(t, base, y, disc[k])
+                for j in range(min(nb, keep - b0)):
+                    fan[s, k, b0 + j] = y[Y_CUM * B + j]
+                if want_paths:
+                    for j in range(nb):
+                        paths[s, k, b0 + j] = y[Y_RUN * B + j]
+        for s in range(n_s):
+            y = ys[s]
+            for j in range(nb):
+                i = b0 + j
+                ahead = s != base_s and y[Y_CUM * B + j] > 0.0
+                npv[s, i] = 0.0 if s == base_s else y[Y_NPV * B + j]
+                payback[s, i] = int(y[Y_MONTH * B + j]) if ahead else NO_PAYBACK
+                fractional[s, i] = y[Y_FRAC * B + j] if ahead else np.nan
+                tco[s, i] = total[j] if s == base_s else y[Y_TCO * B + j]
 
 
-@njit(**_JIT)
+# -- wrappers for docs, tests and the point estimate -----------------------------------------
+
+@njit(**_ALLOC)
+def component_months_one(vals: np.ndarray, off: np.ndarray, step: np.ndarray,
+                         slots: np.ndarray, flags: np.ndarray, cx: np.ndarray, cy: np.ndarray,
+                         coff: np.ndarray, shared: np.ndarray, horizon: int, run: np.ndarray,
+                         spend: np.ndarray) -> None:
+    """Run cost and spend of component 0 in sample 0 by month (a wrapper for docs and
+    tests: the same month functions :func:`simulate` runs)."""
+    x = np.zeros(N_ROWS * B)
+    blk = np.zeros(N_BLOCK_ROWS * B)
+    load_component(0, 0, 1, vals, off, step, slots, x)
+    gf = vals[off[shared[S_GROWTH]]]
+    for j in range(B):
+        blk[M_GROW * B + j] = 1.0
+        blk[M_G * B + j] = vals[off[shared[S_G]]]
+    for k in range(run.size):
+        if k > 0:
+            for j in range(B):
+                blk[M_GROW * B + j] = blk[M_GROW * B + j] * gf
+        component_month(k + 1, horizon, flags[0], x, blk, cx, cy, coff)
+        run[k] = x[X_RUN * B]
+        spend[k] = x[X_SPEND * B]
+
+
+@njit(**_ALLOC)
+def price_path(stepped: bool, rate: float, keep: float, limit: float, floor: float,
+               monthly: float, factor: np.ndarray, cuts: np.ndarray) -> None:
+    """Price factor and price-lowering cuts by month of one sample (:func:`price_month`)."""
+    x = np.zeros(N_ROWS * B)
+    for j in range(B):
+        x[RATE * B + j] = rate
+        x[KEEP * B + j] = keep
+        x[LIMIT * B + j] = limit
+        x[FLOOR * B + j] = floor
+        x[MONTHLY * B + j] = monthly
+        x[X_FACTOR * B + j] = 1.0
+        x[X_RAW * B + j] = 1.0
+    for k in range(factor.size):
+        price_month(k + 1, stepped, x)
+        factor[k] = x[X_FACTOR * B]
+        cuts[k] = x[X_CUTS * B]
+
+
+@njit(**_ALLOC)
 def instances_many(mode: int, fixed: np.ndarray, need: np.ndarray, rpd: np.ndarray,
                    work: np.ndarray, per_request: np.ndarray, growth: np.ndarray,
                    xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
@@ -529,7 +670,7 @@ def instances_many(mode: int, fixed: np.ndarray, need: np.ndarray, rpd: np.ndarr
     out = np.empty(growth.size)
     for i in range(growth.size):
         out[i] = instances(mode, fixed[i], need[i], rpd[i], work[i], per_request[i], growth[i],
-                           xp, fp)
+                           xp, fp, 0, xp.size)
     return out
 
 

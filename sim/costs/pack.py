@@ -16,23 +16,37 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.costs.fused import component_months_one
+from sim.costs.fused import component_months_one, simulate
 from sim.costs.slots import (
     ACTIVE,
+    BLOCK,
     BUILD,
     F_CURVE,
     F_PROJECT,
+    GPU_MONTHLY,
+    KEEP,
+    MONTHLY,
+    N_BLOCK_ROWS,
     N_FLAGS,
+    N_ROWS,
     N_SLOTS,
+    N_STRATEGY_ROWS,
+    PER_REQUEST,
     PROJECT,
     S_G,
     S_GROWTH,
     S_V0,
+    WORK,
 )
 from sim.costs.workload import Value, Workload
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+
+
+#: Slots that are 1 when a component leaves them out: its active flag and the factors that
+#: multiply (no price change, no rescaling of the volume).
+ONE_BY_DEFAULT = (ACTIVE, MONTHLY, KEEP, GPU_MONTHLY, WORK, PER_REQUEST)
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,8 @@ class Component:
     kind : int
         :data:`~sim.costs.slots.API`, ``HOSTED``, ``SELF_HOSTED`` or ``ROUTER``.
     slots : dict of int to float or ndarray
-        Coefficients by slot (a slot left out is 0; ``ACTIVE`` defaults to 1).
+        Coefficients by slot (a slot left out is 0, or 1 for the factors in
+        :data:`ONE_BY_DEFAULT`).
     flags : dict of int to int
         Integer flags by column (left out: 0; ``F_CURVE`` is set by the packer).
     workload : Workload
@@ -104,6 +119,39 @@ class Packed:
     base_s: int
     shared: IntArray
     m: int
+
+    def simulate(self, *, horizon: int, disc: FloatArray, keep: int = 0,
+                 months: int | None = None, paths: bool = False) -> Outputs:
+        """Run the fused model (:func:`sim.costs.fused.simulate`) on these coefficients:
+        every strategy's NPV, payback, fractional payback and TCO per sample, the cumulative
+        net saving of the first ``keep`` samples by month, and with ``paths`` each month's
+        cost and volume (months 1..``months``, default the horizon)."""
+        t_n = horizon if months is None else months
+        n_s, m = self.s_lo.size, self.m
+        out = Outputs(np.empty((n_s, m)), np.empty((n_s, m), dtype=np.int16),
+                      np.empty((n_s, m)), np.empty((n_s, m)), np.empty((n_s, t_n, keep)),
+                      np.empty((n_s, t_n, m if paths else 0)),
+                      np.empty((t_n, m if paths else 0)))
+        simulate(self.vals, self.off, self.step, self.slots, self.flags, self.cx, self.cy,
+                 self.coff, self.s_lo, self.s_hi, self.base_s, self.shared, horizon, t_n,
+                 np.ascontiguousarray(disc[:t_n], dtype=np.float64), m, keep, out.npv,
+                 out.payback, out.fractional, out.tco, out.fan, out.paths, out.volume,
+                 np.zeros((self.flags.shape[0], N_ROWS * BLOCK)),
+                 np.zeros((n_s, N_STRATEGY_ROWS * BLOCK)), np.zeros(N_BLOCK_ROWS * BLOCK))
+        return out
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What :meth:`Packed.simulate` returns (rows: strategies in the packed order)."""
+
+    npv: FloatArray
+    payback: NDArray[np.int16]
+    fractional: FloatArray
+    tco: FloatArray
+    fan: FloatArray
+    paths: FloatArray
+    volume: FloatArray
 
 
 class Packer:
@@ -169,12 +217,12 @@ class Packer:
         zero = self.value(0.0)
         one = self.value(1.0)
         slots = np.full((n, N_SLOTS), zero, dtype=np.int64)
+        slots[:, list(ONE_BY_DEFAULT)] = one
         flags = np.zeros((n, N_FLAGS), dtype=np.int64)
         xs: list[FloatArray] = []
         ys: list[FloatArray] = []
         coff = [0]
         for i, c in enumerate(self._components):
-            slots[i, ACTIVE] = one
             for k, v in c.slots.items():
                 slots[i, k] = self.value(v)
             for k, f in c.flags.items():

@@ -31,6 +31,6 @@ it is also the largest: a running maximum keeps it.
 
 from __future__ import annotations
 
-__all__ = ["NO_PAYBACK", "fold_strategy"]
+__all__ = ["NO_PAYBACK", "fold_month"]
 
-from sim.costs.fused import NO_PAYBACK, fold_strategy
+from sim.costs.fused import NO_PAYBACK, fold_month

@@ -18,7 +18,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.costs.build import pack_study, section
-from sim.costs.fused import simulate
 from sim.costs.payback import NO_PAYBACK
 from sim.costs.workload import Value
 from sim.study import Study
@@ -98,23 +97,10 @@ def fold(study: Study, values: Mapping[str, Value], m: int, *, keep: int = 0) ->
     packed, kernels = pack_study(study, values, m)
     names = study.compared()
     horizon = study.horizon_months
-    s = len(names)
-    npv = np.empty((s, m))
-    payback = np.empty((s, m), dtype=np.int16)
-    fractional = np.empty((s, m))
-    tco = np.empty((s, m))
-    fan = np.empty((s, horizon, keep))
-    p = packed
-    simulate(p.vals, p.off, p.step, p.slots, p.flags, p.cx, p.cy, p.coff, p.s_lo, p.s_hi,
-             p.base_s, p.shared, horizon, horizon,
-             discount_factors(study.discount_rate, horizon), m, keep, npv, payback,
-             fractional, tco, fan, _NO_PATHS, _NO_VOLUME)
+    o = packed.simulate(horizon=horizon, disc=discount_factors(study.discount_rate, horizon),
+                        keep=keep)
     upfront = {n: kernels[n].project.cost for n in names if n != study.baseline}
-    return Fold(names, npv, payback, fractional, tco, upfront, fan)
-
-
-_NO_PATHS = np.empty((0, 0, 0))
-_NO_VOLUME = np.empty((0, 0))
+    return Fold(names, o.npv, o.payback, o.fractional, o.tco, upfront, o.fan)
 
 
 def evaluate(study: Study, values: Mapping[str, Value], m: int, *,

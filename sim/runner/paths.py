@@ -17,7 +17,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.costs.build import pack_study
-from sim.costs.fused import simulate
 from sim.costs.workload import Value
 from sim.runner.model import discount_factors
 from sim.runner.runner import input_values, sampling_plan
@@ -95,16 +94,10 @@ def monthly_paths(study: Study, values: Mapping[str, Value], m: int, *,
                          f"({study.horizon_months})")
     packed, _ = pack_study(study, values, m)
     compared = study.compared()
-    s = len(compared)
-    paths = np.empty((s, horizon, m))
-    volume = np.empty((horizon, m))
-    npv, tco, fractional = np.empty((s, m)), np.empty((s, m)), np.empty((s, m))
-    payback = np.empty((s, m), dtype=np.int16)
-    p = packed
-    simulate(p.vals, p.off, p.step, p.slots, p.flags, p.cx, p.cy, p.coff, p.s_lo, p.s_hi,
-             p.base_s, p.shared, study.horizon_months, horizon,
-             discount_factors(study.discount_rate, horizon), m, 0, npv, payback, fractional,
-             tco, np.empty((s, horizon, 0)), paths, volume)
+    o = packed.simulate(horizon=study.horizon_months,
+                        disc=discount_factors(study.discount_rate, study.horizon_months),
+                        months=horizon, paths=True)
+    paths, volume = o.paths, o.volume
     return MonthlyPaths({n: paths[i] for i, n in enumerate(compared)}, volume)
 
 

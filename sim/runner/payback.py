@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-__all__ = ["NO_PAYBACK", "fold_strategy"]
+__all__ = ["NO_PAYBACK", "fold_month"]
 
 from sim.costs.payback import NO_PAYBACK, fold_strategy
