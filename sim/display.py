@@ -28,13 +28,42 @@ def money(x: float | None, *, compact: bool = False) -> str:
     return f"{sign}${x:,.0f}"
 
 
-def number(x: float) -> str:
-    """A value compactly (4 significant digits, thousands separated).
+def money_short(x: float) -> str:
+    """Dollars for a sentence, to two or three significant figures: ``$950``, ``$4.7K``,
+    ``$412K``, ``$1.23M``; never ``-$0``.
 
     Examples
     --------
-    >>> number(25080.7), number(0.266), number(1.5e7)
-    ('25,081', '0.266', '1.5e+07')
+    >>> money_short(4729.0), money_short(-412_345.0), money_short(1_234_567.0)
+    ('$4.7K', '-$412K', '$1.23M')
+    >>> money_short(949.6), money_short(9_960.0), money_short(999_700.0), money_short(-0.2)
+    ('$950', '$10K', '$1.00M', '$0')
+    """
+    if not math.isfinite(x):
+        return "–"
+    sign = "-" if x <= -0.5 else ""
+    a = abs(x)
+    if a < 999.5:
+        return f"{sign}${a:,.0f}"
+    for scale, unit in ((1e3, "K"), (1e6, "M"), (1e9, "B")):
+        v = a / scale
+        if unit == "K":
+            digits = 1 if v < 9.95 else 0
+        else:
+            digits = 2 if v < 9.995 else (1 if v < 99.95 else 0)
+        text = f"{v:,.{digits}f}"
+        if v < 999.5 or unit == "B":
+            return f"{sign}${text}{unit}"
+    raise AssertionError("unreachable")
+
+
+def number(x: float, digits: int = 4) -> str:
+    """A value compactly (``digits`` significant digits, thousands separated).
+
+    Examples
+    --------
+    >>> number(25080.7), number(0.266), number(1.5e7), number(-0.00281552, 3)
+    ('25,081', '0.266', '1.5e+07', '-0.00282')
     """
     if not math.isfinite(x):
         return "–"
@@ -42,23 +71,73 @@ def number(x: float) -> str:
         return f"{x:.3g}"
     if abs(x) >= 1000:
         return f"{x:,.0f}"
-    return f"{x:.4g}"
+    return f"{x:.{digits}g}"
+
+
+#: Probabilities beyond these are written as bounds ("< 0.001", "> 0.999"): a Monte Carlo
+#: estimate of exactly 0 or 1 says only that the event was never (or always) drawn.
+P_LOW, P_HIGH = 0.001, 0.999
 
 
 def probability(p: float, se: float) -> str:
-    """A probability with its standard error, to the precision the error allows.
+    """A probability with its standard error, to the precision the error allows; near 0 or
+    1 a bound (``< 0.001``, ``> 0.999``), never ``1.00 ± 0``.
 
     Examples
     --------
     >>> probability(0.6312, 0.0034), probability(0.54, 0.0005), probability(1.0, 0.0)
-    ('0.631 ± 0.003', '0.5400 ± 0.0005', '1.00 ± 0')
+    ('0.631 ± 0.003', '0.5400 ± 0.0005', '> 0.999')
+    >>> probability(0.0, 0.0), probability(0.0004, 0.0002)
+    ('< 0.001', '< 0.001')
     """
+    bound = _bound(p)
+    if bound is not None:
+        return bound
     if se <= 0:
-        return f"{p:.2f} ± 0"
+        return prob(p)
     digits = max(2, -math.floor(math.log10(se)))
     if round(se, digits) == 0:
         digits += 1
     return f"{p:.{digits}f} ± {se:.{digits}f}"
+
+
+def _bound(p: float) -> str | None:
+    if p < P_LOW:
+        return f"< {P_LOW:g}"
+    if p > P_HIGH:
+        return f"> {P_HIGH:g}"
+    return None
+
+
+def prob(p: float | None) -> str:
+    """A probability to three decimals, or a bound near 0 or 1; '–' for None.
+
+    Examples
+    --------
+    >>> prob(0.5904), prob(1.0), prob(0.0), prob(0.001), prob(None)
+    ('0.590', '> 0.999', '< 0.001', '0.001', '–')
+    """
+    if p is None or not math.isfinite(p):
+        return "–"
+    return _bound(p) or f"{p:.3f}"
+
+
+def percent(p: float) -> str:
+    """A probability as a share of futures for sentences: whole percents, one decimal below
+    1% and above 99%, bounds beyond 0.1% and 99.9%.
+
+    Examples
+    --------
+    >>> percent(0.5904), percent(0.004), percent(0.9951), percent(1.0), percent(0.0)
+    ('59%', '0.4%', '99.5%', '> 99.9%', '< 0.1%')
+    """
+    if p < P_LOW:
+        return "< 0.1%"
+    if p > P_HIGH:
+        return "> 99.9%"
+    if p < 0.01 or p > 0.99:
+        return f"{p:.1%}"
+    return f"{p:.0%}"
 
 
 def plus_minus(x: float, se: float) -> str:
@@ -80,6 +159,18 @@ def plus_minus(x: float, se: float) -> str:
         step = 10.0 ** (-digits)
         return f"{round(x / step) * step:,.0f} ± {round(se / step) * step:,.0f}"
     return f"{x:,.{digits}f} ± {se:.{digits}f}"
+
+
+def share(x: float, sign: str = "") -> str:
+    """An index, share or correlation to three decimals, never ``-0.000`` (``sign="+"``
+    shows the sign of a correlation).
+
+    Examples
+    --------
+    >>> share(-0.0002), share(0.1234), share(-0.0004, "+"), share(0.25, "+")
+    ('0.000', '0.123', '0.000', '+0.250')
+    """
+    return "0.000" if abs(x) < 5e-4 else f"{x:{sign}.3f}"
 
 
 def months(x: float | str | None) -> str | None:

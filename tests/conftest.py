@@ -23,3 +23,35 @@ def _private_cache(tmp_path_factory):
 def lesson_doc() -> dict[str, Any]:
     """A fresh copy of the lesson's configuration as a study document."""
     return copy.deepcopy(LESSON)
+
+
+#: Samples of the session's runs of the bundled studies (a power of 2: the report's Sobol'
+#: analysis uses as many base samples).
+BUNDLED_SAMPLES = 1024
+
+
+class BundledRuns:
+    """Each bundled study run once per session into its own output folder, on demand, at
+    :data:`BUNDLED_SAMPLES` samples (shared by the study and browser tests)."""
+
+    def __init__(self, root):
+        self.root = root
+        self._done = {}
+
+    def __call__(self, name: str):
+        """The :class:`~sim.runner.runner.RunResult` of ``studies/<name>.toml`` (its folder:
+        ``result.samples_path.parent``)."""
+        from sim import load_study, run_to_folder
+
+        from helpers import STUDIES
+
+        if name not in self._done:
+            study = load_study(STUDIES / f"{name}.toml").replace(samples=BUNDLED_SAMPLES)
+            self._done[name] = run_to_folder(study, self.root / name)
+        return self._done[name]
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory) -> BundledRuns:
+    """Runs of the bundled studies, one per study per session (see :class:`BundledRuns`)."""
+    return BundledRuns(tmp_path_factory.mktemp("bundled"))

@@ -50,7 +50,12 @@ def test_run_writes_the_four_files(tmp_path, capsys, lesson_doc):
     manifest = json.loads((out / "manifest.json").read_text())
     for key in ("ftrisk_version", "seed", "study_sha256", "samples", "sampling", "timings"):
         assert key in manifest
-    assert "pays back within 12 months with probability 1.00" in stdout
+    assert "pays back within 12 months with probability > 0.999" in stdout
+    # the verdict, in plain words with display names, ends the output
+    assert stdout.splitlines()[-1] == (
+        "Move to Self-hosted 7B. It pays back within 12 months in > 99.9% of futures and "
+        "gains $150K on average over 36 months against the Frontier API.")
+    assert summary["verdict"] == stdout.splitlines()[-1]
     row = next(ln for ln in stdout.splitlines() if ln.startswith("self_hosted_7b"))
     assert "3 mo (2.9)" in row and row.endswith("2.9")  # median pb (fractional); sheet pb
 

@@ -62,3 +62,54 @@ def test_train_cost(capsys):
                          "50000", "--seq-len", "512", "--epochs", "3", "--gpu", "a10g"], capsys)
     assert code == 0
     assert "13.6 h" in text and "$4.91 per run" in text and "FLOPs cross-check" in text
+
+
+def test_train_cost_says_where_each_figure_comes_from(capsys):
+    code, text, _ = out(["train-cost", "--model-size", "7", "--method", "lora", "--examples",
+                         "50000", "--seq-len", "512", "--epochs", "3", "--gpu", "a10g"], capsys)
+    assert code == 0
+    assert ("  time: 76,800,000 tokens / 1,800 tok/s = 11.9 h, x 1.15 overhead (the lesson's "
+            "15%) = 13.6 h") in text
+    assert "  price: $1.03/GPU-hour on demand from the lesson's table; the catalog says $1.03" \
+        in text
+    assert "1 GPU x $1.03 x 0.35 spot = $0.36/h" in text
+
+
+def test_a_gpu_outside_the_lessons_table_is_priced_from_the_catalog(capsys):
+    # h100: the lesson's fallback throughput (4000 x 7 / 7 tok/s), but the catalog's $4.50
+    # an hour, not the fallback's $3.10: 76.8M / 4000 / 3600 x 1.15 = 6.13 h x $1.575
+    code, text, _ = out(["train-cost", "--model-size", "7", "--method", "lora", "--examples",
+                         "50000", "--seq-len", "512", "--epochs", "3", "--gpu", "h100"], capsys)
+    assert code == 0
+    assert "4,000 tok/s on 1 x h100 (not in the lesson's table: its fallback rule" in text
+    assert "  price: $4.50/GPU-hour on demand from the catalog (" in text
+    assert "h100 is not in the lesson's table, whose fallback would charge $3.10" in text
+    assert f"= 6.1 h at $1.57/h = ${round(76.8e6 / 4000 / 3600 * 1.15 * 4.5 * 0.35, 2):,.2f} per " \
+        "run (spot)" in text
+    code, text, _ = out(["train-cost", "--model-size", "7", "--examples", "1000",
+                         "--gpu", "a100_40g", "--no-spot"], capsys)
+    assert code == 0 and "$2.00/GPU-hour on demand from the catalog" in text
+    assert "x $2.00 = $2.00/h" in text
+
+
+def test_a_gpu_without_a_price_is_an_error(capsys):
+    code, text, err = out(["train-cost", "--model-size", "7", "--examples", "1000",
+                           "--gpu", "l4"], capsys)
+    assert code == 2 and text == ""
+    assert err == ("ftrisk: error: --gpu l4: no price on file; use one of the lesson's table "
+                   "(a100_80g, a10g) or the catalog (a10g, a100_40g, a100_80g, h100), or add it "
+                   "to sim/data/gpu_prices.csv\n")
+
+
+def test_describe_shows_units(capsys):
+    from helpers import STUDIES
+
+    code, text, _ = out(["describe", str(STUDIES / "legal_contracts.toml")], capsys)
+    assert code == 0
+    header = next(ln for ln in text.splitlines() if ln.startswith("input "))
+    assert header.split()[:8] == ["input", "distribution", "mean", "P10", "P50", "P90", "unit",
+                                  "histogram"]
+    row = next(ln for ln in text.splitlines() if ln.startswith("workload.requests_per_day"))
+    assert "  requests/day  " in row
+    row = next(ln for ln in text.splitlines() if ln.startswith("strategies.frontier.input_price"))
+    assert "  $/1M tokens" in row

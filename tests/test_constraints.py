@@ -69,7 +69,7 @@ def test_infeasible_best_is_not_recommended(doc, tmp_path, capsys):
     assert "exceeds 450 ms" in summary["self_hosted_7b"]["infeasible_reason"]
     assert summary["constraints"]["p99_latency_ms"] == 450
     page = (tmp_path / "o" / "report.html").read_text()
-    assert "infeasible: p99 latency 500 ms exceeds 450 ms" in page
+    assert "(self_hosted_7b): p99 latency 500 ms exceeds 450 ms</li>" in page
 
 
 def test_nothing_feasible(doc):
@@ -103,3 +103,51 @@ def test_self_hosted_latency_from_the_serving_simulation(doc):
     assert f["self_hosted_7b"].endswith("(serving simulation)")
     doc["constraints"] = {"p99_latency_ms": 300, "latency_metric": "ttft"}
     assert feasibility(study_from_dict(doc))["self_hosted_7b"] is None
+
+
+def test_p_best_and_regret_are_among_the_strategies_meeting_the_constraints(doc):
+    # the hosted model is best in every sample, but data must stay on the premises: the
+    # choice is the self-hosted model alone
+    doc["constraints"] = {"data_on_premises": True}
+    s = run(study_from_dict(doc)).summary
+    sh, hosted, frontier = (s.strategies[k] for k in ("self_hosted_7b", "hosted", "frontier"))
+    assert s.choice == ["self_hosted_7b"] and s.constrained
+    assert hosted.p_best is None and hosted.regret is None and frontier.p_best is None
+    assert sh.p_best == 1.0 and sh.regret == 0.0
+    # constraints ignored: the hosted model wins every sample, the others regret its lead
+    assert hosted.p_best_all == 1.0 and sh.p_best_all == 0.0
+    assert sh.regret_all == pytest.approx(hosted.npv_mean - sh.npv_mean)
+    out = s.to_json()
+    assert out["hosted"]["p_best"] is None and out["hosted"]["p_best_unconstrained"] == 1.0
+    assert out["self_hosted_7b"]["expected_regret"] == 0.0
+    assert out["self_hosted_7b"]["expected_regret_unconstrained"] == pytest.approx(
+        hosted.npv_mean - sh.npv_mean)
+
+
+def test_a_stated_p99_the_serving_model_contradicts_is_flagged(doc):
+    from sim.runner.constraints import latency_conflicts, latency_warning
+
+    # self_hosted_7b states 120 ms; the lesson's 7B on an A10G cannot go below ~1.4 s
+    doc["constraints"] = {"p99_latency_ms": 300}
+    study = study_from_dict(doc)
+    conflicts = latency_conflicts(study)
+    assert list(conflicts) == ["self_hosted_7b"]
+    why = conflicts["self_hosted_7b"]
+    assert why.startswith("p99 e2e latency cannot go below ") and why.endswith(
+        " ms on a10g-7b (300 ms required)")
+    s = run(study).summary
+    assert s.recommended == "self_hosted_7b"  # the study's figure still decides
+    assert s.warnings == (latency_warning(study, "self_hosted_7b", why),)
+    assert s.warnings[0] == (
+        "Self-hosted 7B (self_hosted_7b) states p99_latency_ms = 120, within the 300 ms "
+        f"constraint, but the serving model of its hardware disagrees: {why}. The study's "
+        "figure decides feasibility here; check it (ftrisk serve <study> --strategy "
+        "self_hosted_7b).")
+    assert s.verdict.endswith(f"Check its latency first: the study states it meets the 300 "
+                              f"ms p99, but the serving model says {why}.")
+    # a stated figure over the limit is infeasible anyway, and no limit: nothing to flag
+    doc["strategies"]["self_hosted_7b"]["p99_latency_ms"] = 400
+    assert latency_conflicts(study_from_dict(doc)) == {}
+    del doc["constraints"]
+    doc["strategies"]["self_hosted_7b"]["p99_latency_ms"] = 120
+    assert latency_conflicts(study_from_dict(doc)) == {}

@@ -71,7 +71,7 @@ def _quick_report(monkeypatch):
     """These tests are about files and folders: a small stand-in for report.html keeps them
     fast (the report itself is tested in test_report.py; the processes below use the real one).
     """
-    def render(result, path):
+    def render(result, path, **_):
         Path(path).write_text(f"<html><title>ftrisk — {result.study.name}</title></html>\n",
                               encoding="utf-8")
 
@@ -288,7 +288,7 @@ def test_a_failure_during_the_run_leaves_the_previous_output(here, study, capsys
     assert cli(["run", study, "--out", "new/o", "--quiet"], capsys)[0] == 0
     before = tree(here)
 
-    def broken(result, path):
+    def broken(result, path, **_):
         Path(path).write_text("half a report")
         raise RuntimeError("a bug in the report")
 
@@ -305,7 +305,7 @@ def test_a_full_disk_is_exit_2_and_leaves_nothing(here, study, capsys, monkeypat
     assert cli(["run", study, "--out", "o", "--quiet"], capsys)[0] == 0
     before = tree(here)
 
-    def full(result, path):
+    def full(result, path, **_):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("sim.report.folder.render", full)
@@ -361,7 +361,7 @@ def test_a_signal_in_process_removes_the_temporary_folder(here, study):
 
 
 def test_cli_reports_a_signal_with_128_plus_n(here, study, capsys, monkeypatch):
-    monkeypatch.setattr("sim.commands.run._Progress.__call__",
+    monkeypatch.setattr("sim.commands._status.Status.__call__",
                         lambda self, done, total: os.kill(os.getpid(), signal.SIGHUP))
     code, out, err = cli(["run", study, "--out", "o"], capsys)
     assert code == 129 and out == ""

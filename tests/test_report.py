@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 
 from sim import load_study, run, run_to_folder
+from sim.display import money_short, percent
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.run_report import inputs_table
 
@@ -35,9 +37,10 @@ def test_sections_and_answer(report):
                     "What moves the spreadsheet's answer"):
         assert f"<h2>{heading}</h2>" in page
     assert result.summary.answer.split(" (")[0] in page
-    # the spreadsheet prices the median MLOps ($3,000/month) beside a $660 saving and a
-    # $1,200 lift: it never pays back; the decomposition shows the seed's 6.1 months first
-    assert "<b>hosted_ft</b>: the spreadsheet never pays back" in page
+    # the lesson's sheet: $3,995 / ($660 saving + $1,200 lift) = 2.1 months; it leaves out
+    # the median MLOps ($3,000/month); the decomposition shows the seed's 6.1 months first
+    assert ("<b>Hosted fine-tuning</b>: the spreadsheet says 2.1 months (monthly saving $1.6K "
+            "after amortization; it leaves out MLOps of $3.0K/month)") in page
     assert "<td>6.1 mo</td>" in page
     # the seed's own figure beside the distribution (summary.json: source_figure)
     assert "The source says: <b>saves ~$650/month, training ~$4K: payback ~6 months" in page
@@ -126,3 +129,75 @@ def test_payback_cells_round_what_summary_json_keeps(tmp_path, lesson_doc):
     assert "<td>2.9 mo</td>" in page
     assert "a median payback of month 3 (2.9 months interpolated)" in page
     assert "Fractional payback: linear interpolation inside the payback month" in page
+
+
+def test_the_verdict_and_three_figures_open_the_page(report):
+    result, page = report
+    s = result.summary
+    verdict = html.escape(s.verdict)
+    assert s.verdict.startswith("Stay on the Frontier API. Hosted fine-tuning pays back "
+                                "within 12 months in ")
+    assert page.index(f'<p class="verdict" id="verdict">{verdict}</p>') < page.index(
+        '<section id="sec-summary">')
+    figures = page[page.index('id="figures"'):page.index('<section id="sec-summary">')]
+    assert figures.count('class="figure"') == 3
+    p = s.strategies["hosted_ft"].p_payback_within(12)
+    assert f'<div class="big">{percent(p)}</div>' in figures
+    assert "of futures: Hosted fine-tuning pays back within 12 months" in figures
+    sheet = s.strategies["hosted_ft"].point_estimate["payback_months"]
+    assert ("the spreadsheet says it never pays back" if sheet == "never" else
+            f"the spreadsheet says {sheet:.1f} months") in figures
+    assert f'<div class="big">{money_short(s.strategies["hosted_ft"].npv_mean)}</div>' in figures
+    assert "of futures: Frontier API is the best choice" in figures
+
+
+def test_sections_in_order(report):
+    _, page = report
+    found = re.findall(r'<section id="sec-([a-z]+)">', page)
+    # legal_contracts states a rank correlation (Shapley effects follow the sensitivity) and
+    # an uncertain quality lift a pilot would measure (its value follows the EVPI)
+    assert found == ["verdict", "summary", "spreadsheet", "decomposition", "payback", "fan",
+                     "npv", "sensitivity", "shapley", "voi", "pilot", "sweep", "inputs",
+                     "assumptions", "manifest"]
+
+
+def test_inputs_are_rounded_with_units_and_the_manifest_is_a_table(report):
+    result, page = report
+    inputs = page[page.index('<section id="sec-inputs">'):page.index(
+        '<section id="sec-assumptions">')]
+    row = inputs[inputs.index(">workload.requests_per_day<"):]
+    row = row[:row.index("</tr>")]
+    assert "<td>3,571</td><td>5,000</td><td>7,000</td>" in row
+    assert '<td class="l">requests/day</td>' in row
+    assert "request volume in month 1</span>" in row  # the meaning, its unit in its column
+    # three significant digits: no 5175.34 or -0.00281552
+    row = inputs[inputs.index(">workload.monthly_growth<"):]
+    assert "<td>-0.00282</td><td>0.01</td><td>0.0228</td>" in row[:row.index("</tr>")]
+    assert not re.search(r"\d\.\d{6,}|\d{4}\.\d", inputs)
+    manifest = page[page.index('<section id="sec-manifest">'):]
+    assert '<table class="manifest">' in manifest and "<pre>" not in manifest
+    t = result.manifest["timings"]
+    assert f"simulate {t['simulate_s']:,.2f} s" in manifest
+    assert f"<td class=\"l\">{result.study.sha256}</td>" in manifest
+
+
+def test_the_summary_table_puts_what_decides_first(report):
+    _, page = report
+    summary = page[page.index('<table class="summary">'):]
+    summary = summary[:summary.index("</table>")]
+    assert re.findall(r"<th[^>]*>([^<]+)</th>", summary) == [
+        "strategy", "P(payback ≤ 12)", "median payback", "E[NPV] ± se", "NPV P10 to P90",
+        "P(best)"]
+    assert 'Hosted fine-tuning<br><span class="id">hosted_ft</span>' in summary
+    assert page.count('<table class="details">') == 2
+
+
+def test_a_contradicted_latency_is_a_warning_on_the_page(tmp_path, lesson_doc):
+    from sim import study_from_dict
+
+    lesson_doc["strategies"]["self_hosted_7b"]["p99_latency_ms"] = 120
+    lesson_doc["constraints"] = {"p99_latency_ms": 300}
+    result = run_to_folder(study_from_dict(lesson_doc), tmp_path / "o")
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    (warning,) = result.summary.warnings
+    assert f'<div class="warning"><b>Check:</b> {html.escape(warning)}</div>' in page

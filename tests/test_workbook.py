@@ -50,12 +50,13 @@ def workbook_run(tmp_path_factory):
 def test_workbook_sheets_and_the_note_of_seed_and_hash(workbook_run):
     result, summary, wb, out = workbook_run
     assert wb.sheetnames == list(SHEETS)
-    notes = {r[0].value: r[1].value for r in wb["Summary"].iter_rows(min_row=3, max_row=12)}
+    notes = {r[0].value: r[1].value for r in wb["Summary"].iter_rows(min_row=3, max_row=13)}
     assert notes["seed"] == summary["seed"] == result.study.seed
     assert notes["study sha256"] == result.study.sha256
     assert notes["study sha256"] == json.loads((out / "manifest.json").read_text())[
         "study_sha256"]
     assert notes["samples"] == 3000 and notes["recommended"] == summary["recommended"]
+    assert notes["verdict"] == summary["verdict"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["files"] == sorted([*OUTPUT_FILES, "summary.xlsx"])
 

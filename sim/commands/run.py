@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from sim.commands import EXIT_OK, error
+from sim.commands._status import Status
 
 NAME = "run"
 ORDER = 0
@@ -71,8 +71,8 @@ def load(args: argparse.Namespace) -> Any:
 
 
 def summary_text(summary: Any) -> str:
-    """The terminal summary table of a run."""
-    from sim.display import median_payback, money, months, probability, text_table
+    """The terminal summary table of a run, with its notes and any warnings."""
+    from sim.display import median_payback, money, months, prob, probability, text_table
 
     study = summary.study
     header = ["strategy"] + [f"P(pb<={n})" for n in study.payback_within]
@@ -86,7 +86,7 @@ def summary_text(summary: Any) -> str:
         row.append("-" if s.is_baseline else median_payback(
             s.payback_median_months, s.payback_median_fractional, study.horizon_months))
         row += [money(s.npv_mean), f"{s.npv_mean_se:,.0f}", money(s.npv_quantiles[0.1]),
-                money(s.npv_quantiles[0.9]), f"{s.p_best:.3f}"]
+                money(s.npv_quantiles[0.9]), "excluded" if s.p_best is None else prob(s.p_best)]
         pb = months(s.point_estimate.get("payback_months"))
         row.append("-" if pb is None else pb)
         rows.append(row)
@@ -94,40 +94,16 @@ def summary_text(summary: Any) -> str:
             f"horizon {study.horizon_months} months; ± = Monte Carlo standard error; "
             "median pb = the median payback month (in brackets: fractional, interpolated "
             "inside the month); sheet pb = the static spreadsheet payback (months).")
+    if summary.constrained:
+        every = ", ".join(f"{s.name} {prob(s.p_best_all)}" for s in summary.strategies.values())
+        note += ("\nP(best) among the strategies meeting the study's constraints; "
+                 f"ignoring them: {every}.")
+        for s in summary.strategies.values():
+            if not s.feasible:
+                note += f"\nexcluded: {s.name}: {s.infeasible_reason}."
+    for w in summary.warnings:
+        note += f"\nwarning: {w}"
     return text_table(header, rows) + "\n" + note
-
-
-class _Progress:
-    """A progress bar on stderr, shown only on a terminal and for runs longer than a moment."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.bar: Any = None
-        self.task: Any = None
-        self.start = time.perf_counter()
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            if time.perf_counter() - self.start < 0.5 and done < total:
-                return
-            from rich.progress import BarColumn, Progress, TimeRemainingColumn
-
-            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
-                                "{task.completed:,}/{task.total:,} samples",
-                                TimeRemainingColumn(), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("simulating", total=total)
-        self.bar.update(self.task, completed=done)
-
-    def stage(self, name: str) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, description=name)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _bytes(n: float) -> str:
@@ -233,24 +209,23 @@ def run(args: argparse.Namespace) -> int:
         samples=args.max_samples or MAX_SAMPLES), out)
     if too_big:
         return error(too_big)
-    bar = _Progress(not args.quiet)
     chosen = None
-    try:
-        if target is not None:
-            from sim.decision.precision import plan_samples
+    with Status(enabled=not args.quiet) as status:
+        try:
+            if target is not None:
+                from sim.decision.precision import plan_samples
 
-            chosen = plan_samples(study, target, max_samples=args.max_samples or MAX_SAMPLES,
-                                  progress=bar)
-            bar.close()
-            study = study.replace(samples=chosen.samples)
-            bar = _Progress(not args.quiet)
-        result = run_to_folder(study, out, workers=args.workers, chunk_size=args.chunk_size,
-                               progress=bar, on_stage=bar.stage, xlsx=args.xlsx,
-                               annotate=None if chosen is None else _annotate(chosen))
-    except OutputError as err:
-        return error(f"--out {err}")
-    finally:
-        bar.close()
+                chosen = plan_samples(study, target,
+                                      max_samples=args.max_samples or MAX_SAMPLES,
+                                      progress=status)
+                status.close()
+                study = study.replace(samples=chosen.samples)
+            result = run_to_folder(study, out, workers=args.workers,
+                                   chunk_size=args.chunk_size, progress=status,
+                                   on_stage=status.stage, xlsx=args.xlsx,
+                                   annotate=None if chosen is None else _annotate(chosen))
+        except OutputError as err:
+            return error(f"--out {err}")
     if not args.quiet:
         print(summary_text(result.summary))
         print()
@@ -259,5 +234,7 @@ def run(args: argparse.Namespace) -> int:
     print(result.summary.answer)
     if not args.quiet:
         xlsx = ", summary.xlsx" if args.xlsx else ""
-        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json{xlsx}")
+        print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json"
+              f"{xlsx}\n")
+    print(result.summary.verdict)
     return EXIT_OK

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.commands import EXIT_OK, error
+from sim.commands._status import Status
 
 NAME = "serve"
 ORDER = 50
@@ -16,7 +17,8 @@ DESCRIPTION = (
     "Simulate a day of serving for a self-hosted strategy (simpy, continuous batching): "
     "utilization, time to first token and end-to-end latency P50/P95/P99, queueing, "
     "replica-hours and $ per day and per 1M tokens, for the study's policy, the smallest "
-    "fixed pool meeting [constraints] p99_latency_ms, and hourly autoscaling. Writes "
+    "fixed pool meeting [constraints] p99_latency_ms (or why none can), and hourly "
+    "autoscaling. Writes "
     "serve_<strategy>.html (latency against load, replicas over the day) into --out.")
 
 SWEEP_UTILIZATIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -50,30 +52,63 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--no-html", action="store_true", help="print only; write no chart page")
 
 
-def _policies(cfg: Any, volume: float, seed: int, n: int) -> list[tuple[str, Any, Any]]:
+def _smallest_pool(cfg: Any, volume: float, seed: int, n: int) -> tuple[int | None, str]:
+    """The smallest fixed pool meeting the SLA at ``volume`` (None when none can) and the
+    sentence that says so."""
+    from sim.serving import latency_reason, min_replicas_for_sla
+
+    if cfg.p99_latency_ms is None:
+        return None, ("smallest pool: the study sets no latency SLA ([constraints] "
+                      "p99_latency_ms), so none is searched")
+    sla = f"p99 {cfg.latency_metric} <= {cfg.p99_latency_ms:g} ms"
+    c = min_replicas_for_sla(cfg, requests_per_day=volume, seed=seed, n_requests=n)
+    if c is None:
+        fixed = dataclasses.replace(cfg, replicas=1, autoscaling=None)
+        why = latency_reason(fixed, requests_per_day=volume, seed=seed, n_requests=n)
+        return None, f"smallest pool: no fixed pool meets {sla}: {why}"
+    return c, (f"smallest pool: {c} replica{'s meet' if c > 1 else ' meets'} {sla} at "
+               f"{volume:,.0f} requests/day (busiest hour, fixed pool)")
+
+
+def _policies(cfg: Any, volume: float, seed: int, n: int,
+              smallest: int | None) -> list[tuple[str, Any, Any]]:
     """(label, config, hourly schedule) of each policy to simulate."""
-    from sim.serving import Autoscaling, hourly_schedule, min_replicas_for_sla
+    from sim.serving import Autoscaling, hourly_schedule
 
     out: list[tuple[str, Any, Any]] = []
     sched = hourly_schedule(cfg, volume, seed=seed, n_requests=n)
     if cfg.replicas is not None:
-        out.append((f"fixed {cfg.replicas} (study)", cfg, sched))
+        mark = " (study; smallest for SLA)" if smallest == cfg.replicas else " (study)"
+        out.append((f"fixed {cfg.replicas}{mark}", cfg, sched))
     elif cfg.autoscaling is not None:
         a = cfg.autoscaling
         zero = ", scale to zero" if a.scale_to_zero else ""
         out.append((f"autoscaled {a.min_replicas}-{a.max_replicas}{zero} (study)", cfg, sched))
     else:
         out.append((f"fixed {int(sched.max())} (planned)", cfg, sched))
-    if cfg.p99_latency_ms is not None and cfg.replicas is not None:
-        c = min_replicas_for_sla(cfg, requests_per_day=volume, seed=seed, n_requests=n)
-        if c is not None and c != cfg.replicas:
-            fixed = dataclasses.replace(cfg, replicas=c)
-            out.append((f"fixed {c} (smallest for SLA)", fixed, [c] * 24))
+    if smallest is not None and smallest != cfg.replicas:
+        fixed = dataclasses.replace(cfg, replicas=smallest, autoscaling=None)
+        out.append((f"fixed {smallest} (smallest for SLA)", fixed, [smallest] * 24))
     if cfg.autoscaling is None:
         auto = dataclasses.replace(cfg, replicas=None, autoscaling=Autoscaling())
         out.append(("hourly autoscaling", auto,
                     hourly_schedule(auto, volume, seed=seed, n_requests=n)))
     return out
+
+
+def stated_latency_note(study: Any, strategy: str, simulated_p99_ms: float) -> str | None:
+    """A warning when the study states a p99 for the strategy below what the simulation of
+    its own policy gives (the same contradiction ``ftrisk run`` flags), else None."""
+    inp = study.strategies[strategy].inputs.get("p99_latency_ms")
+    if inp is None or simulated_p99_ms <= inp.dist.median:
+        return None
+    limit = study.constraints.p99_latency_ms
+    run = (f"ftrisk run takes the study's figure for the {limit:g} ms constraint and flags "
+           "the contradiction" if limit is not None and inp.dist.median <= limit else
+           "ftrisk run takes the study's figure")
+    return (f"warning: the study states p99_latency_ms = {inp.dist.median:g} for {strategy}, "
+            f"but this simulation of its policy gives a p99 of {simulated_p99_ms:,.0f} ms; "
+            f"{run}. Check the figure or the hardware.")
 
 
 def _row(label: str, sched: Any, day: Any) -> list[str]:
@@ -145,12 +180,20 @@ def run(args: argparse.Namespace) -> int:
             return error(str(err))
     volume = args.requests_per_day or s.requests_per_day
     seed = s.seed if args.seed is None else args.seed
-    rows, hourly, days = [], [], []
-    for label, cfg, sched in _policies(s.config, volume, seed, args.precision):
-        day = simulate_day(cfg, requests_per_day=volume, rng=seed, replicas=sched)
-        rows.append(_row(label, sched, day))
-        hourly.append(day.hourly.with_columns(policy=pl.lit(label)))
-        days.append(day)
+    with Status() as status:
+        status.stage("serving simulation: the smallest pool meeting the SLA"
+                     + _first_run(s.config, seed, args.precision))
+        smallest, pool_line = _smallest_pool(s.config, volume, seed, args.precision)
+        rows, hourly, days = [], [], []
+        for label, cfg, sched in _policies(s.config, volume, seed, args.precision, smallest):
+            status.stage(f"serving simulation: a day with {label}")
+            day = simulate_day(cfg, requests_per_day=volume, rng=seed, replicas=sched)
+            rows.append(_row(label, sched, day))
+            hourly.append(day.hourly.with_columns(policy=pl.lit(label)))
+            days.append(day)
+        if not args.no_html:
+            status.stage("chart page: latency against load")
+            sweep = _latency_sweep(s.config, pl.concat(hourly), seed, args.precision)
     header = ["policy", "replicas", "replica-h/day", "$/day", "$/1M tok", "util",
               "TTFT p50/p99 ms", "e2e p50/p95/p99 ms", "wait ms", "P(wait)", "SLA"]
     print(_header_text(s, volume))
@@ -158,14 +201,34 @@ def run(args: argparse.Namespace) -> int:
     print(text_table(header, rows))
     print(f"one simulated day each ({days[0].requests:,} requests, seed {seed}); replicas: "
           "the hourly counts (0: on demand, scale to zero).")
+    print(pool_line)
     first = rows[0]
     print(f"\n{s.strategy} serves {volume:,.0f} requests/day with {first[0]} at "
           f"{first[2]} replica-hours/day, {first[3]}/day ({first[4]} per 1M tokens), "
           f"utilization {first[5]}.")
+    metric = days[0].ttft if s.config.latency_metric == "ttft" else days[0].e2e
+    note = stated_latency_note(study, s.strategy, metric.p99_ms)
+    if note:
+        print(note)
     if not args.no_html:
-        _write_html(page, s, volume, rows, header, pl.concat(hourly), seed, args.precision)
+        _write_html(page, s, volume, rows, header, pl.concat(hourly), sweep, pool_line)
         print(f"\nwrote {page}")
     return EXIT_OK
+
+
+def _first_run(cfg: Any, seed: int, n: int) -> str:
+    from sim.serving.sla import table_cached
+
+    return "" if table_cached(cfg, seed=seed, n_requests=n) else (
+        " (the first run builds a cache; later runs reuse it)")
+
+
+def _latency_sweep(cfg: Any, hourly: Any, seed: int, n: int) -> Any:
+    from sim.serving import latency_sweep
+
+    peak = max(1, int(hourly["replicas"].max()))
+    return peak, latency_sweep(cfg, replicas=peak, utilizations=SWEEP_UTILIZATIONS,
+                               n_requests=max(n, 20 * peak * cfg.batch), rng=seed)
 
 
 def _check_page(out: Path, page: Path) -> None:
@@ -183,23 +246,20 @@ def _check_page(out: Path, page: Path) -> None:
 
 
 def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header: list[str],
-                hourly: Any, seed: int, n: int) -> None:
+                hourly: Any, sweep: Any, pool_line: str) -> None:
     import html
 
     from sim.report.page import table
     from sim.report.serving_charts import latency_load_chart, replicas_day_chart, write_page
-    from sim.serving import latency_sweep
 
-    cfg = s.config
-    peak = max(1, int(hourly["replicas"].max()))
-    sweep = latency_sweep(cfg, replicas=peak, utilizations=SWEEP_UTILIZATIONS,
-                          n_requests=max(n, 20 * peak * cfg.batch), rng=seed)
-    intro = f"<pre>{html.escape(_header_text(s, volume))}</pre>"
+    peak, frame = sweep
+    intro = (f"<pre>{html.escape(_header_text(s, volume))}</pre>"
+             f"<p>{html.escape(pool_line)}</p>")
     write_page(path, f"{s.name}: serving {s.strategy}", [
         ("Policies", intro + table(header, rows), None),
         (f"Latency against load ({peak} replicas, constant load)",
          "<p>Stationary runs at each utilization on common random numbers.</p>",
-         latency_load_chart(sweep, sla_ms=cfg.p99_latency_ms)),
+         latency_load_chart(frame, sla_ms=s.config.p99_latency_ms)),
         ("Replicas over the day", "", replicas_day_chart(
             hourly.select("policy", "hour", "replicas", "requests"))),
     ])

@@ -97,7 +97,7 @@ def map_text(m: Any) -> str:
 
 def sweep_text(sw: Any) -> str:
     """The break-even table (values down, strategies across) and the crossings."""
-    from sim.display import money, number, short, text_table
+    from sim.display import money, number, prob, short, text_table
 
     names = list(dict.fromkeys(sw.frame["strategy"].to_list()))
     by = {(r["value"], r["strategy"]): r for r in sw.frame.iter_rows(named=True)}
@@ -110,7 +110,7 @@ def sweep_text(sw: Any) -> str:
         row = [number(v)]
         for s in names:
             r = by[(v, s)]
-            row += [f"{r['p_payback']:.3f}", f"{r['p_payback_se']:.3f}",
+            row += [prob(r["p_payback"]), f"{r['p_payback_se']:.3f}",
                     money(r["npv_mean"], compact=True)]
         rows.append(row)
     lines = [text_table(header, rows), ""]
@@ -119,9 +119,12 @@ def sweep_text(sw: Any) -> str:
             hits = sw.crossings.filter((sw.crossings["strategy"] == s)
                                        & (sw.crossings["level"] == level))
             if hits.height:
-                what = "; ".join(f"{'rises' if d == 'up' else 'falls'} through it at "
-                                 f"{number(x)} (± {number(e)})"
-                                 for x, e, d in hits.select("value", "se", "direction").rows())
+                what = "; ".join(
+                    f"{'rises' if d == 'up' else 'falls'} through it at ≈ {number(x)}, "
+                    f"somewhere in {number(lo)}–{number(hi)} (interpolated between swept "
+                    f"values; Monte Carlo ± {number(e)})"
+                    for x, e, d, lo, hi in hits.select("value", "se", "direction", "lo",
+                                                       "hi").rows())
             else:
                 what = "not crossed in the range swept"
             lines.append(f"{s}: P(payback ≤ {sw.months}) = {level:.0%}: {what}")

@@ -43,12 +43,12 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     add_study_options(r)
 
 
-def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, prob: bool
+def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, is_prob: bool
          ) -> list[str]:
-    from sim.display import money, number, short
+    from sim.display import money, number, prob, short
 
     def fmt(v: float) -> str:
-        return f"{v:.3f}" if prob else money(v, compact=True)
+        return prob(v) if is_prob else money(v, compact=True)
 
     row = [short(c["input"]), f"{number(c['low_value'])} → {number(c['high_value'])}",
            fmt(c["low"]), fmt(c["high"]), fmt(c["swing"])]
@@ -65,7 +65,8 @@ def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) 
 
     m = classic.metric
     rows = classic.table(strategy)
-    dec = {r["input"]: r for r in deciles.table(strategy).iter_rows(named=True)}
+    # deciles within Monte Carlo noise are left blank ("–"), as are inputs not entering it
+    dec = {r["input"]: r for r in deciles.significant(strategy).iter_rows(named=True)}
     corr = dict(rho.filter(pl.col("strategy") == strategy).select("input", "spearman").rows())
     held = "sampled (common random numbers)" if classic.method == "conditional" else (
         "at their medians")
@@ -80,9 +81,15 @@ def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) 
         [_row(r, dec.get(r["input"]), corr.get(r["input"]), m.is_probability)
          for r in moving.head(top).iter_rows(named=True)])
     lines = [head, table]
-    still = rows.filter(pl.col("swing") == 0)["input"].to_list()
-    if still:
-        lines.append(f"no influence: {', '.join(short(p) for p in still)}")
+    enters = set(deciles.table(strategy)["input"].to_list()) | set(moving["input"].to_list())
+    still = rows.filter((pl.col("swing") == 0) & pl.col("input").is_in(list(enters)))
+    if still.height:
+        lines.append(f"no influence: {', '.join(short(p) for p in still['input'])}")
+    others = rows.filter(~pl.col("input").is_in(list(enters))).height
+    if others:
+        what = (f"{others} inputs of other strategies do" if others > 1
+                else "1 input of another strategy does")
+        lines.append(f"{what} not enter {strategy}: left out")
     return "\n".join(lines)
 
 
@@ -97,7 +104,8 @@ def sobol_text(sob: Any, strategy: str, top: int) -> str:
         [short(r["input"]), f"{r['S1']:.3f}", f"[{r['S1_lo']:.3f}, {r['S1_hi']:.3f}]",
          f"{r['ST']:.3f}", f"[{r['ST_lo']:.3f}, {r['ST_hi']:.3f}]"]
         for r in rows.iter_rows(named=True)])
-    return f"Sobol' indices of {sob.metric.label}, {strategy} ({sob.n:,} base samples)\n{table}"
+    return (f"Sobol' indices, {strategy}: shares of {sob.metric.variance_label} "
+            f"({sob.n:,} base samples)\n{table}")
 
 
 def shapley_text(res: Any, strategy: str, top: int) -> str:
@@ -163,7 +171,8 @@ def run(args: argparse.Namespace) -> int:
         parts += [shapley_text(shap, s, args.top) for s in names]
     print("\n\n".join(parts))
     print(f"\nlow/high 10%: mean over the {study.samples:,} samples ({study.sampling}, seed "
-          f"{study.seed}) whose input lies in its lowest / highest decile.")
+          f"{study.seed}) whose input lies in its lowest / highest decile; '–' where the two "
+          "differ by less than two standard errors (Monte Carlo noise).")
     if args.html:
         _write_html(Path(args.html), study, names, classic, deciles, rho, sob, args.top, shap)
         print(f"wrote {args.html}")
@@ -179,8 +188,8 @@ def _write_html(path: Path, study: Any, names: list[str], classic: Any, deciles:
     parts: list[Section] = []
     for i, s in enumerate(names):
         sec = tornado_section(classic, s, deciles=deciles, correlations=rho, sobol=sob,
-                              top=top, key=f"s{i}-")
-        parts.append(Section(s, sec.body, sec.charts))
+                              top=top, key=f"s{i}-", study=study)
+        parts.append(Section(study.strategies[s].label, sec.body, sec.charts))
         if shap is not None:
             parts.append(shapley_section(shap, s, top=top, key=f"s{i}-"))
     write_text(path, page(f"{study.name}: which unknown matters most?", parts), flag="--html")

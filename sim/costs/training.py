@@ -103,18 +103,39 @@ def cost_per_run(model_size_b: Value, method: str, gpu: str, examples: Value,
     return hours * hourly * (SPOT_FACTOR if spot else 1.0)
 
 
+def in_table(model_size_b: float, method: str, gpu: str) -> bool:
+    """True when the lesson's throughput table has a row for this (closest) size, method
+    and GPU; False when :func:`throughput` falls back to the lesson's rule.
+
+    Examples
+    --------
+    >>> in_table(7, "lora", "a10g"), in_table(7, "lora", "h100"), in_table(70, "full", "a10g")
+    (True, False, False)
+    """
+    return (int(closest_size(model_size_b)), method, gpu) in BENCHMARKS
+
+
 def estimate_training_cost(model_size_b: float, method: str, dataset_size_examples: int,
                            avg_seq_len: int, epochs: float, instance_type: str,
-                           spot: bool = True) -> dict[str, Any]:
+                           spot: bool = True, *,
+                           hourly_per_gpu: float | None = None) -> dict[str, Any]:
     """The lesson's ``estimate_training_cost``: same inputs, same figures, same rounding.
+
+    ``hourly_per_gpu`` replaces the table's on-demand price (e.g. the catalog's, for a GPU
+    the lesson's table does not have; its fallback charges $3.10 per GPU-hour).
 
     Examples
     --------
     >>> r = estimate_training_cost(7, "lora", 50_000, 512, 3, "a10g", spot=True)
     >>> r["training_hours"], r["total_cost_usd"], r["cost_per_hour"]
     (13.6, 4.91, 0.36)
+    >>> estimate_training_cost(7, "lora", 50_000, 512, 3, "h100", hourly_per_gpu=4.5)[
+    ...     "cost_per_hour"]
+    1.57
     """
     tps, gpus, hourly = (float(x) for x in throughput(model_size_b, method, instance_type))
+    if hourly_per_gpu is not None:
+        hourly = gpus * hourly_per_gpu
     if spot:
         hourly *= SPOT_FACTOR
     total_tokens = dataset_size_examples * avg_seq_len * epochs

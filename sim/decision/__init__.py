@@ -59,7 +59,7 @@ from sim.decision.shapley import (
 )
 from sim.decision.sobol import SobolIndices, SobolResult, sobol_analysis, sobol_estimate
 from sim.decision.stress import Stress, StressResult, default_stresses, parse_stress, stress_runs
-from sim.decision.sweep import Sweep, parse_values, sweep
+from sim.decision.sweep import Sweep, crossing_interval, parse_values, sweep
 from sim.decision.sweep_map import BreakEvenMap, sweep_map
 from sim.decision.tail import TailDrivers, ks_distance, tail_drivers
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
@@ -111,6 +111,7 @@ __all__ = [
     "classic_tornado",
     "closed_subset_variance",
     "compare",
+    "crossing_interval",
     "crps_ensemble",
     "decision_set",
     "default_groups",

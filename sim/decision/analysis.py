@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +96,8 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
             sobol_n: int | None = 1 << 12, sweep_param: str | None = BREAK_EVEN_PARAM,
             sweep_samples: int = 4096, pilot_examples: int | None = 500,
             shapley: bool | None = None, shapley_budget: int = SHAPLEY_BUDGET,
-            rng: SeedLike = None) -> DecisionAnalysis:
+            rng: SeedLike = None,
+            on_stage: Callable[[str], None] | None = None) -> DecisionAnalysis:
     """Run every decision analysis on a study's samples.
 
     Parameters
@@ -122,6 +124,8 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
         over the square root of it).
     rng : numpy.random.Generator, int or None
         For the Sobol' analysis; None: derived from the study's seed.
+    on_stage : callable, optional
+        Told the name of each analysis as it starts (for a status line).
 
     Examples
     --------
@@ -130,13 +134,21 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
     """
     study = samples.study
     m = parse_metric(metric, horizon=study.horizon_months)
+    stage = on_stage or (lambda _: None)
     comparison = compare(samples, criterion=criterion)
     focus = focus_strategy(comparison, study)
     if focus == study.baseline:
         raise ValueError("the study has no strategy besides the baseline to analyse")
+    stage("tornado")
+    tornado = classic_tornado(study, metric=m, strategies=[focus])
+    deciles = sample_tornado(samples, metric=m, strategies=[focus])
+    correlations = rank_correlations(samples, metric=m, strategies=[focus])
     sob = None
     if sobol_n is not None and study.uncertain_inputs():
+        stage("Sobol' indices")
         sob = sobol_analysis(study, n=sobol_n, metric=m, strategies=[focus], rng=rng)
+    stage("value of information")
+    voi = value_of_information(samples)
     swept = None
     if sweep_param is not None:
         try:
@@ -144,10 +156,12 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
         except KeyError:
             values = []
         if values:
+            stage("break-even map")
             swept = sweep(study, sweep_param, values, scale="log",
                           samples=min(sweep_samples, study.samples))
     pilot = None
     if pilot_examples is not None:
+        stage("value of a pilot")
         try:
             default_informs(study, focus)
         except ValueError:
@@ -156,12 +170,10 @@ def analyze(samples: SampleSet, *, metric: str | Metric = "npv", criterion: str 
             pilot = pilot_value(samples, strategy=focus, examples=pilot_examples)
     shap = None
     if (bool(study.correlations) if shapley is None else shapley) and study.uncertain_inputs():
+        stage("Shapley effects")
         shap = shapley_analysis(study, metric=m, strategies=[focus],
                                 budget=shapley_budget)
     return DecisionAnalysis(
-        study=study, focus=focus, metric=m, comparison=comparison,
-        tornado=classic_tornado(study, metric=m, strategies=[focus]),
-        sample_tornado=sample_tornado(samples, metric=m, strategies=[focus]),
-        correlations=rank_correlations(samples, metric=m, strategies=[focus]),
-        sobol=sob, voi=value_of_information(samples), sweep=swept, pilot=pilot,
-        shapley=shap)
+        study=study, focus=focus, metric=m, comparison=comparison, tornado=tornado,
+        sample_tornado=deciles, correlations=correlations, sobol=sob, voi=voi, sweep=swept,
+        pilot=pilot, shapley=shap)

@@ -68,7 +68,9 @@ class Comparison:
         One row per compared strategy: ``strategy, baseline, feasible,
         infeasible_reason, npv_mean, npv_mean_se, npv_p05,
         npv_p10, npv_p50, npv_p90, npv_p95, cvar5, p_npv_positive, p_best, regret,
-        regret_se`` and
+        regret_se`` (P(best) and expected regret among the strategies that meet the
+        study's constraints, all of them when none does; null for the others),
+        ``p_best_all, regret_all`` (the same among every compared strategy) and
         ``p_payback_<N>`` with ``p_payback_<N>_se`` for each N.
     recommended : str or None
         The strategy to pick under ``criterion`` (None when no strategy meets the study's
@@ -79,8 +81,7 @@ class Comparison:
         The N of the payback criterion.
     evpi : float
         Expected value of perfect information of the choice between the strategies that
-        meet the study's constraints ($). P(best) and regret are over every compared
-        strategy.
+        meet the study's constraints ($).
     evpi_se : float
         Its Monte Carlo standard error.
     """
@@ -133,7 +134,11 @@ def compare(samples: SampleSet, *, criterion: str | None = None,
     stack = np.stack([samples.npv[s] for s in names])
     acc = RegretAccumulator(names)
     acc.add(stack)
-    p_best, regret = acc.p_best(), acc.expected_regret()
+    p_all, regret_all = acc.p_best(), acc.expected_regret()
+    ok = [i for i, s in enumerate(names) if reasons.get(s) is None] or list(range(len(names)))
+    choice = RegretAccumulator([names[i] for i in ok])
+    choice.add(stack[ok])
+    p_best, regret = choice.p_best(), choice.expected_regret()
     rows = []
     for i, s in enumerate(names):
         x = stack[i]
@@ -146,7 +151,9 @@ def compare(samples: SampleSet, *, criterion: str | None = None,
             "npv_p05": float(q[0]), "npv_p10": float(q[1]), "npv_p50": float(q[2]),
             "npv_p90": float(q[3]), "npv_p95": float(q[4]),
             "cvar5": cvar(x, alpha), "p_npv_positive": float(np.mean(x > 0)),
-            "p_best": p_best[s], "regret": regret[s][0], "regret_se": regret[s][1],
+            "p_best": p_best.get(s), "regret": regret.get(s, (None, None))[0],
+            "regret_se": regret.get(s, (None, None))[1], "p_best_all": p_all[s],
+            "regret_all": regret_all[s][0],
         }
         pb = samples.payback[s]
         for m in months:
@@ -154,7 +161,9 @@ def compare(samples: SampleSet, *, criterion: str | None = None,
             row[f"p_payback_{m}"] = p
             row[f"p_payback_{m}_se"] = math.sqrt(p * (1 - p) / n)
         rows.append(row)
-    frame = pl.DataFrame(rows, schema_overrides={"infeasible_reason": pl.String})
+    frame = pl.DataFrame(rows, schema_overrides={
+        "infeasible_reason": pl.String, "p_best": pl.Float64, "regret": pl.Float64,
+        "regret_se": pl.Float64})
     headline = study.primary_months
     pb_head = {s: float(np.mean((samples.payback[s] > 0) & (samples.payback[s] <= headline)))
                for s in names}
@@ -163,8 +172,5 @@ def compare(samples: SampleSet, *, criterion: str | None = None,
                     p_payback=pb_head,
                     cvar=dict(zip(names, frame["cvar5"].to_list(), strict=True)),
                     feasible=[s for s in names if reasons.get(s) is None])
-    ok = [i for i, s in enumerate(names) if reasons.get(s) is None] or list(range(len(names)))
-    choice = RegretAccumulator([names[i] for i in ok])
-    choice.add(stack[ok])
     evpi, evpi_se = choice.evpi()
     return Comparison(frame, rec, crit, headline, evpi, evpi_se)

@@ -19,7 +19,8 @@ def rank_correlations(samples: SampleSet, *, metric: str | Metric = "npv",
 
     Ties get average ranks (so a 0/1 payback indicator works). An output that does not
     vary gets correlation 0. ``se`` is the large-sample standard error ``(1 - rho^2) /
-    sqrt(n - 3)`` (Fisher), a guide to which correlations are noise.
+    sqrt(n - 3)`` (Fisher), a guide to which correlations are noise. Only the inputs a
+    strategy is computed from (:meth:`~sim.study.Study.inputs_of`) are listed for it.
 
     Returns
     -------
@@ -43,7 +44,10 @@ def rank_correlations(samples: SampleSet, *, metric: str | Metric = "npv",
         denom = sx * sy
         rho = np.divide(rx @ ry, denom, out=np.zeros(len(samples.names)), where=denom > 0)
         se = (1 - rho * rho) / math.sqrt(max(n - 3, 1))
+        enters = {i.path for i in study.inputs_of(s)}
         for path, r, e in zip(samples.names, rho, se, strict=True):
+            if path not in enters:
+                continue
             rows["strategy"].append(s)
             rows["input"].append(path)
             rows["spearman"].append(float(r))

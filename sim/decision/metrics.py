@@ -58,6 +58,20 @@ class Metric:
         """How the summary of the metric reads: ``E[NPV]`` or ``P(payback ≤ N)``."""
         return f"P(payback ≤ {self.months})" if self.is_probability else "E[NPV]"
 
+    @property
+    def variance_label(self) -> str:
+        """What Sobol' indices divide: the variance of the per-sample output (of NPV, not of
+        E[NPV]; of the 0/1 payback indicator, not of the probability).
+
+        Examples
+        --------
+        >>> Metric().variance_label, parse_metric("payback_within:6").variance_label
+        ('the variance of NPV', "the variance of 'pays back within 6 months' (0 or 1)")
+        """
+        if self.is_probability:
+            return f"the variance of 'pays back within {self.months} months' (0 or 1)"
+        return "the variance of NPV"
+
     def of(self, npv: FloatArray, payback: NDArray[np.integer] | FloatArray) -> FloatArray:
         """Per-sample values from a strategy's NPV and payback month (0: none)."""
         if not self.is_probability:

@@ -22,7 +22,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from distributions import Fixed
-from sim.decision.samples import CHUNK, check_strategies
+from sim.decision.samples import CHUNK, check_strategies, decision_set
 from sim.runner.model import evaluate
 from sim.runner.runner import input_values, sampling_plan
 from sim.study import Input, Study
@@ -43,12 +43,14 @@ class Sweep:
     ----------
     frame : polars.DataFrame
         One row per swept value and strategy: ``value, strategy, p_payback, p_payback_se,
-        npv_mean, npv_mean_se, p_npv_positive, p_best``.
+        npv_mean, npv_mean_se, p_npv_positive, p_best`` (P(best) among the strategies that
+        meet the study's constraints; null for the others).
     crossings : polars.DataFrame
-        ``strategy, level, value, se, direction`` ("up" or "down"): where P(payback <= N)
-        crosses each level between two swept values; ``se`` is the crossing's Monte Carlo
-        standard error (delta method, errors of neighbouring values taken as fully
-        correlated: conservative).
+        ``strategy, level, value, se, direction`` ("up" or "down"), ``lo, hi``: where
+        P(payback <= N) crosses each level between two swept values; ``se`` is the
+        crossing's Monte Carlo standard error (delta method, errors of neighbouring values
+        taken as fully correlated: conservative); ``[lo, hi]`` holds the two swept values
+        it lies between (the curve between them is only interpolated) and the value ± 2 se.
     param : str
         The swept input's path.
     months : int
@@ -76,6 +78,12 @@ class Sweep:
         rows = self.crossings.filter((pl.col("strategy") == strategy)
                                      & (pl.col("level") == level))
         return float(rows["value"][0]) if rows.height else None
+
+    def crossing_interval(self, strategy: str, level: float) -> tuple[float, float] | None:
+        """The interval the first crossing of ``level`` lies in (see ``crossings``)."""
+        rows = self.crossings.filter((pl.col("strategy") == strategy)
+                                     & (pl.col("level") == level))
+        return (float(rows["lo"][0]), float(rows["hi"][0])) if rows.height else None
 
 
 def parse_values(text: str) -> tuple[list[float], Scale]:
@@ -157,6 +165,28 @@ def level_crossings(values: FloatArray, p: FloatArray, se: FloatArray, level: fl
     return out
 
 
+def crossing_interval(values: FloatArray, x: float, se: float, log: bool
+                      ) -> tuple[float, float]:
+    """The interval a crossing at ``x`` (standard error ``se``) lies in: the swept values
+    around it, where the curve is only interpolated, widened to ``x`` ± 2 se (a factor
+    ``exp(±2 se / x)`` on a log sweep).
+
+    Examples
+    --------
+    >>> crossing_interval(np.array([8.0, 10.0, 12.0]), 9.0, 0.1, log=False)
+    (8.0, 10.0)
+    >>> crossing_interval(np.array([8.0, 10.0]), 9.0, 1.0, log=False)
+    (7.0, 11.0)
+    """
+    lower, upper = values[values <= x], values[values >= x]
+    below = float(lower.max()) if lower.size else x
+    above = float(upper.min()) if upper.size else x
+    if log:
+        f = float(np.exp(2 * se / x))
+        return min(below, x / f), max(above, x * f)
+    return min(below, x - 2 * se), max(above, x + 2 * se)
+
+
 def check_values(values: Sequence[float], scale: str) -> FloatArray:
     """The values sorted, duplicates dropped; a log scale needs them > 0."""
     if scale not in ("linear", "log"):
@@ -177,6 +207,7 @@ def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
     every = study.compared()
     k, s = len(cells), len(every)
     n = study.samples
+    chosen = [every.index(x) for x in decision_set(study)]
     sums, sq, hits, pos, best = (np.zeros((k, s)) for _ in range(5))
     plan = sampling_plan(study)
     # chunks start at multiples of _ALIGN and sums are added _ALIGN samples at a time, so
@@ -189,7 +220,8 @@ def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
             out = evaluate(study, {**base, **pins}, stop - start)
             npv = np.stack([out[x].npv for x in every])
             pb = np.stack([out[x].payback for x in every])
-            top = npv == npv.max(axis=0)
+            top = np.zeros(npv.shape, dtype=bool)
+            top[chosen] = npv[chosen] == npv[chosen].max(axis=0)
             share = top / top.sum(axis=0)
             for a in range(0, stop - start, _ALIGN):
                 part = npv[:, a : a + _ALIGN]
@@ -247,29 +279,34 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
     inp = check_param(study, param, vals.tolist())
     names = check_strategies(study, strategies)
     acc = accumulate(study, [{inp.path: float(v)} for v in vals], n_mo, chunk_size)
+    choice = decision_set(study)
     n = study.samples
     every = study.compared()
     rows: dict[str, list[object]] = {c: [] for c in (
         "value", "strategy", "p_payback", "p_payback_se", "npv_mean", "npv_mean_se",
         "p_npv_positive", "p_best")}
     cross: dict[str, list[object]] = {c: [] for c in ("strategy", "level", "value", "se",
-                                                      "direction")}
+                                                      "direction", "lo", "hi")}
     for name in names:
         j = every.index(name)
         p = acc["p"][:, j]
         se = np.sqrt(p * (1 - p) / n)
+        in_choice = name in choice
         for i, v in enumerate(vals):
             for c, x in zip(rows, (v, name, p[i], se[i], acc["mean"][i, j],
                                    np.sqrt(acc["var"][i, j] / n), acc["pos"][i, j],
-                                   acc["best"][i, j]), strict=True):
-                rows[c].append(x if isinstance(x, str) else float(x))
+                                   acc["best"][i, j] if in_choice else None), strict=True):
+                rows[c].append(x if isinstance(x, str) or x is None else float(x))
         for level in levels:
             for x, e, direction in level_crossings(vals, p, se, level, scale == "log"):
-                for c, y in zip(cross, (name, float(level), x, e, direction), strict=True):
+                lo, hi = crossing_interval(vals, x, e, scale == "log")
+                for c, y in zip(cross, (name, float(level), x, e, direction, lo, hi),
+                                strict=True):
                     cross[c].append(y)
     frame = pl.DataFrame(rows, schema={"value": pl.Float64, "strategy": pl.String,
                                        **dict.fromkeys(list(rows)[2:], pl.Float64)})
     crossings = pl.DataFrame(cross, schema={"strategy": pl.String, "level": pl.Float64,
                                             "value": pl.Float64, "se": pl.Float64,
-                                            "direction": pl.String})
+                                            "direction": pl.String, "lo": pl.Float64,
+                                            "hi": pl.Float64})
     return Sweep(frame, crossings, inp.path, n_mo, scale, n)

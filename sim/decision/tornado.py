@@ -32,7 +32,9 @@ from sim.study import Study
 TornadoMethod = Literal["medians", "conditional"]
 FloatArray = NDArray[np.float64]
 COLUMNS = ("strategy", "input", "low_value", "high_value", "base", "low", "high", "low_se",
-           "high_se", "swing")
+           "high_se", "swing", "swing_se")
+#: A swing within this many standard errors of 0 is not told apart from sampling noise.
+NOISE_Z = 2.0
 #: Rows per model call in the conditional tornado (bounds memory).
 CHUNK_ROWS = 1 << 17
 
@@ -48,7 +50,8 @@ class Tornado:
         strategy: ``strategy, input, low_value, high_value`` (the input's low and high
         value), ``base`` (the output with nothing pinned), ``low, high`` (the output with
         the input low / high), ``low_se, high_se`` (their Monte Carlo standard errors; 0
-        for a deterministic scenario) and ``swing = |high - low|``.
+        for a deterministic scenario), ``swing = |high - low|`` and ``swing_se`` (its
+        standard error, the two groups taken as independent).
     metric : Metric
         What the output is.
     method : str
@@ -69,6 +72,17 @@ class Tornado:
         name = strategy or (self.strategies[0] if self.strategies else "")
         rows = self.frame.filter(pl.col("strategy") == name)
         return rows.head(top) if top is not None else rows
+
+    def significant(self, strategy: str | None = None, *, z: float = NOISE_Z) -> pl.DataFrame:
+        """The rows whose swing stands out of Monte Carlo noise: above 0 and above ``z``
+        standard errors (every non-zero swing of a deterministic tornado)."""
+        return self.table(strategy).filter(
+            (pl.col("swing") > 0) & (pl.col("swing") > z * pl.col("swing_se")))
+
+    def noise(self, strategy: str | None = None, *, z: float = NOISE_Z) -> pl.DataFrame:
+        """The rows with a non-zero swing within ``z`` standard errors: sampling noise."""
+        return self.table(strategy).filter(
+            (pl.col("swing") > 0) & (pl.col("swing") <= z * pl.col("swing_se")))
 
 
 def _frame(rows: dict[str, list[object]]) -> pl.DataFrame:
@@ -170,7 +184,8 @@ def classic_tornado(study: Study, *, metric: str | Metric = "npv",
             lo, hi = mean[1 + j], mean[1 + d + j]
             for c, v in zip(COLUMNS, (s, inp.path, float(levels[j][0]), float(levels[j][1]),
                                       mean[0], lo, hi, se[1 + j], se[1 + d + j],
-                                      abs(hi - lo)), strict=True):
+                                      abs(hi - lo), math.hypot(se[1 + j], se[1 + d + j])),
+                            strict=True):
                 rows[c].append(float(v) if isinstance(v, np.floating) else v)
     return Tornado(_frame(rows), m, how)
 
@@ -181,7 +196,10 @@ def sample_tornado(samples: SampleSet, *, metric: str | Metric = "npv",
 
     Uses the existing samples only (no model runs). ``low_value``/``high_value`` are the
     input's sample quantiles at ``fraction`` and ``1 - fraction`` (the groups' edges);
-    ties are split in sample order.
+    ties are split in sample order. Only the inputs a strategy is computed from
+    (:meth:`~sim.study.Study.inputs_of`) are listed for it: any other input's "effect" is
+    sampling noise. Swings within noise are kept, with their standard error
+    (:meth:`Tornado.noise`).
 
     Examples
     --------
@@ -208,15 +226,13 @@ def sample_tornado(samples: SampleSet, *, metric: str | Metric = "npv",
         else:
             lo_se = hi_se = np.zeros(len(samples.names))
         base = float(y.mean())
+        enters = {i.path for i in study.inputs_of(s)}
         for j, path in enumerate(samples.names):
-            rows["strategy"].append(s)
-            rows["input"].append(path)
-            rows["low_value"].append(float(x[j, order[j, k - 1]]))
-            rows["high_value"].append(float(x[j, order[j, n - k]]))
-            rows["base"].append(base)
-            rows["low"].append(float(lo[j]))
-            rows["high"].append(float(hi[j]))
-            rows["low_se"].append(float(lo_se[j]))
-            rows["high_se"].append(float(hi_se[j]))
-            rows["swing"].append(float(abs(hi[j] - lo[j])))
+            if path not in enters:
+                continue
+            for c, v in zip(COLUMNS, (
+                    s, path, float(x[j, order[j, k - 1]]), float(x[j, order[j, n - k]]), base,
+                    float(lo[j]), float(hi[j]), float(lo_se[j]), float(hi_se[j]),
+                    float(abs(hi[j] - lo[j])), math.hypot(lo_se[j], hi_se[j])), strict=True):
+                rows[c].append(v)
     return Tornado(_frame(rows), m, "deciles")

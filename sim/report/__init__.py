@@ -24,8 +24,10 @@ from sim.report.folder import (
     run_to_folder,
 )
 from sim.report.page import html_page, table, vega_bundle
-from sim.report.run_report import render
+from sim.report.run_report import figures, render, verdict_html
 from sim.report.sections import Section, comparison_frame, page, sections
+from sim.report.tables import details_tables, inputs_table, manifest_table, summary_table
+from sim.report.theme import fit, message_chart, style
 from sim.report.workbook import SHEETS, write_workbook
 
 __all__ = [
@@ -38,10 +40,16 @@ __all__ = [
     "check_out_folder",
     "comparison_chart",
     "comparison_frame",
+    "details_tables",
     "fan_chart",
+    "figures",
+    "fit",
     "fit_chart",
     "fit_page",
     "html_page",
+    "inputs_table",
+    "manifest_table",
+    "message_chart",
     "npv_chart",
     "page",
     "payback_cdf_chart",
@@ -51,10 +59,13 @@ __all__ = [
     "sections",
     "sobol_chart",
     "spearman_chart",
+    "style",
+    "summary_table",
     "sweep_chart",
     "table",
     "tornado_chart",
     "vega_bundle",
+    "verdict_html",
     "voi_chart",
     "write_workbook",
 ]

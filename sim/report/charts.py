@@ -1,31 +1,41 @@
 """Charts of a run: pure functions from pre-aggregated frames to altair charts.
 
 Every chart is fed a few hundred rows at most (quantiles, histograms, CDFs), never the
-samples, so a 10^6-sample report stays small.
+samples, so a 10^6-sample report stays small. Strategies appear by their display names.
+Each chart is sized to the page's column and lettered by :mod:`sim.report.theme`; given
+nothing to draw (a study with only its baseline), each draws a one-line message instead of
+an empty plot.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import altair as alt
 import polars as pl
 
+from sim.display import percent
+from sim.report.theme import FONT, PLOT_WIDTH, fit, message_chart, style
 from sim.runner.summary import Summary
 
-WIDTH = 620
-HEIGHT = 260
+HEIGHT = 300
+#: Height of each strategy's NPV histogram.
+PANEL_HEIGHT = 130
 
 
 def payback_cdf_frame(summary: Summary) -> pl.DataFrame:
-    """``strategy, month, p`` with p = P(payback <= month), for every non-baseline strategy."""
+    """``strategy, label, month, p`` with p = P(payback <= month), for every non-baseline
+    strategy."""
     rows = [
-        {"strategy": s.name, "month": m, "p": p}
+        {"strategy": s.name, "label": s.label or s.name, "month": m, "p": p}
         for s in summary.strategies.values() if not s.is_baseline
         for m, p in enumerate(s.payback_cdf, start=1)
     ]
-    return pl.DataFrame(rows, schema={"strategy": pl.String, "month": pl.Int64, "p": pl.Float64})
+    return pl.DataFrame(rows, schema={"strategy": pl.String, "label": pl.String,
+                                      "month": pl.Int64, "p": pl.Float64})
 
 
-def payback_cdf_chart(summary: Summary) -> alt.LayerChart:
+def payback_cdf_chart(summary: Summary) -> alt.TopLevelMixin:
     """P(payback <= m) against month m, one line per strategy, with the headline month marked.
 
     Examples
@@ -33,64 +43,117 @@ def payback_cdf_chart(summary: Summary) -> alt.LayerChart:
     >>> spec = payback_cdf_chart(summary).to_dict()  # doctest: +SKIP
     """
     data = payback_cdf_frame(summary)
+    if not data.height:
+        return message_chart("No strategy besides the baseline: nothing pays back.")
     n = summary.study.primary_months
+    horizon = summary.study.horizon_months
     lines = alt.Chart(data).mark_line(interpolate="step-after", point=False).encode(
-        x=alt.X("month:Q", title="month",
-                scale=alt.Scale(domain=[1, summary.study.horizon_months], nice=False)),
-        y=alt.Y("p:Q", title="P(payback ≤ month)", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("strategy:N", title="strategy"),
-        tooltip=["strategy", "month", alt.Tooltip("p:Q", format=".3f")],
-    )
-    rule = alt.Chart(pl.DataFrame({"month": [n]})).mark_rule(strokeDash=[4, 4], color="gray"
-                                                             ).encode(x="month:Q")
-    return (lines + rule).properties(width=WIDTH, height=HEIGHT,
-                                     title="Chance of having paid back by each month")
-
-
-def fan_chart(fan: pl.DataFrame) -> alt.LayerChart:
-    """Cumulative net saving vs the baseline by month: median line and P10–P90 band."""
-    horizon = int(fan["month"].max() or 1) if fan.height else 1  # type: ignore[arg-type]
-    band = alt.Chart(fan).mark_area(opacity=0.22).encode(
         x=alt.X("month:Q", title="month", scale=alt.Scale(domain=[1, horizon], nice=False)),
-        y=alt.Y("p10:Q", title="cumulative net saving ($)"),
-        y2="p90:Q",
-        color=alt.Color("strategy:N", title="strategy"),
+        y=alt.Y("p:Q", title="P(payback ≤ month)", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")),
+        color=alt.Color("label:N", title="strategy"),
+        tooltip=["label", "month", alt.Tooltip("p:Q", format=".3f")],
     )
-    line = alt.Chart(fan).mark_line().encode(
-        x="month:Q", y="p50:Q", color="strategy:N",
-        tooltip=["strategy", "month", alt.Tooltip("p10:Q", format=",.0f"),
-                 alt.Tooltip("p50:Q", format=",.0f"), alt.Tooltip("p90:Q", format=",.0f")],
-    )
+    rule = alt.Chart(pl.DataFrame({"month": [n], "text": [f"{n} months"]})).mark_rule(
+        strokeDash=[4, 4], color="gray").encode(x="month:Q")
+    return style(fit(alt.layer(lines, rule).properties(
+        title="Chance of having paid back by each month"), height=HEIGHT))
+
+
+def fan_chart(fan: pl.DataFrame, labels: dict[str, str] | None = None) -> alt.TopLevelMixin:
+    """Cumulative net saving vs the baseline by month: median line and P10–P90 band.
+
+    ``labels`` maps strategy ids to display names (default: the ids).
+    """
+    if not fan.height:
+        return message_chart("No strategy besides the baseline: no saving to show.")
+    horizon = int(fan["month"].max() or 1)  # type: ignore[arg-type]
+    data = fan.with_columns(label=pl.col("strategy").replace_strict(
+        labels or {}, default=pl.col("strategy")))
+    x = alt.X("month:Q", title="month", scale=alt.Scale(domain=[1, horizon], nice=False))
+    band = alt.Chart(data).mark_area(opacity=0.22).encode(
+        x=x, y=alt.Y("p10:Q", title="cumulative net saving ($)", axis=alt.Axis(format="$,.0f")),
+        y2="p90:Q", color=alt.Color("label:N", title="strategy"))
+    line = alt.Chart(data).mark_line().encode(
+        x=x, y="p50:Q", color="label:N",
+        tooltip=["label", "month", alt.Tooltip("p10:Q", format="$,.0f"),
+                 alt.Tooltip("p50:Q", format="$,.0f"), alt.Tooltip("p90:Q", format="$,.0f")])
     zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
-    return (band + line + zero).properties(
-        width=WIDTH, height=HEIGHT, title="Cumulative net saving: median and P10–P90 band")
+    return style(fit(alt.layer(band, line, zero).properties(
+        title="Cumulative net saving: median and P10–P90 band"), height=HEIGHT))
 
 
 def npv_frame(summary: Summary) -> pl.DataFrame:
-    """Pre-binned NPV histograms: ``strategy, lo, hi, share``."""
+    """Pre-binned NPV histograms on one shared range: ``strategy, label, lo, hi, share``."""
     rows = []
     for s in summary.strategies.values():
         if s.is_baseline:
             continue
         edges, counts = s.npv_hist
-        total = max(sum(counts), 1)
+        total = max(s.n, 1)
         for i, c in enumerate(counts):
-            rows.append({"strategy": s.name, "lo": edges[i], "hi": edges[i + 1],
-                         "share": c / total})
-    return pl.DataFrame(rows, schema={"strategy": pl.String, "lo": pl.Float64,
-                                      "hi": pl.Float64, "share": pl.Float64})
+            rows.append({"strategy": s.name, "label": s.label or s.name, "lo": edges[i],
+                         "hi": edges[i + 1], "share": c / total})
+    return pl.DataFrame(rows, schema={"strategy": pl.String, "label": pl.String,
+                                      "lo": pl.Float64, "hi": pl.Float64,
+                                      "share": pl.Float64})
 
 
-def npv_chart(summary: Summary) -> alt.FacetChart:
-    """Distribution of NPV per strategy (P0.5–P99.5; the outer tails fold into the end bins)."""
-    data = npv_frame(summary)
-    bars = alt.Chart(data).mark_bar(opacity=0.8).encode(
-        x=alt.X("lo:Q", bin="binned", title="NPV vs baseline ($)"),
-        x2="hi:Q",
-        y=alt.Y("share:Q", title="share of samples"),
-        color=alt.Color("strategy:N", legend=None),
-        tooltip=["strategy", alt.Tooltip("lo:Q", format=",.0f"),
-                 alt.Tooltip("hi:Q", format=",.0f"), alt.Tooltip("share:Q", format=".3f")],
-    ).properties(width=WIDTH, height=120)
-    return (bars.facet(row=alt.Row("strategy:N", title=None))
-            .resolve_scale(x="independent").properties(title="Distribution of NPV"))
+def npv_tails_frame(summary: Summary) -> pl.DataFrame:
+    """The samples beyond the histograms' range, per strategy and side: ``label, side
+    ("below"/"above"), x`` (the range's end), ``share`` and ``text`` ("◀ 0.4% below")."""
+    rows = []
+    for s in summary.strategies.values():
+        if s.is_baseline:
+            continue
+        edges, _ = s.npv_hist
+        for side, count, x in (("below", s.npv_tails[0], edges[0]),
+                               ("above", s.npv_tails[1], edges[-1])):
+            if count:
+                share = count / max(s.n, 1)
+                text = (f"◀ {percent(share)} below" if side == "below"
+                        else f"{percent(share)} above ▶")
+                rows.append({"label": s.label or s.name, "side": side, "x": x,
+                             "share": share, "text": text})
+    return pl.DataFrame(rows, schema={"label": pl.String, "side": pl.String, "x": pl.Float64,
+                                      "share": pl.Float64, "text": pl.String})
+
+
+def npv_chart(summary: Summary) -> alt.TopLevelMixin:
+    """Distribution of NPV per strategy on one shared axis (from the lowest strategy's
+    P0.5 to the highest's P99.5); the samples beyond it are counted and marked at the ends,
+    never folded into the end bins."""
+    bars = npv_frame(summary)
+    if not bars.height:
+        return message_chart("No strategy besides the baseline: no NPV to show.")
+    tails = npv_tails_frame(summary)
+    lo, hi = float(bars["lo"].min()), float(bars["hi"].max())  # type: ignore[arg-type]
+    order = list(dict.fromkeys(bars["label"].to_list()))
+    x = alt.X("lo:Q", bin="binned", title="NPV vs the baseline ($)",
+              scale=alt.Scale(domain=[lo, hi], nice=False), axis=alt.Axis(format="$,.0f"))
+    hist = alt.Chart(bars).mark_bar(opacity=0.85).encode(
+        x=x, x2="hi:Q",
+        y=alt.Y("share:Q", title="share of samples", axis=alt.Axis(format="%")),
+        color=alt.Color("label:N", legend=None, sort=order),
+        tooltip=["label", alt.Tooltip("lo:Q", format="$,.0f"),
+                 alt.Tooltip("hi:Q", format="$,.0f"), alt.Tooltip("share:Q", format=".3f")],
+    ).properties(width=PLOT_WIDTH, height=PANEL_HEIGHT)
+    zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4], color="gray"
+                                                         ).encode(x="x:Q")
+    panels = []
+    for label in order:
+        layers: list[alt.Chart] = [hist.transform_filter(alt.datum.label == label)]
+        if lo < 0 < hi:
+            layers.append(zero)
+        ends: tuple[tuple[str, Literal["left", "right"], int], ...] = (
+            ("below", "left", 4), ("above", "right", -4))
+        for side, align, dx in ends:
+            part = tails.filter((pl.col("label") == label) & (pl.col("side") == side))
+            if part.height:
+                layers.append(alt.Chart(part).mark_text(
+                    align=align, baseline="top", dx=dx, dy=4, fontSize=FONT, color="#333"
+                ).encode(x="x:Q", y=alt.value(0), text="text:N",
+                         tooltip=["label", "side", alt.Tooltip("share:Q", format=".4f")]))
+        panels.append(alt.layer(*layers).properties(title=label))
+    return style(alt.vconcat(*panels, spacing=18).resolve_scale(x="shared").properties(
+        title="Distribution of NPV (one axis for every strategy; tails beyond it marked)"))

@@ -89,8 +89,8 @@ def describe_frame(study: Study, *, uncertain_only: bool = False) -> pl.DataFram
     -------
     polars.DataFrame
         Columns ``input`` (dotted path), ``family``, ``distribution`` (family and
-        parameters), ``mean``, ``sd``, ``p10``, ``p50``, ``p90``, ``uncertain``, ``default``
-        (left at its default) and ``meaning``.
+        parameters), ``mean``, ``sd``, ``p10``, ``p50``, ``p90``, ``unit``, ``uncertain``,
+        ``default`` (left at its default) and ``meaning``.
 
     Examples
     --------
@@ -99,8 +99,8 @@ def describe_frame(study: Study, *, uncertain_only: bool = False) -> pl.DataFram
     ['input', 'family', 'distribution', 'mean', 'sd', 'p10', 'p50', 'p90', 'uncertain', ...]
     """
     rows: dict[str, list[Any]] = {k: [] for k in (
-        "input", "family", "distribution", "mean", "sd", "p10", "p50", "p90", "uncertain",
-        "default", "meaning")}
+        "input", "family", "distribution", "mean", "sd", "p10", "p50", "p90", "unit",
+        "uncertain", "default", "meaning")}
     for inp in _inputs(study, uncertain_only):
         d: Distribution = inp.dist
         p10, p50, p90 = (float(v) for v in d.ppf(np.array([0.1, 0.5, 0.9])))
@@ -112,24 +112,27 @@ def describe_frame(study: Study, *, uncertain_only: bool = False) -> pl.DataFram
         rows["p10"].append(p10)
         rows["p50"].append(p50)
         rows["p90"].append(p90)
+        rows["unit"].append(inp.unit)
         rows["uncertain"].append(bool(inp.uncertain))
         rows["default"].append(bool(inp.is_default))
-        rows["meaning"].append(inp.help)
+        rows["meaning"].append(inp.meaning)
     schema = {"input": pl.String, "family": pl.String, "distribution": pl.String,
               "mean": pl.Float64, "sd": pl.Float64, "p10": pl.Float64, "p50": pl.Float64,
-              "p90": pl.Float64, "uncertain": pl.Boolean, "default": pl.Boolean,
+              "p90": pl.Float64, "unit": pl.String, "uncertain": pl.Boolean,
+              "default": pl.Boolean,
               "meaning": pl.String}
     return pl.DataFrame(rows, schema=schema)
 
 
 def _rows(study: Study, uncertain_only: bool) -> tuple[list[str], list[list[str]]]:
-    header = ["input", "distribution", "mean", "P10", "P50", "P90", "histogram P0.5–P99.5", ""]
+    header = ["input", "distribution", "mean", "P10", "P50", "P90", "unit",
+              "histogram P0.5–P99.5", ""]
     frame = describe_frame(study, uncertain_only=uncertain_only)
     rows = []
     for inp, r in zip(_inputs(study, uncertain_only), frame.iter_rows(named=True), strict=True):
         rows.append([
             r["input"], r["distribution"], fmt_short(r["mean"]), fmt_short(r["p10"]),
-            fmt_short(r["p50"]), fmt_short(r["p90"]), sparkline(inp.dist),
+            fmt_short(r["p50"]), fmt_short(r["p90"]), r["unit"], sparkline(inp.dist),
             "default" if r["default"] else "",
         ])
     return header, rows
@@ -191,15 +194,15 @@ def describe_html(study: Study, *, uncertain_only: bool = False) -> str:
     '<table class="inputs">'
     """
     header, rows = _rows(study, uncertain_only)
-    left = {0, 1}
+    left = {0, 1, 6}
     head = "".join(f'<th class="{"l" if i in left else ""}">{html.escape(h)}</th>'
                    for i, h in enumerate(header))
     body = []
     for r in rows:
         cells = []
         for i, c in enumerate(r):
-            cls = "l" if i in left else ("muted" if i == 7 and c else "")
-            style = _SPARK_STYLE if i == 6 else ""
+            cls = "l" if i in left else ("muted" if i == 8 and c else "")
+            style = _SPARK_STYLE if i == 7 else ""
             cells.append(f'<td class="{cls}"{style}>{html.escape(c)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="inputs"><thead><tr>{head}</tr></thead>'

@@ -38,6 +38,6 @@ def decomposition_section(summary: Summary) -> str:
         reason = d.reason(name)
         note = (f'<p class="muted">Costs the most: {html.escape(reason)}.</p>' if reason
                 else "")
-        out.append(f"<h3>{html.escape(name)}</h3>"
+        out.append(f"<h3>{html.escape(summary.strategies[name].label or name)}</h3>"
                    + table(["step", "payback", "NPV", "NPV change"], rows, left=(0,)) + note)
     return "".join(out)

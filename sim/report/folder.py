@@ -289,13 +289,15 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
            progress: Progress | None, on_stage: Callable[[str], None] | None,
            xlsx: bool = False, annotate: Annotate | None = None) -> RunResult:
     result = run(study, samples_path=tmp / "samples.parquet", workers=workers,
-                 chunk_size=chunk_size, progress=progress)
+                 chunk_size=chunk_size, progress=progress, on_stage=on_stage)
     if annotate is not None:
         result.manifest.update(annotate(result))
     if on_stage:
         on_stage("report")
     t0 = time.perf_counter()
-    analysis = render(result, tmp / "report.html")
+    analysis = render(
+        result, tmp / "report.html",
+        on_stage=None if on_stage is None else lambda step: on_stage(f"report: {step}"))
     result.manifest["timings"]["report_s"] = round(time.perf_counter() - t0, 4)
     files = [*OUTPUT_FILES]
     summary = result.summary.to_json()

@@ -15,18 +15,33 @@ from importlib.metadata import version
 from typing import Any
 
 from sim.cache import cache_dir
+from sim.report.theme import CONFIG
 
 CSS = """
+*,*::before,*::after{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
 max-width:1100px;color:#222;line-height:1.45;padding:0 1rem}
 h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
-.answer{font-size:1.15rem;background:#f3f7ff;border-left:4px solid #3b6fd8;padding:.8rem 1rem}
-table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0}
-th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
+.verdict{font-size:1.3rem;line-height:1.4;background:#f3f7ff;border-left:5px solid #3b6fd8;
+padding:.9rem 1.1rem;margin:1rem 0}
+.figures{display:flex;gap:1rem;margin:1rem 0 1.4rem}
+.figure{flex:1 1 0;border:1px solid #dde3ee;border-radius:6px;padding:.7rem .9rem;min-width:0}
+.figure .big{font-size:1.9rem;font-weight:600;line-height:1.15}
+.figure .what{font-size:.95rem}.figure .sub{font-size:.85rem;color:#666;margin-top:.25rem}
+.warning{background:#fff6e5;border-left:5px solid #d98b00;padding:.6rem 1rem;margin:1rem 0}
+.answer{color:#555}
+table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0;max-width:100%}
+th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right;vertical-align:top}
 th{background:#f6f6f6}td.l,th.l{text-align:left}.muted{color:#777}
+table.summary{font-size:.95rem}table.summary td,table.summary th{padding:.35rem .6rem}
+table.inputs td:first-child{overflow-wrap:anywhere;min-width:15rem}
+table.inputs td:nth-child(2){min-width:9rem}
+span.meaning{color:#666;font-size:.95em}table.manifest td{overflow-wrap:anywhere}
+span.id{font-size:.78rem;color:#777;font-family:ui-monospace,Menlo,Consolas,monospace}
 pre{background:#f8f8f8;padding:.8rem;overflow:auto;font-size:.8rem}
-.chart{margin:1rem 0}.scroll{overflow-x:auto}
+.chart{margin:1rem 0;max-width:100%}.scroll{overflow-x:auto;max-width:100%}
 td.mono{font-family:monospace;white-space:pre;letter-spacing:-1px}
+details summary{cursor:pointer;margin:.6rem 0}
 """
 
 
@@ -69,6 +84,17 @@ def vega_bundle() -> str:
     return bundle
 
 
+def _themed(spec: Any) -> Any:
+    """``spec`` with the pages' lettering (:data:`sim.report.theme.CONFIG`: fonts of at
+    least 12 px) wherever its own config says nothing."""
+    if not isinstance(spec, dict):
+        return spec
+    config = {k: dict(v) for k, v in spec.get("config", {}).items()}
+    for part, values in CONFIG.items():
+        config[part] = {**values, **config.get(part, {})}
+    return {**spec, "config": config}
+
+
 def _script_json(obj: Any) -> str:
     # "</" inside a <script> element would end it early
     return json.dumps(obj).replace("</", "<\\/")
@@ -83,8 +109,8 @@ def html_page(title: str, body: str, specs: Mapping[str, Any], *, css: str = CSS
     >>> page = html_page("t", '<div id="chart-a"></div>', {"a": {"mark": "bar"}})  # doctest: +SKIP
     """
     embed = "\n".join(
-        f"vegaEmbed('#chart-{k}', {_script_json(spec)}, {{actions: false}})"
-        ".catch(console.error);"
+        f"vegaEmbed('#chart-{k}', {_script_json(_themed(spec))}, "
+        "{actions: false, renderer: 'svg'}).catch(console.error);"
         for k, spec in specs.items()
     )
     return f"""<!DOCTYPE html>
@@ -105,20 +131,32 @@ def html_page(title: str, body: str, specs: Mapping[str, Any], *, css: str = CSS
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]],
-          left: int | Sequence[int] = 1, mono: Sequence[int] = ()) -> str:
+          left: int | Sequence[int] = 1, mono: Sequence[int] = (), raw: Sequence[int] = (),
+          cls: str = "") -> str:
     """An HTML table (escaped); ``left``: the first n columns, or these indices, align left;
-    ``mono``: columns in a fixed-width font (text histograms)."""
+    ``mono``: columns in a fixed-width font (text histograms); ``raw``: columns whose cells
+    are HTML already (escaped by the caller); ``cls``: the table's class.
+
+    Examples
+    --------
+    >>> "<td>x&lt;y</td>" in table(["a"], [["x<y"]], left=0)
+    True
+    """
     lefts = set(range(left)) if isinstance(left, int) else set(left)
 
-    def cls(i: int) -> str:
+    def cls_of(i: int) -> str:
         names = (["l"] if i in lefts else []) + (["mono"] if i in mono else [])
         return f' class="{" ".join(names)}"' if names else ""
 
-    head = "".join(f"<th{cls(i)}>{html.escape(h)}</th>" for i, h in enumerate(header))
+    def cell(i: int, c: Any) -> str:
+        return str(c) if i in raw else html.escape(str(c))
+
+    head = "".join(f"<th{cls_of(i)}>{html.escape(h)}</th>" for i, h in enumerate(header))
     body = "".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{html.escape(str(c))}</td>" for i, c in enumerate(r))
+        "<tr>" + "".join(f"<td{cls_of(i)}>{cell(i, c)}</td>" for i, c in enumerate(r))
         + "</tr>"
         for r in rows
     )
-    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+    tag = f'<table class="{cls}">' if cls else "<table>"
+    return (f'<div class="scroll">{tag}<thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
             "</table></div>")

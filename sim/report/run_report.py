@@ -1,116 +1,57 @@
-"""report.html: a run's summary, charts, decision analyses, inputs and manifest on one
-self-contained page (see :mod:`sim.report.page`)."""
+"""report.html: a run's answer first, then the figures that carry it, then the details:
+summary and comparison, charts, decision analyses, inputs, assumptions and manifest, on one
+self-contained page (see :mod:`sim.report.page`).
+
+Every part is a ``<section id="sec-KEY">`` (the browser test finds each one on screen):
+``verdict``, ``summary``, ``spreadsheet``, ``decomposition`` (what moves the spreadsheet's
+answer), ``payback``, ``fan``, ``npv``, then the decision
+sections ``sensitivity``, ``shapley`` (a study with correlations), ``voi``, ``pilot`` (an
+uncertain rate a pilot could measure) and ``sweep`` (when the study has a strategy to
+analyse), ``inputs``, ``assumptions`` and ``manifest``.
+"""
 
 from __future__ import annotations
 
 import html
-import json
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from distributions import fmt
 from sim.decision import DecisionAnalysis, analyze, load_samples
-from sim.display import median_payback, money, months, probability
+from sim.display import money_short, months, percent, prob, probability
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
-from sim.report.describe import sparkline
 from sim.report.explain import decomposition_section
-from sim.report.page import html_page, table
-from sim.report.sections import comparison_frame, sensitivity_section, sweep_section, voi_section
+from sim.report.page import html_page
+from sim.report.sections import (
+    Section,
+    comparison_frame,
+    sensitivity_section,
+    sweep_section,
+    voi_section,
+)
+from sim.report.tables import (
+    details_tables,
+    excluded_list,
+    inputs_table,
+    manifest_table,
+    summary_table,
+)
 from sim.report.tool_sections import pilot_section, shapley_section
 from sim.runner.runner import RunResult
 from sim.runner.summary import Summary
-from sim.study import Study
+from sim.runner.verdict import focus_of
 
+Stage = Callable[[str], None]
 
-def summary_table(summary: Summary) -> str:
-    """The per-strategy summary as an HTML table."""
-    study = summary.study
-    header = ["strategy", "kind"]
-    header += [f"P(payback ≤ {n})" for n in study.payback_within]
-    header += ["median payback", "E[NPV] ± se", "NPV P10", "NPV P50", "NPV P90", "CVaR 5%",
-               "P(NPV>0)", "P(best)", "E[regret]", "spreadsheet payback"]
-    if study.constraints.any:
-        header.append("constraints")
-    rows = []
-    for s in summary.strategies.values():
-        row: list[Any] = [s.name + (" (baseline)" if s.is_baseline else ""), s.kind]
-        for n in study.payback_within:
-            p = s.p_payback_within(n)
-            row.append("–" if s.is_baseline else probability(p, s.se(p)))
-        row.append("–" if s.is_baseline else median_payback(
-            s.payback_median_months, s.payback_median_fractional, study.horizon_months))
-        row.append(f"{money(s.npv_mean)} ± {s.npv_mean_se:,.0f}")
-        row += [money(s.npv_quantiles[q]) for q in (0.1, 0.5, 0.9)]
-        row += [money(s.cvar5), f"{s.p_npv_positive:.3f}", f"{s.p_best:.3f}",
-                f"{money(s.regret)} ± {s.regret_se:,.0f}"]
-        pb = months(s.point_estimate.get("payback_months"))
-        row.append("–" if pb is None else (f"{pb} mo" if pb != "never" else "never"))
-        if study.constraints.any:
-            row.append("met" if s.feasible else f"infeasible: {s.infeasible_reason}")
-        rows.append(row)
-    return table(header, rows, left=(0, 1, len(header) - 1) if study.constraints.any else 2)
-
-
-def spreadsheet_vs_distribution(summary: Summary) -> str:
-    """One sentence per strategy: the static payback beside P(payback <= N)."""
-    n = summary.study.primary_months
-    items = []
-    for s in summary.strategies.values():
-        if s.is_baseline:
-            continue
-        pb = months(s.point_estimate.get("payback_months"))
-        says = "never pays back" if pb == "never" else f"says {pb} months"
-        p = s.p_payback_within(n)
-        med = s.payback_median_months
-        frac = months(s.payback_median_fractional)
-        median = (f"> {summary.study.horizon_months} months" if med is None else
-                  f"month {med}" + (f" ({frac} months interpolated)" if frac else ""))
-        items.append(
-            f"<li><b>{html.escape(s.name)}</b>: the spreadsheet {says} "
-            f"(monthly saving {money(s.point_estimate.get('monthly_savings'))} after "
-            f"amortization); the simulation gives P(payback ≤ {n}) = {probability(p, s.se(p))}"
-            f" and a median payback of {median}.</li>"
-        )
-    return "<ul>" + "".join(items) + "</ul>"
-
-
-def inputs_table(study: Study) -> str:
-    """Every input: the uncertain ones with their distribution, P10/P50/P90 and a text
-    histogram; then the known values; each with where it came from (the study file, the
-    price catalog, or the default the study left it at)."""
-    uncertain, known = [], []
-    sources: dict[str, None] = {}
-    for i in study.inputs():
-        origin = "default" if i.is_default else (i.note.split(":")[0] or "study")
-        meaning = i.help
-        if i.is_default and i.note:  # what a default means here, e.g. a lift "not priced"
-            origin = f"default ({i.note.split(':')[0]})"
-            meaning = f"{i.help}; {i.note}"
-        elif i.note.startswith("catalog"):
-            sources[i.note] = None
-        if i.uncertain:
-            p10, p50, p90 = i.dist.ppf(np.array([0.1, 0.5, 0.9]))
-            uncertain.append([i.path, i.dist.describe().split(";")[0], fmt(i.dist.mean),
-                              fmt(float(p10)), fmt(float(p50)), fmt(float(p90)),
-                              sparkline(i.dist), origin, meaning])
-        else:
-            known.append([i.path, fmt(i.dist.mean), origin, meaning])
-    out = "<h3>Uncertain inputs</h3>" + table(
-        ["input", "distribution", "mean", "P10", "P50", "P90", "P0.5–P99.5", "from", "meaning"],
-        uncertain, left=(0, 1, 6, 7, 8), mono=(6,))
-    out += "<h3>Known values</h3>" + table(["input", "value", "from", "meaning"], known,
-                                           left=(0, 2, 3))
-    out = out.replace('<td class="l">default</td>', '<td class="l muted">default</td>')
-    out = out.replace('<td class="l">default (not priced)</td>',
-                      '<td class="l"><b>default (not priced)</b></td>')
-    if sources:
-        out += ('<p class="muted">Catalog sources:</p><ul class="muted">'
-                + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")
-    return out
-
+#: Samples the report's sensitivity and value-of-information sections use (the summary
+#: table uses all of them; ftrisk tornado analyses any number).
+ANALYSIS_ROWS = 1 << 15
+#: Base samples of the report's Sobol' analysis (fewer when the study has fewer samples).
+SOBOL_N = 1 << 12
+#: Model evaluations the report's Shapley effects spend (studies with correlations only).
+SHAPLEY_BUDGET = 1 << 16
 
 ASSUMPTIONS = [
     "A month is 30 days; GPUs bill 720 hours a month unless autoscaled.",
@@ -131,32 +72,120 @@ ASSUMPTIONS = [
     "The spreadsheet figures are the lesson's static calculation at every input's median: "
     "no growth, no price decline, no build months, payback = project cost ÷ monthly saving.",
     "Every strategy is evaluated on the same samples (common random numbers); P(best) splits "
-    "ties evenly.",
+    "ties evenly, among the strategies that meet the study's constraints.",
 ]
 
 
-#: Samples the report's sensitivity and value-of-information sections use (the summary
-#: table uses all of them; ftrisk tornado analyses any number).
-ANALYSIS_ROWS = 1 << 15
+def _is(name: str, value: str) -> str:
+    """``P = 0.239 ± 0.003``, but ``P < 0.001`` for a bound.
+
+    Examples
+    --------
+    >>> _is("P", "0.25 ± 0.01"), _is("P(best)", "> 0.999")
+    ('P = 0.25 ± 0.01', 'P(best) > 0.999')
+    """
+    return f"{name} {value}" if value[:1] in "<>" else f"{name} = {value}"
 
 
-#: Model evaluations the report's Shapley effects spend (studies with correlations only).
-SHAPLEY_BUDGET = 1 << 16
+def _figure(big: str, what: str, sub: str) -> str:
+    return (f'<div class="figure"><div class="big">{html.escape(big)}</div>'
+            f'<div class="what">{html.escape(what)}</div>'
+            f'<div class="sub">{html.escape(sub)}</div></div>')
 
 
-def report_analysis(result: RunResult) -> DecisionAnalysis | None:
+def figures(summary: Summary) -> str:
+    """The three figures that carry the verdict: the chance the strategy discussed pays back
+    within the headline months (beside the spreadsheet's payback), its expected NPV over the
+    horizon (with P10 and P90), and how often the recommended strategy is the best choice."""
+    study = summary.study
+    name = focus_of(study, summary.strategies, summary.recommended)
+    if name is None:
+        return ""
+    f = summary.strategies[name]
+    n, h = study.primary_months, study.horizon_months
+    base = summary.strategies[study.baseline].label
+    p = f.p_payback_within(n)
+    sheet = months(f.point_estimate.get("payback_months"))
+    says = ("the spreadsheet says it never pays back" if sheet == "never"
+            else f"the spreadsheet says {sheet} months" if sheet else "")
+    q = f.npv_quantiles
+    cards = [
+        _figure(percent(p), f"of futures: {f.label} pays back within {n} months",
+                f"{_is('P', probability(p, f.se(p)))}; {says}".rstrip("; ")),
+        _figure(money_short(f.npv_mean), f"expected NPV of {f.label} against the {base} "
+                f"over {h} months", f"P10 {money_short(q[0.1])}, P90 {money_short(q[0.9])}; "
+                f"± {money_short(f.npv_mean_se)} (Monte Carlo)"),
+    ]
+    best = summary.strategies[summary.recommended or name]
+    if best.p_best is not None:
+        among = ("among the strategies meeting the constraints" if summary.constrained
+                 else "among every strategy compared")
+        cards.append(_figure(percent(best.p_best), f"of futures: {best.label} is the best "
+                             "choice", f"{_is('P(best)', prob(best.p_best))}, {among}"))
+    else:
+        cards.append(_figure(percent(best.p_best_all), f"of futures: {best.label} would be "
+                             "the best choice", "constraints ignored: it breaks them"))
+    return f'<div class="figures" id="figures">{"".join(cards)}</div>'
+
+
+def verdict_html(summary: Summary) -> str:
+    """The verdict, the three figures, any warnings, then the answer with its errors."""
+    warn = "".join(f'<div class="warning"><b>Check:</b> {html.escape(w)}</div>'
+                   for w in summary.warnings)
+    return (f'<p class="verdict" id="verdict">{html.escape(summary.verdict)}</p>'
+            f"{figures(summary)}{warn}"
+            f'<p class="answer">In figures: {html.escape(summary.answer)}</p>')
+
+
+def spreadsheet_vs_distribution(summary: Summary) -> str:
+    """One sentence per strategy: the static payback beside P(payback <= N)."""
+    n = summary.study.primary_months
+    items = []
+    for s in summary.strategies.values():
+        if s.is_baseline:
+            continue
+        pb = months(s.point_estimate.get("payback_months"))
+        says = "never pays back" if pb == "never" else f"says {pb} months"
+        p = s.p_payback_within(n)
+        med = s.payback_median_months
+        frac = months(s.payback_median_fractional)
+        median = (f"> {summary.study.horizon_months} months" if med is None else
+                  f"month {med}" + (f" ({frac} months interpolated)" if frac else ""))
+        mlops = s.point_estimate.get("monthly_mlops_cost_delta", 0.0)
+        left_out = (f"; it leaves out MLOps of {money_short(mlops)}/month" if mlops > 0.5
+                    else "")
+        items.append(
+            f"<li><b>{html.escape(s.label or s.name)}</b>: the spreadsheet {says} "
+            f"(monthly saving {money_short(s.point_estimate.get('monthly_savings', 0.0))} "
+            f"after amortization{left_out}); the simulation gives "
+            f"{_is(f'P(payback ≤ {n})', probability(p, s.se(p)))} and a median payback of "
+            f"{median}.</li>"
+        )
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _sobol_n(samples: int) -> int:
+    """The Sobol' base samples: :data:`SOBOL_N`, or the largest power of 2 within the
+    study's samples (at least 256) when it has fewer."""
+    return max(256, min(SOBOL_N, 1 << (max(samples, 1).bit_length() - 1)))
+
+
+def report_analysis(result: RunResult, on_stage: Stage | None = None
+                    ) -> DecisionAnalysis | None:
     """The decision analyses the report shows (and summary.json's value of information),
-    on the first :data:`ANALYSIS_ROWS` samples; None without a strategy to analyse."""
+    on the first :data:`ANALYSIS_ROWS` samples; None without a strategy to analyse.
+    ``on_stage`` is told each analysis as it starts."""
     study = result.study
     if len([n for n in study.compared() if n != study.baseline]) == 0:
         return None
     return analyze(load_samples(study, result.samples_path,
                                 rows=min(study.samples, ANALYSIS_ROWS)),
-                   shapley_budget=SHAPLEY_BUDGET)
+                   sobol_n=_sobol_n(study.samples), shapley_budget=SHAPLEY_BUDGET,
+                   on_stage=on_stage)
 
 
 def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = None
-                      ) -> list[Any]:
+                      ) -> list[Section]:
     """Sensitivity, value of information and break-even map for the report (the comparison
     is built from the full summary instead); Shapley effects when the study states
     correlations, and the value of a pilot when a rate is uncertain."""
@@ -166,80 +195,90 @@ def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = Non
     study = result.study
     out = [sensitivity_section(analysis)]
     if analysis.shapley is not None:
-        out.append(shapley_section(analysis.shapley, analysis.focus))
+        out.append(replace(shapley_section(analysis.shapley, analysis.focus), key="shapley"))
     out.append(voi_section(analysis))
     if analysis.pilot is not None:
-        out.append(pilot_section(analysis.pilot))
+        out.append(replace(pilot_section(analysis.pilot), key="pilot"))
     if analysis.sweep is not None:
-        out.append(sweep_section(analysis.sweep))
+        out.append(sweep_section(analysis.sweep, study))
     if study.samples > ANALYSIS_ROWS and out:
         note = (f'<p class="muted">From the first {ANALYSIS_ROWS:,} samples; '
                 "<code>ftrisk tornado</code> analyses more.</p>")
-        out[0] = type(out[0])(out[0].heading, note + out[0].body, out[0].charts)
+        out[0] = replace(out[0], body=note + out[0].body)
     return out
 
 
-def render(result: RunResult, path: str | Path, *,
-           analysis: DecisionAnalysis | None = None) -> DecisionAnalysis | None:
+def _section(key: str, heading: str, body: str) -> str:
+    return (f'<section id="sec-{key}">\n<h2>{html.escape(heading, quote=False)}</h2>\n{body}'
+            "\n</section>")
+
+
+def _div(key: str) -> str:
+    return f'<div class="chart" id="chart-{key}"></div>'
+
+
+def render(result: RunResult, path: str | Path, *, analysis: DecisionAnalysis | None = None,
+           on_stage: Stage | None = None) -> DecisionAnalysis | None:
     """Write the self-contained HTML report of a run to ``path``; return the decision
     analyses it shows (computed by :func:`report_analysis` unless given), for summary.json's
-    value of information."""
+    value of information.
+
+    ``on_stage`` is told each step that takes a while ("tornado", "charts", ...).
+    """
     summary, study = result.summary, result.study
-    charts = [
+    labels = {s.name: s.label or s.name for s in summary.strategies.values()}
+    charts: list[tuple[str, Any]] = [
         ("payback", payback_cdf_chart(summary)),
-        ("fan", fan_chart(result.fan)),
+        ("fan", fan_chart(result.fan, labels)),
         ("npv", npv_chart(summary)),
     ]
     if analysis is None:
-        analysis = report_analysis(result)
+        analysis = report_analysis(result, on_stage)
     decision = decision_sections(result, analysis)
     charts += [(k, c) for sec in decision for k, c in sec.charts.items()]
-    decision_html = "\n".join(f"<h2>{html.escape(sec.heading)}</h2>\n{sec.body}"
-                              for sec in decision)
+    decision_html = "\n".join(_section(sec.key, sec.heading, sec.body) for sec in decision)
     if len(study.compared()) > 1:
         charts.append(("comparison", comparison_chart(comparison_frame(summary))))
+    if on_stage:
+        on_stage("charts")
     # the chart functions are tested with validation on; skip the schema pass here
     specs = {k: c.to_dict(validate=False) for k, c in charts}
-    divs = {k: f'<div class="chart" id="chart-{k}"></div>' for k in specs}
     fan_note = (f"Bands from the first {min(study.samples, 16384):,} samples; other figures "
                 f"from all {study.samples:,}.")
     source = html.escape(study.source) if study.source else "<i>not stated</i>"
     source_figure = (f"<p>The source says: <b>{html.escape(study.source_figure)}</b>.</p>"
                      if study.source_figure else "")
-    body = f"""
-<h1>{html.escape(study.name)}</h1>
-<p class="muted">Source: {source}. {html.escape(study.description)}</p>
-<p class="answer">{html.escape(summary.answer)}</p>
-<h2>Summary</h2>
-<p>{study.samples:,} samples ({study.sampling}), seed {study.seed}, horizon
-{study.horizon_months} months, discount rate {study.discount_rate:.0%}/year, baseline
-<b>{html.escape(study.baseline)}</b>. ± values are Monte Carlo standard errors.</p>
+    summary_body = f"""<p>{study.samples:,} samples ({study.sampling}), seed {study.seed},
+horizon {study.horizon_months} months, discount rate {study.discount_rate:.0%}/year, baseline
+<b>{html.escape(labels[study.baseline])}</b>. ± values are Monte Carlo standard errors.</p>
 {summary_table(summary)}
+{excluded_list(summary)}
+{_div("comparison") if "comparison" in specs else ""}
+<h3>Details</h3>
+{details_tables(summary)}
 <p class="muted">CVaR 5%: the average NPV of the worst 5% of samples; E[regret]: what a
-strategy loses on average against the best one in each sample.</p>
-{divs.get("comparison", "")}
-<h2>The spreadsheet beside the distribution</h2>
-{source_figure}
-{spreadsheet_vs_distribution(summary)}
-<h2>What moves the spreadsheet's answer</h2>
-{decomposition_section(summary)}
-<h2>When does it pay back?</h2>
-{divs["payback"]}
-<h2>Cumulative net saving</h2>
-<p class="muted">{fan_note}</p>
-{divs["fan"]}
-<h2>NPV</h2>
-{divs["npv"]}
-{decision_html}
-<h2>Inputs</h2>
-<p>Every input with its distribution and where its value comes from: the study file, the price
-catalog, or the default the study left it at.</p>
-{inputs_table(study)}
-<h2>Assumptions</h2>
-<ul>{"".join(f"<li>{html.escape(a)}</li>" for a in ASSUMPTIONS)}</ul>
-<h2>Manifest</h2>
-<pre>{html.escape(json.dumps(result.manifest, indent=2))}</pre>
-"""
+strategy loses on average against the best one in each sample.</p>"""
+    body = "\n".join([
+        f"<h1>{html.escape(study.name)}</h1>",
+        f'<p class="muted">Source: {source}. {html.escape(study.description)}</p>',
+        f'<section id="sec-verdict">{verdict_html(summary)}</section>',
+        _section("summary", "Summary", summary_body),
+        _section("spreadsheet", "The spreadsheet beside the distribution",
+                 source_figure + spreadsheet_vs_distribution(summary)),
+        _section("decomposition", "What moves the spreadsheet's answer",
+                 decomposition_section(summary)) if summary.decomposition is not None and
+        summary.decomposition.steps else "",
+        _section("payback", "When does it pay back?", _div("payback")),
+        _section("fan", "Cumulative net saving",
+                 f'<p class="muted">{fan_note}</p>{_div("fan")}'),
+        _section("npv", "NPV", _div("npv")),
+        decision_html,
+        _section("inputs", "Inputs", "<p>Every input with its distribution and where its "
+                 "value comes from: the study file, the price catalog, or the default the "
+                 f"study left it at.</p>{inputs_table(study)}"),
+        _section("assumptions", "Assumptions",
+                 f"<ul>{''.join(f'<li>{html.escape(a)}</li>' for a in ASSUMPTIONS)}</ul>"),
+        _section("manifest", "Manifest", manifest_table(result.manifest)),
+    ])
     Path(path).write_text(html_page(f"ftrisk — {study.name}", body, specs), encoding="utf-8")
     return analysis
-

@@ -163,7 +163,7 @@ def write_workbook(result: RunResult, summary: dict[str, Any], path: str | Path)
                  ("sampling", study.sampling), ("horizon (months)", study.horizon_months),
                  ("discount rate (annual)", study.discount_rate),
                  ("baseline", study.baseline), ("recommended", summary["recommended"]),
-                 ("answer", summary["answer"])]
+                 ("answer", summary["answer"]), ("verdict", summary["verdict"])]
         for i, (k, v) in enumerate(notes, start=2):
             ws.write(i, 0, k, bold)
             ws.write(i, 1, v)

@@ -14,7 +14,7 @@ Examples
 'self_hosted_7b'
 """
 
-from sim.runner.constraints import feasibility
+from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
 from sim.runner.decomposition import EFFECTS, Decomposition, Effect, Step, explain
 from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
 from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
@@ -22,6 +22,7 @@ from sim.runner.point import median_values, point_estimate
 from sim.runner.runner import RunResult, input_values, run, sampling_plan
 from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
 from sim.runner.summary import StrategySummary, Summary, summarize
+from sim.runner.verdict import answer_sentence, focus_of, verdict
 
 __all__ = [
     "CVAR_ALPHA",
@@ -37,18 +38,23 @@ __all__ = [
     "Step",
     "StrategySummary",
     "Summary",
+    "answer_sentence",
     "cvar",
     "cvar_stream",
     "discount_factors",
     "evaluate",
     "explain",
     "feasibility",
+    "focus_of",
     "forecast_paths",
     "input_values",
+    "latency_conflicts",
+    "latency_warning",
     "median_values",
     "monthly_paths",
     "point_estimate",
     "run",
     "sampling_plan",
     "summarize",
+    "verdict",
 ]

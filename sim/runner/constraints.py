@@ -63,3 +63,41 @@ def feasibility(study: Study) -> dict[str, str | None]:
                     reasons.append(f"p99 latency {worst:g} ms exceeds {c.p99_latency_ms:g} ms")
         out[name] = "; ".join(reasons) or None
     return out
+
+
+def latency_conflicts(study: Study) -> dict[str, str]:
+    """Strategies whose stated p99 meets the study's latency constraint while the serving
+    model of their hardware says it cannot, with the model's reason.
+
+    The study's figure is kept (it decides feasibility, as documented); the contradiction
+    is said by :func:`latency_warnings`, in the verdict and by ``ftrisk serve``, so run and
+    serve never disagree in silence.
+
+    Examples
+    --------
+    >>> from sim import load_study  # doctest: +SKIP
+    >>> latency_conflicts(load_study("studies/document_classification.toml"))  # doctest: +SKIP
+    {'self_hosted_7b': 'p99 e2e latency cannot go below 3,163 ms on a10g-7b (50 ms required)'}
+    """
+    limit = study.constraints.p99_latency_ms
+    if limit is None:
+        return {}
+    out = {}
+    for name, s in study.strategies.items():
+        stated = _latency(study, name)
+        if not s.kind_spec.gpu_serving or stated is None or stated > limit:
+            continue
+        why = simulated_latency_reason(study, name)
+        if why:
+            out[name] = why
+    return out
+
+
+def latency_warning(study: Study, name: str, why: str) -> str:
+    """The warning for one of :func:`latency_conflicts`."""
+    s = study.strategies[name]
+    stated = _latency(study, name)
+    return (f"{s.label} ({name}) states p99_latency_ms = {stated:g}, within the "
+            f"{study.constraints.p99_latency_ms:g} ms constraint, but the serving model of its "
+            f"hardware disagrees: {why}. The study's figure decides feasibility here; check "
+            f"it (ftrisk serve {study.file} --strategy {name}).")

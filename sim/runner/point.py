@@ -40,8 +40,10 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
         Per strategy: ``monthly_api_cost`` (the baseline's run cost), ``monthly_serving_cost``
         (this strategy's run cost: GPUs or tokens), ``monthly_storage_cost``,
         ``monthly_amortized_project_cost``, ``monthly_quality_cost_delta``,
-        ``monthly_other_cost_delta`` (MLOps and fixed costs vs the baseline's),
-        ``monthly_ft_total``, ``monthly_savings``, ``total_project_cost``, ``compute_cost``,
+        ``monthly_other_cost_delta`` (fixed monthly costs vs the baseline's),
+        ``monthly_ft_total``, ``monthly_savings``, ``monthly_mlops_cost_delta`` (MLOps vs the
+        baseline's: the lesson's sheet leaves it out, so it is NOT in the total, the savings
+        or the payback; the decomposition adds it), ``total_project_cost``, ``compute_cost``,
         ``engineering_cost``, ``payback_months`` (project cost / monthly saving without
         amortization, or ``"never"`` when that saving is <= 0; None for the baseline),
         ``break_even_tokens_per_day`` and ``is_above_break_even`` (self-hosted only),
@@ -65,7 +67,8 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
         k = kernels[s.name].static_costs()
         serving, storage = float(k["run"]), float(k["storage"])
         quality = float(k["quality"] - base["quality"])
-        other = float(k["mlops"] + k["fixed"] - base["mlops"] - base["fixed"] - base["storage"])
+        other = float(k["fixed"] - base["fixed"] - base["storage"])
+        mlops = float(k["mlops"] - base["mlops"])
         if s.is_baseline:
             project = compute = engineering = 0.0
             lifetime = 1.0
@@ -93,6 +96,7 @@ def point_estimate(study: Study, values: Mapping[str, float] | None = None
             "monthly_other_cost_delta": other,
             "monthly_ft_total": ft_total,
             "monthly_savings": api - ft_total,
+            "monthly_mlops_cost_delta": mlops,
             "total_project_cost": project,
             "compute_cost": compute,
             "engineering_cost": engineering,

@@ -145,7 +145,7 @@ def bytes_per_sample(study: Study) -> int:
 
 def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 1,
         chunk_size: int = DEFAULT_CHUNK, progress: Progress | None = None,
-        write: bool = True) -> RunResult:
+        on_stage: Callable[[str], None] | None = None, write: bool = True) -> RunResult:
     """Run a study: draw its samples, evaluate every strategy, summarize.
 
     Parameters
@@ -160,6 +160,9 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
         Samples per chunk (memory ~ chunk_size x inputs). Results do not depend on it.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk.
+    on_stage : callable, optional
+        Told each step that may take a while besides the chunks: building a serving
+        capacity curve, the summary.
     write : bool
         False: write no file and keep everything in memory (``samples_path`` must not be
         given): the light path for interactive use. Its draws are cached
@@ -194,7 +197,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
             tmp = tempfile.TemporaryDirectory(prefix="ftrisk-")
             samples_path = Path(tmp.name) / "samples.parquet"
         path = Path(samples_path)
-    prepare(study)  # capacity curves of simulated serving, before worker threads start
+    prepare(study, on_stage)  # capacity curves of simulated serving, before worker threads
     timings["serving_s"] = time.perf_counter() - t0
     n = study.samples
     if write:
@@ -226,6 +229,8 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
         writer.close()
     timings["simulate_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
+    if on_stage is not None:
+        on_stage("summary")
     acc, order, columns, corr = collector.finish()
     point = point_estimate(study)
     if order is None:

@@ -26,18 +26,20 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from sim.display import money, months, probability
-from sim.runner.constraints import feasibility
+from sim.display import months
+from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
 from sim.runner.decomposition import Decomposition
 from sim.runner.quantiles import quantiles, select
 from sim.runner.samples_file import iter_columns
 from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
+from sim.runner.verdict import answer_sentence, focus_of, verdict
 from sim.study import Study
-from sim.study.types import CRITERION_LABELS
 
 #: NPV quantiles computed exactly (the tails set the histogram's range).
 NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.95, 0.995)
 HIST_BINS = 60
+#: (edges, counts) of an NPV histogram and the samples (below, above) its range
+Histogram = tuple[tuple[tuple[float, ...], tuple[int, ...]], tuple[int, int]]
 
 
 def col(metric: str, strategy: str) -> str:
@@ -59,16 +61,27 @@ class StrategySummary:
     npv_sd: float
     npv_quantiles: dict[float, float]
     p_npv_positive: float
-    p_best: float
+    #: P(highest NPV) among the strategies the choice is made between (those meeting the
+    #: study's constraints; all when none does); None for a strategy outside that choice
+    p_best: float | None
     tco_mean: float
     npv_hist: tuple[tuple[float, ...], tuple[int, ...]]
     point_estimate: dict[str, Any] = field(default_factory=dict)
     infeasible_reason: str | None = None
     cvar5: float = 0.0
-    regret: float = 0.0
-    regret_se: float = 0.0
+    regret: float | None = 0.0
+    regret_se: float | None = 0.0
     #: median of the fractional payback (None when P(payback within the horizon) < 0.5)
     payback_median_fractional: float | None = None
+    #: P(best) and expected regret among every compared strategy, constraints ignored
+    #: (``p_best`` and ``regret`` are among the strategies the choice is made between)
+    p_best_all: float = 0.0
+    regret_all: float = 0.0
+    regret_all_se: float = 0.0
+    #: samples below and above the NPV histogram's range (the tails it does not draw)
+    npv_tails: tuple[int, int] = (0, 0)
+    #: display name (the study's ``label`` or one made from the id)
+    label: str = ""
 
     @property
     def feasible(self) -> bool:
@@ -106,8 +119,23 @@ class Summary:
     strategies: dict[str, StrategySummary]
     recommended: str | None
     answer: str
+    #: the answer in plain words (:func:`sim.runner.verdict.verdict`)
+    verdict: str = ""
+    #: where the study contradicts the model (a stated p99 the serving model cannot reach)
+    warnings: tuple[str, ...] = ()
     #: the spreadsheet figure explained (:func:`sim.runner.decomposition.explain`)
     decomposition: Decomposition | None = None
+
+    @property
+    def choice(self) -> list[str]:
+        """The strategies the choice is made between: those meeting the constraints (all of
+        them when none does)."""
+        return [n for n, s in self.strategies.items() if s.p_best is not None]
+
+    @property
+    def constrained(self) -> bool:
+        """True when the constraints leave some compared strategy out of the choice."""
+        return len(self.choice) < len(self.strategies)
 
     def table(self) -> pl.DataFrame:
         """One row per strategy: the headline figures (what the terminal and report show)."""
@@ -152,10 +180,13 @@ class Summary:
                 "p_npv_positive": s.p_npv_positive,
                 "p_npv_positive_se": s.se(s.p_npv_positive),
                 "p_best": s.p_best,
-                "p_best_se": s.se(s.p_best),
+                "p_best_se": None if s.p_best is None else s.se(s.p_best),
+                "p_best_unconstrained": s.p_best_all,
                 "cvar5": s.cvar5,
                 "expected_regret": s.regret,
                 "expected_regret_se": s.regret_se,
+                "expected_regret_unconstrained": s.regret_all,
+                "label": s.label,
                 "tco_mean": s.tco_mean,
                 "payback_cdf": list(s.payback_cdf),
                 "point_estimate": s.point_estimate,
@@ -175,6 +206,8 @@ class Summary:
             "constraints": dataclasses.asdict(self.study.constraints),
             "recommended": self.recommended,
             "answer": self.answer,
+            "verdict": self.verdict,
+            "warnings": list(self.warnings),
             "decomposition": (None if self.decomposition is None
                               else self.decomposition.to_json()),
             "strategies": out,
@@ -199,9 +232,12 @@ class Accumulator:
         self.moments = {n: Moments() for n in self.others}
         self.tco = {n: Moments() for n in self.names}
         self.positive = dict.fromkeys(self.others, 0)
-        self.best = dict.fromkeys(self.names, 0.0)
         self.hits = {n: np.zeros(horizon + 1, np.int64) for n in self.others}
-        self.regret = RegretAccumulator(self.names)
+        reasons = feasibility(study)
+        #: the strategies the choice is made between (meeting the constraints; all if none)
+        self.ok = [n for n in self.names if reasons[n] is None] or list(self.names)
+        self._rows = [self.names.index(n) for n in self.ok]
+        self.every, self.chosen = RegretAccumulator(self.names), RegretAccumulator(self.ok)
         self.total = 0
 
     def columns(self) -> list[str]:
@@ -227,11 +263,8 @@ class Accumulator:
             stack[names.index(n)] = x
         for n in names:
             self.tco[n].add(batch[col("tco", n)])
-        self.regret.add(stack)
-        is_best = stack == stack.max(axis=0)
-        share = is_best / is_best.sum(axis=0)
-        for i, n in enumerate(names):
-            self.best[n] += float(share[i].sum())
+        self.every.add(stack)
+        self.chosen.add(stack[self._rows])
 
     def finish(self, order: OrderStats, point: dict[str, dict[str, Any]],
                decomposition: Decomposition | None = None) -> Summary:
@@ -239,6 +272,12 @@ class Accumulator:
         payback) from ``order``."""
         study, total, horizon = self.study, self.total, self.study.horizon_months
         reasons = feasibility(study)
+        quantile = {n: dict(zip(NPV_QS, order.npv_quantiles(n, NPV_QS), strict=True))
+                    for n in self.others}
+        lo = min((q[0.005] for q in quantile.values()), default=0.0)
+        hi = max((q[0.995] for q in quantile.values()), default=0.0)
+        best_all, regret_all = self.every.p_best(), self.every.expected_regret()
+        best_ok, regret_ok = self.chosen.p_best(), self.chosen.expected_regret()
         out = {}
         for n in self.names:
             s = study.strategies[n]
@@ -247,11 +286,12 @@ class Accumulator:
                 mean = se = sd = 0.0
                 cdf = tuple(0.0 for _ in range(horizon))
                 hist: tuple[tuple[float, ...], tuple[int, ...]] = ((0.0, 0.0), (total,))
+                tails = (0, 0)
                 p_pos = 0.0
                 cvar5 = 0.0
                 median_fractional = None
             else:
-                q = dict(zip(NPV_QS, order.npv_quantiles(n, NPV_QS), strict=True))
+                q = quantile[n]
                 mom = self.moments[n]
                 mean = mom.mean
                 sd = math.sqrt(mom.m2 / (total - 1)) if total > 1 else 0.0
@@ -259,20 +299,30 @@ class Accumulator:
                 cdf = tuple((np.cumsum(self.hits[n][1:]) / total).tolist())
                 median_fractional = (None if not cdf or cdf[-1] < 0.5
                                      else order.median_payback(n))
-                hist = order.npv_histogram(n, q[0.005], q[0.995])
+                hist, tails = order.npv_histogram(n, lo, hi)
                 p_pos = self.positive[n] / total
                 cvar5 = order.npv_cvar(n)
-            r_mean, r_se = self.regret.expected_regret()[n]
+            in_choice = n in self.ok
             out[n] = StrategySummary(
                 name=n, kind=s.kind, is_baseline=s.is_baseline, n=total, payback_cdf=cdf,
                 npv_mean=mean, npv_mean_se=se, npv_sd=sd, npv_quantiles=q,
-                p_npv_positive=p_pos, p_best=self.best[n] / total,
+                p_npv_positive=p_pos, p_best=best_ok[n] if in_choice else None,
                 tco_mean=self.tco[n].mean, npv_hist=hist, point_estimate=point.get(n, {}),
-                infeasible_reason=reasons[n], cvar5=cvar5, regret=r_mean, regret_se=r_se,
-                payback_median_fractional=median_fractional,
+                infeasible_reason=reasons[n], cvar5=cvar5,
+                regret=regret_ok[n][0] if in_choice else None,
+                regret_se=regret_ok[n][1] if in_choice else None,
+                payback_median_fractional=median_fractional, p_best_all=best_all[n],
+                regret_all=regret_all[n][0], regret_all_se=regret_all[n][1],
+                npv_tails=tails, label=s.label,
             )
         recommended = recommend(study, out)
+        focus = focus_of(study, out, recommended)
+        why = (decomposition.reason(focus)
+               if decomposition is not None and focus in decomposition.strategies() else "")
+        conflicts = latency_conflicts(study)
         return Summary(study, out, recommended, answer_sentence(study, out, recommended),
+                       verdict(study, out, recommended, reason=why, conflicts=conflicts),
+                       tuple(latency_warning(study, n, w) for n, w in conflicts.items()),
                        decomposition)
 
 
@@ -300,10 +350,9 @@ class OrderStats:
         """CVaR 5% of the NPV (:func:`sim.runner.stats.cvar`)."""
         return cvar_stream(self._batches(col("npv", strategy)), self.n)
 
-    def npv_histogram(self, strategy: str, lo: float, hi: float
-                      ) -> tuple[tuple[float, ...], tuple[int, ...]]:
-        """:data:`HIST_BINS` equal bins of the NPV between ``lo`` and ``hi`` (values
-        outside counted in the end bins)."""
+    def npv_histogram(self, strategy: str, lo: float, hi: float) -> Histogram:
+        """:data:`HIST_BINS` equal bins of the NPV between ``lo`` and ``hi``, and the counts
+        below and above that range."""
         return _histogram(self._batches(col("npv", strategy)), lo, hi)
 
     def median_payback(self, strategy: str) -> float | None:
@@ -340,8 +389,7 @@ class MemoryOrderStats(OrderStats):
         return cvar_stream(lambda: (x[a:a + groups] for a in range(0, x.size, groups)),
                            x.size, find=lambda ranks: partition_select(x, ranks))
 
-    def npv_histogram(self, strategy: str, lo: float, hi: float
-                      ) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    def npv_histogram(self, strategy: str, lo: float, hi: float) -> Histogram:
         x = self.npv[strategy]
         return _histogram(lambda: [x], lo, hi)
 
@@ -388,7 +436,9 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
     point : dict
         The static point estimate per strategy (:func:`sim.runner.point.point_estimate`).
     decomposition : Decomposition, optional
-        The spreadsheet figure explained (:func:`sim.runner.decomposition.explain`).
+        The spreadsheet figure explained (:func:`sim.runner.decomposition.explain`); its
+        ``reason`` (the effects that cost the strategy discussed the most) ends the
+        verdict's sentence about a strategy that loses money.
     """
     acc = Accumulator(study)
     for batch in iter_columns(path, acc.columns()):
@@ -396,15 +446,22 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
     return acc.finish(OrderStats(path, acc.total), point, decomposition)
 
 
-def _histogram(column: Any, lo: float, hi: float) -> tuple[tuple[float, ...], tuple[int, ...]]:
+def _histogram(column: Callable[[], Iterator[np.ndarray]], lo: float, hi: float
+               ) -> Histogram:
+    """Counts of ``HIST_BINS`` even bins over [lo, hi] (the same range for every strategy,
+    so their histograms share one axis), and the counts below and above it: the tails are
+    counted apart, never folded into the edge bins."""
     if not hi > lo:
         hi = lo + max(abs(lo) * 1e-6, 1.0)
     edges = np.linspace(lo, hi, HIST_BINS + 1)
     counts = np.zeros(HIST_BINS, np.int64)
+    below = above = 0
     for x in column():
-        c, _ = np.histogram(np.clip(x, lo, hi), bins=edges)
+        c, _ = np.histogram(x, bins=edges)
         counts += c
-    return tuple(edges.tolist()), tuple(counts.tolist())
+        below += int(np.count_nonzero(x < lo))
+        above += int(np.count_nonzero(x > hi))
+    return (tuple(edges.tolist()), tuple(counts.tolist())), (below, above)
 
 
 def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
@@ -428,40 +485,3 @@ def recommend(study: Study, s: dict[str, StrategySummary]) -> str | None:
                 return top.name
         return study.baseline if base.feasible else None
     return max(feasible, key=lambda x: x.npv_mean).name
-
-
-def answer_sentence(study: Study, s: dict[str, StrategySummary],
-                    recommended: str | None) -> str:
-    """The study's question answered in one sentence.
-
-    Examples
-    --------
-    The sentence reads like: "self_hosted_7b pays back within 12 months with probability
-    0.63 ± 0.01 (E[NPV] $412,000 ± 3,100 over 36 months); recommended: self_hosted_7b
-    (max E[NPV])."
-    """
-    n = study.primary_months
-    horizon = study.horizon_months
-    crit = CRITERION_LABELS[study.criterion].format(n=n)
-    others = [x for x in s.values() if not x.is_baseline]
-    if not others:
-        return (f"Only the baseline ({study.baseline}) is in this study: add a strategy to "
-                "compare with it.")
-    if recommended is not None and not s[recommended].is_baseline:
-        focus = s[recommended]
-    else:
-        feasible = [x for x in others if x.feasible] or others
-        focus = max(feasible, key=lambda x: x.npv_mean)
-    p = focus.p_payback_within(n)
-    head = (f"{focus.name} pays back within {n} months with probability "
-            f"{probability(p, focus.se(p))} (E[NPV] {money(focus.npv_mean, compact=True)} ± "
-            f"{money(focus.npv_mean_se, compact=True).lstrip('$')} over {horizon} months)")
-    if recommended is None:
-        return f"{head}; no strategy meets the study's constraints."
-    excluded = [x.name for x in s.values() if not x.feasible]
-    if excluded:
-        crit += (f" among the strategies meeting the constraints; excluded: "
-                 f"{', '.join(excluded)}")
-    if s[recommended].is_baseline:
-        return f"{head}; recommended: stay on {recommended} ({crit})."
-    return f"{head}; recommended: {recommended} ({crit})."

@@ -38,7 +38,7 @@ from sim.serving.curve import CapacityCurve, capacity_curve, replica_hours_per_d
 from sim.serving.day import simulate_day
 from sim.serving.erlang import erlang_c
 from sim.serving.hardware import ServiceRates, service_rates
-from sim.serving.sla import SlaTable, sla_table
+from sim.serving.sla import SlaTable, sla_table, table_cached
 from sim.serving.steady import SteadyInputs, latency_sweep, simulate_steady
 from sim.serving.traffic import STANDARD_DAY, hourly_weights
 from sim.study.hardware import (
@@ -83,4 +83,5 @@ __all__ = [
     "simulate_steady",
     "sla_met",
     "sla_table",
+    "table_cached",
 ]

@@ -12,12 +12,15 @@ also cached on disk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.cache import Memo
 from sim.serving.capacity import latency_reason
 from sim.serving.config import Autoscaling, ServingConfig
 from sim.serving.curve import CapacityCurve, capacity_curve
+from sim.serving.sla import table_cached
 from sim.serving.traffic import hourly_weights
 from sim.study import Study
 from sim.study.hardware import get_profile
@@ -99,10 +102,20 @@ def capacity_for(study: Study, name: str) -> CapacityCurve:
     return _CURVES.get(key, lambda: capacity_curve(config, volumes, seed=study.seed))
 
 
-def prepare(study: Study) -> None:
-    """Build every capacity curve the study needs (before chunks go to worker threads)."""
+def prepare(study: Study, on_stage: Callable[[str], None] | None = None) -> None:
+    """Build every capacity curve the study needs (before chunks go to worker threads).
+
+    ``on_stage`` is told each curve before it is built, and whether this first build
+    fills the disk cache (the SLA search, seconds to a minute) that later runs reuse.
+    """
     for name in study.strategies:
         if uses_simulation(study, name):
+            if on_stage is not None:
+                config = serving_config(study, name)
+                cached = table_cached(config, seed=study.seed)
+                on_stage(f"serving simulation: capacity curve of {name}"
+                         + ("" if cached else " (the first run builds a cache; later runs "
+                            "reuse it)"))
             capacity_for(study, name)
 
 

@@ -174,6 +174,23 @@ def _save(key: str, table: SlaTable) -> None:
         pass  # a read-only cache only costs the search next time
 
 
+def table_cached(config: ServingConfig, *, seed: int = 0, n_requests: int = 20_000) -> bool:
+    """True when the config's SLA table is in memory or on disk already, so no search has
+    to run for it (a config without an SLA needs none).
+
+    Examples
+    --------
+    >>> from distributions import Fixed
+    >>> from sim.serving import ServingConfig, get_profile
+    >>> table_cached(ServingConfig(get_profile("a10g-7b"), Fixed(500.0), Fixed(50.0)))
+    True
+    """
+    if config.p99_latency_ms is None:
+        return True
+    key = table_key(config, seed, n_requests)
+    return _TABLES.peek(key) is not None or (cache_dir("serving") / f"{key}.json").is_file()
+
+
 def sla_table(config: ServingConfig, *, rate_needed: float, seed: int = 0,
               n_requests: int = 20_000, cache: bool = True) -> SlaTable:
     """The SLA table of ``config``, simulated up to the pool size that carries ``rate_needed``.

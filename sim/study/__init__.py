@@ -15,6 +15,7 @@ Examples
 from sim.study.actuals import Actuals, ActualsError, read_actuals
 from sim.study.edit import check_study_key, set_study_value
 from sim.study.errors import OutputError, StudyError
+from sim.study.labels import default_label
 from sim.study.loader import apply_overrides, load_study, study_from_dict
 from sim.study.types import (
     CRITERIA,
@@ -44,6 +45,7 @@ __all__ = [
     "WorkloadFit",
     "apply_overrides",
     "check_study_key",
+    "default_label",
     "derive_workload",
     "detect_columns",
     "full_path",

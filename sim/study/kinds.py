@@ -97,6 +97,8 @@ class Kind:
     #: whether it serves on GPUs of our own: the serving simulation, the latency check and
     #: the lesson's break-even volume apply
     gpu_serving: bool = False
+    #: a word the default display name ends with when the id lacks it (api: "API")
+    label_suffix: str = ""
 
 
 CACHE_SHARE = Field(RATE, None, "share of input tokens served from a prompt cache "
@@ -216,6 +218,8 @@ API_PRICES = ("input_price", "output_price", "cached_price_factor", "batch_disco
 
 STANDALONE = Setting("false: only a part of a routing strategy, not compared on its own",
                      (True, False), True)
+LABEL = Setting('display name in the report and the verdict, e.g. "Hosted fine-tuning" '
+                "(default: made from the strategy's id)")
 
 #: Key pairs every kind with quality keys refuses, and the rules of retraining and prices.
 QUALITY_RULES = tuple(("quality_lift", (k,), f"{k} is absolute: give it or quality_lift "
@@ -248,12 +252,13 @@ KINDS: dict[str, Kind] = {
         API_FIELDS,
         settings={"model": Setting("API model to take prices from (ftrisk prices)",
                                    lookup="api", supplies=API_PRICES),
-                  "standalone": STANDALONE},
+                  "standalone": STANDALONE, "label": LABEL},
         conditional=PRICE_CONDITIONS,
         exclusive=QUALITY_RULES + PRICE_RULES,
         requires=(*PRICE_NEEDS, ("migration_cost", "price_cuts_per_year",
                                  "a migration happens at each step price cut")),
         portable=True,
+        label_suffix="API",
     ),
     "hosted_ft": Kind(
         "hosted_ft",
@@ -270,6 +275,7 @@ KINDS: dict[str, Kind] = {
                 "the new base's price) saves more than it costs; scheduled: always",
                 ("when_it_pays", "scheduled"), "when_it_pays"),
             "standalone": STANDALONE,
+            "label": LABEL,
         },
         conditional=PRICE_CONDITIONS,
         exclusive=QUALITY_RULES + PRICE_RULES + RETRAIN_RULES,
@@ -307,7 +313,8 @@ KINDS: dict[str, Kind] = {
                   RETRAIN_POLICY: Setting(
                       "scheduled: every retraining happens (new base models, drift); a "
                       "self-hosted model's cost does not step with a retraining, so there is "
-                      "no price step to wait for", ("scheduled",), "scheduled")},
+                      "no price step to wait for", ("scheduled",), "scheduled"),
+                  "label": LABEL},
         conditional=(
             ("throughput_tokens_per_s", "instances", "auto"),
             ("dataset_examples", "compute_per_run", "estimate"),
@@ -323,7 +330,8 @@ KINDS: dict[str, Kind] = {
         settings={"primary": Setting("strategy that gets the share", lookup="strategy",
                                      required=True),
                   "fallback": Setting("strategy that gets the rest", lookup="strategy",
-                                      required=True)},
+                                      required=True),
+                  "label": LABEL},
         phases=False,
         components=("primary", "fallback"),
     ),

@@ -179,6 +179,8 @@ def _values(setting: Setting) -> str:
     if setting.lookup == "hardware":
         return "a serving hardware profile: " + ", ".join(f'`"{p}"`'
                                                           for p in sorted(load_profiles()))
+    if not setting.lookup:
+        return "any text"
     return _LOOKUPS[setting.lookup]
 
 

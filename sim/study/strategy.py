@@ -82,16 +82,17 @@ def make_inputs(file: str, prefix: str, doc: Mapping[str, Any], fields: Mapping[
             if key in supplied:
                 value, note = supplied[key]
                 out[key] = Input(path, parse_input(file, path, value, spec), False, spec.text,
-                                 note)
+                                 note, spec.unit)
             elif spec.required:
                 raise StudyError(file, path, f"missing; give {spec.text} ({spec.domain.what})")
             elif spec.default is not None:
-                out[key] = Input(path, Fixed(spec.default), True, spec.text)
+                out[key] = Input(path, Fixed(spec.default), True, spec.text, unit=spec.unit)
             continue
         value = doc[key]
         if words and key in words and isinstance(value, str) and value in words[key]:
             continue
-        out[key] = Input(path, parse_input(file, path, value, spec), False, spec.text)
+        out[key] = Input(path, parse_input(file, path, value, spec), False, spec.text,
+                         unit=spec.unit)
     return out
 
 
@@ -137,6 +138,8 @@ def _setting(file: str, path: str, value: Any, setting: Setting,
         return value
     if not isinstance(value, str):
         raise StudyError(file, path, f"{value!r} must be a name (a string)")
+    if not value.strip():
+        raise StudyError(file, path, "is empty; give a name, or remove the key")
     if setting.lookup == "strategy" and value not in strategies:
         raise StudyError(file, path, f"'{value}' is not a strategy of this study; use one of "
                          f"{', '.join(strategies)}")
@@ -195,7 +198,7 @@ def _phases(file: str, prefix: str, doc: Mapping[str, Any]) -> dict[str, Input]:
         hint = f" (lesson: {lo_hi[0]}-{lo_hi[1]} h)" if lo_hi else ""
         out[key] = Input(f"{prefix}.{key}", parse_input(file, f"{where}.{phase}", value, spec),
                          False, f"engineering hours: {phase.replace('_', ' ')}{hint} "
-                         f"[{spec.unit}]")
+                         f"[{spec.unit}]", unit=spec.unit)
     return out
 
 

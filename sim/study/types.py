@@ -11,6 +11,7 @@ import numpy as np
 
 from distributions import Distribution
 from sim.study.kinds import KINDS, Kind
+from sim.study.labels import default_label
 
 #: How the recommended strategy is picked: max E[NPV], max P(payback <= N), or max CVaR 5%.
 Criterion = Literal["npv", "payback", "cvar"]
@@ -21,8 +22,8 @@ CRITERION_LABELS = {"npv": "max E[NPV]", "payback": "max P(payback ≤ {n})",
 #: Top-level keys of summary.json; a strategy may not take one of these names.
 RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horizon_months",
                       "discount_rate", "criterion", "recommended", "answer", "strategies",
-                      "constraints", "value_of_information", "decomposition",
-                      "source_figure"})
+                      "constraints", "verdict", "warnings", "value_of_information",
+                      "decomposition", "source_figure"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ class Input:
         What the quantity is.
     note : str
         Where a value came from when not from the study file (e.g. the price catalog).
+    unit : str
+        What the number counts or costs, e.g. ``"$/1M tokens"`` (its key's
+        :attr:`~sim.study.schema.Field.unit`).
     """
 
     path: str
@@ -77,6 +81,12 @@ class Input:
     is_default: bool
     help: str
     note: str = ""
+    unit: str = ""
+
+    @property
+    def meaning(self) -> str:
+        """The help text without its ``[unit]`` suffix (for tables with a unit column)."""
+        return self.help.removesuffix(f" [{self.unit}]") if self.unit else self.help
 
     @property
     def uncertain(self) -> bool:
@@ -168,6 +178,20 @@ class Strategy:
         return tuple(self.options[k] for k in keys) if keys else (self.name,)
 
     @property
+    def label(self) -> str:
+        """Its display name: the study's ``label``, else one made from its id.
+
+        Examples
+        --------
+        >>> Strategy("hosted_ft", "hosted_ft", {}, {}, False).label
+        'Hosted fine-tuning'
+        >>> Strategy("frontier", "api", {}, {"label": "GPT-4o"}, True).label
+        'GPT-4o'
+        """
+        given = self.options.get("label")
+        return given if given else default_label(self.name, self.kind_spec.label_suffix)
+
+    @property
     def standalone(self) -> bool:
         """False for a strategy that only serves as a part of a routing strategy."""
         return bool(self.options.get("standalone", True))
@@ -227,6 +251,24 @@ class Study:
     def uncertain_inputs(self) -> list[Input]:
         """The inputs that are sampled (not fixed)."""
         return [i for i in self.inputs() if i.uncertain]
+
+    def inputs_of(self, name: str) -> list[Input]:
+        """The inputs a strategy's NPV is computed from: the workload's, its own, those of
+        the strategies it is made of (routing) and the baseline's (its NPV is against the
+        baseline). No other input can move it; any effect of one is sampling noise.
+
+        Examples
+        --------
+        >>> from sim.study import load_study  # doctest: +SKIP
+        >>> study = load_study("studies/enterprise.toml")  # doctest: +SKIP
+        >>> [i.path for i in study.inputs_of("hosted_ft")][:2]  # doctest: +SKIP
+        ['workload.requests_per_day', 'workload.input_tokens']
+        """
+        owners = {name, self.baseline, *self.strategies[name].parts,
+                  *self.strategies[self.baseline].parts}
+        prefixes = tuple(f"strategies.{o}." for o in owners)
+        return [i for i in self.inputs()
+                if i.path.startswith("workload.") or i.path.startswith(prefixes)]
 
     def input(self, path: str) -> Input:
         """Look up an input by its path (``strategies.x.key``, ``x.key`` or ``workload.key``)."""

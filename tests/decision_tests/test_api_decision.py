@@ -66,3 +66,48 @@ def test_comparison_chart_from_a_summary_like_frame():
                           "mean": [0.1, 1.1]})
     spec = comparison_chart(frame).to_dict()
     assert spec["layer"][0]["mark"]["type"] == "rule"
+
+
+def test_sensitivity_says_what_is_noise_and_what_does_not_enter(analysis):
+    body = sections(analysis)[1].body
+    assert analysis.focus == "cheap"
+    assert "E[NPV] of <b>Cheap API</b> with each uncertain input" in body
+    assert '<p class="muted">No influence on Cheap API: cheap.cost_per_review.</p>' in body
+    assert ('<p class="muted">1 input of another strategy does not enter Cheap API: left '
+            "out.</p>") in body
+    assert ('<p class="muted">Within Monte Carlo noise (swing under two standard errors): '
+            "cheap.cost_per_review.</p>") in body
+    assert "self_hosted.gpu_hourly" not in body
+    assert "Sobol' indices, shares of the variance of NPV (its spread across futures, not " \
+        "its average)" in body
+    chart = sections(analysis)[1].charts["sobol"].to_dict()
+    assert chart["title"] == "Sobol' indices: shares of the variance of NPV, Cheap API"
+
+
+def test_an_s1_above_st_is_called_noise():
+    from sim.decision import Metric, SobolResult
+    from sim.report.sections import _sobol_html
+
+    frame = pl.DataFrame({"strategy": ["s", "s"], "input": ["workload.a", "workload.b"],
+                          "S1": [0.52, 0.30], "S1_lo": [0.4, 0.2], "S1_hi": [0.6, 0.4],
+                          "ST": [0.50, 0.45], "ST_lo": [0.45, 0.4], "ST_hi": [0.55, 0.5]})
+    text = _sobol_html(SobolResult(frame, Metric(), 1024, {"s": 1.0}), "s",
+                       pl.DataFrame(schema={"input": pl.String, "spearman": pl.Float64}), 10)
+    assert ("For workload.a the estimate of S1 exceeds ST, which cannot be so (a share alone "
+            "is at most the share with interactions): the excess is estimation noise; read "
+            "both as about equal.") in text
+    assert "workload.b the estimate" not in text
+
+
+def test_comparison_shows_the_unconstrained_figures_labelled(hand_document):
+    from sim import study_from_dict
+    from sim.decision import compare
+    from sim.report.sections import comparison_section
+
+    hand_document["constraints"] = {"data_on_premises": True}
+    hand_document["study"]["samples"] = 2048
+    study = study_from_dict(hand_document)
+    body = comparison_section(compare(simulate(study)), study).body
+    assert "<th>P(best), constraints ignored</th>" in body
+    assert "<li>cheap: sends request data to a vendor (api)</li>" in body
+    assert '<td class="l">cheap (excluded)</td>' in body

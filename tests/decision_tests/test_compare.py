@@ -115,3 +115,18 @@ def test_routing_components_are_not_compared():
     with pytest.raises(ValueError, match=r"strategy 'ft_small' is only a part of a routing "
                        r"strategy \(standalone = false\)"):
         check_strategies(study, ["ft_small"])
+
+
+def test_p_best_and_regret_among_the_strategies_meeting_the_constraints(hand_document):
+    from sim import study_from_dict
+
+    # data on the premises: only self_hosted (never the best otherwise) remains to choose
+    hand_document["constraints"] = {"data_on_premises": True}
+    hand_document["study"]["samples"] = 4096
+    c = compare(simulate(study_from_dict(hand_document)))
+    rows = {r["strategy"]: r for r in c.frame.iter_rows(named=True)}
+    assert rows["self_hosted"]["p_best"] == 1.0 and rows["self_hosted"]["regret"] == 0.0
+    assert rows["frontier"]["p_best"] is None and rows["cheap"]["regret"] is None
+    assert rows["self_hosted"]["p_best_all"] == 0.0
+    assert rows["frontier"]["p_best_all"] + rows["cheap"]["p_best_all"] == pytest.approx(1.0)
+    assert c.recommended == "self_hosted"

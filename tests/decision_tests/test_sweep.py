@@ -22,6 +22,11 @@ def test_crossings_match_the_closed_form(lesson_gpu):
         se = sw.crossings.filter(sw.crossings["level"] == level)["se"][0]
         assert abs(x - crossing(level)) < 4 * se, (level, x, crossing(level), se)
         assert se < 60
+        # the interval holds the swept values around the crossing and x +- 2 se
+        lo, hi = sw.crossing_interval("self_hosted_7b", level)
+        below, above = values[values < x].max(), values[values > x].min()
+        assert lo == pytest.approx(min(below, x - 2 * se))
+        assert hi == pytest.approx(max(above, x + 2 * se))
     p = sw.table("self_hosted_7b")["p_payback"].to_numpy()
     assert np.all(np.diff(p) >= 0)  # common random numbers: monotone, no noise wiggles
     assert sw.crossings["direction"].to_list() == ["up", "up"]
@@ -53,3 +58,15 @@ def test_errors_name_the_input(lesson_gpu):
         sweep(lesson_gpu, "self_hosted_7b.instances", [1.5])
     with pytest.raises(ValueError, match=r"a log sweep needs values > 0"):
         sweep(lesson_gpu, "workload.monthly_growth", [0.0, 0.1], scale="log")
+
+
+def test_p_best_is_among_the_strategies_meeting_the_constraints(hand_document):
+    from sim import study_from_dict
+
+    hand_document["constraints"] = {"data_on_premises": True}
+    study = study_from_dict(hand_document)
+    sw = sweep(study, "strategies.cheap.input_price", [5.0, 9.0], samples=2048)
+    best = dict(zip(sw.frame["strategy"], sw.frame["p_best"], strict=True))
+    # cheap sends data to a vendor: out of the choice, however cheap; self_hosted is the
+    # only strategy left
+    assert best == {"cheap": None, "self_hosted": 1.0}

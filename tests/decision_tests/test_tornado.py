@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -52,9 +54,16 @@ def test_sample_tornado_deciles(hand):
     assert abs(row["low"] - SLOPE * 4.6) < 4 * row["low_se"] + 5
     assert abs(row["high"] - SLOPE * -2.6) < 4 * row["high_se"] + 5
     assert row["low_value"] == pytest.approx(5.8, abs=0.05)
-    dead = t.frame.filter(t.frame["input"] == "strategies.self_hosted.gpu_hourly").row(
-        0, named=True)
-    assert dead["swing"] < 4 * (dead["low_se"] + dead["high_se"])
+    # another strategy's input does not enter cheap's NPV: never listed for it
+    assert "strategies.self_hosted.gpu_hourly" not in t.table("cheap")["input"].to_list()
+    assert t.table("cheap")["input"].to_list() == [
+        "strategies.cheap.input_price", "strategies.cheap.cost_per_review"]
+    # cheap's own cost_per_review moves nothing (review_rate 0): its swing is noise
+    dead = t.table("cheap").row(1, named=True)
+    assert dead["swing_se"] == pytest.approx(math.hypot(dead["low_se"], dead["high_se"]))
+    assert 0 < dead["swing"] <= 2 * dead["swing_se"]
+    assert t.noise("cheap")["input"].to_list() == ["strategies.cheap.cost_per_review"]
+    assert t.significant("cheap")["input"].to_list() == ["strategies.cheap.input_price"]
 
 
 def test_errors(hand):

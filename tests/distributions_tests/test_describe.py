@@ -35,7 +35,7 @@ def legal(tmp_path_factory):
 def test_frame_has_every_input_with_its_quantiles(legal):
     frame = describe_frame(legal)
     assert frame.columns == ["input", "family", "distribution", "mean", "sd", "p10", "p50", "p90",
-                             "uncertain", "default", "meaning"]
+                             "unit", "uncertain", "default", "meaning"]
     assert frame.height == len(legal.inputs())
     row = frame.row(frame["input"].to_list().index("workload.requests_per_day"), named=True)
     d = legal.input("workload.requests_per_day").dist
@@ -44,6 +44,7 @@ def test_frame_has_every_input_with_its_quantiles(legal):
     np.testing.assert_allclose([row["p10"], row["p50"], row["p90"]], d.ppf([0.1, 0.5, 0.9]))
     assert row["mean"] == pytest.approx(d.mean)
     assert row["uncertain"] and not row["default"]
+    assert row["unit"] == "requests/day" and row["meaning"] == "request volume in month 1"
     only = describe_frame(legal, uncertain_only=True)
     assert only.height == len(legal.uncertain_inputs()) and only["uncertain"].all()
 

@@ -22,7 +22,10 @@ def test_serve_prints_and_charts(tmp_path, capsys):
     assert code == 0, err
     assert "a10g-7b (1x NVIDIA A10G 24GB, $1.03/replica-hour)" in out
     assert "SLA: p99 e2e <= 4000 ms" in out
-    assert re.search(r"fixed 1 \(study\)\s+1\s+24\.0\s+\$25", out)
+    # the study's pool of one is the smallest meeting the SLA, and serve says so
+    assert re.search(r"fixed 1 \(study; smallest for SLA\)\s+1\s+24\.0\s+\$25", out)
+    assert ("smallest pool: 1 replica meets p99 e2e <= 4000 ms at 20,000 requests/day "
+            "(busiest hour, fixed pool)") in out
     assert "hourly autoscaling" in out
     page = (tmp_path / "serve_self_hosted_7b.html").read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=", page) and "cdn.jsdelivr" not in page
@@ -60,3 +63,33 @@ def test_unknown_profile_exits_2(tmp_path, capsys):
     code, _, err = run_cli(["serve", str(study), "--strategy", "self_hosted_7b"], capsys)
     assert code == 2 and err.count("\n") == 1
     assert "strategies.self_hosted_7b.hardware: 'tpu-7b' is not a hardware profile" in err
+
+
+def test_serve_says_no_pool_can_meet_the_sla_and_flags_the_stated_p99(capsys):
+    # a 50 ms SLA no A10G answer of ~100 tokens can meet, which the study claims it meets
+    code, out, err = run_cli(["serve", str(STUDY), "--strategy", "self_hosted_7b",
+                              "--set", "constraints.p99_latency_ms=50",
+                              "--set", "strategies.self_hosted_7b.p99_latency_ms=40",
+                              "--requests-per-day", "500", "--precision", "1000",
+                              "--no-html"], capsys)
+    assert code == 0, err
+    assert re.search(r"smallest pool: no fixed pool meets p99 e2e <= 50 ms: p99 e2e latency "
+                     r"cannot go below [\d,]+ ms on a10g-7b \(50 ms required\)\n", out)
+    assert re.search(r"warning: the study states p99_latency_ms = 40 for self_hosted_7b, but "
+                     r"this simulation of its policy gives a p99 of [\d,]+ ms; ftrisk run takes "
+                     r"the study's figure for the 50 ms constraint and flags the "
+                     r"contradiction\. Check the figure or the hardware\.\n", out)
+    assert err == ""  # not a terminal: no status lines
+
+
+def test_serve_without_an_sla_says_none_is_searched(tmp_path, capsys):
+    text = STUDY.read_text(encoding="utf-8").split("[constraints]")[0]
+    study = tmp_path / "no_sla.toml"
+    study.write_text(text, encoding="utf-8")
+    code, out, err = run_cli(["serve", str(study), "--strategy", "self_hosted_7b",
+                              "--requests-per-day", "500", "--precision", "1000",
+                              "--no-html"], capsys)
+    assert code == 0, err
+    assert ("smallest pool: the study sets no latency SLA ([constraints] p99_latency_ms), so "
+            "none is searched\n") in out
+    assert "warning:" not in out
