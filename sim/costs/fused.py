@@ -38,22 +38,57 @@ a coefficient of sample i is ``vals[off[k] + i * step[k]]``; the slot and flag l
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
-from numba import njit, vectorize
+from numba import njit as _numba_njit
+from numba import vectorize
 
 from sim.costs.slots import (
-    BLOCK,
     ACTIVE,
-    N_BLOCK_ROWS,
-    N_ROWS,
+    API,
+    BLOCK,
+    BUILD,
+    CONST,
+    EVERY,
+    F_CURVE,
+    F_KIND,
+    F_MODE,
+    F_PROJECT,
+    F_RETRAIN,
+    F_STEPPED,
+    F_WHEN_PAYS,
+    FIXED,
+    FLOOR,
+    GPU_MONTHLY,
+    HOURLY,
+    KEEP,
+    LIMIT,
     M_BASE,
     M_G,
     M_GF,
     M_GROW,
     M_TOTAL,
     M_V0,
+    MIGRATION,
+    MONTHLY,
+    N_BLOCK_ROWS,
+    N_ROWS,
     N_SLOTS,
+    NEED,
+    PER_REQUEST,
+    PROJECT,
+    QUALITY,
+    RATE,
+    RCOST,
+    ROUTER,
+    RPD,
+    S_G,
+    S_GROWTH,
+    S_V0,
+    SELF_HOSTED,
+    TOKEN,
+    WORK,
     X_COUNTED,
     X_CUTS,
     X_DM,
@@ -79,39 +114,6 @@ from sim.costs.slots import (
     Y_RUN,
     Y_SPEND,
     Y_TCO,
-    API,
-    BUILD,
-    CONST,
-    EVERY,
-    F_CURVE,
-    F_KIND,
-    F_MODE,
-    F_PROJECT,
-    F_RETRAIN,
-    F_STEPPED,
-    F_WHEN_PAYS,
-    FIXED,
-    FLOOR,
-    GPU_MONTHLY,
-    HOURLY,
-    KEEP,
-    LIMIT,
-    MIGRATION,
-    MONTHLY,
-    NEED,
-    PER_REQUEST,
-    PROJECT,
-    QUALITY,
-    RATE,
-    RCOST,
-    ROUTER,
-    RPD,
-    S_G,
-    S_GROWTH,
-    S_V0,
-    SELF_HOSTED,
-    TOKEN,
-    WORK,
 )
 
 #: Slack on the cut count so that an exact product such as 8 x 1.5 / 12 = 1 is not 0.999...
@@ -123,6 +125,8 @@ NO_PAYBACK = 0
 
 #: Compiled without numba's reference-counted allocator: passing arrays around costs an
 #: atomic reference count per array per call otherwise, which dominated the run time.
+#: numba.njit untyped: its stubs do not know the private ``_nrt`` option
+njit: Any = _numba_njit
 _JIT = {"cache": True, "nogil": True, "error_model": "numpy", "_nrt": False}
 #: The two wrappers that allocate their own arrays.
 _ALLOC = {"cache": True, "nogil": True, "error_model": "numpy"}
@@ -529,6 +533,72 @@ def building_until(lo: int, hi: int, xs: np.ndarray, flags: np.ndarray, y: np.nd
 # -- the fused pass ---------------------------------------------------------------------------
 
 @njit(**_JIT)
+def start_block(b0: int, nb: int, vals: np.ndarray, off: np.ndarray, step: np.ndarray,
+                slots: np.ndarray, flags: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray,
+                shared: np.ndarray, xs: np.ndarray, ys: np.ndarray, blk: np.ndarray) -> None:
+    """Month-0 state of the block of samples b0..b0+nb-1: the shared rows, every
+    component's coefficients and every strategy's running sums."""
+    for r, k in ((M_GF, S_GROWTH), (M_G, S_G), (M_V0, S_V0)):
+        idx = shared[k]
+        o = off[idx] + b0 * step[idx]
+        for j in range(B):
+            blk[r * B + j] = vals[o + (j if j < nb else 0) * step[idx]]
+    for j in range(B):
+        blk[M_GROW * B + j] = 1.0
+        blk[M_TOTAL * B + j] = 0.0
+    for c in range(flags.shape[0]):
+        load_component(c, b0, nb, vals, off, step, slots, xs[c])
+    for s in range(s_lo.size):
+        y = ys[s]
+        building_until(s_lo[s], s_hi[s], xs, flags, y)
+        for j in range(B):
+            y[Y_CUM * B + j] = 0.0
+            y[Y_MONTH * B + j] = 1.0
+            y[Y_FRAC * B + j] = 0.0
+            y[Y_NPV * B + j] = 0.0
+            y[Y_TCO * B + j] = 0.0
+
+
+@njit(**_JIT)
+def end_block(b0: int, nb: int, base_s: int, ys: np.ndarray, total: np.ndarray,
+              npv: np.ndarray, payback: np.ndarray, fractional: np.ndarray,
+              tco: np.ndarray) -> None:
+    """Write the block's outcomes: per strategy NPV, payback month (0: none), fractional
+    payback (NaN: none) and TCO; the baseline's row has NPV 0, no payback and its total
+    cost."""
+    for s in range(ys.shape[0]):
+        y = ys[s]
+        for j in range(nb):
+            i = b0 + j
+            ahead = s != base_s and y[Y_CUM * B + j] > 0.0
+            npv[s, i] = 0.0 if s == base_s else y[Y_NPV * B + j]
+            payback[s, i] = int(y[Y_MONTH * B + j]) if ahead else NO_PAYBACK
+            fractional[s, i] = y[Y_FRAC * B + j] if ahead else np.nan
+            tco[s, i] = total[j] if s == base_s else y[Y_TCO * B + j]
+
+
+@njit(**_JIT)
+def fold_strategies(k: int, b0: int, nb: int, base_s: int, s_lo: np.ndarray, s_hi: np.ndarray,
+                    xs: np.ndarray, ys: np.ndarray, base: np.ndarray, disc: float, keep: int,
+                    fan: np.ndarray, want_paths: bool, paths: np.ndarray) -> None:
+    """Month k + 1 of every strategy but the baseline (whose cost is ``base``): its cost
+    from its components, folded into its sums (:func:`fold_month`); the cumulative saving
+    of the first ``keep`` samples into ``fan`` and, with ``want_paths``, the cost into
+    ``paths``."""
+    for s in range(s_lo.size):
+        if s == base_s:
+            continue
+        y = ys[s]
+        strategy_month(s_lo[s], s_hi[s], xs, y)
+        fold_month(k + 1, base, y, disc)
+        for j in range(min(nb, keep - b0)):
+            fan[s, k, b0 + j] = y[Y_CUM * B + j]
+        if want_paths:
+            for j in range(nb):
+                paths[s, k, b0 + j] = y[Y_RUN * B + j]
+
+
+@njit(**_JIT)
 def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndarray,
              flags: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray,
              s_lo: np.ndarray, s_hi: np.ndarray, base_s: int, shared: np.ndarray,
@@ -549,7 +619,6 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     compiled without numba's reference-counted allocator, whose atomic count on every array
     passed would dominate the time).
     """
-    n_s = s_lo.size
     n_c = flags.shape[0]
     want_paths = paths.shape[2] == m and m > 0
     base = blk[M_BASE * B:(M_BASE + 1) * B]
@@ -559,25 +628,7 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     v0 = blk[M_V0 * B:(M_V0 + 1) * B]
     for b0 in range(0, m, B):
         nb = min(B, m - b0)
-        for r, k in ((M_GF, S_GROWTH), (M_G, S_G), (M_V0, S_V0)):
-            idx = shared[k]
-            o = off[idx] + b0 * step[idx]
-            for j in range(B):
-                blk[r * B + j] = vals[o + (j if j < nb else 0) * step[idx]]
-        for j in range(B):
-            grow[j] = 1.0
-            total[j] = 0.0
-        for c in range(n_c):
-            load_component(c, b0, nb, vals, off, step, slots, xs[c])
-        for s in range(n_s):
-            y = ys[s]
-            building_until(s_lo[s], s_hi[s], xs, flags, y)
-            for j in range(B):
-                y[Y_CUM * B + j] = 0.0
-                y[Y_MONTH * B + j] = 1.0
-                y[Y_FRAC * B + j] = 0.0
-                y[Y_NPV * B + j] = 0.0
-                y[Y_TCO * B + j] = 0.0
+        start_block(b0, nb, vals, off, step, slots, flags, s_lo, s_hi, shared, xs, ys, blk)
         for k in range(months):
             t = k + 1
             if k > 0:
@@ -596,26 +647,9 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
             if want_paths:
                 for j in range(nb):
                     paths[base_s, k, b0 + j] = base[j]
-            for s in range(n_s):
-                if s == base_s:
-                    continue
-                y = ys[s]
-                strategy_month(s_lo[s], s_hi[s], xs, y)
-                fold_month(t, base, y, disc[k])
-                for j in range(min(nb, keep - b0)):
-                    fan[s, k, b0 + j] = y[Y_CUM * B + j]
-                if want_paths:
-                    for j in range(nb):
-                        paths[s, k, b0 + j] = y[Y_RUN * B + j]
-        for s in range(n_s):
-            y = ys[s]
-            for j in range(nb):
-                i = b0 + j
-                ahead = s != base_s and y[Y_CUM * B + j] > 0.0
-                npv[s, i] = 0.0 if s == base_s else y[Y_NPV * B + j]
-                payback[s, i] = int(y[Y_MONTH * B + j]) if ahead else NO_PAYBACK
-                fractional[s, i] = y[Y_FRAC * B + j] if ahead else np.nan
-                tco[s, i] = total[j] if s == base_s else y[Y_TCO * B + j]
+            fold_strategies(k, b0, nb, base_s, s_lo, s_hi, xs, ys, base, disc[k], keep, fan,
+                            want_paths, paths)
+        end_block(b0, nb, base_s, ys, total, npv, payback, fractional, tco)
 
 
 # -- wrappers for docs, tests and the point estimate -----------------------------------------

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sim.costs.slots import FLOOR, KEEP, LIMIT, MONTHLY, RATE
 from sim.costs.fused import CUT_EPS, price_path
+from sim.costs.slots import FLOOR, KEEP, LIMIT, MONTHLY, RATE
 from sim.costs.workload import Value
 
 _EPS = CUT_EPS

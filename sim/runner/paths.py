@@ -2,10 +2,11 @@
 
 :func:`evaluate` folds the months into NPV and payback as it goes; forecasts compared with
 bills (``ftrisk check``) and the finance workbook (``ftrisk run --xlsx``) need the months
-themselves. :func:`monthly_paths` runs the same compiled model (:func:`sim.costs.fused.simulate`)
-asking it to write each month's cost (so its costs are the ones NPV and payback are computed
-from: a test checks that discounting its net savings gives :func:`evaluate`'s NPV), returning
-arrays of shape (H, m). :func:`forecast_paths` draws the study's own samples (its plan and seed) for it.
+themselves. :func:`monthly_paths` runs the same compiled model
+(:func:`sim.costs.fused.simulate`) asking it to write each month's cost (so its costs are the
+ones NPV and payback are computed from: a test checks that discounting its net savings gives
+:func:`evaluate`'s NPV), returning arrays of shape (H, m). :func:`forecast_paths` draws the
+study's own samples (its plan and seed) for it.
 """
 
 from __future__ import annotations

@@ -59,10 +59,10 @@ class RunResult:
     study : Study
         The study as run (with any sample-count or seed changes applied).
     samples_path : Path or None
-        samples.parquet (None for a run with ``write=False``): one row per sample with the uncertain inputs and, per strategy,
-        ``npv.<s>``, ``payback_month.<s>`` (the whole payback month) and
-        ``payback_months.<s>`` (the fractional payback; both null when not within the
-        horizon, see :mod:`sim.runner.payback`), ``roi.<s>`` and ``tco.<s>``.
+        samples.parquet (None for a run with ``write=False``): one row per sample with the
+        uncertain inputs and, per strategy, ``npv.<s>``, ``payback_month.<s>`` (the whole
+        payback month) and ``payback_months.<s>`` (the fractional payback; both null when
+        not within the horizon, see :mod:`sim.runner.payback`), ``roi.<s>`` and ``tco.<s>``.
     summary : Summary
         Headline figures per strategy and the recommendation.
     fan : polars.DataFrame
@@ -111,7 +111,7 @@ def _chunk(study: Study, values: dict[str, Value], start: int, stop: int
     columns: dict[str, np.ndarray] = {"sample": np.arange(start, stop, dtype=np.int64)}
     for inp in study.uncertain_inputs():
         columns[inp.path] = np.asarray(values[inp.path], dtype=np.float64)
-    fan = {} if keep else None
+    fan: dict[str, np.ndarray] | None = {} if keep else None
     for i, name in enumerate(f.names):
         if name != study.baseline:
             npv = f.npv[i]
@@ -231,10 +231,13 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
     t1 = time.perf_counter()
     if on_stage is not None:
         on_stage("summary")
-    acc, order, columns, corr = collector.finish()
+    acc, in_memory, columns, corr = collector.finish()
     point = point_estimate(study)
-    if order is None:
-        assert path is not None
+    order: OrderStats
+    if in_memory is not None:
+        order = in_memory
+    else:
+        assert path is not None  # only a run that writes its samples keeps none in memory
         order = OrderStats(path, acc.total)
     summary = acc.finish(order, point, explain(study))
     timings["summarize_s"] = time.perf_counter() - t1

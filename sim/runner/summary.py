@@ -10,8 +10,8 @@ writes samples.parquet, or by streaming the file back), so memory stays bounded 
 figures are bit-identical whatever the run's chunking. Quantiles, CVaR and medians need
 order statistics: from columns kept in memory when a run is small enough
 (:class:`MemoryOrderStats`), else from the file (:class:`OrderStats`); both give the same
-numbers. Every probability carries its Monte Carlo standard error ``sqrt(p (1 - p) / n)``; the mean NPV
-carries ``sd / sqrt(n)`` (for LHS/Sobol plans these are conservative).
+numbers. Every probability carries its Monte Carlo standard error ``sqrt(p (1 - p) / n)``;
+the mean NPV carries ``sd / sqrt(n)`` (for LHS/Sobol plans these are conservative).
 """
 
 from __future__ import annotations
@@ -391,7 +391,7 @@ class MemoryOrderStats(OrderStats):
 
     def npv_histogram(self, strategy: str, lo: float, hi: float) -> Histogram:
         x = self.npv[strategy]
-        return _histogram(lambda: [x], lo, hi)
+        return _histogram(lambda: iter([x]), lo, hi)
 
     def median_payback(self, strategy: str) -> float | None:
         x = self.payback_months[strategy]
