@@ -24,6 +24,7 @@ from typing import Any
 from distributions import DistributionError, parse
 from sim.study import Input, Study, StudyError, study_from_dict
 from sim.study.kinds import KINDS
+from sim.study.loader import CARD_INPUTS
 from sim.study.schema import WORKLOAD, Domain
 
 __all__ = ["PRICE_KEYS", "Draft", "domain_of", "fixed_value", "ordered_inputs", "quantiles_value"]
@@ -45,6 +46,8 @@ def domain_of(study: Study, path: str) -> Domain | None:
     parts = path.split(".")
     if parts[0] == "workload":
         f = WORKLOAD.get(parts[-1])
+    elif parts[0] == "constraints":
+        f = CARD_INPUTS.get(parts[-1])
     else:
         f = KINDS[study.strategies[parts[1]].kind].fields.get(parts[-1])
     return None if f is None else f.domain
@@ -96,7 +99,8 @@ def fixed_value(x: float, domain: Domain | None = None) -> int | float:
 
 def _key_path(path: str) -> list[str]:
     parts = path.split(".")
-    return parts if parts[0] in ("workload", "strategies") else ["strategies", *parts]
+    return parts if parts[0] in ("workload", "strategies", "constraints") else [
+        "strategies", *parts]
 
 
 def _names(between: Any) -> set[str]:

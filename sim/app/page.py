@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 import os
 import time
+import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +40,10 @@ from sim.report.run_report import spreadsheet_vs_distribution
 from sim.report.sections import comparison_frame
 from sim.runner import feasibility
 from sim.study import Constraints, Input, Study, StudyError
+from sim.study.card_inputs import card_inputs
+from sim.study.cards import CARDS, CARDS_BY_KEY, Card
 from sim.study.catalog import api_price, list_api_prices
-from sim.study.loader import CONSTRAINT_KEYS
+from sim.study.loader import CARD_INPUTS
 
 #: The bundled studies (the repository's studies/ folder).
 STUDIES = Path(__file__).resolve().parents[2] / "studies"
@@ -49,13 +53,6 @@ STUDY_ENV = "FTRISK_APP_STUDY"
 START_SAMPLES = 20_000
 MAX_SAMPLES = 640_000
 UPLOAD = "(upload a study file)"
-#: Constraint cards: key -> (title, what it asks).
-CARDS = {
-    "data_on_premises": ("Data stays on premises", "request data may not leave the company"),
-    "p99_latency_ms": ("p99 latency", "every strategy must meet a p99 latency"),
-    "vendor_portability": ("Portability", "the model must move between vendors without "
-                           "retraining"),
-}
 #: Session-state key of the current edited study's TOML (what "Save as study" downloads).
 TOML_KEY = "ftrisk.toml"
 SAMPLES_KEY = "ftrisk.samples"
@@ -218,8 +215,8 @@ def _inputs(study: Study, draft: Draft, sid: str) -> Draft:
                "points), or fix it.")
     for n, inp in enumerate(ordered_inputs(study)):
         owner = inp.path.split(".")[1] if inp.path.startswith("strategies.") else ""
-        if owner in draft.off:
-            continue
+        if owner in draft.off or draft.constraints.get(inp.key, "") is None:
+            continue  # its strategy switched off, or the card adding these hours
         title = f"{inp.path.removeprefix('strategies.')}: {inp.meaning}"
         if inp.unit:
             title += f" [{inp.unit}]"
@@ -248,16 +245,36 @@ def _strategies(study: Study, draft: Draft, sid: str) -> Draft:
 
 
 @st.cache_resource(max_entries=64, show_spinner="checking the constraint…")
-def _excluded_cached(text: str, file: str, key: str, value: Any) -> dict[str, str]:
-    return _excluded(_base(text, file), key, value)
+def _effects_cached(text: str, file: str, key: str, value: Any) -> dict[str, str]:
+    written = tomllib.loads(text).get("constraints", {})
+    return card_effects(_base(text, file), key, value,
+                        written if isinstance(written, dict) else {})
 
 
-def _excluded(study: Study, key: str, value: Any) -> dict[str, str]:
-    """The strategies the one constraint ``key`` = ``value`` rules out, with the reason
-    (a latency limit may run the serving simulation of a self-hosted strategy)."""
-    c = {"data_on_premises": False, "vendor_portability": False, "p99_latency_ms": None,
-         "latency_metric": study.constraints.latency_metric, key: value}
-    alone = study.replace(constraints=Constraints(**c))
+def card_effects(study: Study, key: str, value: Any, written: Mapping[str, Any] | None = None
+                 ) -> dict[str, str]:
+    """What the one constraint card ``key`` = ``value`` does to each strategy, alone: the
+    reason it excludes it (a latency limit may run the serving simulation of a self-hosted
+    strategy), or the work it adds to its project (or why it adds none). ``written``: the
+    study's ``[constraints]`` table as written (the hours an ``adds`` card states).
+
+    Examples
+    --------
+    >>> from sim.study import load_study  # doctest: +SKIP
+    >>> card_effects(load_study("studies/legal_contracts.toml"), "eval_harness", False)
+    ... # doctest: +SKIP
+    {'hosted_ft': 'building an eval harness: 8-16 h (uniform, median 12) added to its project'}
+    """
+    card = CARDS_BY_KEY[key]
+    probe = Constraints(latency_metric=study.constraints.latency_metric, **{key: value})
+    if card.effect == "adds":
+        doc = {k: v for k, v in (written or {}).items() if k == card.hours_key}
+        try:
+            _, additions = card_inputs(study.file, doc, probe, study.strategies, CARD_INPUTS)
+        except StudyError as err:
+            return {"?": str(err)}
+        return {a.strategy: a.text for a in additions}
+    alone = study.replace(constraints=probe)
     try:
         return {n: why for n, why in feasibility(alone).items() if why}
     except Exception as err:  # a serving model that cannot be built: say so, keep the page
@@ -269,36 +286,62 @@ def _label(study: Study, name: str) -> str:
     return s.label if s is not None else name
 
 
+def card_value(card: Card, on: bool, limit: float | None = None) -> Any:
+    """The ``[constraints]`` value that switches ``card`` on (None: off, the key removed).
+
+    Examples
+    --------
+    >>> sre, portable = CARDS_BY_KEY["ml_sre_capacity"], CARDS_BY_KEY["vendor_portability"]
+    >>> card_value(sre, True), card_value(portable, True), card_value(sre, False)
+    (False, True, None)
+    """
+    if not on:
+        return None
+    return limit if card.key == "p99_latency_ms" else not card.default
+
+
+def _card(study: Study, draft: Draft, sid: str, card: Card) -> Draft:
+    """One card: a toggle with the page's question, and what it does to each strategy."""
+    key = card.key
+    now = getattr(study.constraints, key)
+    was_on = card.is_on(now)
+    on = st.toggle(card.title, value=was_on, key=f"{sid}|constraint|{key}",
+                   help=_md(f"{card.page}"))
+    st.caption(_md(card.question))
+    limit: float | None = None
+    if key == "p99_latency_ms":
+        limit = float(st.number_input(
+            "p99 limit (ms)", min_value=1.0, max_value=60_000.0,
+            value=float(now or 300.0), step=10.0, disabled=not on,
+            key=f"{sid}|constraint|{key}|ms"))
+    value = card_value(card, on, limit)
+    if value != card_value(card, was_on, now if key == "p99_latency_ms" else None):
+        draft = draft.with_constraint(key, value)
+        if not on and card.hours_key is not None:
+            draft = draft.with_constraint(card.hours_key, None)
+    probe = card_value(card, True, limit if limit is not None else 300.0)
+    effects = _effects_cached(draft.text, draft.file, key, probe)
+    out = {n: w for n, w in effects.items() if n not in draft.off}
+    if card.effect == "adds":
+        verb = "adds" if on else "would add"
+    else:
+        verb = "rules out" if on else "would rule out"
+    if out:
+        lines = [f"- **{_md(_label(study, n))}**: {_md(why)}" for n, why in out.items()]
+        st.markdown("\n".join([f"{verb}:", *lines]))
+    else:
+        st.caption(f"{verb} {'nothing' if card.effect == 'adds' else 'no strategy'} here")
+    return draft
+
+
 def _constraints(study: Study, draft: Draft, sid: str) -> Draft:
     st.subheader("Constraints")
     st.caption("Cost is not the only dimension: a strategy that breaks a constraint is "
-               "still simulated but never recommended.")
-    current = study.constraints
-    for key, (title, what) in CARDS.items():
-        if key not in CONSTRAINT_KEYS:
-            continue
-        with st.container(border=True, key=f"card_{key}"):
-            now = getattr(current, key)
-            on = st.toggle(title, value=bool(now), key=f"{sid}|constraint|{key}", help=what)
-            probe: Any = True
-            value: Any = True if on else None
-            original: Any = True if now else None
-            if key == "p99_latency_ms":
-                probe = float(st.number_input(
-                    "p99 limit (ms)", min_value=1.0, max_value=60_000.0,
-                    value=float(now or 300.0), step=10.0, disabled=not on,
-                    key=f"{sid}|constraint|{key}|ms"))
-                value, original = (probe if on else None), now
-            if value != original:
-                draft = draft.with_constraint(key, value)
-            excluded = _excluded_cached(draft.text, draft.file, key, probe)
-            out = {n: w for n, w in excluded.items() if n not in draft.off}
-            verb = "rules out" if on else "would rule out"
-            if out:
-                lines = [f"- **{_md(_label(study, n))}**: {_md(why)}" for n, why in out.items()]
-                st.markdown("\n".join([f"{verb}:", *lines]))
-            else:
-                st.caption(f"{verb} no strategy")
+               "still simulated but never recommended; a card that adds work puts its "
+               "hours into each fine-tuned strategy's project.")
+    for card in CARDS:
+        with st.container(border=True, key=f"card_{card.key}"):
+            draft = _card(study, draft, sid, card)
     return draft
 
 
