@@ -21,7 +21,7 @@ import math
 import os
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +30,17 @@ import polars as pl
 import streamlit as st
 
 from distributions import Distribution, DistributionError, parse
+from distributions.empirical import SUFFIXES
 from sim.app.compute import Live, compute, full_report
 from sim.app.draft import Draft, domain_of, fixed_value, ordered_inputs, quantiles_value
+from sim.app.uploads import stage
 from sim.costs.calculator import api_costs
-from sim.display import median_payback, months
+from sim.display import median_payback, money, months, prob, probability
 from sim.report.charts import fan_chart, input_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart, tornado_chart
 from sim.report.run_report import spreadsheet_vs_distribution
 from sim.report.sections import comparison_frame
-from sim.runner import feasibility
+from sim.runner import StrategySummary, Summary, feasibility
 from sim.study import Constraints, Input, Study, StudyError
 from sim.study.card_inputs import card_inputs
 from sim.study.cards import CARDS, CARDS_BY_KEY, Card
@@ -56,6 +58,8 @@ UPLOAD = "(upload a study file)"
 #: Session-state key of the current edited study's TOML (what "Save as study" downloads).
 TOML_KEY = "ftrisk.toml"
 SAMPLES_KEY = "ftrisk.samples"
+#: What the baseline's payback cells read (it pays nothing back: it is what runs today).
+BASELINE = "baseline"
 TIMING_KEY = "ftrisk.timing"
 
 
@@ -82,20 +86,39 @@ def _source() -> tuple[str, str, str] | None:
     name = st.sidebar.selectbox("Study", names, index=index, key="study",
                                 help="the bundled scenarios (team sizes and use cases)")
     if name == UPLOAD:
-        up = st.sidebar.file_uploader("Study file (TOML)", type=["toml"], key="upload")
-        if up is None:
-            return None
-        try:
-            return up.getvalue().decode("utf-8"), up.name, f"upload:{up.name}"
-        except UnicodeDecodeError:
-            st.error(f"{up.name}: is not UTF-8 text; save it as UTF-8 TOML")
-            return None
+        return _upload()
     path = studies.get(name) or Path(given or "")
     try:
         return path.read_text(encoding="utf-8"), str(path), name
     except OSError as err:
         st.error(f"{path}: cannot be read ({err.strerror})")
         return None
+
+
+def _upload() -> tuple[str, str, str] | None:
+    """The uploaded study, with the data files it reads staged beside it (None: nothing
+    usable uploaded yet; a banner says why)."""
+    up = st.sidebar.file_uploader("Study file (TOML)", type=["toml"], key="upload")
+    extra = st.sidebar.file_uploader(
+        "Data files the study reads (empirical = { file = ... })", key="upload_data",
+        type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True)
+    if up is None:
+        st.info("Choose a bundled study, or upload a study file.")
+        return None
+    try:
+        text = up.getvalue().decode("utf-8")
+    except UnicodeDecodeError:
+        st.error(f"{up.name}: is not UTF-8 text; save it as UTF-8 TOML")
+        return None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return text, up.name, f"upload:{up.name}"  # the loader names the syntax error
+    data = {f.name: f.getvalue() for f in extra or []}
+    file, problems = stage(up.name, text, doc, data)
+    for message in problems:
+        st.error(message, icon="⚠️")
+    return None if problems else (text, file, f"upload:{up.name}")
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
@@ -348,50 +371,67 @@ def _constraints(study: Study, draft: Draft, sid: str) -> Draft:
 # -- results ----------------------------------------------------------------------------
 
 
-def figures_frame(live: Live) -> pl.DataFrame:
-    """The page's table of figures: per strategy compared, P(payback <= N) and its standard
-    error for every N of the study, the median payback, E[NPV] and its standard error,
-    NPV P10/P90, P(best), the spreadsheet payback and the constraint it breaks, exactly
-    as the run's summary holds them.
+def figures_frame(summary: Summary) -> pl.DataFrame:
+    """The page's table of figures, one column per strategy compared (by its label) and one
+    row per figure, written as ``ftrisk run`` writes them in the terminal: P(payback <= N)
+    with its standard error for every N of the study, the median payback, E[NPV] with its
+    standard error, NPV P10 and P90, P(best), the spreadsheet's payback and whether the
+    strategy meets the constraints. The baseline's payback cells read "baseline".
 
     Examples
     --------
-    >>> figures_frame(compute(study)).columns[:3]  # doctest: +SKIP
-    ['strategy', 'label', 'P(pb≤6)']
+    >>> figures_frame(compute(study).summary)["figure"][0]  # doctest: +SKIP
+    'P(payback ≤ 6 mo)'
     """
-    study, summary = live.study, live.summary
-    rows = []
+    study = summary.study
+    names: dict[str, str] = {}
     for s in summary.strategies.values():
-        row: dict[str, Any] = {"strategy": s.name, "label": s.label or s.name}
-        for n in study.payback_within:
-            p = s.p_payback_within(n)
-            row[f"P(pb≤{n})"] = None if s.is_baseline else p
-            row[f"± se {n}"] = None if s.is_baseline else s.se(p)
-        row["median pb"] = ("–" if s.is_baseline else median_payback(
-            s.payback_median_months, s.payback_median_fractional, study.horizon_months))
-        row["E[NPV]"] = s.npv_mean
-        row["± se"] = s.npv_mean_se
-        row["NPV P10"] = s.npv_quantiles[0.1]
-        row["NPV P90"] = s.npv_quantiles[0.9]
-        row["P(best)"] = s.p_best
-        sheet = s.point_estimate.get("payback_months")
-        row["sheet pb"] = "–" if s.is_baseline else (months(sheet) or "–")
-        row["constraint"] = s.infeasible_reason or ""
-        rows.append(row)
-    return pl.DataFrame(rows)
+        label = s.label or s.name
+        names[s.name] = label if label not in names.values() else f"{label} ({s.name})"
+    rows: list[tuple[str, dict[str, str]]] = []
+
+    def add(figure: str, cell: Callable[[StrategySummary], str], baseline: str | None = None
+            ) -> None:
+        rows.append((figure, {
+            names[s.name]: baseline if s.is_baseline and baseline is not None else cell(s)
+            for s in summary.strategies.values()}))
+
+    def within(n: int) -> Callable[[StrategySummary], str]:
+        return lambda s: probability(s.p_payback_within(n), s.se(s.p_payback_within(n)))
+
+    for n in study.payback_within:
+        add(f"P(payback ≤ {n} mo)", within(n), BASELINE)
+    add("median payback", lambda s: median_payback(
+        s.payback_median_months, s.payback_median_fractional, study.horizon_months), BASELINE)
+    add("E[NPV] ± se", lambda s: f"{money(s.npv_mean)} ± {s.npv_mean_se:,.0f}")
+    add("NPV P10", lambda s: money(s.npv_quantiles[0.1]))
+    add("NPV P90", lambda s: money(s.npv_quantiles[0.9]))
+    add("P(best)", lambda s: "excluded" if s.p_best is None else prob(s.p_best))
+    add("spreadsheet payback", lambda s: months(s.point_estimate.get("payback_months")) or "–",
+        BASELINE)
+    add("constraints", lambda s: "excluded" if s.infeasible_reason else "met")
+    return pl.DataFrame([{"figure": f, **cells} for f, cells in rows])
 
 
-def _table(live: Live) -> None:
-    frame = figures_frame(live)
-    config: dict[str, Any] = {"strategy": None}
-    for c in frame.columns:
-        if c.startswith("P("):
-            config[c] = st.column_config.NumberColumn(c, format="%.3f")
-        elif c.startswith("± se "):
-            config[c] = st.column_config.NumberColumn("±", format="%.4f")
-        elif c in ("E[NPV]", "± se", "NPV P10", "NPV P90"):
-            config[c] = st.column_config.NumberColumn(c, format="dollar")
-    st.dataframe(frame, hide_index=True, column_config=config, key="figures")
+def table_cell(text: str) -> str:
+    r"""A cell of st.table, which reads markdown: dollars not LaTeX, "> 36 mo" not a quote.
+
+    Examples
+    --------
+    >>> table_cell("> 36 mo"), table_cell("-$1,234 ± 5")
+    ('\\> 36 mo', '-\\$1,234 ± 5')
+    """
+    text = _md(text)
+    return "\\" + text if text.startswith(">") else text
+
+
+def _table(summary: Summary) -> None:
+    frame = figures_frame(summary).to_pandas().set_index("figure")
+    st.table(frame.map(table_cell))  # st.table reads its cells as markdown
+    out = [s for s in summary.strategies.values() if s.infeasible_reason]
+    if out:
+        st.markdown("\n".join(f"- **{_md(s.label or s.name)}** is excluded: "
+                               f"{_md(s.infeasible_reason or '')}" for s in out))
 
 
 def _results(draft: Draft) -> None:
@@ -421,7 +461,7 @@ def _results(draft: Draft) -> None:
                    f"same draws on every change), horizon {study.horizon_months} months; "
                    f"± = Monte Carlo standard error; sheet pb = the spreadsheet's payback "
                    f"at the medians; computed in {live.seconds:.2f} s."))
-    _table(live)
+    _table(summary)
     _lap("figures")
     if study.source_figure:
         st.markdown(_md(f"**The source's point figure:** {study.source_figure}"))
@@ -540,7 +580,6 @@ def main() -> None:
     st.sidebar.title("ftrisk")
     chosen = _source()
     if chosen is None:
-        st.info("Choose a bundled study, or upload a study file.")
         return
     text, file, sid = chosen
     try:
