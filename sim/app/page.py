@@ -123,19 +123,29 @@ def _upload() -> tuple[str, str, str] | None:
 
 @st.cache_resource(max_entries=48, show_spinner=False)
 def _live(text: str, file: str) -> Live:
-    return compute(Draft(text, file).study())
+    return compute(_base(text, file))
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=48, show_spinner=False)
 def _base(text: str, file: str) -> Study:
+    """The study of a TOML text, validated by the loader (the original or an edited one)."""
     return Draft(text, file).study()
 
 
-def _chart(chart: Any, width: str = "content") -> None:
-    """An altair chart with the report's own theme, its spec built without re-validating
-    the schema (the report's builders are tested against it; validation is most of the
-    time a chart takes)."""
-    _spec(chart.to_dict(validate=False), width)
+def chart_spec(chart: Any) -> dict[str, Any]:
+    """The Vega-Lite spec of an altair chart as the page sends it: built without
+    re-validating the schema (the report's builders are tested against it; validation is
+    most of the time a chart takes), its datasets already in Arrow IPC bytes (what
+    Streamlit would convert them to on every rerun), so a cached spec costs nothing to send
+    again."""
+    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    datasets = spec.get("datasets", {})
+    for name, values in datasets.items():
+        if isinstance(values, list) and values and isinstance(values[0], dict):
+            datasets[name] = convert_anything_to_arrow_bytes(pl.DataFrame(values))
+    return spec
 
 
 def _spec(spec: dict[str, Any], width: str = "content") -> None:
@@ -145,7 +155,7 @@ def _spec(spec: dict[str, Any], width: str = "content") -> None:
 @st.cache_resource(max_entries=512, show_spinner=False)
 def _input_spec(key: str, _dist: Distribution) -> dict[str, Any]:
     """The distribution chart of an input (``key`` names the distribution)."""
-    return input_chart(_dist).properties(width="container").to_dict(validate=False)
+    return chart_spec(input_chart(_dist).properties(width="container"))
 
 
 # -- inputs -----------------------------------------------------------------------------
@@ -436,12 +446,12 @@ def _table(summary: Summary) -> None:
 
 def _results(draft: Draft) -> None:
     try:
-        study = draft.study()
+        text = draft.toml()
+        study = _base(text, draft.file)
     except StudyError as err:
         st.error(str(err), icon="⚠️")
         st.session_state.pop(TOML_KEY, None)
         return
-    text = draft.toml()
     st.session_state[TOML_KEY] = text
     try:
         with st.spinner("simulating…"):
@@ -466,21 +476,27 @@ def _results(draft: Draft) -> None:
     if study.source_figure:
         st.markdown(_md(f"**The source's point figure:** {study.source_figure}"))
     st.html(spreadsheet_vs_distribution(summary))
-    labels = {s.name: s.label or s.name for s in summary.strategies.values()}
-    charts: list[tuple[str, alt.TopLevelMixin]] = [
-        ("payback", payback_cdf_chart(summary)),
-        ("fan", fan_chart(live.fan, labels)),
-        ("npv", npv_chart(summary)),
-    ]
-    if len(summary.strategies) > 1:
-        charts.append(("comparison", comparison_chart(comparison_frame(summary))))
-    if live.tornado is not None and live.focus is not None:
-        charts.append(("tornado", tornado_chart(
-            live.tornado, label="E[NPV]",
-            title=f"Tornado: E[NPV] of {labels[live.focus]}, each input at P10 / P90")))
-    for _, chart in charts:
-        _chart(chart)
+    for spec in _result_specs(text, draft.file):
+        _spec(spec)
     _lap("charts")
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _result_specs(text: str, file: str) -> list[dict[str, Any]]:
+    """The result charts of an edited study (built once per state of the study): the
+    payback CDF, the saving fan, the NPV distributions, the comparison and the tornado."""
+    live = _live(text, file)
+    summary = live.summary
+    labels = {s.name: s.label or s.name for s in summary.strategies.values()}
+    charts: list[alt.TopLevelMixin] = [payback_cdf_chart(summary), fan_chart(live.fan, labels),
+                                       npv_chart(summary)]
+    if len(summary.strategies) > 1:
+        charts.append(comparison_chart(comparison_frame(summary)))
+    if live.tornado is not None and live.focus is not None:
+        charts.append(tornado_chart(
+            live.tornado, label="E[NPV]",
+            title=f"Tornado: E[NPV] of {labels[live.focus]}, each input at P10 / P90"))
+    return [chart_spec(c) for c in charts]
 
 
 # -- other tabs -------------------------------------------------------------------------
