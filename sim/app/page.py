@@ -469,8 +469,8 @@ def _results(draft: Draft) -> None:
         st.warning(_md(w))
     st.caption(_md(f"{study.samples:,} samples ({study.sampling}, seed {study.seed}, the "
                    f"same draws on every change), horizon {study.horizon_months} months; "
-                   f"± = Monte Carlo standard error; sheet pb = the spreadsheet's payback "
-                   f"at the medians; computed in {live.seconds:.2f} s."))
+                   f"± = Monte Carlo standard error; spreadsheet payback = its payback at "
+                   f"the medians; computed in {live.seconds:.2f} s."))
     _table(summary)
     _lap("figures")
     if study.source_figure:
