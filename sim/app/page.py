@@ -133,18 +133,12 @@ def _base(text: str, file: str) -> Study:
 
 
 def chart_spec(chart: Any) -> dict[str, Any]:
-    """The Vega-Lite spec of an altair chart as the page sends it: built without
+    """The Vega-Lite spec of an altair chart as the page sends it, built without
     re-validating the schema (the report's builders are tested against it; validation is
-    most of the time a chart takes), its datasets already in Arrow IPC bytes (what
-    Streamlit would convert them to on every rerun), so a cached spec costs nothing to send
-    again."""
-    from streamlit.dataframe_util import convert_anything_to_arrow_bytes
-
+    most of the time a chart takes), so a cached spec costs little to send again. Its
+    datasets stay lists of records, the form Streamlit's public ``st.vega_lite_chart``
+    documents."""
     spec: dict[str, Any] = chart.to_dict(validate=False)
-    datasets = spec.get("datasets", {})
-    for name, values in datasets.items():
-        if isinstance(values, list) and values and isinstance(values[0], dict):
-            datasets[name] = convert_anything_to_arrow_bytes(pl.DataFrame(values))
     return spec
 
 
