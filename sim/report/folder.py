@@ -316,6 +316,37 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
     return RunResult(result.study, result.samples_path, result.summary, result.fan, manifest)
 
 
+def write_folder(out: str | Path, write: Callable[[Path], Any], *,
+                 study_file: str | None = None) -> Any:
+    """Write an output folder atomically: ``write(tmp)`` fills a temporary sibling folder
+    with files among :data:`RUN_FILES` (and a manifest.json listing them), which then
+    replaces ``out`` (see :func:`check_out_folder`); returns what ``write`` returned.
+
+    Raises
+    ------
+    OutputError
+        ``out`` may not be written, or the disk refused the files: nothing is left behind.
+    """
+    check_out_folder(out, study_file=study_file)
+    path = _target(out)
+    created = make_parents(path, shown=out)
+    _tidy(path)
+    tmp = path.parent / temp_name(path.name)
+    try:
+        tmp.mkdir()
+        result = write(tmp)
+        _swap(tmp, check_out_folder(out, study_file=study_file))
+    except BaseException as err:
+        _remove_own(tmp)
+        remove_empty(created)
+        if isinstance(err, OSError) and err.errno in ENVIRONMENT_ERRNOS and (
+                err.filename is None or str(err.filename).startswith(str(path.parent))):
+            raise OutputError("", out, f"cannot write the output: {os_error_reason(err)}"
+                              ) from err
+        raise
+    return result
+
+
 def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 32768,
                   progress: Progress | None = None,
                   on_stage: Callable[[str], None] | None = None,
@@ -342,24 +373,10 @@ def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size
     >>> from sim import load_study  # doctest: +SKIP
     >>> run_to_folder(load_study("studies/legal_contracts.toml"), "out/legal")  # doctest: +SKIP
     """
-    check_out_folder(out, study_file=study.file)
+    result = write_folder(out, lambda tmp: _write(
+        study, tmp, workers=workers, chunk_size=chunk_size, progress=progress,
+        on_stage=on_stage, xlsx=xlsx, annotate=annotate), study_file=study.file)
     path = _target(out)
-    created = make_parents(path, shown=out)
-    _tidy(path)
-    tmp = path.parent / temp_name(path.name)
-    try:
-        tmp.mkdir()
-        result = _write(study, tmp, workers=workers, chunk_size=chunk_size, progress=progress,
-                        on_stage=on_stage, xlsx=xlsx, annotate=annotate)
-        _swap(tmp, check_out_folder(out, study_file=study.file))
-    except BaseException as err:
-        _remove_own(tmp)
-        remove_empty(created)
-        if isinstance(err, OSError) and err.errno in ENVIRONMENT_ERRNOS and (
-                err.filename is None or str(err.filename).startswith(str(path.parent))):
-            raise OutputError("", out, f"cannot write the output: {os_error_reason(err)}"
-                              ) from err
-        raise
     return RunResult(result.study, path / "samples.parquet", result.summary, result.fan,
                      result.manifest)
 
