@@ -28,6 +28,9 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--objective", choices=["npv", "payback", "cvar"],
                    help="what the plan maximizes (overrides the file)")
     r.add_argument("--quiet", action="store_true", help="print only the best plan")
+    from sim.commands.run import add_scheduler_option
+
+    add_scheduler_option(r)
 
 
 def portfolio_text(result: Any) -> str:
@@ -102,11 +105,24 @@ def run(args: argparse.Namespace) -> int:
         check_out_folder(out, study_file=args.portfolio, flag="--out")
     except (StudyError, OutputError) as err:
         return error(str(err))
+    import contextlib
+
+    from sim.commands.run import scheduler_client
     from sim.portfolio import run_portfolio
     from sim.report.portfolio_page import write_portfolio
+    from sim.runner.cluster import SchedulerError, scheduler_address
 
-    with Status(enabled=not args.quiet) as status:
-        result = run_portfolio(portfolio, progress=status, on_stage=status.stage)
+    try:
+        scheduler_address(args.scheduler)
+    except SchedulerError as err:
+        return error(str(err))
+    with Status(enabled=not args.quiet) as status, contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(scheduler_client(args))
+        except SchedulerError as err:
+            return error(str(err))
+        result = run_portfolio(portfolio, progress=status, on_stage=status.stage,
+                               client=client)
         status.stage("report")
         try:
             write_portfolio(result, out)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -214,9 +215,17 @@ def assemble(member: Member, blocks: Iterable[dict[str, dict[str, FloatArray]]]
     return MemberFlows(member.name, choices, shared)
 
 
-def member_flows(portfolio: Portfolio, *, progress: Callable[[int, int], None] | None = None
-                 ) -> list[MemberFlows]:
-    """Every member's flows, computed locally task by task.
+def _task(portfolio: Portfolio, index: int, start: int, stop: int
+          ) -> dict[str, dict[str, FloatArray]]:
+    member = portfolio.members[index]
+    prepare(member.study)
+    return member_block(portfolio, member, start, stop)
+
+
+def member_flows(portfolio: Portfolio, *, progress: Callable[[int, int], None] | None = None,
+                 client: Any = None) -> list[MemberFlows]:
+    """Every member's flows, task by task: here, or on a Dask ``client``'s workers
+    (:mod:`sim.runner.cluster`; the results are the same).
 
     Examples
     --------
@@ -225,6 +234,21 @@ def member_flows(portfolio: Portfolio, *, progress: Callable[[int, int], None] |
     """
     bounds = task_bounds(portfolio.samples)
     total = len(bounds) * len(portfolio.members)
+    if client is not None:
+        from sim.runner.cluster import map_ordered
+
+        results: list[dict[str, dict[str, FloatArray]]] = []
+
+        def got(r: dict[str, dict[str, FloatArray]]) -> None:
+            results.append(r)
+            if progress is not None:
+                progress(len(results), total)
+
+        tasks = [(i, a, b) for i in range(len(portfolio.members)) for a, b in bounds]
+        map_ordered(client, _task, tasks, shared=(portfolio,), on_result=got)
+        k = len(bounds)
+        return [assemble(m, results[i * k:(i + 1) * k])
+                for i, m in enumerate(portfolio.members)]
     done = 0
     out = []
     for member in portfolio.members:

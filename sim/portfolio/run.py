@@ -47,7 +47,8 @@ def _samples(portfolio: Portfolio, flows: Sequence[MemberFlows], scorer: Scorer,
 
 def run_portfolio(portfolio: Portfolio, *, flows: Sequence[MemberFlows] | None = None,
                   progress: Callable[[int, int], None] | None = None,
-                  on_stage: Callable[[str], None] | None = None) -> PortfolioResult:
+                  on_stage: Callable[[str], None] | None = None,
+                  client: Any = None) -> PortfolioResult:
     """Run a portfolio: draw every member on the common futures, find the best plan.
 
     Parameters
@@ -61,6 +62,8 @@ def run_portfolio(portfolio: Portfolio, *, flows: Sequence[MemberFlows] | None =
         ``progress(done, total)`` after each task (one member, one block of samples).
     on_stage : callable, optional
         Told each later step (the optimizer, the figures).
+    client : dask.distributed.Client, optional
+        Compute the members' flows on this Dask cluster (same results).
 
     Returns
     -------
@@ -74,7 +77,7 @@ def run_portfolio(portfolio: Portfolio, *, flows: Sequence[MemberFlows] | None =
     """
     t0 = time.perf_counter()
     if flows is None:
-        flows = member_flows(portfolio, progress=progress)
+        flows = member_flows(portfolio, progress=progress, client=client)
     t1 = time.perf_counter()
     months, h = portfolio.payback_months, portfolio.horizon_months
     scorer = Scorer(flows, objective=portfolio.objective, months=months, horizon=h)

@@ -287,9 +287,10 @@ def _default(obj: Any) -> Any:
 
 def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
            progress: Progress | None, on_stage: Callable[[str], None] | None,
-           xlsx: bool = False, annotate: Annotate | None = None) -> RunResult:
+           xlsx: bool = False, annotate: Annotate | None = None,
+           client: Any = None) -> RunResult:
     result = run(study, samples_path=tmp / "samples.parquet", workers=workers,
-                 chunk_size=chunk_size, progress=progress, on_stage=on_stage)
+                 chunk_size=chunk_size, progress=progress, on_stage=on_stage, client=client)
     if annotate is not None:
         result.manifest.update(annotate(result))
     if on_stage:
@@ -350,7 +351,8 @@ def write_folder(out: str | Path, write: Callable[[Path], Any], *,
 def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 32768,
                   progress: Progress | None = None,
                   on_stage: Callable[[str], None] | None = None,
-                  xlsx: bool = False, annotate: Annotate | None = None) -> RunResult:
+                  xlsx: bool = False, annotate: Annotate | None = None,
+                  client: Any = None) -> RunResult:
     """Run ``study`` and write summary.json, samples.parquet, manifest.json and report.html
     (and summary.xlsx with ``xlsx=True``, :mod:`sim.report.workbook`).
 
@@ -375,7 +377,8 @@ def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size
     """
     result = write_folder(out, lambda tmp: _write(
         study, tmp, workers=workers, chunk_size=chunk_size, progress=progress,
-        on_stage=on_stage, xlsx=xlsx, annotate=annotate), study_file=study.file)
+        on_stage=on_stage, xlsx=xlsx, annotate=annotate, client=client),
+        study_file=study.file)
     path = _target(out)
     return RunResult(result.study, path / "samples.parquet", result.summary, result.fan,
                      result.manifest)
