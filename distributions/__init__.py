@@ -7,7 +7,9 @@ distribution's ``ppf`` turns into samples.
 
 Families: :class:`Fixed`, :class:`Uniform`, :class:`UniformInt`, :class:`Triangular`,
 :class:`Pert`, :class:`Normal`, :class:`Lognormal`, :class:`Beta`, :class:`Gamma`,
-:class:`Bernoulli`, :class:`Discrete`, :class:`Empirical`, :class:`Quantiles`; wrappers
+:class:`Bernoulli`, :class:`Discrete`, :class:`Empirical`, :class:`Quantiles`, and
+:class:`Decline` (an annual decline ``1 - exp(b)`` of a fitted log-slope ``b``, which a study
+asks for through a fitted value, never by name); wrappers
 :class:`Truncated` (asked for with ``truncate``) and :class:`Rounded` (whole-number inputs).
 
 Fitting to data: :func:`fit_data` ranks families by AIC for a column read with
@@ -28,6 +30,7 @@ Examples
 
 from distributions.base import TINY, Distribution, fmt, moments_by_quadrature
 from distributions.continuous import Beta, Gamma, Pert, Triangular, Uniform
+from distributions.decline import Decline
 from distributions.discrete import Bernoulli, Discrete, Fixed, Rounded, UniformInt
 from distributions.empirical import Empirical
 from distributions.errors import DistributionError
@@ -63,6 +66,7 @@ __all__ = [
     "VALUE_FORMS",
     "Bernoulli",
     "Beta",
+    "Decline",
     "Discrete",
     "Distribution",
     "DistributionError",

@@ -14,8 +14,9 @@ import pytest
 from distributions import FAMILIES, VALUE_FORMS, parse
 from sim import evaluate, load_study, median_values, point_estimate, study_from_dict
 from sim.costs.training import estimate_training_cost
+from sim.study.cards import CARDS
 from sim.study.kinds import KINDS
-from sim.study.loader import CONSTRAINT_KEYS, CORRELATION_KEYS, STUDY_SETTINGS
+from sim.study.loader import CARD_INPUTS, CONSTRAINT_KEYS, CORRELATION_KEYS, STUDY_SETTINGS
 from sim.study.reference import REGENERATE, study_file_reference
 from sim.study.schema import WORKLOAD
 from sim.study.strategy import PHASE_FIELD, PHASES_KEY, catalog_values
@@ -72,7 +73,8 @@ def test_study_file_reference_is_up_to_date():
 def test_every_key_the_loader_accepts_is_documented(documented):
     assert set(WORKLOAD) | {"hourly_profile"} <= documented["[workload]"]
     assert set(STUDY_SETTINGS) == documented["[study]"]
-    assert set(CONSTRAINT_KEYS) == documented["[constraints]"]
+    assert set(CONSTRAINT_KEYS) | set(CARD_INPUTS) | {c.key for c in CARDS} == documented[
+        "[constraints]"]
     assert set(CORRELATION_KEYS) == documented["[[correlations]]"]
     for name, kind in KINDS.items():
         keys = set(kind.fields) | set(kind.settings)

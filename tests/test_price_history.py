@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
+from sim.study import price_fits as pf
 from sim.study import price_history as ph
 
 from helpers import ROOT
@@ -204,7 +205,7 @@ def _tier_points(tier: str, field: str) -> tuple[np.ndarray, np.ndarray]:
 def test_fits_are_reproduced_by_linregress_on_the_rows(tier, field):
     x, y = _tier_points(tier, field)
     ref = stats.linregress(x, y)
-    fit = ph.fit_decline(tier, field=field)
+    fit = pf.fit_decline(tier, field=field)
     assert fit.n == x.size
     assert fit.slope == pytest.approx(ref.slope, rel=1e-12)
     assert fit.se == pytest.approx(ref.stderr, rel=1e-10)
@@ -215,7 +216,7 @@ def test_fits_are_reproduced_by_linregress_on_the_rows(tier, field):
 
 
 def test_headline_fit_openai_frontier_input():
-    fit = ph.fit_decline("openai:frontier", field="input")
+    fit = pf.fit_decline("openai:frontier", field="input")
     assert fit.window == (date(2023, 3, 14), date(2025, 8, 7))
     assert fit.last_date == date(2025, 8, 7) and fit.df == 5
     assert fit.rate == pytest.approx(0.714, abs=5e-4)
@@ -227,7 +228,7 @@ def test_headline_fit_openai_frontier_input():
 
 def test_model_fit_uses_the_model_own_snapshots():
     # gpt-3.5-turbo: $2 (2023-03-01), $1.50 (2023-06-13), $1 (1106), $0.50 (0125)
-    fit = ph.fit_model_decline("gpt-3.5-turbo", field="input")
+    fit = pf.fit_model_decline("gpt-3.5-turbo", field="input")
     assert fit.points["price"].to_list() == [2.0, 1.5, 1.0, 0.5]
     years = np.array([(d - date(2023, 3, 1)).days / 365.25 for d in
                       (date(2023, 3, 1), date(2023, 6, 13), date(2023, 11, 6),
@@ -241,7 +242,7 @@ def test_model_fit_uses_the_model_own_snapshots():
 @pytest.mark.parametrize("tier", ["openai:frontier", "anthropic:frontier", "openai:small",
                                   "google:frontier"])
 def test_distribution_quantiles_are_the_fits_stated_quantiles(tier):
-    fit = ph.fit_decline(tier)
+    fit = pf.fit_decline(tier)
     # the stated quantiles, from scipy's t directly: slope quantiles given slope <= 0
     p0 = stats.t.cdf(-fit.slope / fit.se, fit.df)
     b = stats.t.ppf((1 - np.array([0.1, 0.5, 0.9])) * p0, fit.df, loc=fit.slope, scale=fit.se)
@@ -254,7 +255,7 @@ def test_distribution_quantiles_are_the_fits_stated_quantiles(tier):
 
 
 def test_draws_match_the_stated_quantiles_and_an_independent_simulation():
-    fit = ph.fit_decline("anthropic:frontier")
+    fit = pf.fit_decline("anthropic:frontier")
     n = 200_000
     se = np.sqrt(np.array([0.09, 0.25, 0.09]) / n)
     draws = fit.distribution().sample(n, rng=np.random.default_rng(16))
@@ -291,7 +292,7 @@ def test_synthetic_decline_is_recovered_within_its_standard_error(monkeypatch):
     for _ in range(reps):
         prices = (20.0 * np.exp(b * years + sigma * rng.standard_normal(years.size))).tolist()
         monkeypatch.setattr(ph, "_table", lambda p=prices: _synthetic(p, days))
-        fit = ph.fit_decline("v:t")
+        fit = pf.fit_decline("v:t")
         cover += abs(fit.slope - b) <= stats.t.ppf(0.9, fit.df) * fit.se
         slopes.append(fit.slope)
     share = cover / reps
@@ -303,7 +304,7 @@ def test_synthetic_decline_is_recovered_within_its_standard_error(monkeypatch):
 def test_a_rising_trend_has_no_decline_distribution(monkeypatch):
     monkeypatch.setattr(ph, "_table", lambda: _synthetic([1.0, 1.3, 1.2, 1.6], [0, 200,
                                                                                  400, 600]))
-    fit = ph.fit_decline("v:t")
+    fit = pf.fit_decline("v:t")
     assert fit.slope > 0
     with pytest.raises(ValueError, match="the fitted trend is a rise"):
         fit.distribution()
@@ -324,7 +325,7 @@ def test_synthetic_step_cuts_recover_the_rate_and_size(monkeypatch):
         prices[-1] = prices[-2]  # the window's last day: no cut
         listed = prices.tolist()
         monkeypatch.setattr(ph, "_table", lambda p=listed, d=days: _synthetic(p, d))
-        fit = ph.fit_step_cuts("v:t")
+        fit = pf.fit_step_cuts("v:t")
         assert fit.count == k
         lo, hi = fit.rate_interval
         cover += lo <= lam <= hi
@@ -335,7 +336,7 @@ def test_synthetic_step_cuts_recover_the_rate_and_size(monkeypatch):
 
 # -- step cuts on the shipped history ---------------------------------------------------------
 def test_openai_frontier_step_cuts_by_hand():
-    cuts = ph.fit_step_cuts("openai:frontier", field="input")
+    cuts = pf.fit_step_cuts("openai:frontier", field="input")
     np.testing.assert_allclose(cuts.sizes, [2 / 3, 0.5, 0.5, 0.2, 0.375])
     years = (date(2025, 8, 7) - date(2023, 3, 14)).days / 365.25
     assert cuts.years == pytest.approx(years)
@@ -353,37 +354,37 @@ def test_openai_frontier_step_cuts_by_hand():
 
 
 def test_model_basis_counts_cuts_of_a_model_own_price():
-    cuts = ph.fit_step_cuts("openai", field="input", basis="model")
+    cuts = pf.fit_step_cuts("openai", field="input", basis="model")
     assert cuts.events.select("model", "size").rows() == [("gpt-3.5-turbo-0301", 0.25),
                                                          ("o3", 0.8)]
-    assert ph.fit_step_cuts("anthropic", field="input", basis="model").sizes == (
+    assert pf.fit_step_cuts("anthropic", field="input", basis="model").sizes == (
         pytest.approx(1 - 8 / 11.02), pytest.approx(0.2))
 
 
 # -- errors -----------------------------------------------------------------------------------
 def test_errors_name_the_input_and_the_fix():
     with pytest.raises(ValueError, match="did you mean 'openai:frontier'"):
-        ph.fit_decline("openai:fronteir")
+        pf.fit_decline("openai:fronteir")
     with pytest.raises(ValueError, match="'price' is not a valid price field"):
-        ph.fit_decline("openai:frontier", field="price")
+        pf.fit_decline("openai:frontier", field="price")
     with pytest.raises(ValueError, match="needs at least 3"):
-        ph.fit_model_decline("gemini-1.5-pro")
+        pf.fit_model_decline("gemini-1.5-pro")
     with pytest.raises(ValueError, match="lie exactly on a line"):
-        ph.fit_decline("anthropic:small")
+        pf.fit_decline("anthropic:small")
     with pytest.raises(ValueError, match="must be before its end"):
-        ph.fit_decline("openai:frontier", window=("2025-01-01", "2024-01-01"))
+        pf.fit_decline("openai:frontier", window=("2025-01-01", "2024-01-01"))
     with pytest.raises(ValueError, match="before its first price"):
-        ph.fit_decline("openai:frontier", window=("2020-01-01", None))
+        pf.fit_decline("openai:frontier", window=("2020-01-01", None))
     with pytest.raises(ValueError, match="must be an ISO date"):
-        ph.fit_decline("openai:frontier", window=("May 2024", None))
+        pf.fit_decline("openai:frontier", window=("May 2024", None))
     with pytest.raises(ValueError, match="must be \\(start, end\\)"):
-        ph.fit_decline("openai:frontier", window=("2024-01-01",))  # type: ignore[arg-type]
+        pf.fit_decline("openai:frontier", window=("2024-01-01",))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="is not a valid basis"):
-        ph.fit_step_cuts("openai:frontier", basis="vendor")  # type: ignore[arg-type]
+        pf.fit_step_cuts("openai:frontier", basis="vendor")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"level=1\.5 must be between 0 and 1"):
-        ph.fit_step_cuts("openai:frontier", level=1.5)
+        pf.fit_step_cuts("openai:frontier", level=1.5)
     with pytest.raises(ValueError, match="needs at least 2 cuts"):
-        ph.fit_step_cuts("openai:small", window=("2024-08-01", "2025-08-07")).size_distribution()
+        pf.fit_step_cuts("openai:small", window=("2024-08-01", "2025-08-07")).size_distribution()
     with pytest.raises(ValueError, match="not in the price history; did you mean"):
         ph.history("gpt-4-turob")
 

@@ -4,6 +4,7 @@ seed's stated ones where the seed's own formulas give them."""
 from __future__ import annotations
 
 import html
+import json
 
 import pytest
 
@@ -23,12 +24,21 @@ def test_every_scenario_of_the_spec_has_a_study():
     assert expected <= {p.removesuffix(".toml") for p in ALL}
 
 
+#: The calculator page's break-even mode of each study's answer (summary.json).
+MODES = {"code_completion": "volume", "code_generation": "quality", "enterprise": "volume",
+         "icd10_coding": "quality", "lesson_parity": "volume", "startup": "volume",
+         "voice_intent": "latency"}
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_study_runs_and_reports_all_strategies(name, bundled):
     study = load_study(STUDIES / name)
     assert study.source, "every study names its source"
     result = bundled(name.removesuffix(".toml"))
-    page = (result.samples_path.parent / "report.html").read_text(encoding="utf-8")
+    folder = result.samples_path.parent
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["break_even_mode"] == MODES.get(name.removesuffix(".toml")), name
+    page = (folder / "report.html").read_text(encoding="utf-8")
     for s in study.compared():
         assert s in result.summary.strategies
         assert f"<td class=\"l\">{s}" in page

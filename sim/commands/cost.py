@@ -1,52 +1,137 @@
-"""``ftrisk cost``: the calculator page's full calculator for one API model."""
+"""``ftrisk cost``: the calculator page's full calculator, multi-vendor, and self-hosting's
+cost per 1M tokens (the lesson's serving figures)."""
 
 from __future__ import annotations
 
 import argparse
+import math
+from typing import Any
 
 from sim.commands import EXIT_OK, error
 
 NAME = "cost"
 ORDER = 70
-HELP = "cost of a workload on one API model: per call, day, month, year"
-DESCRIPTION = ("Per-call, daily, monthly (30 days) and annual (12 months) cost of a workload "
-               "on one API model, at standard prices, with a prompt cache and through the "
-               "batch API. Prices from the catalog (ftrisk prices).")
+HELP = "cost of a workload on API models side by side: per call, day, month, year"
+DESCRIPTION = (
+    "Per-call, daily, monthly (30 days) and annual (12 months) cost of a workload on one or "
+    "more API models (--model, repeatable; --compare frontier or small adds each major "
+    "vendor's current model of that tier, from the price history), sorted by monthly cost, "
+    "at standard prices, with a prompt cache and through the batch API. Prices from the "
+    "catalog (ftrisk prices); aggregator and reseller rows only with --all. --gpu (or "
+    "--gpu-hourly) with --throughput adds self-hosting: its cost per 1M tokens at full "
+    "utilization and at --utilization, and, with a workload, the instances it needs.")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk cost``."""
-    p.add_argument("--model", required=True, help="model name, e.g. gpt-4o or gpt-4o@2024")
-    p.add_argument("--requests-per-day", type=float, required=True)
-    p.add_argument("--input-tokens", type=float, required=True, help="per request")
-    p.add_argument("--output-tokens", type=float, required=True, help="per request")
+    p.add_argument("--model", action="append", default=[], metavar="MODEL",
+                   help="an API model, e.g. gpt-4o or anthropic/claude-haiku-4-5 (repeatable)")
+    p.add_argument("--compare", metavar="LEVEL",
+                   help="add each major vendor's current model of a tier: frontier, small, ...")
+    p.add_argument("--requests-per-day", type=float)
+    p.add_argument("--input-tokens", type=float, help="per request")
+    p.add_argument("--output-tokens", type=float, help="per request")
     p.add_argument("--cache-share", type=float, default=0.5,
                    help="share of input tokens cached, for the cache variant (default 0.5)")
+    p.add_argument("--all", action="store_true",
+                   help="allow aggregator and reseller rows (OpenRouter, GitHub Copilot, ...)")
+    gpu = p.add_mutually_exclusive_group()
+    gpu.add_argument("--gpu", help="self-hosting on a catalog GPU (ftrisk prices --kind gpu)")
+    gpu.add_argument("--gpu-hourly", type=float, metavar="USD",
+                     help="self-hosting at this price per GPU-hour")
+    p.add_argument("--gpus", type=int, default=1, help="GPUs per instance (default 1)")
+    p.add_argument("--throughput", type=float, metavar="TOKENS_PER_S",
+                   help="tokens a second one instance serves at full utilization, e.g. 5000")
+    p.add_argument("--utilization", type=float, default=1.0,
+                   help="planned utilization of self-hosting, in (0, 1] (default 1)")
+
+
+def _finite(flag: str, v: float | None, *, positive: bool = False) -> str | None:
+    if v is None:
+        return None
+    if not math.isfinite(v) or v < 0 or (positive and v == 0):
+        return f"{flag}: {v:g} must be a finite number {'> 0' if positive else '>= 0'}"
+    return None
+
+
+def _check(args: argparse.Namespace) -> str | None:
+    """The first problem with the flags, or None."""
+    self_hosting = args.gpu is not None or args.gpu_hourly is not None
+    if not (args.model or args.compare or self_hosting):
+        return "--model: give at least one --model, --compare LEVEL or --gpu with --throughput"
+    workload = (args.requests_per_day, args.input_tokens, args.output_tokens)
+    if (args.model or args.compare) and None in workload:
+        missing = [f for f, v in zip(("--requests-per-day", "--input-tokens",
+                                      "--output-tokens"), workload, strict=True) if v is None]
+        return f"{missing[0]}: required to price a workload on API models"
+    if self_hosting != (args.throughput is not None):
+        return ("--throughput: give it with --gpu or --gpu-hourly (tokens a second one "
+                "instance serves)" if self_hosting else
+                "--throughput: only with --gpu or --gpu-hourly")
+    problems = [_finite("--requests-per-day", args.requests_per_day),
+                _finite("--input-tokens", args.input_tokens),
+                _finite("--output-tokens", args.output_tokens),
+                _finite("--gpu-hourly", args.gpu_hourly),
+                _finite("--throughput", args.throughput, positive=True)]
+    if not 0 <= args.cache_share <= 1:
+        problems.append(f"--cache-share: {args.cache_share:g} must be a fraction in [0, 1]")
+    if not 0 < args.utilization <= 1:
+        problems.append(f"--utilization: {args.utilization:g} must be in (0, 1], e.g. 0.2 "
+                        "for 20%")
+    if args.gpus < 1:
+        problems.append(f"--gpus: {args.gpus} must be >= 1")
+    return next((p for p in problems if p), None)
+
+
+def _prices(args: argparse.Namespace) -> tuple[list[Any], str | None]:
+    """The catalog rows asked for (--compare's picks after --model's), or an error."""
+    from sim.study.catalog import api_price
+    from sim.study.price_history import current_models
+
+    names = list(args.model)
+    if args.compare:
+        try:
+            picks = current_models(args.compare)
+        except ValueError as err:
+            return [], f"--compare: {err}"
+        names += [n for n in picks["catalog"].to_list() if n not in names]
+    out = []
+    for name in names:
+        try:
+            price = api_price(name)
+        except KeyError as err:
+            return [], f"--model: {err.args[0]}"
+        if price.role != "vendor" and not args.all:
+            return [], (f"--model: '{name}' is {'an' if price.role == 'aggregator' else 'a'} "
+                        f"{price.role}'s row ({price.role_why}), left out like the calculator "
+                        "page leaves them out; name the vendor's model, or add --all")
+        out.append(price)
+    return out, None
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the cost table."""
-    from sim.costs.calculator import api_costs
-    from sim.display import text_table
-    from sim.study.catalog import api_price, describe_source
+    """Print the side-by-side table and the self-hosting figures."""
+    problem = _check(args)
+    if problem:
+        return error(problem)
+    prices, problem = _prices(args)
+    if problem:
+        return error(problem)
+    hosting = None
+    if args.throughput is not None:
+        from sim.costs.calculator import self_hosted_cost
+        from sim.study.catalog import gpu_price
 
-    try:
-        price = api_price(args.model)
-    except KeyError as err:
-        return error(f"--model: {err.args[0]}")
-    for flag, v in (("--requests-per-day", args.requests_per_day),
-                    ("--input-tokens", args.input_tokens), ("--output-tokens", args.output_tokens)):
-        if not v >= 0:
-            return error(f"{flag}: {v:g} must be >= 0")
-    if not 0 <= args.cache_share <= 1:
-        return error(f"--cache-share: {args.cache_share:g} must be a fraction in [0, 1]")
-    rows = api_costs(price, args.requests_per_day, args.input_tokens, args.output_tokens,
-                     cache_share=args.cache_share)
-    print(f"{price.model} ({price.provider}): ${price.input:g} in / ${price.output:g} out per "
-          f"1M tokens; {describe_source(price)}")
-    print(f"{args.requests_per_day:,.0f} requests/day x ({args.input_tokens:,.0f} in + "
-          f"{args.output_tokens:,.0f} out) tokens\n")
-    print(text_table(["variant", "per call", "per day", "per month", "per year"], [
-        [r.variant, f"${r.per_call:.5f}", f"${r.per_day:,.2f}", f"${r.per_month:,.2f}",
-         f"${r.per_year:,.0f}"] for r in rows]))
+        if args.gpu is not None:
+            try:
+                hourly = gpu_price(args.gpu).on_demand_hourly
+            except KeyError as err:
+                return error(f"--gpu: {err.args[0]}")
+        else:
+            hourly = args.gpu_hourly
+        hosting = self_hosted_cost(hourly, args.throughput, utilization=args.utilization,
+                                   gpus=args.gpus)
+    from sim.commands._cost_text import cost_text
+
+    print(cost_text(args, prices, hosting))
     return EXIT_OK

@@ -268,6 +268,9 @@ def run(args: argparse.Namespace) -> int:
         print(precision_text(result.manifest["precision"]))
     print(result.summary.answer)
     if not args.quiet:
+        from sim.runner.notes import run_notes
+
+        print("\n".join(run_notes(result.summary).lines()))
         xlsx = ", summary.xlsx" if args.xlsx else ""
         print(f"\nwrote {out}/: report.html, summary.json, samples.parquet, manifest.json"
               f"{xlsx}\n")

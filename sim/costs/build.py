@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.costs.kernels import Kernel, build_kernel, engineering_cost
+from sim.costs.kernels import ADDED_HOURS, Kernel, build_kernel, engineering_cost
 from sim.costs.pack import Packed, Packer
 from sim.costs.project import Project
 from sim.costs.routing import ProjectSet, RoutingKernel
@@ -47,7 +47,11 @@ def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
 
 def _kernel(study: Study, name: str, values: Mapping[str, Value], w: Workload) -> Kernel:
     s = study.strategies[name]
-    return build_kernel(s.kind, section(values, f"strategies.{name}"), w, _options(study, name),
+    p = section(values, f"strategies.{name}")
+    added = study.added_hours(name)  # the constraint cards' work (sim.study.card_inputs)
+    if added:
+        p[ADDED_HOURS] = sum((values[path] for path in added), start=0.0)
+    return build_kernel(s.kind, p, w, _options(study, name),
                         baseline=s.is_baseline, horizon=study.horizon_months,
                         reference=section(values, f"strategies.{study.baseline}"))
 

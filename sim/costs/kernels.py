@@ -27,6 +27,9 @@ from sim.costs.training import cost_per_run
 from sim.costs.workload import Value, Workload
 
 Options = Mapping[str, Any]
+#: One-off hours the study's constraint cards add to a project (an eval harness, documenting
+#: the data), at the strategy's hourly rate; a retraining does not redo them.
+ADDED_HOURS = "added_hours"
 
 
 class Kernel(Protocol):
@@ -187,7 +190,9 @@ def build_kernel(kind: str, p: Mapping[str, Value], w: Workload, options: Option
     if not baseline:
         if reference is not None:
             p = with_quality(p, reference)
-        project = Project(cost=project_cost(kind, p, options), engineering=engineering_cost(p),
+        added = p.get(ADDED_HOURS, 0.0) * p["hourly_rate"]  # constraint cards' work
+        project = Project(cost=project_cost(kind, p, options) + added,
+                          engineering=engineering_cost(p) + added,
                           build_months=p["build_months"])
         every = p.get("retrain_every_months")
         if every is not None:

@@ -5,6 +5,7 @@ Charts are pure functions from pre-aggregated polars frames to altair charts; pa
 self-contained HTML that renders offline (the Vega JavaScript is inlined).
 """
 
+from sim.report.cards import break_even_html, cards_html
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import (
     comparison_chart,
@@ -24,6 +25,7 @@ from sim.report.folder import (
     run_to_folder,
 )
 from sim.report.page import html_page, table, vega_bundle
+from sim.report.price_pages import history_chart, history_page, step_frame
 from sim.report.run_report import figures, render, verdict_html
 from sim.report.sections import Section, comparison_frame, page, sections
 from sim.report.tables import details_tables, inputs_table, manifest_table, summary_table
@@ -37,6 +39,8 @@ __all__ = [
     "SHEETS",
     "OutFolder",
     "Section",
+    "break_even_html",
+    "cards_html",
     "check_out_folder",
     "comparison_chart",
     "comparison_frame",
@@ -46,6 +50,8 @@ __all__ = [
     "fit",
     "fit_chart",
     "fit_page",
+    "history_chart",
+    "history_page",
     "html_page",
     "inputs_table",
     "manifest_table",
@@ -59,6 +65,7 @@ __all__ = [
     "sections",
     "sobol_chart",
     "spearman_chart",
+    "step_frame",
     "style",
     "summary_table",
     "sweep_chart",

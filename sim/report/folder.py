@@ -48,6 +48,7 @@ from sim.report.files import (
 )
 from sim.report.run_report import render
 from sim.report.workbook import write_workbook
+from sim.runner.notes import run_notes
 from sim.runner.runner import Progress, RunResult, bytes_per_sample, run
 from sim.study import Study
 from sim.study.errors import OutputError
@@ -304,6 +305,7 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
     summary = result.summary.to_json()
     summary["value_of_information"] = (None if analysis is None else
                                        voi_summary(analysis.voi, analysis.pilot))
+    run_notes(result.summary).update(summary)  # constraint cards, break-even mode
     if xlsx:
         if on_stage:
             on_stage("workbook")

@@ -20,6 +20,7 @@ from typing import Any
 
 from sim.decision import DecisionAnalysis, analyze, load_samples
 from sim.display import money_short, months, percent, prob, probability
+from sim.report.cards import break_even_html, cards_html
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
 from sim.report.explain import decomposition_section
@@ -39,6 +40,7 @@ from sim.report.tables import (
     summary_table,
 )
 from sim.report.tool_sections import pilot_section, shapley_section
+from sim.runner.notes import run_notes
 from sim.runner.runner import RunResult
 from sim.runner.summary import Summary
 from sim.runner.verdict import focus_of
@@ -228,6 +230,7 @@ def render(result: RunResult, path: str | Path, *, analysis: DecisionAnalysis | 
     ``on_stage`` is told each step that takes a while ("tornado", "charts", ...).
     """
     summary, study = result.summary, result.study
+    notes = run_notes(summary)  # the constraint cards and the break-even mode
     labels = {s.name: s.label or s.name for s in summary.strategies.values()}
     charts: list[tuple[str, Any]] = [
         ("payback", payback_cdf_chart(summary)),
@@ -255,6 +258,7 @@ horizon {study.horizon_months} months, discount rate {study.discount_rate:.0%}/y
 <b>{html.escape(labels[study.baseline])}</b>. ± values are Monte Carlo standard errors.</p>
 {summary_table(summary)}
 {excluded_list(summary)}
+{cards_html(notes)}
 {_div("comparison") if "comparison" in specs else ""}
 <h3>Details</h3>
 {details_tables(summary)}
@@ -263,7 +267,7 @@ strategy loses on average against the best one in each sample.</p>"""
     body = "\n".join([
         f"<h1>{html.escape(study.name)}</h1>",
         f'<p class="muted">Source: {source}. {html.escape(study.description)}</p>',
-        f'<section id="sec-verdict">{verdict_html(summary)}</section>',
+        f'<section id="sec-verdict">{verdict_html(summary)}{break_even_html(notes)}</section>',
         _section("summary", "Summary", summary_body),
         _section("spreadsheet", "The spreadsheet beside the distribution",
                  source_figure + spreadsheet_vs_distribution(summary)),

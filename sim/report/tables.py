@@ -122,6 +122,8 @@ def inputs_table(study: Study) -> str:
     for i in study.inputs():
         if i.note.startswith("catalog"):
             sources[i.note] = None
+        elif i.fit is not None:
+            sources[f"{i.path}: {i.note}"] = None
         if i.uncertain:
             p10, p50, p90 = (float(v) for v in i.dist.ppf(np.array([0.1, 0.5, 0.9])))
             uncertain.append([_input_cell(i), i.dist.label(), *(number(v, SIG) for v in
@@ -139,7 +141,8 @@ def inputs_table(study: Study) -> str:
     out = out.replace('<td class="l">default (not priced)</td>',
                       '<td class="l"><b>default (not priced)</b></td>')
     if sources:
-        out += ('<p class="muted">Catalog sources:</p><ul class="muted">'
+        out += ('<p class="muted">Catalog sources and fits to the price history:</p>'
+                '<ul class="muted">'
                 + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")
     return out
 

@@ -3,7 +3,9 @@
 The model (:func:`evaluate`) turns input values into per-sample outcomes; :func:`run` draws
 the study's samples in chunks, evaluates them, writes samples.parquet and summarizes it;
 :func:`point_estimate` is the lesson's static calculation and :func:`explain` says which
-effect the monthly model adds moves it; :func:`feasibility` checks the study's constraints.
+effect the monthly model adds moves it; :func:`feasibility` checks the study's constraints
+(:func:`card_effects`: what each constraint card did) and :func:`break_even` names the
+calculator page's break-even mode of the answer.
 
 Examples
 --------
@@ -14,9 +16,19 @@ Examples
 'self_hosted_7b'
 """
 
-from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
+from sim.runner.break_even import MODES, BreakEven, break_even
+from sim.runner.constraints import (
+    CardEffect,
+    card_effects,
+    cards_json,
+    exclusions,
+    feasibility,
+    latency_conflicts,
+    latency_warning,
+)
 from sim.runner.decomposition import EFFECTS, Decomposition, Effect, Step, explain
 from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
+from sim.runner.notes import RunNotes, run_notes
 from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
 from sim.runner.point import median_values, point_estimate
 from sim.runner.runner import RunResult, input_values, run, sampling_plan
@@ -27,22 +39,30 @@ from sim.runner.verdict import answer_sentence, focus_of, verdict
 __all__ = [
     "CVAR_ALPHA",
     "EFFECTS",
+    "MODES",
     "NO_PAYBACK",
+    "BreakEven",
+    "CardEffect",
     "Decomposition",
     "Effect",
     "Moments",
     "MonthlyPaths",
     "Outcome",
     "RegretAccumulator",
+    "RunNotes",
     "RunResult",
     "Step",
     "StrategySummary",
     "Summary",
     "answer_sentence",
+    "break_even",
+    "card_effects",
+    "cards_json",
     "cvar",
     "cvar_stream",
     "discount_factors",
     "evaluate",
+    "exclusions",
     "explain",
     "feasibility",
     "focus_of",
@@ -54,6 +74,7 @@ __all__ = [
     "monthly_paths",
     "point_estimate",
     "run",
+    "run_notes",
     "sampling_plan",
     "summarize",
     "verdict",

@@ -37,6 +37,7 @@ from sim.runner.samples_file import frame_of
 from sim.runner.summary import OrderStats, Summary, col
 from sim.serving.from_study import prepare
 from sim.study import Study
+from sim.study.provenance import provenance
 
 __all__ = ["DEFAULT_CHUNK", "FAN_SAMPLES", "RunResult", "bytes_per_sample", "input_values",
            "run", "sampling_plan"]
@@ -354,4 +355,5 @@ def build_manifest(study: Study, correlated: dict[str, np.ndarray],
         "polars_version": pl.__version__,
         "cpu_count": os.cpu_count(),
         "timings": {k: round(v, 4) for k, v in timings.items()},
+        **provenance(study),  # the catalog snapshot and the fitted inputs (issue 16)
     }

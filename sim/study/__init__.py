@@ -13,8 +13,10 @@ Examples
 """
 
 from sim.study.actuals import Actuals, ActualsError, read_actuals
+from sim.study.cards import CARDS, CARDS_BY_KEY, Card, CardAddition
 from sim.study.edit import check_study_key, set_study_value
 from sim.study.errors import OutputError, StudyError
+from sim.study.fitted import FittedSource, fitted_input
 from sim.study.labels import default_label
 from sim.study.loader import apply_overrides, load_study, study_from_dict
 from sim.study.types import (
@@ -30,12 +32,17 @@ from sim.study.types import (
 from sim.study.workload_log import LogError, WorkloadFit, derive_workload, detect_columns
 
 __all__ = [
+    "CARDS",
+    "CARDS_BY_KEY",
     "CRITERIA",
     "RESERVED",
     "Actuals",
     "ActualsError",
+    "Card",
+    "CardAddition",
     "Constraints",
     "Correlation",
+    "FittedSource",
     "Input",
     "LogError",
     "OutputError",
@@ -48,6 +55,7 @@ __all__ = [
     "default_label",
     "derive_workload",
     "detect_columns",
+    "fitted_input",
     "full_path",
     "load_study",
     "read_actuals",

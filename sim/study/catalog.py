@@ -11,46 +11,16 @@ calculator page does) and flagged as inferred.
 from __future__ import annotations
 
 import csv
-import re
 import tomllib
 from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import cache
 from importlib import resources
-from importlib.metadata import version
 from typing import Any
 
-CACHED_CONVENTION = 0.10
-BATCH_CONVENTION = 0.50
-
-
-@dataclass(frozen=True)
-class ApiPrice:
-    """Per-1M-token prices of one API model.
-
-    ``inferred`` lists the fields derived from a vendor convention rather than published.
-    """
-
-    model: str
-    provider: str
-    input: float
-    output: float
-    cached_input: float
-    batch_input: float
-    batch_output: float
-    checked: str
-    source: str
-    inferred: tuple[str, ...] = ()
-
-    @property
-    def cached_factor(self) -> float:
-        """Cached-input price as a fraction of the input price."""
-        return self.cached_input / self.input if self.input else CACHED_CONVENTION
-
-    @property
-    def batch_discount(self) -> float:
-        """Discount of the batch API on input tokens."""
-        return 1.0 - self.batch_input / self.input if self.input else BATCH_CONVENTION
+from sim.study.api_price import PRICE_FIELDS, ApiPrice, FieldPrice
+from sim.study.genai import FIRST_PARTY, genai_ids, genai_price, genai_rows
+from sim.study.providers import BATCH_CONVENTION, CACHED_CONVENTION, role_of
 
 
 @dataclass(frozen=True)
@@ -84,16 +54,13 @@ def _data(name: str) -> str:
 
 @cache
 def reference_api_prices() -> dict[str, ApiPrice]:
-    """The dated reference prices of ``sim/data/api_prices.toml``."""
+    """The dated reference prices of ``sim/data/api_prices.toml`` (fields it leaves out are
+    derived by the vendor's convention, with the reason)."""
     out = {}
     for model, e in tomllib.loads(_data("api_prices.toml")).items():
-        conventions = {"cached_input": e["input"] * CACHED_CONVENTION,
-                       "batch_input": e["input"] * BATCH_CONVENTION,
-                       "batch_output": e["output"] * BATCH_CONVENTION}
-        inferred = [k for k in conventions if k not in e]
-        cached, b_in, b_out = (e.get(k, v) for k, v in conventions.items())
-        out[model] = ApiPrice(model, e["provider"], e["input"], e["output"], cached, b_in,
-                              b_out, str(e["checked"]), e["source"], tuple(inferred))
+        published = {k: e[k] for k in PRICE_FIELDS if k in e}
+        out[model] = ApiPrice.build(model, e["provider"], published, str(e["checked"]),
+                                    e["source"])
     return out
 
 
@@ -119,62 +86,6 @@ def training_prices() -> dict[str, TrainingPrice]:
     }
 
 
-def _verified(comments: str | None) -> str | None:
-    if not comments:
-        return None
-    dates = re.findall(r"(\d{4}-\d{2}-\d{2})", comments)
-    return max(dates) if dates else None
-
-
-def _genai_model(ref: str) -> tuple[Any, Any] | None:
-    """(provider, model) of genai-prices' data: its own matching, then an exact model id
-    (first-party providers first), e.g. ``ft:gpt-4o-mini`` which its matching does not take."""
-    from genai_prices import data_snapshot  # loads the price database: only when asked
-
-    snap = data_snapshot.get_snapshot()
-    provider_id, model_ref = ref.split("/", 1) if "/" in ref else (None, ref)
-    try:
-        return snap.find_provider_model(model_ref, None, provider_id, None)
-    except LookupError:
-        pass
-    first = ("openai", "anthropic", "google")
-    providers = sorted(snap.providers, key=lambda p: (p.id not in first, first.index(p.id)
-                                                      if p.id in first else 0))
-    for prov in providers:
-        if provider_id and prov.id != provider_id:
-            continue
-        for m in prov.models:
-            if m.id == model_ref:
-                return prov, m
-    return None
-
-
-def _genai_price(ref: str) -> ApiPrice | None:
-    from genai_prices import Usage  # its price database loads on import: only when asked
-
-    found = _genai_model(ref)
-    if found is None:
-        return None
-    prov, model = found
-    usage = Usage(input_tokens=1_000_000, output_tokens=1_000_000)
-    std = model.calc_price(usage, prov)
-    inferred = []
-    inp, out = float(std.input_price), float(std.output_price)
-    cached = getattr(std.model_price, "cache_read_mtok", None)
-    if cached is None:
-        cached = inp * CACHED_CONVENTION
-        inferred.append("cached_input")
-    batch = model.calc_price(usage, prov, price_context={"processing": "batch"})
-    b_in, b_out = float(batch.input_price), float(batch.output_price)
-    if (b_in, b_out) == (inp, out):  # no batch tier published
-        b_in, b_out = inp * BATCH_CONVENTION, out * BATCH_CONVENTION
-        inferred += ["batch_input", "batch_output"]
-    data = f"genai-prices {version('genai-prices')}"
-    checked = _verified(getattr(model, "price_comments", None)) or data
-    return ApiPrice(model.id, prov.id, inp, out, float(cached), b_in, b_out, checked,
-                    f"{data} ({prov.name})", tuple(inferred))
-
-
 @cache
 def api_price(model: str) -> ApiPrice:
     """Prices of an API model: a dated reference entry, or genai-prices' current data.
@@ -198,20 +109,13 @@ def api_price(model: str) -> ApiPrice:
     ref = reference_api_prices()
     if model in ref:
         return ref[model]
-    found = _genai_price(model)
+    found = genai_price(model)
     if found is None:
 
-        close = get_close_matches(model, list(ref) + _genai_ids(), n=3)
+        close = get_close_matches(model, list(ref) + genai_ids(), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise KeyError(f"'{model}' is not in the price catalog{hint} (ftrisk prices lists it)")
     return found
-
-
-@cache
-def _genai_ids() -> list[str]:
-    from genai_prices import data_snapshot  # loads the price database: only when asked
-
-    return [m.id for p in data_snapshot.get_snapshot().providers for m in p.models]
 
 
 def gpu_price(gpu: str) -> GpuPrice:
@@ -231,27 +135,28 @@ def training_price(provider: str) -> TrainingPrice:
     return table[provider]
 
 
-def list_api_prices(filter_text: str | None = None) -> list[ApiPrice]:
-    """Reference entries plus every genai-prices model whose id or provider contains the
-    filter (case-insensitive); without a filter, the reference entries and the current
-    OpenAI, Anthropic and Google models."""
-    from genai_prices import data_snapshot  # loads the price database: only when asked
+def list_api_prices(filter_text: str | None = None, *, include_all: bool = False
+                    ) -> list[ApiPrice]:
+    """Catalog rows: the reference entries and genai-prices' models whose id or provider
+    contains the filter (case-insensitive); without a filter, the reference entries and
+    the current OpenAI, Anthropic and Google models (every provider's with ``include_all``).
 
+    Aggregator and reseller rows (:mod:`sim.study.providers`) are left out unless
+    ``include_all``, as the calculator page leaves them out.
+
+    Examples
+    --------
+    >>> sorted({(p.provider, p.role) for p in list_api_prices("gpt-4o-mini")})
+    [('openai', 'vendor')]
+    >>> sorted({(p.provider, p.role) for p in list_api_prices("gpt-4o-mini", include_all=True)})
+    [('openai', 'vendor'), ('openrouter', 'aggregator')]
+    """
     needle = (filter_text or "").lower()
     out = [p for k, p in reference_api_prices().items()
            if not needle or needle in k.lower() or needle in p.provider]
-    for prov in data_snapshot.get_snapshot().providers:
-        if not needle and prov.id not in ("openai", "anthropic", "google"):
-            continue
-        for m in prov.models:
-            if needle and needle not in m.id.lower() and needle not in prov.id.lower():
-                continue
-            try:
-                price = _genai_price(f"{prov.id}/{m.id}")
-            except Exception:
-                price = None
-            if price is not None and (price.input or price.output):
-                out.append(price)
+    providers = None if (needle or include_all) else FIRST_PARTY
+    out += [p for p in genai_rows(needle, providers=providers)
+            if include_all or role_of(p.provider).listed]
     return out
 
 
@@ -259,4 +164,28 @@ def describe_source(price: Any) -> str:
     """Short provenance text for an inputs table: source, checked date, inferred fields."""
     inferred = getattr(price, "inferred", ())
     extra = f"; inferred: {', '.join(inferred)}" if inferred else ""
-    return f"{price.source}, checked {price.checked}{extra}"
+    role = getattr(price, "role", "vendor")
+    if role != "vendor":
+        extra += f"; {'an' if role == 'aggregator' else 'a'} {role}'s row ({price.role_why})"
+    checked = str(price.checked)
+    when = f"checked {checked}" if checked[:1].isdigit() else "its data gives no checked date"
+    return f"{price.source}, {when}{extra}"
+
+
+__all__ = [
+    "BATCH_CONVENTION",
+    "CACHED_CONVENTION",
+    "PRICE_FIELDS",
+    "ApiPrice",
+    "FieldPrice",
+    "GpuPrice",
+    "TrainingPrice",
+    "api_price",
+    "describe_source",
+    "gpu_price",
+    "gpu_prices",
+    "list_api_prices",
+    "reference_api_prices",
+    "training_price",
+    "training_prices",
+]

@@ -97,6 +97,13 @@ class Kind:
     #: whether it serves on GPUs of our own: the serving simulation, the latency check and
     #: the lesson's break-even volume apply
     gpu_serving: bool = False
+    #: whether it fine-tunes a model (training data, an eval harness, retraining)
+    trains: bool = False
+
+    @property
+    def trains_at_vendor(self) -> bool:
+        """True when its training data goes to a vendor (a hosted fine-tune)."""
+        return self.trains and not self.on_premises
     #: a word the default display name ends with when the id lacks it (api: "API")
     label_suffix: str = ""
 
@@ -274,6 +281,9 @@ KINDS: dict[str, Kind] = {
                 "when_it_pays: a retraining happens only when the price step it brings (onto "
                 "the new base's price) saves more than it costs; scheduled: always",
                 ("when_it_pays", "scheduled"), "when_it_pays"),
+            "no_train_terms": Setting(
+                "the vendor's terms bar training on your data (an enterprise tier); needed "
+                "when [constraints] vendor_no_train_terms = true", (True, False), False),
             "standalone": STANDALONE,
             "label": LABEL,
         },
@@ -281,6 +291,7 @@ KINDS: dict[str, Kind] = {
         exclusive=QUALITY_RULES + PRICE_RULES + RETRAIN_RULES,
         requires=PRICE_NEEDS,
         portable=False,
+        trains=True,
     ),
     "self_hosted": Kind(
         "self_hosted",
@@ -322,6 +333,7 @@ KINDS: dict[str, Kind] = {
         exclusive=QUALITY_RULES + RETRAIN_RULES,
         on_premises=True,
         gpu_serving=True,
+        trains=True,
     ),
     "routing": Kind(
         "routing",

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from distributions import METHODS, DistributionError, check_correlation
+from sim.study.card_inputs import card_inputs
+from sim.study.cards import CARDS
 from sim.study.errors import StudyError
 from sim.study.memory import check_memory
-from sim.study.schema import WORKLOAD
+from sim.study.schema import NONNEG, WORKLOAD, Field
 from sim.study.strategy import load_strategy, make_inputs, unknown_keys
 from sim.study.types import (
     CRITERIA,
@@ -31,6 +33,7 @@ from sim.study.types import (
 )
 
 __all__ = [
+    "CARD_INPUTS",
     "CONSTRAINT_KEYS",
     "CORRELATION_KEYS",
     "HOURLY_PROFILE",
@@ -108,6 +111,18 @@ CONSTRAINT_KEYS: dict[str, TableKey] = {
     "vendor_portability": TableKey(bool, False, "the model must move to another vendor without "
                                    "retraining: a vendor-hosted fine-tune is infeasible",
                                    "true or false"),
+    **{c.key: TableKey(bool, c.default, f"{c.question} Set to {c.on_when}: {c.does}",
+                       "true or false")
+       for c in CARDS if c.key in ("ml_sre_capacity", "eval_harness",
+                                   "data_provenance_documented", "vendor_no_train_terms")},
+}
+
+#: The inputs of the constraint cards that add work: the hours each adds (a study value).
+CARD_INPUTS: dict[str, Field] = {
+    c.hours_key: Field(NONNEG, None, f"hours of {c.work} the card {c.key} = {c.on_when} adds "
+                       f"to each fine-tuned strategy's project (default: {c.hours_source})",
+                       optional=True, unit="hours")
+    for c in CARDS if c.hours_key is not None
 }
 
 #: Each ``[[correlations]]`` entry.
@@ -228,9 +243,11 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
                                           strategies=strategies_doc)
     s, defaults = _settings(file, settings, default_name)
     constraints = _constraints(file, doc.get("constraints", {}))
+    extra, additions = card_inputs(file, doc.get("constraints", {}), constraints, strategies,
+                                   CARD_INPUTS)
     study = Study(workload=workload, strategies=strategies, correlations=(), file=file,
                   sha256=sha256, defaults=defaults, baseline=baseline, constraints=constraints,
-                  hourly_profile=profile, **s)
+                  hourly_profile=profile, card_inputs=extra, card_additions=additions, **s)
     correlations = _correlations(file, doc.get("correlations", []), study)
     study = study.replace(correlations=correlations)
     context = float(workload["input_tokens"].dist.median + workload["output_tokens"].dist.median)
@@ -316,12 +333,13 @@ def _hourly_profile(file: str, value: Any) -> tuple[float, ...] | None:
 def _constraints(file: str, doc: Any) -> Constraints:
     if not isinstance(doc, dict):
         raise StudyError(file, "constraints", "must be a table ([constraints])")
-    unknown_keys(file, "constraints.", doc, CONSTRAINT_KEYS)
+    unknown_keys(file, "constraints.", doc, [*CONSTRAINT_KEYS, *CARD_INPUTS])
     metric = doc.get("latency_metric", CONSTRAINT_KEYS["latency_metric"].default)
     if metric not in ("e2e", "ttft"):
         raise StudyError(file, "constraints.latency_metric",
                          f"{metric!r} must be \"e2e\" (end to end) or \"ttft\" (first token)")
-    for key in ("data_on_premises", "vendor_portability"):
+    flags = [k for k, spec in CONSTRAINT_KEYS.items() if spec.types is bool]
+    for key in flags:
         if key in doc and not isinstance(doc[key], bool):
             raise StudyError(file, f"constraints.{key}", f"{doc[key]!r} must be true or false")
     latency = doc.get("p99_latency_ms")
@@ -329,9 +347,11 @@ def _constraints(file: str, doc: Any) -> Constraints:
                                 or not latency > 0):
         raise StudyError(file, "constraints.p99_latency_ms",
                          f"{latency!r} must be a number of milliseconds > 0")
+    cards = {k: bool(doc.get(k, CONSTRAINT_KEYS[k].default)) for k in flags
+             if k not in ("data_on_premises", "vendor_portability")}
     return Constraints(bool(doc.get("data_on_premises", False)),
                        None if latency is None else float(latency),
-                       bool(doc.get("vendor_portability", False)), metric)
+                       bool(doc.get("vendor_portability", False)), metric, **cards)
 
 
 def _pair(file: str, where: str, item: Any, study: Study,

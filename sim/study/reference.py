@@ -16,9 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from distributions import VALUE_FORMS, fmt
+from sim.study.cards import CARDS
+from sim.study.fitted import FITTED_FORMS, FITTED_KEYS, OPTIONS
 from sim.study.hardware import load_profiles
 from sim.study.kinds import KINDS, Kind, Setting
 from sim.study.loader import (
+    CARD_INPUTS,
     CONSTRAINT_KEYS,
     CORRELATION_KEYS,
     HOURLY_PROFILE,
@@ -99,6 +102,15 @@ How to read the tables below:
 - `ftrisk run STUDY --set strategies.x.gpu_hourly=1.2` changes a key for one run (the value
   is read as TOML).
 """
+
+
+def _inline(value: Any) -> str:
+    """A value form as TOML: ``{ uniform = [8, 16] }``."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_inline(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    return fmt(value) if isinstance(value, int | float) else f'"{value}"'
 
 
 def _cell(text: Any) -> str:
@@ -260,7 +272,18 @@ def _values_section() -> list[str]:
     rows = []
     for form in VALUE_FORMS:
         rows.append([f"`{form.syntax}`", form.meaning, f"`{form.example}`"])
-    return [*out, *_table(("form", "meaning", "example"), rows), ""]
+    out += [*_table(("form", "meaning", "example"), rows), ""]
+    keys = ", ".join(f"`{k}`" for k in FITTED_KEYS)
+    out += ["### Fitted values", "", f"The price-decline keys ({keys}) may instead name the "
+            "evidence: a fit to ftrisk's price history (`sim/data/price_history.csv`; "
+            "`ftrisk prices --fit` shows the fits). The fit's subject, window, points and "
+            "date go into the input's note, the run's manifest (`fitted_inputs`) and the "
+            "report's inputs table. Options: " + ", ".join(f"`{o}`" for o in OPTIONS) + ".",
+            ""]
+    out += _table(("form", "meaning", "example"),
+                  [[f"`{syntax}`", meaning, f"`{example}`"]
+                   for syntax, meaning, example in FITTED_FORMS])
+    return [*out, ""]
 
 
 def study_file_reference() -> str:
@@ -296,6 +319,20 @@ def study_file_reference() -> str:
             ""]
     out += _table(("key", "type", "default", "allowed", "meaning"),
                   _table_key_rows(CONSTRAINT_KEYS))
+    out += ["", "The hours the cards that add work add (inputs: a number or a distribution; "
+            "one draw per sample, the same for every strategy):", ""]
+    defaults = {c.hours_key: c.hours_default for c in CARDS if c.hours_key}
+    out += _table(_INPUT_HEAD, [
+        [key, unit, f"`{_inline(defaults[key.strip('`')])}` when the card is on", domain, help_]
+        for key, unit, _, domain, help_ in _field_rows(CARD_INPUTS)])
+    out += ["", "The constraint cards (the calculator page's \"click any constraint\"; "
+            "`ftrisk run` prints what each card that is on excluded or added, summary.json "
+            "has `constraint_cards` and per strategy `excluded_by` / `added_by`):", ""]
+    out += _table(("card", "the page asks", "on when", "effect", "what it does"),
+                  [[f"`{c.key}`", c.question, f"`{c.on_when}`" if c.on_when in (
+                      "true", "false") else c.on_when, c.effect, c.does] for c in CARDS])
+    out += ["", "The page's card on MLOps (\"the silent cost\") is an input of every "
+            "fine-tuned kind, `mlops_fte`, not a constraint."]
     away = ", ".join(f"`{k.name}`" for k in KINDS.values()
                      if not k.on_premises and not k.components)
     fixed = ", ".join(f"`{k.name}`" for k in KINDS.values() if not k.portable)

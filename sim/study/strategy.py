@@ -14,6 +14,7 @@ from typing import Any
 from distributions import Distribution, DistributionError, Fixed, parse
 from sim.study import catalog
 from sim.study.errors import StudyError
+from sim.study.fitted import fitted_input, is_fitted
 from sim.study.hardware import load_profiles
 from sim.study.kinds import KINDS, RETRAIN_POLICY, Kind, Setting
 from sim.study.schema import INHERITED, LIFTED, NONNEG, PROJECT_KEYS, RETRAIN_SPLIT, Field
@@ -64,6 +65,23 @@ def parse_input(file: str, path: str, value: Any, spec: Field) -> Distribution:
     return spec.domain.adapt(dist)
 
 
+def read_input(file: str, path: str, value: Any, spec: Field) -> Input:
+    """The input at ``path`` from its study value: a distribution, or a fitted value
+    resolved from the price history (:mod:`sim.study.fitted`) with its source as the note."""
+    if not is_fitted(value):
+        return Input(path, parse_input(file, path, value, spec), False, spec.text,
+                     unit=spec.unit)
+    try:
+        dist, source = fitted_input(path, value)
+    except (ValueError, DistributionError) as err:
+        raise StudyError(file, path, str(err)) from None
+    problem = spec.domain.check(dist)
+    if problem:
+        raise StudyError(file, path, f"the fit gives {problem}")
+    return Input(path, spec.domain.adapt(dist), False, spec.text, source.note, unit=spec.unit,
+                 fit=source)
+
+
 def make_inputs(file: str, prefix: str, doc: Mapping[str, Any], fields: Mapping[str, Field], *,
                 skip: Iterable[str] = (), words: Mapping[str, Collection[str]] | None = None,
                 supplied: Mapping[str, tuple[float, str]] | None = None) -> dict[str, Input]:
@@ -91,8 +109,7 @@ def make_inputs(file: str, prefix: str, doc: Mapping[str, Any], fields: Mapping[
         value = doc[key]
         if words and key in words and isinstance(value, str) and value in words[key]:
             continue
-        out[key] = Input(path, parse_input(file, path, value, spec), False, spec.text,
-                         unit=spec.unit)
+        out[key] = read_input(file, path, value, spec)
     return out
 
 

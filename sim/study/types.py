@@ -10,6 +10,8 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from distributions import Distribution
+from sim.study.cards import CARDS, CardAddition
+from sim.study.fitted import FittedSource
 from sim.study.kinds import KINDS, Kind
 from sim.study.labels import default_label
 
@@ -23,7 +25,8 @@ CRITERION_LABELS = {"npv": "max E[NPV]", "payback": "max P(payback ≤ {n})",
 RESERVED = frozenset({"study", "baseline", "samples", "seed", "sampling", "horizon_months",
                       "discount_rate", "criterion", "recommended", "answer", "strategies",
                       "constraints", "verdict", "warnings", "value_of_information",
-                      "decomposition", "source_figure"})
+                      "decomposition", "source_figure", "constraint_cards",
+                      "break_even_mode", "break_even"})
 
 
 @dataclass(frozen=True)
@@ -41,18 +44,43 @@ class Constraints:
         The model must be movable between vendors: vendor-hosted fine-tuning is infeasible.
     latency_metric : {"e2e", "ttft"}
         Which latency the serving simulation checks: end to end, or time to first token.
+    ml_sre_capacity : bool
+        False: no ML/SRE capacity, strategies serving on GPUs of their own are infeasible.
+    vendor_no_train_terms : bool
+        True: a fine-tune trained at a vendor is infeasible unless it states no_train_terms.
+    data_provenance_documented : bool
+        False: documenting the data's provenance is added to each fine-tuned project.
+    eval_harness : bool
+        False: building an eval harness is added to each fine-tuned project.
+
+    The constraint cards (:mod:`sim.study.cards`) say what each asks and does.
     """
 
     data_on_premises: bool = False
     p99_latency_ms: float | None = None
     vendor_portability: bool = False
     latency_metric: str = "e2e"
+    ml_sre_capacity: bool = True
+    vendor_no_train_terms: bool = False
+    data_provenance_documented: bool = True
+    eval_harness: bool = True
 
     @property
     def any(self) -> bool:
-        """True when at least one constraint is set."""
-        return self.data_on_premises or self.vendor_portability or (
-            self.p99_latency_ms is not None)
+        """True when at least one constraint that can exclude a strategy is set."""
+        return (self.data_on_premises or self.vendor_portability
+                or self.p99_latency_ms is not None or not self.ml_sre_capacity
+                or self.vendor_no_train_terms)
+
+    def cards_on(self) -> list[str]:
+        """The keys of the constraint cards this study switches on, in the page's order.
+
+        Examples
+        --------
+        >>> Constraints(eval_harness=False, p99_latency_ms=300.0).cards_on()
+        ['eval_harness', 'p99_latency_ms']
+        """
+        return [c.key for c in CARDS if c.is_on(getattr(self, c.key))]
 
 
 @dataclass(frozen=True)
@@ -70,10 +98,13 @@ class Input:
     help : str
         What the quantity is.
     note : str
-        Where a value came from when not from the study file (e.g. the price catalog).
+        Where a value came from when not from the study file (e.g. the price catalog, a
+        fit to the price history, a constraint card).
     unit : str
         What the number counts or costs, e.g. ``"$/1M tokens"`` (its key's
         :attr:`~sim.study.schema.Field.unit`).
+    fit : FittedSource or None
+        The fit a ``{ fitted = ... }`` value was drawn from (:mod:`sim.study.fitted`).
     """
 
     path: str
@@ -82,6 +113,7 @@ class Input:
     help: str
     note: str = ""
     unit: str = ""
+    fit: FittedSource | None = None
 
     @property
     def meaning(self) -> str:
@@ -236,13 +268,24 @@ class Study:
     #: what the source says, as a point figure ("payback ~6 months, plus a 20%+ accuracy
     #: lift"), shown beside the distribution
     source_figure: str = ""
+    #: inputs of the constraint cards that add work (``constraints.eval_harness_hours``)
+    card_inputs: dict[str, Input] = field(default_factory=dict)
+    #: what those cards added to each strategy's project (or why not)
+    card_additions: tuple[CardAddition, ...] = ()
 
     def inputs(self) -> list[Input]:
-        """Every input: the workload's, then each strategy's, in schema order."""
+        """Every input: the workload's, then each strategy's, in schema order, then the
+        constraint cards' (hours a card adds)."""
         out = list(self.workload.values())
         for s in self.strategies.values():
             out.extend(s.inputs.values())
+        out.extend(self.card_inputs.values())
         return out
+
+    def added_hours(self, strategy: str) -> tuple[str, ...]:
+        """The input paths of the hours the constraint cards add to a strategy's project."""
+        return tuple(a.input for a in self.card_additions
+                     if a.strategy == strategy and a.input is not None)
 
     def compared(self) -> list[str]:
         """Names of the strategies compared (all but routing-only components)."""
