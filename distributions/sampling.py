@@ -332,7 +332,12 @@ def iman_conover(u: FloatArray, pearson: FloatArray, *, rng: np.random.Generator
     for i in range(k):
         scores[i] = rng.permutation(base)
     actual = np.corrcoef(scores) if k > 1 else np.ones((1, 1))
-    q_inv = np.linalg.inv(np.linalg.cholesky(actual))
+    try:
+        q_inv = np.linalg.inv(np.linalg.cholesky(actual))
+    except np.linalg.LinAlgError:
+        # a small block whose random score orders came out collinear (two of 4 rows: 1 in
+        # 12): it cannot be decorrelated, so it stays independent like a tiny one
+        return u
     vals, vecs = np.linalg.eigh(target)
     # symmetric square root: works for semi-definite targets, where Cholesky does not
     root = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T

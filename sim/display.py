@@ -21,7 +21,7 @@ def money(x: float | None, *, compact: bool = False) -> str:
     """
     if x is None or not math.isfinite(x):
         return "–"
-    sign = "-" if x <= -0.5 else ""
+    sign = "-" if x < -0.5 else ""  # -0.5 rounds (half to even) to $0
     x = abs(x)
     if compact and x >= 1e6:
         return f"{sign}${x / 1e6:,.2f}M"
@@ -41,7 +41,7 @@ def money_short(x: float) -> str:
     """
     if not math.isfinite(x):
         return "–"
-    sign = "-" if x <= -0.5 else ""
+    sign = "-" if x < -0.5 else ""  # -0.5 rounds (half to even) to $0
     a = abs(x)
     if a < 999.5:
         return f"{sign}${a:,.0f}"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +16,26 @@ from helpers import LESSON
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory):
     """Caches (serving SLA tables, the Vega bundle) go to a temporary folder, never to the
-    user's cache."""
+    user's cache. Mutation testing runs thousands of short sessions: it names one folder for
+    all of them (FTRISK_TEST_CACHE_DIR, see benchmarks/mutation.sh)."""
+    folder = os.environ.get("FTRISK_TEST_CACHE_DIR") or str(tmp_path_factory.mktemp("cache"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FTRISK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        mp.setenv("FTRISK_CACHE_DIR", folder)
         yield
+
+
+def pytest_collection_modifyitems(items):
+    """Under mutation testing, the fastest tests first: most mutants are caught by the first
+    test that fails, so it should be a quick one (FTRISK_TEST_DURATIONS: mutmut's stats
+    file with each test's duration; see benchmarks/mutation.sh)."""
+    path = os.environ.get("FTRISK_TEST_DURATIONS")
+    if not path:
+        return
+    try:
+        durations = json.loads(Path(path).read_text(encoding="utf-8"))["duration_by_test"]
+    except (OSError, ValueError, KeyError):
+        return
+    items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
 
 
 @pytest.fixture

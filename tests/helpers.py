@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,13 @@ def write_toml(path: Path, doc: dict[str, Any]) -> Path:  # noqa: C901
             lines.append(f"{k} = {value(v)}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def spearman_se(rho: float, n: int) -> float:
+    """Standard error of a sample Spearman correlation near ``rho`` over ``n`` pairs.
+
+    Fieller, Hartley & Pearson (1957): atanh(r_s) has variance about 1.06 / (n - 3) for
+    normal data; mapped back through d tanh = (1 - rho^2) dz. Iman–Conover pairs values
+    more evenly than independent draws, so this bounds its scatter from above.
+    """
+    return (1.0 - rho * rho) * math.sqrt(1.06 / (n - 3))

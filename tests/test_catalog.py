@@ -82,3 +82,35 @@ def test_unknown_catalog_name_in_a_study(tmp_path, capsys, lesson_doc):
     err = capsys.readouterr().err
     assert "strategies.frontier.model: 'gpt-5o@2024' is not in the price catalog" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_cached_price_factor_is_the_cached_price_over_the_input_price():
+    # reference entry: cached input inferred at 10% of $5.00
+    p = catalog.api_price("gpt-4o@2024")
+    assert p.cached_factor == pytest.approx(0.5 / 5.0)
+    assert p.batch_discount == pytest.approx(1 - 2.5 / 5.0)
+    # genai-prices entry with a published cache-read price ($0.30 against $3.00 input)
+    from genai_prices import data_snapshot
+
+    _, model = data_snapshot.get_snapshot().find_provider_model("claude-3-5-sonnet", None,
+                                                                 None, None)
+    listed = model.prices if not isinstance(model.prices, list) else model.prices[0].prices
+    q = catalog.api_price("claude-3-5-sonnet")
+    assert "cached_input" not in q.inferred
+    assert q.cached_factor == pytest.approx(float(listed.cache_read_mtok)
+                                            / float(listed.input_mtok))
+    assert q.cached_factor < 1  # a cache hit is cheaper than a miss
+
+
+def test_study_prices_cached_tokens_from_the_catalog(lesson_doc):
+    from sim import evaluate, median_values
+
+    f = lesson_doc["strategies"]["frontier"]
+    del f["input_price"], f["output_price"]
+    f.update(model="gpt-4o@2024", review_rate=0.0)
+    lesson_doc["workload"]["cache_share"] = 0.5
+    study = study_from_dict(lesson_doc)
+    assert study.input("frontier.cached_price_factor").dist.mean == pytest.approx(0.1)
+    out = evaluate(study, median_values(study), 1)
+    # 1.5M requests a month x (500 tokens x $5 x (0.5 + 0.5 x 0.1) + 200 x $15) / 1e6
+    assert out["frontier"].tco[0] == pytest.approx(36 * 1.5e6 * (500 * 5 * 0.55 + 3000) / 1e6)

@@ -141,3 +141,10 @@ def test_point_estimate_of_routing():
         0.8 * 10_000 * 30 * 700 / 1e6 + 0.2 * FRONTIER, abs=0.01)
     assert pe["total_project_cost"] == 800 + 1500 + 750
     assert pe["engineering_cost"] == 1500 + 750
+
+
+def test_point_estimate_of_routing_everything_to_the_fallback():
+    # share 0: the fine-tuned part is not built and costs nothing, not even its fixed costs
+    pe = point_estimate(routing_study(0.0))["route"]
+    assert pe["monthly_serving_cost"] == pytest.approx(FRONTIER)
+    assert pe["total_project_cost"] == 750  # the router only

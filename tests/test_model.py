@@ -12,6 +12,10 @@ from sim.costs.self_hosted import instances_needed
 
 SAVING = 8250.0 - 2966.4 - 7 * 2 * 0.023  # lesson: API - serving - storage, per month
 PROJECT = 15096.0
+#: One month's discount factor at 10%/year, end-of-month flows: 1.1^(-1/12).
+Q = 1.1 ** (-1 / 12)
+#: sum_{t=1}^{36} Q^t, the geometric series in closed form.
+ANNUITY_36 = Q * (1 - Q**36) / (1 - Q)
 
 
 def run_fixed(doc, **changes):
@@ -32,10 +36,23 @@ def test_lesson_pays_back_in_month_3(lesson_doc):
     assert cum[1] < 0 <= cum[2]
 
 
+def test_discount_factors_by_hand():
+    d = discount_factors(0.10, 36)
+    assert d.shape == (36,)
+    assert d[0] == pytest.approx(0.99208894, rel=1e-8)  # 1.1^(-1/12): month 1 is discounted
+    assert d[5] == pytest.approx(0.95346259, rel=1e-8)  # 1.1^(-1/2)
+    assert d[11] == pytest.approx(1 / 1.1, rel=1e-12)
+    assert d[23] == pytest.approx(1 / 1.21, rel=1e-12)
+    assert d[35] == pytest.approx(1 / 1.331, rel=1e-12)
+    assert d.sum() == pytest.approx(31.18645844, rel=1e-9)
+    assert discount_factors(0.0, 3).tolist() == [1.0, 1.0, 1.0]
+    assert discount_factors(0.10, 0).size == 0
+
+
 def test_npv_is_discounted_net_saving(lesson_doc):
+    lesson_doc["study"]["discount_rate"] = 0.10
     _, out = run_fixed(lesson_doc)
-    disc = discount_factors(0.10, 36)
-    expected = SAVING * disc.sum() - PROJECT * disc[0]
+    expected = SAVING * ANNUITY_36 - PROJECT * Q
     assert out["self_hosted_7b"].npv[0] == pytest.approx(expected, rel=1e-12)
     assert out["frontier"].npv[0] == 0.0
     assert out["frontier"].tco[0] == pytest.approx(36 * (8250 + 1.5e6 * 0.02 * 5))
@@ -112,6 +129,15 @@ def test_auto_instances_follow_volume(lesson_doc):
 ])
 def test_instances_needed(tokens, expected):
     assert instances_needed(tokens, 1.0, 5000.0, 1.0 if tokens >= 864e6 else 0.2) == expected
+
+
+def test_instances_needed_divides_by_throughput_times_utilization():
+    # 864M tokens/day = 10,000 tok/s; at 5,000 tok/s each run to 50%: 4 instances
+    assert instances_needed(864e6, 1.0, 5000.0, 0.5) == 4.0
+    # twice the peak: 8; arrays work element by element
+    np.testing.assert_array_equal(
+        instances_needed(np.array([864e6, 864e6]), np.array([1.0, 2.0]), 5000.0, 0.5),
+        [4.0, 8.0])
 
 
 def test_project_schedule_arrays_match_scalars():

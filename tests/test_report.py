@@ -201,3 +201,34 @@ def test_a_contradicted_latency_is_a_warning_on_the_page(tmp_path, lesson_doc):
     page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
     (warning,) = result.summary.warnings
     assert f'<div class="warning"><b>Check:</b> {html.escape(warning)}</div>' in page
+
+
+#: Text a study file controls that the report shows, each hostile in its own way.
+HOSTILE = {
+    "name": '</title><script>alert("name")</script>',
+    "description": "<img src=x onerror=alert('description')>",
+    "source": "<b>R&D</b> notes",
+}
+
+
+def test_user_text_is_escaped_where_the_report_shows_it(tmp_path, lesson_doc):
+    """The study's name is the page's title and its heading; description and source are
+    the line under it: each escaped exactly there, none of their markup anywhere."""
+    import json
+
+    from sim import study_from_dict
+
+    lesson_doc["study"].update(HOSTILE, samples=2000)
+    run_to_folder(study_from_dict(lesson_doc), tmp_path / "o")
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    name = "&lt;/title&gt;&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;"
+    assert f"<title>ftrisk — {name}</title>" in page
+    assert f"<h1>{name}</h1>" in page
+    assert ('<p class="muted">Source: &lt;b&gt;R&amp;D&lt;/b&gt; notes. '
+            "&lt;img src=x onerror=alert(&#x27;description&#x27;)&gt;</p>") in page
+    for raw in HOSTILE.values():
+        assert raw not in page, raw
+    # nor any of their markup in another spelling (JSON escapes quotes, not tags)
+    for tag in ("<script>alert", "</title><", "<img src=x", "<b>R&D"):
+        assert tag not in page, tag
+    assert json.dumps(HOSTILE["name"]) not in page

@@ -32,3 +32,25 @@ def test_outputs_and_errors(hand):
         s.input("frontier.input_price")
     with pytest.raises(ValueError, match="chunk_size=0 must be >= 1"):
         simulate(hand, chunk_size=0)
+
+
+def test_types_chunking_and_a_study_without_uncertain_inputs(hand, lesson_doc, tmp_path):
+    from sim import study_from_dict
+
+    one = simulate(hand, samples=5, chunk_size=1)
+    five = simulate(hand, samples=5, chunk_size=5)
+    np.testing.assert_array_equal(one.x, five.x)
+    for s in ("frontier", "cheap", "self_hosted"):
+        np.testing.assert_array_equal(one.npv[s], five.npv[s])
+        assert one.payback[s].dtype == np.int16 and one.npv[s].dtype == np.float64
+    result = run(hand.replace(samples=100))
+    back = load_samples(result.study, result.samples_path)
+    assert {back.payback[s].dtype for s in back.payback} == {np.dtype(np.int16)}
+    assert back.x.dtype == np.float64 and back.x.flags.c_contiguous
+    # every input known: no rows of inputs, the outcomes still there
+    fixed = study_from_dict(lesson_doc)
+    result = run(fixed.replace(samples=10))
+    back = load_samples(fixed, result.samples_path)
+    assert back.names == () and back.x.shape == (0, 10)
+    assert back.n == 10 and np.all(back.npv["self_hosted_7b"] == back.npv["self_hosted_7b"][0])
+    assert simulate(fixed, samples=10).x.shape == (0, 10)

@@ -47,13 +47,19 @@ def test_conditional_tornado_for_a_probability(hand):
 
 
 def test_sample_tornado_deciles(hand):
-    t = sample_tornado(simulate(hand, samples=20_000), strategies=["cheap"])
+    n = 20_000
+    t = sample_tornado(simulate(hand, samples=n), strategies=["cheap"])
     row = t.table("cheap").row(0, named=True)
     assert row["input"] == "strategies.cheap.input_price"
-    # lowest decile of p: U(5, 5.8) -> mean NPV 360 x 4.6; highest U(12.2, 13) -> 360 x -2.6
-    assert abs(row["low"] - SLOPE * 4.6) < 4 * row["low_se"] + 5
-    assert abs(row["high"] - SLOPE * -2.6) < 4 * row["high_se"] + 5
-    assert row["low_value"] == pytest.approx(5.8, abs=0.05)
+    # lowest decile of p: U(5, 5.8) -> mean NPV 360 x 4.6; highest U(12.2, 13) -> 360 x -2.6.
+    # Two errors: the mean within the decile (its se) and where the sample decile edge falls
+    # (a sample quantile of U(5, 13) has sd 8 sqrt(0.1 x 0.9 / n); the decile's mean price
+    # moves by half of it, its mean NPV by 360 times that).
+    edge_sd = 8 * np.sqrt(0.1 * 0.9 / n)
+    for side, exact in (("low", SLOPE * 4.6), ("high", SLOPE * -2.6)):
+        se = np.hypot(row[f"{side}_se"], SLOPE * edge_sd / 2)
+        assert abs(row[side] - exact) < 4 * se, side
+    assert abs(row["low_value"] - 5.8) < 4 * edge_sd  # the P10 of U(5, 13)
     # another strategy's input does not enter cheap's NPV: never listed for it
     assert "strategies.self_hosted.gpu_hourly" not in t.table("cheap")["input"].to_list()
     assert t.table("cheap")["input"].to_list() == [
@@ -77,3 +83,57 @@ def test_errors(hand):
         classic_tornado(hand, metric="payback_within:13")
     with pytest.raises(ValueError, match=r"low=0.9 and high=0.1 must satisfy"):
         classic_tornado(hand, low=0.9, high=0.1)
+
+
+def test_classic_tornado_columns_and_conditional_errors(hand):
+    t = classic_tornado(hand, strategies=["cheap", "self_hosted"])
+    assert t.strategies == ["cheap", "self_hosted"]
+    assert t.table().equals(t.table("cheap"))
+    assert t.table("self_hosted", top=1)["input"].to_list() == [
+        "strategies.self_hosted.gpu_hourly"]
+    price = t.table("cheap").row(0, named=True)
+    # U(5, 13): P10 5.8, P90 12.2; one model run per scenario, so no sampling error
+    assert (price["low_value"], price["high_value"]) == (pytest.approx(5.8),
+                                                         pytest.approx(12.2))
+    assert (price["low_se"], price["high_se"]) == (0.0, 0.0)
+    gpu = t.table("self_hosted").row(0, named=True)
+    # U(50, 100): P10 55, P90 95; NPV falls by 12 months x 720 h per $/h
+    assert (gpu["low_value"], gpu["high_value"]) == (pytest.approx(55.0), pytest.approx(95.0))
+    assert gpu["low"] - gpu["high"] == pytest.approx(40 * 720 * 12)
+    # the conditional method on the NPV: others sampled (4,096 draws), ses > 0 where they vary
+    c = classic_tornado(hand, strategies=["cheap"], method="conditional", inner_samples=4096)
+    row = c.table("cheap").row(0, named=True)
+    assert c.method == "conditional"
+    assert row["low"] == pytest.approx(SLOPE * 4.2) and row["low_se"] == pytest.approx(0.0)
+    other = c.table("cheap").row(1, named=True)  # cheap's NPV given the GPU price: p varies
+    assert other["low_se"] > 0 and abs(other["low"] - SLOPE) < 4 * other["low_se"]
+    with pytest.raises(ValueError, match=r"^inner_samples=1 must be >= 2$"):
+        classic_tornado(hand, method="conditional", inner_samples=1)
+    with pytest.raises(ValueError, match=r"^'grid' is not a valid method; it must be one of "
+                                         r"\{'medians', 'conditional'\}$"):
+        classic_tornado(hand, method="grid")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^low=0\.5 and high=0\.5 must satisfy 0 < low < "
+                                         r"high < 1$"):
+        classic_tornado(hand, low=0.5, high=0.5)
+
+
+def test_sample_tornado_edges_and_errors(hand):
+    samples = simulate(hand, samples=4096)
+    t = sample_tornado(samples, strategies=["cheap"], fraction=0.5)
+    assert t.method == "deciles"
+    row = t.table("cheap").row(0, named=True)
+    # halves: the lower half of p ~ U(5, 13) has mean 7 (NPV 1080), the upper 11 (-360);
+    # errors: the mean within the half and where the sample median falls (as above)
+    edge_sd = 8 * np.sqrt(0.5 * 0.5 / 4096)
+    for side, exact in (("low", SLOPE * 3), ("high", SLOPE * -1)):
+        assert abs(row[side] - exact) < 4 * np.hypot(row[f"{side}_se"], SLOPE * edge_sd / 2)
+    assert row["low_value"] <= row["high_value"]
+    x = samples.input("strategies.cheap.input_price")
+    srt = np.sort(x)
+    assert (row["low_value"], row["high_value"]) == (srt[2047], srt[2048])
+    assert row["base"] == pytest.approx(float(samples.npv["cheap"].mean()))
+    one = sample_tornado(simulate(hand, samples=8), strategies=["cheap"], fraction=0.1)
+    assert set(one.frame["low_se"]) == {0.0}  # one sample per group: no se
+    for bad in (0.0, 0.6):
+        with pytest.raises(ValueError, match=rf"^fraction={bad} must lie in \(0, 0\.5\]$"):
+            sample_tornado(samples, fraction=bad)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import integrate, stats
 
+from sim import study_from_dict
 from sim.decision import (
     evpi,
     evppi_bins,
@@ -29,8 +31,63 @@ def test_evpi_matches_closed_form_on_hand_built_study(hand):
     assert voi.evpi.se < 5  # the test means something
     rows = {r["name"]: r for r in voi.frame.iter_rows(named=True)}
     price = rows["strategies.cheap.input_price"]
-    # the price decides everything: its EVPPI is the EVPI (less a sliver for 40 bins)
-    assert abs(price["evppi"] - EVPI_HAND) < 4 * price["se"] + 0.01 * EVPI_HAND
+    # the price decides everything: its EVPPI is the EVPI (never more, on the same samples:
+    # no decision rule beats choosing the best strategy sample by sample)
+    assert abs(price["evppi"] - EVPI_HAND) < 4 * price["se"]
+    assert price["evppi"] <= voi.evpi.value
+
+
+def test_evpi_decides_now_on_the_mean_not_the_best_case(hand_document):
+    """The choice made now is the best *expected* NPV, not the best best case.
+
+    With p ~ U(7, 15), cheap's NPV is Y = 360 (10 - p) ~ U(-1800, 1080): E[Y] = -360, so the
+    frontier (NPV 0) is chosen now although cheap has the larger maximum. EVPI = E[max(Y, 0)]
+    - 0 = 1080^2 / (2 x 2880) = 202.5; deciding on the maximum would give 562.5.
+    """
+    hand_document["strategies"]["cheap"]["input_price"] = {"uniform": [7.0, 15.0]}
+    lo, hi = SLOPE * (10 - 15), SLOPE * (10 - 7)
+    exact = hi * hi / (2 * (hi - lo))
+    assert exact == pytest.approx(202.5)
+    voi = value_of_information(simulate(study_from_dict(hand_document)), groups={})
+    assert abs(voi.evpi.value - exact) < 4 * voi.evpi.se
+    assert 4 * voi.evpi.se < 562.5 - exact  # the test tells the two rules apart
+    rows = {r["name"]: r for r in voi.frame.iter_rows(named=True)}
+    price = rows["strategies.cheap.input_price"]
+    assert abs(price["evppi"] - exact) < 4 * price["se"]
+    assert price["evppi"] <= voi.evpi.value
+
+
+def test_evpi_on_arrays_when_the_best_mean_is_not_the_best_maximum():
+    """A sure 0.5 against Z ~ N(0, 1): the sure thing is chosen now (0.5 > E[Z] = 0) though
+    Z has the larger maximum. EVPI = E[max(Z, c)] - c = phi(c) - c (1 - Phi(c)) at c = 0.5."""
+    c, n = 0.5, 100_000
+    z = np.random.default_rng(3).normal(size=n)
+    e = evpi(np.stack([np.full(n, c), z]))
+    exact = stats.norm.pdf(c) - c * stats.norm.sf(c)
+    assert exact == pytest.approx(0.19780, abs=1e-5)
+    assert abs(e.value - exact) < 4 * e.se
+    assert e.plugin == e.value
+    # a mapping of strategy to samples gives the same figure
+    assert evpi({"sure": np.full(n, c), "risky": z}) == e
+
+
+def test_evppi_scores_against_the_choice_with_the_best_mean():
+    """X ~ U(-3, 1), a strategy X + noise against 0: deciding now picks 0 (E[X] = -1);
+    knowing X is worth E[max(X, 0)] - 0 = 1/8. Scoring against the strategy with the largest
+    maximum instead would give E[max(X, 0)] - E[X] = 9/8."""
+    gen = np.random.default_rng(12)
+    n = 40_000
+    x, noise = gen.uniform(-3, 1, n), gen.normal(size=n)
+    y = np.stack([np.zeros(n), x + noise])
+    e = evppi_bins(x, y)
+    assert abs(e.value - 0.125) < 4 * e.se
+    g = evppi_regression(x, y)
+    assert abs(g.value - 0.125) < 4 * g.se
+    full = evpi(y)
+    # perfect information on everything: E[max(X + noise, 0)], by quadrature
+    # (E[max(v + N, 0)] = v Phi(v) + phi(v), averaged over X's density 1/4 on [-3, 1])
+    exact, _ = integrate.quad(lambda v: (v * stats.norm.cdf(v) + stats.norm.pdf(v)) / 4, -3, 1)
+    assert abs(full.value - exact) < 4 * full.se
 
 
 def test_no_influence_input_has_zero_evppi(hand):
@@ -82,3 +139,54 @@ def test_errors_name_the_problem():
         evppi_bins(np.zeros(3), np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"must be a \(strategies, samples\) array"):
         evpi(np.zeros(3))
+
+
+GRID_N = 40_000
+#: X on an even grid of (0, 1) in random order: bin edges fall on exact quantiles.
+GRID_X = np.random.default_rng(0).permutation((np.arange(GRID_N) + 0.5) / GRID_N)
+
+
+@pytest.mark.parametrize(("y", "bins", "exact"), [
+    # a strategy worth X - 0.3 (E = 0.2, chosen now) against 0: knowing X's bin, drop it
+    # in bins whose mean is negative. 1 bin: nothing learnt; 2 bins: [0, .5) has mean -0.05,
+    # gain 0.5 x 0.05; 4 bins: [0, .25) has mean -0.175, gain 0.25 x 0.175; 3 bins:
+    # [0, 1/3) has mean -2/15, gain 2/45.
+    (GRID_X - 0.3, 1, 0.0),
+    (GRID_X - 0.3, 2, 0.025),
+    (GRID_X - 0.3, 3, 2 / 45),
+    (GRID_X - 0.3, 4, 0.04375),
+    # the mirror image, 0.7 - X: the top bin is the one dropped
+    (0.7 - GRID_X, 2, 0.025),
+    (0.7 - GRID_X, 4, 0.04375),
+])
+def test_evppi_bins_on_exact_quantile_bins(y, bins, exact):
+    e = evppi_bins(GRID_X, np.stack([np.zeros(GRID_N), y]), bins=bins)
+    assert e.value == pytest.approx(exact, abs=1e-5)  # X is a grid: only O(1/n) error
+
+
+def test_tied_values_share_a_bin():
+    """X in {0, 1, 1, 2}: the median 1 is an edge and all the 1s go above it. With the
+    strategy worth +1 at X = 0 and -1 otherwise (E = -0.5, not chosen now), knowing the
+    bin {0} is worth 0.25; putting the 1s with the 0s would make it worth nothing."""
+    x = np.random.default_rng(1).permutation(np.tile([0.0, 1.0, 1.0, 2.0], 1000))
+    y = np.where(x == 0, 1.0, -1.0)
+    e = evppi_bins(x, np.stack([np.zeros(x.size), y]), bins=2)
+    assert e.value == pytest.approx(0.25)
+
+
+def test_regression_estimator_errors():
+    with pytest.raises(ValueError, match=r"^x has 3 samples but npv has 4$"):
+        evppi_regression(np.zeros((2, 3)), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"^bins=0 must be >= 1$"):
+        evppi_bins(np.zeros(4), np.zeros((2, 4)), bins=0)
+
+
+def test_evppi_of_a_yes_no_unknown_given_as_booleans():
+    """X a fair coin (as bool): the strategy is worth +1 if yes, -1.5 if no (E = -0.25, not
+    chosen now); knowing X is worth 0.5 x 1."""
+    x = np.random.default_rng(2).permutation(np.tile([True, False], 2000))
+    y = np.where(x, 1.0, -1.5)
+    e = evppi_bins(x, np.stack([np.zeros(x.size), y]), bins=2)
+    assert e.value == pytest.approx(0.5)
+    g = evppi_regression(x, np.stack([np.zeros(x.size), y]))
+    assert g.value == pytest.approx(0.5)

@@ -64,9 +64,109 @@ def test_sparkline_shapes():
     assert len(sparkline(distributions.Normal(0, 1))) == 20
     assert sparkline(distributions.Uniform(0, 1)) == "█" * 20
     assert sparkline(distributions.UniformInt(1, 6)) == "█" * 6
+    # whole numbers: one character per value up to the width, then 20 bins
+    assert sparkline(distributions.UniformInt(10, 15)) == "█" * 6
+    assert sparkline(distributions.UniformInt(1, 19)) == "█" * 19
+    assert sparkline(distributions.UniformInt(1, 20)) == "█" * 20
+    # 21 values in 20 unit bins: the last bin holds 20 and 21, twice the others
+    wide = sparkline(distributions.UniformInt(1, 21))
+    assert len(wide) == 20 and wide[-1] == "█" and set(wide[:-1]) <= set("▄▅")
+    # P0.5 = P99.5 but not a known value: one full block
+    assert sparkline(distributions.Discrete((0.5, 2.5), (0.999, 0.001))) == "█"
     assert sparkline(distributions.Fixed(3.0)) == ""
     right_skewed = sparkline(distributions.Quantiles(1, 2, 10))
     assert right_skewed.index("█") < 5
+
+
+def _tiny():
+    """Two uncertain inputs with hand-checkable figures, rank-correlated."""
+    doc = copy.deepcopy(LESSON)
+    doc["study"]["name"] = "tiny"
+    doc["workload"]["requests_per_day"] = {"uniform_int": [1000, 1002]}
+    doc["strategies"]["self_hosted_7b"]["engineering_hours"] = {"uniform": [100, 200]}
+    doc["correlations"] = [{"between": ["workload.requests_per_day",
+                                        "self_hosted_7b.engineering_hours"], "rank": 0.5}]
+    return study_from_dict(doc)
+
+
+# uniform_int 1000..1002: mean 1001, P10/P50/P90 = 1000/1001/1002, one block per value;
+# uniform(100, 200): mean 150, P10/P50/P90 = 110/150/190, 20 equal blocks
+TINY_TEXT = "\n".join([
+    "input                                        distribution                   mean   P10   P50"
+    "   P90  unit          histogram P0.5–P99.5",
+    "-" * 134,
+    "workload.requests_per_day                    uniform_int(lo=1000, hi=1002)  1001  1000  1001"
+    "  1002  requests/day  ███",
+    "strategies.self_hosted_7b.engineering_hours  uniform(lo=100, hi=200)         150   110   150"
+    "   190  hours         " + "█" * 20,
+    "",
+    "rank correlations (Iman–Conover):",
+    "  workload.requests_per_day ~ strategies.self_hosted_7b.engineering_hours: rank +0.50",
+])
+
+
+def test_text_table_exactly():
+    study = _tiny()
+    text = describe_text(study, uncertain_only=True)
+    head = (f"tiny (<study>)\n{len(study.inputs())} inputs, 2 uncertain; 64 samples "
+            "(mc, seed 1)\n\n")
+    assert text == head + TINY_TEXT
+    full = describe_text(study).splitlines()
+    assert len(full) == 5 + len(study.inputs()) + 3  # heading, table, correlations
+    given = next(ln for ln in full if ln.startswith("workload.input_tokens"))
+    assert given.split() == ["workload.input_tokens", "fixed", "500", "500", "500", "500",
+                             "500", "tokens/request"]  # given in the study: not "default"
+
+
+def test_html_table_exactly():
+    spark = (' style="font-family:ui-monospace,Menlo,Consolas,monospace;white-space:pre;'
+             'text-align:left;line-height:1"')
+    head = ('<th class="l">input</th><th class="l">distribution</th><th class="">mean</th>'
+            '<th class="">P10</th><th class="">P50</th><th class="">P90</th><th class="l">unit</th>'
+            '<th class="">histogram P0.5–P99.5</th><th class=""></th>')
+    rows = [
+        ("workload.requests_per_day", "uniform_int(lo=1000, hi=1002)", "1001", "1000",
+         "1001", "1002", "requests/day", "███"),
+        ("strategies.self_hosted_7b.engineering_hours", "uniform(lo=100, hi=200)", "150",
+         "110", "150", "190", "hours", "█" * 20),
+    ]
+    body = "".join(
+        f'<tr><td class="l">{a}</td><td class="l">{b}</td><td class="">{m}</td>'
+        f'<td class="">{p10}</td><td class="">{p50}</td><td class="">{p90}</td>'
+        f'<td class="l">{u}</td><td class=""{spark}>{h}</td><td class=""></td></tr>'
+        for a, b, m, p10, p50, p90, u, h in rows)
+    expected = (f'<table class="inputs"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
+    assert describe_html(_tiny(), uncertain_only=True) == expected
+    # a default value is muted, a given one is not
+    page = describe_html(_tiny())
+    assert ('<td class="">0</td><td class="l">fraction/month</td><td class=""' + spark
+            + '></td><td class="muted">default</td>' in page)
+    assert '<td class="l">workload.input_tokens</td>' in page
+    row = page.split('<td class="l">workload.input_tokens</td>')[1].split("</tr>")[0]
+    assert row.endswith('<td class=""></td>')
+
+
+def test_text_table_rejects_a_cell_without_a_column():
+    from sim.report.describe import _text_table
+
+    assert _text_table(["a", "b"], [["1", "22"]], right={1}) == "a   b\n-----\n1  22"
+    with pytest.raises(ValueError, match="zip"):
+        _text_table(["a"], [["1", "2"]], right=set())
+
+
+def test_frame_figures_and_empty_schema():
+    frame = describe_frame(_tiny(), uncertain_only=True)
+    hours = frame.row(1, named=True)
+    assert hours["sd"] == pytest.approx(100 / np.sqrt(12))
+    assert hours["meaning"] == "engineering hours to production (all phases)"
+    assert hours["unit"] == "hours"
+    assert frame.row(0, named=True)["sd"] == pytest.approx(np.sqrt((3**2 - 1) / 12))
+    # no uncertain input: an empty frame that keeps its columns' types
+    empty = describe_frame(study_from_dict(copy.deepcopy(LESSON)), uncertain_only=True)
+    assert empty.height == 0
+    assert [str(t) for t in empty.dtypes] == ["String"] * 3 + ["Float64"] * 5 + [
+        "String"] + ["Boolean"] * 2 + ["String"]
 
 
 def test_html_table(legal):
@@ -78,10 +178,18 @@ def test_html_table(legal):
 
 
 def test_html_escapes(tmp_path):
+    """User text reaches the table through an empirical input's column name (its label
+    reads ``empirical(n=4 from FILE:COLUMN, ...)``): it is escaped where it is shown."""
+    column = "<img src=x onerror=alert(1)>"
+    (tmp_path / "h.csv").write_text(f"{column}\n90\n120\n150\n110\n")
     doc = copy.deepcopy(LESSON)
-    doc["study"]["name"] = "<b>x</b>"
+    doc["strategies"]["self_hosted_7b"]["engineering_hours"] = {
+        "empirical": {"file": str(tmp_path / "h.csv"), "column": column}}
     page = describe_html(study_from_dict(doc))
-    assert "<b>" not in page
+    assert "from h.csv:&lt;img src=x onerror=alert(1)&gt;, 90 to 150" in page
+    assert "<img" not in page
+    # the text table shows it as it is (a terminal runs no markup)
+    assert f"from h.csv:{column}, 90 to 150" in describe_text(study_from_dict(doc))
 
 
 def test_cli_describe(tmp_path, capsys):

@@ -14,7 +14,7 @@ from sim import run, study_from_dict
 from sim.cli import main
 from sim.study import load_study
 
-from helpers import LESSON, write_toml
+from helpers import LESSON, spearman_se, write_toml
 
 SH = "strategies.self_hosted_7b"
 
@@ -152,4 +152,4 @@ def test_manifest_reports_the_achieved_rank_correlation(method):
     result = run(study_from_dict(doc))
     (entry,) = result.manifest["rank_correlations"]
     assert entry["target"] == 0.7
-    assert abs(entry["achieved"] - 0.7) < 0.02
+    assert abs(entry["achieved"] - 0.7) < 4 * spearman_se(0.7, 10_000)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import numpy as np
 import pytest
@@ -96,13 +95,12 @@ def test_lookup_is_exact_against_the_plan(curves):
         np.testing.assert_allclose(replica_hours_per_day(curve, v), exact, rtol=1e-6)
 
 
-def test_lookup_is_vectorized_monotone_and_fast(curves):
+def test_lookup_is_vectorized_and_monotone(curves):
+    # its speed (10^6 samples) is timed in benchmarks/bench_serving.py, not asserted here
     curve = curves["auto"]
     v = np.random.default_rng(1).lognormal(np.log(1e6), 1.5, size=(1000, 1000))
-    t = time.perf_counter()
     out = replica_hours_per_day(curve, v)
-    elapsed = time.perf_counter() - t
-    assert out.shape == v.shape and elapsed < 0.5
+    assert out.shape == v.shape
     order = np.argsort(v, axis=None)
     assert np.all(np.diff(out.ravel()[order]) >= 0)
     # beyond the tabulated range: proportional
