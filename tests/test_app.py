@@ -30,10 +30,10 @@ from sim.study import load_study
 from sim.study.cards import CARDS, CARDS_BY_KEY
 from sim.study.catalog import api_price
 
-from helpers import ROOT, STUDIES
+from helpers import ROOT, STUDIES, STUDY_FILES
 
 PAGE = ROOT / "sim" / "app" / "page.py"
-NAMES = sorted(p.stem for p in STUDIES.glob("*.toml"))
+NAMES = sorted(p.stem for p in STUDY_FILES)
 SAMPLES = 1000
 
 

@@ -70,7 +70,11 @@ def _md(text: str) -> str:
 
 def bundled() -> dict[str, Path]:
     """The bundled studies by name (file stem)."""
-    return {p.stem: p for p in sorted(STUDIES.glob("*.toml"))} if STUDIES.is_dir() else {}
+    if not STUDIES.is_dir():
+        return {}
+    # a portfolio file (studies/portfolio.toml, ftrisk portfolio) is not a study
+    return {p.stem: p for p in sorted(STUDIES.glob("*.toml"))
+            if "\n[portfolio]" not in "\n" + p.read_text(encoding="utf-8")}
 
 
 def _source() -> tuple[str, str, str] | None:
