@@ -54,9 +54,9 @@ class Live:
 
 
 def _run(study: Study) -> RunResult:
-    """The study's run, kept in memory (its samples file lives in a temporary folder that
-    goes with the result)."""
-    return run(study)
+    """The study's run, in memory (no samples file): the light path, whose cached draws give
+    every edit of the same study the same uniforms (common random numbers)."""
+    return run(study, write=False)
 
 
 def compute(study: Study) -> Live:

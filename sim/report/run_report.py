@@ -199,6 +199,8 @@ def report_analysis(result: RunResult, on_stage: Stage | None = None
         return None
     if study.samples < MIN_ANALYSIS_SAMPLES:
         return None  # too few samples: the report says so (decision_sections)
+    if result.samples_path is None:
+        raise ValueError("the report reads samples.parquet: run the study with write=True")
     return analyze(load_samples(study, result.samples_path,
                                 rows=min(study.samples, ANALYSIS_ROWS)),
                    sobol_n=_sobol_n(study.samples), shapley_budget=SHAPLEY_BUDGET,
@@ -234,6 +236,8 @@ def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = Non
 def _few_samples_section(result: RunResult) -> Any:
     """The classic tornado alone, with a note on the analyses skipped for want of samples."""
     study = result.study
+    if result.samples_path is None:
+        raise ValueError("the report reads samples.parquet: run the study with write=True")
     samples = load_samples(study, result.samples_path, rows=study.samples)
     focus = focus_strategy(compare(samples), study)
     sec = tornado_section(classic_tornado(study, strategies=[focus]), focus, study=study)

@@ -22,17 +22,19 @@ NAMED = 4
 LARGE = 1e6
 
 
-def extremes(study: Any, values: Mapping[str, Any], u: np.ndarray, i: int) -> list[str]:
+def extremes(study: Any, values: Mapping[str, Any], u: np.ndarray | None, i: int
+             ) -> list[str]:
     """The largest inputs in sample ``i`` of a chunk (largest first), sampled ones with the
-    percentile they were drawn at: what overflows is a product of large values."""
+    percentile they were drawn at when the uniforms ``u`` are given: what overflows is a
+    product of large values."""
     ranked: list[tuple[float, str]] = []
     j = 0
     for inp in study.inputs():
         if inp.uncertain:
-            q = float(u[j, i])
-            j += 1
             v = float(np.asarray(values[inp.path])[i])
-            text = f"{inp.path} = {v:.3g} (drawn at its P{100 * q:.3g})"
+            drawn = "sampled" if u is None else f"drawn at its P{100 * float(u[j, i]):.3g}"
+            j += 1
+            text = f"{inp.path} = {v:.3g} ({drawn})"
         else:
             v = float(inp.dist.mean)
             text = f"{inp.path} = {v:.3g} (fixed)"
@@ -44,7 +46,7 @@ def extremes(study: Any, values: Mapping[str, Any], u: np.ndarray, i: int) -> li
 
 
 def check_chunk(study: Any, columns: Mapping[str, np.ndarray], values: Mapping[str, Any],
-                u: np.ndarray) -> None:
+                u: np.ndarray | None = None) -> None:
     """Raise a :class:`StudyError` when an NPV or TCO of a chunk is not finite.
 
     Parameters
@@ -54,7 +56,7 @@ def check_chunk(study: Any, columns: Mapping[str, np.ndarray], values: Mapping[s
     columns : mapping
         The chunk's output columns (``npv.<s>``, ``tco.<s>``, ...).
     values, u : mapping, ndarray
-        The chunk's input values and the uniforms they came from (d, m).
+        The chunk's input values and, when at hand, the uniforms they came from (d, m).
     """
     for name, x in columns.items():
         if not name.startswith(("npv.", "tco.")):
