@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -9,7 +10,7 @@ import sys
 
 import pytest
 
-from sim.cli import main
+from sim.cli import _parser, main
 
 from helpers import STUDIES, write_toml
 
@@ -171,3 +172,87 @@ def test_non_whole_discrete_values_on_a_count(tmp_path, capsys, lesson_doc):
     assert code == 2
     assert "strategies.self_hosted_7b.training_runs: discrete" in err
     assert "not whole numbers" in err
+
+
+# --- every option's help names its default (issue 10) ----------------------------------------
+
+#: Actions that take no value: their help says what the flag does, there is no default to name.
+FLAG_ACTIONS = (argparse._HelpAction, argparse._VersionAction, argparse._StoreTrueAction,
+                argparse._StoreFalseAction, argparse._StoreConstAction)
+
+
+def subcommand_parsers():
+    """``{command: its argparse parser}`` of every ``ftrisk`` subcommand."""
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def options_without_default(command, parser):
+    """``command --option`` for each valued option whose help neither states a default nor
+    says it is required (argparse marks a required option itself)."""
+    return [f"{command} {a.option_strings[-1]}" for a in parser._actions
+            if a.option_strings and not isinstance(a, FLAG_ACTIONS) and not a.required
+            and "default" not in (a.help or "")]
+
+
+def test_every_option_help_states_its_default():
+    parsers = subcommand_parsers()
+    assert len(parsers) >= 17  # every command module is discovered
+    checked = sum(1 for p in parsers.values() for a in p._actions
+                  if a.option_strings and not isinstance(a, FLAG_ACTIONS))
+    assert checked > 100
+    missing = [o for name, p in parsers.items() for o in options_without_default(name, p)]
+    assert missing == [], "options whose help names no default: " + ", ".join(missing)
+    for name, p in parsers.items():  # every help renders (a stray % would raise here)
+        assert "--help" in p.format_help(), name
+
+
+def test_the_default_check_names_the_command_and_option():
+    p = argparse.ArgumentParser()
+    p.add_argument("--samples", type=int, help="samples")
+    p.add_argument("--seed", type=int, help="seed (default: 0)")
+    p.add_argument("--study", required=True, help="the study")
+    p.add_argument("--quiet", action="store_true", help="print less")
+    assert options_without_default("run", p) == ["run --samples"]
+
+
+#: (command, option, a word of its unit the help must show), checked by hand.
+UNITS = [
+    ("cost", "--input-tokens", "tokens"),
+    ("cost", "--output-tokens", "tokens"),
+    ("cost", "--requests-per-day", "requests per day"),
+    ("cost", "--gpu-hourly", "$ per GPU-hour"),
+    ("cost", "--throughput", "tokens per second"),
+    ("cost", "--utilization", "fraction"),
+    ("train-cost", "--model-size", "billions of parameters"),
+    ("train-cost", "--seq-len", "tokens per example"),
+    ("train-cost", "--epochs", "epochs"),
+    ("screen", "--daily-requests", "requests per day"),
+    ("screen", "--latency-ms", "milliseconds"),
+    ("screen", "--api-cost-per-1m", "$ per 1M tokens"),
+    ("serve", "--requests-per-day", "requests/day"),
+    ("pilot", "--cost", "$"),
+    ("sweep", "--months", "months"),
+    ("run", "--samples", "samples"),
+    ("run", "--chunk-size", "samples per chunk"),
+    ("stress", "--tail", "fraction"),
+    ("check", "--actuals", "($)"),
+]
+
+
+@pytest.mark.parametrize(("command", "option", "unit"), UNITS)
+def test_option_help_names_its_unit(command, option, unit):
+    parser = subcommand_parsers()[command]
+    action = next(a for a in parser._actions if option in a.option_strings)
+    assert unit in action.help
+
+
+def test_the_study_trio_reads_the_same_in_every_study_command():
+    helps = {name: tuple(next(a.help for a in p._actions if flag in a.option_strings)
+                         for flag in ("--samples", "--seed", "--sampling"))
+             for name, p in subcommand_parsers().items()
+             if name in ("run", "tornado", "stress", "sweep", "goal-seek", "pilot", "check")}
+    assert len(helps) == 7
+    assert len(set(helps.values())) == 1
+    assert "the study's [study] samples" in helps["run"][0]

@@ -39,7 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk app``."""
     p.add_argument("study", nargs="?", help="study file (TOML) to open; default: a chooser of "
                    "the bundled studies")
-    p.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501)")
+    p.add_argument("--port", type=int, default=8501,
+                   help="TCP port on 127.0.0.1 (default: %(default)s)")
 
 
 def streamlit_command(page: Path, port: int) -> list[str]:

@@ -26,8 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk check``."""
     p.add_argument("study", help="study file (TOML)")
     p.add_argument("--actuals", required=True, metavar="FILE",
-                   help="actual monthly figures (.csv or .parquet): month, cost.<strategy>, "
-                   "volume")
+                   help="actual monthly figures (.csv or .parquet): month, cost.<strategy> "
+                   "($), volume (requests) (required)")
     p.add_argument("--start", metavar="YYYY-MM",
                    help="calendar month of study month 1 (default: the file's first month)")
     p.add_argument("--cost-sd", type=float, default=0.10, metavar="SD",

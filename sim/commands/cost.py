@@ -24,25 +24,39 @@ DESCRIPTION = (
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk cost``."""
     p.add_argument("--model", action="append", default=[], metavar="MODEL",
-                   help="an API model, e.g. gpt-4o or anthropic/claude-haiku-4-5 (repeatable)")
+                   help="an API model, e.g. gpt-4o or anthropic/claude-haiku-4-5 (repeatable; "
+                   "default: none; give --model, --compare or --gpu)")
     p.add_argument("--compare", metavar="LEVEL",
-                   help="add each major vendor's current model of a tier: frontier, small, ...")
-    p.add_argument("--requests-per-day", type=float)
-    p.add_argument("--input-tokens", type=float, help="per request")
-    p.add_argument("--output-tokens", type=float, help="per request")
+                   help="add each major vendor's current model of a tier: frontier, small, "
+                   "... (default: none)")
+    p.add_argument("--requests-per-day", type=float, metavar="N",
+                   help="requests per day (default: none; required with --model or --compare)")
+    p.add_argument("--input-tokens", type=float, metavar="N",
+                   help="input tokens per request (default: none; required with --model or "
+                   "--compare)")
+    p.add_argument("--output-tokens", type=float, metavar="N",
+                   help="output tokens per request (default: none; required with --model or "
+                   "--compare)")
     p.add_argument("--cache-share", type=float, default=0.5,
-                   help="share of input tokens cached, for the cache variant (default 0.5)")
+                   help="share of input tokens cached, a fraction in [0, 1], for the cache "
+                   "variant (default: %(default)s)")
     p.add_argument("--all", action="store_true",
                    help="allow aggregator and reseller rows (OpenRouter, GitHub Copilot, ...)")
     gpu = p.add_mutually_exclusive_group()
-    gpu.add_argument("--gpu", help="self-hosting on a catalog GPU (ftrisk prices --kind gpu)")
+    gpu.add_argument("--gpu", metavar="NAME",
+                     help="self-hosting on a catalog GPU (ftrisk prices --kind gpu; default: "
+                     "no self-hosting row)")
     gpu.add_argument("--gpu-hourly", type=float, metavar="USD",
-                     help="self-hosting at this price per GPU-hour")
-    p.add_argument("--gpus", type=int, default=1, help="GPUs per instance (default 1)")
+                     help="self-hosting at this price, $ per GPU-hour (default: no "
+                     "self-hosting row)")
+    p.add_argument("--gpus", type=int, default=1,
+                   help="GPUs per instance, a count (default: %(default)s)")
     p.add_argument("--throughput", type=float, metavar="TOKENS_PER_S",
-                   help="tokens a second one instance serves at full utilization, e.g. 5000")
+                   help="tokens per second one instance serves at full utilization, e.g. "
+                   "5000 (default: none; required with --gpu or --gpu-hourly)")
     p.add_argument("--utilization", type=float, default=1.0,
-                   help="planned utilization of self-hosting, in (0, 1] (default 1)")
+                   help="planned utilization of self-hosting, a fraction in (0, 1] "
+                   "(default: %(default)s)")
 
 
 def _check(args: argparse.Namespace) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from sim.commands import EXIT_OK, error
+from sim.commands.run import add_set_option
 
 NAME = "describe"
 ORDER = 10
@@ -17,8 +18,7 @@ DESCRIPTION = ("Validate a study and print every input with its family and param
 def add_arguments(r: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk describe``."""
     r.add_argument("study", help="study file (TOML)")
-    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a study value, e.g. strategies.x.gpu_hourly=1.2 (repeatable)")
+    add_set_option(r)
     r.add_argument("--uncertain", action="store_true",
                    help="show only the uncertain inputs")
 

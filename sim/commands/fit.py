@@ -21,7 +21,8 @@ DESCRIPTION = (
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk fit``."""
     p.add_argument("file", help="data file (.csv, .tsv or .parquet)")
-    p.add_argument("--column", required=True, help="the column to fit")
+    p.add_argument("--column", required=True, metavar="NAME",
+                   help="the column to fit, in its own unit (required)")
     p.add_argument("--family", default="auto",
                    help="auto (the families suited to the data), one family or several "
                    "separated by commas: lognormal, gamma, normal, beta, poisson, "
@@ -33,11 +34,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "same distribution)")
     p.add_argument("--boot", type=int, default=200, metavar="N",
                    help="bootstrap refits for the KS p-value (0: none; default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
-    p.add_argument("--html", metavar="FILE", help="write the charts to FILE")
-    p.add_argument("--into", metavar="STUDY", help="write the value into this study file")
+    p.add_argument("--seed", type=int, default=0,
+                   help="bootstrap seed, a whole number (default: 0)")
+    p.add_argument("--html", metavar="FILE",
+                   help="write the charts to FILE (default: print only)")
+    p.add_argument("--into", metavar="STUDY",
+                   help="write the value into this study file (default: print only)")
     p.add_argument("--key", metavar="KEY",
-                   help="the study key of the value, e.g. workload.input_tokens")
+                   help="the study key of the value, e.g. workload.input_tokens (default: "
+                   "none; required with --into)")
 
 
 def fit_text(result: Any) -> str:

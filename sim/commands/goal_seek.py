@@ -22,10 +22,11 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk goal-seek``."""
     r.add_argument("study", help="study file (TOML)")
     r.add_argument("--param", required=True, metavar="PATH",
-                   help="input to move, e.g. strategies.hosted_ft.engineering_hours")
+                   help="input to move, a study key, e.g. "
+                   "strategies.hosted_ft.engineering_hours (required)")
     r.add_argument("--target", required=True, metavar="GOAL",
-                   help="payback_within:N=P (e.g. payback_within:12=0.5), npv=DOLLARS or "
-                   "p_best=P")
+                   help="payback_within:N=P (N months, P a probability; e.g. "
+                   "payback_within:12=0.5), npv=DOLLARS or p_best=P (required)")
     r.add_argument("--strategy", metavar="S",
                    help="whose figure (default: the first non-baseline strategy)")
     add_study_options(r)

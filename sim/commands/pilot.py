@@ -28,15 +28,17 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    help="the strategy piloted (default: the recommended one, or the best "
                    "candidate)")
     r.add_argument("--examples", type=int, default=500,
-                   help="examples the pilot evaluates (default: %(default)s)")
-    r.add_argument("--cost", type=float, metavar="DOLLARS", help="what the pilot costs")
+                   help="examples the pilot evaluates, a count (default: %(default)s)")
+    r.add_argument("--cost", type=float, metavar="DOLLARS",
+                   help="what the pilot costs, $ (default: not stated, so no verdict)")
     r.add_argument("--informs", metavar="PATH",
                    help="the rate the pilot observes (default: the strategy's uncertain "
                    "review_rate, quality_lift or error_rate)")
     r.add_argument("--effort-sd", type=float, metavar="SD",
                    help="also measure the engineering hours, with this sd on log-hours "
-                   "(0.3: about ±30%%)")
-    r.add_argument("--html", metavar="FILE", help="write the section to FILE")
+                   "(0.3: about ±30%%; default: hours not measured)")
+    r.add_argument("--html", metavar="FILE",
+                   help="write the section to FILE (default: print only)")
     add_study_options(r)
 
 

@@ -23,10 +23,15 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk portfolio``."""
     r.add_argument("portfolio", help="portfolio file (TOML)")
     r.add_argument("--out", help="output folder (default: out/<portfolio-stem>/)")
-    r.add_argument("--samples", type=int, help="number of samples (overrides the file)")
-    r.add_argument("--seed", type=int, help="seed of the shared inputs (overrides the file)")
+    r.add_argument("--samples", type=int, metavar="N",
+                   help="Monte Carlo samples (default: the file's [portfolio] samples, "
+                   "20,000 when unset)")
+    r.add_argument("--seed", type=int, metavar="N",
+                   help="seed of the shared inputs, a whole number (default: the file's "
+                   "[portfolio] seed, 0 when unset)")
     r.add_argument("--objective", choices=["npv", "payback", "cvar"],
-                   help="what the plan maximizes (overrides the file)")
+                   help="what the plan maximizes: E[NPV] ($), P(payback <= N months) or "
+                   "CVaR 5%% ($) (default: the file's [portfolio] objective, npv when unset)")
     r.add_argument("--quiet", action="store_true", help="print only the best plan")
     from sim.commands.run import add_scheduler_option
 

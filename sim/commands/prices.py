@@ -30,7 +30,9 @@ DESCRIPTION = (
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk prices``."""
-    p.add_argument("--filter", help="only entries whose name or provider contains this text")
+    p.add_argument("--filter", metavar="TEXT",
+                   help="only entries whose name or provider contains this text (default: "
+                   "every entry)")
     p.add_argument("--kind", choices=["api", "gpu", "training", "all"], default="all",
                    help="which table to list (default: all)")
     p.add_argument("--all", action="store_true",
@@ -40,10 +42,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="list each inferred API field and why it is inferred")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--history", metavar="MODEL",
-                      help="a model's or family's dated list prices, e.g. gpt-4o")
+                      help="a model's or family's dated list prices ($ per 1M tokens), e.g. "
+                      "gpt-4o (default: the current list)")
     mode.add_argument("--fit", metavar="SUBJECT",
                       help="fitted declines: a vendor (openai), a tier (openai:frontier) or "
-                      "model:NAME")
+                      "model:NAME (default: no fit)")
     mode.add_argument("--changes", nargs="?", const="", metavar="SUBJECT",
                       help="the changelog (old and new list prices) and each tier's move; "
                       "SUBJECT: a vendor, tier, family or model (default all)")
@@ -51,10 +54,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="price field(s) of --history/--fit (repeatable; default: all for "
                    "--history, input and output for --fit)")
     p.add_argument("--window", nargs=2, metavar=("START", "END"),
-                   help="--fit between two ISO dates, e.g. 2024-01-01 2025-12-31")
+                   help="--fit between two ISO dates, e.g. 2024-01-01 2025-12-31 (default: "
+                   "the whole history)")
     p.add_argument("--observed", action="store_true",
                    help="--fit also on prices only observed in force (not dated changes)")
-    p.add_argument("--html", metavar="FILE", help="--history: write a step chart page to FILE")
+    p.add_argument("--html", metavar="FILE",
+                   help="--history: write a step chart page to FILE (default: print only)")
     p.add_argument("--years", type=int, metavar="N",
                    help="--history/--changes: only the last N years to the history's date "
                    "(--changes' tier table: default 3)")

@@ -33,11 +33,13 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--out", help="output folder (default: out/<study-stem>/)")
     r.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="worker threads (results do not depend on it; default: %(default)s)")
-    r.add_argument("--chunk-size", type=int, default=32768,
-                   help="samples per chunk (memory; results do not depend on it)")
+    r.add_argument("--chunk-size", type=int, default=32768, metavar="N",
+                   help="samples per chunk (memory; results do not depend on it; "
+                   "default: %(default)s)")
     r.add_argument("--quiet", action="store_true", help="print only the answer")
     r.add_argument("--criterion", choices=["npv", "payback", "cvar"],
-                   help="how the strategy is picked (overrides the study)")
+                   help="how the strategy is picked: max E[NPV], max P(payback <= N) or max "
+                   "CVaR 5%% (default: the study's [study] criterion, npv when unset)")
     r.add_argument("--yes", action="store_true",
                    help="write samples.parquet even when it would exceed 2 GB")
     r.add_argument("--xlsx", action="store_true",
@@ -46,7 +48,8 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--target-se", metavar="SE",
                    help="draw blocks of samples until every strategy's standard error meets "
                    "SE: 0.005 (P(payback <= N), the study's headline N), "
-                   "payback_within:N=0.005 or npv=500 (E[NPV], dollars)")
+                   "payback_within:N=0.005 or npv=500 (E[NPV], dollars; default: no target, "
+                   "the study's sample count)")
     r.add_argument("--max-samples", type=int, metavar="N",
                    help="the most samples --target-se may draw (default: 1,048,576)")
     add_scheduler_option(r)
@@ -75,11 +78,22 @@ def scheduler_client(args: argparse.Namespace) -> Iterator[Any]:
 
 def add_study_options(r: argparse.ArgumentParser) -> None:
     """The options every study command shares: --samples, --seed, --sampling, --set."""
-    r.add_argument("--samples", type=int, help="number of samples (overrides the study)")
-    r.add_argument("--seed", type=int, help="random seed (overrides the study)")
-    r.add_argument("--sampling", choices=["mc", "lhs", "sobol"], help="sampling plan")
+    r.add_argument("--samples", type=int, metavar="N",
+                   help="Monte Carlo samples (default: the study's [study] samples)")
+    r.add_argument("--seed", type=int, metavar="N",
+                   help="random seed, a whole number (default: the study's [study] seed)")
+    r.add_argument("--sampling", choices=["mc", "lhs", "sobol"],
+                   help="sampling plan: Monte Carlo, Latin hypercube or scrambled Sobol' "
+                   "(default: the study's [study] sampling)")
+    add_set_option(r)
+
+
+def add_set_option(r: argparse.ArgumentParser, example: str = "strategies.x.gpu_hourly=1.2",
+                   ) -> None:
+    """``--set KEY=VALUE``: override a study value (repeatable)."""
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a study value, e.g. strategies.x.gpu_hourly=1.2 (repeatable)")
+                   help=f"override a study value in the study's own unit, e.g. {example} "
+                   "(repeatable; default: none, the file as written)")
 
 
 def overrides(args: argparse.Namespace) -> list[str]:

@@ -16,15 +16,18 @@ DESCRIPTION = ("The lesson's rule-of-thumb score for 'should we fine-tune?'. A h
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk screen``."""
-    p.add_argument("--daily-requests", type=float, required=True)
-    p.add_argument("--tokens-per-request", type=float, required=True)
-    p.add_argument("--api-cost-per-1m", type=float, required=True,
-                   help="blended $ per 1M tokens you pay today")
-    p.add_argument("--task-consistency", choices=["high", "medium", "low"], default="medium")
-    p.add_argument("--latency-ms", type=float, default=2000.0,
-                   help="latency requirement in ms (default 2000)")
+    p.add_argument("--daily-requests", type=float, required=True, metavar="N",
+                   help="requests per day (required)")
+    p.add_argument("--tokens-per-request", type=float, required=True, metavar="N",
+                   help="average tokens per request, input and output together (required)")
+    p.add_argument("--api-cost-per-1m", type=float, required=True, metavar="USD",
+                   help="blended $ per 1M tokens you pay today (required)")
+    p.add_argument("--task-consistency", choices=["high", "medium", "low"], default="medium",
+                   help="how alike the requests are (default: %(default)s)")
+    p.add_argument("--latency-ms", type=float, default=2000.0, metavar="MS",
+                   help="latency requirement, milliseconds (default: %(default)g)")
     p.add_argument("--quality", choices=["high", "medium", "low"], default="medium",
-                   help="quality requirement")
+                   help="quality requirement (default: %(default)s)")
     p.add_argument("--ml-expertise", action=argparse.BooleanOptionalAction, default=True,
                    help="the team has ML expertise (default yes)")
     p.add_argument("--fast-iteration", action="store_true",

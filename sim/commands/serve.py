@@ -9,6 +9,7 @@ from typing import Any
 
 from sim.commands import EXIT_OK, error
 from sim.commands._status import Status
+from sim.commands.run import add_set_option
 
 NAME = "serve"
 ORDER = 50
@@ -39,15 +40,16 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk serve``."""
     r.add_argument("study", help="study file (TOML)")
     r.add_argument("--strategy", required=True, metavar="S",
-                   help='a kind = "self_hosted" strategy of the study')
+                   help='the name of a kind = "self_hosted" strategy of the study (required)')
     r.add_argument("--requests-per-day", type=float, metavar="N",
-                   help="daily volume to simulate (default: the median of "
+                   help="daily volume to simulate, requests/day (default: the median of "
                    "workload.requests_per_day)")
-    r.add_argument("--seed", type=int, help="random seed (default: the study's)")
-    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a study value, e.g. strategies.x.max_batch=16 (repeatable)")
+    r.add_argument("--seed", type=int, metavar="N",
+                   help="random seed, a whole number (default: the study's [study] seed)")
+    add_set_option(r, "strategies.x.max_batch=16")
     r.add_argument("--precision", type=int, default=20_000, metavar="N",
-                   help="requests per stationary run of the SLA search (default: %(default)s)")
+                   help="requests simulated per stationary run of the SLA search "
+                   "(default: %(default)s)")
     r.add_argument("--out", help="folder for the chart page (default: out/<study-stem>/)")
     r.add_argument("--no-html", action="store_true", help="print only; write no chart page")
 

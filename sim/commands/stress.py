@@ -32,12 +32,17 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    help="whose tail (default: the first non-baseline strategy)")
     r.add_argument("--stress", action="append", default=None, metavar="INPUT=pLO:pHI",
                    help="rerun with INPUT in its LO-HI percentile band, e.g. "
-                   "frontier.annual_price_drop=p90:p100 (repeatable)")
+                   "frontier.annual_price_drop=p90:p100, percentiles 0-100 (repeatable; "
+                   "default: none, the tail drivers only)")
     r.add_argument("--tail", type=float, default=0.1,
-                   help="the worst share of NPV analysed (default: %(default)s)")
-    r.add_argument("--top", type=int, default=12, help="inputs listed (default: %(default)s)")
-    r.add_argument("--html", metavar="FILE", help="write the charts and tables to FILE")
-    r.add_argument("--csv", metavar="FILE", help="write the stress table to FILE (CSV)")
+                   help="the worst share of NPV analysed, a fraction in (0, 1) "
+                   "(default: %(default)s)")
+    r.add_argument("--top", type=int, default=12,
+                   help="inputs listed, a count (default: %(default)s)")
+    r.add_argument("--html", metavar="FILE",
+                   help="write the charts and tables to FILE (default: print only)")
+    r.add_argument("--csv", metavar="FILE",
+                   help="write the stress table to FILE (CSV; default: print only)")
     add_study_options(r)
 
 

@@ -23,22 +23,31 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk sweep``."""
     r.add_argument("study", help="study file (TOML)")
     r.add_argument("--param", required=True, metavar="PATH",
-                   help="input to sweep, e.g. workload.requests_per_day")
-    r.add_argument("--values", metavar="V1,V2,...", help="values, e.g. 1000,2000,5000")
+                   help="input to sweep, a study key, e.g. workload.requests_per_day "
+                   "(required)")
+    r.add_argument("--values", metavar="V1,V2,...",
+                   help="values in the input's own unit, e.g. 1000,2000,5000 (default: none; "
+                   "give --values or --range)")
     r.add_argument("--range", dest="range_", metavar="LO:HI:N",
-                   help="N values from LO to HI (log-spaced when LO > 0)")
+                   help="N values from LO to HI in the input's own unit (log-spaced when LO "
+                   "> 0; default: none; give --values or --range)")
     r.add_argument("--linear", action="store_true", help="space a --range linearly")
-    r.add_argument("--months", type=int, help="N of P(payback <= N) (default: the study's "
+    r.add_argument("--months", type=int, help="N of P(payback <= N), months (default: the study's "
                    "headline, 12 when asked for)")
     r.add_argument("--strategy", action="append", default=None, metavar="S",
                    help="strategy to show (repeatable; default: every non-baseline one)")
     r.add_argument("--param2", metavar="PATH",
-                   help="a second input: a two-input map (at most 400 cells)")
-    r.add_argument("--values2", metavar="V1,V2,...", help="values of --param2")
+                   help="a second input: a two-input map (at most 400 cells; default: "
+                   "none, a one-input sweep)")
+    r.add_argument("--values2", metavar="V1,V2,...",
+                   help="values of --param2 in its own unit (default: none; with --param2 "
+                   "give --values2 or --range2)")
     r.add_argument("--range2", metavar="LO:HI:N", help="N values of --param2 (log-spaced "
-                   "when LO > 0; --linear spaces both ranges linearly)")
-    r.add_argument("--html", metavar="FILE", help="write the chart and table to FILE")
-    r.add_argument("--csv", metavar="FILE", help="write the table to FILE (CSV)")
+                   "when LO > 0; --linear spaces both ranges linearly; default: none)")
+    r.add_argument("--html", metavar="FILE",
+                   help="write the chart and table to FILE (default: print only)")
+    r.add_argument("--csv", metavar="FILE",
+                   help="write the table to FILE (CSV; default: print only)")
     add_study_options(r)
 
 

@@ -28,8 +28,10 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--strategy", action="append", default=None, metavar="S",
                    help="strategy to explain (repeatable; default: every non-baseline one)")
     r.add_argument("--metric", default="npv",
-                   help="npv or payback_within:N (default: %(default)s)")
-    r.add_argument("--top", type=int, default=12, help="inputs listed (default: %(default)s)")
+                   help="npv (E[NPV], $) or payback_within:N (P(payback <= N months)) "
+                   "(default: %(default)s)")
+    r.add_argument("--top", type=int, default=12,
+                   help="inputs listed, a count (default: %(default)s)")
     r.add_argument("--sobol", action="store_true", help="also compute Sobol' indices")
     r.add_argument("--sobol-samples", type=int, default=8192, metavar="N",
                    help="Sobol' base samples, a power of 2 (default: %(default)s)")
@@ -39,7 +41,8 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--shapley-evaluations", type=int, default=1 << 17, metavar="N",
                    help="model evaluations the Shapley estimate spends (default: "
                    "%(default)s; its standard error falls as 1/sqrt(N))")
-    r.add_argument("--html", metavar="FILE", help="write the charts and tables to FILE")
+    r.add_argument("--html", metavar="FILE",
+                   help="write the charts and tables to FILE (default: print only)")
     add_study_options(r)
 
 

@@ -17,18 +17,25 @@ DESCRIPTION = ("Hours and cost of one fine-tuning run from the lesson's throughp
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk train-cost``."""
-    p.add_argument("--model-size", type=float, required=True, help="billions of parameters")
-    p.add_argument("--method", choices=["lora", "qlora", "full"], default="lora")
-    p.add_argument("--examples", type=float, required=True, help="training examples")
-    p.add_argument("--seq-len", type=float, default=512, help="tokens per example")
-    p.add_argument("--epochs", type=float, default=1)
+    p.add_argument("--model-size", type=float, required=True, metavar="B",
+                   help="model size, billions of parameters, e.g. 7 (required)")
+    p.add_argument("--method", choices=["lora", "qlora", "full"], default="lora",
+                   help="fine-tuning method (default: %(default)s)")
+    p.add_argument("--examples", type=float, required=True, metavar="N",
+                   help="training examples, a count (required)")
+    p.add_argument("--seq-len", type=float, default=512, metavar="TOKENS",
+                   help="tokens per example (default: %(default)s)")
+    p.add_argument("--epochs", type=float, default=1, metavar="N",
+                   help="passes over the examples, epochs (default: %(default)s)")
     p.add_argument("--gpu", default="a100_80g",
                    help="a100_80g or a10g (the lesson's table), or another GPU of the catalog "
-                   "(ftrisk prices --kind gpu), priced from the catalog")
+                   "(ftrisk prices --kind gpu), priced from the catalog in $ per GPU-hour "
+                   "(default: %(default)s)")
     p.add_argument("--spot", action=argparse.BooleanOptionalAction, default=True,
                    help="spot instances at 0.35 x on demand (default yes)")
     p.add_argument("--mfu", type=float, default=0.35,
-                   help="model-FLOPs utilization for the cross-check (default 0.35)")
+                   help="model-FLOPs utilization for the cross-check, a fraction in (0, 1] "
+                   "(default: %(default)s)")
 
 
 def _price(args: argparse.Namespace, table_hourly: float, gpus: float,

@@ -21,7 +21,8 @@ DESCRIPTION = (
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ftrisk workload``."""
     p.add_argument("log", help="request log (.csv, .tsv or .parquet), one row per request")
-    p.add_argument("--out", metavar="FILE", help="write the [workload] fragment to FILE")
+    p.add_argument("--out", metavar="FILE",
+                   help="write the [workload] fragment to FILE (default: print only)")
     p.add_argument("--timestamp-column", metavar="NAME",
                    help="timestamp column (default: detected, e.g. timestamp, ts, created_at)")
     p.add_argument("--input-column", metavar="NAME",
@@ -32,7 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "completion_tokens)")
     p.add_argument("--boot", type=int, default=100, metavar="N",
                    help="bootstrap refits for the fits' KS p-values (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="bootstrap seed, a whole number (default: 0)")
 
 
 def run(args: argparse.Namespace) -> int:
