@@ -34,11 +34,12 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any, ClassVar
 
 import numpy as np
+import scipy.stats
 from scipy import special
+from scipy.optimize import brentq
 
 from distributions.base import Distribution, FloatArray
 from distributions.continuous import Beta, Gamma
@@ -53,13 +54,6 @@ TAIL = 1e-9
 MAX_TABLE = 1000
 
 Params = dict[str, float]
-
-
-def _stats() -> ModuleType:
-    """scipy.stats, imported on first use (about 0.7 s that ``import distributions`` skips)."""
-    import scipy.stats
-
-    return scipy.stats
 
 
 @dataclass(frozen=True)
@@ -139,7 +133,7 @@ class NormalFamily(Family):
         return {"mean": rows.mean(axis=1), "sd": rows.std(axis=1)}
 
     def model(self, params: Mapping[str, Any]) -> Any:
-        return _stats().norm(loc=params["mean"], scale=params["sd"])
+        return scipy.stats.norm(loc=params["mean"], scale=params["sd"])
 
     def se(self, params: Params, x: FloatArray) -> Params:
         sd, n = params["sd"], x.size
@@ -165,7 +159,7 @@ class LognormalFamily(Family):
         return {"mu": y.mean(axis=1), "sigma": y.std(axis=1)}
 
     def model(self, params: Mapping[str, Any]) -> Any:
-        return _stats().lognorm(s=params["sigma"], scale=np.exp(params["mu"]))
+        return scipy.stats.lognorm(s=params["sigma"], scale=np.exp(params["mu"]))
 
     def se(self, params: Params, x: FloatArray) -> Params:
         s, n = params["sigma"], x.size
@@ -185,11 +179,11 @@ class GammaFamily(Family):
     needs: ClassVar[Support] = "positive"
 
     def mle(self, x: FloatArray) -> Params:
-        shape, _, scale = _stats().gamma.fit(x, floc=0)
+        shape, _, scale = scipy.stats.gamma.fit(x, floc=0)
         return {"shape": float(shape), "scale": float(scale)}
 
     def model(self, params: Mapping[str, Any]) -> Any:
-        return _stats().gamma(a=params["shape"], scale=params["scale"])
+        return scipy.stats.gamma(a=params["shape"], scale=params["scale"])
 
     def se(self, params: Params, x: FloatArray) -> Params:
         k, theta = params["shape"], params["scale"]
@@ -210,11 +204,11 @@ class BetaFamily(Family):
     needs: ClassVar[Support] = "rate"
 
     def mle(self, x: FloatArray) -> Params:
-        a, b, _, _ = _stats().beta.fit(x, floc=0, fscale=1)
+        a, b, _, _ = scipy.stats.beta.fit(x, floc=0, fscale=1)
         return {"a": float(a), "b": float(b)}
 
     def model(self, params: Mapping[str, Any]) -> Any:
-        return _stats().beta(params["a"], params["b"])
+        return scipy.stats.beta(params["a"], params["b"])
 
     def se(self, params: Params, x: FloatArray) -> Params:
         a, b = params["a"], params["b"]
@@ -264,7 +258,7 @@ class PoissonFamily(_CountFamily):
         return {"mean": float(np.mean(x))}
 
     def model(self, params: Mapping[str, Any]) -> Any:
-        return _stats().poisson(params["mean"])
+        return scipy.stats.poisson(params["mean"])
 
     def se(self, params: Params, x: FloatArray) -> Params:
         return {"mean": math.sqrt(params["mean"] / x.size)}
@@ -305,13 +299,12 @@ class NegativeBinomialFamily(_CountFamily):
                     "negative_binomial: the counts are barely overdispersed (the estimate of r "
                     "runs past 1e10, the Poisson limit): fit poisson instead"
                 )
-        from scipy.optimize import brentq  # heavy import, only for this fit
 
         r = math.exp(brentq(score, lo, hi, xtol=1e-14, rtol=1e-15))
         return {"r": r, "p": r / (r + m)}
 
     def model(self, params: Mapping[str, Any]) -> Any:
-        return _stats().nbinom(params["r"], params["p"])
+        return scipy.stats.nbinom(params["r"], params["p"])
 
     def se(self, params: Params, x: FloatArray) -> Params:
         r, p, n = params["r"], params["p"], x.size
@@ -352,7 +345,7 @@ class DiscreteFamily(Family):
     def fit(self, x: FloatArray) -> Estimate:
         vals, counts = np.unique(x, return_counts=True)
         p = counts / x.size
-        model = _stats().rv_discrete(values=(vals, p))
+        model = scipy.stats.rv_discrete(values=(vals, p))
         value, dist, note = self.written({}, x)
         return Estimate(self.name, {}, {}, vals.size - 1, float(counts @ np.log(p)),
                         value, dist, model, note)

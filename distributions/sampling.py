@@ -37,6 +37,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
+from scipy.stats import qmc
 
 from distributions.base import TINY
 from distributions.errors import DistributionError
@@ -219,8 +220,6 @@ class SobolCursor:
 
     def points(self, start: int, length: int) -> FloatArray:
         """Points ``start`` to ``start + length - 1`` of the sequence, shape (length, d)."""
-        from scipy.stats import qmc  # scipy.stats takes 0.65 s to import: Sobol plans only
-
         start, length = int(start), int(length)
         with self._lock:
             if self._engine is None or start < self._position:

@@ -7,6 +7,10 @@ import io
 import math
 from collections.abc import Sequence
 
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
 
 def money(x: float | None, *, compact: bool = False) -> str:
     """Dollars, rounded to the dollar: ``$1,234,567``; with ``compact`` amounts of a
@@ -240,10 +244,6 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
     a      1
     bb    22
     """
-    from rich import box  # only the terminal tables need rich (0.1 s to import)
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
     for i, h in enumerate(header):
         table.add_column(h, justify="left" if i in left else "right", no_wrap=True)

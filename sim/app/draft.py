@@ -23,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import tomlkit
+
 from distributions import DistributionError, parse
 from sim.study import Input, Study, StudyError, study_from_dict
 from sim.study.kinds import KINDS
@@ -207,8 +209,6 @@ class Draft:
 def _edited(text: str, file: str, changes: str) -> str:
     """:meth:`Draft.toml` of the changes written as JSON (``[inputs, off, constraints,
     samples]``)."""
-    import tomlkit
-
     inputs, off, constraints, samples = json.loads(changes)
     try:
         doc = tomlkit.parse(text)
@@ -224,8 +224,6 @@ def _edited(text: str, file: str, changes: str) -> str:
 
 def _table(node: Any, key: str) -> Any:
     """``node[key]``, a table added when missing."""
-    import tomlkit
-
     if key not in node:
         node[key] = tomlkit.table()
     return node[key]
@@ -242,8 +240,6 @@ def _set_inputs(doc: Any, inputs: Mapping[str, Any]) -> None:
 
 def _drop(doc: Any, off: frozenset[str]) -> None:
     """Remove the strategies switched off, and the correlations naming them."""
-    import tomlkit
-
     strategies = doc.get("strategies", {})
     for name in sorted(off):
         if name in strategies:
@@ -274,8 +270,6 @@ def _set_constraints(doc: Any, constraints: Mapping[str, Any]) -> None:
 
 def _item(value: Any) -> Any:
     """A tomlkit item for a study value: a number, or an inline table."""
-    import tomlkit
-
     if isinstance(value, Mapping):
         t = tomlkit.inline_table()
         for k, v in value.items():

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.costs.fused import volume_sum_ufunc
+
 Value = float | NDArray[np.float64]
 
 #: Days in a month, as in the lesson's formulas.
@@ -26,8 +28,6 @@ def volume_sum(monthly_growth: Value, months: Value) -> Value:
     >>> float(volume_sum(0.1, 3)), float(volume_sum(0.0, 3))
     (3.31, 3.0)
     """
-    from sim.costs.fused import volume_sum_ufunc  # compiled: the month loop's own rule
-
     return volume_sum_ufunc(monthly_growth, months)
 
 

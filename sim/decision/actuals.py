@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy import special
+from scipy import special, stats
 
 from sim.decision.samples import decision_set
 from sim.display import money
@@ -454,8 +454,6 @@ def check_actuals(study: Study, acts: Actuals, *, samples: int | None = None,
     >>> res.sentences()[-2]  # doctest: +SKIP
     'after 4 months of actuals, P(payback ≤ 12) for hosted_ft moved from 0.26 to 0.41 ...'
     """
-    from scipy import stats
-
     obs = observation or Observation()
     if not 0 < ess_min <= 1:
         raise ValueError(f"ess_min={ess_min} must be in (0, 1]")

@@ -20,6 +20,7 @@ from sim.decision.sweep import Sweep, sweep
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
 from sim.decision.voi import ValueOfInformation, value_of_information
 from sim.study import Study
+from sim.study.strategy import input_field
 
 #: Input swept by the report's break-even map.
 BREAK_EVEN_PARAM = "workload.requests_per_day"
@@ -87,8 +88,6 @@ def break_even_values(study: Study, param: str = BREAK_EVEN_PARAM, *,
                       points: int = 9) -> list[float]:
     """Log-spaced values from half the input's P5 to twice its P95 (or 1/4x to 4x if fixed),
     kept inside the input's domain (a volume at its ceiling is not doubled past it)."""
-    from sim.study.strategy import input_field
-
     inp = study.input(param)
     lo, hi = (float(v) for v in inp.dist.ppf(np.array([0.05, 0.95])))
     lo, hi = (lo / 2, hi * 2) if hi > lo else (lo / 4, lo * 4)

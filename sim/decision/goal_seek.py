@@ -28,6 +28,7 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
+from scipy.optimize import brentq
 
 from sim.decision.crn import Draws
 from sim.decision.knob import Knob, knob
@@ -250,8 +251,6 @@ def goal_seek(study: Study, param: str, target: str | Goal, *, strategy: str | N
     >>> g.sentence()  # doctest: +SKIP
     'With a median engineering hours (hosted_ft) above 61 ± 2, hosted_ft is less likely ...'
     """
-    from scipy.optimize import brentq  # scipy.optimize: only goal seek needs it
-
     goal = parse_goal(target, horizon=study.horizon_months) if isinstance(target, str) \
         else target
     name = check_strategies(study, [strategy] if strategy else None)[:1]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
+from scipy.stats import qmc
 
 from distributions.base import TINY
 from sim.decision.metrics import Metric, parse_metric
@@ -285,8 +286,6 @@ def sobol_analysis(study: Study, *, n: int = 1 << 13, metric: str | Metric = "np
     >>> res = sobol_analysis(load_study("studies/legal_contracts.toml"), n=4096)  # doctest: +SKIP
     >>> res.table("hosted_ft")  # doctest: +SKIP
     """
-    from scipy.stats import qmc  # scipy.stats takes 0.65 s to import; only Sobol needs it
-
     m = parse_metric(metric, horizon=study.horizon_months)
     names = check_strategies(study, strategies)
     _check_n(n)

@@ -26,6 +26,7 @@ from sim.costs.build import build_kernels, section
 from sim.costs.kernels import engineering_hours
 from sim.costs.workload import Value
 from sim.portfolio.spec import Member, Portfolio
+from sim.runner.cluster import map_ordered
 from sim.runner.model import discount_factors
 from sim.runner.paths import monthly_paths
 from sim.serving.from_study import prepare
@@ -235,8 +236,6 @@ def member_flows(portfolio: Portfolio, *, progress: Callable[[int, int], None] |
     bounds = task_bounds(portfolio.samples)
     total = len(bounds) * len(portfolio.members)
     if client is not None:
-        from sim.runner.cluster import map_ordered
-
         results: list[dict[str, dict[str, FloatArray]]] = []
 
         def got(r: dict[str, dict[str, FloatArray]]) -> None:

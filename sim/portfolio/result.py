@@ -10,7 +10,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from sim.portfolio.flows import MemberFlows
-from sim.portfolio.optimize import Pick, Search
+from sim.portfolio.optimize import Pick, Search, payback_months_of
 from sim.portfolio.spec import Portfolio
 from sim.runner.stats import cvar
 
@@ -193,8 +193,6 @@ class PortfolioResult:
 def standalone_table(portfolio: Portfolio, flows: list[MemberFlows], months: int
                      ) -> pl.DataFrame:
     """Every member's every strategy started in month 1, alone."""
-    from sim.portfolio.optimize import payback_months_of
-
     rows = []
     for m, f in zip(portfolio.members, flows, strict=True):
         for c, cf in f.choices.items():

@@ -14,6 +14,7 @@ member's own value would be.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tomllib
 from collections.abc import Mapping
@@ -126,8 +127,6 @@ class Portfolio:
 
     def replace(self, **changes: Any) -> Portfolio:
         """A copy with some settings changed (members are not reloaded)."""
-        import dataclasses
-
         return dataclasses.replace(self, **changes)
 
 

@@ -19,6 +19,7 @@ from sim.display import money, prob
 from sim.portfolio import PortfolioResult
 from sim.report.folder import GENERATOR, write_folder
 from sim.report.page import html_page, table
+from sim.report.theme import fit, style
 
 __all__ = ["PORTFOLIO_FILES", "portfolio_section", "render_portfolio", "write_portfolio"]
 
@@ -43,8 +44,6 @@ def npv_histogram_frame(npv: np.ndarray, bins: int = 40) -> pl.DataFrame:
 
 def _chart(result: PortfolioResult) -> dict[str, Any]:
     import altair as alt  # heavy: only a page being written needs it
-
-    from sim.report.theme import fit, style
 
     frame = npv_histogram_frame(result.samples["npv"].to_numpy())
     chart = alt.Chart(frame).mark_bar().encode(

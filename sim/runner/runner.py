@@ -29,6 +29,7 @@ import polars as pl
 from distributions import spearman
 from sim.costs.slots import BLOCK
 from sim.costs.workload import Value
+from sim.runner.cluster import map_ordered
 from sim.runner.collect import BackgroundWriter, Collector
 from sim.runner.decomposition import explain
 from sim.runner.draws import Draws, input_values, sampling_plan
@@ -272,7 +273,6 @@ def _evaluate(client: Any, study: Study, work: Any, bounds: list[tuple[int, int]
     if client is None:
         _evaluate_chunks(work, bounds, workers, collector, fan_parts, progress)
         return
-    from sim.runner.cluster import map_ordered  # dask only when asked for
 
     n = bounds[-1][1] if bounds else 0
     map_ordered(client, plan_chunk, bounds, shared=(study,),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -100,8 +101,6 @@ def frame_of(columns: dict[str, np.ndarray]) -> Any:
     >>> frame_of({"x": np.array([1.0, np.nan]), "m": np.array([3, 0], np.int16)}).to_dicts()
     [{'x': 1.0, 'm': 3}, {'x': None, 'm': None}]
     """
-    import polars as pl  # the run's caller asks for a frame: polars only then
-
     return pl.from_arrow(pa.table({k: _array(v) for k, v in columns.items()}))
 
 

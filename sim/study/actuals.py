@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 from numpy.typing import NDArray
 
 from sim.study.types import Study
@@ -89,8 +90,6 @@ def _month_numbers(raw: list[Any], file: str, start: str | None) -> NDArray[np.i
 
 
 def _read(path: Path) -> Any:
-    import polars as pl
-
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ActualsError(f"{path}: not a .csv or .parquet file; save the bills as one")
@@ -107,8 +106,6 @@ def _read(path: Path) -> Any:
 
 
 def _values(frame: Any, column: str, file: str) -> NDArray[np.float64]:
-    import polars as pl
-
     s = frame[column]
     if s.dtype == pl.String:
         s = s.str.strip_chars().str.replace_all(r"[$,]", "").cast(pl.Float64, strict=False)

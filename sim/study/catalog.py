@@ -133,8 +133,6 @@ def gpu_price(gpu: str) -> GpuPrice:
 
 def _closest(name: str, names: Iterable[str]) -> str:
     """`` did you mean 'x'?`` for the names closest to ``name`` (empty when none is)."""
-    from difflib import get_close_matches
-
     close = get_close_matches(name, list(names), n=3) if len(name) <= 200 else []
     return f" did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 

@@ -19,6 +19,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import tomlkit
+import tomlkit.items
+
 from sim.study.errors import StudyError
 from sim.study.loader import study_from_dict
 from sim.study.types import Study
@@ -40,8 +43,6 @@ def _read(path: Path, flag: str) -> str:
 
 
 def _parse(text: str, file: str) -> Any:
-    import tomlkit  # keeps comments and layout; only this edit needs it
-
     try:
         return tomlkit.parse(text)
     except Exception as err:  # tomlkit's parse errors share no public base class
@@ -71,8 +72,6 @@ def _parent(doc: Any, key: str, file: str) -> tuple[Any, str]:
 
 
 def _is_inline(item: Any) -> bool:
-    import tomlkit.items
-
     return isinstance(item, tomlkit.items.InlineTable)
 
 
@@ -146,8 +145,6 @@ def set_study_value(path: str | Path, key: str, value: str) -> Study:
     ...                 ).input("workload.input_tokens").dist.mean  # doctest: +SKIP
     500.0
     """
-    import tomlkit
-
     p = Path(path)
     file = str(path)
     doc = _parse(_read(p, "--into"), file)

@@ -35,8 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
+from scipy import stats
 
-from distributions import FitResult, fit_data
+from distributions import FitError, FitResult, fit_data, toml_inline
 from distributions.base import FloatArray
 
 __all__ = ["LogError", "WorkloadFit", "derive_workload", "detect_columns"]
@@ -138,8 +140,6 @@ class WorkloadFit:
 
     def toml(self) -> str:
         """The ``[workload]`` fragment with comments saying how each value was derived."""
-        from distributions import toml_inline
-
         g = self.growth
         r = self.requests.best
         ti, to = self.input_tokens.best, self.output_tokens.best
@@ -180,8 +180,6 @@ class WorkloadFit:
 
 
 def _scan(path: Path) -> Any:
-    import polars as pl
-
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise LogError(f"{path}: not a .csv, .tsv or .parquet file; save the log as one of them")
@@ -225,8 +223,6 @@ def detect_columns(names: list[str], given: dict[str, str | None], *,
 
 def _timestamp(frame: Any, column: str, file: str) -> Any:
     """The timestamp column as a polars Datetime expression."""
-    import polars as pl
-
     dtype = frame.collect_schema()[column]
     c = pl.col(column)
     if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
@@ -248,8 +244,6 @@ def _timestamp(frame: Any, column: str, file: str) -> Any:
 
 def _counts(frame: Any, ts: Any, file: str, column: str) -> tuple[Any, Any, int]:
     """Daily counts (with 0 for empty days) and the number of rows; unparsed rows fail."""
-    import polars as pl
-
     stamped = frame.select(t=ts)
     agg = stamped.select(rows=pl.len(), bad=pl.col("t").null_count(),
                          first=pl.col("t").min(), last=pl.col("t").max()).collect()
@@ -264,8 +258,6 @@ def _counts(frame: Any, ts: Any, file: str, column: str) -> tuple[Any, Any, int]
 
 
 def _growth(days: FloatArray, counts: FloatArray) -> Growth:
-    from scipy import stats
-
     keep = counts > 0
     x, y = days[keep], np.log(counts[keep])
     n = x.size
@@ -285,10 +277,6 @@ def _growth(days: FloatArray, counts: FloatArray) -> Growth:
 
 def _tokens(frame: Any, column: str, rows: int, source: str, seed: int,
             n_boot: int) -> tuple[FitResult, int]:
-    import polars as pl
-
-    from distributions import FitError
-
     step = max(1, math.ceil(rows / MAX_FIT_ROWS))
     c = pl.col(column).cast(pl.Float64, strict=False)
     x = frame.select(c).gather_every(step).collect()[column].fill_null(np.nan).to_numpy()
@@ -335,8 +323,6 @@ def derive_workload(path: str | Path, *, timestamp: str | None = None,
     >>> fit = derive_workload("requests.parquet")  # doctest: +SKIP
     >>> print(fit.toml())  # doctest: +SKIP
     """
-    import polars as pl
-
     p = Path(path)
     file = str(path)
     frame = _scan(p)
