@@ -172,6 +172,7 @@ class FitResult:
         Columns: ``family, k, n, loglik, aic, delta_aic, aic_weight, bic, delta_bic, test,
         statistic, p_value, params, value, note``.
         """
+        # polars (0.3 s to import) only for data files and fits: import distributions skips it
         import polars as pl
 
         aic = np.array([f.aic for f in self.fits])

@@ -69,6 +69,7 @@ def fit_frames(result: FitResult, *, points: int = 200, bins: int | None = None)
     >>> frames.density.columns, frames.pp.height
     (['family', 'x', 'density'], 150)
     """
+    # polars (0.3 s to import) only for data files and fits: import distributions skips it
     import polars as pl
 
     if points < 2:

@@ -53,6 +53,7 @@ def read_sample(path: str | Path, column: str) -> FloatArray:
     [512.0, nan, 1024.0]
     has no column 'tokens'; did you mean 'tokens_in'? columns: tokens_in, model
     """
+    # polars (0.3 s to import) only for data files and fits: import distributions skips it
     import polars as pl
 
     path = Path(path)
@@ -100,6 +101,7 @@ def _check_column(path: Path, column: str, names: list[str]) -> None:
 
 
 def _check_text(where: str, raw: object, bad: object) -> None:
+    # polars (0.3 s to import) only for data files and fits: import distributions skips it
     import polars as pl
 
     assert isinstance(raw, pl.LazyFrame) and isinstance(bad, pl.Series)

@@ -16,6 +16,7 @@ def _call(x: float) -> str:
 
 
 def _models_table(args: argparse.Namespace, prices: list[Any], hosting: Any) -> list[str]:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.costs.calculator import compare_api_costs
     from sim.display import text_table
 
@@ -67,6 +68,7 @@ def _hosting_lines(args: argparse.Namespace, hosting: Any) -> list[str]:
 
 def cost_text(args: argparse.Namespace, prices: list[Any], hosting: Any) -> str:
     """Everything ``ftrisk cost`` prints."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.study.catalog import describe_source
 
     out: list[str] = []

@@ -6,6 +6,7 @@ and its changelog with each tier's move over the last years
 from __future__ import annotations
 
 from collections.abc import Sequence
+from difflib import get_close_matches
 from typing import Any
 
 #: Price fields shown by default by --fit.
@@ -17,6 +18,7 @@ def history_text(name: str, rows: Any) -> str:
 
     ``rows`` are :func:`sim.study.price_history.history` rows.
     """
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import text_table
     from sim.study.price_history import FIELDS
 
@@ -43,6 +45,7 @@ def _pct(x: float) -> str:
 
 def _decline_rows(subjects: Sequence[str], fields: Sequence[str], window: Any,
                   observed: bool, *, model: bool) -> list[list[str]]:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.study.price_fits import fit_decline, fit_model_decline
 
     rows = []
@@ -63,6 +66,7 @@ def _decline_rows(subjects: Sequence[str], fields: Sequence[str], window: Any,
 
 
 def _cut_rows(subjects: Sequence[str], fields: Sequence[str], window: Any) -> list[list[str]]:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.study.price_fits import fit_step_cuts
 
     rows = []
@@ -102,6 +106,7 @@ def fit_text(subject: str, fields: Sequence[str], window: Any, observed: bool) -
     ValueError
         An unknown subject (with the closest names) or field.
     """
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import text_table
     from sim.study.fitted import MODEL_PREFIX
     from sim.study.price_history import check_field, price_history
@@ -118,8 +123,6 @@ def fit_text(subject: str, fields: Sequence[str], window: Any, observed: bool) -
     else:
         subjects = [t for t in tiers if t.split(":", 1)[0] == subject]
         if not subjects:
-            from difflib import get_close_matches
-
             vendors = sorted({t.split(":", 1)[0] for t in tiers})
             close = get_close_matches(subject, tiers + vendors, n=3, cutoff=0.5)
             hint = f"did you mean {', '.join(close)}? " if close else ""
@@ -169,6 +172,7 @@ def changes_text(subject: str | None, years: int | None) -> str:
     ValueError
         An unknown subject or a bad number of years.
     """
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import text_table
     from sim.study.price_changes import changelog, history_date, last_years, tier_changes
     from sim.study.price_history import MAJOR_VENDORS, price_history

@@ -70,6 +70,7 @@ class Status:
         if not self._bar:
             if time.perf_counter() - self.start < BAR_DELAY and done < total:
                 return
+            # deferred: ftrisk --help must not load numpy, polars or the models
             from rich.progress import BarColumn, Progress, TimeRemainingColumn
 
             self._stop()
@@ -89,6 +90,7 @@ class Status:
         elapsed, replacing the bar or the previous line."""
         if not self.enabled:
             return
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
 
         self._stop()

@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env.pop(STUDY_ENV, None)
     if args.study:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.study import load_study
         from sim.study.errors import StudyError
 

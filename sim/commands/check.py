@@ -56,6 +56,7 @@ def _pit_histogram(counts: tuple[int, ...]) -> str:
 
 def report_text(res: Any) -> str:
     """The terminal report of a check."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     import polars as pl
 
     from sim.display import money, number, short, text_table
@@ -111,6 +112,7 @@ def report_text(res: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Check the study's forecast against the actuals and print the report."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision.actuals import Observation, check_actuals
     from sim.study.actuals import ActualsError, read_actuals
     from sim.study.errors import StudyError

@@ -65,6 +65,7 @@ def _check(args: argparse.Namespace) -> str | None:
     Numbers are checked against the physical ranges of the study keys they stand for
     (:mod:`sim.study.schema`), so no flag can drive a figure to inf or NaN.
     """
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import MAX_NAME, flag_problems, number_problem, whole_problem
     from sim.study.schema import (
         GPU_HOURLY,
@@ -109,6 +110,7 @@ def _check(args: argparse.Namespace) -> str | None:
 
 def _prices(args: argparse.Namespace) -> tuple[list[Any], str | None]:
     """The catalog rows asked for (--compare's picks after --model's), or an error."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.study.catalog import api_price
     from sim.study.price_history import current_models
 
@@ -143,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
         return error(problem)
     hosting = None
     if args.throughput is not None:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.costs.calculator import self_hosted_cost
         from sim.study.catalog import gpu_price
 
@@ -155,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
             hourly = args.gpu_hourly
         hosting = self_hosted_cost(hourly, args.throughput, utilization=args.utilization,
                                    gpus=args.gpus)
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._cost_text import cost_text
 
     print(cost_text(args, prices, hosting))

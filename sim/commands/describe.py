@@ -25,6 +25,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the study and print its inputs table; a bad study exits 2 with one line."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.report.describe import describe_text
     from sim.study import load_study
     from sim.study.errors import StudyError

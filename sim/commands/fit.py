@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from sim.commands import EXIT_OK, error
@@ -47,6 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def fit_text(result: Any) -> str:
     """The terminal table of a fit: one row per family, best AIC first."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import text_table
 
     def g(v: float, d: int = 4) -> str:
@@ -76,6 +78,7 @@ MAX_BOOT = 100_000
 
 
 def _check(args: argparse.Namespace) -> str | None:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import MAX_SEED, whole_problem
 
     if args.boot < 0:
@@ -93,8 +96,7 @@ def _check(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit, print the ranking and the value; write --html and --into if asked."""
-    from pathlib import Path
-
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from distributions import FitError, fit_data, read_sample
     from sim.report.files import check_file_target
     from sim.study.edit import check_study_key
@@ -127,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         _write_html(args, result)
         print(f"wrote {args.html}")
     if args.into:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.study.edit import set_study_value
 
         try:
@@ -141,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_html(args: argparse.Namespace, result: Any) -> None:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from distributions import fit_frames
     from sim.report.files import write_text
     from sim.report.fit_page import fit_page

@@ -34,6 +34,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
 
 def goal_text(g: Any) -> str:
     """The sentence, then the root, the figure there and the trials."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import number, plus_minus, short, text_table
 
     what = "median" if g.uncertain else "value"
@@ -53,6 +54,7 @@ def goal_text(g: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Seek the root and print the sentence and the trials."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision import goal_seek
     from sim.study.errors import StudyError
 

@@ -44,6 +44,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
 
 def pilot_text(p: Any) -> str:
     """The sentence and the table of values."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import money, text_table
 
     rows = [[r["what"], money(r["value"]), money(r["se"]), money(r["plugin"])]
@@ -56,6 +57,7 @@ def pilot_text(p: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Value the pilot; print the sentence and the values; write --html if asked."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision import compare, focus_strategy, pilot_value, simulate
     from sim.report.files import check_file_target, write_text
     from sim.study.errors import OutputError, StudyError
@@ -81,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         return error(f"--informs {args.informs}: {err.args[0]} is not an input of the study")
     print(pilot_text(p))
     if args.html:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.report.sections import page
         from sim.report.tool_sections import pilot_section
 

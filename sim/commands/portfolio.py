@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from sim.commands import EXIT_OK, error
+from sim.commands._status import Status
+from sim.commands.run import add_scheduler_option, scheduler_client
 
 NAME = "portfolio"
 ORDER = 45
@@ -33,13 +37,13 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    help="what the plan maximizes: E[NPV] ($), P(payback <= N months) or "
                    "CVaR 5%% ($) (default: the file's [portfolio] objective, npv when unset)")
     r.add_argument("--quiet", action="store_true", help="print only the best plan")
-    from sim.commands.run import add_scheduler_option
 
     add_scheduler_option(r)
 
 
 def portfolio_text(result: Any) -> str:
     """The terminal view: each member's part, the timings, the plans ranked."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import money, prob, text_table
 
     p = result.portfolio
@@ -68,6 +72,7 @@ def portfolio_text(result: Any) -> str:
 
 def best_text(result: Any) -> str:
     """One sentence: the best plan and its headline figures."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import money, prob
 
     b = result.best
@@ -80,8 +85,7 @@ def best_text(result: Any) -> str:
 
 def load(args: argparse.Namespace) -> Any:
     """The portfolio with the command line's overrides (raises StudyError)."""
-    import hashlib
-
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.portfolio.spec import portfolio_from_dict, read_toml
 
     doc, raw = read_toml(Path(args.portfolio), args.portfolio)
@@ -95,7 +99,7 @@ def load(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Run the portfolio into its output folder; print the plan."""
-    from sim.commands._status import Status
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.study.errors import OutputError, StudyError
 
     if args.samples is not None and args.samples < 1:
@@ -103,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is not None and args.seed < 0:
         return error(f"--seed {args.seed}: must be >= 0")
     out = Path(args.out) if args.out else Path("out") / Path(args.portfolio).stem
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.report.folder import check_out_folder
 
     try:
@@ -110,9 +115,8 @@ def run(args: argparse.Namespace) -> int:
         check_out_folder(out, study_file=args.portfolio, flag="--out")
     except (StudyError, OutputError) as err:
         return error(str(err))
-    import contextlib
 
-    from sim.commands.run import scheduler_client
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.portfolio import run_portfolio
     from sim.report.portfolio_page import write_portfolio
     from sim.runner.cluster import SchedulerError, scheduler_address

@@ -100,6 +100,7 @@ def _misuse(args: argparse.Namespace) -> str | None:
 
 
 def _history(args: argparse.Namespace) -> int:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._price_evidence import history_text
     from sim.study.errors import OutputError
     from sim.study.price_history import history, price_history
@@ -107,6 +108,7 @@ def _history(args: argparse.Namespace) -> int:
     try:
         rows = history(args.history)
         if args.field:
+            # deferred: ftrisk --help must not load numpy, polars or the models
             import polars as pl
 
             for f in args.field:
@@ -119,10 +121,12 @@ def _history(args: argparse.Namespace) -> int:
                      f"{', '.join(args.field)}; drop --field to see its fields")
     start = None
     if args.years is not None:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.study.price_changes import last_years
 
         start, _ = last_years(args.years)
     if args.html:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.report.files import check_file_target, write_text
         from sim.report.price_pages import history_page
 
@@ -135,6 +139,7 @@ def _history(args: argparse.Namespace) -> int:
         write_text(args.html, history_page(args.history, rows, until=until, start=start),
                    flag="--html")
     if start is not None:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.report.price_pages import in_force
 
         held = in_force(rows, start)
@@ -154,10 +159,12 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._price_evidence import FIT_FIELDS, fit_text
 
     window = tuple(args.window) if args.window else None
     try:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.study.price_history import parse_window
 
         parse_window(window)
@@ -172,6 +179,7 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _changes(args: argparse.Namespace) -> int:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._price_evidence import changes_text
 
     try:
@@ -187,6 +195,7 @@ def _star(p: object, field: str, value: float) -> str:
 
 
 def _catalog(args: argparse.Namespace) -> None:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import text_table
     from sim.study import catalog
 
@@ -243,6 +252,7 @@ def _checked(p: object) -> str:
 
 def _inferred_table(rows: Sequence[object]) -> str:
     """The page's "Why it's inferred" table for the rows listed."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import text_table
 
     out = [[f"{getattr(p, 'provider', '')} / {getattr(p, 'model', '')}", f.field,

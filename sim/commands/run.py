@@ -66,6 +66,7 @@ def add_scheduler_option(r: argparse.ArgumentParser) -> None:
 @contextlib.contextmanager
 def scheduler_client(args: argparse.Namespace) -> Iterator[Any]:
     """The Dask client ``--scheduler`` asks for, or None (raises SchedulerError)."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.runner.cluster import cluster, scheduler_address
 
     address = scheduler_address(getattr(args, "scheduler", None))
@@ -109,6 +110,7 @@ def overrides(args: argparse.Namespace) -> list[str]:
 
 def study_flag_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with --samples or --seed (``--flag: problem``), or None."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import MAX_SAMPLES, MAX_SEED, flag_problems, whole_problem
 
     return flag_problems(
@@ -119,6 +121,7 @@ def study_flag_problem(args: argparse.Namespace) -> str | None:
 
 def load(args: argparse.Namespace) -> Any:
     """Load the study named on the command line with its overrides (raises StudyError)."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.study import load_study
     from sim.study.errors import StudyError
 
@@ -131,6 +134,7 @@ def load(args: argparse.Namespace) -> Any:
 
 def summary_text(summary: Any) -> str:
     """The terminal summary table of a run, with its notes and any warnings."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import median_payback, money, months, prob, probability, text_table
 
     study = summary.study
@@ -183,6 +187,7 @@ def _bytes(n: float) -> str:
 def size_check(args: argparse.Namespace, study: Any, out: Path) -> str | None:
     """The error when samples.parquet would exceed the size guard without --yes (else None;
     with --yes, say the size on stderr)."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.report.folder import SIZE_GUARD_BYTES, samples_file_bytes
     from sim.runner.runner import bytes_per_sample
 
@@ -217,10 +222,12 @@ def _target(args: argparse.Namespace, study: Any) -> Any:
                          "the count with --max-samples)")
     if args.max_samples is not None and args.max_samples < 1:
         raise ValueError(f"--max-samples {args.max_samples}: must be >= 1")
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import MAX_SAMPLES, whole_problem
 
     if args.max_samples is not None and args.max_samples > MAX_SAMPLES:
         raise ValueError(f"--max-samples: {whole_problem(args.max_samples, 1, MAX_SAMPLES)}")
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision.precision import parse_target_se
 
     return parse_target_se(args.target_se, horizon=study.horizon_months,
@@ -229,6 +236,7 @@ def _target(args: argparse.Namespace, study: Any) -> Any:
 
 def _annotate(chosen: Any) -> Any:
     """The manifest's ``precision`` entry: the target, the count, the SEs the run reached."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision.precision import reached_in
 
     def annotate(result: Any) -> dict[str, Any]:
@@ -254,6 +262,7 @@ def precision_text(p: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run the study into its output folder; print the summary and the answer."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import flag_problems, whole_problem
     from sim.report.folder import check_out_folder, run_to_folder
     from sim.study.errors import OutputError, StudyError
@@ -279,6 +288,7 @@ def run(args: argparse.Namespace) -> int:
     if too_big:
         return error(too_big)
     chosen = None
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.runner.cluster import SchedulerError, scheduler_address
 
     try:
@@ -292,6 +302,7 @@ def run(args: argparse.Namespace) -> int:
             return error(str(err))
         try:
             if target is not None:
+                # deferred: ftrisk --help must not load numpy, polars or the models
                 from sim.decision.precision import plan_samples
 
                 chosen = plan_samples(study, target,
@@ -313,6 +324,7 @@ def run(args: argparse.Namespace) -> int:
         print(precision_text(result.manifest["precision"]))
     print(result.summary.answer)
     if not args.quiet:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.runner.notes import run_notes
 
         print("\n".join(run_notes(result.summary).lines()))

@@ -36,6 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the verdict, the score and the reasons."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import flag_problems, number_problem
     from sim.decision.screen import should_fine_tune
     from sim.study.schema import LATENCY_MS, REQUESTS0, TOKEN_PRICE, TOKENS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import html
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
 def _smallest_pool(cfg: Any, volume: float, seed: int, n: int) -> tuple[int | None, str]:
     """The smallest fixed pool meeting the SLA at ``volume`` (None when none can) and the
     sentence that says so."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.serving import latency_reason, min_replicas_for_sla
 
     if cfg.p99_latency_ms is None:
@@ -75,6 +77,7 @@ def _smallest_pool(cfg: Any, volume: float, seed: int, n: int) -> tuple[int | No
 def _policies(cfg: Any, volume: float, seed: int, n: int,
               smallest: int | None) -> list[tuple[str, Any, Any]]:
     """(label, config, hourly schedule) of each policy to simulate."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.serving import Autoscaling, hourly_schedule
 
     out: list[tuple[str, Any, Any]] = []
@@ -114,6 +117,7 @@ def stated_latency_note(study: Any, strategy: str, simulated_p99_ms: float) -> s
 
 
 def _row(label: str, sched: Any, day: Any) -> list[str]:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import money
 
     lo, hi = int(min(sched)), int(max(sched))
@@ -158,6 +162,7 @@ MAX_PRECISION = 1_000_000
 
 def _flag_problem(args: argparse.Namespace, study_volume: float) -> str | None:
     """What is wrong with the flags (or the study's volume for the simulated day), or None."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from distributions import fmt
     from sim.commands._flags import MAX_SEED, flag_problems, number_problem, whole_problem
     from sim.study.schema import REQUESTS
@@ -189,6 +194,7 @@ def _flag_problem(args: argparse.Namespace, study_volume: float) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Simulate the strategy's serving day; print the table; write the chart page."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     import polars as pl
 
     from distributions import fmt
@@ -264,6 +270,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _first_run(cfg: Any, seed: int, n: int) -> str:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.serving.sla import table_cached
 
     return "" if table_cached(cfg, seed=seed, n_requests=n) else (
@@ -271,6 +278,7 @@ def _first_run(cfg: Any, seed: int, n: int) -> str:
 
 
 def _latency_sweep(cfg: Any, hourly: Any, seed: int, n: int) -> Any:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.serving import latency_sweep
 
     peak = max(1, int(hourly["replicas"].max()))
@@ -281,6 +289,7 @@ def _latency_sweep(cfg: Any, hourly: Any, seed: int, n: int) -> Any:
 
 def _check_page(out: Path, page: Path) -> None:
     """Raise OutputError unless the page can be written into ``out`` (writes nothing)."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.report.files import check_parent, os_errors_as_output
     from sim.study.errors import OutputError
 
@@ -295,8 +304,7 @@ def _check_page(out: Path, page: Path) -> None:
 
 def _write_html(path: Path, s: Any, volume: float, rows: list[list[str]], header: list[str],
                 hourly: Any, sweep: Any, pool_line: str) -> None:
-    import html
-
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.report.page import table
     from sim.report.serving_charts import latency_load_chart, replicas_day_chart, write_page
 

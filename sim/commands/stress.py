@@ -9,6 +9,7 @@ input held in a band, a scenario table rather than a sensitivity ranking.
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 from sim.commands import EXIT_OK, error
@@ -48,8 +49,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
 
 def tail_text(t: Any, top: int) -> str:
     """The tail drivers as a terminal table."""
-    import math
-
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import money, number, short, text_table
 
     rows = [[short(r["input"]), f"{r['ks']:.3f}", "yes" if r["drives"] else "no",
@@ -67,6 +67,7 @@ def tail_text(t: Any, top: int) -> str:
 
 def stress_text(r: Any, strategy: str) -> str:
     """The stress runs beside the base case."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     import polars as pl
 
     from sim.display import money, probability, text_table
@@ -87,6 +88,7 @@ def stress_text(r: Any, strategy: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Tail drivers, stress runs; print them; write --html and --csv if asked."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision import check_strategies, simulate, stress_runs, tail_drivers
     from sim.decision.stress import default_stresses, parse_stress
     from sim.report.files import check_file_target, write_text
@@ -124,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         write_text(args.csv, result.table().write_csv(), flag="--csv")
         print(f"wrote {args.csv}")
     if args.html:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.report.sections import page
         from sim.report.tool_sections import stress_section
 

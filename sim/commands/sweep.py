@@ -52,6 +52,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
 
 
 def _values(args: argparse.Namespace, second: bool = False) -> tuple[list[float], str]:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision import parse_values
 
     listed, ranged = ((args.values2, args.range2) if second else (args.values, args.range_))
@@ -66,6 +67,7 @@ def _values(args: argparse.Namespace, second: bool = False) -> tuple[list[float]
                          f"{err}") from None
     if args.linear:
         if ranged is not None and scale == "log":
+            # deferred: ftrisk --help must not load numpy, polars or the models
             import numpy as np
 
             values = np.linspace(values[0], values[-1], len(values)).tolist()
@@ -76,6 +78,7 @@ def _values(args: argparse.Namespace, second: bool = False) -> tuple[list[float]
 def _check_input(study: Any, param: str, values: list[float], second: bool,
                  ranged: bool) -> None:
     """Check ``param`` and its values before any run, naming the flag at fault."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision.sweep import check_param
 
     pflag = "--param2" if second else "--param"
@@ -96,6 +99,7 @@ def _check_input(study: Any, param: str, values: list[float], second: bool,
 def map_text(m: Any) -> str:
     """The two-input map on the terminal: P(payback <= N) of its strategy (values down the
     rows, values2 across), the best strategy per cell, and the 50% contour."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import number, plus_minus, short, text_table
 
     p = m.grid("p_payback")
@@ -126,6 +130,7 @@ def map_text(m: Any) -> str:
 
 def sweep_text(sw: Any) -> str:
     """The break-even table (values down, strategies across) and the crossings."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import money, number, prob, short, text_table
 
     names = list(dict.fromkeys(sw.frame["strategy"].to_list()))
@@ -163,6 +168,7 @@ def sweep_text(sw: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Sweep (or map), print the table and crossings; write --html and --csv if asked."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import whole_problem
     from sim.decision import check_strategies, sweep, sweep_map
     from sim.report.files import check_file_target, write_text
@@ -204,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
         write_text(args.csv, result.table().write_csv(), flag="--csv")
         print(f"wrote {args.csv}")
     if args.html:
+        # deferred: ftrisk --help must not load numpy, polars or the models
         from sim.report.sections import page, sweep_section
         from sim.report.tool_sections import map_section
 

@@ -54,6 +54,7 @@ MAX_SHAPLEY = 1 << 22
 
 def _sobol(study: Any, n: int, metric: Any, names: list[str]) -> Any:
     """Sobol' indices, with a bad --sobol-samples named as such."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision import sobol_analysis
 
     try:
@@ -66,6 +67,7 @@ def _sobol(study: Any, n: int, metric: Any, names: list[str]) -> Any:
 
 def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, is_prob: bool
          ) -> list[str]:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import money, number, prob, short
 
     def fmt(v: float) -> str:
@@ -80,6 +82,7 @@ def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, is_prob
 
 def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) -> str:
     """The terminal table of one strategy: classic tornado, deciles and Spearman."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     import polars as pl
 
     from sim.display import money, short, text_table
@@ -116,6 +119,7 @@ def tornado_text(classic: Any, deciles: Any, rho: Any, strategy: str, top: int) 
 
 def sobol_text(sob: Any, strategy: str, top: int) -> str:
     """Sobol' indices of one strategy as a terminal table."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     import polars as pl
 
     from sim.display import short, text_table
@@ -131,6 +135,7 @@ def sobol_text(sob: Any, strategy: str, top: int) -> str:
 
 def shapley_text(res: Any, strategy: str, top: int) -> str:
     """Shapley effects of one strategy as a terminal table."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.display import short, text_table
 
     rows = [[short(r["input"]), f"{r['shapley'] if abs(r['shapley']) >= 5e-4 else 0.0:.3f}",
@@ -144,6 +149,7 @@ def shapley_text(res: Any, strategy: str, top: int) -> str:
 
 def _metric_and_strategies(study: Any, args: argparse.Namespace) -> tuple[Any, list[str]]:
     """``--metric`` and ``--strategy`` checked against the study, naming the flag at fault."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision import check_strategies, parse_metric
 
     try:
@@ -158,6 +164,7 @@ def _metric_and_strategies(study: Any, args: argparse.Namespace) -> tuple[Any, l
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the tornadoes (Sobol' indices, Shapley effects); write --html."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import whole_problem
     from sim.decision import (
         classic_tornado,
@@ -217,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_html(path: Path, study: Any, names: list[str], classic: Any, deciles: Any,
                 rho: Any, sob: Any, top: int, shap: Any = None) -> None:
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.report.files import write_text
     from sim.report.sections import Section, page, tornado_section
     from sim.report.tool_sections import shapley_section

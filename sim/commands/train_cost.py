@@ -41,6 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _price(args: argparse.Namespace, table_hourly: float, gpus: float,
            known: bool) -> tuple[float | None, str]:
     """The on-demand $/GPU-hour to charge (None: the table's) and where it comes from."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.study.catalog import gpu_prices
 
     catalog = gpu_prices().get(args.gpu)
@@ -60,6 +61,7 @@ def _price(args: argparse.Namespace, table_hourly: float, gpus: float,
 def run(args: argparse.Namespace) -> int:
     """Print the lesson's estimate step by step (where each figure comes from), then the
     FLOPs cross-check."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import MAX_NAME, flag_problems, number_problem
     from sim.costs.training import (
         BENCHMARKS,

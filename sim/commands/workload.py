@@ -39,6 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Derive the workload, print the fragment, write --out if asked."""
+    # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.commands._flags import MAX_SEED, flag_problems, whole_problem
     from sim.report.files import check_file_target, write_text
     from sim.study.errors import OutputError

@@ -12,11 +12,12 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+import altair as alt
+import polars as pl
+
 from sim.report.page import html_page, table
 
 if TYPE_CHECKING:
-    import altair as alt
-
     from distributions import FitFrames, FitResult
 
 __all__ = ["fit_chart", "fit_page", "pp_chart"]
@@ -35,8 +36,6 @@ def fit_chart(frames: FitFrames, *, title: str = "",
     >>> [layer["mark"]["type"] for layer in spec["layer"]]
     ['bar', 'line']
     """
-    import altair as alt
-
     bars = alt.Chart(frames.histogram, title=title).mark_bar(color="#c9d6ea").encode(
         x=alt.X("lo:Q", bin="binned", title="value"), x2="hi:Q",
         y=alt.Y("density:Q", title="mass per unit" if discrete else "density"),
@@ -60,9 +59,6 @@ def pp_chart(frames: FitFrames) -> alt.LayerChart | alt.FacetChart:
     >>> spec["layer"][1]["encoding"]["x"]["field"]
     'empirical'
     """
-    import altair as alt
-    import polars as pl
-
     diagonal = alt.Chart(pl.DataFrame({"p": [0.0, 1.0]})).mark_line(
         color="#999", strokeDash=[4, 4]).encode(x="p:Q", y="p:Q")
     points = alt.Chart(frames.pp).mark_line(point=alt.OverlayMarkDef(size=12)).encode(

@@ -14,6 +14,9 @@ from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from typing import Any
 
+import altair as alt
+import vl_convert as vlc
+
 from sim.cache import cache_dir
 from sim.report.theme import CONFIG
 
@@ -53,9 +56,6 @@ def vega_lite_version() -> str:
     RuntimeError
         When the installed vl-convert-python does not bundle that version.
     """
-    import altair as alt  # heavy (0.3 s): only pages with charts need it
-    import vl_convert as vlc
-
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     if major_minor not in vlc.get_vegalite_versions():
         raise RuntimeError(f"vl-convert-python bundles Vega-Lite {vlc.get_vegalite_versions()}"
@@ -65,8 +65,6 @@ def vega_lite_version() -> str:
 
 def vega_bundle() -> str:
     """The vega-embed JavaScript bundle (with Vega and Vega-Lite), cached on disk."""
-    import vl_convert as vlc  # heavy: only a page being written needs it
-
     vl_version = vega_lite_version()
     cache = cache_dir() / f"vega-embed-{version('vl-convert-python')}-{vl_version}.js"
     try:

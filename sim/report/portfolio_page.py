@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import numpy as np
 import polars as pl
 
@@ -43,8 +44,6 @@ def npv_histogram_frame(npv: np.ndarray, bins: int = 40) -> pl.DataFrame:
 
 
 def _chart(result: PortfolioResult) -> dict[str, Any]:
-    import altair as alt  # heavy: only a page being written needs it
-
     frame = npv_histogram_frame(result.samples["npv"].to_numpy())
     chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X("lo:Q", bin="binned", title="portfolio NPV ($)",

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import html
 from datetime import date
-from typing import TYPE_CHECKING
 
+import altair as alt
 import polars as pl
 
 from sim.report.page import html_page, table
-
-if TYPE_CHECKING:
-    import altair as alt
 
 __all__ = ["history_chart", "history_page", "in_force", "step_frame"]
 
@@ -93,8 +90,6 @@ def history_chart(steps: pl.DataFrame, *, title: str = "") -> alt.Chart:
     >>> spec["mark"]["interpolate"], spec["encoding"]["y"]["scale"]["type"]
     ('step-after', 'log')
     """
-    import altair as alt
-
     gpu = all(f.startswith("gpu_") for f in steps["field"].to_list())
     return alt.Chart(steps, title=title).mark_line(interpolate="step-after", point=True).encode(
         x=alt.X("date:T", title="date"),
