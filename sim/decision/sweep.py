@@ -12,16 +12,17 @@ linear interpolation between neighbouring values (in log space for a log sweep).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
 from distributions import Fixed
+from sim.costs.workload import Value
 from sim.decision.samples import CHUNK, check_strategies, decision_set
 from sim.runner.model import evaluate
 from sim.runner.runner import input_values, sampling_plan
@@ -200,10 +201,45 @@ def check_values(values: Sequence[float], scale: str) -> FloatArray:
     return vals
 
 
+def _cell_sums(study: Study, base: Mapping[str, Value], pins: Mapping[str, float],
+               months: int, chosen: Sequence[int], m: int) -> tuple[FloatArray, ...]:
+    """One cell on one chunk of ``m`` samples: per strategy the NPV sums, sums of squares
+    and P(best) shares of each block of :data:`_ALIGN` samples (blocks, s), and the counts
+    of payback within ``months`` and of NPV > 0 (s,)."""
+    every = study.compared()
+    out = evaluate(study, {**base, **pins}, m)
+    npv = np.stack([out[x].npv for x in every])
+    pb = np.stack([out[x].payback for x in every])
+    top = np.zeros(npv.shape, dtype=bool)
+    top[chosen] = npv[chosen] == npv[chosen].max(axis=0)
+    share = top / top.sum(axis=0)
+    blocks = range(0, m, _ALIGN)
+    sums = np.stack([npv[:, a : a + _ALIGN].sum(axis=1) for a in blocks])
+    sq = np.stack([(npv[:, a : a + _ALIGN] * npv[:, a : a + _ALIGN]).sum(axis=1) for a in blocks])
+    best = np.stack([share[:, a : a + _ALIGN].sum(axis=1) for a in blocks])
+    hits = ((pb > 0) & (pb <= months)).sum(axis=1).astype(np.float64)
+    return sums, sq, best, hits, (npv > 0).sum(axis=1).astype(np.float64)
+
+
+def cell_task(study: Study, cells: Sequence[Mapping[str, float]], months: int,
+              chosen: Sequence[int], start: int, stop: int, i: int
+              ) -> tuple[FloatArray, ...]:
+    """Cell ``i`` on samples ``start..stop-1`` drawn from the study's plan (a task that runs
+    anywhere: on a cluster worker it depends only on its arguments)."""
+    base = input_values(study, sampling_plan(study).rows(start, stop))
+    return _cell_sums(study, base, cells[i], months, chosen, stop - start)
+
+
 def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
-                chunk_size: int) -> dict[str, FloatArray]:
+               chunk_size: int, *, client: Any = None,
+               progress: Callable[[int, int], None] | None = None) -> dict[str, FloatArray]:
     """Per cell (input values pinned) and strategy (every one): NPV mean and variance,
-    P(payback), P(NPV>0), P(best)."""
+    P(payback), P(NPV>0), P(best).
+
+    On a Dask ``client`` every (chunk, cell) pair is a task; the partial sums come back in
+    the local order and are added in it, so the figures are bit-identical.
+    ``progress(done, total)`` counts the cell-samples evaluated (cluster-wide).
+    """
     every = study.compared()
     k, s = len(cells), len(every)
     n = study.samples
@@ -211,25 +247,38 @@ def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
     sums, sq, hits, pos, best = (np.zeros((k, s)) for _ in range(5))
     plan = sampling_plan(study)
     # chunks start at multiples of _ALIGN and sums are added _ALIGN samples at a time, so
-    # the figures are bit-identical whatever the chunk size
+    # the figures are bit-identical whatever the chunk size (or where a chunk ran)
     step = _ALIGN * max(1, chunk_size // _ALIGN)
-    for start in range(0, n, step):
-        stop = min(start + step, n)
-        base = input_values(study, plan.rows(start, stop))
-        for i, pins in enumerate(cells):
-            out = evaluate(study, {**base, **pins}, stop - start)
-            npv = np.stack([out[x].npv for x in every])
-            pb = np.stack([out[x].payback for x in every])
-            top = np.zeros(npv.shape, dtype=bool)
-            top[chosen] = npv[chosen] == npv[chosen].max(axis=0)
-            share = top / top.sum(axis=0)
-            for a in range(0, stop - start, _ALIGN):
-                part = npv[:, a : a + _ALIGN]
-                sums[i] += part.sum(axis=1)
-                sq[i] += (part * part).sum(axis=1)
-                best[i] += share[:, a : a + _ALIGN].sum(axis=1)
-            hits[i] += ((pb > 0) & (pb <= months)).sum(axis=1)
-            pos[i] += (npv > 0).sum(axis=1)
+    tasks = [(start, min(start + step, n), i) for start in range(0, n, step)
+             for i in range(k)]
+    done = 0
+
+    def add(task: tuple[int, int, int], part: tuple[FloatArray, ...]) -> None:
+        nonlocal done
+        start, stop, i = task
+        for row in range(part[0].shape[0]):
+            sums[i] += part[0][row]
+            sq[i] += part[1][row]
+            best[i] += part[2][row]
+        hits[i] += part[3]
+        pos[i] += part[4]
+        done += stop - start
+        if progress is not None:
+            progress(done, n * k)
+
+    if client is not None:
+        from sim.runner.cluster import map_ordered  # dask only when asked for
+
+        it = iter(tasks)
+        map_ordered(client, cell_task, tasks, shared=(study, list(cells), months, chosen),
+                    on_result=lambda part: add(next(it), part))
+    else:
+        base: Mapping[str, Value] = {}
+        for task in tasks:
+            start, stop, i = task
+            if i == 0:
+                base = input_values(study, plan.rows(start, stop))
+            add(task, _cell_sums(study, base, cells[i], months, chosen, stop - start))
     mean = sums / n
     var = np.maximum(sq / n - mean * mean, 0.0) * n / max(n - 1, 1)
     return {"mean": mean, "var": var, "p": hits / n, "pos": pos / n, "best": best / n}
@@ -238,7 +287,8 @@ def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
 def sweep(study: Study, param: str, values: Sequence[float], *, months: int | None = None,
           scale: Scale = "linear", strategies: Sequence[str] | None = None,
           samples: int | None = None, levels: Sequence[float] = LEVELS,
-          chunk_size: int = CHUNK) -> Sweep:
+          chunk_size: int = CHUNK, client: Any = None,
+          progress: Callable[[int, int], None] | None = None) -> Sweep:
     """P(payback <= N) and E[NPV] per strategy across values of one input.
 
     Parameters
@@ -262,6 +312,12 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
     chunk_size : int
         Samples per model call (rounded to a multiple of 4,096); results do not depend
         on it.
+    client : dask.distributed.Client, optional
+        Evaluate the (chunk, value) pairs on this Dask cluster (:mod:`sim.runner.cluster`);
+        the results are bit-identical to a local sweep.
+    progress : callable, optional
+        ``progress(done, total)``: value-samples evaluated so far, of
+        ``len(values) * samples``.
 
     Examples
     --------
@@ -278,7 +334,8 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
     vals = check_values(values, scale)
     inp = check_param(study, param, vals.tolist())
     names = check_strategies(study, strategies)
-    acc = accumulate(study, [{inp.path: float(v)} for v in vals], n_mo, chunk_size)
+    acc = accumulate(study, [{inp.path: float(v)} for v in vals], n_mo, chunk_size,
+                     client=client, progress=progress)
     choice = decision_set(study)
     n = study.samples
     every = study.compared()
