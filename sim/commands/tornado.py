@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from sim.commands import EXIT_OK, error
-from sim.commands.run import add_study_options, load
+from sim.commands.run import add_scheduler_option, add_study_options, load, scheduler_client
 
 NAME = "tornado"
 ORDER = 20
@@ -41,6 +42,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    "%(default)s; its standard error falls as 1/sqrt(N))")
     r.add_argument("--html", metavar="FILE", help="write the charts and tables to FILE")
     add_study_options(r)
+    add_scheduler_option(r)
 
 
 def _row(c: dict[str, Any], d: dict[str, Any] | None, rho: float | None, is_prob: bool
@@ -136,29 +138,38 @@ def run(args: argparse.Namespace) -> int:
     from sim.report.files import check_file_target
     from sim.study.errors import OutputError, StudyError
 
-    try:
-        study = load(args)
-        if args.html:
-            check_file_target(args.html, flag="--html", example="tornado.html")
-        metric = parse_metric(args.metric, horizon=study.horizon_months)
-        names = check_strategies(study, args.strategy)
-        if args.top < 1:
-            raise ValueError(f"--top {args.top}: must be >= 1")
-        if not names:
-            raise ValueError(f"{args.study}: the study has no strategy besides the baseline")
-        classic = classic_tornado(study, metric=metric, strategies=names)
-        samples = simulate(study)
-        deciles = sample_tornado(samples, metric=metric, strategies=names)
-        rho = rank_correlations(samples, metric=metric, strategies=names)
-        sob = (sobol_analysis(study, n=args.sobol_samples, metric=metric, strategies=names)
-               if args.sobol else None)
-        if args.shapley and args.shapley_evaluations < 1:
-            raise ValueError(f"--shapley-evaluations {args.shapley_evaluations}: must be >= 1")
-        shap = (shapley_analysis(study, metric=metric, strategies=names,
-                                 budget=args.shapley_evaluations)
-                if args.shapley and study.uncertain_inputs() else None)
-    except (StudyError, OutputError, ValueError) as err:
-        return error(str(err))
+    with contextlib.ExitStack() as stack:
+        try:
+            if args.scheduler is not None and not args.sobol:
+                raise ValueError(f"--scheduler {args.scheduler}: only the Sobol' indices run "
+                                 "on a cluster; add --sobol or drop --scheduler")
+            study = load(args)
+            if args.html:
+                check_file_target(args.html, flag="--html", example="tornado.html")
+            metric = parse_metric(args.metric, horizon=study.horizon_months)
+            names = check_strategies(study, args.strategy)
+            if args.top < 1:
+                raise ValueError(f"--top {args.top}: must be >= 1")
+            if not names:
+                raise ValueError(f"{args.study}: the study has no strategy besides the "
+                                 "baseline")
+            if args.shapley and args.shapley_evaluations < 1:
+                raise ValueError(f"--shapley-evaluations {args.shapley_evaluations}: must "
+                                 "be >= 1")
+            client = (stack.enter_context(scheduler_client(args)) if args.sobol
+                      else None)
+            classic = classic_tornado(study, metric=metric, strategies=names)
+            samples = simulate(study)
+            deciles = sample_tornado(samples, metric=metric, strategies=names)
+            rho = rank_correlations(samples, metric=metric, strategies=names)
+            sob = (sobol_analysis(study, n=args.sobol_samples, metric=metric,
+                                  strategies=names, client=client)
+                   if args.sobol else None)
+            shap = (shapley_analysis(study, metric=metric, strategies=names,
+                                     budget=args.shapley_evaluations)
+                    if args.shapley and study.uncertain_inputs() else None)
+        except (StudyError, OutputError, ValueError) as err:
+            return error(str(err))
     if not study.uncertain_inputs():
         print(f"{args.study}: every input is fixed, so nothing moves the answer; state a "
               "range for the inputs you are unsure of (e.g. \"3000 to 8000\")")
