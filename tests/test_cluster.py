@@ -149,7 +149,7 @@ def test_sweep_on_a_cluster_equals_the_local_sweep(tmp_path, client, capsys):
         ["sweep", str(STUDIES / "legal_contracts.toml"), "--param",
          "workload.requests_per_day", "--values", "2000,8000,30000", "--samples", "5000",
          "--csv", "{out}/sweep.csv", "--html", "{out}/sweep.html"], tmp_path, client, capsys,
-        "cell_task")
+        "cells_task")
     assert "each value: 5,000 samples" in out
     table = (tmp_path / "cluster" / "sweep.csv").read_text().splitlines()
     assert len(table) == 1 + 3 * 2  # 3 values x 2 strategies
@@ -162,7 +162,7 @@ def test_sweep_map_on_a_cluster_equals_the_local_map(tmp_path, client, capsys):
          "workload.requests_per_day", "--values", "2000,8000,30000", "--param2",
          "strategies.hosted_ft.engineering_hours", "--values2", "20,80", "--samples", "9000",
          "--csv", "{out}/map.csv", "--html", "{out}/map.html"], tmp_path, client, capsys,
-        "cell_task")
+        "cells_task")
     assert "each cell: 9,000 samples" in out
 
 

@@ -11,6 +11,7 @@ linear interpolation between neighbouring values (in log space for a log sweep).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -221,13 +222,26 @@ def _cell_sums(study: Study, base: Mapping[str, Value], pins: Mapping[str, float
     return sums, sq, best, hits, (npv > 0).sum(axis=1).astype(np.float64)
 
 
-def cell_task(study: Study, cells: Sequence[Mapping[str, float]], months: int,
-              chosen: Sequence[int], start: int, stop: int, i: int
-              ) -> tuple[FloatArray, ...]:
-    """Cell ``i`` on samples ``start..stop-1`` drawn from the study's plan (a task that runs
-    anywhere: on a cluster worker it depends only on its arguments)."""
+def cells_task(study: Study, cells: Sequence[Mapping[str, float]], months: int,
+               chosen: Sequence[int], start: int, stop: int, lo: int, hi: int
+               ) -> list[tuple[FloatArray, ...]]:
+    """Cells ``lo..hi-1`` on samples ``start..stop-1`` drawn from the study's plan (a task
+    that runs anywhere: on a cluster worker it depends only on its arguments)."""
     base = input_values(study, sampling_plan(study).rows(start, stop))
-    return _cell_sums(study, base, cells[i], months, chosen, stop - start)
+    return [_cell_sums(study, base, cells[i], months, chosen, stop - start)
+            for i in range(lo, hi)]
+
+
+def _cluster_tasks(n: int, k: int, step: int, workers: int) -> list[tuple[int, int, int, int]]:
+    """``(start, stop, lo, hi)`` tasks for a cluster: at least four per worker when the
+    samples and cells allow, smaller chunks first (each sample is drawn once per task)."""
+    want = 4 * workers
+    blocks = -(-n // _ALIGN)
+    step = _ALIGN * max(1, min(step // _ALIGN, -(-blocks // want)))
+    chunks = [(a, min(a + step, n)) for a in range(0, n, step)]
+    groups = min(k, max(1, -(-want // len(chunks))))
+    edges = [round(g * k / groups) for g in range(groups + 1)]
+    return [(a, b, lo, hi) for a, b in chunks for lo, hi in itertools.pairwise(edges)]
 
 
 def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
@@ -236,49 +250,55 @@ def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
     """Per cell (input values pinned) and strategy (every one): NPV mean and variance,
     P(payback), P(NPV>0), P(best).
 
-    On a Dask ``client`` every (chunk, cell) pair is a task; the partial sums come back in
-    the local order and are added in it, so the figures are bit-identical.
-    ``progress(done, total)`` counts the cell-samples evaluated (cluster-wide).
+    On a Dask ``client`` each task is a chunk of samples and a group of cells; the partial
+    sums come back per block of 4,096 samples and are added in sample order, as here, so
+    the figures are bit-identical. ``progress(done, total)`` counts the cell-samples
+    evaluated (cluster-wide).
     """
     every = study.compared()
     k, s = len(cells), len(every)
     n = study.samples
     chosen = [every.index(x) for x in decision_set(study)]
     sums, sq, hits, pos, best = (np.zeros((k, s)) for _ in range(5))
-    plan = sampling_plan(study)
     # chunks start at multiples of _ALIGN and sums are added _ALIGN samples at a time, so
     # the figures are bit-identical whatever the chunk size (or where a chunk ran)
     step = _ALIGN * max(1, chunk_size // _ALIGN)
-    tasks = [(start, min(start + step, n), i) for start in range(0, n, step)
-             for i in range(k)]
     done = 0
 
-    def add(task: tuple[int, int, int], part: tuple[FloatArray, ...]) -> None:
+    def add(i: int, m: int, part: tuple[FloatArray, ...]) -> None:
         nonlocal done
-        start, stop, i = task
         for row in range(part[0].shape[0]):
             sums[i] += part[0][row]
             sq[i] += part[1][row]
             best[i] += part[2][row]
         hits[i] += part[3]
         pos[i] += part[4]
-        done += stop - start
+        done += m
         if progress is not None:
             progress(done, n * k)
 
     if client is not None:
         from sim.runner.cluster import map_ordered  # dask only when asked for
 
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        tasks = _cluster_tasks(n, k, step, workers)
         it = iter(tasks)
-        map_ordered(client, cell_task, tasks, shared=(study, list(cells), months, chosen),
-                    on_result=lambda part: add(next(it), part))
+
+        def got(parts: list[tuple[FloatArray, ...]]) -> None:
+            start, stop, lo, _ = next(it)
+            for i, part in enumerate(parts, lo):
+                add(i, stop - start, part)
+
+        map_ordered(client, cells_task, tasks, shared=(study, list(cells), months, chosen),
+                    on_result=got)
     else:
-        base: Mapping[str, Value] = {}
-        for task in tasks:
-            start, stop, i = task
-            if i == 0:
-                base = input_values(study, plan.rows(start, stop))
-            add(task, _cell_sums(study, base, cells[i], months, chosen, stop - start))
+        plan = sampling_plan(study)
+        for start in range(0, n, step):
+            stop = min(start + step, n)
+            base = input_values(study, plan.rows(start, stop))
+            for i, pins in enumerate(cells):
+                add(i, stop - start, _cell_sums(study, base, pins, months, chosen,
+                                                stop - start))
     mean = sums / n
     var = np.maximum(sq / n - mean * mean, 0.0) * n / max(n - 1, 1)
     return {"mean": mean, "var": var, "p": hits / n, "pos": pos / n, "best": best / n}
