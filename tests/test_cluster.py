@@ -49,7 +49,7 @@ def _same_files(a: Path, b: Path) -> None:
         assert ma == mb
     if "report.html" in names:
         ha, hb = ((f / "report.html").read_text() for f in (a, b))
-        assert len(TIMINGS_ROW.findall(ha)) == len(TIMINGS_ROW.findall(hb)) == 1
+        assert len(TIMINGS_ROW.findall(ha)) == len(TIMINGS_ROW.findall(hb)) <= 1
         assert TIMINGS_ROW.sub("", ha) == TIMINGS_ROW.sub("", hb)
 
 
@@ -202,3 +202,24 @@ def test_an_unreachable_scheduler_is_exit_2_for_every_command(command, tmp_path,
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "--scheduler tcp://127.0.0.1:9: cannot reach the scheduler" in err
+
+
+@pytest.mark.slow
+def test_a_worker_lost_mid_sweep_leaves_the_table_unchanged(client):
+    from sim.decision import sweep
+
+    study = load_study(STUDIES / "legal_contracts.toml").replace(samples=12000)
+    args = ("workload.requests_per_day", [1000.0, 5000.0, 20000.0])
+    local = sweep(study, *args)
+    killed = []
+
+    def progress(done, total):
+        if not killed and done < total:
+            victim = sorted(client.scheduler_info()["workers"])[0]
+            pid = client.run(os.getpid, workers=[victim])[victim]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(victim)
+
+    remote = sweep(study, *args, client=client, progress=progress)
+    assert killed
+    assert remote.frame.equals(local.frame) and remote.crossings.equals(local.crossings)
