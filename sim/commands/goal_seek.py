@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from sim.commands import EXIT_OK, error
-from sim.commands.run import add_study_options, load
+from sim.commands.run import add_scheduler_option, add_study_options, load, scheduler_client
 
 NAME = "goal-seek"
 ORDER = 35
@@ -30,6 +30,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--strategy", metavar="S",
                    help="whose figure (default: the first non-baseline strategy)")
     add_study_options(r)
+    add_scheduler_option(r)
 
 
 def goal_text(g: Any) -> str:
@@ -56,11 +57,15 @@ def run(args: argparse.Namespace) -> int:
     """Seek the root and print the sentence and the trials."""
     # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision import goal_seek
+    from sim.runner.cluster import scheduler_address
     from sim.study.errors import StudyError
 
     try:
+        scheduler_address(args.scheduler)
         study = load(args)
-        g = goal_seek(study, args.param, args.target, strategy=args.strategy)
+        with scheduler_client(args) as client:
+            g = goal_seek(study, args.param, args.target, strategy=args.strategy,
+                          client=client)
     except (StudyError, ValueError) as err:
         return error(str(err))
     print(goal_text(g))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import Any
 
 from sim.commands import EXIT_OK, error
-from sim.commands.run import add_study_options, load
+from sim.commands._status import Status
+from sim.commands.run import add_scheduler_option, add_study_options, load, scheduler_client
 
 NAME = "sweep"
 ORDER = 30
@@ -49,6 +51,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--csv", metavar="FILE",
                    help="write the table to FILE (CSV; default: print only)")
     add_study_options(r)
+    add_scheduler_option(r)
 
 
 def _values(args: argparse.Namespace, second: bool = False) -> tuple[list[float], str]:
@@ -172,39 +175,44 @@ def run(args: argparse.Namespace) -> int:
     from sim.commands._flags import whole_problem
     from sim.decision import check_strategies, sweep, sweep_map
     from sim.report.files import check_file_target, write_text
+    from sim.runner.cluster import scheduler_address
     from sim.study.errors import OutputError, StudyError
 
     months = None if args.months is None else whole_problem(args.months, 1, 600, "months")
     if months:
         return error(f"--months: {months}")
     two = args.param2 is not None
-    try:
-        study = load(args)
-        values, scale = _values(args)
-        if not two and (args.values2 is not None or args.range2 is not None):
-            raise ValueError("--values2/--range2: give --param2 PATH, the second input")
-        _check_input(study, args.param, values, False, args.range_ is not None)
-        if two:
-            values2, scale2 = _values(args, second=True)
-            _check_input(study, args.param2, values2, True, args.range2 is not None)
+    with Status() as status, contextlib.ExitStack() as stack:
         try:
-            check_strategies(study, args.strategy)
-        except ValueError as err:
-            raise ValueError(f"--strategy: {err}") from None
-        for flag, target in (("--html", args.html), ("--csv", args.csv)):
-            if target:
-                check_file_target(target, flag=flag, example=f"sweep.{flag[2:]}")
-        if two:
-            result: Any = sweep_map(
-                study, args.param, values, args.param2, values2, months=args.months,
-                scale=scale, scale2=scale2,  # type: ignore[arg-type]
-                strategy=args.strategy[0] if args.strategy else None)
-        else:
-            result = sweep(study, args.param, values, months=args.months,
-                           scale=scale,  # type: ignore[arg-type]
-                           strategies=args.strategy)
-    except (StudyError, OutputError, ValueError) as err:
-        return error(str(err))
+            scheduler_address(args.scheduler)
+            study = load(args)
+            values, scale = _values(args)
+            if not two and (args.values2 is not None or args.range2 is not None):
+                raise ValueError("--values2/--range2: give --param2 PATH, the second input")
+            _check_input(study, args.param, values, False, args.range_ is not None)
+            if two:
+                values2, scale2 = _values(args, second=True)
+                _check_input(study, args.param2, values2, True, args.range2 is not None)
+            try:
+                check_strategies(study, args.strategy)
+            except ValueError as err:
+                raise ValueError(f"--strategy: {err}") from None
+            for flag, target in (("--html", args.html), ("--csv", args.csv)):
+                if target:
+                    check_file_target(target, flag=flag, example=f"sweep.{flag[2:]}")
+            client = stack.enter_context(scheduler_client(args))
+            if two:
+                result: Any = sweep_map(
+                    study, args.param, values, args.param2, values2, months=args.months,
+                    scale=scale, scale2=scale2,  # type: ignore[arg-type]
+                    strategy=args.strategy[0] if args.strategy else None, client=client,
+                    progress=status)
+            else:
+                result = sweep(study, args.param, values, months=args.months,
+                               scale=scale,  # type: ignore[arg-type]
+                               strategies=args.strategy, client=client, progress=status)
+        except (StudyError, OutputError, ValueError) as err:
+            return error(str(err))
     print(map_text(result) if two else sweep_text(result))
     if args.csv:
         write_text(args.csv, result.table().write_csv(), flag="--csv")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from sim.commands import EXIT_OK, error
-from sim.commands.run import add_study_options, load
+from sim.commands.run import add_scheduler_option, add_study_options, load, scheduler_client
 
 NAME = "tornado"
 ORDER = 20
@@ -44,6 +45,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--html", metavar="FILE",
                    help="write the charts and tables to FILE (default: print only)")
     add_study_options(r)
+    add_scheduler_option(r)
 
 
 #: Most inputs listed (a study has far fewer).
@@ -52,13 +54,14 @@ MAX_TOP = 10_000
 MAX_SHAPLEY = 1 << 22
 
 
-def _sobol(study: Any, n: int, metric: Any, names: list[str]) -> Any:
-    """Sobol' indices, with a bad --sobol-samples named as such."""
+def _sobol(study: Any, n: int, metric: Any, names: list[str], client: Any = None) -> Any:
+    """Sobol' indices (on ``client``'s cluster when given), with a bad --sobol-samples
+    named as such."""
     # deferred: ftrisk --help must not load numpy, polars or the models
     from sim.decision import sobol_analysis
 
     try:
-        return sobol_analysis(study, n=n, metric=metric, strategies=names)
+        return sobol_analysis(study, n=n, metric=metric, strategies=names, client=client)
     except ValueError as err:
         if str(err).startswith("n="):
             raise ValueError(f"--sobol-samples {err}") from None
@@ -176,32 +179,41 @@ def run(args: argparse.Namespace) -> int:
     from sim.report.files import check_file_target
     from sim.study.errors import OutputError, StudyError
 
-    try:
-        study = load(args)
-        if args.html:
-            check_file_target(args.html, flag="--html", example="tornado.html")
-        metric, names = _metric_and_strategies(study, args)
-        top = whole_problem(args.top, 1, MAX_TOP, "inputs listed")
-        if top:
-            raise ValueError(f"--top: {top}")
-        if not names:
-            raise ValueError(f"{args.study}: the study has no strategy besides the baseline")
-        classic = classic_tornado(study, metric=metric, strategies=names)
-        samples = simulate(study)
-        deciles = sample_tornado(samples, metric=metric, strategies=names)
-        rho = rank_correlations(samples, metric=metric, strategies=names)
-        sob = (_sobol(study, args.sobol_samples, metric, names) if args.sobol else None)
-        if args.shapley and args.shapley_evaluations < 1:
-            raise ValueError(f"--shapley-evaluations {args.shapley_evaluations}: must be >= 1")
-        evaluations = whole_problem(args.shapley_evaluations, 1, MAX_SHAPLEY,
-                                    "model evaluations; memory grows with them")
-        if args.shapley and evaluations:
-            raise ValueError(f"--shapley-evaluations: {evaluations}")
-        shap = (shapley_analysis(study, metric=metric, strategies=names,
-                                 budget=args.shapley_evaluations)
-                if args.shapley and study.uncertain_inputs() else None)
-    except (StudyError, OutputError, ValueError) as err:
-        return error(str(err))
+    with contextlib.ExitStack() as stack:
+        try:
+            if args.scheduler is not None and not args.sobol:
+                raise ValueError(f"--scheduler {args.scheduler}: only the Sobol' indices run "
+                                 "on a cluster; add --sobol or drop --scheduler")
+            study = load(args)
+            if args.html:
+                check_file_target(args.html, flag="--html", example="tornado.html")
+            metric, names = _metric_and_strategies(study, args)
+            top = whole_problem(args.top, 1, MAX_TOP, "inputs listed")
+            if top:
+                raise ValueError(f"--top: {top}")
+            if not names:
+                raise ValueError(f"{args.study}: the study has no strategy besides the "
+                                 "baseline")
+            if args.shapley and args.shapley_evaluations < 1:
+                raise ValueError(f"--shapley-evaluations {args.shapley_evaluations}: must "
+                                 "be >= 1")
+            evaluations = whole_problem(args.shapley_evaluations, 1, MAX_SHAPLEY,
+                                        "model evaluations; memory grows with them")
+            if args.shapley and evaluations:
+                raise ValueError(f"--shapley-evaluations: {evaluations}")
+            client = (stack.enter_context(scheduler_client(args)) if args.sobol
+                      else None)
+            classic = classic_tornado(study, metric=metric, strategies=names)
+            samples = simulate(study)
+            deciles = sample_tornado(samples, metric=metric, strategies=names)
+            rho = rank_correlations(samples, metric=metric, strategies=names)
+            sob = (_sobol(study, args.sobol_samples, metric, names, client)
+                   if args.sobol else None)
+            shap = (shapley_analysis(study, metric=metric, strategies=names,
+                                     budget=args.shapley_evaluations)
+                    if args.shapley and study.uncertain_inputs() else None)
+        except (StudyError, OutputError, ValueError) as err:
+            return error(str(err))
     if not study.uncertain_inputs():
         print(f"{args.study}: every input is fixed, so nothing moves the answer; state a "
               "range for the inputs you are unsure of (e.g. \"3000 to 8000\")")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -119,3 +120,72 @@ class Draws:
                 yield start, stop, v, evaluate(self.study, v, stop - start)
 
         return _sample_set(self.study, parts())
+
+
+def draw_part(study: Study, start: int, stop: int) -> tuple[FloatArray, dict[str, Value]]:
+    """Samples ``start..stop-1`` of the study's plan: ``(uniforms, values)`` (a task that
+    runs anywhere: on a cluster worker it depends only on its arguments)."""
+    u = sampling_plan(study).rows(start, stop)
+    return u, input_values(study, u)
+
+
+def outcome_part(study: Study, part: tuple[FloatArray, dict[str, Value]], alter: Alter | None
+                 ) -> dict[str, tuple[FloatArray, NDArray[np.int16]]]:
+    """NPV and payback per strategy on one part of the draws, ``alter`` applied (a task)."""
+    u, values = part
+    v = alter(dict(values), u) if alter is not None else values
+    out = evaluate(study, v, u.shape[1])
+    return {s: (o.npv, o.payback) for s, o in out.items()}
+
+
+@dataclass(frozen=True)
+class RemoteDraws:
+    """A study's draws kept on the workers of a Dask cluster (:mod:`sim.runner.cluster`),
+    to evaluate many trials there: each trial sends only ``alter`` and gathers every
+    strategy's NPV and payback, in sample order.
+
+    The draws are Dask futures computed from the plan on the workers (a worker lost drops
+    its parts, which Dask recomputes), and the model is evaluated sample by sample, so the
+    figures are bit-identical to :class:`Draws`' whatever the parts. The sample sets it
+    returns hold no input values (``names`` is empty): only the outcomes travel back.
+
+    Examples
+    --------
+    >>> d = RemoteDraws.of(study, client, samples=65536)  # doctest: +SKIP
+    >>> d.evaluate(lambda v, u: {**v, "strategies.x.gpu_hourly": 2.0}).npv["x"].mean()
+    ... # doctest: +SKIP
+    """
+
+    study: Study
+    client: Any
+    shared: Any
+    parts: tuple[tuple[int, int, Any], ...]
+
+    @classmethod
+    def of(cls, study: Study, client: Any, *, samples: int | None = None) -> RemoteDraws:
+        """Draw the study's samples on the cluster, in parts of a multiple of 4,096 samples
+        (at least four per worker when the samples allow)."""
+        if samples is not None:
+            study = study.replace(samples=samples)
+        n = study.samples
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        size = min(CHUNK, max(4096, -(-n // (4 * workers * 4096)) * 4096))
+        shared = client.scatter(study, broadcast=True)
+        parts = tuple((a, min(a + size, n), client.submit(draw_part, shared, a,
+                                                          min(a + size, n), pure=False))
+                      for a in range(0, n, size))
+        return cls(study, client, shared, parts)
+
+    def evaluate(self, alter: Alter | None = None) -> SampleSet:
+        """Every strategy's NPV and payback on the kept draws, with ``alter`` applied."""
+        futures = [self.client.submit(outcome_part, self.shared, f, alter, pure=False)
+                   for _, _, f in self.parts]
+        n = self.study.samples
+        npv = {s: np.zeros(n) for s in self.study.compared()}
+        payback = {s: np.zeros(n, dtype=np.int16) for s in self.study.compared()}
+        for (start, stop, _), got in zip(self.parts, self.client.gather(futures),
+                                         strict=True):
+            for s, (v, p) in got.items():
+                npv[s][start:stop] = v
+                payback[s][start:stop] = p
+        return SampleSet(self.study, (), np.empty((0, n)), npv, payback)

@@ -24,13 +24,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 from scipy.optimize import brentq
 
-from sim.decision.crn import Draws
+from sim.decision.crn import Draws, RemoteDraws
 from sim.decision.knob import Knob, knob
 from sim.decision.samples import SampleSet, check_strategies
 from sim.display import money, number, plus_minus, short
@@ -220,7 +220,8 @@ def _slope(f: Callable[[float], tuple[float, float]], k: Knob, t: float, se: flo
 
 
 def goal_seek(study: Study, param: str, target: str | Goal, *, strategy: str | None = None,
-              samples: int | None = None, xtol: float = 1e-7) -> GoalSeek:
+              samples: int | None = None, xtol: float = 1e-7, client: Any = None
+              ) -> GoalSeek:
     """Find the value (or median) of ``param`` at which ``strategy``'s figure meets ``target``.
 
     Parameters
@@ -237,6 +238,9 @@ def goal_seek(study: Study, param: str, target: str | Goal, *, strategy: str | N
         Samples per trial (default: the study's).
     xtol : float
         Brent's tolerance, relative to the search range.
+    client : dask.distributed.Client, optional
+        Draw the samples on this Dask cluster's workers, keep them there and evaluate every
+        trial there (:class:`~sim.decision.crn.RemoteDraws`); bit-identical results.
 
     Raises
     ------
@@ -258,7 +262,8 @@ def goal_seek(study: Study, param: str, target: str | Goal, *, strategy: str | N
         raise ValueError(f"{study.file}: the study has no strategy besides the baseline")
     s = name[0]
     k = knob(study, param)
-    draws = Draws.of(study, samples=samples)
+    draws: Draws | RemoteDraws = (Draws.of(study, samples=samples) if client is None else
+                                  RemoteDraws.of(study, client, samples=samples))
     rows: dict[str, list[float]] = {"t": [], "value": [], "figure": [], "se": []}
     cache: dict[float, tuple[float, float]] = {}
 

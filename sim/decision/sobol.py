@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -234,17 +235,45 @@ def _check_n(n: int) -> int:
     return n
 
 
-def _outputs(study: Study, metric: Metric, strategies: Sequence[str], xa: FloatArray,
-             xb: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Model outputs at A, B and every AB_i: shapes (s, n), (s, n), (d, s, n)."""
-    inputs = study.uncertain_inputs()
-    d, n = xa.shape
+def _run(study: Study, metric: Metric, strategies: Sequence[str], x: FloatArray
+         ) -> FloatArray:
+    """The metric of every strategy at the points ``x`` (d, m): shape (s, m)."""
     fixed = {i.path: float(i.dist.mean) for i in study.inputs() if not i.uncertain}
+    values = {**fixed, **{inp.path: x[j] for j, inp in enumerate(study.uncertain_inputs())}}
+    out = evaluate(study, values, x.shape[1])
+    return np.stack([metric.of(out[s].npv, out[s].payback) for s in strategies])
+
+
+def sobol_task(study: Study, metric: Metric, strategies: Sequence[str], xa: FloatArray,
+               xb: FloatArray, i: int) -> FloatArray:
+    """The outputs at one block of points: A (``i = -2``), B (``-1``) or AB_i (A with
+    column i from B); a task that runs anywhere (on a cluster worker it depends only on its
+    arguments)."""
+    if i < 0:
+        return _run(study, metric, strategies, xa if i == -2 else xb)
+    x = xa.copy()
+    x[i] = xb[i]
+    return _run(study, metric, strategies, x)
+
+
+def _outputs(study: Study, metric: Metric, strategies: Sequence[str], xa: FloatArray,
+             xb: FloatArray, client: Any = None) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Model outputs at A, B and every AB_i: shapes (s, n), (s, n), (d, s, n).
+
+    On a Dask ``client`` each of the d + 2 blocks of n points is a task (the model is
+    evaluated point by point, so the outputs are the same as the local chunks')."""
+    d, n = xa.shape
+    if client is not None:
+        from sim.runner.cluster import map_ordered  # dask only when asked for
+
+        got: list[FloatArray] = []
+        map_ordered(client, sobol_task, [(i,) for i in range(-2, d)],
+                    shared=(study, metric, list(strategies), xa, xb), on_result=got.append)
+        return got[0], got[1], (np.stack(got[2:]) if d else
+                                np.empty((0, len(strategies), n)))
 
     def run(x: FloatArray) -> FloatArray:
-        values = {**fixed, **{inp.path: x[j] for j, inp in enumerate(inputs)}}
-        out = evaluate(study, values, x.shape[1])
-        return np.stack([metric.of(out[s].npv, out[s].payback) for s in strategies])
+        return _run(study, metric, strategies, x)
 
     fab = run(np.concatenate([xa, xb], axis=1))
     f_a, f_b = fab[:, :n], fab[:, n:]
@@ -263,7 +292,8 @@ def _outputs(study: Study, metric: Metric, strategies: Sequence[str], xa: FloatA
 
 def sobol_analysis(study: Study, *, n: int = 1 << 13, metric: str | Metric = "npv",
                    strategies: Sequence[str] | None = None, n_resamples: int = 500,
-                   confidence: float = 0.95, rng: SeedLike = None) -> SobolResult:
+                   confidence: float = 0.95, rng: SeedLike = None,
+                   client: Any = None) -> SobolResult:
     """Sobol' first-order and total indices of every uncertain input, per strategy.
 
     Parameters
@@ -280,6 +310,9 @@ def sobol_analysis(study: Study, *, n: int = 1 << 13, metric: str | Metric = "np
         Bootstrap of the intervals.
     rng : numpy.random.Generator, int or None
         Scrambling and bootstrap; None: derived from the study's seed (reproducible).
+    client : dask.distributed.Client, optional
+        Evaluate the d + 2 blocks of points (A, B, every AB_i) on this Dask cluster
+        (:mod:`sim.runner.cluster`); the indices are bit-identical to a local analysis.
 
     Examples
     --------
@@ -308,7 +341,8 @@ def sobol_analysis(study: Study, *, n: int = 1 << 13, metric: str | Metric = "np
         np.clip(u, TINY, 1.0 - TINY, out=u)
         xa = np.stack([inp.dist._ppf(u[:, j]) for j, inp in enumerate(inputs)])
         xb = np.stack([inp.dist._ppf(u[:, d + j]) for j, inp in enumerate(inputs)])
-        res = sobol_estimate(*_outputs(study, m, names, xa, xb), n_resamples=n_resamples,
+        res = sobol_estimate(*_outputs(study, m, names, xa, xb, client),
+                             n_resamples=n_resamples,
                              confidence=confidence, rng=gen)
         for k, s in enumerate(names):
             variance[s] = float(res.variance[k])

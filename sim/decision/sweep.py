@@ -11,17 +11,19 @@ linear interpolation between neighbouring values (in log space for a log sweep).
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
 from distributions import Fixed
+from sim.costs.workload import Value
 from sim.decision.samples import CHUNK, check_strategies, decision_set
 from sim.runner.model import evaluate
 from sim.runner.runner import input_values, sampling_plan
@@ -217,36 +219,103 @@ def check_values(values: Sequence[float], scale: str) -> FloatArray:
     return vals
 
 
+def _cell_sums(study: Study, base: Mapping[str, Value], pins: Mapping[str, float],
+               months: int, chosen: Sequence[int], m: int) -> tuple[FloatArray, ...]:
+    """One cell on one chunk of ``m`` samples: per strategy the NPV sums, sums of squares
+    and P(best) shares of each block of :data:`_ALIGN` samples (blocks, s), and the counts
+    of payback within ``months`` and of NPV > 0 (s,)."""
+    every = study.compared()
+    out = evaluate(study, {**base, **pins}, m)
+    npv = np.stack([out[x].npv for x in every])
+    pb = np.stack([out[x].payback for x in every])
+    top = np.zeros(npv.shape, dtype=bool)
+    top[chosen] = npv[chosen] == npv[chosen].max(axis=0)
+    share = top / top.sum(axis=0)
+    blocks = range(0, m, _ALIGN)
+    sums = np.stack([npv[:, a : a + _ALIGN].sum(axis=1) for a in blocks])
+    sq = np.stack([(npv[:, a : a + _ALIGN] * npv[:, a : a + _ALIGN]).sum(axis=1) for a in blocks])
+    best = np.stack([share[:, a : a + _ALIGN].sum(axis=1) for a in blocks])
+    hits = ((pb > 0) & (pb <= months)).sum(axis=1).astype(np.float64)
+    return sums, sq, best, hits, (npv > 0).sum(axis=1).astype(np.float64)
+
+
+def cells_task(study: Study, cells: Sequence[Mapping[str, float]], months: int,
+               chosen: Sequence[int], start: int, stop: int, lo: int, hi: int
+               ) -> list[tuple[FloatArray, ...]]:
+    """Cells ``lo..hi-1`` on samples ``start..stop-1`` drawn from the study's plan (a task
+    that runs anywhere: on a cluster worker it depends only on its arguments)."""
+    base = input_values(study, sampling_plan(study).rows(start, stop))
+    return [_cell_sums(study, base, cells[i], months, chosen, stop - start)
+            for i in range(lo, hi)]
+
+
+def _cluster_tasks(n: int, k: int, step: int, workers: int) -> list[tuple[int, int, int, int]]:
+    """``(start, stop, lo, hi)`` tasks for a cluster: at least four per worker when the
+    samples and cells allow, smaller chunks first (each sample is drawn once per task)."""
+    want = 4 * workers
+    blocks = -(-n // _ALIGN)
+    step = _ALIGN * max(1, min(step // _ALIGN, -(-blocks // want)))
+    chunks = [(a, min(a + step, n)) for a in range(0, n, step)]
+    groups = min(k, max(1, -(-want // len(chunks))))
+    edges = [round(g * k / groups) for g in range(groups + 1)]
+    return [(a, b, lo, hi) for a, b in chunks for lo, hi in itertools.pairwise(edges)]
+
+
 def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
-                chunk_size: int) -> dict[str, FloatArray]:
+               chunk_size: int, *, client: Any = None,
+               progress: Callable[[int, int], None] | None = None) -> dict[str, FloatArray]:
     """Per cell (input values pinned) and strategy (every one): NPV mean and variance,
-    P(payback), P(NPV>0), P(best)."""
+    P(payback), P(NPV>0), P(best).
+
+    On a Dask ``client`` each task is a chunk of samples and a group of cells; the partial
+    sums come back per block of 4,096 samples and are added in sample order, as here, so
+    the figures are bit-identical. ``progress(done, total)`` counts the cell-samples
+    evaluated (cluster-wide).
+    """
     every = study.compared()
     k, s = len(cells), len(every)
     n = study.samples
     chosen = [every.index(x) for x in decision_set(study)]
     sums, sq, hits, pos, best = (np.zeros((k, s)) for _ in range(5))
-    plan = sampling_plan(study)
     # chunks start at multiples of _ALIGN and sums are added _ALIGN samples at a time, so
-    # the figures are bit-identical whatever the chunk size
+    # the figures are bit-identical whatever the chunk size (or where a chunk ran)
     step = _ALIGN * max(1, chunk_size // _ALIGN)
-    for start in range(0, n, step):
-        stop = min(start + step, n)
-        base = input_values(study, plan.rows(start, stop))
-        for i, pins in enumerate(cells):
-            out = evaluate(study, {**base, **pins}, stop - start)
-            npv = np.stack([out[x].npv for x in every])
-            pb = np.stack([out[x].payback for x in every])
-            top = np.zeros(npv.shape, dtype=bool)
-            top[chosen] = npv[chosen] == npv[chosen].max(axis=0)
-            share = top / top.sum(axis=0)
-            for a in range(0, stop - start, _ALIGN):
-                part = npv[:, a : a + _ALIGN]
-                sums[i] += part.sum(axis=1)
-                sq[i] += (part * part).sum(axis=1)
-                best[i] += share[:, a : a + _ALIGN].sum(axis=1)
-            hits[i] += ((pb > 0) & (pb <= months)).sum(axis=1)
-            pos[i] += (npv > 0).sum(axis=1)
+    done = 0
+
+    def add(i: int, m: int, part: tuple[FloatArray, ...]) -> None:
+        nonlocal done
+        for row in range(part[0].shape[0]):
+            sums[i] += part[0][row]
+            sq[i] += part[1][row]
+            best[i] += part[2][row]
+        hits[i] += part[3]
+        pos[i] += part[4]
+        done += m
+        if progress is not None:
+            progress(done, n * k)
+
+    if client is not None:
+        from sim.runner.cluster import map_ordered  # dask only when asked for
+
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        tasks = _cluster_tasks(n, k, step, workers)
+        it = iter(tasks)
+
+        def got(parts: list[tuple[FloatArray, ...]]) -> None:
+            start, stop, lo, _ = next(it)
+            for i, part in enumerate(parts, lo):
+                add(i, stop - start, part)
+
+        map_ordered(client, cells_task, tasks, shared=(study, list(cells), months, chosen),
+                    on_result=got)
+    else:
+        plan = sampling_plan(study)
+        for start in range(0, n, step):
+            stop = min(start + step, n)
+            base = input_values(study, plan.rows(start, stop))
+            for i, pins in enumerate(cells):
+                add(i, stop - start, _cell_sums(study, base, pins, months, chosen,
+                                                stop - start))
     mean = sums / n
     var = np.maximum(sq / n - mean * mean, 0.0) * n / max(n - 1, 1)
     return {"mean": mean, "var": var, "p": hits / n, "pos": pos / n, "best": best / n}
@@ -255,7 +324,8 @@ def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
 def sweep(study: Study, param: str, values: Sequence[float], *, months: int | None = None,
           scale: Scale = "linear", strategies: Sequence[str] | None = None,
           samples: int | None = None, levels: Sequence[float] = LEVELS,
-          chunk_size: int = CHUNK) -> Sweep:
+          chunk_size: int = CHUNK, client: Any = None,
+          progress: Callable[[int, int], None] | None = None) -> Sweep:
     """P(payback <= N) and E[NPV] per strategy across values of one input.
 
     Parameters
@@ -279,6 +349,12 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
     chunk_size : int
         Samples per model call (rounded to a multiple of 4,096); results do not depend
         on it.
+    client : dask.distributed.Client, optional
+        Evaluate the (chunk, value) pairs on this Dask cluster (:mod:`sim.runner.cluster`);
+        the results are bit-identical to a local sweep.
+    progress : callable, optional
+        ``progress(done, total)``: value-samples evaluated so far, of
+        ``len(values) * samples``.
 
     Examples
     --------
@@ -295,7 +371,8 @@ def sweep(study: Study, param: str, values: Sequence[float], *, months: int | No
     vals = check_values(values, scale)
     inp = check_param(study, param, vals.tolist())
     names = check_strategies(study, strategies)
-    acc = accumulate(study, [{inp.path: float(v)} for v in vals], n_mo, chunk_size)
+    acc = accumulate(study, [{inp.path: float(v)} for v in vals], n_mo, chunk_size,
+                     client=client, progress=progress)
     choice = decision_set(study)
     n = study.samples
     every = study.compared()

@@ -14,8 +14,9 @@ standard error along its axis (delta method, as the one-input crossings).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -96,7 +97,8 @@ def sweep_map(study: Study, param: str, values: Sequence[float], param2: str,
               values2: Sequence[float], *, strategy: str | None = None,
               months: int | None = None, scale: Scale = "linear", scale2: Scale = "linear",
               samples: int | None = None, levels: Sequence[float] = LEVELS[:1],
-              chunk_size: int = CHUNK) -> BreakEvenMap:
+              chunk_size: int = CHUNK, client: Any = None,
+              progress: Callable[[int, int], None] | None = None) -> BreakEvenMap:
     """P(payback <= N) and the best strategy over a grid of two inputs.
 
     Parameters
@@ -119,6 +121,10 @@ def sweep_map(study: Study, param: str, values: Sequence[float], param2: str,
         Contour levels (default 0.5).
     chunk_size : int
         Samples per model call; results do not depend on it.
+    client : dask.distributed.Client, optional
+        Evaluate the (chunk, cell) pairs on this Dask cluster; bit-identical results.
+    progress : callable, optional
+        ``progress(done, total)``: cell-samples evaluated so far.
 
     Examples
     --------
@@ -143,7 +149,7 @@ def sweep_map(study: Study, param: str, values: Sequence[float], param2: str,
     names = check_strategies(study, None)
     focus = check_strategies(study, [strategy])[0] if strategy else names[0]
     cells = [{a: float(x), b: float(y)} for y in ys for x in xs]
-    acc = accumulate(study, cells, n_mo, chunk_size)
+    acc = accumulate(study, cells, n_mo, chunk_size, client=client, progress=progress)
     n = study.samples
     every = study.compared()
     rows: dict[str, list[object]] = {c: [] for c in (
