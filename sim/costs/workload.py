@@ -26,9 +26,9 @@ def volume_sum(monthly_growth: Value, months: Value) -> Value:
     >>> float(volume_sum(0.1, 3)), float(volume_sum(0.0, 3))
     (3.31, 3.0)
     """
-    from sim.costs.fused import volume_sum_ufunc  # compiled: the month loop's own rule
+    from sim.costs.fused import volume_sum_many  # compiled: the month loop's own rule
 
-    return volume_sum_ufunc(monthly_growth, months)
+    return volume_sum_many(monthly_growth, months)
 
 
 @dataclass(frozen=True)
