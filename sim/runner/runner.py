@@ -33,6 +33,7 @@ from sim.runner.decomposition import explain
 from sim.runner.draws import Draws, input_values, sampling_plan
 from sim.runner.model import fold
 from sim.runner.point import point_estimate
+from sim.runner.quantiles import row_quantiles
 from sim.runner.samples_file import frame_of
 from sim.runner.summary import OrderStats, Summary, col
 from sim.serving.from_study import prepare
@@ -289,8 +290,8 @@ def fan_frame(study: Study, parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
     """P10/P50/P90 of the cumulative net saving per strategy and month."""
     rows: dict[str, list[Any]] = {k: [] for k in ("strategy", "month", "p10", "p50", "p90")}
     for name, chunks in parts.items():
-        months = np.concatenate(chunks, axis=1)
-        q = np.quantile(months, [0.1, 0.5, 0.9], axis=1)
+        months = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
+        q = row_quantiles(months, [0.1, 0.5, 0.9])  # numpy.quantile's figures, faster
         h = months.shape[0]
         rows["strategy"] += [name] * h
         rows["month"] += list(range(1, h + 1))
