@@ -41,12 +41,14 @@ from sim.serving.from_study import prepare
 from sim.study import Study
 from sim.study.provenance import provenance
 
-__all__ = ["DEFAULT_CHUNK", "FAN_SAMPLES", "RunResult", "bytes_per_sample", "input_values",
-           "run", "sampling_plan"]
+__all__ = ["DEFAULT_CHUNK", "FAN_SAMPLES", "RunResult", "bytes_per_sample", "default_workers",
+           "input_values", "run", "sampling_plan"]
 
 DEFAULT_CHUNK = 32768
 #: Samples whose month-by-month cumulative saving is kept for the fan chart.
 FAN_SAMPLES = 16384
+#: Samples from which a run takes a second worker thread by default.
+PARALLEL_FROM = 2 * DEFAULT_CHUNK
 #: Rows used to report the rank correlations actually achieved.
 CORRELATION_ROWS = 1 << 17
 
@@ -146,7 +148,34 @@ def bytes_per_sample(study: Study) -> int:
     return 8 + 8 * len(study.uncertain_inputs()) + (8 + 2 + 8 + 8) * others + 8 * (others + 1)
 
 
-def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 1,
+def default_workers(samples: int) -> int:
+    """Worker threads a run takes when none are asked for: two (at most the CPUs) from
+    :data:`PARALLEL_FROM` samples, where a second thread pays for itself; else one. Results
+    do not depend on it.
+
+    Examples
+    --------
+    >>> default_workers(10_000)
+    1
+    >>> default_workers(100_000) == min(2, os.cpu_count() or 1)
+    True
+    """
+    return min(2, os.cpu_count() or 1) if samples >= PARALLEL_FROM else 1
+
+
+def _checked_workers(study: Study, workers: int | None, chunk_size: int, write: bool,
+                     samples_path: str | Path | None) -> int:
+    """The run's worker count (:func:`default_workers` when None), its arguments checked."""
+    if workers is None:
+        workers = default_workers(study.samples)
+    if chunk_size < 1 or workers < 1:
+        raise ValueError("chunk_size and workers must be >= 1")
+    if not write and samples_path is not None:
+        raise ValueError("samples_path: a run with write=False writes no file")
+    return workers
+
+
+def run(study: Study, *, samples_path: str | Path | None = None, workers: int | None = None,
         chunk_size: int = DEFAULT_CHUNK, progress: Progress | None = None,
         on_stage: Callable[[str], None] | None = None, write: bool = True) -> RunResult:
     """Run a study: draw its samples, evaluate every strategy, summarize.
@@ -157,8 +186,9 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
         A validated study (its ``samples``, ``seed`` and ``sampling`` are used).
     samples_path : path, optional
         Where to write samples.parquet; default: a temporary file kept with the result.
-    workers : int
-        Worker threads evaluating chunks. Results do not depend on it.
+    workers : int, optional
+        Worker threads evaluating chunks (default: :func:`default_workers`). Results do
+        not depend on it.
     chunk_size : int
         Samples per chunk (memory ~ chunk_size x inputs). Results do not depend on it.
     progress : callable, optional
@@ -187,10 +217,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
     >>> fast = run(study.replace(samples=20_000), write=False)  # doctest: +SKIP
     >>> fast.summary.strategies["hosted_ft"].payback_cdf[:3]  # doctest: +SKIP
     """
-    if chunk_size < 1 or workers < 1:
-        raise ValueError("chunk_size and workers must be >= 1")
-    if not write and samples_path is not None:
-        raise ValueError("samples_path: a run with write=False writes no file")
+    workers = _checked_workers(study, workers, chunk_size, write, samples_path)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     tmp = None
