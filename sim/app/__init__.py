@@ -17,6 +17,7 @@ Examples
 
 from sim.app.compute import Live, compute, full_report
 from sim.app.draft import Draft, domain_of, fixed_value, ordered_inputs, quantiles_value
+from sim.app.uploads import data_files, stage
 
-__all__ = ["Draft", "Live", "compute", "domain_of", "fixed_value", "full_report",
-           "ordered_inputs", "quantiles_value"]
+__all__ = ["Draft", "Live", "compute", "data_files", "domain_of", "fixed_value", "full_report",
+           "ordered_inputs", "quantiles_value", "stage"]

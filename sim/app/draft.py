@@ -14,7 +14,9 @@ correlations naming them are dropped) and the ``[constraints]`` table's keys set
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -24,6 +26,7 @@ from typing import Any
 from distributions import DistributionError, parse
 from sim.study import Input, Study, StudyError, study_from_dict
 from sim.study.kinds import KINDS
+from sim.study.loader import CARD_INPUTS
 from sim.study.schema import WORKLOAD, Domain
 
 __all__ = ["PRICE_KEYS", "Draft", "domain_of", "fixed_value", "ordered_inputs", "quantiles_value"]
@@ -45,6 +48,8 @@ def domain_of(study: Study, path: str) -> Domain | None:
     parts = path.split(".")
     if parts[0] == "workload":
         f = WORKLOAD.get(parts[-1])
+    elif parts[0] == "constraints":
+        f = CARD_INPUTS.get(parts[-1])
     else:
         f = KINDS[study.strategies[parts[1]].kind].fields.get(parts[-1])
     return None if f is None else f.domain
@@ -96,7 +101,8 @@ def fixed_value(x: float, domain: Domain | None = None) -> int | float:
 
 def _key_path(path: str) -> list[str]:
     parts = path.split(".")
-    return parts if parts[0] in ("workload", "strategies") else ["strategies", *parts]
+    return parts if parts[0] in ("workload", "strategies", "constraints") else [
+        "strategies", *parts]
 
 
 def _names(between: Any) -> set[str]:
@@ -166,24 +172,17 @@ class Draft:
     def toml(self) -> str:
         """The edited study as TOML text: the original with the changes applied.
 
+        The last few results are kept (a page rerun asks for the same text more than once;
+        parsing with tomlkit takes a tenth of a second).
+
         Raises
         ------
         StudyError
             When the original text is not TOML.
         """
-        import tomlkit
-
-        try:
-            doc = tomlkit.parse(self.text)
-        except Exception as err:  # tomlkit's parse errors share no public base class
-            raise StudyError(self.file, "", f"is not valid TOML ({err}); fix the syntax"
-                             ) from None
-        _set_inputs(doc, self.inputs)
-        _drop(doc, self.off)
-        _set_constraints(doc, self.constraints)
-        if self.samples is not None:
-            _table(doc, "study")["samples"] = int(self.samples)
-        return tomlkit.dumps(doc)
+        changes = json.dumps([self.inputs, sorted(self.off), self.constraints, self.samples],
+                             sort_keys=True)
+        return _edited(self.text, self.file, changes)
 
     def study(self) -> Study:
         """The edited study, validated by the loader.
@@ -193,7 +192,7 @@ class Draft:
         StudyError
             The loader's message, naming the key and the fix.
         """
-        text = self.toml()
+        text = self.toml() if self.changed else self.text
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
@@ -202,6 +201,25 @@ class Draft:
         return study_from_dict(doc, file=self.file,
                                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                                default_name=Path(self.file).stem)
+
+
+@functools.lru_cache(maxsize=32)
+def _edited(text: str, file: str, changes: str) -> str:
+    """:meth:`Draft.toml` of the changes written as JSON (``[inputs, off, constraints,
+    samples]``)."""
+    import tomlkit
+
+    inputs, off, constraints, samples = json.loads(changes)
+    try:
+        doc = tomlkit.parse(text)
+    except Exception as err:  # tomlkit's parse errors share no public base class
+        raise StudyError(file, "", f"is not valid TOML ({err}); fix the syntax") from None
+    _set_inputs(doc, inputs)
+    _drop(doc, frozenset(off))
+    _set_constraints(doc, constraints)
+    if samples is not None:
+        _table(doc, "study")["samples"] = int(samples)
+    return tomlkit.dumps(doc)
 
 
 def _table(node: Any, key: str) -> Any:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 import os
 import time
+import tomllib
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +30,22 @@ import polars as pl
 import streamlit as st
 
 from distributions import Distribution, DistributionError, parse
+from distributions.empirical import SUFFIXES
 from sim.app.compute import Live, compute, full_report
 from sim.app.draft import Draft, domain_of, fixed_value, ordered_inputs, quantiles_value
+from sim.app.uploads import stage
 from sim.costs.calculator import api_costs
-from sim.display import median_payback, months
+from sim.display import median_payback, money, months, prob, probability
 from sim.report.charts import fan_chart, input_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart, tornado_chart
 from sim.report.run_report import spreadsheet_vs_distribution
 from sim.report.sections import comparison_frame
-from sim.runner import feasibility
+from sim.runner import StrategySummary, Summary, feasibility
 from sim.study import Constraints, Input, Study, StudyError
+from sim.study.card_inputs import card_inputs
+from sim.study.cards import CARDS, CARDS_BY_KEY, Card
 from sim.study.catalog import api_price, list_api_prices
-from sim.study.loader import CONSTRAINT_KEYS
+from sim.study.loader import CARD_INPUTS
 
 #: The bundled studies (the repository's studies/ folder).
 STUDIES = Path(__file__).resolve().parents[2] / "studies"
@@ -49,16 +55,11 @@ STUDY_ENV = "FTRISK_APP_STUDY"
 START_SAMPLES = 20_000
 MAX_SAMPLES = 640_000
 UPLOAD = "(upload a study file)"
-#: Constraint cards: key -> (title, what it asks).
-CARDS = {
-    "data_on_premises": ("Data stays on premises", "request data may not leave the company"),
-    "p99_latency_ms": ("p99 latency", "every strategy must meet a p99 latency"),
-    "vendor_portability": ("Portability", "the model must move between vendors without "
-                           "retraining"),
-}
 #: Session-state key of the current edited study's TOML (what "Save as study" downloads).
 TOML_KEY = "ftrisk.toml"
 SAMPLES_KEY = "ftrisk.samples"
+#: What the baseline's payback cells read (it pays nothing back: it is what runs today).
+BASELINE = "baseline"
 TIMING_KEY = "ftrisk.timing"
 
 
@@ -69,7 +70,11 @@ def _md(text: str) -> str:
 
 def bundled() -> dict[str, Path]:
     """The bundled studies by name (file stem)."""
-    return {p.stem: p for p in sorted(STUDIES.glob("*.toml"))} if STUDIES.is_dir() else {}
+    if not STUDIES.is_dir():
+        return {}
+    # a portfolio file (studies/portfolio.toml, ftrisk portfolio) is not a study
+    return {p.stem: p for p in sorted(STUDIES.glob("*.toml"))
+            if "\n[portfolio]" not in "\n" + p.read_text(encoding="utf-8")}
 
 
 def _source() -> tuple[str, str, str] | None:
@@ -85,14 +90,7 @@ def _source() -> tuple[str, str, str] | None:
     name = st.sidebar.selectbox("Study", names, index=index, key="study",
                                 help="the bundled scenarios (team sizes and use cases)")
     if name == UPLOAD:
-        up = st.sidebar.file_uploader("Study file (TOML)", type=["toml"], key="upload")
-        if up is None:
-            return None
-        try:
-            return up.getvalue().decode("utf-8"), up.name, f"upload:{up.name}"
-        except UnicodeDecodeError:
-            st.error(f"{up.name}: is not UTF-8 text; save it as UTF-8 TOML")
-            return None
+        return _upload()
     path = studies.get(name) or Path(given or "")
     try:
         return path.read_text(encoding="utf-8"), str(path), name
@@ -101,21 +99,51 @@ def _source() -> tuple[str, str, str] | None:
         return None
 
 
+def _upload() -> tuple[str, str, str] | None:
+    """The uploaded study, with the data files it reads staged beside it (None: nothing
+    usable uploaded yet; a banner says why)."""
+    up = st.sidebar.file_uploader("Study file (TOML)", type=["toml"], key="upload")
+    extra = st.sidebar.file_uploader(
+        "Data files the study reads (empirical = { file = ... })", key="upload_data",
+        type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True)
+    if up is None:
+        st.info("Choose a bundled study, or upload a study file.")
+        return None
+    try:
+        text = up.getvalue().decode("utf-8")
+    except UnicodeDecodeError:
+        st.error(f"{up.name}: is not UTF-8 text; save it as UTF-8 TOML")
+        return None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return text, up.name, f"upload:{up.name}"  # the loader names the syntax error
+    data = {f.name: f.getvalue() for f in extra or []}
+    file, problems = stage(up.name, text, doc, data)
+    for message in problems:
+        st.error(message, icon="⚠️")
+    return None if problems else (text, file, f"upload:{up.name}")
+
+
 @st.cache_resource(max_entries=48, show_spinner=False)
 def _live(text: str, file: str) -> Live:
-    return compute(Draft(text, file).study())
+    return compute(_base(text, file))
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=48, show_spinner=False)
 def _base(text: str, file: str) -> Study:
+    """The study of a TOML text, validated by the loader (the original or an edited one)."""
     return Draft(text, file).study()
 
 
-def _chart(chart: Any, width: str = "content") -> None:
-    """An altair chart with the report's own theme, its spec built without re-validating
-    the schema (the report's builders are tested against it; validation is most of the
-    time a chart takes)."""
-    _spec(chart.to_dict(validate=False), width)
+def chart_spec(chart: Any) -> dict[str, Any]:
+    """The Vega-Lite spec of an altair chart as the page sends it, built without
+    re-validating the schema (the report's builders are tested against it; validation is
+    most of the time a chart takes), so a cached spec costs little to send again. Its
+    datasets stay lists of records, the form Streamlit's public ``st.vega_lite_chart``
+    documents."""
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    return spec
 
 
 def _spec(spec: dict[str, Any], width: str = "content") -> None:
@@ -125,7 +153,7 @@ def _spec(spec: dict[str, Any], width: str = "content") -> None:
 @st.cache_resource(max_entries=512, show_spinner=False)
 def _input_spec(key: str, _dist: Distribution) -> dict[str, Any]:
     """The distribution chart of an input (``key`` names the distribution)."""
-    return input_chart(_dist).properties(width="container").to_dict(validate=False)
+    return chart_spec(input_chart(_dist).properties(width="container"))
 
 
 # -- inputs -----------------------------------------------------------------------------
@@ -218,8 +246,8 @@ def _inputs(study: Study, draft: Draft, sid: str) -> Draft:
                "points), or fix it.")
     for n, inp in enumerate(ordered_inputs(study)):
         owner = inp.path.split(".")[1] if inp.path.startswith("strategies.") else ""
-        if owner in draft.off:
-            continue
+        if owner in draft.off or draft.constraints.get(inp.key, "") is None:
+            continue  # its strategy switched off, or the card adding these hours
         title = f"{inp.path.removeprefix('strategies.')}: {inp.meaning}"
         if inp.unit:
             title += f" [{inp.unit}]"
@@ -248,16 +276,36 @@ def _strategies(study: Study, draft: Draft, sid: str) -> Draft:
 
 
 @st.cache_resource(max_entries=64, show_spinner="checking the constraint…")
-def _excluded_cached(text: str, file: str, key: str, value: Any) -> dict[str, str]:
-    return _excluded(_base(text, file), key, value)
+def _effects_cached(text: str, file: str, key: str, value: Any) -> dict[str, str]:
+    written = tomllib.loads(text).get("constraints", {})
+    return card_effects(_base(text, file), key, value,
+                        written if isinstance(written, dict) else {})
 
 
-def _excluded(study: Study, key: str, value: Any) -> dict[str, str]:
-    """The strategies the one constraint ``key`` = ``value`` rules out, with the reason
-    (a latency limit may run the serving simulation of a self-hosted strategy)."""
-    c = {"data_on_premises": False, "vendor_portability": False, "p99_latency_ms": None,
-         "latency_metric": study.constraints.latency_metric, key: value}
-    alone = study.replace(constraints=Constraints(**c))
+def card_effects(study: Study, key: str, value: Any, written: Mapping[str, Any] | None = None
+                 ) -> dict[str, str]:
+    """What the one constraint card ``key`` = ``value`` does to each strategy, alone: the
+    reason it excludes it (a latency limit may run the serving simulation of a self-hosted
+    strategy), or the work it adds to its project (or why it adds none). ``written``: the
+    study's ``[constraints]`` table as written (the hours an ``adds`` card states).
+
+    Examples
+    --------
+    >>> from sim.study import load_study  # doctest: +SKIP
+    >>> card_effects(load_study("studies/legal_contracts.toml"), "eval_harness", False)
+    ... # doctest: +SKIP
+    {'hosted_ft': 'building an eval harness: 8-16 h (uniform, median 12) added to its project'}
+    """
+    card = CARDS_BY_KEY[key]
+    probe = Constraints(latency_metric=study.constraints.latency_metric, **{key: value})
+    if card.effect == "adds":
+        doc = {k: v for k, v in (written or {}).items() if k == card.hours_key}
+        try:
+            _, additions = card_inputs(study.file, doc, probe, study.strategies, CARD_INPUTS)
+        except StudyError as err:
+            return {"?": str(err)}
+        return {a.strategy: a.text for a in additions}
+    alone = study.replace(constraints=probe)
     try:
         return {n: why for n, why in feasibility(alone).items() if why}
     except Exception as err:  # a serving model that cannot be built: say so, keep the page
@@ -269,96 +317,139 @@ def _label(study: Study, name: str) -> str:
     return s.label if s is not None else name
 
 
+def card_value(card: Card, on: bool, limit: float | None = None) -> Any:
+    """The ``[constraints]`` value that switches ``card`` on (None: off, the key removed).
+
+    Examples
+    --------
+    >>> sre, portable = CARDS_BY_KEY["ml_sre_capacity"], CARDS_BY_KEY["vendor_portability"]
+    >>> card_value(sre, True), card_value(portable, True), card_value(sre, False)
+    (False, True, None)
+    """
+    if not on:
+        return None
+    return limit if card.key == "p99_latency_ms" else not card.default
+
+
+def _card(study: Study, draft: Draft, sid: str, card: Card) -> Draft:
+    """One card: a toggle with the page's question, and what it does to each strategy."""
+    key = card.key
+    now = getattr(study.constraints, key)
+    was_on = card.is_on(now)
+    on = st.toggle(card.title, value=was_on, key=f"{sid}|constraint|{key}",
+                   help=_md(f"{card.page}"))
+    st.caption(_md(card.question))
+    limit: float | None = None
+    if key == "p99_latency_ms":
+        limit = float(st.number_input(
+            "p99 limit (ms)", min_value=1.0, max_value=60_000.0,
+            value=float(now or 300.0), step=10.0, disabled=not on,
+            key=f"{sid}|constraint|{key}|ms"))
+    value = card_value(card, on, limit)
+    if value != card_value(card, was_on, now if key == "p99_latency_ms" else None):
+        draft = draft.with_constraint(key, value)
+        if not on and card.hours_key is not None:
+            draft = draft.with_constraint(card.hours_key, None)
+    probe = card_value(card, True, limit if limit is not None else 300.0)
+    effects = _effects_cached(draft.text, draft.file, key, probe)
+    out = {n: w for n, w in effects.items() if n not in draft.off}
+    if card.effect == "adds":
+        verb = "adds" if on else "would add"
+    else:
+        verb = "rules out" if on else "would rule out"
+    if out:
+        lines = [f"- **{_md(_label(study, n))}**: {_md(why)}" for n, why in out.items()]
+        st.markdown("\n".join([f"{verb}:", *lines]))
+    else:
+        st.caption(f"{verb} {'nothing' if card.effect == 'adds' else 'no strategy'} here")
+    return draft
+
+
 def _constraints(study: Study, draft: Draft, sid: str) -> Draft:
     st.subheader("Constraints")
     st.caption("Cost is not the only dimension: a strategy that breaks a constraint is "
-               "still simulated but never recommended.")
-    current = study.constraints
-    for key, (title, what) in CARDS.items():
-        if key not in CONSTRAINT_KEYS:
-            continue
-        with st.container(border=True, key=f"card_{key}"):
-            now = getattr(current, key)
-            on = st.toggle(title, value=bool(now), key=f"{sid}|constraint|{key}", help=what)
-            probe: Any = True
-            value: Any = True if on else None
-            original: Any = True if now else None
-            if key == "p99_latency_ms":
-                probe = float(st.number_input(
-                    "p99 limit (ms)", min_value=1.0, max_value=60_000.0,
-                    value=float(now or 300.0), step=10.0, disabled=not on,
-                    key=f"{sid}|constraint|{key}|ms"))
-                value, original = (probe if on else None), now
-            if value != original:
-                draft = draft.with_constraint(key, value)
-            excluded = _excluded_cached(draft.text, draft.file, key, probe)
-            out = {n: w for n, w in excluded.items() if n not in draft.off}
-            verb = "rules out" if on else "would rule out"
-            if out:
-                lines = [f"- **{_md(_label(study, n))}**: {_md(why)}" for n, why in out.items()]
-                st.markdown("\n".join([f"{verb}:", *lines]))
-            else:
-                st.caption(f"{verb} no strategy")
+               "still simulated but never recommended; a card that adds work puts its "
+               "hours into each fine-tuned strategy's project.")
+    for card in CARDS:
+        with st.container(border=True, key=f"card_{card.key}"):
+            draft = _card(study, draft, sid, card)
     return draft
 
 
 # -- results ----------------------------------------------------------------------------
 
 
-def figures_frame(live: Live) -> pl.DataFrame:
-    """The page's table of figures: per strategy compared, P(payback <= N) and its standard
-    error for every N of the study, the median payback, E[NPV] and its standard error,
-    NPV P10/P90, P(best), the spreadsheet payback and the constraint it breaks, exactly
-    as the run's summary holds them.
+def figures_frame(summary: Summary) -> pl.DataFrame:
+    """The page's table of figures, one column per strategy compared (by its label) and one
+    row per figure, written as ``ftrisk run`` writes them in the terminal: P(payback <= N)
+    with its standard error for every N of the study, the median payback, E[NPV] with its
+    standard error, NPV P10 and P90, P(best), the spreadsheet's payback and whether the
+    strategy meets the constraints. The baseline's payback cells read "baseline".
 
     Examples
     --------
-    >>> figures_frame(compute(study)).columns[:3]  # doctest: +SKIP
-    ['strategy', 'label', 'P(pb≤6)']
+    >>> figures_frame(compute(study).summary)["figure"][0]  # doctest: +SKIP
+    'P(payback ≤ 6 mo)'
     """
-    study, summary = live.study, live.summary
-    rows = []
+    study = summary.study
+    names: dict[str, str] = {}
     for s in summary.strategies.values():
-        row: dict[str, Any] = {"strategy": s.name, "label": s.label or s.name}
-        for n in study.payback_within:
-            p = s.p_payback_within(n)
-            row[f"P(pb≤{n})"] = None if s.is_baseline else p
-            row[f"± se {n}"] = None if s.is_baseline else s.se(p)
-        row["median pb"] = ("–" if s.is_baseline else median_payback(
-            s.payback_median_months, s.payback_median_fractional, study.horizon_months))
-        row["E[NPV]"] = s.npv_mean
-        row["± se"] = s.npv_mean_se
-        row["NPV P10"] = s.npv_quantiles[0.1]
-        row["NPV P90"] = s.npv_quantiles[0.9]
-        row["P(best)"] = s.p_best
-        sheet = s.point_estimate.get("payback_months")
-        row["sheet pb"] = "–" if s.is_baseline else (months(sheet) or "–")
-        row["constraint"] = s.infeasible_reason or ""
-        rows.append(row)
-    return pl.DataFrame(rows)
+        label = s.label or s.name
+        names[s.name] = label if label not in names.values() else f"{label} ({s.name})"
+    rows: list[tuple[str, dict[str, str]]] = []
+
+    def add(figure: str, cell: Callable[[StrategySummary], str], baseline: str | None = None
+            ) -> None:
+        rows.append((figure, {
+            names[s.name]: baseline if s.is_baseline and baseline is not None else cell(s)
+            for s in summary.strategies.values()}))
+
+    def within(n: int) -> Callable[[StrategySummary], str]:
+        return lambda s: probability(s.p_payback_within(n), s.se(s.p_payback_within(n)))
+
+    for n in study.payback_within:
+        add(f"P(payback ≤ {n} mo)", within(n), BASELINE)
+    add("median payback", lambda s: median_payback(
+        s.payback_median_months, s.payback_median_fractional, study.horizon_months), BASELINE)
+    add("E[NPV] ± se", lambda s: f"{money(s.npv_mean)} ± {s.npv_mean_se:,.0f}")
+    add("NPV P10", lambda s: money(s.npv_quantiles[0.1]))
+    add("NPV P90", lambda s: money(s.npv_quantiles[0.9]))
+    add("P(best)", lambda s: "excluded" if s.p_best is None else prob(s.p_best))
+    add("spreadsheet payback", lambda s: months(s.point_estimate.get("payback_months")) or "–",
+        BASELINE)
+    add("constraints", lambda s: "excluded" if s.infeasible_reason else "met")
+    return pl.DataFrame([{"figure": f, **cells} for f, cells in rows])
 
 
-def _table(live: Live) -> None:
-    frame = figures_frame(live)
-    config: dict[str, Any] = {"strategy": None}
-    for c in frame.columns:
-        if c.startswith("P("):
-            config[c] = st.column_config.NumberColumn(c, format="%.3f")
-        elif c.startswith("± se "):
-            config[c] = st.column_config.NumberColumn("±", format="%.4f")
-        elif c in ("E[NPV]", "± se", "NPV P10", "NPV P90"):
-            config[c] = st.column_config.NumberColumn(c, format="dollar")
-    st.dataframe(frame, hide_index=True, column_config=config, key="figures")
+def table_cell(text: str) -> str:
+    r"""A cell of st.table, which reads markdown: dollars not LaTeX, "> 36 mo" not a quote.
+
+    Examples
+    --------
+    >>> table_cell("> 36 mo"), table_cell("-$1,234 ± 5")
+    ('\\> 36 mo', '-\\$1,234 ± 5')
+    """
+    text = _md(text)
+    return "\\" + text if text.startswith(">") else text
+
+
+def _table(summary: Summary) -> None:
+    frame = figures_frame(summary).to_pandas().set_index("figure")
+    st.table(frame.map(table_cell))  # st.table reads its cells as markdown
+    out = [s for s in summary.strategies.values() if s.infeasible_reason]
+    if out:
+        st.markdown("\n".join(f"- **{_md(s.label or s.name)}** is excluded: "
+                               f"{_md(s.infeasible_reason or '')}" for s in out))
 
 
 def _results(draft: Draft) -> None:
     try:
-        study = draft.study()
+        text = draft.toml()
+        study = _base(text, draft.file)
     except StudyError as err:
         st.error(str(err), icon="⚠️")
         st.session_state.pop(TOML_KEY, None)
         return
-    text = draft.toml()
     st.session_state[TOML_KEY] = text
     try:
         with st.spinner("simulating…"):
@@ -376,28 +467,34 @@ def _results(draft: Draft) -> None:
         st.warning(_md(w))
     st.caption(_md(f"{study.samples:,} samples ({study.sampling}, seed {study.seed}, the "
                    f"same draws on every change), horizon {study.horizon_months} months; "
-                   f"± = Monte Carlo standard error; sheet pb = the spreadsheet's payback "
-                   f"at the medians; computed in {live.seconds:.2f} s."))
-    _table(live)
+                   f"± = Monte Carlo standard error; spreadsheet payback = its payback at "
+                   f"the medians; computed in {live.seconds:.2f} s."))
+    _table(summary)
     _lap("figures")
     if study.source_figure:
         st.markdown(_md(f"**The source's point figure:** {study.source_figure}"))
     st.html(spreadsheet_vs_distribution(summary))
-    labels = {s.name: s.label or s.name for s in summary.strategies.values()}
-    charts: list[tuple[str, alt.TopLevelMixin]] = [
-        ("payback", payback_cdf_chart(summary)),
-        ("fan", fan_chart(live.fan, labels)),
-        ("npv", npv_chart(summary)),
-    ]
-    if len(summary.strategies) > 1:
-        charts.append(("comparison", comparison_chart(comparison_frame(summary))))
-    if live.tornado is not None and live.focus is not None:
-        charts.append(("tornado", tornado_chart(
-            live.tornado, label="E[NPV]",
-            title=f"Tornado: E[NPV] of {labels[live.focus]}, each input at P10 / P90")))
-    for _, chart in charts:
-        _chart(chart)
+    for spec in _result_specs(text, draft.file):
+        _spec(spec)
     _lap("charts")
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _result_specs(text: str, file: str) -> list[dict[str, Any]]:
+    """The result charts of an edited study (built once per state of the study): the
+    payback CDF, the saving fan, the NPV distributions, the comparison and the tornado."""
+    live = _live(text, file)
+    summary = live.summary
+    labels = {s.name: s.label or s.name for s in summary.strategies.values()}
+    charts: list[alt.TopLevelMixin] = [payback_cdf_chart(summary), fan_chart(live.fan, labels),
+                                       npv_chart(summary)]
+    if len(summary.strategies) > 1:
+        charts.append(comparison_chart(comparison_frame(summary)))
+    if live.tornado is not None and live.focus is not None:
+        charts.append(tornado_chart(
+            live.tornado, label="E[NPV]",
+            title=f"Tornado: E[NPV] of {labels[live.focus]}, each input at P10 / P90"))
+    return [chart_spec(c) for c in charts]
 
 
 # -- other tabs -------------------------------------------------------------------------
@@ -497,7 +594,6 @@ def main() -> None:
     st.sidebar.title("ftrisk")
     chosen = _source()
     if chosen is None:
-        st.info("Choose a bundled study, or upload a study file.")
         return
     text, file, sid = chosen
     try:

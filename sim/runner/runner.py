@@ -177,7 +177,8 @@ def _checked_workers(study: Study, workers: int | None, chunk_size: int, write: 
 
 def run(study: Study, *, samples_path: str | Path | None = None, workers: int | None = None,
         chunk_size: int = DEFAULT_CHUNK, progress: Progress | None = None,
-        on_stage: Callable[[str], None] | None = None, write: bool = True) -> RunResult:
+        on_stage: Callable[[str], None] | None = None, write: bool = True,
+        client: Any = None) -> RunResult:
     """Run a study: draw its samples, evaluate every strategy, summarize.
 
     Parameters
@@ -250,7 +251,8 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
                           correlation_rows=CORRELATION_ROWS)
     fan_parts: dict[str, list[np.ndarray]] = collections.defaultdict(list)
     try:
-        _evaluate_chunks(work, bounds, workers, collector, fan_parts, progress)
+        _evaluate(client if write else None, study, work, bounds, workers, collector,
+                  fan_parts, progress)
     except BaseException:
         if writer is not None:
             writer.close(abandon=True)
@@ -274,6 +276,29 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
     manifest = build_manifest(study, corr, timings, workers=workers)
     return RunResult(study, path, summary, fan_frame(study, fan_parts), manifest, tmp,
                      columns)
+
+
+def plan_chunk(study: Study, start: int, stop: int
+               ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+    """Samples ``start..stop-1`` of ``study`` from its sampling plan through the model (a
+    task that runs anywhere: on a cluster worker it depends only on its arguments)."""
+    return _chunk(study, input_values(study, sampling_plan(study).rows(start, stop)),
+                  start, stop)
+
+
+def _evaluate(client: Any, study: Study, work: Any, bounds: list[tuple[int, int]],
+              workers: int, collector: Collector, fan_parts: dict[str, list[np.ndarray]],
+              progress: Progress | None) -> None:
+    """Evaluate the chunks on a Dask cluster (``client``) or on local threads, collecting
+    them in sample order."""
+    if client is None:
+        _evaluate_chunks(work, bounds, workers, collector, fan_parts, progress)
+        return
+    from sim.runner.cluster import map_ordered  # dask only when asked for
+
+    n = bounds[-1][1] if bounds else 0
+    map_ordered(client, plan_chunk, bounds, shared=(study,),
+                on_result=lambda r: _collect(r, collector, fan_parts, progress, n))
 
 
 def _evaluate_chunks(work: Any, bounds: list[tuple[int, int]], workers: int,
