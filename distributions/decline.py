@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from distributions.base import (
     Distribution,
@@ -156,6 +156,8 @@ def _exact_ppf(loc: float, scale: float, df: float, p_fall: float, q: FloatArray
 def _logpdf(loc: float, scale: float, df: float, p_fall: float, x: FloatArray) -> FloatArray:
     """Log density of the decline: ``t.pdf((b - loc)/scale) / (scale (1 - x) P0)``,
     ``b = log(1 - x)``."""
+    from scipy import stats  # on first use: ~1 s of import that a run does not need
+
     with np.errstate(divide="ignore", invalid="ignore"):
         b = np.log1p(-x)
         z = (b - loc) / scale

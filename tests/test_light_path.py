@@ -4,6 +4,7 @@ chunking or workers, and reruns share their draws (common random numbers)."""
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -83,3 +84,16 @@ def test_cached_draws_equal_fresh_ones(study):
     cached = Draws(study).values(0, study.samples)
     for name, x in fresh.items():
         assert np.array_equal(np.asarray(x), np.asarray(cached[name])), name
+
+
+def test_a_large_run_takes_a_second_worker_by_default_with_the_same_figures(study):
+    from sim.runner import default_workers
+    from sim.runner.runner import PARALLEL_FROM
+
+    big = study.replace(samples=PARALLEL_FROM + 1)
+    auto = run(big, write=False)
+    one = run(big, write=False, workers=1)
+    assert auto.manifest["workers"] == default_workers(big.samples) == min(2, os.cpu_count() or 1)
+    assert run(study, write=False).manifest["workers"] == 1  # 20,001 samples: one thread
+    assert json.dumps(auto.summary.to_json()) == json.dumps(one.summary.to_json())
+    assert auto.samples().equals(one.samples())

@@ -42,7 +42,6 @@ from typing import Any
 
 import numpy as np
 from numba import njit as _numba_njit
-from numba import vectorize
 
 from sim.costs.slots import (
     ACTIVE,
@@ -708,12 +707,76 @@ def instances_many(mode: int, fixed: np.ndarray, need: np.ndarray, rpd: np.ndarr
     return out
 
 
-# The same rules as numpy ufuncs (broadcasting, any shape), compiled from the same source:
-# the schedule and workload helpers call these, so each rule has one implementation.
-_F3 = ["float64(float64, float64, float64)"]
-project_spend_ufunc = vectorize(_F3, cache=True)(project_spend.py_func)
-retrain_due_ufunc = vectorize(["boolean(float64, float64, float64)"], cache=True)(
-    retrain_due.py_func)
-retrain_served_ufunc = vectorize(_F3, cache=True)(retrain_served.py_func)
-volume_sum_ufunc = vectorize(["float64(float64, float64)"], cache=True)(volume_sum.py_func)
-round_up_ufunc = vectorize(["float64(float64)"], cache=True)(round_up.py_func)
+# The same rules over arrays (numpy broadcasting, any shape), compiled from the same source:
+# the schedule and workload helpers call these, so each rule has one implementation. They
+# are plain compiled loops behind a broadcasting wrapper, not numba ufuncs: a numba ufunc
+# builds its loop wrapper again at every import (~0.3 s each), a compiled loop loads from
+# the disk cache.
+
+@njit(**_ALLOC)
+def _project_spend_loop(t: np.ndarray, cost: np.ndarray, build: np.ndarray,
+                        out: np.ndarray) -> None:
+    for i in range(out.size):
+        out[i] = project_spend(t[i], cost[i], build[i])
+
+
+@njit(**_ALLOC)
+def _retrain_due_loop(t: np.ndarray, start: np.ndarray, every: np.ndarray,
+                      out: np.ndarray) -> None:
+    for i in range(out.size):
+        out[i] = retrain_due(t[i], start[i], every[i])
+
+
+@njit(**_ALLOC)
+def _retrain_served_loop(t: np.ndarray, every: np.ndarray, horizon: np.ndarray,
+                         out: np.ndarray) -> None:
+    for i in range(out.size):
+        out[i] = retrain_served(t[i], every[i], horizon[i])
+
+
+@njit(**_ALLOC)
+def _volume_sum_loop(g: np.ndarray, n: np.ndarray, out: np.ndarray) -> None:
+    for i in range(out.size):
+        out[i] = volume_sum(g[i], n[i])
+
+
+@njit(**_ALLOC)
+def _round_up_loop(load: np.ndarray, out: np.ndarray) -> None:
+    for i in range(out.size):
+        out[i] = round_up(load[i])
+
+
+def _broadcast(loop: Any, dtype: Any, *args: Any) -> Any:
+    """``loop`` over the broadcast float64 arguments: an array of their shape, or a numpy
+    scalar when every argument is a scalar (as a ufunc returns)."""
+    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
+    shape = arrays[0].shape
+    flat = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
+    out = np.empty(flat[0].size, dtype=dtype)
+    loop(*flat, out)
+    return out.reshape(shape) if shape else out[0]
+
+
+def project_spend_many(t: Any, cost: Any, build: Any) -> Any:
+    """:func:`project_spend` broadcast over arrays."""
+    return _broadcast(_project_spend_loop, np.float64, t, cost, build)
+
+
+def retrain_due_many(t: Any, start: Any, every: Any) -> Any:
+    """:func:`retrain_due` broadcast over arrays (booleans)."""
+    return _broadcast(_retrain_due_loop, np.bool_, t, start, every)
+
+
+def retrain_served_many(t: Any, every: Any, horizon: Any) -> Any:
+    """:func:`retrain_served` broadcast over arrays."""
+    return _broadcast(_retrain_served_loop, np.float64, t, every, horizon)
+
+
+def volume_sum_many(g: Any, n: Any) -> Any:
+    """:func:`volume_sum` broadcast over arrays."""
+    return _broadcast(_volume_sum_loop, np.float64, g, n)
+
+
+def round_up_many(load: Any) -> Any:
+    """:func:`round_up` broadcast over arrays."""
+    return _broadcast(_round_up_loop, np.float64, load)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.costs.fused import project_spend_ufunc
+from sim.costs.fused import project_spend_many
 from sim.costs.workload import Value
 
 
@@ -46,5 +46,5 @@ class Project:
 
     def spend(self, t: int) -> Value:
         """Project spend in month t."""
-        out = project_spend_ufunc(float(t), self.cost, self.build_months)
+        out = project_spend_many(float(t), self.cost, self.build_months)
         return float(out) if np.ndim(out) == 0 else out

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.costs.fused import retrain_due_ufunc, retrain_served_ufunc
+from sim.costs.fused import retrain_due_many, retrain_served_many
 from sim.costs.slots import BUILD, EVERY, F_RETRAIN, F_WHEN_PAYS, RCOST
 from sim.costs.workload import Value
 
@@ -49,12 +49,12 @@ class Retraining:
 
     def due(self, t: int) -> bool | np.ndarray:
         """Whether month t is a scheduled retraining month."""
-        out = retrain_due_ufunc(float(t), self.start, self.every)
+        out = retrain_due_many(float(t), self.start, self.every)
         return bool(out) if np.ndim(out) == 0 else out
 
     def served(self, t: int) -> Value:
         """Months within the horizon a retraining in month t serves: min(R, H - t + 1)."""
-        return retrain_served_ufunc(float(t), self.every, float(self.horizon))
+        return retrain_served_many(float(t), self.every, float(self.horizon))
 
     def charge(self, t: int) -> Value:
         """What a retraining in month t is charged: its cost x min(1, (H - t + 1) / R)."""

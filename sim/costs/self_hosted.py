@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.costs.fused import instances_many, round_up_ufunc
+from sim.costs.fused import instances_many, round_up_many
 from sim.costs.pack import Component, project_slots
 from sim.costs.project import Project
 from sim.costs.quality import quality_cost_per_request
@@ -45,7 +45,7 @@ def instances_needed(tokens_per_day: Value, peak_to_average: Value, throughput: 
     2.0
     """
     need = peak_to_average * tokens_per_day / SECONDS_PER_DAY / (throughput * utilization)
-    return round_up_ufunc(need)
+    return round_up_many(need)
 
 
 #: How instances are counted: a number, sized for the peak, or the serving simulation.

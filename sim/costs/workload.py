@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.costs.fused import volume_sum_ufunc
+from sim.costs.fused import volume_sum_many
 
 Value = float | NDArray[np.float64]
 
@@ -28,7 +28,7 @@ def volume_sum(monthly_growth: Value, months: Value) -> Value:
     >>> float(volume_sum(0.1, 3)), float(volume_sum(0.0, 3))
     (3.31, 3.0)
     """
-    return volume_sum_ufunc(monthly_growth, months)
+    return volume_sum_many(monthly_growth, months)
 
 
 @dataclass(frozen=True)

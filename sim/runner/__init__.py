@@ -31,7 +31,7 @@ from sim.runner.model import NO_PAYBACK, Outcome, discount_factors, evaluate
 from sim.runner.notes import RunNotes, run_notes
 from sim.runner.paths import MonthlyPaths, forecast_paths, monthly_paths
 from sim.runner.point import median_values, point_estimate
-from sim.runner.runner import RunResult, input_values, run, sampling_plan
+from sim.runner.runner import RunResult, default_workers, input_values, run, sampling_plan
 from sim.runner.stats import CVAR_ALPHA, Moments, RegretAccumulator, cvar, cvar_stream
 from sim.runner.summary import StrategySummary, Summary, summarize
 from sim.runner.verdict import answer_sentence, focus_of, verdict
@@ -60,6 +60,7 @@ __all__ = [
     "cards_json",
     "cvar",
     "cvar_stream",
+    "default_workers",
     "discount_factors",
     "evaluate",
     "exclusions",

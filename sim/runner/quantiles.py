@@ -94,3 +94,45 @@ def quantiles(batches: Callable[[], Iterable[np.ndarray]], n: int,
     values = select(batches, ranks) if find is None else find(ranks)
     found = dict(zip(ranks, values, strict=True))
     return [_lerp(found[lo], found[hi], t) for lo, hi, t in positions]
+
+
+def row_quantiles(a: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """``numpy.quantile(a, qs, axis=1)`` of a 2-D array, bit for bit, from one sort per row.
+
+    numpy's quantile partitions along a strided axis; a contiguous sort of each row (numpy's
+    vectorized sort) finds the same order statistics several times faster. The positions,
+    weights and interpolation are numpy's own formulas (method ``linear``); a row holding
+    NaN gives NaN, as numpy's does.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(2).normal(size=(3, 1001))
+    >>> bool((row_quantiles(x, [0.1, 0.5, 0.9]) == np.quantile(x, [0.1, 0.5, 0.9], axis=1)).all())
+    True
+    """
+    q = np.asarray(qs, dtype=np.float64)
+    n = a.shape[1]
+    out = np.empty((q.size, a.shape[0]))
+    if n == 0:
+        out.fill(np.nan)
+        return out
+    ordered = np.sort(a, axis=1)
+    virtual = (n - 1) * q  # numpy's linear virtual index
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    above = virtual >= n - 1  # numpy takes the last value (index -1) for both
+    prev[above] = -1
+    nxt[above] = -1
+    below = virtual < 0
+    prev[below] = 0
+    nxt[below] = 0
+    gamma = (virtual - prev)[:, None]  # numpy's weight, from the adjusted index
+    lo = ordered[:, prev.astype(np.intp)].T
+    hi = ordered[:, nxt.astype(np.intp)].T
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, as numpy's
+        diff = hi - lo
+        np.add(lo, diff * gamma, out=out)
+        np.subtract(hi, diff * (1 - gamma), out=out,
+                    where=np.broadcast_to(gamma >= 0.5, out.shape))
+    out[:, np.isnan(ordered[:, -1])] = np.nan
+    return out

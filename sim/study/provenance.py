@@ -53,6 +53,15 @@ def _file_entry(name: str) -> dict[str, Any]:
             "latest_date": _latest_date(raw.decode("utf-8")), "holds": DATA_FILES[name]}
 
 
+@cache
+def _genai_version() -> str | None:
+    """The installed genai-prices version (its metadata read once per process)."""
+    try:
+        return version("genai-prices")
+    except PackageNotFoundError:  # the catalog then holds only the reference entries
+        return None
+
+
 def catalog_snapshot() -> dict[str, Any]:
     """The price data a run used: the genai-prices version and ftrisk's own data files.
 
@@ -63,11 +72,7 @@ def catalog_snapshot() -> dict[str, Any]:
         prices) and ``files``: per file of ``sim/data/`` its ``sha256``, size, the latest
         date it mentions (a checked date, or the history's newest row) and what it holds.
     """
-    try:
-        genai = version("genai-prices")
-    except PackageNotFoundError:  # the catalog then holds only the reference entries
-        genai = None
-    return {"genai_prices": genai,
+    return {"genai_prices": _genai_version(),
             "files": {name: dict(_file_entry(name)) for name in sorted(DATA_FILES)}}
 
 
