@@ -37,7 +37,7 @@ def _chunks(study: Study, *, chunk_size: int = CHUNK
     for start in range(0, study.samples, chunk_size):
         stop = min(start + chunk_size, study.samples)
         u = plan.rows(start, stop)
-        yield start, stop, u, input_values(study, u)
+        yield start, stop, u, input_values(study, u, start=start)
 
 
 def _sample_set(study: Study, parts: Iterator[tuple[int, int, dict[str, Value],

@@ -232,7 +232,7 @@ def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
     step = _ALIGN * max(1, chunk_size // _ALIGN)
     for start in range(0, n, step):
         stop = min(start + step, n)
-        base = input_values(study, plan.rows(start, stop))
+        base = input_values(study, plan.rows(start, stop), start=start)
         for i, pins in enumerate(cells):
             out = evaluate(study, {**base, **pins}, stop - start)
             npv = np.stack([out[x].npv for x in every])

@@ -293,6 +293,9 @@ VOLATILITY = Domain(0.0, 2.0, "a monthly volatility >= 0 (e.g. 0.1 for about 10%
 
 #: The workload key of a volume process (``[workload] volume_process = {...}``).
 PROCESS_KEY = "volume_process"
+#: The name of the process's shocks: their random stream, and their key among a chunk's
+#: input values (a (horizon - 1, m) array).
+SHOCKS = "workload.volume_process.shocks"
 #: The inputs of ``[workload] volume_process`` (docs/model.md, "Workload"); its other keys,
 #: ``seasonality`` or ``amplitude`` with ``peak_month``, are settings.
 VOLUME_PROCESS: dict[str, Field] = {
