@@ -11,7 +11,7 @@ variance ``s**2``:
 
 - ``sigma**2 = c (s**2 - mean(1 / N_k + 1 / N_{k+1}))`` (0 when the counting noise explains
   all the spread), standard error ``sigma / sqrt(2 (n - 1))``;
-- ``mu = c m + sigma**2 / 2``, standard error ``sqrt(c s**2 / n)``.
+- ``mu = c m + sigma**2 / 2``, standard error ``c s / sqrt(n)`` (that of ``c m``).
 
 The log's periods are taken as the process's steps: the level is read as constant within a
 period, as the cost model reads a month.
@@ -54,18 +54,24 @@ class ProcessFit:
     volatility_se: float
 
     def value(self) -> dict[str, Any]:
-        """The study's ``volume_process`` table: a normal drift, a volatility normal cut at 0
-        (fixed values when their standard error is 0)."""
+        """The study's ``volume_process`` table: a normal drift (cut inside (-1, 1) when it
+        could reach them), a volatility normal cut at 0 (fixed values when their standard
+        error is 0)."""
         def normal(mean: float, se: float, **cut: float) -> Any:
             return {"normal": {"mean": mean, "sd": se, **cut}} if se > 0 else mean
 
-        return {"drift": normal(self.drift, self.drift_se),
+        cut: dict[str, float] = {}
+        if self.drift - 8.5 * self.drift_se <= -1.0:  # a normal's draws reach 8.5 sd
+            cut["min"] = -0.99
+        if self.drift + 8.5 * self.drift_se >= 1.0:
+            cut["max"] = 0.99
+        return {"drift": normal(self.drift, self.drift_se, **cut),
                 "volatility": normal(self.volatility, self.volatility_se, min=0.0)}
 
 
-def fit_process(daily: FloatArray) -> ProcessFit:
+def fit_process(daily: FloatArray, *, period: str = "auto") -> ProcessFit:
     """Fit the volume process to consecutive full days' request counts (see the module
-    docstring).
+    docstring); ``period`` "month", "week" or "auto" (months from :data:`MIN_MONTHS`).
 
     Raises
     ------
@@ -73,7 +79,11 @@ def fit_process(daily: FloatArray) -> ProcessFit:
         Fewer than :data:`MIN_WEEKS` whole weeks, or a period without requests.
     """
     days = int(daily.size)
-    length, period = (30, "month") if days // 30 >= MIN_MONTHS else (7, "week")
+    if period not in ("auto", "month", "week"):
+        raise ValueError(f"period {period!r} must be 'auto', 'month' or 'week'")
+    if period == "auto":
+        period = "month" if days // 30 >= MIN_MONTHS else "week"
+    length = 30 if period == "month" else 7
     k = days // length
     if k < MIN_WEEKS:
         raise ValueError(f"the volume process needs at least {MIN_WEEKS} whole weeks of full "
@@ -90,5 +100,5 @@ def fit_process(daily: FloatArray) -> ProcessFit:
     noise = float(np.mean(1.0 / counts[:-1] + 1.0 / counts[1:]))
     var = c * max(s2 - noise, 0.0)
     sigma = math.sqrt(var)
-    return ProcessFit(period, n, c * float(x.mean()) + var / 2.0, math.sqrt(c * s2 / n),
+    return ProcessFit(period, n, c * float(x.mean()) + var / 2.0, c * math.sqrt(s2 / n),
                       sigma, sigma / math.sqrt(2.0 * (n - 1)))

@@ -288,8 +288,8 @@ WORKLOAD: dict[str, Field] = {
 DRIFT = Domain(-1.0, 1.0, "a monthly log drift in [-1, 1] (e.g. 0.02 for about 2% a month)",
                why="e-fold every month")
 #: Monthly volatility of the log volume.
-VOLATILITY = Domain(0.0, 2.0, "a monthly volatility >= 0 (e.g. 0.1 for about 10% a month)",
-                    why="7x up or down in a month at one standard deviation")
+VOLATILITY = Domain(0.0, 10.0, "a monthly volatility >= 0 (e.g. 0.1 for about 10% a month)",
+                    why="22,000x up or down in a month at one standard deviation")
 
 #: The workload key of a volume process (``[workload] volume_process = {...}``).
 PROCESS_KEY = "volume_process"
