@@ -71,7 +71,8 @@ class Workload:
     def from_values(cls, values: Mapping[str, Value]) -> Workload:
         """Build from the ``workload.*`` inputs of a chunk (keys without the prefix; no
         process)."""
-        return cls(**{k: values[k] for k in cls.__dataclass_fields__ if k != "process"})
+        return cls(**{k: values[k] for k in cls.__dataclass_fields__  # type: ignore[arg-type]
+                      if k != "process"})
 
     @property
     def tokens_per_day(self) -> Value:

@@ -52,7 +52,8 @@ def _seasonality(file: str, doc: Mapping[str, Any]) -> tuple[float, ...]:
         mean = math.fsum(s) / 12.0
         return tuple(float(v) / mean for v in s)
     if "amplitude" in doc or "peak_month" in doc:
-        a, peak = doc.get("amplitude"), doc.get("peak_month")
+        a: Any = doc.get("amplitude")
+        peak: Any = doc.get("peak_month")
         if not _number(a) or not 0 <= a < 1:
             raise StudyError(file, f"{where}.amplitude", f"{a!r} must be a number in [0, 1), "
                              "the seasonal swing (0.2: the peak month 20% above the average)")
