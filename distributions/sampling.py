@@ -61,6 +61,44 @@ def stream_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") >> 1
 
 
+def normals(seed: int, name: str, rows: int, start: int, stop: int, *,
+            block_size: int = BLOCK_SIZE) -> FloatArray:
+    """Standard normals of stream ``name``, ``rows`` per sample, for samples ``start`` to
+    ``stop - 1``: a (rows, stop - start) array.
+
+    Samples are cut into the plans' fixed blocks; row r of block b comes from its own
+    generator, keyed by the seed, the stream's name, b and r, drawn for the whole block.
+    So the normals of a sample do not depend on how samples are chunked or spread over
+    workers, on the sample count, or on ``rows`` (a longer horizon adds months). They are
+    plain Monte Carlo whatever the plan (no stratification, no rank correlation): a volume
+    process's monthly shocks (docs/model.md, "Workload").
+
+    Examples
+    --------
+    >>> z = normals(7, "shocks", 3, 0, 100, block_size=16)
+    >>> z.shape, bool((normals(7, "shocks", 3, 10, 40, block_size=16) == z[:, 10:40]).all())
+    ((3, 100), True)
+    >>> bool((normals(7, "shocks", 5, 0, 100, block_size=16)[:3] == z).all())
+    True
+    """
+    if not 0 <= start <= stop:
+        raise ValueError(f"normals({start}, {stop}): need 0 <= start <= stop")
+    out = np.empty((rows, stop - start))
+    key = stream_key(name)
+    b = start // block_size
+    at = start
+    z = np.empty(block_size)
+    while at < stop:
+        b_start = b * block_size
+        hi = min(stop, b_start + block_size)
+        for r in range(rows):
+            _generator(seed, key, b, r).standard_normal(block_size, out=z)
+            out[r, at - start:hi - start] = z[at - b_start:hi - b_start]
+        at = hi
+        b += 1
+    return out
+
+
 def check_method(method: str) -> Method:
     """Return ``method`` if it is a known plan, else raise a ValueError listing the valid ones."""
     if method not in METHODS:

@@ -14,8 +14,9 @@ DESCRIPTION = (
     "or parquet, read lazily) derive the study's workload inputs: requests/day (daily "
     "counts fitted), monthly growth with its uncertainty (a log-linear trend of daily "
     "volume: a normal from the slope's standard error), input and output token "
-    "distributions, and the 24-hour traffic profile. Prints a [workload] fragment with "
-    "comments saying how each value was derived; --out writes it to a file.")
+    "distributions, and the 24-hour traffic profile (--process: volume as a random walk "
+    "with drift and volatility fitted from the log-volume changes). Prints a [workload] "
+    "fragment with comments saying how each value was derived; --out writes it to a file.")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -35,6 +36,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="bootstrap refits for the fits' KS p-values (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0,
                    help="bootstrap seed, a whole number (default: 0)")
+    p.add_argument("--process", action="store_true",
+                   help="state volume as a process: volume_process = { drift, volatility } "
+                   "fitted from the monthly (or weekly) log-volume changes, instead of "
+                   "monthly_growth")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         fit = derive_workload(args.log, timestamp=args.timestamp_column,
                               input_tokens=args.input_column,
                               output_tokens=args.output_column, n_boot=args.boot,
-                              seed=args.seed)
+                              seed=args.seed, process=args.process)
     except (LogError, OutputError) as err:
         return error(str(err))
     text = fit.toml()

@@ -13,9 +13,10 @@ from sim.costs.kernels import ADDED_HOURS, Kernel, build_kernel, engineering_cos
 from sim.costs.pack import Packed, Packer
 from sim.costs.project import Project
 from sim.costs.routing import ProjectSet, RoutingKernel
-from sim.costs.workload import Value, Workload
+from sim.costs.workload import Value, VolumePath, Workload
 from sim.serving.from_study import capacity_for, uses_simulation
 from sim.study import Strategy, Study
+from sim.study.schema import SHOCKS
 
 
 def section(values: Mapping[str, Value], prefix: str) -> dict[str, Value]:
@@ -35,7 +36,7 @@ def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
     values : mapping
         Every input path to a float or an array over the chunk's samples.
     """
-    w = Workload.from_values(section(values, "workload"))
+    w = _workload(study, values)
     kernels: dict[str, Kernel] = {}
     for s in study.strategies.values():
         if s.kind_spec.components:
@@ -43,6 +44,27 @@ def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
         else:
             kernels[s.name] = _kernel(study, s.name, values, w)
     return w, kernels
+
+
+def _workload(study: Study, values: Mapping[str, Value]) -> Workload:
+    """The chunk's workload; with a volume process, its path (drift, volatility, shocks,
+    season) and the expected growth ``exp(drift) - 1`` as ``monthly_growth``.
+
+    Values without shocks (a point estimate, the cash flows at the medians) take the
+    median path: every shock 0, ``V(t) = V0 exp((drift - volatility**2 / 2) (t - 1))
+    season(t)``.
+    """
+    w = Workload.from_values(section(values, "workload"))
+    p = study.volume_process
+    if p is None:
+        return w
+    drift = values[p.drift.path]
+    shocks = values.get(SHOCKS)
+    if shocks is None:
+        shocks = np.zeros((study.horizon_months - 1, 1))
+    return replace(w, monthly_growth=np.expm1(drift),
+                   process=VolumePath(drift, values[p.volatility.path], np.asarray(shocks),
+                                      np.array(p.seasonality)))
 
 
 def _kernel(study: Study, name: str, values: Mapping[str, Value], w: Workload) -> Kernel:

@@ -64,11 +64,14 @@ from sim.costs.slots import (
     KEEP,
     LIMIT,
     M_BASE,
+    M_DRIFT,
     M_G,
     M_GF,
     M_GROW,
+    M_LOGV,
     M_TOTAL,
     M_V0,
+    M_VOL,
     MIGRATION,
     MONTHLY,
     N_BLOCK_ROWS,
@@ -82,9 +85,11 @@ from sim.costs.slots import (
     RCOST,
     ROUTER,
     RPD,
+    S_DRIFT,
     S_G,
     S_GROWTH,
     S_V0,
+    S_VOL,
     SELF_HOSTED,
     TOKEN,
     WORK,
@@ -537,7 +542,8 @@ def start_block(b0: int, nb: int, vals: np.ndarray, off: np.ndarray, step: np.nd
                 shared: np.ndarray, xs: np.ndarray, ys: np.ndarray, blk: np.ndarray) -> None:
     """Month-0 state of the block of samples b0..b0+nb-1: the shared rows, every
     component's coefficients and every strategy's running sums."""
-    for r, k in ((M_GF, S_GROWTH), (M_G, S_G), (M_V0, S_V0)):
+    for r, k in ((M_GF, S_GROWTH), (M_G, S_G), (M_V0, S_V0), (M_DRIFT, S_DRIFT),
+                 (M_VOL, S_VOL)):
         idx = shared[k]
         o = off[idx] + b0 * step[idx]
         for j in range(B):
@@ -545,6 +551,7 @@ def start_block(b0: int, nb: int, vals: np.ndarray, off: np.ndarray, step: np.nd
     for j in range(B):
         blk[M_GROW * B + j] = 1.0
         blk[M_TOTAL * B + j] = 0.0
+        blk[M_LOGV * B + j] = 0.0
     for c in range(flags.shape[0]):
         load_component(c, b0, nb, vals, off, step, slots, xs[c])
     for s in range(s_lo.size):
@@ -598,13 +605,39 @@ def fold_strategies(k: int, b0: int, nb: int, base_s: int, s_lo: np.ndarray, s_h
 
 
 @njit(**_JIT)
+def volume_month(k: int, b0: int, nb: int, process: bool, shocks: np.ndarray,
+                 season: np.ndarray, blk: np.ndarray) -> None:
+    """The volume factor ``V(t) / V0`` of month t = k + 1 (row ``M_GROW``; docs/model.md,
+    "Workload"): ``(1 + g) ** (t - 1)`` as a running product; or, for a volume process,
+    ``exp(L(t)) season(t)`` with the log level ``L(1) = 0``, ``L(t) = L(t - 1) + drift -
+    volatility**2 / 2 + volatility Z_t``, the shock ``Z_t`` of sample b0 + j at
+    ``shocks[t - 2, b0 + j]`` (lanes past nb read the first sample's)."""
+    grow = blk[M_GROW * B:(M_GROW + 1) * B]
+    if not process:
+        if k > 0:
+            for j in range(B):
+                grow[j] = grow[j] * blk[M_GF * B + j]
+        return
+    if k > 0:
+        for j in range(B):
+            v = blk[M_VOL * B + j]
+            z = shocks[k - 1, b0 + (j if j < nb else 0)]
+            blk[M_LOGV * B + j] = blk[M_LOGV * B + j] + ((blk[M_DRIFT * B + j] - 0.5 * v * v)
+                                                         + v * z)
+    s = season[k % 12]
+    for j in range(B):
+        grow[j] = math.exp(blk[M_LOGV * B + j]) * s
+
+
+@njit(**_JIT)
 def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndarray,
              flags: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray,
              s_lo: np.ndarray, s_hi: np.ndarray, base_s: int, shared: np.ndarray,
              horizon: int, months: int, disc: np.ndarray, m: int, keep: int,
              npv: np.ndarray, payback: np.ndarray, fractional: np.ndarray, tco: np.ndarray,
-             fan: np.ndarray, paths: np.ndarray, volume: np.ndarray, xs: np.ndarray,
-             ys: np.ndarray, blk: np.ndarray) -> None:
+             fan: np.ndarray, paths: np.ndarray, volume: np.ndarray, process: bool,
+             shocks: np.ndarray, season: np.ndarray, xs: np.ndarray, ys: np.ndarray,
+             blk: np.ndarray) -> None:
     """Evaluate every strategy (rows ``s``, components ``s_lo[s]..s_hi[s]-1``) on samples
     0..m-1 over months 1..``months`` (retraining charges use the ``horizon``).
 
@@ -612,7 +645,9 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     (NaN: none) and ``tco`` (the baseline's row: NPV 0, no payback); the cumulative net
     saving of the first ``keep`` samples into ``fan`` (strategy, month, sample); and, when
     ``paths`` has m columns, each strategy's monthly cost into ``paths`` (strategy, month,
-    sample) and the volume into ``volume`` (month, sample). ``xs`` (components, ``N_ROWS *
+    sample) and the volume into ``volume`` (month, sample). With ``process``, volume
+    follows the volume process (:func:`volume_month`): ``shocks`` (months - 1, m) standard
+    normals, ``season`` the 12 monthly multipliers. ``xs`` (components, ``N_ROWS *
     BLOCK``), ``ys`` (strategies, ``N_STRATEGY_ROWS * BLOCK``) and ``blk``
     (``N_BLOCK_ROWS * BLOCK``) are work arrays: nothing here allocates (the functions are
     compiled without numba's reference-counted allocator, whose atomic count on every array
@@ -623,16 +658,13 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     base = blk[M_BASE * B:(M_BASE + 1) * B]
     grow = blk[M_GROW * B:(M_GROW + 1) * B]
     total = blk[M_TOTAL * B:(M_TOTAL + 1) * B]
-    gf = blk[M_GF * B:(M_GF + 1) * B]
     v0 = blk[M_V0 * B:(M_V0 + 1) * B]
     for b0 in range(0, m, B):
         nb = min(B, m - b0)
         start_block(b0, nb, vals, off, step, slots, flags, s_lo, s_hi, shared, xs, ys, blk)
         for k in range(months):
             t = k + 1
-            if k > 0:
-                for j in range(B):
-                    grow[j] = grow[j] * gf[j]
+            volume_month(k, b0, nb, process, shocks, season, blk)
             if want_paths:
                 for j in range(nb):
                     volume[k, b0 + j] = v0[j] * grow[j]

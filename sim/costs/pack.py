@@ -29,13 +29,16 @@ from sim.costs.slots import (
     N_BLOCK_ROWS,
     N_FLAGS,
     N_ROWS,
+    N_SHARED,
     N_SLOTS,
     N_STRATEGY_ROWS,
     PER_REQUEST,
     PROJECT,
+    S_DRIFT,
     S_G,
     S_GROWTH,
     S_V0,
+    S_VOL,
     WORK,
 )
 from sim.costs.workload import Value, Workload
@@ -119,6 +122,9 @@ class Packed:
     base_s: int
     shared: IntArray
     m: int
+    #: a volume process's shocks (H - 1, m) and 12 seasonal multipliers (None: no process)
+    shocks: FloatArray | None = None
+    season: FloatArray | None = None
 
     def simulate(self, *, horizon: int, disc: FloatArray, keep: int = 0,
                  months: int | None = None, paths: bool = False) -> Outputs:
@@ -136,6 +142,9 @@ class Packed:
                  self.coff, self.s_lo, self.s_hi, self.base_s, self.shared, horizon, t_n,
                  np.ascontiguousarray(disc[:t_n], dtype=np.float64), m, keep, out.npv,
                  out.payback, out.fractional, out.tco, out.fan, out.paths, out.volume,
+                 self.shocks is not None,
+                 np.zeros((0, 0)) if self.shocks is None else self.shocks,
+                 np.ones(12) if self.season is None else self.season,
                  np.zeros((self.flags.shape[0], N_ROWS * BLOCK)),
                  np.zeros((n_s, N_STRATEGY_ROWS * BLOCK)), np.zeros(N_BLOCK_ROWS * BLOCK))
         return out
@@ -175,7 +184,8 @@ class Packer:
         self._size = 0
         self._seen: dict[int, tuple[Any, int]] = {}
         self._components: list[Component] = []
-        self._shared = [0, 0, 0]
+        self._shared = [0] * N_SHARED
+        self._process: Any = None
         self._zero = -1
         self._one = -1
 
@@ -204,6 +214,10 @@ class Packer:
         self._shared[S_GROWTH] = self.value(w.growth_factor)
         self._shared[S_G] = self.value(w.monthly_growth)
         self._shared[S_V0] = self.value(w.requests_per_day)
+        p = w.process
+        self._shared[S_DRIFT] = self.value(0.0 if p is None else p.drift)
+        self._shared[S_VOL] = self.value(0.0 if p is None else p.volatility)
+        self._process = p
 
     def add(self, c: Component) -> int:
         """Add a component; return its index."""
@@ -243,4 +257,17 @@ class Packer:
             coff=np.array(coff, dtype=np.int64),
             s_lo=np.array([a for a, _ in strategies], dtype=np.int64),
             s_hi=np.array([b for _, b in strategies], dtype=np.int64), base_s=base,
-            shared=np.array(self._shared, dtype=np.int64), m=self.m)
+            shared=np.array(self._shared, dtype=np.int64), m=self.m,
+            **self._process_arrays())
+
+    def _process_arrays(self) -> dict[str, FloatArray]:
+        p = self._process
+        if p is None:
+            return {}
+        shocks = np.ascontiguousarray(p.shocks, dtype=np.float64)
+        if shocks.ndim == 2 and shocks.shape[1] == 1 != self.m:  # the same path for all
+            shocks = np.repeat(shocks, self.m, axis=1)
+        if shocks.ndim != 2 or shocks.shape[1] != self.m:
+            raise ValueError(f"volume shocks of shape {shocks.shape} for {self.m} samples")
+        return {"shocks": shocks,
+                "season": np.ascontiguousarray(p.season, dtype=np.float64).reshape(12)}

@@ -15,8 +15,10 @@ N_SLOTS = 21
 F_KIND, F_STEPPED, F_MODE, F_RETRAIN, F_WHEN_PAYS, F_PROJECT, F_CURVE = range(7)
 N_FLAGS = 7
 
-#: Coefficients shared by every component: the volume factor 1 + g, g, and month-1 volume.
-S_GROWTH, S_G, S_V0 = range(3)
+#: Coefficients shared by every component: the volume factor 1 + g, g, month-1 volume, and
+#: a volume process's drift and volatility.
+S_GROWTH, S_G, S_V0, S_DRIFT, S_VOL = range(5)
+N_SHARED = 5
 
 #: Rows of a component's state in a block, after its coefficients: the price factor, the
 #: month's cuts, cuts done, the last cut count priced, the smooth price before its floor,
@@ -35,10 +37,11 @@ N_ROWS = N_SLOTS + 17
 Y_CUM, Y_MONTH, Y_FRAC, Y_NPV, Y_TCO, Y_BUILD, Y_RUN, Y_SPEND = range(8)
 N_STRATEGY_ROWS = 8
 
-#: Rows shared by a block: the volume factor 1 + g, g, (1 + g) ** (t - 1) this month,
-#: month-1 volume, the baseline's cost this month and its running total.
-M_GF, M_G, M_GROW, M_V0, M_BASE, M_TOTAL = range(6)
-N_BLOCK_ROWS = 6
+#: Rows shared by a block: the volume factor 1 + g, g, V(t) / V0 this month ((1 + g) **
+#: (t - 1) without a volume process), month-1 volume, the baseline's cost this month and its
+#: running total, and a volume process's drift, volatility and log volume (without season).
+M_GF, M_G, M_GROW, M_V0, M_BASE, M_TOTAL, M_DRIFT, M_VOL, M_LOGV = range(9)
+N_BLOCK_ROWS = 9
 
 #: Samples stepped together through the months (the lanes of the compiled loops).
 BLOCK = 64

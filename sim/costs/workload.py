@@ -32,10 +32,25 @@ def volume_sum(monthly_growth: Value, months: Value) -> Value:
 
 
 @dataclass(frozen=True)
+class VolumePath:
+    """A chunk's volume process (docs/model.md, "Workload"): drift and volatility (floats
+    or arrays over the ``m`` samples), the standard-normal shocks of months 2..H as a
+    (H - 1, m) array, and the 12 seasonal multipliers of months 1..12."""
+
+    drift: Value
+    volatility: Value
+    shocks: NDArray[np.float64]
+    season: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
 class Workload:
     """Request volume and size, each a float or an array over samples.
 
-    Volume in month t is ``requests_per_day * (1 + monthly_growth) ** (t - 1)``.
+    Volume in month t is ``requests_per_day * (1 + monthly_growth) ** (t - 1)``, or with a
+    volume ``process`` its path (:func:`sim.costs.fused.volume_month`); ``monthly_growth``
+    is then the expected growth ``exp(drift) - 1``, which a retraining's "when it pays"
+    test projects the volume with.
 
     Examples
     --------
@@ -50,11 +65,14 @@ class Workload:
     monthly_growth: Value = 0.0
     cache_share: Value = 0.0
     peak_to_average: Value = 1.0
+    process: VolumePath | None = None
 
     @classmethod
     def from_values(cls, values: Mapping[str, Value]) -> Workload:
-        """Build from the ``workload.*`` inputs of a chunk (keys without the prefix)."""
-        return cls(**{k: values[k] for k in cls.__dataclass_fields__})
+        """Build from the ``workload.*`` inputs of a chunk (keys without the prefix; no
+        process)."""
+        return cls(**{k: values[k] for k in cls.__dataclass_fields__  # type: ignore[arg-type]
+                      if k != "process"})
 
     @property
     def tokens_per_day(self) -> Value:

@@ -53,6 +53,7 @@ from sim.runner.paths import monthly_paths
 from sim.runner.runner import input_values, sampling_plan
 from sim.study import Study
 from sim.study.actuals import Actuals
+from sim.study.schema import SHOCKS
 
 __all__ = ["CheckResult", "Observation", "check_actuals", "crps_ensemble",
            "synthetic_actuals", "weighted_quantile"]
@@ -172,7 +173,7 @@ class _Filter:
 
     def values(self, z: FloatArray) -> dict[str, Any]:
         u = np.clip(special.ndtr(z), EDGE, 1.0 - EDGE)
-        return input_values(self.study, u)
+        return input_values(self.study, u, start=0)
 
     def predict(self, z: FloatArray) -> dict[str, FloatArray]:
         n = z.shape[1]
@@ -563,6 +564,8 @@ def synthetic_actuals(study: Study, months: int, *, series: tuple[str, ...] | No
         np.fill_diagonal(pearson, 1.0)
         z = np.linalg.cholesky(pearson) @ z
     values = input_values(study, np.clip(special.ndtr(z), EDGE, 1.0 - EDGE))
+    if study.volume_process is not None:  # the truth's own volume path
+        values[SHOCKS] = gen.standard_normal((study.horizon_months - 1, 1))
     paths = monthly_paths(study, values, 1, months=months)
     out: dict[str, Any] = {"month": list(range(1, months + 1))}
     for c in cols:

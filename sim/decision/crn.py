@@ -38,7 +38,7 @@ def _chunks(study: Study, *, chunk_size: int = CHUNK
     for start in range(0, study.samples, chunk_size):
         stop = min(start + chunk_size, study.samples)
         u = plan.rows(start, stop)
-        yield start, stop, u, input_values(study, u)
+        yield start, stop, u, input_values(study, u, start=start)
 
 
 def _sample_set(study: Study, parts: Iterator[tuple[int, int, dict[str, Value],
@@ -126,7 +126,7 @@ def draw_part(study: Study, start: int, stop: int) -> tuple[FloatArray, dict[str
     """Samples ``start..stop-1`` of the study's plan: ``(uniforms, values)`` (a task that
     runs anywhere: on a cluster worker it depends only on its arguments)."""
     u = sampling_plan(study).rows(start, stop)
-    return u, input_values(study, u)
+    return u, input_values(study, u, start=start)
 
 
 def outcome_part(study: Study, part: tuple[FloatArray, dict[str, Value]], alter: Alter | None

@@ -255,7 +255,7 @@ def plan_samples(study: Study, target: PrecisionTarget, *, max_samples: int = MA
     while True:
         for b in range(done // BLOCK_SIZE, -(-goal // BLOCK_SIZE)):
             start, stop = plan.block_bounds(b)
-            out = evaluate(study, input_values(study, plan.block(b)), stop - start)
+            out = evaluate(study, input_values(study, plan.block(b), start=start), stop - start)
             for s in names:
                 stats[s].add(metric.of(out[s].npv, out[s].payback))
             if progress:

@@ -150,7 +150,7 @@ def simulate(study: Study, *, samples: int | None = None, chunk_size: int = CHUN
     payback = {s: np.zeros(n, dtype=np.int16) for s in study.compared()}
     for start in range(0, n, chunk_size):
         stop = min(start + chunk_size, n)
-        values = input_values(study, plan.rows(start, stop))
+        values = input_values(study, plan.rows(start, stop), start=start)
         for j, name in enumerate(names):
             x[j, start:stop] = values[name]
         for s, o in evaluate(study, values, stop - start).items():

@@ -244,7 +244,7 @@ def cells_task(study: Study, cells: Sequence[Mapping[str, float]], months: int,
                ) -> list[tuple[FloatArray, ...]]:
     """Cells ``lo..hi-1`` on samples ``start..stop-1`` drawn from the study's plan (a task
     that runs anywhere: on a cluster worker it depends only on its arguments)."""
-    base = input_values(study, sampling_plan(study).rows(start, stop))
+    base = input_values(study, sampling_plan(study).rows(start, stop), start=start)
     return [_cell_sums(study, base, cells[i], months, chosen, stop - start)
             for i in range(lo, hi)]
 
@@ -312,7 +312,7 @@ def accumulate(study: Study, cells: Sequence[Mapping[str, float]], months: int,
         plan = sampling_plan(study)
         for start in range(0, n, step):
             stop = min(start + step, n)
-            base = input_values(study, plan.rows(start, stop))
+            base = input_values(study, plan.rows(start, stop), start=start)
             for i, pins in enumerate(cells):
                 add(i, stop - start, _cell_sums(study, base, pins, months, chosen,
                                                 stop - start))

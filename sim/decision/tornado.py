@@ -170,7 +170,7 @@ def classic_tornado(study: Study, *, metric: str | Metric = "npv",
             raise ValueError(f"inner_samples={inner_samples} must be >= 2")
         k = inner_samples
         plan = sampling_plan(study.replace(samples=k))
-        base = input_values(study, plan.rows(0, k))
+        base = input_values(study, plan.rows(0, k), start=0)
     levels = [i.dist.ppf(np.array([low, high])) for i in inputs]
     pins: list[tuple[str, float] | None] = [None]
     pins += [(i.path, float(q[0])) for i, q in zip(inputs, levels, strict=True)]

@@ -27,9 +27,11 @@ from sim.costs.kernels import engineering_hours
 from sim.costs.workload import Value
 from sim.portfolio.spec import Member, Portfolio
 from sim.runner.cluster import map_ordered
+from sim.runner.draws import process_shocks
 from sim.runner.model import discount_factors
 from sim.runner.paths import monthly_paths
 from sim.serving.from_study import prepare
+from sim.study.schema import SHOCKS
 
 __all__ = ["ChoiceFlows", "MemberFlows", "member_block", "member_flows", "shared_plan",
            "shared_values"]
@@ -131,6 +133,8 @@ def member_values(portfolio: Portfolio, member: Member, start: int, stop: int
             j += 1
         else:
             values[inp.path] = float(inp.dist.mean)
+    if member.study.volume_process is not None:  # the member's own monthly volume shocks
+        values[SHOCKS] = process_shocks(member.study, start, stop)
     return values
 
 

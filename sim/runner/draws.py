@@ -20,10 +20,12 @@ from typing import Any
 import numpy as np
 
 from distributions import SamplingPlan
+from distributions.sampling import normals
 from sim.costs.workload import Value
 from sim.study import Study
+from sim.study.schema import SHOCKS
 
-__all__ = ["Draws", "draws", "input_values", "sampling_plan"]
+__all__ = ["Draws", "draws", "input_values", "process_shocks", "sampling_plan"]
 
 #: Bytes of uniforms and values the cache may hold (least recently used dropped first).
 CACHE_BYTES = 256 << 20
@@ -42,8 +44,13 @@ def sampling_plan(study: Study) -> SamplingPlan:
     )
 
 
-def input_values(study: Study, u: np.ndarray) -> dict[str, Value]:
-    """Turn a (d, m) block of uniforms into input values (fixed inputs stay scalars)."""
+def input_values(study: Study, u: np.ndarray, *, start: int | None = None
+                 ) -> dict[str, Value]:
+    """Turn a (d, m) block of uniforms into input values (fixed inputs stay scalars).
+
+    For a study with a volume process, ``start`` (the chunk's first sample) adds the
+    chunk's monthly shocks under :data:`~sim.study.schema.SHOCKS` (:func:`process_shocks`).
+    """
     values: dict[str, Value] = {}
     j = 0
     for inp in study.inputs():
@@ -52,7 +59,25 @@ def input_values(study: Study, u: np.ndarray) -> dict[str, Value]:
             j += 1
         else:
             values[inp.path] = float(inp.dist.mean)
+    if study.volume_process is not None and start is not None:
+        values[SHOCKS] = process_shocks(study, start, start + u.shape[1])
     return values
+
+
+def process_shocks(study: Study, start: int, stop: int) -> np.ndarray:
+    """The volume process's standard-normal shocks of months 2..H for samples ``start`` to
+    ``stop - 1``, a (H - 1, stop - start) array from their own stream
+    (:func:`distributions.sampling.normals`, keyed by :data:`~sim.study.schema.SHOCKS`
+    in the plan's fixed blocks): the same whatever the chunks or workers.
+
+    Examples
+    --------
+    >>> from sim.study import load_study  # doctest: +SKIP
+    >>> process_shocks(load_study("tests/data/volume_process.toml"), 0, 10).shape
+    ... # doctest: +SKIP
+    (35, 10)
+    """
+    return normals(study.seed, SHOCKS, study.horizon_months - 1, start, stop)
 
 
 def _plan_key(plan: SamplingPlan) -> tuple[Hashable, ...]:
@@ -147,9 +172,12 @@ class Draws:
 
     def values(self, start: int, stop: int) -> dict[str, Value]:
         """Every input's values for samples ``start`` to ``stop - 1`` (views; fixed inputs
-        as floats)."""
-        return {k: (v if isinstance(v, float) else v[start:stop])
-                for k, v in self._values.items()}
+        as floats), and a volume process's shocks (drawn per call: memory per chunk)."""
+        out: dict[str, Value] = {k: (v if isinstance(v, float) else v[start:stop])
+                                 for k, v in self._values.items()}
+        if self.study.volume_process is not None:
+            out[SHOCKS] = process_shocks(self.study, start, stop)
+        return out
 
 
 def _dist_key(dist: object) -> Hashable | None:

@@ -135,7 +135,7 @@ def forecast_paths(study: Study, *, samples: int | None = None, months: int | No
     parts: list[MonthlyPaths] = []
     for start in range(0, n, chunk_size):
         stop = min(start + chunk_size, n)
-        chunk = input_values(study, plan.rows(start, stop))
+        chunk = input_values(study, plan.rows(start, stop), start=start)
         for path in uncertain:
             values[path][start:stop] = chunk[path]  # type: ignore[index]
         parts.append(monthly_paths(study, chunk, stop - start, months=months))

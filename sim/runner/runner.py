@@ -249,7 +249,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
     bounds = [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
 
     def work(start: int, stop: int) -> tuple[dict[str, np.ndarray], Any]:
-        values = (input_values(study, plan.rows(start, stop)) if source is None
+        values = (input_values(study, plan.rows(start, stop), start=start) if source is None
                   else source.values(start, stop))
         return _chunk(study, values, start, stop)
 
@@ -290,7 +290,7 @@ def plan_chunk(study: Study, start: int, stop: int
                ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
     """Samples ``start..stop-1`` of ``study`` from its sampling plan through the model (a
     task that runs anywhere: on a cluster worker it depends only on its arguments)."""
-    return _chunk(study, input_values(study, sampling_plan(study).rows(start, stop)),
+    return _chunk(study, input_values(study, sampling_plan(study).rows(start, stop), start=start),
                   start, stop)
 
 

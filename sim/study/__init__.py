@@ -27,6 +27,7 @@ from sim.study.types import (
     Input,
     Strategy,
     Study,
+    VolumeProcess,
     full_path,
 )
 from sim.study.workload_log import LogError, WorkloadFit, derive_workload, detect_columns
@@ -49,6 +50,7 @@ __all__ = [
     "Strategy",
     "Study",
     "StudyError",
+    "VolumeProcess",
     "WorkloadFit",
     "apply_overrides",
     "check_study_key",

@@ -21,7 +21,15 @@ from sim.study.card_inputs import card_inputs
 from sim.study.cards import CARDS
 from sim.study.errors import StudyError
 from sim.study.memory import check_memory
-from sim.study.schema import HOURS, LATENCY_MS, WORKLOAD, Field, growth_problem, top
+from sim.study.schema import (
+    HOURS,
+    LATENCY_MS,
+    PROCESS_KEY,
+    WORKLOAD,
+    Field,
+    growth_problem,
+    top,
+)
 from sim.study.strategy import load_strategy, make_inputs, unknown_keys
 from sim.study.types import (
     CRITERIA,
@@ -32,6 +40,7 @@ from sim.study.types import (
     Study,
     full_path,
 )
+from sim.study.volume_process import read_volume_process
 
 __all__ = [
     "CARD_INPUTS",
@@ -307,9 +316,10 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
         raise StudyError(file, "study.baseline", f"'{baseline}' is not a strategy; use one of "
                          f"{', '.join(strategies_doc)}")
 
-    unknown_keys(file, "workload.", workload_doc, [*WORKLOAD, "hourly_profile"])
+    unknown_keys(file, "workload.", workload_doc, [*WORKLOAD, "hourly_profile", PROCESS_KEY])
     profile = _hourly_profile(file, workload_doc.get("hourly_profile"))
-    workload = make_inputs(file, "workload", workload_doc, WORKLOAD)
+    workload = make_inputs(file, "workload", workload_doc, WORKLOAD,
+                           skip=[PROCESS_KEY])
     strategies = {}
     for sname, sdoc in strategies_doc.items():
         strategies[sname] = load_strategy(file, sname, sdoc, baseline=(sname == baseline),
@@ -318,12 +328,14 @@ def study_from_dict(doc: Mapping[str, Any], *, file: str = "<study>", sha256: st
     growth = growth_problem(top(workload["monthly_growth"].dist), s["horizon_months"])
     if growth:
         raise StudyError(file, "workload.monthly_growth", growth)
+    process = read_volume_process(file, workload_doc, s["horizon_months"])
     constraints = _constraints(file, doc.get("constraints", {}))
     extra, additions = card_inputs(file, doc.get("constraints", {}), constraints, strategies,
                                    CARD_INPUTS)
     study = Study(workload=workload, strategies=strategies, correlations=(), file=file,
                   sha256=sha256, defaults=defaults, baseline=baseline, constraints=constraints,
-                  hourly_profile=profile, card_inputs=extra, card_additions=additions, **s)
+                  hourly_profile=profile, card_inputs=extra, card_additions=additions,
+                  volume_process=process, **s)
     correlations = _correlations(file, doc.get("correlations", []), study)
     study = study.replace(correlations=correlations)
     context = float(workload["input_tokens"].dist.median + workload["output_tokens"].dist.median)

@@ -28,7 +28,7 @@ from sim.study.loader import (
     STUDY_SETTINGS,
     TableKey,
 )
-from sim.study.schema import PROJECT_KEYS, WORKLOAD, Field
+from sim.study.schema import PROJECT_KEYS, VOLUME_PROCESS, WORKLOAD, Field
 from sim.study.strategy import LESSON_PHASES, PHASE_FIELD, PHASES_KEY
 
 __all__ = ["REGENERATE", "study_file_reference"]
@@ -309,6 +309,16 @@ def study_file_reference() -> str:
                   _table_key_rows(STUDY_SETTINGS))
     out += ["", "## `[workload]`", "", "The traffic every strategy serves.", ""]
     out += _table(_INPUT_HEAD, _field_rows(WORKLOAD))
+    out += ["", "Or, instead of `monthly_growth` (not both), `volume_process = { drift = ..., "
+            "volatility = ... }`: monthly volume as a geometric random walk with drift, "
+            "`V(t) = requests_per_day * exp(sum over k = 2..t of (drift - volatility^2 / 2 + "
+            "volatility * Z_k)) * season(t)`, mean `requests_per_day * exp(drift * (t - 1)) "
+            "* season(t)` (docs/model.md, \"Volume as a process\"). Its inputs:", ""]
+    out += _table(_INPUT_HEAD, _field_rows(VOLUME_PROCESS))
+    out += ["", "and optionally `seasonality` (12 numbers > 0: the multipliers of months 1..12 "
+            "of the horizon, then again from month 13; divided by their mean) or `amplitude` "
+            "(in [0, 1)) with `peak_month` (1..12): `season = 1 + amplitude * cos(2 pi * "
+            "(month - peak_month) / 12)`.", ""]
     out += ["", f"And `hourly_profile` ({HOURLY_PROFILE.allowed}; "
             f"{'optional' if HOURLY_PROFILE.optional else 'required'}): "
             f"{HOURLY_PROFILE.help}.", ""]

@@ -284,6 +284,27 @@ WORKLOAD: dict[str, Field] = {
                              unit="ratio"),
 }
 
+#: A monthly log drift: 1 would be 2.7x a month.
+DRIFT = Domain(-1.0, 1.0, "a monthly log drift in [-1, 1] (e.g. 0.02 for about 2% a month)",
+               why="e-fold every month")
+#: Monthly volatility of the log volume.
+VOLATILITY = Domain(0.0, 10.0, "a monthly volatility >= 0 (e.g. 0.1 for about 10% a month)",
+                    why="22,000x up or down in a month at one standard deviation")
+
+#: The workload key of a volume process (``[workload] volume_process = {...}``).
+PROCESS_KEY = "volume_process"
+#: The name of the process's shocks: their random stream, and their key among a chunk's
+#: input values (a (horizon - 1, m) array).
+SHOCKS = "workload.volume_process.shocks"
+#: The inputs of ``[workload] volume_process`` (docs/model.md, "Workload"); its other keys,
+#: ``seasonality`` or ``amplitude`` with ``peak_month``, are settings.
+VOLUME_PROCESS: dict[str, Field] = {
+    "drift": Field(DRIFT, 0.0, "drift of the log request volume, per month (the expected "
+                   "volume grows by exp(drift) a month)", unit="1/month"),
+    "volatility": Field(VOLATILITY, 0.0, "volatility of the log request volume, per month "
+                        "(standard deviation of a month's log change)", unit="1/sqrt(month)"),
+}
+
 QUALITY: dict[str, Field] = {
     "review_rate": Field(RATE, 0.0, "share of requests a human reviews (a non-baseline "
                          "strategy that leaves it out: the baseline's x (1 - quality_lift))",

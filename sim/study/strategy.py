@@ -21,8 +21,10 @@ from sim.study.schema import (
     HOURS,
     INHERITED,
     LIFTED,
+    PROCESS_KEY,
     PROJECT_KEYS,
     RETRAIN_SPLIT,
+    VOLUME_PROCESS,
     WORKLOAD,
     Field,
 )
@@ -71,6 +73,8 @@ def input_field(study: Any, path: str) -> Field | None:
     """
     parts = path.split(".")
     if parts[0] == "workload":
+        if len(parts) == 3 and parts[1] == PROCESS_KEY:
+            return VOLUME_PROCESS.get(parts[2])
         return WORKLOAD.get(parts[1])
     if len(parts) >= 4 and parts[2] == PHASES_KEY:
         return PHASE_FIELD

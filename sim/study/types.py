@@ -239,6 +239,48 @@ class Correlation:
 
 
 @dataclass(frozen=True)
+class VolumeProcess:
+    """Monthly request volume as a geometric random walk with drift (docs/model.md,
+    "Workload"): ``V(t) = V0 exp(sum_{k=2..t} (drift - volatility**2 / 2 + volatility
+    Z_k)) season(t)``, the shocks ``Z_k`` standard normal, one per sample and month.
+
+    Attributes
+    ----------
+    drift, volatility : Input
+        Per month, fixed or uncertain (``workload.volume_process.drift`` / ``.volatility``).
+    seasonality : tuple of 12 floats
+        Multipliers of months 1..12 of the horizon (then again from month 13), mean 1;
+        all 1 without seasonality.
+
+    Examples
+    --------
+    >>> from distributions import Fixed
+    >>> p = VolumeProcess(Input("workload.volume_process.drift", Fixed(0.01), False, ""),
+    ...                   Input("workload.volume_process.volatility", Fixed(0.1), False, ""))
+    >>> p.seasonal, p.season(13)
+    (False, 1.0)
+    """
+
+    drift: Input
+    volatility: Input
+    seasonality: tuple[float, ...] = (1.0,) * 12
+
+    @property
+    def inputs(self) -> list[Input]:
+        """The drift and the volatility."""
+        return [self.drift, self.volatility]
+
+    @property
+    def seasonal(self) -> bool:
+        """True when some month's multiplier is not 1."""
+        return any(s != 1.0 for s in self.seasonality)
+
+    def season(self, t: int) -> float:
+        """The multiplier of month t (1-based): ``seasonality[(t - 1) % 12]``."""
+        return self.seasonality[(t - 1) % 12]
+
+
+@dataclass(frozen=True)
 class Study:
     """A validated study: settings, workload, strategies, correlations.
 
@@ -272,11 +314,15 @@ class Study:
     card_inputs: dict[str, Input] = field(default_factory=dict)
     #: what those cards added to each strategy's project (or why not)
     card_additions: tuple[CardAddition, ...] = ()
+    #: monthly volume as a stochastic process instead of ``monthly_growth`` (or None)
+    volume_process: VolumeProcess | None = None
 
     def inputs(self) -> list[Input]:
-        """Every input: the workload's, then each strategy's, in schema order, then the
-        constraint cards' (hours a card adds)."""
+        """Every input: the workload's (its volume process's last), then each strategy's,
+        in schema order, then the constraint cards' (hours a card adds)."""
         out = list(self.workload.values())
+        if self.volume_process is not None:
+            out.extend(self.volume_process.inputs)
         for s in self.strategies.values():
             out.extend(s.inputs.values())
         out.extend(self.card_inputs.values())

@@ -40,6 +40,7 @@ from scipy import stats
 
 from distributions import FitError, FitResult, fit_data, toml_inline
 from distributions.base import FloatArray
+from sim.study.process_fit import ProcessFit, fit_process
 
 __all__ = ["LogError", "WorkloadFit", "derive_workload", "detect_columns"]
 
@@ -129,6 +130,8 @@ class WorkloadFit:
     hourly: tuple[float, ...]
     hourly_counts: FloatArray
     columns: dict[str, str]
+    #: the volume process fitted to the daily counts (``process=True``), else None
+    process: ProcessFit | None = None
 
     def growth_value(self) -> dict[str, Any]:
         """The study value of the monthly growth (a normal; cut at -0.9 if it could reach -1)."""
@@ -162,11 +165,12 @@ class WorkloadFit:
             f"# (daily counts brought to the level of {self.last_day} along the trend below; the",
             "# spread of one day's volume, a wide statement of the first month's level)",
             f"requests_per_day = {toml_inline(r.value)}",
-            f"# monthly growth: least squares of log(daily count) on the day, slope "
+            f"# {'trend' if self.process else 'monthly growth'}: least squares of "
+            "log(daily count) on the day, slope "
             f"{g.slope:.4g}/day ± {g.slope_se:.2g} (se);",
             f"# g = exp(30 x slope) - 1 = {g.monthly:.2%} a month, 90% interval {g.lo90:.2%} "
             f"to {g.hi90:.2%} (t, {g.dof} df)",
-            f"monthly_growth = {toml_inline(self.growth_value())}",
+            *self._growth_lines(),
             fitted(self.input_tokens, "input tokens per request") + zero["input"],
             f"input_tokens = {toml_inline(ti.value)}",
             fitted(self.output_tokens, "output tokens per request") + zero["output"],
@@ -177,6 +181,21 @@ class WorkloadFit:
             "hourly_profile = [" + ", ".join(f"{w:.3f}" for w in self.hourly) + "]",
         ]
         return "\n".join(lines) + "\n"
+
+
+    def _growth_lines(self) -> list[str]:
+        from distributions import toml_inline
+
+        p = self.process
+        if p is None:
+            return [f"monthly_growth = {toml_inline(self.growth_value())}"]
+        return [
+            f"# volume process: log-volume changes of {p.increments} consecutive {p.period}s "
+            "(docs/model.md, \"Workload\"):",
+            f"# drift {p.drift:.4g} ± {p.drift_se:.2g} (se), volatility {p.volatility:.4g} ± "
+            f"{p.volatility_se:.2g} (se) a month, counting noise removed",
+            f"volume_process = {toml_inline(p.value())}",
+        ]
 
 
 def _scan(path: Path) -> Any:
@@ -293,7 +312,7 @@ def _tokens(frame: Any, column: str, rows: int, source: str, seed: int,
 
 def derive_workload(path: str | Path, *, timestamp: str | None = None,
                     input_tokens: str | None = None, output_tokens: str | None = None,
-                    n_boot: int = 100, seed: int = 0) -> WorkloadFit:
+                    n_boot: int = 100, seed: int = 0, process: bool = False) -> WorkloadFit:
     """Derive the workload inputs of a study from a request log.
 
     Parameters
@@ -306,6 +325,9 @@ def derive_workload(path: str | Path, *, timestamp: str | None = None,
         Bootstrap refits for the KS p-values of the fits.
     seed : int
         Seed of the bootstraps.
+    process : bool
+        Also fit a volume process (:mod:`sim.study.process_fit`); its fragment then states
+        ``volume_process`` instead of ``monthly_growth``.
 
     Returns
     -------
@@ -355,6 +377,12 @@ def derive_workload(path: str | Path, *, timestamp: str | None = None,
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise LogError(f"{file}: cannot read it ({first_line})") from None
     weights = hourly / hourly.mean() if hourly.sum() > 0 else np.ones(24)
+    fitted = None
+    if process:
+        try:
+            fitted = fit_process(counts)
+        except ValueError as err:
+            raise LogError(f"{file}: --process: {err}") from None
     return WorkloadFit(p.name, rows, first.isoformat(), last.isoformat(), counts.size, counts,
                        growth, requests, tin, tout, {"input": zin, "output": zout},
-                       tuple(float(w) for w in weights), hourly, cols)
+                       tuple(float(w) for w in weights), hourly, cols, fitted)
