@@ -89,7 +89,7 @@ def test_run_on_a_cluster_equals_the_local_run(tmp_path, client):
 
 @pytest.mark.slow
 def test_portfolio_on_a_cluster_equals_the_local_run(tmp_path, client):
-    p = load_portfolio(STUDIES / "portfolio.toml").replace(samples=3000)
+    p = load_portfolio(STUDIES / "portfolios" / "five_use_cases.toml").replace(samples=3000)
     p = p.replace(members=p.members[:2])
     write_portfolio(run_portfolio(p), tmp_path / "local")
     write_portfolio(run_portfolio(p, client=client), tmp_path / "cluster")

@@ -257,7 +257,7 @@ def test_bad_portfolio_input_is_exit_2_with_one_line(tmp_path, capsys, edit, mat
 
 @pytest.mark.slow
 def test_the_bundled_portfolio_loads():
-    p = load_portfolio(STUDIES / "portfolio.toml")
+    p = load_portfolio(STUDIES / "portfolios" / "five_use_cases.toml")
     assert [m.name for m in p.members] == ["tickets", "contracts", "code_completion", "voice",
                                            "icd10"]
     assert p.horizon_months == 36 and p.members[2].study.horizon_months == 36
@@ -267,9 +267,20 @@ def test_the_bundled_portfolio_loads():
 
 @pytest.mark.slow
 def test_run_the_bundled_portfolio():
-    result = run_portfolio(load_portfolio(STUDIES / "portfolio.toml").replace(samples=4096))
+    bundled = STUDIES / "portfolios" / "five_use_cases.toml"
+    result = run_portfolio(load_portfolio(bundled).replace(samples=4096))
     table = result.table()
     assert table.height == 5
     assert abs(table["npv_contribution"].sum() - result.best.npv_mean) < 1e-6 * abs(
         result.best.npv_mean)
     assert result.timings["parallel"][1].npv_mean >= result.timings["scheduled"][1].npv_mean
+
+
+def test_a_portfolio_given_to_run_says_which_command_reads_it(tmp_path, capsys):
+    bundled = STUDIES / "portfolios" / "five_use_cases.toml"
+    code = main(["run", str(bundled), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err
+    assert err.endswith("portfolio: this is a portfolio file, not a study; run it with "
+                        f"`ftrisk portfolio {bundled}`")
+    assert not (tmp_path / "out").exists()

@@ -72,7 +72,7 @@ def bundled() -> dict[str, Path]:
     """The bundled studies by name (file stem)."""
     if not STUDIES.is_dir():
         return {}
-    # a portfolio file (studies/portfolio.toml, ftrisk portfolio) is not a study
+    # a portfolio file (studies/portfolios/, ftrisk portfolio) is not a study
     return {p.stem: p for p in sorted(STUDIES.glob("*.toml"))
             if "\n[portfolio]" not in "\n" + p.read_text(encoding="utf-8")}
 

@@ -9,7 +9,8 @@ the common futures and finds the best subset and start order of projects.
 Examples
 --------
 >>> from sim.portfolio import load_portfolio, run_portfolio
->>> result = run_portfolio(load_portfolio("studies/portfolio.toml"))  # doctest: +SKIP
+>>> result = run_portfolio(load_portfolio(
+...     "studies/portfolios/five_use_cases.toml"))  # doctest: +SKIP
 >>> result.table()  # doctest: +SKIP
 """
 

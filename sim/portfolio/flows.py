@@ -235,7 +235,8 @@ def member_flows(portfolio: Portfolio, *, progress: Callable[[int, int], None] |
     Examples
     --------
     >>> from sim.portfolio import load_portfolio  # doctest: +SKIP
-    >>> flows = member_flows(load_portfolio("studies/portfolio.toml"))  # doctest: +SKIP
+    >>> flows = member_flows(load_portfolio(
+    ...     "studies/portfolios/five_use_cases.toml"))  # doctest: +SKIP
     """
     bounds = task_bounds(portfolio.samples)
     total = len(bounds) * len(portfolio.members)

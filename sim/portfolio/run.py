@@ -72,7 +72,8 @@ def run_portfolio(portfolio: Portfolio, *, flows: Sequence[MemberFlows] | None =
     Examples
     --------
     >>> from sim.portfolio import load_portfolio, run_portfolio  # doctest: +SKIP
-    >>> result = run_portfolio(load_portfolio("studies/portfolio.toml"))  # doctest: +SKIP
+    >>> result = run_portfolio(load_portfolio(
+    ...     "studies/portfolios/five_use_cases.toml"))  # doctest: +SKIP
     >>> result.table()  # doctest: +SKIP
     """
     t0 = time.perf_counter()

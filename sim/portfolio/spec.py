@@ -169,7 +169,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
 
     Examples
     --------
-    >>> p = load_portfolio("studies/portfolio.toml")  # doctest: +SKIP
+    >>> p = load_portfolio("studies/portfolios/five_use_cases.toml")  # doctest: +SKIP
     >>> [m.name for m in p.members]  # doctest: +SKIP
     ['tickets', 'contracts', 'code_completion', 'voice', 'icd10']
     """

@@ -195,6 +195,9 @@ def load_study(path: str | Path, *, overrides: Sequence[str] = ()) -> Study:
         raise StudyError(name, "", "nests tables or arrays too deeply to read; a study "
                          "needs a few levels, e.g. key = { lognormal = { p10 = 1, p90 = 2 } }"
                          ) from None
+    if "portfolio" in doc and "study" not in doc:
+        raise StudyError(name, "portfolio", "this is a portfolio file, not a study; run it "
+                         f"with `ftrisk portfolio {name}`")
     apply_overrides(doc, overrides, file=name)
     return study_from_dict(doc, file=name, sha256=hashlib.sha256(raw).hexdigest(),
                            default_name=p.stem)

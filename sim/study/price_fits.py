@@ -122,7 +122,7 @@ class DeclineFit:
         A decline quantile ``q`` is ``1 - exp(b_(1-q))`` with ``b_u = slope + se *
         t.ppf(u * P(b <= 0), n - 2)``, the slope's quantile given that prices do not rise.
         """
-        from scipy import stats
+        from scipy import stats  # deferred: scipy.stats costs ~0.8 s at start-up; fits only
 
         u = (1.0 - np.asarray(LEVELS)) * self.p_decline
         b = self.slope + self.se * stats.t.ppf(u, self.df)
@@ -311,7 +311,7 @@ class StepCutFit:
     @property
     def rate_interval(self) -> tuple[float, float]:
         """Exact (Garwood) Poisson interval for the rate at :attr:`level`."""
-        from scipy import stats
+        from scipy import stats  # deferred: scipy.stats costs ~0.8 s at start-up; fits only
 
         a = 1.0 - self.level
         k, t = self.count, self.years

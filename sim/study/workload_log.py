@@ -184,8 +184,6 @@ class WorkloadFit:
 
 
     def _growth_lines(self) -> list[str]:
-        from distributions import toml_inline
-
         p = self.process
         if p is None:
             return [f"monthly_growth = {toml_inline(self.growth_value())}"]

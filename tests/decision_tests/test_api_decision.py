@@ -17,6 +17,8 @@ INTERNAL = {"short", "money", "number", "text_table", "tornado_section", "compar
             "sensitivity_section", "voi_section", "sweep_section", "check_param", "average_ranks",
             # sweep helpers shared with the two-input map
             "input_field", "check_values", "level_crossings", "accumulate",
+            # tasks a Dask worker runs (commands reach them through the package's functions)
+            "draw_part", "outcome_part", "cells_task", "sobol_task", "RemoteDraws",
             }
 
 
