@@ -122,7 +122,8 @@ def test_cli_pilot(tmp_path, rated, hand_document, capsys):
                           (["--strategy", "self_hosted"], r"self_hosted has no uncertain"),
                           (["--cost", "-5"], r"--cost -5\.0: must be"),
                           (["--effort-sd", "0.3", "--strategy", "cheap"],
-                           r"--effort-sd: cheap\.engineering_hours is fixed")):
+                           r"--effort-sd: cheap\.engineering_hours is fixed in this "
+                           r"study; there is nothing for the pilot to measure")):
         code = main(["pilot", str(path), *args])
         err = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and len(err) == 1 and re.search(pattern, err[0]), err
