@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import polars as pl
 import pytest
 
-from sim.decision import classic_tornado, parse_metric, sample_tornado, simulate
+from sim.decision import Tornado, classic_tornado, parse_metric, sample_tornado, simulate
+from sim.decision.tornado import COLUMNS
 
 SLOPE = 360.0  # NPV of cheap per $ of price difference (see conftest.HAND)
 
@@ -137,3 +139,14 @@ def test_sample_tornado_edges_and_errors(hand):
     for bad in (0.0, 0.6):
         with pytest.raises(ValueError, match=rf"^fraction={bad} must lie in \(0, 0\.5\]$"):
             sample_tornado(samples, fraction=bad)
+
+
+def test_noise_and_significance_by_hand():
+    """swing 0: neither; 0.5 and 4 with se 1 (z = 2): noise; 5 with se 1 and 3 with se 0:
+    significant (a probability's swing is below 1, a dollar swing may be too)."""
+    rows = {"strategy": ["s"] * 5, "input": ["a", "b", "c", "d", "e"],
+            "swing": [5.0, 4.0, 3.0, 0.5, 0.0], "swing_se": [1.0, 2.0, 0.0, 1.0, 1.0]}
+    frame = pl.DataFrame({c: rows.get(c, [0.0] * 5) for c in COLUMNS})
+    t = Tornado(frame, parse_metric("npv"), "deciles")
+    assert t.noise("s")["input"].to_list() == ["b", "d"]
+    assert t.significant("s")["input"].to_list() == ["a", "c"]
