@@ -188,8 +188,14 @@ class Beta(Distribution):
         return cls(m * k, (1 - m) * k, lo, hi)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        x = self.lo + (self.hi - self.lo) * special.expit(self._fast(q))
-        return np.clip(x, self.lo, self.hi)  # lo + (hi - lo) * 1 may round past hi
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import logistic_into
+
+        # lo + (hi - lo) * expit(logit quantile), clipped: lo + (hi - lo) * 1 may round
+        # past hi
+        x = np.array(self._fast(q), dtype=np.float64)
+        logistic_into(x.reshape(-1), float(self.lo), float(self.hi))
+        return x[()]
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         u = np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)

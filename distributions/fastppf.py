@@ -96,9 +96,12 @@ class HermitePPF:
         """Quantiles of ``q`` (probabilities in [0, 1])."""
         if self.exact_only:
             return self._exact(q)
-        z = special.ndtri(q)
-        out = self._interp(np.clip(z, -Z_MAX, Z_MAX))
-        tail = ~(np.abs(z) <= Z_MAX)
-        if tail.any():
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import hermite_ppf
+
+        q = np.asarray(q, dtype=np.float64)
+        out, far = hermite_ppf(q, self._z0, self._h, self._x, self._slope, Z_MAX)
+        if far:
+            tail = ~(np.abs(special.ndtri(q)) <= Z_MAX)
             out[tail] = self._exact(q[tail])
         return out

@@ -78,7 +78,10 @@ class Normal(Distribution):
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         if not self.truncated:
-            return self.mu + self.sigma * special.ndtri(q)
+            # compiled (distributions.compiled imports numba): only once something is drawn
+            from distributions.compiled import normal_ppf
+
+            return normal_ppf(q, self.mu, self.sigma)
         a, b = self._ab
         if a > 0:  # both bounds in the upper tail: work with survival functions
             sa, sb = special.ndtr(-a), special.ndtr(-b)
@@ -254,7 +257,10 @@ class Lognormal(Distribution):
         return cls(math.log(mean) - 0.5 * s2, math.sqrt(s2))
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return np.exp(self.mu + self.sigma * special.ndtri(q))
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import normal_ppf
+
+        return normal_ppf(q, self.mu, self.sigma, log=True)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore"):

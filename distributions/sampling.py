@@ -154,7 +154,7 @@ class SamplingPlan:
             for j, name in enumerate(self.names):
                 gen = _generator(self.seed, stream_key(name), b)
                 if self.method == "mc":
-                    u[j] = gen.random(length)
+                    gen.random(length, out=u[j])  # the same draws, written in place
                 else:
                     u[j] = (gen.permutation(length) + gen.random(length)) / length
         np.clip(u, TINY, 1.0 - TINY, out=u)

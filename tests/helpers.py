@@ -8,6 +8,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "studies"
+#: Every bundled study file (studies/portfolio.toml is a portfolio, not a study).
+STUDY_FILES = sorted(p for p in STUDIES.glob("*.toml") if p.name != "portfolio.toml")
 
 #: The lesson's example configuration (seed 001, compute_roi "Example usage"), every input
 #: fixed, review rates equal so the quality delta is 0.

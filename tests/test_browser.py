@@ -20,14 +20,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from helpers import STUDIES
+from helpers import STUDY_FILES
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium binary on PATH (CI installs the Debian package "
     "'chromium'; locally: apt-get install chromium)")
 
-NAMES = sorted(p.stem for p in STUDIES.glob("*.toml"))
+NAMES = sorted(p.stem for p in STUDY_FILES)
 #: Every section of a report, in page order (see sim.report.run_report); those in
 #: OPTIONAL appear when the study calls for them (correlations, a rate a pilot measures).
 SECTIONS = ("verdict", "summary", "spreadsheet", "decomposition", "payback", "fan", "npv",

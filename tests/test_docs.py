@@ -22,7 +22,7 @@ from sim.study.schema import WORKLOAD
 from sim.study.strategy import PHASE_FIELD, PHASES_KEY, catalog_values
 from sim.study.types import AutoscalingSettings
 
-from helpers import ROOT, STUDIES
+from helpers import ROOT, STUDIES, STUDY_FILES
 
 DOCS = ROOT / "docs"
 STUDY_FILE = DOCS / "study-file.md"
@@ -108,7 +108,7 @@ def test_errors_and_the_inputs_table_show_the_unit(tmp_path):
 
 
 def test_every_bundled_study_uses_only_documented_keys(documented):
-    for path in sorted(STUDIES.glob("*.toml")):
+    for path in STUDY_FILES:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
         where = path.name
         assert set(doc) <= {"study", "workload", "strategies", "constraints", "correlations"}

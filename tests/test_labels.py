@@ -9,7 +9,7 @@ from sim import load_study, study_from_dict
 from sim.study import StudyError
 from sim.study.labels import default_label
 
-from helpers import STUDIES
+from helpers import STUDIES, STUDY_FILES
 
 
 def test_a_label_from_the_study_file_names_the_strategy(lesson_doc):
@@ -46,7 +46,7 @@ def test_default_labels(name, suffix, label):
 
 
 def test_every_bundled_strategy_has_a_readable_name():
-    for path in STUDIES.glob("*.toml"):
+    for path in STUDY_FILES:
         for s in load_study(path).strategies.values():
             assert "_" not in s.label and s.label[0].isupper(), (path.name, s.label)
 

@@ -23,7 +23,7 @@ from sim import load_study
 from sim.study.price_fits import fit_decline, fit_step_cuts
 from sim.study.price_history import price_history
 
-from helpers import STUDIES
+from helpers import STUDIES, STUDY_FILES
 
 DECLINE_KEYS = ("annual_price_drop", "price_cuts_per_year", "gpu_annual_price_drop")
 #: The tier whose price a strategy's declines describe, and the fields fitted.
@@ -171,7 +171,7 @@ def _current_block(text: str) -> list[str]:
 
 
 def _studies() -> list[Path]:
-    return sorted(STUDIES.glob("*.toml"))
+    return list(STUDY_FILES)
 
 
 @pytest.mark.parametrize("path", _studies(), ids=lambda p: p.stem)

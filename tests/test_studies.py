@@ -11,9 +11,9 @@ import pytest
 from sim import load_study, point_estimate
 from sim.runner import focus_of
 
-from helpers import STUDIES
+from helpers import STUDIES, STUDY_FILES
 
-ALL = sorted(p.name for p in STUDIES.glob("*.toml"))
+ALL = [p.name for p in STUDY_FILES]
 
 
 def test_every_scenario_of_the_spec_has_a_study():

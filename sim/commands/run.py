@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,28 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
                    "payback_within:N=0.005 or npv=500 (E[NPV], dollars)")
     r.add_argument("--max-samples", type=int, metavar="N",
                    help="the most samples --target-se may draw (default: 1,048,576)")
+    add_scheduler_option(r)
+
+
+def add_scheduler_option(r: argparse.ArgumentParser) -> None:
+    """``--scheduler``: evaluate on a Dask cluster (results identical to a local run)."""
+    r.add_argument("--scheduler", metavar="ADDR",
+                   help="evaluate the sample blocks on a Dask cluster: tcp://host:8786 (a "
+                   "running dask scheduler; default $DASK_SCHEDULER_ADDRESS) or local:N (N "
+                   "worker processes on this machine); results are identical to a local run")
+
+
+@contextlib.contextmanager
+def scheduler_client(args: argparse.Namespace) -> Iterator[Any]:
+    """The Dask client ``--scheduler`` asks for, or None (raises SchedulerError)."""
+    from sim.runner.cluster import cluster, scheduler_address
+
+    address = scheduler_address(getattr(args, "scheduler", None))
+    if address is None:
+        yield None
+        return
+    with cluster(address) as client:
+        yield client
 
 
 def add_study_options(r: argparse.ArgumentParser) -> None:
@@ -210,7 +234,17 @@ def run(args: argparse.Namespace) -> int:
     if too_big:
         return error(too_big)
     chosen = None
-    with Status(enabled=not args.quiet) as status:
+    from sim.runner.cluster import SchedulerError, scheduler_address
+
+    try:
+        scheduler_address(args.scheduler)
+    except SchedulerError as err:
+        return error(str(err))
+    with Status(enabled=not args.quiet) as status, contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(scheduler_client(args))
+        except SchedulerError as err:
+            return error(str(err))
         try:
             if target is not None:
                 from sim.decision.precision import plan_samples
@@ -223,7 +257,8 @@ def run(args: argparse.Namespace) -> int:
             result = run_to_folder(study, out, workers=args.workers,
                                    chunk_size=args.chunk_size, progress=status,
                                    on_stage=status.stage, xlsx=args.xlsx,
-                                   annotate=None if chosen is None else _annotate(chosen))
+                                   annotate=None if chosen is None else _annotate(chosen),
+                                   client=client)
         except OutputError as err:
             return error(f"--out {err}")
     if not args.quiet:

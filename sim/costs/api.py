@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sim.costs.pack import Component, project_slots
 from sim.costs.prices import PricePath
 from sim.costs.project import Project
 from sim.costs.quality import quality_cost_per_request
+from sim.costs.slots import API, CONST, F_KIND, F_STEPPED, MIGRATION, QUALITY, TOKEN
 from sim.costs.workload import Value, Workload
 
 
 class ApiKernel:
-    """Monthly cost of serving the workload through a priced API.
+    """Monthly cost of serving the workload through a priced API: its coefficients.
 
     ``run(t) = V(t)*30*(Tin*pin(t)*(1-h+h*c) + Tout*pout(t))*(1 - b*beta)/1e6
     + V(t)*30*quality + fixed + migration * cuts(t)``: per-token prices follow a
     :class:`~sim.costs.prices.PricePath` (smooth or step cuts, above a floor), cache share h at
     price factor c, batch share b at discount beta; each step cut of the month that lowers
-    the price costs a migration (a move to the cheaper model and its re-evaluation). Call
-    :meth:`month` for t = 1, 2, ... in order.
+    the price costs a migration (a move to the cheaper model and its re-evaluation). The
+    month loop is :func:`sim.costs.fused.api_months`.
 
     Examples
     --------
@@ -29,9 +31,12 @@ class ApiKernel:
     ...          review_rate=0.0, cost_per_review=0.0, error_rate=0.0, cost_per_error=0.0,
     ...          fixed_monthly_cost=0.0)
     >>> k = ApiKernel(p, Workload(50_000, 500, 200))
-    >>> [float(x) for x in k.month(1, 1.0)]
-    [8250.0, 0.0]
+    >>> run, spend = k.component().months(1)
+    >>> float(run[0]), float(spend[0])
+    (8250.0, 0.0)
     """
+
+    kind = API
 
     def __init__(self, p: Mapping[str, Value], w: Workload, project: Project | None = None):
         h = p.get("cache_share", w.cache_share)
@@ -47,14 +52,20 @@ class ApiKernel:
         self.prices = PricePath(p)
         self.constant: Value = self.fixed
         self.project = project
+        self._workload = w
 
-    def month(self, t: int, growth: Value) -> tuple[Value, Value]:
-        """Run cost and one-off (project) spend of month t, given the volume factor
-        ``(1+g)**(t-1)``."""
-        price = self.prices.step(t)
-        run = (growth * (self.token_cost * price + self.quality_cost) + self.constant
-               + self.migration * self.prices.cuts)
-        return run, (0.0 if self.project is None else self.project.spend(t))
+    def component(self) -> Component:
+        """The kernel's coefficients for the fused model (:mod:`sim.costs.fused`)."""
+        slots = {TOKEN: self.token_cost, QUALITY: self.quality_cost, CONST: self.constant,
+                 MIGRATION: self.migration, **self.prices.slots(),
+                 **project_slots(self.project)}
+        return Component(self.kind, slots, {F_KIND: self.kind,
+                                            F_STEPPED: int(self.prices.stepped)},
+                         self._workload)
+
+    def components(self) -> list[Component]:
+        """The strategy as the fused model steps it: this one component."""
+        return [self.component()]
 
     def static_costs(self) -> dict[str, Value]:
         """Month-1 costs by component, as the lesson's static calculation uses them."""

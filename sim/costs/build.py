@@ -1,4 +1,5 @@
-"""Building every strategy's kernel for a chunk of samples (routing from its components)."""
+"""Building every strategy's kernel for a chunk of samples (routing from its components),
+and packing their coefficients for the fused model (:func:`pack_study`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from sim.costs.kernels import ADDED_HOURS, Kernel, build_kernel, engineering_cost
+from sim.costs.pack import Packed, Packer
 from sim.costs.project import Project
 from sim.costs.routing import ProjectSet, RoutingKernel
 from sim.costs.workload import Value, Workload
@@ -81,3 +83,31 @@ def _routing(study: Study, s: Strategy, values: Mapping[str, Value], w: Workload
     router = Project(cost=cost, engineering=cost, build_months=p["build_months"])
     projects.append((router, 1.0))
     return RoutingKernel(parts[0], parts[1], active, ProjectSet(tuple(projects)), router)
+
+
+def pack_study(study: Study, values: Mapping[str, Value], m: int,
+               names: list[str] | None = None) -> tuple[Packed, dict[str, Kernel]]:
+    """The coefficients of every compared strategy (or of ``names``, the baseline among
+    them) for ``m`` samples, packed for :func:`sim.costs.fused.simulate`, in that order;
+    and the kernels they came from.
+
+    Examples
+    --------
+    >>> from sim.study import load_study  # doctest: +SKIP
+    >>> study = load_study("studies/lesson_parity.toml")  # doctest: +SKIP
+    >>> packed, _ = pack_study(study, {i.path: i.dist.median for i in study.inputs()}, 1)
+    ... # doctest: +SKIP
+    """
+    w, kernels = build_kernels(study, values)
+    packer = Packer(m)
+    packer.add_shared(w)
+    ranges = []
+    for name in names if names is not None else study.compared():
+        first = None
+        for c in kernels[name].components():
+            k = packer.add(c)
+            first = k if first is None else first
+        assert first is not None
+        ranges.append((first, k + 1))
+    order = names if names is not None else study.compared()
+    return packer.done(ranges, order.index(study.baseline)), kernels

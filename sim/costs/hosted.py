@@ -13,22 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
-
 from sim.costs.api import ApiKernel
+from sim.costs.pack import Component
 from sim.costs.project import Project
 from sim.costs.retraining import Retraining
-from sim.costs.workload import Value, Workload, volume_sum
+from sim.costs.slots import HOSTED
+from sim.costs.workload import Value, Workload
 
 
 class HostedFtKernel(ApiKernel):
-    """Monthly cost of a hosted fine-tuned model.
+    """Monthly cost of a hosted fine-tuned model: its coefficients.
 
     ``run(t) = V(t)*30*(tokens * q(t) + quality) + fixed + mlops``, where ``q(t)`` is the
     vendor's price factor at the last retraining that happened (1 before any). In a
     scheduled month t, a retraining happens (``when_it_pays``) when its charged cost is at
     most the saving of the step, ``tokens x (q - vendor(t)) x (1+g)**(t-1) x
-    volume_sum(g, served)``, over the months it serves within the horizon.
+    volume_sum(g, served)``, over the months it serves within the horizon. The month loop
+    is :func:`sim.costs.fused.hosted_months`.
 
     Examples
     --------
@@ -43,9 +44,12 @@ class HostedFtKernel(ApiKernel):
     ...          fte_monthly_cost=24000.0, price_cuts_per_year=2.0, price_cut_size=0.5)
     >>> r = Retraining(every=6, cost=100.0, start=1, horizon=12, when_it_pays=True)
     >>> k = HostedFtKernel(p, Workload(1000 / 30, 1e6, 0.0), None, r)
-    >>> [tuple(round(float(x), 6) for x in k.month(t, 1.0)) for t in range(1, 8)][-2:]
+    >>> run, spend = k.component().months(12)
+    >>> [(round(float(run[t - 1]), 6), float(spend[t - 1])) for t in (6, 7)]
     [(1000.0, 0.0), (500.0, 100.0)]
     """
+
+    kind = HOSTED
 
     def __init__(self, p: Mapping[str, Value], w: Workload, project: Project | None = None,
                  retraining: Retraining | None = None):
@@ -53,25 +57,14 @@ class HostedFtKernel(ApiKernel):
         self.mlops = p["mlops_fte"] * p["fte_monthly_cost"]
         self.constant = self.fixed + self.mlops
         self.retraining = retraining
-        self._growth = w.monthly_growth
-        #: the price factor paid: today's until a retraining moves it
-        self.price: Value = 1.0
 
-    def month(self, t: int, growth: Value) -> tuple[Value, Value]:
-        """Run cost and one-off spend (project, retraining) of month t."""
-        vendor = self.prices.step(t)
-        spend: Value = 0.0 if self.project is None else self.project.spend(t)
-        r = self.retraining
-        if r is not None and np.any(r.due(t)):
-            gain: Value = 0.0
-            if r.when_it_pays:
-                gain = (self.token_cost * (self.price - vendor) * growth
-                        * volume_sum(self._growth, r.served(t)))
-            happened = r.happens(t, gain)
-            self.price = np.where(happened, vendor, self.price)
-            spend = spend + r.spend(t, happened)
-        run = growth * (self.token_cost * self.price + self.quality_cost) + self.constant
-        return run, spend
+    def component(self) -> Component:
+        """The kernel's coefficients for the fused model (:mod:`sim.costs.fused`)."""
+        c = super().component()
+        if self.retraining is None:
+            return c
+        slots, flags = self.retraining.slots()
+        return Component(c.kind, {**c.slots, **slots}, {**c.flags, **flags}, c.workload)
 
     def static_costs(self) -> dict[str, Value]:
         """Month-1 costs by component, as the lesson's static calculation uses them."""

@@ -1,7 +1,8 @@
 """The cost kernel of each strategy kind, registered under the kind's name.
 
-A kernel turns one strategy's inputs (floats, or arrays over a chunk's samples) into its
-monthly run cost and one-off spend, stepped through months 1..H in order; the one-off
+A kernel turns one strategy's inputs (floats, or arrays over a chunk's samples) into the
+coefficients of its monthly run cost and one-off spend, which the compiled month loops of
+:mod:`sim.costs.fused` step through months 1..H (:mod:`sim.costs.fused`); the one-off
 project cost (engineering hours x rate + the kind's training compute) goes to its
 :class:`~sim.costs.project.Project`, retraining after the build to its
 :class:`~sim.costs.retraining.Retraining`. What a kind takes in a study file is declared in
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 
 from sim.costs.api import ApiKernel
 from sim.costs.hosted import HostedFtKernel
+from sim.costs.pack import Component
 from sim.costs.project import Project
 from sim.costs.quality import with_quality
 from sim.costs.retraining import Retraining
@@ -31,12 +33,13 @@ ADDED_HOURS = "added_hours"
 
 
 class Kernel(Protocol):
-    """A strategy's monthly cost, stepped through months 1..H in order."""
+    """A strategy's cost coefficients: the components the fused model steps through the
+    months (:mod:`sim.costs.fused`), its project and its month-1 costs."""
 
     project: Any
 
-    def month(self, t: int, growth: Value) -> tuple[Value, Value]:
-        """Run cost and one-off spend (project, retraining) of month t."""
+    def components(self) -> list[Component]:
+        """The components the fused model evaluates, in order."""
         ...
 
     def static_costs(self) -> dict[str, Value]:

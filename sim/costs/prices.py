@@ -6,8 +6,8 @@
   rate (``price_cuts_per_year``), each taking ``price_cut_size`` off: ``(1 - s) ** N(t)``;
 - either way the factor never falls below ``price_floor`` (a fraction of today's price).
 
-A step cut is a move to a cheaper model: :attr:`PricePath.cuts` counts the cuts of the
-month that lowered the price (a cut at the floor changes nothing and is not counted), so an
+A step cut is a move to a cheaper model: the month loop counts the cuts of the month that
+lowered the price (a cut at the floor changes nothing and is not counted), so an
 api strategy can pay a migration for each.
 """
 
@@ -17,10 +17,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sim.costs.fused import CUT_EPS, price_path
+from sim.costs.slots import FLOOR, KEEP, LIMIT, MONTHLY, RATE
 from sim.costs.workload import Value
 
-#: Slack on N(t) so that an exact product such as 8 x 1.5 / 12 = 1 is not read as 0.999...
-_EPS = 1e-9
+_EPS = CUT_EPS
 
 
 def cuts_to_floor(size: Value, floor: Value) -> Value:
@@ -41,48 +42,45 @@ def cuts_to_floor(size: Value, floor: Value) -> Value:
 
 
 class PricePath:
-    """The price factor of months 1, 2, ... (call :meth:`step` in order).
+    """The price path of one strategy: its coefficients, stepped by the compiled month loop
+    (:func:`sim.costs.fused.price_path`).
 
     Examples
     --------
     Two cuts a year of 30%, floor at 40% of today's price: cuts in months 7, 13, 19, ...;
     the third (0.7**3 = 0.343) is held at the floor, the fourth changes nothing.
 
-    >>> path = PricePath({"price_cuts_per_year": 2.0, "price_cut_size": 0.3, "price_floor": 0.4})
-    >>> months = [(t, round(float(path.step(t)), 3), float(path.cuts)) for t in range(1, 26)]
-    >>> [m for m in months if m[0] in (1, 6, 7, 13, 19, 25)]
+    >>> factor, cuts = PricePath({"price_cuts_per_year": 2.0, "price_cut_size": 0.3,
+    ...                           "price_floor": 0.4}).path(25)
+    >>> [(t, round(float(factor[t - 1]), 3), float(cuts[t - 1])) for t in (1, 6, 7, 13, 19, 25)]
     [(1, 1.0, 0.0), (6, 1.0, 0.0), (7, 0.7, 1.0), (13, 0.49, 1.0), (19, 0.4, 1.0), (25, 0.4, 0.0)]
     """
 
     def __init__(self, p: Mapping[str, Value]) -> None:
-        self.floor = p.get("price_floor", 0.0)
+        self.floor: Value = p.get("price_floor", 0.0)
         self.stepped = "price_cuts_per_year" in p
+        #: step cuts: cuts a year, what a cut keeps (1 - size), cuts before the floor holds
+        self.rate: Value = 0.0
+        self.keep: Value = 1.0
+        self.limit: Value = 0.0
+        #: smooth decline: the month-over-month factor (1 - d) ** (1 / 12)
+        self.monthly: Value = 1.0
         if self.stepped:
             self.rate = p["price_cuts_per_year"]
             self.keep = 1.0 - p["price_cut_size"]
             self.limit = cuts_to_floor(p["price_cut_size"], self.floor)
-            self._done: Value = 0.0
         else:
             self.monthly = (1.0 - p.get("annual_price_drop", 0.0)) ** (1.0 / 12.0)
-            self._raw: Value = 1.0
-        #: the price factor of the last month stepped
-        self.factor: Value = 1.0
-        #: step cuts in the last month stepped that lowered the price
-        self.cuts: Value = 0.0
-        self._t = 0
 
-    def step(self, t: int) -> Value:
-        """The price factor of month t (call for t = 1, 2, ... in order)."""
-        if t != self._t + 1:
-            raise ValueError(f"months must be stepped in order: got {t} after {self._t}")
-        self._t = t
-        if self.stepped:
-            n = np.floor((t - 1) * self.rate / 12.0 + _EPS)
-            done = np.minimum(n, self.limit)
-            self.cuts = done - self._done
-            self._done = done
-            self.factor = np.maximum(self.floor, self.keep ** n)
-        elif t > 1:
-            self._raw = self._raw * self.monthly
-            self.factor = np.maximum(self.floor, self._raw)
-        return self.factor
+    def path(self, months: int) -> tuple[np.ndarray, np.ndarray]:
+        """Price factor and price-lowering cuts of months 1..``months`` (scalar
+        coefficients only: one path)."""
+        factor, cuts = np.empty(months), np.empty(months)
+        price_path(self.stepped, float(self.rate), float(self.keep), float(self.limit),
+                   float(self.floor), float(self.monthly), factor, cuts)
+        return factor, cuts
+
+    def slots(self) -> dict[int, Value]:
+        """The coefficients as slots of the fused model (:mod:`sim.costs.fused`)."""
+        return {FLOOR: self.floor, RATE: self.rate, KEEP: self.keep, LIMIT: self.limit,
+                MONTHLY: self.monthly}

@@ -1,7 +1,9 @@
 """One-off project spend and build months, shared by every kind (docs/model.md, "Project,
 build months and retraining").
 
-Retraining after the build is :mod:`sim.costs.retraining` (its cost depends on the kind)."""
+Retraining after the build is :mod:`sim.costs.retraining` (its cost depends on the kind).
+The rules are the compiled month loop's own (:mod:`sim.costs.fused`), applied here to
+whole arrays."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.costs.fused import project_spend_ufunc
 from sim.costs.workload import Value
 
 
@@ -43,28 +46,5 @@ class Project:
 
     def spend(self, t: int) -> Value:
         """Project spend in month t."""
-        d = self.build_months
-        build: Value
-        if np.ndim(d) == 0:
-            dm = max(float(d), 1.0)
-            build = self.cost / dm if t <= dm else 0.0
-        else:
-            dms = np.maximum(d, 1.0)
-            build = np.where(t <= dms, self.cost / dms, 0.0)
-        return build
-
-
-def month_cost(building: bool | np.ndarray, spend: Value, operating: Value,
-               baseline: Value) -> Value:
-    """Cost of a month: the baseline's while ``building``, else ``operating``; plus ``spend``.
-
-    Examples
-    --------
-    >>> float(month_cost(True, 10.0, 5.0, 7.0)), float(month_cost(False, 0.0, 5.0, 7.0))
-    (17.0, 5.0)
-    """
-    if isinstance(building, bool):
-        run = baseline if building else operating
-    else:
-        run = np.where(building, baseline, operating)
-    return run + spend
+        out = project_spend_ufunc(float(t), self.cost, self.build_months)
+        return float(out) if np.ndim(out) == 0 else out

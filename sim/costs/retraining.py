@@ -12,7 +12,8 @@ Policies: ``scheduled`` retrainings always happen (new base models, drift).
 ``when_it_pays`` (a hosted fine-tuned model, whose price steps down onto the new base's at a
 retraining) skips one in a sample when its charged cost exceeds the saving of the price
 step it brings over the months it serves within the horizon (undiscounted; see
-:meth:`Retraining.happens`).
+:meth:`Retraining.happens`). The month loops (:mod:`sim.costs.fused`) apply these rules;
+the methods below are the same compiled rules applied to whole arrays.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.costs.fused import retrain_due_ufunc, retrain_served_ufunc
+from sim.costs.slots import BUILD, EVERY, F_RETRAIN, F_WHEN_PAYS, RCOST
 from sim.costs.workload import Value
 
 
@@ -46,14 +49,12 @@ class Retraining:
 
     def due(self, t: int) -> bool | np.ndarray:
         """Whether month t is a scheduled retraining month."""
-        d, r = self.start, self.every
-        if np.ndim(d) == 0 and np.ndim(r) == 0:
-            return bool(t > d and (t - d) % r == 0)
-        return np.asarray((t > d) & ((t - d) % r == 0))
+        out = retrain_due_ufunc(float(t), self.start, self.every)
+        return bool(out) if np.ndim(out) == 0 else out
 
     def served(self, t: int) -> Value:
         """Months within the horizon a retraining in month t serves: min(R, H - t + 1)."""
-        return np.minimum(self.every, self.horizon - t + 1.0)
+        return retrain_served_ufunc(float(t), self.every, float(self.horizon))
 
     def charge(self, t: int) -> Value:
         """What a retraining in month t is charged: its cost x min(1, (H - t + 1) / R)."""
@@ -72,3 +73,8 @@ class Retraining:
         if isinstance(happened, bool | np.bool_) and np.ndim(self.charge(t)) == 0:
             return float(self.charge(t)) if happened else 0.0
         return np.where(happened, self.charge(t), 0.0)
+
+    def slots(self) -> tuple[dict[int, Value], dict[int, int]]:
+        """The coefficients and flags of the fused model (:mod:`sim.costs.fused`)."""
+        return ({EVERY: self.every, RCOST: self.cost, BUILD: self.start},
+                {F_RETRAIN: 1, F_WHEN_PAYS: int(self.when_it_pays)})

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from sim.costs.pack import Component, project_slots
 from sim.costs.project import Project
+from sim.costs.slots import ACTIVE, F_KIND, ROUTER
 from sim.costs.workload import Value
 
 
@@ -41,18 +41,6 @@ class ProjectSet:
             total = total + project.engineering * active
         return total
 
-    def building(self, t: int) -> bool | np.ndarray:
-        """True while any active component is still being built."""
-        out: bool | np.ndarray = False
-        for project, active in self.parts:
-            b = project.building(t)
-            if np.ndim(b) == 0 and np.ndim(active) == 0:
-                out = out | (bool(b) and float(active) > 0)
-            else:
-                out = out | (np.asarray(b) & (np.asarray(active) > 0))
-        return out
-
-
 
 class RoutingKernel:
     """Monthly cost of routing: the primary's cost at share f plus the fallback's at 1 - f.
@@ -64,21 +52,25 @@ class RoutingKernel:
 
     def __init__(self, primary: object, fallback: object, active: Sequence[Value],
                  project: ProjectSet, router: Project) -> None:
+        # the parts are ApiKernel, HostedFtKernel or SelfHostedKernel objects
         self.parts = (primary, fallback)
         self.active = tuple(active)
         self.project = project
         self.router = router
 
-    def month(self, t: int, growth: Value) -> tuple[Value, Value]:
-        """Run cost and one-off spend of month t: each active component's for its part of
-        the volume, plus the router's project spend."""
-        run: Value = 0.0
-        spend: Value = self.router.spend(t)
+    def components(self) -> list[Component]:
+        """The router's project, then each part weighted by its active flag, for the fused
+        model (:mod:`sim.costs.fused`): each month the parts' run costs and spends are added
+        to the router's spend in this order, and the baseline serves while any active part
+        (or the router) is still being built."""
+        router = Component(ROUTER, project_slots(self.router), {F_KIND: ROUTER},
+                           self.parts[0]._workload)  # type: ignore[attr-defined]
+        out = [router]
         for kernel, active in zip(self.parts, self.active, strict=True):
-            r, s = kernel.month(t, growth)  # type: ignore[attr-defined]
-            run = run + r * active
-            spend = spend + s * active
-        return run, spend
+            c = kernel.component()  # type: ignore[attr-defined]
+            out.append(Component(c.kind, {**c.slots, ACTIVE: active}, c.flags, c.workload,
+                                 c.curve))
+        return out
 
     def static_costs(self) -> dict[str, Value]:
         """Month-1 costs by component, summed over the active parts."""

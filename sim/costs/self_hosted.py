@@ -8,24 +8,34 @@ from typing import Any
 
 import numpy as np
 
+from sim.costs.fused import instances_many, round_up_ufunc
+from sim.costs.pack import Component, project_slots
 from sim.costs.project import Project
 from sim.costs.quality import quality_cost_per_request
 from sim.costs.retraining import Retraining
-from sim.costs.workload import (
-    HOURS_PER_MONTH,
-    SECONDS_PER_DAY,
-    PriceClock,
-    Value,
-    Workload,
+from sim.costs.slots import (
+    CONST,
+    F_KIND,
+    F_MODE,
+    FIXED,
+    GPU_MONTHLY,
+    HOURLY,
+    NEED,
+    PER_REQUEST,
+    QUALITY,
+    RPD,
+    SELF_HOSTED,
+    WORK,
 )
-from sim.serving import replica_hours_per_day
+from sim.costs.workload import HOURS_PER_MONTH, SECONDS_PER_DAY, Value, Workload
 
 
 def instances_needed(tokens_per_day: Value, peak_to_average: Value, throughput: Value,
                      utilization: Value) -> Value:
     """Instances to serve the peak: ceil(peak tokens/s / (tokens/s per instance * utilization)).
 
-    At least 1. A relative slack of 1e-9 keeps exact ratios (e.g. 2.0) from rounding up.
+    At least 1. A relative slack of 1e-9 keeps exact ratios (e.g. 2.0) from rounding up
+    (:func:`sim.costs.fused.round_up`, the rule the month loop applies).
 
     Examples
     --------
@@ -35,18 +45,24 @@ def instances_needed(tokens_per_day: Value, peak_to_average: Value, throughput: 
     2.0
     """
     need = peak_to_average * tokens_per_day / SECONDS_PER_DAY / (throughput * utilization)
-    return np.maximum(1.0, np.ceil(need * (1.0 - 1e-9)))
+    return round_up_ufunc(need)
+
+
+#: How instances are counted: a number, sized for the peak, or the serving simulation.
+FIXED_COUNT, AUTO, SIMULATED = 0, 1, 2
 
 
 class SelfHostedKernel:
     """Monthly cost of a self-hosted model: serving + storage + MLOps + quality + fixed, and
-    its one-off spend (the project over its build months, scheduled retrainings).
+    its one-off spend (the project over its build months, scheduled retrainings): its
+    coefficients.
 
     Serving is ``instances(t) * gpus_per_instance * gpu_hourly * (1-d_gpu)**((t-1)/12) * 720
     * serving_hours_fraction`` (autoscaling bills fewer than 720 hours). With
     ``instances="auto"`` the count follows the volume each month (see
     :func:`instances_needed`). Storage is ``model_size_b * bytes_per_param`` GB at
-    ``storage_price_per_gb_month``. Call :meth:`month` for t = 1, 2, ... in order.
+    ``storage_price_per_gb_month``. The month loop is
+    :func:`sim.costs.fused.self_hosted_months`.
 
     Examples
     --------
@@ -56,7 +72,7 @@ class SelfHostedKernel:
     ...          fte_monthly_cost=0.0, review_rate=0.0, cost_per_review=0.0, error_rate=0.0,
     ...          cost_per_error=0.0, fixed_monthly_cost=0.0)
     >>> k = SelfHostedKernel(p, Workload(50_000, 500, 200))
-    >>> round(float(k.month(1, 1.0)[0]), 3)  # 2 x 2.06 x 720 + 14 GB x 0.023
+    >>> round(float(k.component().months(1)[0][0]), 3)  # 2 x 2.06 x 720 + 14 GB x 0.023
     2966.722
     """
 
@@ -66,50 +82,71 @@ class SelfHostedKernel:
         # billed hours of one instance per month: 720 x the share of hours it runs
         self.hourly = (p["gpu_hourly"] * p.get("gpus_per_instance", 1.0) * HOURS_PER_MONTH
                        * p.get("serving_hours_fraction", 1.0))
-        self.auto = auto
+        self.mode = SIMULATED if curve is not None else (AUTO if auto else FIXED_COUNT)
         self.curve = curve
         self._workload = w
-        self.instances: Value = 1.0 if (auto or curve is not None) else p["instances"]
+        self.instances: Value = 1.0 if self.mode != FIXED_COUNT else p["instances"]
+        self._need_per_volume: Value = 0.0
         if auto:
             self._need_per_volume = (w.peak_to_average * w.tokens_per_day / SECONDS_PER_DAY
                                      / (p["throughput_tokens_per_s"] * p["target_utilization"]))
+        self._work: Value = 1.0
+        self._per_request = 1.0
+        if curve is not None:
+            # a sample's volume is read at the volume doing the same work
+            # (sim.serving.curve.replica_hours_per_day)
+            self._work = curve.config.rates.work_s(w.input_tokens, w.output_tokens)
+            self._per_request = curve.work_per_request_s
         self.storage = p["model_size_b"] * p["bytes_per_param"] * p["storage_price_per_gb_month"]
         self.mlops = p["mlops_fte"] * p["fte_monthly_cost"]
         self.quality_cost = w.requests_per_month * quality_cost_per_request(p)
         self.fixed = p["fixed_monthly_cost"]
-        self.prices = PriceClock(p["gpu_annual_price_drop"])
+        #: the GPU price's month-over-month factor (1 - d_gpu) ** (1 / 12)
+        self.gpu_monthly = (1.0 - p["gpu_annual_price_drop"]) ** (1.0 / 12.0)
         self.constant = self.storage + self.mlops + self.fixed
         self.project = project
         self.retraining = retraining
 
     def instances_at(self, growth: Value) -> Value:
-        """Instances serving month t's volume: fixed, from throughput ("auto"), or the
-        average replicas of the serving simulation's capacity curve ("simulated")."""
-        if self.curve is not None:
-            w = self._workload
-            hours = replica_hours_per_day(self.curve, w.requests_per_day * growth,
-                                          input_tokens=w.input_tokens,
-                                          output_tokens=w.output_tokens)
-            return hours / 24.0
-        if not self.auto:
-            return self.instances
-        return np.maximum(1.0, np.ceil(self._need_per_volume * growth * (1.0 - 1e-9)))
+        """Instances serving a month of volume factor ``growth``: fixed, from throughput
+        ("auto"), or the average replicas of the serving simulation's capacity curve
+        ("simulated"), by the month loop's rule (:func:`sim.costs.fused.instances`)."""
+        w = self._workload
+        arrays = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (
+            self.instances, self._need_per_volume, w.requests_per_day, self._work,
+            self._per_request, growth)))
+        xp, fp = self._curve_arrays()
+        out = instances_many(self.mode, *(np.ascontiguousarray(a).ravel() for a in arrays),
+                             xp, fp).reshape(arrays[0].shape)
+        return float(out) if out.ndim == 0 else out
 
-    def serving(self, growth: Value) -> Value:
-        """Serving cost at the current GPU price for the given volume factor."""
-        return self.instances_at(growth) * self.hourly * self.prices.factor
+    def _curve_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.curve is None:
+            return np.zeros(1), np.zeros(1)
+        return (np.asarray(self.curve.knots, dtype=np.float64),
+                np.asarray(self.curve.replica_hours, dtype=np.float64))
+
+    def component(self) -> Component:
+        """The kernel's coefficients for the fused model (:mod:`sim.costs.fused`)."""
+        w = self._workload
+        slots: dict[int, Value] = {
+            QUALITY: self.quality_cost, CONST: self.constant, HOURLY: self.hourly,
+            FIXED: self.instances, NEED: self._need_per_volume, RPD: w.requests_per_day,
+            WORK: self._work, PER_REQUEST: self._per_request, GPU_MONTHLY: self.gpu_monthly,
+            **project_slots(self.project)}
+        flags = {F_KIND: SELF_HOSTED, F_MODE: self.mode}
+        if self.retraining is not None:
+            r_slots, r_flags = self.retraining.slots()
+            slots.update(r_slots)
+            flags.update(r_flags)
+        return Component(SELF_HOSTED, slots, flags, w,
+                         None if self.curve is None else self._curve_arrays())
+
+    def components(self) -> list[Component]:
+        """The strategy as the fused model steps it: this one component."""
+        return [self.component()]
 
     def static_costs(self) -> dict[str, Value]:
         """Month-1 costs by component, as the lesson's static calculation uses them."""
         return {"run": self.instances_at(1.0) * self.hourly, "storage": self.storage,
                 "mlops": self.mlops, "quality": self.quality_cost, "fixed": self.fixed}
-
-    def month(self, t: int, growth: Value) -> tuple[Value, Value]:
-        """Run cost and one-off spend of month t, given the volume factor ``(1+g)**(t-1)``."""
-        self.prices.step(t)
-        run = self.serving(growth) + growth * self.quality_cost + self.constant
-        spend: Value = 0.0 if self.project is None else self.project.spend(t)
-        r = self.retraining
-        if r is not None:
-            spend = spend + r.spend(t, r.happens(t))
-        return run, spend

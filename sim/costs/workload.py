@@ -16,49 +16,19 @@ HOURS_PER_MONTH = 24.0 * DAYS_PER_MONTH
 SECONDS_PER_DAY = 86400.0
 
 
-class PriceClock:
-    """A price factor ``(1 - d) ** ((t - 1) / 12)`` stepped month by month, in order.
-
-    Examples
-    --------
-    >>> c = PriceClock(0.5)
-    >>> [round(float(c.step(t)), 4) for t in (1, 2, 13)]
-    Traceback (most recent call last):
-    ...
-    ValueError: months must be stepped in order: got 13 after 2
-    >>> c = PriceClock(0.5)
-    >>> [round(float(c.step(t)), 4) for t in range(1, 14)][-1]
-    0.5
-    """
-
-    def __init__(self, annual_decline: Value) -> None:
-        self.monthly_factor = (1.0 - annual_decline) ** (1.0 / 12.0)
-        self.factor: Value = 1.0
-        self._t = 0
-
-    def step(self, t: int) -> Value:
-        """The factor for month t (call for t = 1, 2, ... in order)."""
-        if t != self._t + 1:
-            raise ValueError(f"months must be stepped in order: got {t} after {self._t}")
-        if t > 1:
-            self.factor = self.factor * self.monthly_factor
-        self._t = t
-        return self.factor
-
-
 def volume_sum(monthly_growth: Value, months: Value) -> Value:
     """Volume of ``months`` consecutive months relative to the first: the geometric sum
-    ``1 + (1+g) + ... + (1+g)**(n-1)`` (n when g = 0), vectorized, in closed form.
+    ``1 + (1+g) + ... + (1+g)**(n-1)`` (n when g = 0), vectorized, in closed form
+    (:func:`sim.costs.fused.volume_sum`).
 
     Examples
     --------
     >>> float(volume_sum(0.1, 3)), float(volume_sum(0.0, 3))
     (3.31, 3.0)
     """
-    g = np.asarray(monthly_growth, dtype=np.float64)
-    n = np.asarray(months, dtype=np.float64)
-    safe = np.where(g == 0.0, 1.0, g)
-    return np.where(g == 0.0, n, np.expm1(n * np.log1p(g)) / safe)
+    from sim.costs.fused import volume_sum_ufunc  # compiled: the month loop's own rule
+
+    return volume_sum_ufunc(monthly_growth, months)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ from typing import Literal
 import altair as alt
 import polars as pl
 
+from distributions import Distribution
 from sim.display import percent
+from sim.report.describe import histogram
 from sim.report.theme import FONT, PLOT_WIDTH, fit, message_chart, style
 from sim.runner.summary import Summary
 
@@ -157,3 +159,32 @@ def npv_chart(summary: Summary) -> alt.TopLevelMixin:
         panels.append(alt.layer(*layers).properties(title=label))
     return style(alt.vconcat(*panels, spacing=18).resolve_scale(x="shared").properties(
         title="Distribution of NPV (one axis for every strategy; tails beyond it marked)"))
+
+
+def input_chart(dist: Distribution, *, title: str = "", height: int = 70
+                ) -> alt.TopLevelMixin:
+    """A small chart of an input's distribution over its central 99% (the histogram of
+    ``ftrisk describe``'s sparkline, :func:`~sim.report.describe.histogram`), its P10 and
+    P90 as dashed rules and its median as a solid one.
+
+    Examples
+    --------
+    >>> from distributions import Normal
+    >>> input_chart(Normal(0.0, 1.0)).to_dict()["layer"][0]["mark"]["type"]
+    'bar'
+    """
+    edges, counts = histogram(dist, 30)
+    bars = pl.DataFrame({"lo": edges[:-1], "hi": edges[1:],
+                         "share": counts / max(int(counts.sum()), 1)})
+    q10, q50, q90 = (float(v) for v in dist.ppf([0.1, 0.5, 0.9]))
+    marks = pl.DataFrame({"x": [q10, q50, q90], "what": ["P10", "median", "P90"],
+                          "dash": [1, 0, 1]})
+    x = alt.X("lo:Q", bin="binned", title=None, axis=alt.Axis(format="~s", tickCount=5),
+              scale=alt.Scale(domain=[float(edges[0]), float(edges[-1])], nice=False))
+    hist = alt.Chart(bars).mark_bar(color="#5b8bd9", opacity=0.7).encode(
+        x=x, x2="hi:Q", y=alt.Y("share:Q", axis=None),
+        tooltip=[alt.Tooltip("lo:Q", format=",.4g"), alt.Tooltip("hi:Q", format=",.4g")])
+    rules = alt.Chart(marks).mark_rule(color="black").encode(
+        x="x:Q", strokeDash=alt.condition("datum.dash == 1", alt.value([4, 3]), alt.value([1, 0])),
+        tooltip=["what", alt.Tooltip("x:Q", format=",.4g")])
+    return alt.layer(hist, rules).properties(title=title, height=height)

@@ -19,13 +19,37 @@ from distributions import Distribution
 from distributions.base import fmt_short
 from sim.study import Input, Study
 
-__all__ = ["describe_frame", "describe_html", "describe_text", "sparkline"]
+__all__ = ["describe_frame", "describe_html", "describe_text", "histogram", "sparkline"]
 
 #: Eighth blocks, from empty to full.
 BLOCKS = " ▁▂▃▄▅▆▇█"
 #: Probability grid the histogram is built from, and the central range it shows.
 _GRID = 4000
 _SHOWN = (0.005, 0.995)
+
+
+def histogram(dist: Distribution, bins: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Bin edges and counts of ``dist`` over its central 99% (P0.5 to P99.5), from an even
+    grid of its quantiles (no sampling noise); one bin per value for a whole-number
+    distribution spanning at most ``bins`` values, a single bin for a point.
+
+    Examples
+    --------
+    >>> from distributions import UniformInt
+    >>> edges, counts = histogram(UniformInt(1, 4))
+    >>> edges.tolist(), counts.tolist()
+    ([0.5, 1.5, 2.5, 3.5, 4.5], [1000, 1000, 1000, 1000])
+    """
+    lo, hi = (float(v) for v in dist.ppf(np.array(_SHOWN)))
+    if dist.integer and hi - lo + 1 <= bins:
+        edges = np.arange(lo - 0.5, hi + 1.0)
+    elif hi > lo:
+        edges = np.linspace(lo, hi, bins + 1)
+    else:
+        return np.array([lo - 0.5, lo + 0.5]), np.array([_GRID])
+    x = dist.ppf((np.arange(_GRID) + 0.5) / _GRID)
+    counts, _ = np.histogram(x, bins=edges)
+    return edges, counts
 
 
 def sparkline(dist: Distribution, width: int = 20) -> str:
@@ -55,15 +79,9 @@ def sparkline(dist: Distribution, width: int = 20) -> str:
     """
     if dist.is_fixed:
         return ""
-    lo, hi = (float(v) for v in dist.ppf(np.array(_SHOWN)))
-    if dist.integer and hi - lo + 1 <= width:
-        edges = np.arange(lo - 0.5, hi + 1.0)
-    elif hi > lo:
-        edges = np.linspace(lo, hi, width + 1)
-    else:
+    _, counts = histogram(dist, width)
+    if len(counts) == 1:
         return BLOCKS[-1]
-    x = dist.ppf((np.arange(_GRID) + 0.5) / _GRID)
-    counts, _ = np.histogram(x, bins=edges)
     top = counts.max()
     if top == 0:
         return ""

@@ -288,9 +288,10 @@ def _default(obj: Any) -> Any:
 
 def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
            progress: Progress | None, on_stage: Callable[[str], None] | None,
-           xlsx: bool = False, annotate: Annotate | None = None) -> RunResult:
+           xlsx: bool = False, annotate: Annotate | None = None,
+           client: Any = None) -> RunResult:
     result = run(study, samples_path=tmp / "samples.parquet", workers=workers,
-                 chunk_size=chunk_size, progress=progress, on_stage=on_stage)
+                 chunk_size=chunk_size, progress=progress, on_stage=on_stage, client=client)
     if annotate is not None:
         result.manifest.update(annotate(result))
     if on_stage:
@@ -318,10 +319,42 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
     return RunResult(result.study, result.samples_path, result.summary, result.fan, manifest)
 
 
+def write_folder(out: str | Path, write: Callable[[Path], Any], *,
+                 study_file: str | None = None) -> Any:
+    """Write an output folder atomically: ``write(tmp)`` fills a temporary sibling folder
+    with files among :data:`RUN_FILES` (and a manifest.json listing them), which then
+    replaces ``out`` (see :func:`check_out_folder`); returns what ``write`` returned.
+
+    Raises
+    ------
+    OutputError
+        ``out`` may not be written, or the disk refused the files: nothing is left behind.
+    """
+    check_out_folder(out, study_file=study_file)
+    path = _target(out)
+    created = make_parents(path, shown=out)
+    _tidy(path)
+    tmp = path.parent / temp_name(path.name)
+    try:
+        tmp.mkdir()
+        result = write(tmp)
+        _swap(tmp, check_out_folder(out, study_file=study_file))
+    except BaseException as err:
+        _remove_own(tmp)
+        remove_empty(created)
+        if isinstance(err, OSError) and err.errno in ENVIRONMENT_ERRNOS and (
+                err.filename is None or str(err.filename).startswith(str(path.parent))):
+            raise OutputError("", out, f"cannot write the output: {os_error_reason(err)}"
+                              ) from err
+        raise
+    return result
+
+
 def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 32768,
                   progress: Progress | None = None,
                   on_stage: Callable[[str], None] | None = None,
-                  xlsx: bool = False, annotate: Annotate | None = None) -> RunResult:
+                  xlsx: bool = False, annotate: Annotate | None = None,
+                  client: Any = None) -> RunResult:
     """Run ``study`` and write summary.json, samples.parquet, manifest.json and report.html
     (and summary.xlsx with ``xlsx=True``, :mod:`sim.report.workbook`).
 
@@ -344,24 +377,11 @@ def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size
     >>> from sim import load_study  # doctest: +SKIP
     >>> run_to_folder(load_study("studies/legal_contracts.toml"), "out/legal")  # doctest: +SKIP
     """
-    check_out_folder(out, study_file=study.file)
+    result = write_folder(out, lambda tmp: _write(
+        study, tmp, workers=workers, chunk_size=chunk_size, progress=progress,
+        on_stage=on_stage, xlsx=xlsx, annotate=annotate, client=client),
+        study_file=study.file)
     path = _target(out)
-    created = make_parents(path, shown=out)
-    _tidy(path)
-    tmp = path.parent / temp_name(path.name)
-    try:
-        tmp.mkdir()
-        result = _write(study, tmp, workers=workers, chunk_size=chunk_size, progress=progress,
-                        on_stage=on_stage, xlsx=xlsx, annotate=annotate)
-        _swap(tmp, check_out_folder(out, study_file=study.file))
-    except BaseException as err:
-        _remove_own(tmp)
-        remove_empty(created)
-        if isinstance(err, OSError) and err.errno in ENVIRONMENT_ERRNOS and (
-                err.filename is None or str(err.filename).startswith(str(path.parent))):
-            raise OutputError("", out, f"cannot write the output: {os_error_reason(err)}"
-                              ) from err
-        raise
     return RunResult(result.study, path / "samples.parquet", result.summary, result.fan,
                      result.manifest)
 

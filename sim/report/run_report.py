@@ -180,6 +180,8 @@ def report_analysis(result: RunResult, on_stage: Stage | None = None
     study = result.study
     if len([n for n in study.compared() if n != study.baseline]) == 0:
         return None
+    if result.samples_path is None:
+        raise ValueError("the report reads samples.parquet: run the study with write=True")
     return analyze(load_samples(study, result.samples_path,
                                 rows=min(study.samples, ANALYSIS_ROWS)),
                    sobol_n=_sobol_n(study.samples), shapley_budget=SHAPLEY_BUDGET,

@@ -1,14 +1,15 @@
 """The model: input values in, per-sample outcomes of every strategy out (docs/model.md,
 "Monthly cost by strategy kind" to "Payback").
 
-:func:`evaluate` is pure and vectorized: each input is a float (fixed) or an array over
-the ``m`` samples of a chunk, and the only Python loop is over months. It knows nothing
-about sampling, chunking or files (see :mod:`sim.runner.runner`).
+:func:`evaluate` is pure: each input is a float (fixed) or an array over the ``m`` samples
+of a chunk; the kinds' kernels turn them into coefficients (vectorized numpy) and the fused
+compiled model (:func:`sim.costs.fused.simulate`) steps every sample through the months. It
+knows nothing about sampling, chunking or files (see :mod:`sim.runner.runner`).
 """
 
 from __future__ import annotations
 
-__all__ = ["NO_PAYBACK", "Outcome", "discount_factors", "evaluate", "section"]
+__all__ = ["NO_PAYBACK", "Fold", "Outcome", "discount_factors", "evaluate", "fold", "section"]
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,10 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.costs.build import build_kernels, section
-from sim.costs.project import month_cost
+from sim.costs.build import pack_study, section
+from sim.costs.payback import NO_PAYBACK
 from sim.costs.workload import Value
-from sim.runner.payback import NO_PAYBACK, Payback
 from sim.study import Study
 
 
@@ -76,6 +76,33 @@ def _full(x: Value, m: int) -> NDArray[np.float64]:
     return np.broadcast_to(np.asarray(x, dtype=np.float64), (m,)).copy()
 
 
+@dataclass(frozen=True)
+class Fold:
+    """Every compared strategy's per-sample outcomes as the fused model returns them (rows
+    in ``names`` order; the baseline's row has NPV 0 and no payback)."""
+
+    names: list[str]
+    npv: NDArray[np.float64]
+    payback: NDArray[np.int16]
+    payback_months: NDArray[np.float64]
+    tco: NDArray[np.float64]
+    upfront: dict[str, Value]
+    fan: NDArray[np.float64]
+
+
+def fold(study: Study, values: Mapping[str, Value], m: int, *, keep: int = 0) -> Fold:
+    """Evaluate every compared strategy on ``m`` samples in one compiled pass
+    (:func:`sim.costs.fused.simulate`); see :func:`evaluate` for the same as
+    :class:`Outcome` objects."""
+    packed, kernels = pack_study(study, values, m)
+    names = study.compared()
+    horizon = study.horizon_months
+    o = packed.simulate(horizon=horizon, disc=discount_factors(study.discount_rate, horizon),
+                        keep=keep)
+    upfront = {n: kernels[n].project.cost for n in names if n != study.baseline}
+    return Fold(names, o.npv, o.payback, o.fractional, o.tco, upfront, o.fan)
+
+
 def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
              keep: int = 0) -> dict[str, Outcome]:
     """Evaluate every strategy on ``m`` samples of the inputs.
@@ -99,9 +126,10 @@ def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
     Notes
     -----
     Payback is decided at the horizon's end from the whole path of the cumulative net
-    saving (:class:`sim.runner.payback.Payback`): a month that ends at or above 0 is not the
-    payback month if the cumulative dips below 0 again later (a retraining), nor when the
-    strategy does not end the horizon ahead.
+    saving (:mod:`sim.costs.payback`): a month that ends at or above 0 is not the payback
+    month if the cumulative dips below 0 again later (a retraining), nor when the strategy
+    does not end the horizon ahead. The months are stepped by the compiled fused model
+    (:func:`sim.costs.fused.simulate`), one sample at a time.
 
     Examples
     --------
@@ -111,39 +139,13 @@ def evaluate(study: Study, values: Mapping[str, Value], m: int, *,
     >>> evaluate(study, values, 1)["self_hosted_7b"].payback  # doctest: +SKIP
     array([3], dtype=int16)
     """
-    w, kernels = build_kernels(study, values)
-    horizon = study.horizon_months
-    disc = discount_factors(study.discount_rate, horizon)
-    base = kernels[study.baseline]
-    compared = study.compared()
-    others = [n for n in compared if n != study.baseline]
-    cum = {n: Payback(m) for n in others}
-    npv = {n: np.zeros(m) for n in others}
-    tco = {n: np.zeros(m) for n in compared}
-    months = {n: np.empty((horizon, keep)) for n in others} if keep else None
-    growth: Value = 1.0
-    g = w.growth_factor
-    for t in range(1, horizon + 1):
-        if t > 1:
-            growth = growth * g
-        base_cost, _ = base.month(t, growth)
-        tco[study.baseline] += base_cost
-        for n in others:
-            run, spend = kernels[n].month(t, growth)
-            cost = month_cost(kernels[n].project.building(t), spend, run, base_cost)
-            net = base_cost - cost
-            cum[n].add(t, net, spend)
-            npv[n] += disc[t - 1] * net
-            tco[n] += cost
-            if months is not None:
-                months[n][t - 1] = cum[n].cum[:keep]
+    f = fold(study, values, m, keep=keep)
     out = {}
-    for n in compared:
+    for i, n in enumerate(f.names):
         if n == study.baseline:
-            out[n] = Outcome(np.zeros(m), np.full(m, NO_PAYBACK, dtype=np.int16), tco[n],
+            out[n] = Outcome(np.zeros(m), np.full(m, NO_PAYBACK, dtype=np.int16), f.tco[i],
                              np.zeros(m), np.full(m, np.nan))
         else:
-            month, fractional = cum[n].result()
-            out[n] = Outcome(npv[n], month, tco[n], _full(kernels[n].project.cost, m),
-                             fractional, None if months is None else months[n])
+            out[n] = Outcome(f.npv[i], f.payback[i], f.tco[i], _full(f.upfront[n], m),
+                             f.payback_months[i], f.fan[i] if keep else None)
     return out

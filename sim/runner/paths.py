@@ -2,10 +2,11 @@
 
 :func:`evaluate` folds the months into NPV and payback as it goes; forecasts compared with
 bills (``ftrisk check``) and the finance workbook (``ftrisk run --xlsx``) need the months
-themselves. :func:`monthly_paths` steps the same kernels through the same months (so its
-costs are the ones NPV and payback are computed from: a test checks that discounting its net
-savings gives :func:`evaluate`'s NPV), vectorized over samples, returning arrays of shape
-(H, m). :func:`forecast_paths` draws the study's own samples (its plan and seed) for it.
+themselves. :func:`monthly_paths` runs the same compiled model
+(:func:`sim.costs.fused.simulate`) asking it to write each month's cost (so its costs are the
+ones NPV and payback are computed from: a test checks that discounting its net savings gives
+:func:`evaluate`'s NPV), returning arrays of shape (H, m). :func:`forecast_paths` draws the
+study's own samples (its plan and seed) for it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.costs.build import build_kernels
-from sim.costs.project import month_cost
+from sim.costs.build import pack_study
 from sim.costs.workload import Value
+from sim.runner.model import discount_factors
 from sim.runner.runner import input_values, sampling_plan
 from sim.study import Study
 
@@ -52,10 +53,6 @@ class MonthlyPaths:
     def net_saving(self, strategy: str, baseline: str) -> FloatArray:
         """Baseline cost minus the strategy's, by month, shape (H, m)."""
         return self.cost[baseline] - self.cost[strategy]
-
-
-def _full(x: Value, m: int) -> FloatArray:
-    return np.broadcast_to(np.asarray(x, dtype=np.float64), (m,))
 
 
 def monthly_paths(study: Study, values: Mapping[str, Value], m: int, *,
@@ -96,26 +93,13 @@ def monthly_paths(study: Study, values: Mapping[str, Value], m: int, *,
     if not 1 <= horizon <= study.horizon_months:
         raise ValueError(f"months={months} must be between 1 and the horizon "
                          f"({study.horizon_months})")
-    w, kernels = build_kernels(study, values)
+    packed, _ = pack_study(study, values, m)
     compared = study.compared()
-    cost = {n: np.empty((horizon, m)) for n in compared}
-    volume = np.empty((horizon, m))
-    v0 = _full(w.requests_per_day, m)
-    g = w.growth_factor
-    growth: Value = 1.0
-    base = kernels[study.baseline]
-    for t in range(1, horizon + 1):
-        if t > 1:
-            growth = growth * g
-        volume[t - 1] = v0 * growth
-        base_cost, _ = base.month(t, growth)
-        cost[study.baseline][t - 1] = base_cost
-        for n in compared:
-            if n == study.baseline:
-                continue
-            run, spend = kernels[n].month(t, growth)
-            cost[n][t - 1] = month_cost(kernels[n].project.building(t), spend, run, base_cost)
-    return MonthlyPaths(cost, volume)
+    o = packed.simulate(horizon=study.horizon_months,
+                        disc=discount_factors(study.discount_rate, study.horizon_months),
+                        months=horizon, paths=True)
+    paths, volume = o.paths, o.volume
+    return MonthlyPaths({n: paths[i] for i, n in enumerate(compared)}, volume)
 
 
 def forecast_paths(study: Study, *, samples: int | None = None, months: int | None = None,

@@ -1,10 +1,12 @@
 """How a study is executed: sampling plan -> chunks -> model -> samples.parquet -> summary.
 
 Samples are processed in chunks (bounded memory for any sample count), optionally on
-several worker threads (numpy releases the GIL in its loops). Each chunk's uniforms come
-from the sampling plan's fixed blocks, so results are identical whatever the chunk size or
-number of workers. The samples file is written in fixed row groups and the summary is
-computed by streaming it back.
+several worker threads (the compiled model and numpy release the GIL). Each chunk's
+uniforms come from the sampling plan's fixed blocks, so results are identical whatever the
+chunk size or number of workers. The summary's figures are accumulated as the chunks come
+in (:mod:`sim.runner.collect`), in the samples file's fixed row groups, while a background
+thread writes the file; only a run too large to keep its NPVs in memory reads the file back
+for its quantiles. ``run(study, write=False)`` does the same in memory, with no file.
 """
 
 from __future__ import annotations
@@ -23,16 +25,22 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from distributions import SamplingPlan, spearman
+from distributions import spearman
+from sim.costs.slots import BLOCK
 from sim.costs.workload import Value
+from sim.runner.collect import BackgroundWriter, Collector
 from sim.runner.decomposition import explain
-from sim.runner.model import evaluate
+from sim.runner.draws import Draws, input_values, sampling_plan
+from sim.runner.model import fold
 from sim.runner.point import point_estimate
-from sim.runner.samples_file import SamplesWriter
-from sim.runner.summary import Summary, col, summarize
+from sim.runner.samples_file import frame_of
+from sim.runner.summary import OrderStats, Summary, col
 from sim.serving.from_study import prepare
 from sim.study import Study
 from sim.study.provenance import provenance
+
+__all__ = ["DEFAULT_CHUNK", "FAN_SAMPLES", "RunResult", "bytes_per_sample", "input_values",
+           "run", "sampling_plan"]
 
 DEFAULT_CHUNK = 32768
 #: Samples whose month-by-month cumulative saving is kept for the fan chart.
@@ -51,11 +59,11 @@ class RunResult:
     ----------
     study : Study
         The study as run (with any sample-count or seed changes applied).
-    samples_path : Path
-        samples.parquet: one row per sample with the uncertain inputs and, per strategy,
-        ``npv.<s>``, ``payback_month.<s>`` (the whole payback month) and
-        ``payback_months.<s>`` (the fractional payback; both null when not within the
-        horizon, see :mod:`sim.runner.payback`), ``roi.<s>`` and ``tco.<s>``.
+    samples_path : Path or None
+        samples.parquet (None for a run with ``write=False``): one row per sample with the
+        uncertain inputs and, per strategy, ``npv.<s>``, ``payback_month.<s>`` (the whole
+        payback month) and ``payback_months.<s>`` (the fractional payback; both null when
+        not within the horizon, see :mod:`sim.runner.payback`), ``roi.<s>`` and ``tco.<s>``.
     summary : Summary
         Headline figures per strategy and the recommendation.
     fan : polars.DataFrame
@@ -66,70 +74,58 @@ class RunResult:
     """
 
     study: Study
-    samples_path: Path
+    samples_path: Path | None
     summary: Summary
     fan: pl.DataFrame
     manifest: dict[str, Any]
     _tmp: Any = field(default=None, repr=False, compare=False)
+    #: every samples-file column in memory (a run with ``write=False``), else None
+    columns: dict[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def samples(self, columns: list[str] | None = None) -> pl.DataFrame:
-        """The per-sample results (all columns, or the named ones) as a polars DataFrame.
+        """The per-sample results (all columns, or the named ones) as a polars DataFrame
+        (from memory for a run with ``write=False``, with the same nulls as the file).
 
         Examples
         --------
         >>> result.samples(["npv.self_hosted_7b"]).mean()  # doctest: +SKIP
         """
+        if self.columns is not None:
+            names = list(self.columns) if columns is None else columns
+            return frame_of({c: self.columns[c] for c in names})
+        assert self.samples_path is not None
         return pl.read_parquet(self.samples_path, columns=columns)
 
     def scan(self) -> pl.LazyFrame:
         """The per-sample results as a lazy frame (keep the result alive while you use it)."""
+        if self.samples_path is None:
+            return self.samples().lazy()
         return pl.scan_parquet(self.samples_path)
 
 
-def sampling_plan(study: Study) -> SamplingPlan:
-    """The sampling plan of a study: its uncertain inputs, sample count, seed and method."""
-    return SamplingPlan(
-        names=tuple(i.path for i in study.uncertain_inputs()),
-        n=study.samples,
-        seed=study.seed,
-        method=study.sampling,  # type: ignore[arg-type]
-        rank_correlation=study.rank_correlation(),
-    )
-
-
-def input_values(study: Study, u: np.ndarray) -> dict[str, Value]:
-    """Turn a (d, m) block of uniforms into input values (fixed inputs stay scalars)."""
-    values: dict[str, Value] = {}
-    j = 0
-    for inp in study.inputs():
-        if inp.uncertain:
-            values[inp.path] = inp.dist._ppf(u[j])
-            j += 1
-        else:
-            values[inp.path] = float(inp.dist.mean)
-    return values
-
-
-def _chunk(study: Study, plan: SamplingPlan, start: int, stop: int
+def _chunk(study: Study, values: dict[str, Value], start: int, stop: int
            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
-    u = plan.rows(start, stop)
-    values = input_values(study, u)
+    """One chunk of samples through the model: the samples-file columns and fan months."""
     m = stop - start
     keep = max(0, min(FAN_SAMPLES, stop) - start)
-    outcomes = evaluate(study, values, m, keep=keep)
+    f = fold(study, values, m, keep=keep)
     columns: dict[str, np.ndarray] = {"sample": np.arange(start, stop, dtype=np.int64)}
     for inp in study.uncertain_inputs():
         columns[inp.path] = np.asarray(values[inp.path], dtype=np.float64)
-    for name, o in outcomes.items():
+    fan: dict[str, np.ndarray] | None = {} if keep else None
+    for i, name in enumerate(f.names):
         if name != study.baseline:
-            columns[col("npv", name)] = o.npv
-            columns[col("payback_month", name)] = o.payback
-            columns[col("payback_months", name)] = o.payback_months
-            columns[col("roi", name)] = o.roi
-        columns[col("tco", name)] = o.tco
-    fan = None
-    if keep:
-        fan = {n: o.months for n, o in outcomes.items() if o.months is not None}
+            npv = f.npv[i]
+            columns[col("npv", name)] = npv
+            columns[col("payback_month", name)] = f.payback[i]
+            columns[col("payback_months", name)] = f.payback_months[i]
+            upfront = np.broadcast_to(np.asarray(f.upfront[name], dtype=np.float64), (m,))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                columns[col("roi", name)] = np.where(upfront > 0, npv / np.where(
+                    upfront > 0, upfront, 1.0), np.nan)
+            if fan is not None:
+                fan[name] = f.fan[i]
+        columns[col("tco", name)] = f.tco[i]
     return columns, fan
 
 
@@ -150,7 +146,8 @@ def bytes_per_sample(study: Study) -> int:
 
 def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 1,
         chunk_size: int = DEFAULT_CHUNK, progress: Progress | None = None,
-        on_stage: Callable[[str], None] | None = None) -> RunResult:
+        on_stage: Callable[[str], None] | None = None, write: bool = True,
+        client: Any = None) -> RunResult:
     """Run a study: draw its samples, evaluate every strategy, summarize.
 
     Parameters
@@ -168,6 +165,12 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
     on_stage : callable, optional
         Told each step that may take a while besides the chunks: building a serving
         capacity curve, the summary.
+    write : bool
+        False: write no file and keep everything in memory (``samples_path`` must not be
+        given): the light path for interactive use. Its draws are cached
+        (:class:`~sim.runner.draws.Draws`), so rerunning the study with some inputs
+        changed reuses the same uniforms (common random numbers) and the values of the
+        inputs that did not change. The summary is the same as with ``write=True``.
 
     Returns
     -------
@@ -180,53 +183,131 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int = 
     >>> result = run(study.replace(samples=4096))  # doctest: +SKIP
     >>> result.summary.recommended  # doctest: +SKIP
     'hosted_ft'
+    >>> fast = run(study.replace(samples=20_000), write=False)  # doctest: +SKIP
+    >>> fast.summary.strategies["hosted_ft"].payback_cdf[:3]  # doctest: +SKIP
     """
     if chunk_size < 1 or workers < 1:
         raise ValueError("chunk_size and workers must be >= 1")
+    if not write and samples_path is not None:
+        raise ValueError("samples_path: a run with write=False writes no file")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     tmp = None
-    if samples_path is None:
-        tmp = tempfile.TemporaryDirectory(prefix="ftrisk-")
-        samples_path = Path(tmp.name) / "samples.parquet"
-    path = Path(samples_path)
+    path: Path | None = None
+    if write:
+        if samples_path is None:
+            tmp = tempfile.TemporaryDirectory(prefix="ftrisk-")
+            samples_path = Path(tmp.name) / "samples.parquet"
+        path = Path(samples_path)
     prepare(study, on_stage)  # capacity curves of simulated serving, before worker threads
     timings["serving_s"] = time.perf_counter() - t0
-    plan = sampling_plan(study)
     n = study.samples
+    if write:
+        plan = sampling_plan(study)
+        source: Any = None
+    else:
+        source = Draws(study)
+        # in memory: one chunk per worker (blocks of the model's width), all drawn at once
+        per = -(-n // workers)
+        chunk_size = max(BLOCK, -(-per // BLOCK) * BLOCK)
     bounds = [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
+
+    def work(start: int, stop: int) -> tuple[dict[str, np.ndarray], Any]:
+        values = (input_values(study, plan.rows(start, stop)) if source is None
+                  else source.values(start, stop))
+        return _chunk(study, values, start, stop)
+
+    writer = BackgroundWriter(path) if path is not None else None
+    collector = Collector(study, writer=writer, keep_all=not write,
+                          correlation_rows=CORRELATION_ROWS)
     fan_parts: dict[str, list[np.ndarray]] = collections.defaultdict(list)
-    with SamplesWriter(path) as writer, ThreadPoolExecutor(workers) as pool:
-        pending: collections.deque[Future[Any]] = collections.deque()
-        it = iter(bounds)
-        done = 0
-
-        def submit() -> None:
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(pool.submit(_chunk, study, plan, *nxt))
-
-        for _ in range(2 * workers):
-            submit()
-        while pending:
-            columns, fan = pending.popleft().result()
-            submit()
-            writer.append(columns)
-            if fan:
-                for name, months in fan.items():
-                    fan_parts[name].append(months)
-            done += columns["sample"].size
-            if progress:
-                progress(done, n)
+    try:
+        _evaluate(client if write else None, study, work, bounds, workers, collector,
+                  fan_parts, progress)
+    except BaseException:
+        if writer is not None:
+            writer.close(abandon=True)
+        raise
+    if writer is not None:
+        writer.close()
     timings["simulate_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     if on_stage is not None:
         on_stage("summary")
+    acc, in_memory, columns, corr = collector.finish()
     point = point_estimate(study)
-    summary = summarize(study, path, point, explain(study))
+    order: OrderStats
+    if in_memory is not None:
+        order = in_memory
+    else:
+        assert path is not None  # only a run that writes its samples keeps none in memory
+        order = OrderStats(path, acc.total)
+    summary = acc.finish(order, point, explain(study))
     timings["summarize_s"] = time.perf_counter() - t1
-    manifest = build_manifest(study, path, timings, workers=workers)
-    return RunResult(study, path, summary, fan_frame(study, fan_parts), manifest, tmp)
+    manifest = build_manifest(study, corr, timings, workers=workers)
+    return RunResult(study, path, summary, fan_frame(study, fan_parts), manifest, tmp,
+                     columns)
+
+
+def plan_chunk(study: Study, start: int, stop: int
+               ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+    """Samples ``start..stop-1`` of ``study`` from its sampling plan through the model (a
+    task that runs anywhere: on a cluster worker it depends only on its arguments)."""
+    return _chunk(study, input_values(study, sampling_plan(study).rows(start, stop)),
+                  start, stop)
+
+
+def _evaluate(client: Any, study: Study, work: Any, bounds: list[tuple[int, int]],
+              workers: int, collector: Collector, fan_parts: dict[str, list[np.ndarray]],
+              progress: Progress | None) -> None:
+    """Evaluate the chunks on a Dask cluster (``client``) or on local threads, collecting
+    them in sample order."""
+    if client is None:
+        _evaluate_chunks(work, bounds, workers, collector, fan_parts, progress)
+        return
+    from sim.runner.cluster import map_ordered  # dask only when asked for
+
+    n = bounds[-1][1] if bounds else 0
+    map_ordered(client, plan_chunk, bounds, shared=(study,),
+                on_result=lambda r: _collect(r, collector, fan_parts, progress, n))
+
+
+def _evaluate_chunks(work: Any, bounds: list[tuple[int, int]], workers: int,
+                     collector: Collector, fan_parts: dict[str, list[np.ndarray]],
+                     progress: Progress | None) -> None:
+    """Evaluate the chunks on ``workers`` threads, collecting them in sample order."""
+    n = bounds[-1][1] if bounds else 0
+    if workers == 1 or len(bounds) == 1:
+        for a, b in bounds:
+            _collect(work(a, b), collector, fan_parts, progress, n)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        pending: collections.deque[Future[Any]] = collections.deque()
+        it = iter(bounds)
+
+        def submit() -> None:
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(work, *nxt))
+
+        for _ in range(2 * workers):
+            submit()
+        while pending:
+            result = pending.popleft().result()
+            submit()
+            _collect(result, collector, fan_parts, progress, n)
+
+
+def _collect(result: tuple[dict[str, np.ndarray], Any], collector: Collector,
+             fan_parts: dict[str, list[np.ndarray]], progress: Progress | None,
+             n: int) -> None:
+    columns, fan = result
+    collector.add(columns)
+    if fan:
+        for name, months in fan.items():
+            fan_parts[name].append(months)
+    if progress:
+        progress(collector.done, n)
 
 
 def fan_frame(study: Study, parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
@@ -244,21 +325,18 @@ def fan_frame(study: Study, parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
                                       "p10": pl.Float64, "p50": pl.Float64, "p90": pl.Float64})
 
 
-def achieved_correlations(study: Study, path: Path) -> list[dict[str, Any]]:
-    """Spearman correlation reached for each stated pair (first ``CORRELATION_ROWS`` rows)."""
-    if not study.correlations:
-        return []
-    names = sorted({c.a for c in study.correlations} | {c.b for c in study.correlations})
-    frame = pl.scan_parquet(path).select(names).head(CORRELATION_ROWS).collect()
+def achieved_correlations(study: Study, rows: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Spearman correlation reached for each stated pair (first ``CORRELATION_ROWS`` rows
+    of the correlated inputs, as the run kept them)."""
     out = []
     for c in study.correlations:
-        rho = spearman(frame[c.a].to_numpy(), frame[c.b].to_numpy())
+        rho = spearman(rows[c.a], rows[c.b])
         out.append({"between": [c.a, c.b], "target": c.rank, "achieved": round(rho, 4)})
     return out
 
 
-def build_manifest(study: Study, path: Path, timings: dict[str, float], *,
-                   workers: int) -> dict[str, Any]:
+def build_manifest(study: Study, correlated: dict[str, np.ndarray],
+                   timings: dict[str, float], *, workers: int) -> dict[str, Any]:
     """The run's manifest (what produced these files and how long it took)."""
     return {
         "ftrisk_version": version("ftrisk"),
@@ -270,7 +348,7 @@ def build_manifest(study: Study, path: Path, timings: dict[str, float], *,
         "sampling": study.sampling,
         "horizon_months": study.horizon_months,
         "uncertain_inputs": [i.path for i in study.uncertain_inputs()],
-        "rank_correlations": achieved_correlations(study, path),
+        "rank_correlations": achieved_correlations(study, correlated),
         "workers": workers,
         "numpy_version": np.__version__,
         "scipy_version": version("scipy"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -88,6 +89,20 @@ class SamplesWriter:
             # rows would only fail again and hide the first error
             with contextlib.suppress(Exception):
                 self._writer.close()
+
+
+def frame_of(columns: dict[str, np.ndarray]) -> Any:
+    """The polars DataFrame of in-memory columns, with the nulls samples.parquet has (a
+    payback month of 0 and NaN floats are null).
+
+    Examples
+    --------
+    >>> frame_of({"x": np.array([1.0, np.nan]), "m": np.array([3, 0], np.int16)}).to_dicts()
+    [{'x': 1.0, 'm': 3}, {'x': None, 'm': None}]
+    """
+    import polars as pl  # the run's caller asks for a frame: polars only then
+
+    return pl.from_arrow(pa.table({k: _array(v) for k, v in columns.items()}))
 
 
 def iter_columns(path: str | Path, columns: Sequence[str]) -> Iterator[dict[str, np.ndarray]]:

@@ -82,11 +82,13 @@ def cvar(x: FloatArray, alpha: float = CVAR_ALPHA) -> float:
 
 
 def cvar_stream(batches: Callable[[], Iterable[FloatArray]], n: int,
-                alpha: float = CVAR_ALPHA) -> float:
+                alpha: float = CVAR_ALPHA,
+                find: Callable[[list[int]], list[float]] | None = None) -> float:
     """:func:`cvar` of ``n`` values streamed by ``batches()`` (called five times), exactly.
 
     The order statistic at the tail's edge comes from :func:`sim.runner.quantiles.select` (four
-    passes); a fifth pass sums the values below it.
+    passes), or from ``find(ranks)`` when given; a last pass sums the values below it,
+    batch by batch.
 
     Examples
     --------
@@ -100,7 +102,7 @@ def cvar_stream(batches: Callable[[], Iterable[FloatArray]], n: int,
     if k >= n:
         total = sum(float(np.sum(b)) for b in batches())
         return total / n
-    edge = select(batches, [j])[0]
+    edge = (select(batches, [j]) if find is None else find([j]))[0]
     below, count = 0.0, 0
     for b in batches():
         mask = b < edge

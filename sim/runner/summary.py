@@ -5,17 +5,20 @@ Payback follows :mod:`sim.runner.payback`: the month from which the cumulative n
 >= 0, for a strategy that ends the horizon ahead; samples without one count as later than
 every month (P(payback <= N) and the medians treat them so).
 
-Computed by streaming samples.parquet one row group at a time, in file order, so memory
-stays bounded and the figures are bit-identical whatever the run's chunking. Every
-probability carries its Monte Carlo standard error ``sqrt(p (1 - p) / n)``; the mean NPV
-carries ``sd / sqrt(n)`` (for LHS/Sobol plans these are conservative).
+Accumulated one row group at a time, in file order (:class:`Accumulator`: by the run as it
+writes samples.parquet, or by streaming the file back), so memory stays bounded and the
+figures are bit-identical whatever the run's chunking. Quantiles, CVaR and medians need
+order statistics: from columns kept in memory when a run is small enough
+(:class:`MemoryOrderStats`), else from the file (:class:`OrderStats`); both give the same
+numbers. Every probability carries its Monte Carlo standard error ``sqrt(p (1 - p) / n)``;
+the mean NPV carries ``sd / sqrt(n)`` (for LHS/Sobol plans these are conservative).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,8 @@ from sim.study import Study
 #: NPV quantiles computed exactly (the tails set the histogram's range).
 NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.95, 0.995)
 HIST_BINS = 60
+#: (edges, counts) of an NPV histogram and the samples (below, above) its range
+Histogram = tuple[tuple[tuple[float, ...], tuple[int, ...]], tuple[int, int]]
 
 
 def col(metric: str, strategy: str) -> str:
@@ -210,9 +215,217 @@ class Summary:
         }
 
 
+class Accumulator:
+    """The headline figures of a run, accumulated one row group at a time in file order:
+    NPV and TCO moments, P(NPV > 0), payback months, P(best) and regret.
+
+    Fed the same row groups as samples.parquet holds (its fixed row groups, the last
+    shorter), whether from the file or as the run produces them, so the figures are the same
+    bit for bit either way and whatever the run's chunking.
+    """
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self.names = study.compared()
+        self.others = [n for n in self.names if n != study.baseline]
+        horizon = study.horizon_months
+        self.moments = {n: Moments() for n in self.others}
+        self.tco = {n: Moments() for n in self.names}
+        self.positive = dict.fromkeys(self.others, 0)
+        self.hits = {n: np.zeros(horizon + 1, np.int64) for n in self.others}
+        reasons = feasibility(study)
+        #: the strategies the choice is made between (meeting the constraints; all if none)
+        self.ok = [n for n in self.names if reasons[n] is None] or list(self.names)
+        self._rows = [self.names.index(n) for n in self.ok]
+        self.every, self.chosen = RegretAccumulator(self.names), RegretAccumulator(self.ok)
+        self.total = 0
+
+    def columns(self) -> list[str]:
+        """The samples-file columns :meth:`add` reads."""
+        return ([col("npv", n) for n in self.others]
+                + [col("payback_month", n) for n in self.others]
+                + [col("tco", n) for n in self.names])
+
+    def add(self, batch: dict[str, np.ndarray]) -> None:
+        """Add one row group (its columns as arrays; a payback month of 0 or NaN is none)."""
+        names, horizon = self.names, self.study.horizon_months
+        m = batch[col("tco", names[0])].size
+        self.total += m
+        stack = np.zeros((len(names), m))
+        for n in self.others:
+            x = batch[col("npv", n)]
+            self.moments[n].add(x)
+            self.positive[n] += int(np.count_nonzero(x > 0))
+            pb = batch[col("payback_month", n)]
+            if pb.dtype.kind == "f":
+                pb = np.nan_to_num(pb, nan=0)
+            self.hits[n] += np.bincount(pb.astype(np.intp), minlength=horizon + 1)[: horizon + 1]
+            stack[names.index(n)] = x
+        for n in names:
+            self.tco[n].add(batch[col("tco", n)])
+        self.every.add(stack)
+        self.chosen.add(stack[self._rows])
+
+    def finish(self, order: OrderStats, point: dict[str, dict[str, Any]],
+               decomposition: Decomposition | None = None) -> Summary:
+        """The summary, with the order statistics (quantiles, CVaR, histogram, median
+        payback) from ``order``."""
+        study, total, horizon = self.study, self.total, self.study.horizon_months
+        reasons = feasibility(study)
+        quantile = {n: dict(zip(NPV_QS, order.npv_quantiles(n, NPV_QS), strict=True))
+                    for n in self.others}
+        lo = min((q[0.005] for q in quantile.values()), default=0.0)
+        hi = max((q[0.995] for q in quantile.values()), default=0.0)
+        best_all, regret_all = self.every.p_best(), self.every.expected_regret()
+        best_ok, regret_ok = self.chosen.p_best(), self.chosen.expected_regret()
+        out = {}
+        for n in self.names:
+            s = study.strategies[n]
+            if n == study.baseline:
+                q = dict.fromkeys(NPV_QS, 0.0)
+                mean = se = sd = 0.0
+                cdf = tuple(0.0 for _ in range(horizon))
+                hist: tuple[tuple[float, ...], tuple[int, ...]] = ((0.0, 0.0), (total,))
+                tails = (0, 0)
+                p_pos = 0.0
+                cvar5 = 0.0
+                median_fractional = None
+            else:
+                q = quantile[n]
+                mom = self.moments[n]
+                mean = mom.mean
+                sd = math.sqrt(mom.m2 / (total - 1)) if total > 1 else 0.0
+                se = sd / math.sqrt(total)
+                cdf = tuple((np.cumsum(self.hits[n][1:]) / total).tolist())
+                median_fractional = (None if not cdf or cdf[-1] < 0.5
+                                     else order.median_payback(n))
+                hist, tails = order.npv_histogram(n, lo, hi)
+                p_pos = self.positive[n] / total
+                cvar5 = order.npv_cvar(n)
+            in_choice = n in self.ok
+            out[n] = StrategySummary(
+                name=n, kind=s.kind, is_baseline=s.is_baseline, n=total, payback_cdf=cdf,
+                npv_mean=mean, npv_mean_se=se, npv_sd=sd, npv_quantiles=q,
+                p_npv_positive=p_pos, p_best=best_ok[n] if in_choice else None,
+                tco_mean=self.tco[n].mean, npv_hist=hist, point_estimate=point.get(n, {}),
+                infeasible_reason=reasons[n], cvar5=cvar5,
+                regret=regret_ok[n][0] if in_choice else None,
+                regret_se=regret_ok[n][1] if in_choice else None,
+                payback_median_fractional=median_fractional, p_best_all=best_all[n],
+                regret_all=regret_all[n][0], regret_all_se=regret_all[n][1],
+                npv_tails=tails, label=s.label,
+            )
+        recommended = recommend(study, out)
+        focus = focus_of(study, out, recommended)
+        why = (decomposition.reason(focus)
+               if decomposition is not None and focus in decomposition.strategies() else "")
+        conflicts = latency_conflicts(study)
+        return Summary(study, out, recommended, answer_sentence(study, out, recommended),
+                       verdict(study, out, recommended, reason=why, conflicts=conflicts),
+                       tuple(latency_warning(study, n, w) for n, w in conflicts.items()),
+                       decomposition)
+
+
+class OrderStats:
+    """Exact order statistics of each strategy's NPV and fractional payback, from
+    samples.parquet streamed one row group at a time (bounded memory, several passes).
+
+    :class:`MemoryOrderStats` gives the same numbers from columns held in memory.
+    """
+
+    def __init__(self, path: str | Path, n: int) -> None:
+        self.path, self.n = path, n
+
+    def _batches(self, name: str) -> Callable[[], Iterator[np.ndarray]]:
+        def column() -> Iterator[np.ndarray]:
+            return (b[name] for b in iter_columns(self.path, [name]))
+
+        return column
+
+    def npv_quantiles(self, strategy: str, qs: Sequence[float]) -> list[float]:
+        """NPV quantiles (numpy's linear interpolation)."""
+        return quantiles(self._batches(col("npv", strategy)), self.n, qs)
+
+    def npv_cvar(self, strategy: str) -> float:
+        """CVaR 5% of the NPV (:func:`sim.runner.stats.cvar`)."""
+        return cvar_stream(self._batches(col("npv", strategy)), self.n)
+
+    def npv_histogram(self, strategy: str, lo: float, hi: float) -> Histogram:
+        """:data:`HIST_BINS` equal bins of the NPV between ``lo`` and ``hi``, and the counts
+        below and above that range."""
+        return _histogram(self._batches(col("npv", strategy)), lo, hi)
+
+    def median_payback(self, strategy: str) -> float | None:
+        """Median fractional payback (no payback counting as infinite): the ceil(n/2)-th
+        smallest value, the same order statistic as the whole-month median; None beyond
+        the horizon."""
+        name = col("payback_months", strategy)
+
+        def column() -> Iterator[np.ndarray]:
+            for b in iter_columns(self.path, [name]):
+                yield np.where(np.isnan(b[name]), np.inf, b[name])
+
+        value = select(column, [(self.n - 1) // 2])[0]
+        return value if math.isfinite(value) else None
+
+
+class MemoryOrderStats(OrderStats):
+    """:class:`OrderStats` from each strategy's NPV and fractional payback in memory: the
+    same values (an order statistic is the same whatever finds it, here a partial sort; the
+    sum over CVaR's tail is added row group by row group, as from the file)."""
+
+    def __init__(self, npv: dict[str, np.ndarray], payback_months: dict[str, np.ndarray],
+                 row_group: int) -> None:
+        n = next(iter(npv.values())).size if npv else 0
+        super().__init__("", n)
+        self.npv, self.payback_months, self.row_group = npv, payback_months, row_group
+
+    def npv_quantiles(self, strategy: str, qs: Sequence[float]) -> list[float]:
+        return quantiles_in_memory(self.npv[strategy], qs)
+
+    def npv_cvar(self, strategy: str) -> float:
+        x = self.npv[strategy]
+        groups = self.row_group
+        return cvar_stream(lambda: (x[a:a + groups] for a in range(0, x.size, groups)),
+                           x.size, find=lambda ranks: partition_select(x, ranks))
+
+    def npv_histogram(self, strategy: str, lo: float, hi: float) -> Histogram:
+        x = self.npv[strategy]
+        return _histogram(lambda: iter([x]), lo, hi)
+
+    def median_payback(self, strategy: str) -> float | None:
+        x = self.payback_months[strategy]
+        value = partition_select(np.where(np.isnan(x), np.inf, x), [(x.size - 1) // 2])[0]
+        return value if math.isfinite(value) else None
+
+
+def partition_select(x: np.ndarray, ranks: Sequence[int]) -> list[float]:
+    """The values of the given 0-based order statistics of ``x`` (a partial sort).
+
+    Examples
+    --------
+    >>> partition_select(np.array([3.0, 1.0, 2.0]), [0, 2])
+    [1.0, 3.0]
+    """
+    part = np.partition(x, list(ranks))
+    return [float(part[r]) for r in ranks]
+
+
+def quantiles_in_memory(x: np.ndarray, qs: Sequence[float]) -> list[float]:
+    """:func:`sim.runner.quantiles.quantiles` of an array in memory (the same values).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(1).lognormal(size=999)
+    >>> quantiles_in_memory(x, [0.1, 0.5, 0.9]) == np.quantile(x, [0.1, 0.5, 0.9]).tolist()
+    True
+    """
+    return quantiles(lambda: [x], x.size, qs, find=lambda ranks: partition_select(x, ranks))
+
+
 def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
               decomposition: Decomposition | None = None) -> Summary:
-    """Summarize the samples file of a run of ``study``.
+    """Summarize the samples file of a run of ``study`` (streamed: bounded memory).
 
     Parameters
     ----------
@@ -227,123 +440,14 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
         ``reason`` (the effects that cost the strategy discussed the most) ends the
         verdict's sentence about a strategy that loses money.
     """
-
-    reasons = feasibility(study)
-    names = study.compared()
-    ok = [n for n in names if reasons[n] is None] or list(names)
-    others = [n for n in names if n != study.baseline]
-    horizon = study.horizon_months
-    npv_cols = [col("npv", n) for n in others]
-    cols = npv_cols + [col("payback_month", n) for n in others] + [col("tco", n) for n in names]
-    moments = {n: Moments() for n in others}
-    tco = {n: Moments() for n in names}
-    positive = dict.fromkeys(others, 0)
-    hits = {n: np.zeros(horizon + 1, np.int64) for n in others}
-    every, chosen = RegretAccumulator(names), RegretAccumulator(ok)
-    rows = [names.index(n) for n in ok]
-    total = 0
-    for batch in iter_columns(path, cols):
-        m = batch[npv_cols[0]].size if npv_cols else batch[col("tco", names[0])].size
-        total += m
-        stack = np.zeros((len(names), m))
-        for n in others:
-            x = batch[col("npv", n)]
-            moments[n].add(x)
-            positive[n] += int(np.count_nonzero(x > 0))
-            pb = batch[col("payback_month", n)]
-            hits[n] += np.bincount(np.nan_to_num(pb, nan=0).astype(np.intp),
-                                   minlength=horizon + 1)[: horizon + 1]
-            stack[names.index(n)] = x
-        for n in names:
-            tco[n].add(batch[col("tco", n)])
-        every.add(stack)
-        chosen.add(stack[rows])
-    quantile = {n: _quantiles(path, n, total) for n in others}
-    lo = min((q[0.005] for q in quantile.values()), default=0.0)
-    hi = max((q[0.995] for q in quantile.values()), default=0.0)
-    best_all, regret_all = every.p_best(), every.expected_regret()
-    best_ok, regret_ok = chosen.p_best(), chosen.expected_regret()
-    out = {}
-    for n in names:
-        s = study.strategies[n]
-        if n == study.baseline:
-            q = dict.fromkeys(NPV_QS, 0.0)
-            mean = se = sd = 0.0
-            cdf = tuple(0.0 for _ in range(horizon))
-            hist: tuple[tuple[float, ...], tuple[int, ...]] = ((0.0, 0.0), (total,))
-            tails = (0, 0)
-            p_pos = 0.0
-            cvar5 = 0.0
-            median_fractional = None
-        else:
-            q = quantile[n]
-            mom = moments[n]
-            mean = mom.mean
-            sd = math.sqrt(mom.m2 / (total - 1)) if total > 1 else 0.0
-            se = sd / math.sqrt(total)
-            cdf = tuple((np.cumsum(hits[n][1:]) / total).tolist())
-            median_fractional = _median_payback(path, n, total, cdf)
-            hist, tails = _histogram(_npv_column(path, n), lo, hi)
-            p_pos = positive[n] / total
-            cvar5 = cvar_stream(_npv_column(path, n), total)
-        in_choice = n in ok
-        out[n] = StrategySummary(
-            name=n, kind=s.kind, is_baseline=s.is_baseline, n=total, payback_cdf=cdf,
-            npv_mean=mean, npv_mean_se=se, npv_sd=sd, npv_quantiles=q, p_npv_positive=p_pos,
-            p_best=best_ok[n] if in_choice else None, tco_mean=tco[n].mean, npv_hist=hist,
-            point_estimate=point.get(n, {}), infeasible_reason=reasons[n],
-            cvar5=cvar5, regret=regret_ok[n][0] if in_choice else None,
-            regret_se=regret_ok[n][1] if in_choice else None,
-            payback_median_fractional=median_fractional, p_best_all=best_all[n],
-            regret_all=regret_all[n][0], regret_all_se=regret_all[n][1], npv_tails=tails,
-            label=s.label,
-        )
-    recommended = recommend(study, out)
-    focus = focus_of(study, out, recommended)
-    why = (decomposition.reason(focus)
-           if decomposition is not None and focus in decomposition.strategies() else "")
-    conflicts = latency_conflicts(study)
-    return Summary(study, out, recommended, answer_sentence(study, out, recommended),
-                   verdict(study, out, recommended, reason=why, conflicts=conflicts),
-                   tuple(latency_warning(study, n, w) for n, w in conflicts.items()),
-                   decomposition)
-
-
-def _npv_column(path: str | Path, strategy: str) -> Callable[[], Iterator[np.ndarray]]:
-    """The NPV column of one strategy, streamed batch by batch each time it is called."""
-    name = col("npv", strategy)
-
-    def column() -> Iterator[np.ndarray]:
-        return (b[name] for b in iter_columns(path, [name]))
-
-    return column
-
-
-def _quantiles(path: str | Path, strategy: str, total: int) -> dict[float, float]:
-    values = quantiles(_npv_column(path, strategy), total, NPV_QS)
-    return dict(zip(NPV_QS, values, strict=True))
-
-
-def _median_payback(path: str | Path, strategy: str, total: int,
-                    cdf: tuple[float, ...]) -> float | None:
-    """Median fractional payback: the smallest x with P(fractional payback <= x) >= 0.5
-    (the ceil(n/2)-th smallest value, no payback counting as infinite); None if that is
-    beyond the horizon. The same order statistic as the whole-month median."""
-    if not cdf or cdf[-1] < 0.5:
-        return None
-    name = col("payback_months", strategy)
-
-    def column() -> Any:
-        for b in iter_columns(path, [name]):
-            x = b[name]
-            yield np.where(np.isnan(x), np.inf, x)
-
-    value = select(column, [(total - 1) // 2])[0]
-    return value if math.isfinite(value) else None
+    acc = Accumulator(study)
+    for batch in iter_columns(path, acc.columns()):
+        acc.add(batch)
+    return acc.finish(OrderStats(path, acc.total), point, decomposition)
 
 
 def _histogram(column: Callable[[], Iterator[np.ndarray]], lo: float, hi: float
-               ) -> tuple[tuple[tuple[float, ...], tuple[int, ...]], tuple[int, int]]:
+               ) -> Histogram:
     """Counts of ``HIST_BINS`` even bins over [lo, hi] (the same range for every strategy,
     so their histograms share one axis), and the counts below and above it: the tails are
     counted apart, never folded into the edge bins."""

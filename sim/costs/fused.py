@@ -1,0 +1,719 @@
+"""The fused model, compiled (numba): the month loop of each strategy kind and the fold of
+every strategy's months into NPV, TCO and payback, for a chunk of samples in one pass
+(docs/model.md, "Price declines" to "Payback").
+
+These are the model's only month loops. Each kind's loop (:func:`api_months`,
+:func:`hosted_months`, :func:`self_hosted_months`) takes one sample's coefficients, prepared
+by the kind's kernel (:mod:`sim.costs.api`, :mod:`sim.costs.hosted`,
+:mod:`sim.costs.self_hosted`, packed by :mod:`sim.costs.pack`), and fills the month arrays
+it is given. :func:`simulate` runs them for every sample and strategy: a strategy is its
+components weighted by their active flags (a routing strategy: the router's project, then
+its primary and fallback at their shares; any other: its one component), the baseline's
+run cost is what every other strategy is compared with, and :func:`fold_strategy` applies
+the payback rule (:mod:`sim.costs.payback`) while it sums NPV and TCO, with nothing stored
+per month.
+
+The arithmetic is done in the order the model's formulas state it (the order of the numpy
+month loop these replaced), one sample at a time, so results do not depend on how samples
+are chunked or on the number of workers. Two things are computed differently, with the
+same result: a retraining schedule in whole months is found by counting (``D + T``,
+``D + 2T``, ...) instead of a floating-point remainder each month, and a stepped price's
+power ``(1 - s) ** N`` is recomputed only when N changes. Powers, ``expm1`` and ``log1p``
+come from the C library where numpy may use its SIMD versions: those can differ in the
+last bit.
+
+Functions are compiled once and cached on disk (``cache=True``); they release the GIL
+(``nogil=True``) so chunks run on threads, and use numpy's division semantics (x / 0 is inf
+or NaN, never an exception). The per-sample path creates no array (no slice, no view: each
+one would cost a reference count), only indexes the arrays it is given. They live in one
+module on purpose: numba's disk cache checks only the source file of the
+function it loads, so a loop calling a helper from another file could run a stale copy.
+
+The coefficients come packed: a flat float64 array ``vals`` with ``off[k]``/``step[k]``
+per coefficient (``step`` 0 for a value shared by every sample, 1 for one per sample), so
+a coefficient of sample i is ``vals[off[k] + i * step[k]]``; the slot and flag layout is
+:mod:`sim.costs.slots`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numba import njit as _numba_njit
+from numba import vectorize
+
+from sim.costs.slots import (
+    ACTIVE,
+    API,
+    BLOCK,
+    BUILD,
+    CONST,
+    EVERY,
+    F_CURVE,
+    F_KIND,
+    F_MODE,
+    F_PROJECT,
+    F_RETRAIN,
+    F_STEPPED,
+    F_WHEN_PAYS,
+    FIXED,
+    FLOOR,
+    GPU_MONTHLY,
+    HOURLY,
+    KEEP,
+    LIMIT,
+    M_BASE,
+    M_G,
+    M_GF,
+    M_GROW,
+    M_TOTAL,
+    M_V0,
+    MIGRATION,
+    MONTHLY,
+    N_BLOCK_ROWS,
+    N_ROWS,
+    N_SLOTS,
+    NEED,
+    PER_REQUEST,
+    PROJECT,
+    QUALITY,
+    RATE,
+    RCOST,
+    ROUTER,
+    RPD,
+    S_G,
+    S_GROWTH,
+    S_V0,
+    SELF_HOSTED,
+    TOKEN,
+    WORK,
+    X_COUNTED,
+    X_CUTS,
+    X_DM,
+    X_DONE,
+    X_DUE,
+    X_FACTOR,
+    X_GPU,
+    X_LOG1PG,
+    X_NEXT,
+    X_NPREV,
+    X_PER,
+    X_PRICE,
+    X_PRICED,
+    X_RAW,
+    X_RUN,
+    X_SPEND,
+    X_VFULL,
+    Y_BUILD,
+    Y_CUM,
+    Y_FRAC,
+    Y_MONTH,
+    Y_NPV,
+    Y_RUN,
+    Y_SPEND,
+    Y_TCO,
+)
+
+#: Slack on the cut count so that an exact product such as 8 x 1.5 / 12 = 1 is not 0.999...
+CUT_EPS = 1e-9
+#: Relative shrink of the instance ratio before rounding up (a load of exactly 2 gives 2).
+INSTANCE_SLACK = 1e-9
+#: Payback month stored for "not within the horizon" (null in samples.parquet).
+NO_PAYBACK = 0
+
+#: Compiled without numba's reference-counted allocator: passing arrays around costs an
+#: atomic reference count per array per call otherwise, which dominated the run time.
+#: numba.njit untyped: its stubs do not know the private ``_nrt`` option
+njit: Any = _numba_njit
+_JIT = {"cache": True, "nogil": True, "error_model": "numpy", "_nrt": False}
+#: The two wrappers that allocate their own arrays.
+_ALLOC = {"cache": True, "nogil": True, "error_model": "numpy"}
+
+
+# -- rules shared by the kinds ------------------------------------------------------------
+
+@njit(**_JIT)
+def fmax_floor(floor: float, x: float) -> float:
+    """``np.maximum(floor, x)``: the larger, NaN if either is NaN (as selects, no branch)."""
+    r = x if x > floor else floor
+    return math.nan if (x != x) | (floor != floor) else r
+
+
+@njit(**_JIT)
+def project_spend(t: int, cost: float, build: float) -> float:
+    """Project spend of month t: the cost spread over ``max(build, 1)`` months."""
+    dm = build if build > 1.0 else 1.0
+    return cost / dm if t <= dm else 0.0
+
+
+@njit(**_JIT)
+def retrain_due(t: int, start: float, every: float) -> bool:
+    """Whether month t is a scheduled retraining month: ``t > D`` and ``(t - D) % T == 0``."""
+    return t > start and (t - start) % every == 0.0
+
+
+@njit(**_JIT)
+def whole(start: float, every: float) -> bool:
+    """Whether a schedule is in whole months: then its months ``D + k T`` are found by
+    counting, the same months :func:`retrain_due` gives, without a remainder each month."""
+    return (start == np.floor(start)) & (every == np.floor(every)) & (every >= 1.0)
+
+
+@njit(**_JIT)
+def retrain_served(t: int, every: float, horizon: int) -> float:
+    """Months within the horizon a retraining in month t serves: ``min(T, H - t + 1)``."""
+    left = horizon - t + 1.0
+    return every if every < left else left
+
+
+@njit(**_JIT)
+def volume_sum(g: float, n: float) -> float:
+    """``1 + (1 + g) + ... + (1 + g) ** (n - 1)`` in closed form (n when g = 0)."""
+    if g == 0.0:
+        return n
+    return math.expm1(n * math.log1p(g)) / g
+
+
+@njit(**_JIT)
+def round_up(load: float) -> float:
+    """Instances for a load (in instances): ``max(1, ceil(load))``, the load shrunk by a
+    relative 1e-9 first so that exactly 2 instances of load give 2, not 3."""
+    x = np.ceil(load * (1.0 - INSTANCE_SLACK))
+    return x if x > 1.0 else 1.0
+
+
+@njit(**_JIT)
+def interp(x: float, xp: np.ndarray, fp: np.ndarray, first: int, last: int) -> float:
+    """``np.interp(x, xp[first:last], fp[first:last])`` for one value (numpy's formula, bit
+    for bit)."""
+    if x != x:
+        return x
+    if x < xp[first]:
+        return fp[first]
+    if x >= xp[last - 1]:
+        return fp[last - 1]
+    lo, hi = first, last - 1
+    while hi - lo > 1:
+        mid = (lo + hi) >> 1
+        if xp[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    slope = (fp[lo + 1] - fp[lo]) / (xp[lo + 1] - xp[lo])
+    y = slope * (x - xp[lo]) + fp[lo]
+    if y != y:
+        y = slope * (x - xp[lo + 1]) + fp[lo + 1]
+        if y != y and fp[lo] == fp[lo + 1]:
+            y = fp[lo]
+    return y
+
+
+@njit(**_JIT)
+def instances(mode: int, fixed: float, need: float, rpd: float, work: float, per_request: float,
+              growth: float, xp: np.ndarray, fp: np.ndarray, first: int, last: int) -> float:
+    """Instances serving a month at volume factor ``growth``: ``fixed`` (mode 0); sized for
+    the peak, ``round_up(need x growth)`` (mode 1, "auto"); or the serving simulation's
+    replica-hours per day / 24 at the volume doing the same work (mode 2, "simulated": the
+    curve ``xp[first:last] -> fp[first:last]``, proportional above its last knot)."""
+    if mode == 0:
+        return fixed
+    if mode == 1:
+        return round_up(need * growth)
+    v = rpd * growth * work / per_request
+    top = xp[last - 1]
+    hours = fp[last - 1] * v / top if v > top else interp(v, xp, fp, first, last)
+    return hours / 24.0
+
+
+# -- one month of each kind, for a block of samples ----------------------------------------
+# A block is BLOCK samples (lanes) stepped together month by month. ``x`` holds one
+# component's coefficients and state, row r of lane j at ``x[r * BLOCK + j]`` (rows:
+# sim.costs.slots), ``blk`` the block's shared rows likewise. Every loop runs over all
+# BLOCK lanes (those past the last sample hold copies and are never written out): with a
+# constant trip count and rows a constant distance apart, the compiler turns the loops into
+# vector instructions. The branches that stay (a cut that changes the price, a retraining
+# month) are rare and taken lane by lane.
+
+B = BLOCK
+
+
+@njit(**_JIT)
+def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
+    """The price factor and the price-lowering cuts of month t (docs/model.md, "Price
+    declines"): ``max(f, (1 - s) ** N(t))``, ``N(t) = floor((t - 1) rate / 12)``, the cuts
+    before the floor (``limit``) counted for migrations; or smoothly ``max(f, (1 - d) **
+    ((t - 1) / 12))`` as a running product of the monthly factor (1 in month 1, no cuts).
+    The power is recomputed only when N changes."""
+    if stepped:
+        changed = False
+        for j in range(B):
+            n = np.floor((t - 1) * x[RATE * B + j] / 12.0 + CUT_EPS)
+            limit = x[LIMIT * B + j]
+            before = x[X_DONE * B + j]
+            priced = x[X_PRICED * B + j]
+            done = n if n < limit else limit
+            x[X_CUTS * B + j] = done - before
+            x[X_DONE * B + j] = done
+            changed = changed | (n != priced)
+            x[X_NPREV * B + j] = n
+        if changed or t == 1:
+            for j in range(B):
+                n = x[X_NPREV * B + j]
+                if t == 1 or n != x[X_PRICED * B + j]:
+                    keep = x[KEEP * B + j]
+                    # (1 - s) ** 0 and ** 1 are exact: no need to ask pow
+                    power = 1.0 if n == 0.0 else (keep if n == 1.0 else keep ** n)
+                    x[X_FACTOR * B + j] = fmax_floor(x[FLOOR * B + j], power)
+                    x[X_PRICED * B + j] = n
+    else:
+        for j in range(B):
+            x[X_CUTS * B + j] = 0.0
+        if t > 1:
+            for j in range(B):
+                raw = x[X_RAW * B + j] * x[MONTHLY * B + j]
+                floor = x[FLOOR * B + j]
+                x[X_RAW * B + j] = raw
+                x[X_FACTOR * B + j] = fmax_floor(floor, raw)
+
+
+@njit(**_JIT)
+def due_months(t: int, x: np.ndarray) -> bool:
+    """Mark the lanes that retrain in month t (row ``X_DUE``); True if any does. A schedule in
+    whole months is counted (its months ``D + k T``, the same as :func:`retrain_due`'s,
+    without a remainder each month); any other asks :func:`retrain_due`."""
+    tt = float(t)
+    any_due = False
+    all_counted = True
+    for j in range(B):
+        counted = x[X_COUNTED * B + j] != 0.0
+        nxt = x[X_NEXT * B + j]
+        every = x[EVERY * B + j]
+        due = counted & (tt == nxt)
+        x[X_NEXT * B + j] = nxt + every if due else nxt
+        x[X_DUE * B + j] = 1.0 if due else 0.0
+        any_due = any_due | due
+        all_counted = all_counted & counted
+    if not all_counted:
+        for j in range(B):
+            if x[X_COUNTED * B + j] == 0.0 and retrain_due(t, x[BUILD * B + j],
+                                                           x[EVERY * B + j]):
+                x[X_DUE * B + j] = 1.0
+                any_due = True
+    return any_due
+
+
+@njit(**_JIT)
+def api_month(x: np.ndarray, grow: np.ndarray) -> None:
+    """An API-priced model's run cost: ``V(t)/V0 x (token bill x price factor + reviews and
+    errors) + fixed + migration x the month's cuts``."""
+    for j in range(B):
+        x[X_RUN * B + j] = (grow[j] * (x[TOKEN * B + j] * x[X_FACTOR * B + j]
+                                       + x[QUALITY * B + j]) + x[CONST * B + j]
+                            + x[MIGRATION * B + j] * x[X_CUTS * B + j])
+
+
+@njit(**_JIT)
+def served_volume(x: np.ndarray, j: int, g: float, served: float) -> float:
+    """:func:`volume_sum` of lane j's growth over ``served`` months, with ``log1p(g)`` and
+    the whole period's value kept for the lane's later retrainings (the same numbers)."""
+    if g == 0.0:
+        return served
+    if served == x[EVERY * B + j] and x[X_VFULL * B + j] == x[X_VFULL * B + j]:
+        return x[X_VFULL * B + j]
+    if x[X_LOG1PG * B + j] != x[X_LOG1PG * B + j]:
+        x[X_LOG1PG * B + j] = math.log1p(g)
+    v = math.expm1(served * x[X_LOG1PG * B + j]) / g
+    if served == x[EVERY * B + j]:
+        x[X_VFULL * B + j] = v
+    return v
+
+
+@njit(**_JIT)
+def hosted_month(t: int, retrain: bool, when_pays: bool, horizon: int, x: np.ndarray,
+                 grow: np.ndarray, g: np.ndarray) -> None:
+    """A hosted fine-tune's run cost and retraining spend (added to the month's): its price
+    factor is today's (1) until a retraining moves it onto the vendor's path; under
+    ``when_pays`` a scheduled retraining happens only when its charge is at most the saving
+    of the price step over the months it serves within the horizon (docs/model.md,
+    "Project, build months and retraining")."""
+    if retrain and due_months(t, x):
+        for j in range(B):
+            if x[X_DUE * B + j] != 0.0:
+                every = x[EVERY * B + j]
+                served = retrain_served(t, every, horizon)
+                charge = x[RCOST * B + j] * served / every
+                happened = True
+                if when_pays:
+                    gain = (x[TOKEN * B + j] * (x[X_PRICE * B + j] - x[X_FACTOR * B + j])
+                            * grow[j] * served_volume(x, j, g[j], served))
+                    happened = charge <= gain
+                if happened:
+                    x[X_PRICE * B + j] = x[X_FACTOR * B + j]
+                    x[X_SPEND * B + j] = x[X_SPEND * B + j] + charge
+    for j in range(B):
+        x[X_RUN * B + j] = (grow[j] * (x[TOKEN * B + j] * x[X_PRICE * B + j]
+                                       + x[QUALITY * B + j]) + x[CONST * B + j])
+
+
+@njit(**_JIT)
+def self_hosted_month(t: int, mode: int, retrain: bool, when_pays: bool, horizon: int,
+                      x: np.ndarray, grow: np.ndarray, cx: np.ndarray, cy: np.ndarray,
+                      first: int, last: int) -> None:
+    """A self-hosted model's run cost, ``instances x hourly x GPU price factor + V(t)/V0 x
+    reviews and errors + storage + MLOps + fixed`` (the GPU price falls by its monthly
+    factor from month 2 on), and its scheduled retrainings, each charged its share within
+    the horizon (its price does not step, so ``when_pays`` never pays)."""
+    if t > 1:
+        for j in range(B):
+            x[X_GPU * B + j] = x[X_GPU * B + j] * x[GPU_MONTHLY * B + j]
+    if mode == 0:
+        for j in range(B):
+            x[X_RUN * B + j] = (x[FIXED * B + j] * x[HOURLY * B + j] * x[X_GPU * B + j]
+                                + grow[j] * x[QUALITY * B + j] + x[CONST * B + j])
+    elif mode == 1:
+        for j in range(B):
+            n = round_up(x[NEED * B + j] * grow[j])
+            x[X_RUN * B + j] = (n * x[HOURLY * B + j] * x[X_GPU * B + j]
+                                + grow[j] * x[QUALITY * B + j] + x[CONST * B + j])
+    else:
+        for j in range(B):
+            n = instances(mode, 0.0, 0.0, x[RPD * B + j], x[WORK * B + j],
+                          x[PER_REQUEST * B + j], grow[j], cx, cy, first, last)
+            x[X_RUN * B + j] = (n * x[HOURLY * B + j] * x[X_GPU * B + j]
+                                + grow[j] * x[QUALITY * B + j] + x[CONST * B + j])
+    if retrain and due_months(t, x):
+        for j in range(B):
+            if x[X_DUE * B + j] != 0.0:
+                every = x[EVERY * B + j]
+                charge = x[RCOST * B + j] * retrain_served(t, every, horizon) / every
+                if not when_pays or charge <= 0.0:
+                    x[X_SPEND * B + j] = x[X_SPEND * B + j] + charge
+
+
+@njit(**_JIT)
+def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, blk: np.ndarray,
+                    cx: np.ndarray, cy: np.ndarray, coff: np.ndarray) -> None:
+    """Run cost and one-off spend (rows ``X_RUN``, ``X_SPEND``) of one component in month t:
+    its project's instalment, then its kind's month."""
+    kind = f[F_KIND]
+    if f[F_PROJECT] != 0:
+        tt = float(t)
+        for j in range(B):
+            per = x[X_PER * B + j]
+            x[X_SPEND * B + j] = per if tt <= x[X_DM * B + j] else 0.0
+    else:
+        for j in range(B):
+            x[X_SPEND * B + j] = 0.0
+    retrain = f[F_RETRAIN] != 0
+    when_pays = f[F_WHEN_PAYS] != 0
+    grow = blk[M_GROW * B:(M_GROW + 1) * B]
+    if kind == ROUTER:
+        for j in range(B):
+            x[X_RUN * B + j] = 0.0
+    elif kind == SELF_HOSTED:
+        q = f[F_CURVE]
+        first = coff[q] if q >= 0 else 0
+        last = coff[q + 1] if q >= 0 else 0
+        self_hosted_month(t, f[F_MODE], retrain, when_pays, horizon, x, grow, cx, cy, first,
+                          last)
+    else:
+        price_month(t, f[F_STEPPED] != 0, x)
+        if kind == API:
+            api_month(x, grow)
+        else:
+            hosted_month(t, retrain, when_pays, horizon, x, grow,
+                         blk[M_G * B:(M_G + 1) * B])
+
+
+@njit(**_JIT)
+def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
+                   step: np.ndarray, slots: np.ndarray, x: np.ndarray) -> None:
+    """Read component c's coefficients for samples b0..b0+nb-1 (lanes past nb repeat the
+    first) and set its month-0 state."""
+    for k in range(N_SLOTS):
+        idx = slots[c, k]
+        o = off[idx] + b0 * step[idx]
+        st = step[idx]
+        for j in range(B):
+            x[k * B + j] = vals[o + (j if j < nb else 0) * st]
+    for j in range(B):
+        build = x[BUILD * B + j]
+        dm = build if build > 1.0 else 1.0
+        x[X_DM * B + j] = dm
+        x[X_PER * B + j] = x[PROJECT * B + j] / dm
+        x[X_FACTOR * B + j] = 1.0
+        x[X_RAW * B + j] = 1.0
+        x[X_DONE * B + j] = 0.0
+        x[X_NPREV * B + j] = 0.0
+        x[X_PRICED * B + j] = 0.0
+        x[X_PRICE * B + j] = 1.0
+        x[X_GPU * B + j] = 1.0
+        x[X_COUNTED * B + j] = 1.0 if whole(build, x[EVERY * B + j]) else 0.0
+        x[X_NEXT * B + j] = build + x[EVERY * B + j]
+        x[X_LOG1PG * B + j] = np.nan
+        x[X_VFULL * B + j] = np.nan
+
+
+# -- the payback rule -----------------------------------------------------------------------
+
+@njit(**_JIT)
+def fold_month(t: int, base: np.ndarray, y: np.ndarray, disc: float) -> None:
+    """One month of one strategy's net saving, NPV, TCO and payback (docs/model.md, "Net
+    saving, NPV, TCO and ROI" and "Payback"; the rule: :mod:`sim.costs.payback`).
+
+    The month's cost is the baseline's while the strategy is being built (``t <=
+    Y_BUILD``), else its own run cost, plus its one-off spend; the net saving is the
+    baseline's cost minus it. Month t is a payback candidate when the cumulative net saving
+    ended month t - 1 below 0 (month 1 always is); the payback month is the last candidate,
+    its fractional value interpolated with the month's spend paid at its start, kept as a
+    running maximum (capped at 1 inside the month; NaN, from 0 / 0, never wins). Row
+    ``Y_RUN`` receives the month's cost. Written without branches, so it is vectorized.
+    """
+    first = t == 1
+    tt = float(t)
+    tm1 = float(t - 1)
+    for j in range(B):
+        # every operand is loaded first, so the choices below are selects, not branches
+        spend = y[Y_SPEND * B + j]
+        building = y[Y_BUILD * B + j]
+        run = y[Y_RUN * B + j]
+        b = base[j]
+        cum = y[Y_CUM * B + j]
+        frac = y[Y_FRAC * B + j]
+        month = y[Y_MONTH * B + j]
+        cost = (b if tt <= building else run) + spend
+        net = b - cost
+        candidate = first | (cum < 0.0)
+        start = cum - spend  # just after the month's one-off spend
+        cum = cum + net
+        f = start / (start - cum)
+        f = 1.0 if f > 1.0 else f
+        f = f + tm1
+        y[Y_MONTH * B + j] = tt if candidate else month
+        y[Y_FRAC * B + j] = f if candidate & (f > frac) else frac
+        y[Y_CUM * B + j] = cum
+        y[Y_NPV * B + j] = y[Y_NPV * B + j] + disc * net
+        y[Y_TCO * B + j] = y[Y_TCO * B + j] + cost
+        y[Y_RUN * B + j] = cost
+
+
+@njit(**_JIT)
+def strategy_month(lo: int, hi: int, xs: np.ndarray, y: np.ndarray) -> None:
+    """A strategy's run cost and spend this month (rows ``Y_RUN``, ``Y_SPEND``): its
+    components' (``lo..hi-1``), each weighted by its active flag, added in order."""
+    for j in range(B):
+        y[Y_RUN * B + j] = 0.0
+        y[Y_SPEND * B + j] = 0.0
+    for c in range(lo, hi):
+        x = xs[c]
+        for j in range(B):
+            a = x[ACTIVE * B + j]
+            y[Y_RUN * B + j] = y[Y_RUN * B + j] + x[X_RUN * B + j] * a
+            y[Y_SPEND * B + j] = y[Y_SPEND * B + j] + x[X_SPEND * B + j] * a
+
+
+@njit(**_JIT)
+def building_until(lo: int, hi: int, xs: np.ndarray, flags: np.ndarray, y: np.ndarray) -> None:
+    """The last month the strategy is being built (row ``Y_BUILD``): the largest build
+    months of an active component with a project (-inf when none)."""
+    for j in range(B):
+        y[Y_BUILD * B + j] = -np.inf
+    for c in range(lo, hi):
+        if flags[c, F_PROJECT] == 0:
+            continue
+        x = xs[c]
+        for j in range(B):
+            d = x[BUILD * B + j]
+            now = y[Y_BUILD * B + j]
+            y[Y_BUILD * B + j] = d if (x[ACTIVE * B + j] > 0.0) & (d > now) else now
+
+
+# -- the fused pass ---------------------------------------------------------------------------
+
+@njit(**_JIT)
+def start_block(b0: int, nb: int, vals: np.ndarray, off: np.ndarray, step: np.ndarray,
+                slots: np.ndarray, flags: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray,
+                shared: np.ndarray, xs: np.ndarray, ys: np.ndarray, blk: np.ndarray) -> None:
+    """Month-0 state of the block of samples b0..b0+nb-1: the shared rows, every
+    component's coefficients and every strategy's running sums."""
+    for r, k in ((M_GF, S_GROWTH), (M_G, S_G), (M_V0, S_V0)):
+        idx = shared[k]
+        o = off[idx] + b0 * step[idx]
+        for j in range(B):
+            blk[r * B + j] = vals[o + (j if j < nb else 0) * step[idx]]
+    for j in range(B):
+        blk[M_GROW * B + j] = 1.0
+        blk[M_TOTAL * B + j] = 0.0
+    for c in range(flags.shape[0]):
+        load_component(c, b0, nb, vals, off, step, slots, xs[c])
+    for s in range(s_lo.size):
+        y = ys[s]
+        building_until(s_lo[s], s_hi[s], xs, flags, y)
+        for j in range(B):
+            y[Y_CUM * B + j] = 0.0
+            y[Y_MONTH * B + j] = 1.0
+            y[Y_FRAC * B + j] = 0.0
+            y[Y_NPV * B + j] = 0.0
+            y[Y_TCO * B + j] = 0.0
+
+
+@njit(**_JIT)
+def end_block(b0: int, nb: int, base_s: int, ys: np.ndarray, total: np.ndarray,
+              npv: np.ndarray, payback: np.ndarray, fractional: np.ndarray,
+              tco: np.ndarray) -> None:
+    """Write the block's outcomes: per strategy NPV, payback month (0: none), fractional
+    payback (NaN: none) and TCO; the baseline's row has NPV 0, no payback and its total
+    cost."""
+    for s in range(ys.shape[0]):
+        y = ys[s]
+        for j in range(nb):
+            i = b0 + j
+            ahead = s != base_s and y[Y_CUM * B + j] > 0.0
+            npv[s, i] = 0.0 if s == base_s else y[Y_NPV * B + j]
+            payback[s, i] = int(y[Y_MONTH * B + j]) if ahead else NO_PAYBACK
+            fractional[s, i] = y[Y_FRAC * B + j] if ahead else np.nan
+            tco[s, i] = total[j] if s == base_s else y[Y_TCO * B + j]
+
+
+@njit(**_JIT)
+def fold_strategies(k: int, b0: int, nb: int, base_s: int, s_lo: np.ndarray, s_hi: np.ndarray,
+                    xs: np.ndarray, ys: np.ndarray, base: np.ndarray, disc: float, keep: int,
+                    fan: np.ndarray, want_paths: bool, paths: np.ndarray) -> None:
+    """Month k + 1 of every strategy but the baseline (whose cost is ``base``): its cost
+    from its components, folded into its sums (:func:`fold_month`); the cumulative saving
+    of the first ``keep`` samples into ``fan`` and, with ``want_paths``, the cost into
+    ``paths``."""
+    for s in range(s_lo.size):
+        if s == base_s:
+            continue
+        y = ys[s]
+        strategy_month(s_lo[s], s_hi[s], xs, y)
+        fold_month(k + 1, base, y, disc)
+        for j in range(min(nb, keep - b0)):
+            fan[s, k, b0 + j] = y[Y_CUM * B + j]
+        if want_paths:
+            for j in range(nb):
+                paths[s, k, b0 + j] = y[Y_RUN * B + j]
+
+
+@njit(**_JIT)
+def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndarray,
+             flags: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray,
+             s_lo: np.ndarray, s_hi: np.ndarray, base_s: int, shared: np.ndarray,
+             horizon: int, months: int, disc: np.ndarray, m: int, keep: int,
+             npv: np.ndarray, payback: np.ndarray, fractional: np.ndarray, tco: np.ndarray,
+             fan: np.ndarray, paths: np.ndarray, volume: np.ndarray, xs: np.ndarray,
+             ys: np.ndarray, blk: np.ndarray) -> None:
+    """Evaluate every strategy (rows ``s``, components ``s_lo[s]..s_hi[s]-1``) on samples
+    0..m-1 over months 1..``months`` (retraining charges use the ``horizon``).
+
+    Writes per strategy and sample ``npv``, ``payback`` (int16, 0: none), ``fractional``
+    (NaN: none) and ``tco`` (the baseline's row: NPV 0, no payback); the cumulative net
+    saving of the first ``keep`` samples into ``fan`` (strategy, month, sample); and, when
+    ``paths`` has m columns, each strategy's monthly cost into ``paths`` (strategy, month,
+    sample) and the volume into ``volume`` (month, sample). ``xs`` (components, ``N_ROWS *
+    BLOCK``), ``ys`` (strategies, ``N_STRATEGY_ROWS * BLOCK``) and ``blk``
+    (``N_BLOCK_ROWS * BLOCK``) are work arrays: nothing here allocates (the functions are
+    compiled without numba's reference-counted allocator, whose atomic count on every array
+    passed would dominate the time).
+    """
+    n_c = flags.shape[0]
+    want_paths = paths.shape[2] == m and m > 0
+    base = blk[M_BASE * B:(M_BASE + 1) * B]
+    grow = blk[M_GROW * B:(M_GROW + 1) * B]
+    total = blk[M_TOTAL * B:(M_TOTAL + 1) * B]
+    gf = blk[M_GF * B:(M_GF + 1) * B]
+    v0 = blk[M_V0 * B:(M_V0 + 1) * B]
+    for b0 in range(0, m, B):
+        nb = min(B, m - b0)
+        start_block(b0, nb, vals, off, step, slots, flags, s_lo, s_hi, shared, xs, ys, blk)
+        for k in range(months):
+            t = k + 1
+            if k > 0:
+                for j in range(B):
+                    grow[j] = grow[j] * gf[j]
+            if want_paths:
+                for j in range(nb):
+                    volume[k, b0 + j] = v0[j] * grow[j]
+            for c in range(n_c):
+                component_month(t, horizon, flags[c], xs[c], blk, cx, cy, coff)
+            yb = ys[base_s]
+            strategy_month(s_lo[base_s], s_hi[base_s], xs, yb)
+            for j in range(B):
+                base[j] = yb[Y_RUN * B + j]
+                total[j] = total[j] + base[j]
+            if want_paths:
+                for j in range(nb):
+                    paths[base_s, k, b0 + j] = base[j]
+            fold_strategies(k, b0, nb, base_s, s_lo, s_hi, xs, ys, base, disc[k], keep, fan,
+                            want_paths, paths)
+        end_block(b0, nb, base_s, ys, total, npv, payback, fractional, tco)
+
+
+# -- wrappers for docs, tests and the point estimate -----------------------------------------
+
+@njit(**_ALLOC)
+def component_months_one(vals: np.ndarray, off: np.ndarray, step: np.ndarray,
+                         slots: np.ndarray, flags: np.ndarray, cx: np.ndarray, cy: np.ndarray,
+                         coff: np.ndarray, shared: np.ndarray, horizon: int, run: np.ndarray,
+                         spend: np.ndarray) -> None:
+    """Run cost and spend of component 0 in sample 0 by month (a wrapper for docs and
+    tests: the same month functions :func:`simulate` runs)."""
+    x = np.zeros(N_ROWS * B)
+    blk = np.zeros(N_BLOCK_ROWS * B)
+    load_component(0, 0, 1, vals, off, step, slots, x)
+    gf = vals[off[shared[S_GROWTH]]]
+    for j in range(B):
+        blk[M_GROW * B + j] = 1.0
+        blk[M_G * B + j] = vals[off[shared[S_G]]]
+    for k in range(run.size):
+        if k > 0:
+            for j in range(B):
+                blk[M_GROW * B + j] = blk[M_GROW * B + j] * gf
+        component_month(k + 1, horizon, flags[0], x, blk, cx, cy, coff)
+        run[k] = x[X_RUN * B]
+        spend[k] = x[X_SPEND * B]
+
+
+@njit(**_ALLOC)
+def price_path(stepped: bool, rate: float, keep: float, limit: float, floor: float,
+               monthly: float, factor: np.ndarray, cuts: np.ndarray) -> None:
+    """Price factor and price-lowering cuts by month of one sample (:func:`price_month`)."""
+    x = np.zeros(N_ROWS * B)
+    for j in range(B):
+        x[RATE * B + j] = rate
+        x[KEEP * B + j] = keep
+        x[LIMIT * B + j] = limit
+        x[FLOOR * B + j] = floor
+        x[MONTHLY * B + j] = monthly
+        x[X_FACTOR * B + j] = 1.0
+        x[X_RAW * B + j] = 1.0
+    for k in range(factor.size):
+        price_month(k + 1, stepped, x)
+        factor[k] = x[X_FACTOR * B]
+        cuts[k] = x[X_CUTS * B]
+
+
+@njit(**_ALLOC)
+def instances_many(mode: int, fixed: np.ndarray, need: np.ndarray, rpd: np.ndarray,
+                   work: np.ndarray, per_request: np.ndarray, growth: np.ndarray,
+                   xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """:func:`instances` of equal-length arrays (the point estimate's month 1)."""
+    out = np.empty(growth.size)
+    for i in range(growth.size):
+        out[i] = instances(mode, fixed[i], need[i], rpd[i], work[i], per_request[i], growth[i],
+                           xp, fp, 0, xp.size)
+    return out
+
+
+# The same rules as numpy ufuncs (broadcasting, any shape), compiled from the same source:
+# the schedule and workload helpers call these, so each rule has one implementation.
+_F3 = ["float64(float64, float64, float64)"]
+project_spend_ufunc = vectorize(_F3, cache=True)(project_spend.py_func)
+retrain_due_ufunc = vectorize(["boolean(float64, float64, float64)"], cache=True)(
+    retrain_due.py_func)
+retrain_served_ufunc = vectorize(_F3, cache=True)(retrain_served.py_func)
+volume_sum_ufunc = vectorize(["float64(float64, float64)"], cache=True)(volume_sum.py_func)
+round_up_ufunc = vectorize(["float64(float64)"], cache=True)(round_up.py_func)

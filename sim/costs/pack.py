@@ -1,0 +1,246 @@
+"""Packing a chunk's coefficients for the fused model (:mod:`sim.costs.fused`).
+
+A kind's kernel (:mod:`sim.costs.api`, :mod:`sim.costs.hosted`, :mod:`sim.costs.self_hosted`)
+computes its coefficients from the inputs, vectorized over samples (each a float shared by
+every sample or an array with one value per sample), and hands them over as a
+:class:`Component`: its kind, its coefficients by slot (:mod:`sim.costs.slots`) and its
+flags. :class:`Packer` lays them out in one flat array, ``step`` 0 for a shared value (no
+copy per sample) and 1 for a per-sample one, which is what the compiled loops read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.costs.fused import component_months_one, simulate
+from sim.costs.slots import (
+    ACTIVE,
+    BLOCK,
+    BUILD,
+    F_CURVE,
+    F_PROJECT,
+    GPU_MONTHLY,
+    KEEP,
+    MONTHLY,
+    N_BLOCK_ROWS,
+    N_FLAGS,
+    N_ROWS,
+    N_SLOTS,
+    N_STRATEGY_ROWS,
+    PER_REQUEST,
+    PROJECT,
+    S_G,
+    S_GROWTH,
+    S_V0,
+    WORK,
+)
+from sim.costs.workload import Value, Workload
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+#: Slots that are 1 when a component leaves them out: its active flag and the factors that
+#: multiply (no price change, no rescaling of the volume).
+ONE_BY_DEFAULT = (ACTIVE, MONTHLY, KEEP, GPU_MONTHLY, WORK, PER_REQUEST)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One kernel's coefficients: what the fused model needs to step it through the months.
+
+    Attributes
+    ----------
+    kind : int
+        :data:`~sim.costs.slots.API`, ``HOSTED``, ``SELF_HOSTED`` or ``ROUTER``.
+    slots : dict of int to float or ndarray
+        Coefficients by slot (a slot left out is 0, or 1 for the factors in
+        :data:`ONE_BY_DEFAULT`).
+    flags : dict of int to int
+        Integer flags by column (left out: 0; ``F_CURVE`` is set by the packer).
+    workload : Workload
+        The workload it serves (its volume factor and growth).
+    curve : tuple of two ndarrays, optional
+        The capacity curve ``(volumes, replica-hours per day)`` of simulated serving.
+    """
+
+    kind: int
+    slots: dict[int, Value]
+    flags: dict[int, int]
+    workload: Workload
+    curve: tuple[FloatArray, FloatArray] | None = field(default=None)
+
+    def months(self, horizon: int) -> tuple[FloatArray, FloatArray]:
+        """Run cost and one-off spend of months 1..``horizon`` (scalar coefficients only).
+
+        Examples
+        --------
+        >>> from sim.costs.slots import API, TOKEN, F_KIND
+        >>> run, spend = Component(API, {TOKEN: 100.0}, {F_KIND: API},
+        ...                        Workload(1.0, 1.0, 0.0, monthly_growth=0.5)).months(3)
+        >>> run.tolist(), spend.tolist()
+        ([100.0, 150.0, 225.0], [0.0, 0.0, 0.0])
+        """
+        packer = Packer(1)
+        packer.add_shared(self.workload)
+        c = packer.add(self)
+        p = packer.done([(c, c + 1)], 0)
+        run, spend = np.empty(horizon), np.empty(horizon)
+        component_months_one(p.vals, p.off, p.step, p.slots, p.flags, p.cx, p.cy, p.coff,
+                             p.shared, horizon, run, spend)
+        return run, spend
+
+
+def project_slots(project: Any) -> dict[int, Value]:
+    """The slots of a one-off project (none without one)."""
+    if project is None:
+        return {}
+    return {BUILD: project.build_months, PROJECT: project.cost}
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A chunk's coefficients, laid out for :func:`sim.costs.fused.simulate`."""
+
+    vals: FloatArray
+    off: IntArray
+    step: IntArray
+    slots: IntArray
+    flags: IntArray
+    cx: FloatArray
+    cy: FloatArray
+    coff: IntArray
+    s_lo: IntArray
+    s_hi: IntArray
+    base_s: int
+    shared: IntArray
+    m: int
+
+    def simulate(self, *, horizon: int, disc: FloatArray, keep: int = 0,
+                 months: int | None = None, paths: bool = False) -> Outputs:
+        """Run the fused model (:func:`sim.costs.fused.simulate`) on these coefficients:
+        every strategy's NPV, payback, fractional payback and TCO per sample, the cumulative
+        net saving of the first ``keep`` samples by month, and with ``paths`` each month's
+        cost and volume (months 1..``months``, default the horizon)."""
+        t_n = horizon if months is None else months
+        n_s, m = self.s_lo.size, self.m
+        out = Outputs(np.empty((n_s, m)), np.empty((n_s, m), dtype=np.int16),
+                      np.empty((n_s, m)), np.empty((n_s, m)), np.empty((n_s, t_n, keep)),
+                      np.empty((n_s, t_n, m if paths else 0)),
+                      np.empty((t_n, m if paths else 0)))
+        simulate(self.vals, self.off, self.step, self.slots, self.flags, self.cx, self.cy,
+                 self.coff, self.s_lo, self.s_hi, self.base_s, self.shared, horizon, t_n,
+                 np.ascontiguousarray(disc[:t_n], dtype=np.float64), m, keep, out.npv,
+                 out.payback, out.fractional, out.tco, out.fan, out.paths, out.volume,
+                 np.zeros((self.flags.shape[0], N_ROWS * BLOCK)),
+                 np.zeros((n_s, N_STRATEGY_ROWS * BLOCK)), np.zeros(N_BLOCK_ROWS * BLOCK))
+        return out
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What :meth:`Packed.simulate` returns (rows: strategies in the packed order)."""
+
+    npv: FloatArray
+    payback: NDArray[np.int16]
+    fractional: FloatArray
+    tco: FloatArray
+    fan: FloatArray
+    paths: FloatArray
+    volume: FloatArray
+
+
+class Packer:
+    """Collects components for ``m`` samples and lays them out (see :class:`Packed`).
+
+    Examples
+    --------
+    >>> p = Packer(3)
+    >>> p.value(2.0), p.value(np.array([1.0, 2.0, 3.0]))
+    (0, 1)
+    >>> done = p.done([], 0)
+    >>> done.vals[:4].tolist(), done.off[:2].tolist(), done.step[:2].tolist()
+    ([2.0, 1.0, 2.0, 3.0], [0, 1], [0, 1])
+    """
+
+    def __init__(self, m: int) -> None:
+        self.m = m
+        self._parts: list[FloatArray] = []
+        self._off: list[int] = []
+        self._step: list[int] = []
+        self._size = 0
+        self._seen: dict[int, tuple[Any, int]] = {}
+        self._components: list[Component] = []
+        self._shared = [0, 0, 0]
+        self._zero = -1
+        self._one = -1
+
+    def value(self, v: Value) -> int:
+        """The index of a coefficient (a float, or an array of one value per sample)."""
+        key = id(v)
+        if key in self._seen and self._seen[key][0] is v:
+            return self._seen[key][1]
+        a = np.asarray(v, dtype=np.float64)
+        if a.ndim == 0 or a.size == 1:
+            part, step = a.reshape(1), 0
+        elif a.shape == (self.m,):
+            part, step = a, 1
+        else:
+            raise ValueError(f"a coefficient of shape {a.shape} for {self.m} samples")
+        k = len(self._off)
+        self._parts.append(part)
+        self._off.append(self._size)
+        self._step.append(step)
+        self._size += part.size
+        self._seen[key] = (v, k)
+        return k
+
+    def add_shared(self, w: Workload) -> None:
+        """The workload's coefficients every component reads (volume factor, growth, volume)."""
+        self._shared[S_GROWTH] = self.value(w.growth_factor)
+        self._shared[S_G] = self.value(w.monthly_growth)
+        self._shared[S_V0] = self.value(w.requests_per_day)
+
+    def add(self, c: Component) -> int:
+        """Add a component; return its index."""
+        self._components.append(c)
+        return len(self._components) - 1
+
+    def done(self, strategies: list[tuple[int, int]], base: int) -> Packed:
+        """Lay out every coefficient; ``strategies`` are (first, one past last) component
+        ranges, ``base`` the baseline's row among them."""
+        n = len(self._components)
+        zero = self.value(0.0)
+        one = self.value(1.0)
+        slots = np.full((n, N_SLOTS), zero, dtype=np.int64)
+        slots[:, list(ONE_BY_DEFAULT)] = one
+        flags = np.zeros((n, N_FLAGS), dtype=np.int64)
+        xs: list[FloatArray] = []
+        ys: list[FloatArray] = []
+        coff = [0]
+        for i, c in enumerate(self._components):
+            for k, v in c.slots.items():
+                slots[i, k] = self.value(v)
+            for k, f in c.flags.items():
+                flags[i, k] = f
+            flags[i, F_PROJECT] = int(PROJECT in c.slots)
+            flags[i, F_CURVE] = -1
+            if c.curve is not None:
+                flags[i, F_CURVE] = len(xs)
+                xs.append(np.asarray(c.curve[0], dtype=np.float64))
+                ys.append(np.asarray(c.curve[1], dtype=np.float64))
+                coff.append(coff[-1] + xs[-1].size)
+        vals = np.concatenate(self._parts) if self._parts else np.zeros(1)
+        empty = np.zeros(0)
+        return Packed(
+            vals=vals, off=np.array(self._off, dtype=np.int64),
+            step=np.array(self._step, dtype=np.int64), slots=slots, flags=flags,
+            cx=np.concatenate(xs) if xs else empty, cy=np.concatenate(ys) if ys else empty,
+            coff=np.array(coff, dtype=np.int64),
+            s_lo=np.array([a for a, _ in strategies], dtype=np.int64),
+            s_hi=np.array([b for _, b in strategies], dtype=np.int64), base_s=base,
+            shared=np.array(self._shared, dtype=np.int64), m=self.m)

@@ -1,0 +1,44 @@
+"""The layout of the fused model's coefficient tables (:mod:`sim.costs.fused`,
+:mod:`sim.costs.pack`): component kinds, coefficient slots and integer flags."""
+
+from __future__ import annotations
+
+#: Component kinds.
+API, HOSTED, SELF_HOSTED, ROUTER = 0, 1, 2, 3
+
+#: Coefficient slots of a component (columns of the slot table).
+(TOKEN, QUALITY, CONST, MIGRATION, MONTHLY, FLOOR, RATE, KEEP, LIMIT, HOURLY, FIXED, NEED,
+ RPD, WORK, PER_REQUEST, GPU_MONTHLY, BUILD, PROJECT, EVERY, RCOST, ACTIVE) = range(21)
+N_SLOTS = 21
+
+#: Integer flags of a component (columns of the flag table).
+F_KIND, F_STEPPED, F_MODE, F_RETRAIN, F_WHEN_PAYS, F_PROJECT, F_CURVE = range(7)
+N_FLAGS = 7
+
+#: Coefficients shared by every component: the volume factor 1 + g, g, and month-1 volume.
+S_GROWTH, S_G, S_V0 = range(3)
+
+#: Rows of a component's state in a block, after its coefficients: the price factor, the
+#: month's cuts, cuts done, the last cut count priced, the smooth price before its floor,
+#: the price a hosted model pays, its next retraining month, the GPU price factor, the
+#: month's run cost and spend, the project's spend per build month and its build months
+#: (at least 1), whether the retraining schedule is in whole months, the cut count the
+#: price factor was last computed at, whether it retrains this month, log1p(g) and the
+#: volume of a whole retraining period (NaN until first needed).
+(X_FACTOR, X_CUTS, X_DONE, X_NPREV, X_RAW, X_PRICE, X_NEXT, X_GPU, X_RUN, X_SPEND, X_PER,
+ X_DM, X_COUNTED, X_PRICED, X_DUE, X_LOG1PG, X_VFULL) = range(N_SLOTS, N_SLOTS + 17)
+N_ROWS = N_SLOTS + 17
+
+#: Rows of a strategy's state in a block: the cumulative net saving, the payback month
+#: (the last candidate), its fractional value, NPV, TCO, the last month it is being built,
+#: and the month's run cost and spend.
+Y_CUM, Y_MONTH, Y_FRAC, Y_NPV, Y_TCO, Y_BUILD, Y_RUN, Y_SPEND = range(8)
+N_STRATEGY_ROWS = 8
+
+#: Rows shared by a block: the volume factor 1 + g, g, (1 + g) ** (t - 1) this month,
+#: month-1 volume, the baseline's cost this month and its running total.
+M_GF, M_G, M_GROW, M_V0, M_BASE, M_TOTAL = range(6)
+N_BLOCK_ROWS = 6
+
+#: Samples stepped together through the months (the lanes of the compiled loops).
+BLOCK = 64

@@ -1,0 +1,85 @@
+"""``run(study, write=False)``: the in-memory path gives the run's figures, whatever the
+chunking or workers, and reruns share their draws (common random numbers)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sim import run, study_from_dict
+from sim.runner.draws import Draws, clear_cache
+
+
+@pytest.fixture
+def study(lesson_doc):
+    lesson_doc["workload"]["requests_per_day"] = "20000 to 80000"
+    lesson_doc["workload"]["monthly_growth"] = {"normal": {"mean": 0.02, "sd": 0.02}}
+    s = lesson_doc["strategies"]["self_hosted_7b"]
+    s["engineering_hours"] = {"pert": [76, 120, 188]}
+    s["retrain_every_months"] = {"uniform_int": [6, 18]}
+    s["review_rate"] = {"beta": {"mean": 0.03, "sd": 0.01}}
+    lesson_doc["strategies"]["frontier"]["annual_price_drop"] = {"uniform": [0.2, 0.6]}
+    lesson_doc["correlations"] = [{
+        "between": ["self_hosted_7b.engineering_hours", "workload.requests_per_day"],
+        "rank": 0.5}]
+    lesson_doc["study"]["samples"] = 20_001  # more than one row group, a ragged end
+    return study_from_dict(lesson_doc)
+
+
+def test_write_false_gives_the_written_runs_summary_and_samples(study):
+    written = run(study)
+    light = run(study, write=False)
+    assert light.samples_path is None
+    assert json.dumps(light.summary.to_json()) == json.dumps(written.summary.to_json())
+    assert light.samples().equals(written.samples())
+    assert light.fan.equals(written.fan)
+
+
+@pytest.mark.parametrize(("workers", "chunk_size"), [(2, 32768), (1, 1000), (2, 777)])
+def test_write_false_does_not_depend_on_workers_or_chunks(study, workers, chunk_size):
+    clear_cache()
+    a = run(study, write=False)
+    b = run(study, write=False, workers=workers, chunk_size=chunk_size)
+    assert json.dumps(a.summary.to_json()) == json.dumps(b.summary.to_json())
+    assert a.samples().equals(b.samples())
+
+
+def test_write_false_refuses_a_samples_path(study, tmp_path):
+    with pytest.raises(ValueError, match="write=False writes no file"):
+        run(study, write=False, samples_path=tmp_path / "s.parquet")
+
+
+def test_rerun_with_one_input_changed_keeps_the_other_draws(study, lesson_doc):
+    """Common random numbers: the uniforms do not depend on the distributions, so a changed
+    input moves only its own values (by the same ranks), every other input keeps its draws."""
+    before = Draws(study)
+    changed = study_from_dict({**lesson_doc, "strategies": {
+        **lesson_doc["strategies"],
+        "frontier": {**lesson_doc["strategies"]["frontier"],
+                     "annual_price_drop": {"uniform": [0.3, 0.7]}}}})
+    after = Draws(changed)
+    key = "strategies.frontier.annual_price_drop"
+    b, a = before.values(0, study.samples), after.values(0, study.samples)
+    assert set(a) == set(b)
+    for name in a:
+        if name != key:
+            assert np.array_equal(np.asarray(a[name]), np.asarray(b[name])), name
+    # the same uniforms through the new distribution: u in [0.2, 0.6] -> u + 0.1 in [0.3, 0.7]
+    assert np.allclose(np.asarray(a[key]), np.asarray(b[key]) + 0.1, rtol=0, atol=1e-12)
+    # and the run moves smoothly: the frontier's price falls faster, every NPV moves by a
+    # bounded amount per sample (no fresh noise in the other inputs)
+    r0 = run(study, write=False).samples(["npv.self_hosted_7b", "workload.requests_per_day"])
+    r1 = run(changed, write=False).samples(["npv.self_hosted_7b", "workload.requests_per_day"])
+    assert r0["workload.requests_per_day"].equals(r1["workload.requests_per_day"])
+    assert (r1["npv.self_hosted_7b"] <= r0["npv.self_hosted_7b"] + 1e-6).all()
+
+
+def test_cached_draws_equal_fresh_ones(study):
+    clear_cache()
+    fresh = Draws(study, cache=False).values(0, study.samples)
+    Draws(study)  # fills the cache
+    cached = Draws(study).values(0, study.samples)
+    for name, x in fresh.items():
+        assert np.array_equal(np.asarray(x), np.asarray(cached[name])), name
