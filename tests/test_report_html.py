@@ -12,7 +12,7 @@ from sim import run, study_from_dict
 from sim.display import money
 from sim.report.page import _script_json, html_page, table
 from sim.report.run_report import spreadsheet_vs_distribution
-from sim.report.tables import inputs_table, summary_table
+from sim.report.tables import inputs_table, manifest_table, summary_table
 
 
 def cells(page: str) -> tuple[list[str], list[list[str]]]:
@@ -100,3 +100,17 @@ def test_inputs_table_escapes_an_empirical_column(tmp_path, lesson_doc):
     out = inputs_table(study_from_dict(lesson_doc))
     assert "h.csv:&lt;svg onload=alert(1)&gt;" in out
     assert column not in out and "<svg" not in out
+
+
+def test_manifest_table_by_hand():
+    """Each manifest value as the page shows it: the seed without a thousands separator, a
+    count with one, the uncertain inputs counted and shortened, booleans lower case, a
+    missing value a dash, the timings in seconds."""
+    page = manifest_table({"seed": 12345, "samples": 20000,
+                           "uncertain_inputs": ["strategies.a.x", "workload.y"],
+                           "constrained": True, "note": None, "timings": {"run_s": 1.5}})
+    cells = re.findall(r'<td class="l">([^<]*)</td>', page)
+    assert cells == ["seed", "12345", "samples", "20,000", "uncertain inputs",
+                     "2: a.x, workload.y", "constrained", "true", "note", "–", "timings",
+                     "run 1.50 s"]
+
