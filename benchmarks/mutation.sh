@@ -12,12 +12,13 @@
 #   benchmarks/mutation.sh "sim.costs.*"       # re-test the mutants matching a pattern
 #   benchmarks/mutation.sh --survivors         # re-test only those missed last time
 #   benchmarks/mutation.sh --fresh             # throw the previous results away first
-#   benchmarks/mutation.sh --sample 80 --seed 1
+#   benchmarks/mutation.sh --sample 80 --seed 1 [--resume]
 #                                              # estimate: 80 random mutants per group (cost
 #                                              # core, decision, sampling, report escaping),
 #                                              # drawn from the generated mutants (any earlier
 #                                              # run generates them); prints each group's kill
-#                                              # rate with its standard error and 90% interval
+#                                              # rate with its standard error and 90% interval;
+#                                              # --resume tests only those not tested yet
 #
 # MUTATION_WORKERS sets the parallel workers (default 1: nice to a shared machine).
 # Inspect a mutant with `mutmut show NAME`, browse them with `mutmut browse`.
@@ -49,8 +50,18 @@ case "${1:-}" in
            "benchmarks/mutation.sh 'sim.decision.metrics.*'" >&2
       exit 2; }
     mv "$sample.new" "$sample"
-    mapfile -t names < "$sample"
-    echo "sample: ${#names[@]} mutants in $sample" ;;
+    if [ "${1:-}" = "--resume" ]; then
+      # only the sampled mutants not tested yet (an interrupted sample run)
+      shift
+      mapfile -t names < <(python benchmarks/mutation_rate.py --names-unrun --only "$sample")
+    else
+      mapfile -t names < "$sample"
+    fi
+    if [ "${#names[@]}" -eq 0 ]; then
+      echo "every mutant of $sample is tested"
+      exec python benchmarks/mutation_rate.py --survivors --only "$sample"
+    fi
+    echo "sample: testing ${#names[@]} mutants of $sample" ;;
   --fresh) rm -rf mutants; shift ;;
   --survivors)
     shift

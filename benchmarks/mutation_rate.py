@@ -14,7 +14,8 @@ analysis, the sampling plans, the report's escaping) from those mutmut generated
 standard error sqrt(p(1 - p) / n) and a 90% Wilson interval (simple random sampling; the
 finite-population correction is left out, so both are slightly conservative).
 
-Run: ``python benchmarks/mutation_rate.py [--survivors | --names-missed] [--only FILE]``
+Run: ``python benchmarks/mutation_rate.py [--survivors | --names-missed | --names-unrun]
+[--only FILE]``
 or ``python benchmarks/mutation_rate.py --sample N --seed S`` from the repository root.
 """
 
@@ -157,6 +158,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, metavar="N",
                         help="print N random mutant names per group, one a line")
     parser.add_argument("--seed", type=int, default=1, help="the sample's seed (default 1)")
+    parser.add_argument("--names-unrun", action="store_true",
+                        help="print only the names of the mutants not yet tested, one a line")
     parser.add_argument("--only", type=Path, metavar="FILE",
                         help="only the mutants named in FILE (a sample), rates per group ± se")
     args = parser.parse_args()
@@ -177,6 +180,10 @@ def main() -> None:
                 for module, statuses in by_module.items()}
     missed = [(name, by_module[module][name]) for module, v in verdicts.items()
               for name, what in v.items() if what == "missed"]
+    if args.names_unrun:
+        print("\n".join(name for v in verdicts.values() for name, what in v.items()
+                        if what == "unrun"))
+        return
     if args.names_missed:
         print("\n".join(name for name, _ in missed))
         return
