@@ -150,3 +150,20 @@ def test_noise_and_significance_by_hand():
     t = Tornado(frame, parse_metric("npv"), "deciles")
     assert t.noise("s")["input"].to_list() == ["b", "d"]
     assert t.significant("s")["input"].to_list() == ["a", "c"]
+
+
+def test_a_tornado_of_no_strategy_has_an_empty_table():
+    """A frame with no rows (no strategy): no strategies, and table() has no rows."""
+    frame = pl.DataFrame({c: [] for c in COLUMNS},
+                         schema={c: pl.String if c in ("strategy", "input") else pl.Float64
+                                 for c in COLUMNS})
+    t = Tornado(frame, parse_metric("npv"), "medians")
+    assert t.strategies == []
+    assert t.table().columns == list(COLUMNS) and t.table().height == 0
+
+
+def test_classic_tornado_rejects_a_low_quantile_of_0(hand):
+    """low must be strictly above 0 (the P0 of an unbounded input is infinite)."""
+    with pytest.raises(ValueError, match=r"^low=0\.0 and high=0\.9 must satisfy 0 < low < "
+                                         r"high < 1$"):
+        classic_tornado(hand, low=0.0, high=0.9)
