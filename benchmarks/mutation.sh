@@ -12,6 +12,13 @@
 #   benchmarks/mutation.sh "sim.costs.*"       # re-test the mutants matching a pattern
 #   benchmarks/mutation.sh --survivors         # re-test only those missed last time
 #   benchmarks/mutation.sh --fresh             # throw the previous results away first
+#   benchmarks/mutation.sh --sample 80 --seed 1 [--resume]
+#                                              # estimate: 80 random mutants per group (cost
+#                                              # core, decision, sampling, report escaping),
+#                                              # drawn from the generated mutants (any earlier
+#                                              # run generates them); prints each group's kill
+#                                              # rate with its standard error and 90% interval;
+#                                              # --resume tests only those not tested yet
 #
 # MUTATION_WORKERS sets the parallel workers (default 1: nice to a shared machine).
 # Inspect a mutant with `mutmut show NAME`, browse them with `mutmut browse`.
@@ -28,7 +35,33 @@ export FTRISK_TEST_DURATIONS="$PWD/mutants/mutmut-stats.json"
 
 workers="${MUTATION_WORKERS:-1}"
 names=()
+sample=""
 case "${1:-}" in
+  --sample)
+    n="${2:?--sample needs a number of mutants per group}"
+    shift 2
+    seed=1
+    if [ "${1:-}" = "--seed" ]; then seed="${2:?--seed needs a number}"; shift 2; fi
+    sample="mutants/sample-$n-seed$seed.txt"
+    mkdir -p mutants
+    python benchmarks/mutation_rate.py --sample "$n" --seed "$seed" > "$sample.new" || {
+      rm -f "$sample.new"
+      echo "no mutants to sample from: generate them with a first run, e.g." \
+           "benchmarks/mutation.sh 'sim.decision.metrics.*'" >&2
+      exit 2; }
+    mv "$sample.new" "$sample"
+    if [ "${1:-}" = "--resume" ]; then
+      # only the sampled mutants not tested yet (an interrupted sample run)
+      shift
+      mapfile -t names < <(python benchmarks/mutation_rate.py --names-unrun --only "$sample")
+    else
+      mapfile -t names < "$sample"
+    fi
+    if [ "${#names[@]}" -eq 0 ]; then
+      echo "every mutant of $sample is tested"
+      exec python benchmarks/mutation_rate.py --survivors --only "$sample"
+    fi
+    echo "sample: testing ${#names[@]} mutants of $sample" ;;
   --fresh) rm -rf mutants; shift ;;
   --survivors)
     shift
@@ -45,4 +78,8 @@ start=$(date +%s)
 nice -n 10 mutmut run --max-children "$workers" ${names[@]+"${names[@]}"} \
   > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }
 echo "mutmut finished in $(( $(date +%s) - start )) s with $workers worker(s); log: mutants/run.log"
-python benchmarks/mutation_rate.py --survivors
+if [ -n "$sample" ]; then
+  python benchmarks/mutation_rate.py --survivors --only "$sample"
+else
+  python benchmarks/mutation_rate.py --survivors
+fi

@@ -157,3 +157,11 @@ def test_cost_flag_errors(capsys, args, message):
     code, _, err = out(["cost", *args], capsys)
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_negative_or_infinite_workload_is_rejected():
+    price = api_price("gpt-4o@2024")
+    for args in ((-1.0, 1000.0, 250.0), (1000.0, float("nan"), 250.0), (1000.0, 1000.0, -5.0)):
+        with pytest.raises(ValueError, match=r"^requests per day and token counts must be "
+                           r"finite and >= 0$"):
+            compare_api_costs([price], *args)

@@ -113,3 +113,19 @@ def test_describe_shows_units(capsys):
     assert "  requests/day  " in row
     row = next(ln for ln in text.splitlines() if ln.startswith("strategies.frontier.input_price"))
     assert "  $/1M tokens" in row
+
+
+def test_screen_names_a_bad_level():
+    with pytest.raises(ValueError, match=r"^quality_requirement: 'top' must be one of "):
+        should_fine_tune(50_000, 700, 10.0, "high", 300, "top", True, False)
+
+
+def test_in_table_the_lessons_rows():
+    """The lesson's throughput table has LoRA on an A10G for 7B (and 6.9B, its closest
+    size) but not for 13B (12B's closest size) nor on an H100, and no full fine-tune of 70B
+    on an A10G."""
+    from sim.costs.training import in_table
+
+    assert [in_table(7, "lora", "a10g"), in_table(6.9, "lora", "a10g"),
+            in_table(12, "lora", "a10g"), in_table(7, "lora", "h100"),
+            in_table(70, "full", "a10g")] == [True, True, False, False, False]

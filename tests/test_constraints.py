@@ -122,6 +122,13 @@ def test_p_best_and_regret_are_among_the_strategies_meeting_the_constraints(doc)
     assert out["self_hosted_7b"]["expected_regret"] == 0.0
     assert out["self_hosted_7b"]["expected_regret_unconstrained"] == pytest.approx(
         hosted.npv_mean - sh.npv_mean)
+    # the report says so: P(best) among the feasible, an excluded strategy's regret
+    from sim.report.run_report import figures
+    from sim.report.tables import details_tables
+
+    assert "P(best) &gt; 0.999, among the strategies meeting the constraints" in figures(s)
+    details = details_tables(s)
+    assert ">excluded</td>" in details and ">$0 ± 0</td>" in details
 
 
 def test_a_stated_p99_the_serving_model_contradicts_is_flagged(doc):

@@ -148,3 +148,13 @@ def test_point_estimate_of_routing_everything_to_the_fallback():
     pe = point_estimate(routing_study(0.0))["route"]
     assert pe["monthly_serving_cost"] == pytest.approx(FRONTIER)
     assert pe["total_project_cost"] == 750  # the router only
+
+
+def test_cuts_to_floor_by_hand():
+    """The smallest k with (1 - size)^k <= floor: 0.5^2 = 0.25 reaches a floor of 0.25 or
+    0.3 in 2 cuts (not 3 by rounding); no floor: never held (inf); a cut of 0 or a floor of
+    1 changes nothing: 0 cuts."""
+    from sim.costs.prices import cuts_to_floor
+
+    got = cuts_to_floor(np.array([0.5, 0.5, 0.5, 0.0, 0.3]), np.array([0.3, 0.25, 0.0, 0.5, 1.0]))
+    np.testing.assert_array_equal(got, [2.0, 2.0, np.inf, 0.0, 0.0])

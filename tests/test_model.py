@@ -174,3 +174,18 @@ def test_vectorized_equals_one_by_one(lesson_doc):
         one = evaluate(study, v, 1)["self_hosted_7b"]
         assert one.npv[0] == many.npv[i]
         assert one.payback[0] == many.payback[i]
+
+
+def test_retraining_happens_by_hand():
+    """Every 10 months after 1 build month, horizon 36: due in months 11, 21, 31 (the last
+    charged 6/10 of 1,000). Scheduled: each happens whatever it saves; when it pays: only
+    where the charge is at most the saving, never off schedule."""
+    from sim.costs.retraining import Retraining
+
+    gain = np.array([500.0, 600.0, 2000.0])
+    r = Retraining(every=10, cost=1000.0, start=1, horizon=36)
+    assert r.happens(11, gain) is True and r.happens(12, gain) is False
+    w = Retraining(every=10, cost=1000.0, start=1, horizon=36, when_it_pays=True)
+    np.testing.assert_array_equal(w.happens(11, gain), [False, False, True])
+    np.testing.assert_array_equal(w.happens(31, gain), [False, True, True])  # charged 600
+    np.testing.assert_array_equal(w.happens(12, gain), [False, False, False])

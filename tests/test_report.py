@@ -105,7 +105,11 @@ def test_study_with_only_a_baseline(tmp_path, lesson_doc):
     del lesson_doc["strategies"]["self_hosted_7b"]
     out = run_to_folder(study_from_dict(lesson_doc), tmp_path / "o")
     assert out.summary.recommended == "frontier"
-    assert "<h2>Summary</h2>" in (tmp_path / "o" / "report.html").read_text()
+    page = (tmp_path / "o" / "report.html").read_text()
+    assert "<h2>Summary</h2>" in page
+    # no strategy to decompose: the run has a decomposition with no steps, and no section
+    assert out.summary.decomposition is not None and out.summary.decomposition.steps == ()
+    assert 'id="sec-decomposition"' not in page
 
 
 def test_vega_lite_version_agrees_with_altair():
@@ -232,3 +236,41 @@ def test_user_text_is_escaped_where_the_report_shows_it(tmp_path, lesson_doc):
     for tag in ("<script>alert", "</title><", "<img src=x", "<b>R&D"):
         assert tag not in page, tag
     assert json.dumps(HOSTILE["name"]) not in page
+
+
+def test_decision_sections_note_the_first_32768_samples(monkeypatch):
+    """A study of more than 2^15 = 32,768 samples: the first decision section says the
+    analyses used only the first 32,768; at exactly 32,768 it says nothing."""
+    from types import SimpleNamespace
+
+    from sim.report import run_report
+    from sim.report.sections import Section
+
+    monkeypatch.setattr(run_report, "sensitivity_section",
+                        lambda a: Section("Which unknown matters most?", "BODY", {}, "sensitivity"))
+    monkeypatch.setattr(run_report, "voi_section",
+                        lambda a: Section("Is it worth finding out first?", "VOI", {}, "voi"))
+    analysis = SimpleNamespace(shapley=None, pilot=None, sweep=None)
+
+    def sections(samples):
+        result = SimpleNamespace(study=SimpleNamespace(samples=samples))
+        return run_report.decision_sections(result, analysis)
+
+    first, voi = sections(32_769)
+    assert first.body == ('<p class="muted">From the first 32,768 samples; '
+                          "<code>ftrisk tornado</code> analyses more.</p>BODY")
+    assert voi.body == "VOI"
+    assert [s.body for s in sections(32_768)] == ["BODY", "VOI"]
+
+
+def test_the_fan_chart_names_strategies_by_their_labels(report):
+    """The fan chart's legend shows each strategy's display name, never its id: the
+    default names of legal_contracts' hosted_ft and prompted_mini (an API kind)."""
+    import json
+
+    _, page = report
+    start = page.index("vegaEmbed('#chart-fan', ") + len("vegaEmbed('#chart-fan', ")
+    spec, _ = json.JSONDecoder().raw_decode(page[start:])
+    labels = {row["label"] for rows in spec["datasets"].values() for row in rows
+              if "label" in row}
+    assert labels == {"Hosted fine-tuning", "Prompted mini API"}

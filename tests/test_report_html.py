@@ -12,7 +12,7 @@ from sim import run, study_from_dict
 from sim.display import money
 from sim.report.page import _script_json, html_page, table
 from sim.report.run_report import spreadsheet_vs_distribution
-from sim.report.tables import inputs_table, summary_table
+from sim.report.tables import inputs_table, manifest_table, summary_table
 
 
 def cells(page: str) -> tuple[list[str], list[list[str]]]:
@@ -100,3 +100,53 @@ def test_inputs_table_escapes_an_empirical_column(tmp_path, lesson_doc):
     out = inputs_table(study_from_dict(lesson_doc))
     assert "h.csv:&lt;svg onload=alert(1)&gt;" in out
     assert column not in out and "<svg" not in out
+
+
+def test_manifest_table_by_hand():
+    """Each manifest value as the page shows it: the seed without a thousands separator, a
+    count with one, the uncertain inputs counted and shortened, booleans lower case, a
+    missing value a dash, the timings in seconds."""
+    page = manifest_table({"seed": 12345, "samples": 20000,
+                           "uncertain_inputs": ["strategies.a.x", "workload.y"],
+                           "constrained": True, "note": None, "timings": {"run_s": 1.5}})
+    cells = re.findall(r'<td class="l">([^<]*)</td>', page)
+    assert cells == ["seed", "12345", "samples", "20,000", "uncertain inputs",
+                     "2: a.x, workload.y", "constrained", "true", "note", "–", "timings",
+                     "run 1.50 s"]
+
+
+
+def test_a_sheet_that_never_pays_back_says_so(lesson_doc):
+    """Ten GPUs: 10 x $2.06 x 720 h = $14,832/month against the API's 1.5M requests x
+    (500 x $5 + 200 x $15)/1M = $8,250/month, so the sheet saves $8,250 - $14,832 - the
+    project's ($15,000 + 8 x $12) / 18 = $838.67 amortization = -$7,421/month: it never
+    pays back, and the median payback is beyond the 36-month horizon."""
+    lesson_doc["strategies"]["self_hosted_7b"]["instances"] = 10
+    summary = run(study_from_dict(lesson_doc)).summary
+    text = spreadsheet_vs_distribution(summary)
+    assert text.startswith("<ul><li><b>Self-hosted 7B</b>: the spreadsheet never pays back "
+                           "(monthly saving -$7.4K after amortization)")
+    assert "a median payback of > 36 months." in text
+    _, rows = cells(summary_table(summary))
+    assert rows[1][2] == "&gt; 36 mo"
+
+
+def test_inputs_table_by_hand(lesson_doc):
+    """Both tables' headers, a known value to three significant digits (2.0637 -> 2.06) and
+    the catalog source of a price the study takes from the catalog, in a muted list."""
+    frontier = lesson_doc["strategies"]["frontier"]
+    del frontier["input_price"], frontier["output_price"]
+    frontier["model"] = "gpt-4o"
+    lesson_doc["strategies"]["self_hosted_7b"]["gpu_hourly"] = 2.0637
+    out = inputs_table(study_from_dict(lesson_doc))
+    head, _ = cells(out)
+    assert head == ["input and what it is", "distribution", "P10", "P50", "P90", "unit",
+                    "P0.5–P99.5", "from"]
+    known = out[out.index("<h3>Known values</h3>"):]
+    head, _ = cells(known)
+    assert head == ["input and what it is", "value", "unit", "from"]
+    row = known[known.index(">strategies.self_hosted_7b.gpu_hourly<"):]
+    assert row[:row.index("</tr>")].endswith(
+        '<td>2.06</td><td class="l">$/GPU-hour</td><td class="l">study</td>')
+    assert ('<p class="muted">Catalog sources and fits to the price history:</p>'
+            '<ul class="muted"><li>catalog gpt-4o: ') in out

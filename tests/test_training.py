@@ -56,5 +56,9 @@ def test_flops_cross_check_agrees_with_the_table_for_lora_on_a10g():
 def test_flops_rejects_bad_input():
     with pytest.raises(ValueError, match="mfu=0 must be in"):
         flops_estimate(7, "lora", 1e6, "a10g", mfu=0)
+    with pytest.raises(ValueError, match=r"mfu=1\.5 must be in \(0, 1\]"):
+        flops_estimate(7, "lora", 1e6, "a10g", mfu=1.5)
+    assert flops_estimate(7, "lora", 1e6, "a10g", mfu=1.0)["hours"] == pytest.approx(
+        4 * 7e9 * 1e6 / 125e12 / 3600)  # mfu = 1 is allowed: the peak itself
     with pytest.raises(ValueError, match="'sft' is not a valid method"):
         flops_estimate(7, "sft", 1e6, "a10g")

@@ -88,6 +88,10 @@ def test_conjugate_posterior_in_closed_form(tmp_path, moves, ess_min):
     assert abs(m - mu_n) < 4 * s_n / math.sqrt(ess)
     assert abs(s - s_n) < 4 * s_n / math.sqrt(2 * ess)
     assert res.steps["resampled"].any() == (moves > 0)
+    # particles move (and report an acceptance rate) only in the months they were resampled
+    acc = res.steps["acceptance"].to_numpy()
+    resampled = res.steps["resampled"].to_numpy()
+    assert np.isnan(acc[~resampled]).all() and ((acc[resampled] >= 0) & (acc[resampled] <= 1)).all()
     # the decision answered again: P(payback <= N) = P(V >= PROJECT / (SAVING_PER_V N))
     for n in (6, 12):
         want = float(stats.norm.sf((math.log(PROJECT / (SAVING_PER_V * n)) - mu_n) / s_n))

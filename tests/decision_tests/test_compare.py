@@ -140,3 +140,18 @@ def test_p_best_and_regret_among_the_strategies_meeting_the_constraints(hand_doc
     assert rows["self_hosted"]["p_best_all"] == 0.0
     assert rows["frontier"]["p_best_all"] + rows["cheap"]["p_best_all"] == pytest.approx(1.0)
     assert c.recommended == "self_hosted"
+
+
+def test_compare_p_payback_columns_and_the_headline_months(hand):
+    """"cheap" has no project and saves 30 M tokens x $(10 - p)/1M a month: it pays back in
+    month 1 iff p < 10, so P(payback <= N) = (10 - 5)/(13 - 5) = 0.625 for every N; the
+    baseline and the never-cheaper self-hosted model never pay back. The headline N of the
+    payback criterion is 12 (asked for), whatever columns ``months`` asks for."""
+    samples = simulate(hand, samples=2000)
+    c = compare(samples, criterion="payback", months=[3])
+    rows = {r["strategy"]: r for r in c.frame.iter_rows(named=True)}
+    se = math.sqrt(0.625 * 0.375 / samples.n)
+    assert abs(rows["cheap"]["p_payback_3"] - 0.625) < 4 * se
+    assert rows["frontier"]["p_payback_3"] == 0.0 and rows["self_hosted"]["p_payback_3"] == 0.0
+    assert c.months == 12
+    assert c.criterion_label == "max P(payback ≤ 12)"

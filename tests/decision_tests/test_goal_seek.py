@@ -6,10 +6,12 @@ import math
 import re
 
 import numpy as np
+import polars as pl
 import pytest
 
 from sim.cli import main
-from sim.decision import goal_seek, knob, parse_goal, simulate
+from sim.decision import GoalSeek, Knob, goal_seek, knob, parse_goal, simulate
+from sim.decision.goal_seek import _slope
 
 from helpers import write_toml
 
@@ -108,3 +110,18 @@ def test_cli_prints_the_sentence_and_trials(tmp_path, hand_document, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1
     assert "did you mean 'strategies.frontier.input_price'" in err[0]
+
+
+def test_sentence_names_a_workload_input_alone_and_the_slope_widens_past_the_noise():
+    g = GoalSeek("workload.requests_per_day", "cheap", parse_goal("npv=0", horizon=12),
+                 value=1234.0, se=5.0, uncertain=False, scale="value", slope=1.0,
+                 figure_at_root=0.0, figure_se=1.0, base_value=1000.0, base_figure=-5.0,
+                 trials=pl.DataFrame(),
+                 samples=100)
+    assert g.sentence().startswith("With requests per day above 1")  # no "(workload)"
+    # a figure that steps by 10 at x = 8, seen from x = 5 with se 1: the secant (width 0.1
+    # at first) doubles until |f(b) - f(a)| >= 4 se, at h = 3.2: (1010 - 1000) / 6.4
+    k = Knob("x", uncertain=False, scale="value", lo=0.0, hi=10.0, integer=False, base=5.0,
+             t_lo=0.0, t_hi=10.0, what="x")
+    assert _slope(lambda x: (1000.0 if x < 8 else 1010.0, 0.0), k, 5.0, 1.0) == pytest.approx(
+        10 / 6.4)

@@ -122,7 +122,8 @@ def test_cli_pilot(tmp_path, rated, hand_document, capsys):
                           (["--strategy", "self_hosted"], r"self_hosted has no uncertain"),
                           (["--cost", "-5"], r"--cost -5\.0: must be"),
                           (["--effort-sd", "0.3", "--strategy", "cheap"],
-                           r"--effort-sd: cheap\.engineering_hours is fixed")):
+                           r"--effort-sd: cheap\.engineering_hours is fixed in this "
+                           r"study; there is nothing for the pilot to measure")):
         code = main(["pilot", str(path), *args])
         err = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and len(err) == 1 and re.search(pattern, err[0]), err
@@ -141,3 +142,19 @@ def test_a_quality_lift_is_seen_as_the_baselines_rate_reduced(hand_document):
     s = simulate(study, samples=256)
     lift = s.input("cheap.quality_lift")
     np.testing.assert_allclose(pilot_rate(s, "cheap.quality_lift"), 0.2 * (1 - lift))
+
+
+def test_a_pilot_of_rate_and_effort_is_bounded_by_their_evppi(hand_document):
+    """A pilot that counts cheap's review rate and times its engineering hours is worth at
+    most a perfect pilot of both (EVPPI over the two inputs, by regression), which is worth
+    at most perfect information (EVPI); each within 4 standard errors."""
+    hand_document["strategies"]["cheap"].update(
+        review_rate={"beta": {"mean": 0.1, "sd": 0.03}}, cost_per_review=0.04,
+        input_price={"uniform": [5.0, 7.0]}, engineering_hours={"uniform": [10.0, 30.0]})
+    hand_document["study"]["samples"] = 4000
+    v = pilot_value(simulate(study_from_dict(hand_document)), strategy="cheap",
+                    examples=300, effort_sd=0.3, rng=1)
+    assert (v.informs, v.effort) == ("strategies.cheap.review_rate",
+                                     "strategies.cheap.engineering_hours")
+    assert 0 <= v.evsi.value <= v.evppi.value + 4 * math.hypot(v.evsi.se, v.evppi.se)
+    assert v.evppi.value <= v.evpi.value + 4 * math.hypot(v.evppi.se, v.evpi.se)

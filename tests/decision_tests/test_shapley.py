@@ -96,3 +96,15 @@ def test_cli_tornado_shapley(tmp_path, hand_document, capsys):
     assert re.search(r"Shapley effects of E\[NPV\], cheap \(with the study's correlations; "
                      r"[\d,]+ permutations", out), out
     assert re.search(r"cheap\.input_price +0\.[6-8]\d\d", out)
+
+
+def test_shapley_errors(hand_document):
+    for s in hand_document["strategies"].values():
+        for key, value in list(s.items()):
+            if isinstance(value, dict):
+                s[key] = 7.0
+    with pytest.raises(ValueError, match=r"every input is fixed; Shapley effects need"):
+        shapley_analysis(study_from_dict(hand_document))
+    ppf = [norm.ppf, norm.ppf]
+    with pytest.raises(ValueError, match=r"corr must be a 2x2 matrix"):
+        shapley_effects(lambda x: x.sum(axis=0), ppf, np.eye(3))

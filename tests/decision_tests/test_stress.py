@@ -6,6 +6,7 @@ import math
 import re
 
 import numpy as np
+import polars as pl
 import pytest
 
 from sim.cli import main
@@ -76,6 +77,8 @@ def test_stress_bands_in_closed_form(hand):
 def test_stress_errors(hand):
     with pytest.raises(ValueError, match=r"--stress 'x': give INPUT=pLO:pHI"):
         parse_stress("x")
+    with pytest.raises(ValueError, match=r"--stress 'a=b=p10:p20': give INPUT=pLO:pHI"):
+        parse_stress("a=b=p10:p20")  # the input is what comes before the first '='
     with pytest.raises(ValueError, match=r"0 <= LO < HI <= 100"):
         parse_stress("cheap.input_price=p20:p10")
     with pytest.raises(ValueError, match=r"--stress frontier\.input_price: is fixed"):
@@ -101,3 +104,12 @@ def test_cli_tail_and_default_stresses(tmp_path, hand_document, capsys):
                  "workload.requests_per_day=0:10"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "is fixed in this study" in err[0]
+
+
+def test_stress_p_best_splits_ties(twins):
+    """The twins' NPVs are equal in every sample and always beat the baseline: each is best
+    in half of every sample (a tie split evenly), the frontier never."""
+    rows = stress_runs(twins, ["frontier.input_price=p0:p50"], samples=256).frame.filter(
+        pl.col("param").is_not_null())
+    p_best = dict(zip(rows["strategy"], rows["p_best"], strict=True))
+    assert p_best["cheap"] == 0.5 and p_best["cheap_twin"] == 0.5

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import polars as pl
 import pytest
 
-from sim.decision import classic_tornado, parse_metric, sample_tornado, simulate
+from sim.decision import Tornado, classic_tornado, parse_metric, sample_tornado, simulate
+from sim.decision.tornado import COLUMNS
 
 SLOPE = 360.0  # NPV of cheap per $ of price difference (see conftest.HAND)
 
@@ -137,3 +139,31 @@ def test_sample_tornado_edges_and_errors(hand):
     for bad in (0.0, 0.6):
         with pytest.raises(ValueError, match=rf"^fraction={bad} must lie in \(0, 0\.5\]$"):
             sample_tornado(samples, fraction=bad)
+
+
+def test_noise_and_significance_by_hand():
+    """swing 0: neither; 0.5 and 4 with se 1 (z = 2): noise; 5 with se 1 and 3 with se 0:
+    significant (a probability's swing is below 1, a dollar swing may be too)."""
+    rows = {"strategy": ["s"] * 5, "input": ["a", "b", "c", "d", "e"],
+            "swing": [5.0, 4.0, 3.0, 0.5, 0.0], "swing_se": [1.0, 2.0, 0.0, 1.0, 1.0]}
+    frame = pl.DataFrame({c: rows.get(c, [0.0] * 5) for c in COLUMNS})
+    t = Tornado(frame, parse_metric("npv"), "deciles")
+    assert t.noise("s")["input"].to_list() == ["b", "d"]
+    assert t.significant("s")["input"].to_list() == ["a", "c"]
+
+
+def test_a_tornado_of_no_strategy_has_an_empty_table():
+    """A frame with no rows (no strategy): no strategies, and table() has no rows."""
+    frame = pl.DataFrame({c: [] for c in COLUMNS},
+                         schema={c: pl.String if c in ("strategy", "input") else pl.Float64
+                                 for c in COLUMNS})
+    t = Tornado(frame, parse_metric("npv"), "medians")
+    assert t.strategies == []
+    assert t.table().columns == list(COLUMNS) and t.table().height == 0
+
+
+def test_classic_tornado_rejects_a_low_quantile_of_0(hand):
+    """low must be strictly above 0 (the P0 of an unbounded input is infinite)."""
+    with pytest.raises(ValueError, match=r"^low=0\.0 and high=0\.9 must satisfy 0 < low < "
+                                         r"high < 1$"):
+        classic_tornado(hand, low=0.0, high=0.9)

@@ -190,3 +190,43 @@ def test_evppi_of_a_yes_no_unknown_given_as_booleans():
     assert e.value == pytest.approx(0.5)
     g = evppi_regression(x, np.stack([np.zeros(x.size), y]))
     assert g.value == pytest.approx(0.5)
+
+
+def test_the_choice_may_name_the_baseline(hand):
+    """The baseline is a choice like any other: frontier vs cheap has the hand EVPI."""
+    voi = value_of_information(simulate(hand, samples=4000), strategies=["frontier", "cheap"],
+                               groups={})
+    assert voi.strategies == ("frontier", "cheap")
+    assert abs(voi.evpi.value - EVPI_HAND) < 4 * voi.evpi.se
+
+
+def test_bins_sets_the_single_input_estimator(hand):
+    """One bin tells nothing: EVPPI exactly 0. Two bins split the price at its median 9:
+    below it cheap's mean NPV is 360 x (10 - 7) = 1,080 (pick cheap), above it
+    360 x (10 - 11) = -360 (keep the frontier at 0): EVPPI = (1080 + 0) / 2 - 360 = 180."""
+    samples = simulate(hand, samples=4000)
+
+    def price(bins):
+        voi = value_of_information(samples, inputs=["cheap.input_price"], groups={}, bins=bins)
+        (row,) = voi.frame.iter_rows(named=True)
+        return row
+
+    one = price(1)
+    assert (one["evppi"], one["se"], one["plugin"]) == (0.0, 0.0, 0.0)
+    two = price(2)
+    assert abs(two["evppi"] - 180.0) < 4 * two["se"]
+
+
+def test_a_choice_that_hardly_depends_on_the_unknowns_says_its_evpi():
+    """EVPI $100 ± $80: within two standard errors of 0, so "hardly depends", with both."""
+    import polars as pl
+
+    from sim.decision.voi import Estimate, ValueOfInformation
+
+    frame = pl.DataFrame(schema={"name": pl.String, "inputs": pl.String, "kind": pl.String,
+                                 "method": pl.String, "evppi": pl.Float64, "se": pl.Float64,
+                                 "plugin": pl.Float64, "share": pl.Float64})
+    voi = ValueOfInformation(frame, Estimate(100.0, 80.0, 100.0), ("a", "b"), 100)
+    assert voi.sentences() == [
+        "The choice hardly depends on what is uncertain: knowing every input before deciding "
+        "is worth up to $100 (± $80, EVPI)."]

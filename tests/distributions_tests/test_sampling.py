@@ -347,3 +347,15 @@ def test_iman_conover_corrects_the_scores_own_correlation():
         errors.append(spearmanr(v[0], v[1]).statistic - rho)
     rms = math.sqrt(float(np.mean(np.square(errors))))
     assert rms < 0.6 * spearman_se(rho, n)
+
+
+def test_sobol_cursor_reads_on_without_restarting():
+    """A read that starts where the last ended goes on with the same engine (blocks in order
+    cost O(n) in all); one that starts before it restarts the sequence."""
+    cursor = SobolCursor(2, 0)
+    cursor.points(0, 8)
+    engine = cursor._engine
+    cursor.points(8, 8)
+    assert cursor._engine is engine
+    cursor.points(4, 4)
+    assert cursor._engine is not engine
