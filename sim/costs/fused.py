@@ -132,6 +132,10 @@ NO_PAYBACK = 0
 #: numba.njit untyped: its stubs do not know the private ``_nrt`` option
 njit: Any = _numba_njit
 _JIT = {"cache": True, "nogil": True, "error_model": "numpy", "_nrt": False}
+#: The month functions are inlined into their caller (numba's own inlining): a call passes
+#: every array as its seven fields, dozens of arguments per call and month, which cost
+#: about a tenth of the run time (benchmarks/bench_core.py, the model rows).
+_INL = dict(_JIT, inline="always")
 #: The two wrappers that allocate their own arrays.
 _ALLOC = {"cache": True, "nogil": True, "error_model": "numpy"}
 
@@ -243,7 +247,7 @@ def instances(mode: int, fixed: float, need: float, rpd: float, work: float, per
 B = BLOCK
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
     """The price factor and the price-lowering cuts of month t (docs/model.md, "Price
     declines"): ``max(f, (1 - s) ** N(t))``, ``N(t) = floor((t - 1) rate / 12)``, the cuts
@@ -282,7 +286,7 @@ def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
                 x[X_FACTOR * B + j] = fmax_floor(floor, raw)
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def due_months(t: int, x: np.ndarray) -> bool:
     """Mark the lanes that retrain in month t (row ``X_DUE``); True if any does. A schedule in
     whole months is counted (its months ``D + k T``, the same as :func:`retrain_due`'s,
@@ -308,7 +312,7 @@ def due_months(t: int, x: np.ndarray) -> bool:
     return any_due
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def api_month(x: np.ndarray, grow: np.ndarray) -> None:
     """An API-priced model's run cost: ``V(t)/V0 x (token bill x price factor + reviews and
     errors) + fixed + migration x the month's cuts``."""
@@ -318,7 +322,7 @@ def api_month(x: np.ndarray, grow: np.ndarray) -> None:
                             + x[MIGRATION * B + j] * x[X_CUTS * B + j])
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def served_volume(x: np.ndarray, j: int, g: float, served: float) -> float:
     """:func:`volume_sum` of lane j's growth over ``served`` months, with ``log1p(g)`` and
     the whole period's value kept for the lane's later retrainings (the same numbers)."""
@@ -334,7 +338,7 @@ def served_volume(x: np.ndarray, j: int, g: float, served: float) -> float:
     return v
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def hosted_month(t: int, retrain: bool, when_pays: bool, horizon: int, x: np.ndarray,
                  grow: np.ndarray, g: np.ndarray) -> None:
     """A hosted fine-tune's run cost and retraining spend (added to the month's): its price
@@ -361,7 +365,7 @@ def hosted_month(t: int, retrain: bool, when_pays: bool, horizon: int, x: np.nda
                                        + x[QUALITY * B + j]) + x[CONST * B + j])
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def self_hosted_month(t: int, mode: int, retrain: bool, when_pays: bool, horizon: int,
                       x: np.ndarray, grow: np.ndarray, cx: np.ndarray, cy: np.ndarray,
                       first: int, last: int) -> None:
@@ -396,7 +400,7 @@ def self_hosted_month(t: int, mode: int, retrain: bool, when_pays: bool, horizon
                     x[X_SPEND * B + j] = x[X_SPEND * B + j] + charge
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, blk: np.ndarray,
                     cx: np.ndarray, cy: np.ndarray, coff: np.ndarray) -> None:
     """Run cost and one-off spend (rows ``X_RUN``, ``X_SPEND``) of one component in month t:
@@ -431,6 +435,23 @@ def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, blk: np.
                          blk[M_G * B:(M_G + 1) * B])
 
 
+@njit(**_INL)
+def load_row(vals: np.ndarray, o: int, st: int, nb: int, x: np.ndarray, r: int) -> None:
+    """Row r of a block from a packed coefficient at offset o: one value for every lane
+    (step 0), or the block's nb samples (step 1) with the lanes past nb repeating the
+    first."""
+    if st == 0:
+        v = vals[o]
+        for j in range(B):
+            x[r * B + j] = v
+    elif nb == B:
+        for j in range(B):
+            x[r * B + j] = vals[o + j]
+    else:
+        for j in range(B):
+            x[r * B + j] = vals[o + (j if j < nb else 0)]
+
+
 @njit(**_JIT)
 def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
                    step: np.ndarray, slots: np.ndarray, x: np.ndarray) -> None:
@@ -438,10 +459,7 @@ def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
     first) and set its month-0 state."""
     for k in range(N_SLOTS):
         idx = slots[c, k]
-        o = off[idx] + b0 * step[idx]
-        st = step[idx]
-        for j in range(B):
-            x[k * B + j] = vals[o + (j if j < nb else 0) * st]
+        load_row(vals, off[idx] + b0 * step[idx], step[idx], nb, x, k)
     for j in range(B):
         build = x[BUILD * B + j]
         dm = build if build > 1.0 else 1.0
@@ -462,7 +480,7 @@ def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
 
 # -- the payback rule -----------------------------------------------------------------------
 
-@njit(**_JIT)
+@njit(**_INL)
 def fold_month(t: int, base: np.ndarray, y: np.ndarray, disc: float) -> None:
     """One month of one strategy's net saving, NPV, TCO and payback (docs/model.md, "Net
     saving, NPV, TCO and ROI" and "Payback"; the rule: :mod:`sim.costs.payback`).
@@ -503,7 +521,7 @@ def fold_month(t: int, base: np.ndarray, y: np.ndarray, disc: float) -> None:
         y[Y_RUN * B + j] = cost
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def strategy_month(lo: int, hi: int, xs: np.ndarray, y: np.ndarray) -> None:
     """A strategy's run cost and spend this month (rows ``Y_RUN``, ``Y_SPEND``): its
     components' (``lo..hi-1``), each weighted by its active flag, added in order."""
@@ -545,9 +563,7 @@ def start_block(b0: int, nb: int, vals: np.ndarray, off: np.ndarray, step: np.nd
     for r, k in ((M_GF, S_GROWTH), (M_G, S_G), (M_V0, S_V0), (M_DRIFT, S_DRIFT),
                  (M_VOL, S_VOL)):
         idx = shared[k]
-        o = off[idx] + b0 * step[idx]
-        for j in range(B):
-            blk[r * B + j] = vals[o + (j if j < nb else 0) * step[idx]]
+        load_row(vals, off[idx] + b0 * step[idx], step[idx], nb, blk, r)
     for j in range(B):
         blk[M_GROW * B + j] = 1.0
         blk[M_TOTAL * B + j] = 0.0
@@ -583,7 +599,7 @@ def end_block(b0: int, nb: int, base_s: int, ys: np.ndarray, total: np.ndarray,
             tco[s, i] = total[j] if s == base_s else y[Y_TCO * B + j]
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def fold_strategies(k: int, b0: int, nb: int, base_s: int, s_lo: np.ndarray, s_hi: np.ndarray,
                     xs: np.ndarray, ys: np.ndarray, base: np.ndarray, disc: float, keep: int,
                     fan: np.ndarray, want_paths: bool, paths: np.ndarray) -> None:
@@ -604,7 +620,7 @@ def fold_strategies(k: int, b0: int, nb: int, base_s: int, s_lo: np.ndarray, s_h
                 paths[s, k, b0 + j] = y[Y_RUN * B + j]
 
 
-@njit(**_JIT)
+@njit(**_INL)
 def volume_month(k: int, b0: int, nb: int, process: bool, shocks: np.ndarray,
                  season: np.ndarray, blk: np.ndarray) -> None:
     """The volume factor ``V(t) / V0`` of month t = k + 1 (row ``M_GROW``; docs/model.md,
