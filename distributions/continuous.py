@@ -48,8 +48,11 @@ class Uniform(Distribution):
             )
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        x = self.lo + q * (self.hi - self.lo)
-        return np.clip(x, self.lo, self.hi)
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import quantiles, uniform_into
+
+        # clip(lo + q * (hi - lo), lo, hi) in one pass
+        return quantiles(uniform_into, q, self.lo, self.hi - self.lo, self.hi)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
@@ -93,11 +96,13 @@ class Triangular(Distribution):
         return (self.mode - self.lo) / (self.hi - self.lo)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        lo, mode, hi, fc = self.lo, self.mode, self.hi, self._fc
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import quantiles, triangular_into
+
+        lo, mode, hi = self.lo, self.mode, self.hi
         # a product of square roots: the product of the spans overflows for spans near 1e154
-        left = lo + np.sqrt(q * (hi - lo)) * np.sqrt(mode - lo)
-        right = hi - np.sqrt((1.0 - q) * (hi - lo)) * np.sqrt(hi - mode)
-        return np.where(q < fc, left, right)
+        return quantiles(triangular_into, q, lo, hi, hi - lo, self._fc,
+                         math.sqrt(mode - lo), math.sqrt(hi - mode))
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         lo, mode, hi = self.lo, self.mode, self.hi
@@ -193,8 +198,8 @@ class Beta(Distribution):
         from distributions.compiled import logistic_into
 
         # lo + (hi - lo) * expit(logit quantile), clipped: lo + (hi - lo) * 1 may round
-        # past hi
-        x = np.array(self._fast(q), dtype=np.float64)
+        # past hi (the table's values are a new array: transformed in place)
+        x = np.asarray(self._fast(q), dtype=np.float64, order="C")
         logistic_into(x.reshape(-1), float(self.lo), float(self.hi))
         return x[()]
 
@@ -334,7 +339,10 @@ class Gamma(Distribution):
         return cls((mean / sd) ** 2, sd * sd / mean)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return self.scale * np.exp(self._fast(q))
+        x = np.asarray(self._fast(q), dtype=np.float64)  # a new array: scaled in place
+        np.exp(x, out=x)
+        np.multiply(x, self.scale, out=x)
+        return x[()]
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         u = np.maximum(x, 0.0) / self.scale
