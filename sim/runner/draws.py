@@ -21,6 +21,7 @@ import numpy as np
 
 from distributions import SamplingPlan
 from distributions.sampling import normals
+from distributions.threads import default_threads, each
 from sim.costs.workload import Value
 from sim.study import Study
 from sim.study.schema import SHOCKS
@@ -44,21 +45,26 @@ def sampling_plan(study: Study) -> SamplingPlan:
     )
 
 
-def input_values(study: Study, u: np.ndarray, *, start: int | None = None
-                 ) -> dict[str, Value]:
+def input_values(study: Study, u: np.ndarray, *, start: int | None = None,
+                 threads: int = 1) -> dict[str, Value]:
     """Turn a (d, m) block of uniforms into input values (fixed inputs stay scalars).
 
     For a study with a volume process, ``start`` (the chunk's first sample) adds the
     chunk's monthly shocks under :data:`~sim.study.schema.SHOCKS` (:func:`process_shocks`).
+    ``threads`` > 1 spreads the inputs over threads (the same values).
     """
     values: dict[str, Value] = {}
-    j = 0
+    uncertain = []
     for inp in study.inputs():
         if inp.uncertain:
-            values[inp.path] = inp.dist._ppf(u[j])
-            j += 1
+            values[inp.path] = 0.0  # keeps the inputs' order; the value comes below
+            uncertain.append(inp)
         else:
             values[inp.path] = float(inp.dist.mean)
+    drawn = each(lambda ju: ju[1].dist._ppf(u[ju[0]]), list(enumerate(uncertain)),
+                 threads=threads)
+    for inp, x in zip(uncertain, drawn, strict=True):
+        values[inp.path] = x
     if study.volume_process is not None and start is not None:
         values[SHOCKS] = process_shocks(study, start, start + u.shape[1])
     return values
@@ -131,7 +137,9 @@ class Draws:
     Uniforms come from the study's plan (:func:`sampling_plan`) and are cached by what
     determines them (input names, n, seed, plan, correlations); each input's values are
     cached by its uniforms and its distribution. Building the same study again, or the
-    study with some inputs changed, reuses what did not change.
+    study with some inputs changed, reuses what did not change. What is drawn is drawn on
+    ``threads`` threads (default: :func:`~distributions.threads.default_threads`); the
+    numbers do not depend on it.
 
     Examples
     --------
@@ -142,32 +150,41 @@ class Draws:
     (100,)
     """
 
-    def __init__(self, study: Study, *, cache: bool = True) -> None:
+    def __init__(self, study: Study, *, cache: bool = True, threads: int | None = None
+                 ) -> None:
+        threads = default_threads() if threads is None else threads
         self.study = study
         plan = sampling_plan(study)
         use = cache and study.samples <= CACHE_SAMPLES
         key = ("uniforms", *_plan_key(plan))
         u = _CACHE.get(key) if use else None
         if u is None:
-            u = plan.rows(0, study.samples)
+            u = plan.rows(0, study.samples, threads=threads)
             if use:
                 _CACHE.put(key, u)
         self.uniforms = u
         self._values: dict[str, Value] = {}
+        missing = []
         j = 0
         for inp in study.inputs():
             if not inp.uncertain:
                 self._values[inp.path] = float(inp.dist.mean)
                 continue
-            row = u[j]
-            j += 1
             dkey = _dist_key(inp.dist)
             vkey: Any = ("values", key, inp.path, dkey) if use and dkey is not None else None
             x = _CACHE.get(vkey) if vkey is not None else None
+            self._values[inp.path] = 0.0 if x is None else x  # in the inputs' order
             if x is None:
-                x = np.asarray(inp.dist._ppf(row), dtype=np.float64)
-                if vkey is not None:
-                    _CACHE.put(vkey, x)
+                missing.append((inp, u[j], vkey))
+            j += 1
+
+        def draw(item: tuple[Any, np.ndarray, Any]) -> np.ndarray:
+            return np.asarray(item[0].dist._ppf(item[1]), dtype=np.float64)
+
+        for (inp, _, vkey), x in zip(missing, each(draw, missing, threads=threads),
+                                     strict=True):
+            if vkey is not None:
+                _CACHE.put(vkey, x)
             self._values[inp.path] = x
 
     def values(self, start: int, stop: int) -> dict[str, Value]:
