@@ -343,7 +343,7 @@ def hermite_ppf(p: np.ndarray, z0: float, h: float, x: np.ndarray, slope: np.nda
 def order_keys(x: np.ndarray, bits: int, keys: np.ndarray) -> None:
     """``keys[i]``: an order-preserving 64-bit key of ``x[i]`` (negative numbers flip every
     bit, the others gain the sign bit) with its lowest ``bits`` bits replaced by ``i``
-    (see :func:`distributions.iman_conover.rank_order`)."""
+    (see :func:`distributions.correlate.place_by_rank`)."""
     sign = np.uint64(1) << np.uint64(63)
     low = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
     raw = x.view(np.uint64)

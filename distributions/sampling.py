@@ -38,9 +38,9 @@ from numpy.typing import NDArray
 from scipy.stats import qmc
 
 from distributions.base import TINY
+from distributions.correlate import iman_conover as iman_conover  # re-exported
+from distributions.correlate import iman_conover_into
 from distributions.errors import DistributionError
-from distributions.iman_conover import iman_conover as iman_conover  # re-exported
-from distributions.iman_conover import iman_conover_into
 from distributions.streams import (
     draw_uniforms,
     generator,
