@@ -201,7 +201,8 @@ def normal_into(p: np.ndarray, mu: float, sigma: float, out: np.ndarray) -> None
     _scores_into(p, mu, sigma, out)
 
 
-def normal_ppf(p: np.ndarray, mu: float, sigma: float, *, log: bool = False) -> np.ndarray:
+def normal_ppf(p: np.ndarray, mu: float, sigma: float, *, log: bool = False,
+               out: np.ndarray | None = None) -> np.ndarray:
     """Quantiles of a normal (``log``: of the lognormal ``exp(N(mu, sigma))``), any shape
     (a float for a scalar).
 
@@ -215,11 +216,11 @@ def normal_ppf(p: np.ndarray, mu: float, sigma: float, *, log: bool = False) -> 
     1.0
     """
     a = np.asarray(p, dtype=np.float64)
-    out = np.empty(a.size)
-    normal_into(np.ascontiguousarray(a).reshape(-1), float(mu), float(sigma), out)
+    res = np.empty(a.size) if out is None else out  # out: contiguous 1-d, p's size
+    normal_into(np.ascontiguousarray(a).reshape(-1), float(mu), float(sigma), res)
     if log:
-        np.exp(out, out=out)  # numpy's vectorized exp: 5x the compiled loop's scalar calls
-    return out.reshape(a.shape)[()]
+        np.exp(res, out=res)  # numpy's vectorized exp: 5x the compiled loop's scalar calls
+    return res if out is not None else res.reshape(a.shape)[()]
 
 
 @njit(**_JIT)
@@ -286,7 +287,8 @@ def triangular_into(q: np.ndarray, lo: float, hi: float, span: float, fc: float,
             out[i] = hi - math.sqrt((1.0 - p) * span) * root_right
 
 
-def quantiles(kernel: Any, q: Any, *params: float) -> NDArray[np.float64]:
+def quantiles(kernel: Any, q: Any, *params: float,
+              out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
     """``kernel(q, *params, out)`` over an array of probabilities of any shape (a float for
     a scalar): the compiled loops above take contiguous 1-d arrays.
 
@@ -298,9 +300,12 @@ def quantiles(kernel: Any, q: Any, *params: float) -> NDArray[np.float64]:
     1.0
     """
     a = np.asarray(q, dtype=np.float64, order="C")
-    out = np.empty(a.shape)
-    kernel(a.reshape(-1), *(float(v) for v in params), out.reshape(-1))
-    return out[()]
+    if out is not None:  # a contiguous 1-d array of q's size (Distribution._ppf_into)
+        kernel(a.reshape(-1), *(float(v) for v in params), out)
+        return out
+    res = np.empty(a.shape)
+    kernel(a.reshape(-1), *(float(v) for v in params), res.reshape(-1))
+    return res[()]
 
 
 def logistic_into(x: np.ndarray, lo: float, hi: float) -> None:

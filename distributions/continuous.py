@@ -54,6 +54,11 @@ class Uniform(Distribution):
         # clip(lo + q * (hi - lo), lo, hi) in one pass
         return quantiles(uniform_into, q, self.lo, self.hi - self.lo, self.hi)
 
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        from distributions.compiled import quantiles, uniform_into
+
+        quantiles(uniform_into, q, self.lo, self.hi - self.lo, self.hi, out=out)
+
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
 
@@ -99,10 +104,18 @@ class Triangular(Distribution):
         # compiled (distributions.compiled imports numba): only once something is drawn
         from distributions.compiled import quantiles, triangular_into
 
+        return quantiles(triangular_into, q, *self._kernel_params)
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        from distributions.compiled import quantiles, triangular_into
+
+        quantiles(triangular_into, q, *self._kernel_params, out=out)
+
+    @property
+    def _kernel_params(self) -> tuple[float, ...]:
         lo, mode, hi = self.lo, self.mode, self.hi
         # a product of square roots: the product of the spans overflows for spans near 1e154
-        return quantiles(triangular_into, q, lo, hi, hi - lo, self._fc,
-                         math.sqrt(mode - lo), math.sqrt(hi - mode))
+        return (lo, hi, hi - lo, self._fc, math.sqrt(mode - lo), math.sqrt(hi - mode))
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         lo, mode, hi = self.lo, self.mode, self.hi
@@ -203,6 +216,12 @@ class Beta(Distribution):
         logistic_into(x.reshape(-1), float(self.lo), float(self.hi))
         return x[()]
 
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        from distributions.compiled import logistic_into
+
+        self._fast(q, out)
+        logistic_into(out, float(self.lo), float(self.hi))
+
     def _cdf(self, x: FloatArray) -> FloatArray:
         u = np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
         return np.asarray(special.betainc(self.a, self.b, u), dtype=np.float64)
@@ -260,6 +279,9 @@ class Pert(Distribution):
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         return self._beta._ppf(q)
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        self._beta._ppf_into(q, out)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return self._beta._cdf(x)
@@ -343,6 +365,11 @@ class Gamma(Distribution):
         np.exp(x, out=x)
         np.multiply(x, self.scale, out=x)
         return x[()]
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        self._fast(q, out)
+        np.exp(out, out=out)
+        np.multiply(out, self.scale, out=out)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         u = np.maximum(x, 0.0) / self.scale

@@ -121,8 +121,12 @@ class UniformInt(Distribution):
         # compiled (distributions.compiled imports numba): only once something is drawn
         from distributions.compiled import quantiles, steps_into
 
-        return quantiles(steps_into, q, self.lo, self.hi - self.lo + 1,
-                         self.hi)
+        return quantiles(steps_into, q, self.lo, self.hi - self.lo + 1, self.hi)
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        from distributions.compiled import quantiles, steps_into
+
+        quantiles(steps_into, q, self.lo, self.hi - self.lo + 1, self.hi, out=out)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         k = np.floor(x) - self.lo + 1

@@ -223,15 +223,21 @@ class SamplingPlan:
         assert self._sobol_cursor is not None
         return self._sobol_cursor.points(start, length).T
 
-    def rows(self, start: int, stop: int, *, threads: int = 1) -> FloatArray:
+    def rows(self, start: int, stop: int, *, threads: int = 1,
+             out: FloatArray | None = None) -> FloatArray:
         """Uniforms for samples ``start`` to ``stop - 1``, whatever blocks they span.
 
         ``threads`` > 1 draws the blocks side by side (Monte Carlo and Latin hypercube;
-        a Sobol sequence is read in order); the numbers are the same.
+        a Sobol sequence is read in order); the numbers are the same. ``out``: a (d,
+        stop - start) float array with contiguous rows to write them into (returned).
         """
         if not 0 <= start <= stop <= self.n:
             raise ValueError(f"rows({start}, {stop}) outside 0..{self.n}")
-        out = np.empty((len(self.names), stop - start))
+        shape = (len(self.names), stop - start)
+        if out is None:
+            out = np.empty(shape)
+        elif out.shape != shape or out.dtype != np.float64 or out.strides[-1] != 8:
+            raise ValueError(f"rows: out must be a {shape} float64 array with contiguous rows")
         parts = []
         at = start
         b = start // self.block_size
