@@ -55,6 +55,7 @@ class Uniform(Distribution):
         return quantiles(uniform_into, q, self.lo, self.hi - self.lo, self.hi)
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
         from distributions.compiled import quantiles, uniform_into
 
         quantiles(uniform_into, q, self.lo, self.hi - self.lo, self.hi, out=out)
@@ -107,6 +108,7 @@ class Triangular(Distribution):
         return quantiles(triangular_into, q, *self._kernel_params)
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
         from distributions.compiled import quantiles, triangular_into
 
         quantiles(triangular_into, q, *self._kernel_params, out=out)
@@ -217,6 +219,7 @@ class Beta(Distribution):
         return x[()]
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
         from distributions.compiled import logistic_into
 
         self._fast(q, out)

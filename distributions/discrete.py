@@ -124,6 +124,7 @@ class UniformInt(Distribution):
         return quantiles(steps_into, q, self.lo, self.hi - self.lo + 1, self.hi)
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
         from distributions.compiled import quantiles, steps_into
 
         quantiles(steps_into, q, self.lo, self.hi - self.lo + 1, self.hi, out=out)

@@ -95,6 +95,7 @@ class Normal(Distribution):
         if self.truncated:
             out[:] = self._ppf(q)
             return
+        # compiled (distributions.compiled imports numba): only once something is drawn
         from distributions.compiled import normal_ppf
 
         normal_ppf(q, self.mu, self.sigma, out=out)
@@ -271,6 +272,7 @@ class Lognormal(Distribution):
         return normal_ppf(q, self.mu, self.sigma, log=True)
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
         from distributions.compiled import normal_ppf
 
         normal_ppf(q, self.mu, self.sigma, log=True, out=out)

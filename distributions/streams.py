@@ -47,6 +47,7 @@ def _compiled() -> Any:
     """distributions.pcg, imported at the first draw (it imports numba)."""
     global _COMPILED
     if _COMPILED is None:
+        # compiled (distributions.pcg imports numba): only once something is drawn
         from distributions import pcg
 
         _COMPILED = pcg
