@@ -85,7 +85,8 @@ def chunk_values(study: Study, start: int, stop: int, *, plan: SamplingPlan | No
     The same values as ``input_values(study, plan.rows(start, stop), start=start)``; the
     uniforms go to a buffer this thread keeps and reuses from chunk to chunk (only the
     values are new arrays), so drawing a chunk does not touch fresh memory pages for
-    them: a fresh page costs about as much as drawing what fills it.
+    them: a fresh page costs about as much as drawing what fills it. The buffer stays
+    with the thread (inputs x chunk size floats: 5 MB for 20 inputs and 32K samples).
 
     Examples
     --------
