@@ -15,8 +15,11 @@ best and say what load you saw, ``uptime``):
   month loop over sample vectors: the same formulas, numpy doing each one for every
   sample), and the two NPVs are checked to agree;
 - drawing inputs: ns per input per sample (the sampling plan's uniforms and each input's
-  quantile function); the reference draws ``rng.random`` and applies scipy's ``ndtri``
-  and numpy (a beta or PERT: the numpy Hermite table ftrisk used before);
+  quantile function) for a 32K chunk on one thread (as each of ``ftrisk run``'s workers
+  draws its chunks) and on two (as :class:`sim.runner.draws.Draws` draws a whole study
+  for ``sim.run(write=False)``), and through :func:`sim.runner.draws.chunk_values` (the
+  uniforms in a buffer the thread reuses); the reference draws ``rng.random`` and applies
+  scipy's ``ndtri`` and numpy (a beta or PERT: the numpy Hermite table ftrisk used before);
 - ``sim.run(study, write=False)`` warm, in process, 10^5 samples x 5 strategies; the
   reference draws and runs the numpy model and takes the mean, P(NPV > 0) and quantiles;
 - ``ftrisk run`` end to end (a fresh process: imports, samples.parquet, report), 10^6 x 5
@@ -84,7 +87,12 @@ from sim.costs.slots import (  # noqa: E402
     SELF_HOSTED,
     TOKEN,
 )
-from sim.runner.draws import clear_cache, input_values, sampling_plan  # noqa: E402
+from sim.runner.draws import (  # noqa: E402
+    chunk_values,
+    clear_cache,
+    input_values,
+    sampling_plan,
+)
 from sim.runner.model import discount_factors  # noqa: E402
 from sim.study import Study, load_study  # noqa: E402
 
@@ -327,10 +335,15 @@ def main() -> None:
     study = five.replace(samples=CHUNK)
     plan = sampling_plan(study)
     units = CHUNK * len(study.uncertain_inputs())
+    input_values(study, plan.rows(0, CHUNK))  # compiled loops loaded
     ours = timed(lambda: input_values(study, plan.rows(0, CHUNK)), args.repeat)
+    both = timed(lambda: input_values(study, plan.rows(0, CHUNK, threads=2), threads=2),
+                 args.repeat)
+    reused = timed(lambda: chunk_values(study, 0, CHUNK, plan=plan), args.repeat)
     ref = timed(lambda: numpy_draws(study, CHUNK, np.random.default_rng(0)), args.repeat)
     rows.append(("drawing inputs ns/input/sample (five strategies)", _ns(ours, units),
-                 _ns(ref, units), "uniforms + quantiles"))
+                 _ns(ref, units), f"one thread; two: {_ns(both, units)}; "
+                 f"chunk_values: {_ns(reused, units)}"))
     print(*rows[-1], sep=" | ", flush=True)
 
     s5 = five.replace(samples=100_000)

@@ -95,6 +95,12 @@ class Distribution(ABC):
     def _params(self) -> str:
         """Parameters as ``name=value`` text for :meth:`describe`."""
 
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        """``out[:] = _ppf(q)`` for 1-d ``q`` and a contiguous ``out`` of its size (not q):
+        families with a compiled quantile function write there directly, with no array
+        of their own (a sampling plan's chunk fills one block this way)."""
+        out[:] = self._ppf(q)
+
     def _cdf(self, x: FloatArray) -> FloatArray:
         raise NotImplementedError(f"{self.family} has no closed-form cdf")
 

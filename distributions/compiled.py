@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from numba import njit as _numba_njit
+from numpy.typing import NDArray
 
 #: numba.njit untyped: its stubs reject options passed as a dict
 njit: Any = _numba_njit
@@ -67,43 +68,75 @@ def _central(q: float) -> float:
 
 
 @njit(**_JIT)
-def _tail(p: float, q: float) -> float:
-    r = p if q < 0.0 else 1.0 - p
-    if r <= 0.0:
-        return -np.inf if q < 0.0 else np.inf
-    r = math.sqrt(-math.log(r))
-    if r <= SPLIT2:
-        r = r - CONST2
-        num = (((((((C7 * r + C6) * r + C5) * r + C4) * r + C3) * r + C2) * r + C1) * r + C0)
-        den = (((((((D7 * r + D6) * r + D5) * r + D4) * r + D3) * r + D2) * r + D1) * r + D0)
-    else:
-        r = r - SPLIT2
-        num = (((((((E7 * r + E6) * r + E5) * r + E4) * r + E3) * r + E2) * r + E1) * r + E0)
-        den = (((((((F7 * r + F6) * r + F5) * r + F4) * r + F3) * r + F2) * r + F1) * r + F0)
-    z = num / den
-    return -z if q < 0.0 else z
+def _tail_poly(r: float) -> float:
+    """AS 241's tail rational function of ``r = sqrt(-log(min(p, 1 - p)))`` (positive).
+
+    The coefficients of the region (``r <= 5``, else the far tail) are selected rather
+    than branched to, so a loop over an array of ``r`` is vectorized; the arithmetic is
+    the same, operation for operation. ``r = inf`` (p at 0 or 1) gives inf.
+    """
+    near = r <= SPLIT2
+    s = r - (CONST2 if near else SPLIT2)
+    c7, c6, c5, c4 = (C7, C6, C5, C4) if near else (E7, E6, E5, E4)
+    c3, c2, c1, c0 = (C3, C2, C1, C0) if near else (E3, E2, E1, E0)
+    d7, d6, d5, d4 = (D7, D6, D5, D4) if near else (F7, F6, F5, F4)
+    d3, d2, d1, d0 = (D3, D2, D1, D0) if near else (F3, F2, F1, F0)
+    num = (((((((c7 * s + c6) * s + c5) * s + c4) * s + c3) * s + c2) * s + c1) * s + c0)
+    den = (((((((d7 * s + d6) * s + d5) * s + d4) * s + d3) * s + d2) * s + d1) * s + d0)
+    return np.inf if r == np.inf else num / den
+
+
+#: Elements per strip: the scratch arrays stay small (no fresh pages per call) and the
+#: strip stays in the L1/L2 cache between passes.
+STRIP = 2048
 
 
 @njit(**_JIT)
-def ndtri_into(p: np.ndarray, out: np.ndarray) -> None:
-    """``out[i] = Phi^-1(p[i])`` (AS 241); p outside (0, 1) gives -inf, inf or NaN.
+def _scores_strip(p: np.ndarray, mu: float, sigma: float, out: np.ndarray,
+                  far: np.ndarray, r: np.ndarray) -> None:
+    """``out[i] = mu + sigma * Phi^-1(p[i])`` (AS 241) for a strip of at most ``far.size``
+    elements (``far`` and ``r``: scratch of that size); p outside (0, 1) gives -inf, inf
+    or NaN (times sigma, plus mu).
 
-    The central formula is applied to every element without a branch (vectorized); the
-    indices of the others are gathered without a branch too, then finished one by one
-    with no unpredictable branch left.
+    Four passes, each without an unpredictable branch: the central formula for every
+    element (vectorized); the indices of the others gathered; their ``sqrt(-log(.))``
+    one by one (the C library's log, the only call left); their rational function over
+    a packed array (vectorized), scattered back with its sign.
     """
     n = p.size
     for i in range(n):
-        out[i] = _central(p[i] - 0.5)
-    far = np.empty(n, dtype=np.int64)
+        out[i] = mu + sigma * _central(p[i] - 0.5)
     k = 0
     for i in range(n):
         far[k] = i
         k += 0 if abs(p[i] - 0.5) <= SPLIT1 else 1
     for j in range(k):
+        x = p[far[j]]
+        m = x if x < 0.5 else 1.0 - x
+        r[j] = math.sqrt(-math.log(m)) if m > 0.0 else np.inf
+    for j in range(k):
+        r[j] = _tail_poly(r[j])
+    for j in range(k):
         i = far[j]
         q = p[i] - 0.5
-        out[i] = np.nan if q != q else _tail(p[i], q)
+        z = -r[j] if q < 0.0 else r[j]
+        out[i] = mu + sigma * (np.nan if q != q else z)
+
+
+@njit(**_JIT)
+def _scores_into(p: np.ndarray, mu: float, sigma: float, out: np.ndarray) -> None:
+    """``out = mu + sigma * Phi^-1(p)`` (AS 241), strip by strip."""
+    far = np.empty(STRIP, dtype=np.int64)
+    r = np.empty(STRIP)
+    for a in range(0, p.size, STRIP):
+        b = min(a + STRIP, p.size)
+        _scores_strip(p[a:b], mu, sigma, out[a:b], far, r)
+
+
+@njit(**_JIT)
+def ndtri_into(p: np.ndarray, out: np.ndarray) -> None:
+    """``out[i] = Phi^-1(p[i])`` (AS 241); p outside (0, 1) gives -inf, inf or NaN."""
+    _scores_into(p, 0.0, 1.0, out)
 
 
 def ndtri(p: np.ndarray) -> np.ndarray:
@@ -129,34 +162,47 @@ def hermite_into(p: np.ndarray, z0: float, h: float, x: np.ndarray, slope: np.nd
     """Cubic Hermite interpolation in the normal score (see
     :class:`~distributions.fastppf.HermitePPF`): ``out[i]`` is the table's value at
     ``Phi^-1(p[i])`` clipped to ``[-z_max, z_max]``. Returns True when some score lies
-    beyond ``z_max`` (those need the exact function)."""
-    ndtri_into(p, out)
+    beyond ``z_max`` (those need the exact function).
+
+    Strip by strip: the scores, then each score's interval and position in it
+    (vectorized: the division is the costly part), then the cubic from the table.
+    """
     last = x.size - 2
     far = False
-    for i in range(p.size):
-        z = out[i]
-        far = far | (not abs(z) <= z_max)
-        z = -z_max if z < -z_max else (z_max if z > z_max else z)
-        s = (z - z0) / h
-        k = int(s)
-        k = 0 if k < 0 else (last if k > last else k)
-        t = s - k
-        t2 = t * t
-        t3 = t2 * t
-        out[i] = ((2 * t3 - 3 * t2 + 1) * x[k] + (t3 - 2 * t2 + t) * slope[k]
-                  + (3 * t2 - 2 * t3) * x[k + 1] + (t3 - t2) * slope[k + 1])
+    tails = np.empty(STRIP, dtype=np.int64)
+    r = np.empty(STRIP)
+    cell = np.empty(STRIP, dtype=np.int64)
+    for a in range(0, p.size, STRIP):
+        b = min(a + STRIP, p.size)
+        o = out[a:b]
+        _scores_strip(p[a:b], 0.0, 1.0, o, tails, r)
+        for i in range(b - a):
+            z = o[i]
+            far = far | (not abs(z) <= z_max)
+            z = -z_max if z < -z_max else (z_max if z > z_max else z)
+            s = (z - z0) / h
+            k = int(s)
+            k = 0 if k < 0 else (last if k > last else k)
+            cell[i] = k
+            o[i] = s - k
+        for i in range(b - a):
+            k = cell[i]
+            t = o[i]
+            t2 = t * t
+            t3 = t2 * t
+            o[i] = ((2 * t3 - 3 * t2 + 1) * x[k] + (t3 - 2 * t2 + t) * slope[k]
+                    + (3 * t2 - 2 * t3) * x[k + 1] + (t3 - t2) * slope[k + 1])
     return far
 
 
 @njit(**_JIT)
 def normal_into(p: np.ndarray, mu: float, sigma: float, out: np.ndarray) -> None:
-    """``out = mu + sigma * Phi^-1(p)``."""
-    ndtri_into(p, out)
-    for i in range(p.size):
-        out[i] = mu + sigma * out[i]
+    """``out = mu + sigma * Phi^-1(p)`` (one pass: the affine map inside AS 241)."""
+    _scores_into(p, mu, sigma, out)
 
 
-def normal_ppf(p: np.ndarray, mu: float, sigma: float, *, log: bool = False) -> np.ndarray:
+def normal_ppf(p: np.ndarray, mu: float, sigma: float, *, log: bool = False,
+               out: np.ndarray | None = None) -> np.ndarray:
     """Quantiles of a normal (``log``: of the lognormal ``exp(N(mu, sigma))``), any shape
     (a float for a scalar).
 
@@ -170,11 +216,11 @@ def normal_ppf(p: np.ndarray, mu: float, sigma: float, *, log: bool = False) -> 
     1.0
     """
     a = np.asarray(p, dtype=np.float64)
-    out = np.empty(a.size)
-    normal_into(np.ascontiguousarray(a).reshape(-1), float(mu), float(sigma), out)
+    res = np.empty(a.size) if out is None else out  # out: contiguous 1-d, p's size
+    normal_into(np.ascontiguousarray(a).reshape(-1), float(mu), float(sigma), res)
     if log:
-        np.exp(out, out=out)  # numpy's vectorized exp: 5x the compiled loop's scalar calls
-    return out.reshape(a.shape)[()]
+        np.exp(res, out=res)  # numpy's vectorized exp: 5x the compiled loop's scalar calls
+    return res if out is not None else res.reshape(a.shape)[()]
 
 
 @njit(**_JIT)
@@ -184,6 +230,82 @@ def _scale_logistic(e: np.ndarray, lo: float, hi: float) -> None:
     for i in range(e.size):
         v = lo + width * (1.0 / (1.0 + e[i]))
         e[i] = hi if v > hi else (lo if v < lo else v)
+
+
+@njit(**_JIT)
+def uniform_into(q: np.ndarray, lo: float, width: float, hi: float, out: np.ndarray) -> None:
+    """``out = clip(lo + q * width, lo, hi)`` (a uniform's quantiles, one pass).
+
+    Examples
+    --------
+    >>> out = np.empty(3)
+    >>> uniform_into(np.array([0.0, 0.25, 1.0]), 2.0, 4.0, 6.0, out)
+    >>> out.tolist()
+    [2.0, 3.0, 6.0]
+    """
+    for i in range(q.size):
+        v = lo + q[i] * width
+        out[i] = hi if v > hi else (lo if v < lo else v)
+
+
+@njit(**_JIT)
+def steps_into(q: np.ndarray, lo: float, count: float, hi: float, out: np.ndarray) -> None:
+    """``out = min(lo + floor(q * count), hi)`` (a whole number uniform on ``count`` values
+    from ``lo``, one pass).
+
+    Examples
+    --------
+    >>> out = np.empty(4)
+    >>> steps_into(np.array([0.0, 0.33, 0.34, 1.0]), 6.0, 3.0, 8.0, out)
+    >>> out.tolist()
+    [6.0, 6.0, 7.0, 8.0]
+    """
+    for i in range(q.size):
+        v = lo + math.floor(q[i] * count)
+        out[i] = hi if v > hi else v
+
+
+@njit(**_JIT)
+def triangular_into(q: np.ndarray, lo: float, hi: float, span: float, fc: float,
+                    root_left: float, root_right: float, out: np.ndarray) -> None:
+    """A triangular's quantiles: ``lo + sqrt(q * span) * root_left`` below the mode's
+    probability ``fc``, else ``hi - sqrt((1 - q) * span) * root_right`` (``span = hi - lo``,
+    the roots ``sqrt(mode - lo)`` and ``sqrt(hi - mode)``); only the side used is computed.
+
+    Examples
+    --------
+    >>> out = np.empty(3)
+    >>> triangular_into(np.array([0.0, 0.5, 1.0]), 0.0, 2.0, 2.0, 0.5, 1.0, 1.0, out)
+    >>> out.tolist()
+    [0.0, 1.0, 2.0]
+    """
+    for i in range(q.size):
+        p = q[i]
+        if p < fc:
+            out[i] = lo + math.sqrt(p * span) * root_left
+        else:
+            out[i] = hi - math.sqrt((1.0 - p) * span) * root_right
+
+
+def quantiles(kernel: Any, q: Any, *params: float,
+              out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+    """``kernel(q, *params, out)`` over an array of probabilities of any shape (a float for
+    a scalar): the compiled loops above take contiguous 1-d arrays.
+
+    Examples
+    --------
+    >>> quantiles(uniform_into, np.array([[0.5], [1.0]]), 2.0, 4.0, 6.0).tolist()
+    [[4.0], [6.0]]
+    >>> float(quantiles(uniform_into, 0.25, 0.0, 4.0, 4.0))
+    1.0
+    """
+    a = np.asarray(q, dtype=np.float64, order="C")
+    if out is not None:  # a contiguous 1-d array of q's size (Distribution._ppf_into)
+        kernel(a.reshape(-1), *(float(v) for v in params), out)
+        return out
+    res = np.empty(a.shape)
+    kernel(a.reshape(-1), *(float(v) for v in params), res.reshape(-1))
+    return res[()]
 
 
 def logistic_into(x: np.ndarray, lo: float, hi: float) -> None:
@@ -220,3 +342,35 @@ def hermite_ppf(p: np.ndarray, z0: float, h: float, x: np.ndarray, slope: np.nda
     out = np.empty_like(a)
     far = hermite_into(a, z0, h, x, slope, z_max, out)
     return out.reshape(np.shape(p)), bool(far)
+
+
+@njit(**_JIT)
+def order_keys(x: np.ndarray, bits: int, keys: np.ndarray) -> None:
+    """``keys[i]``: an order-preserving 64-bit key of ``x[i]`` (negative numbers flip every
+    bit, the others gain the sign bit) with its lowest ``bits`` bits replaced by ``i``
+    (see :func:`distributions.correlate.place_by_rank`)."""
+    sign = np.uint64(1) << np.uint64(63)
+    low = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+    raw = x.view(np.uint64)
+    for i in range(x.size):
+        r = raw[i]
+        k = ~r if r & sign else r | sign
+        keys[i] = (k & ~low) | np.uint64(i)
+
+
+@njit(**_JIT)
+def place_sorted(keys: np.ndarray, bits: int, x: np.ndarray, values: np.ndarray,
+                 out: np.ndarray) -> bool:
+    """``out[order[r]] = values[r]`` where ``order`` is read from the low ``bits`` bits of
+    the sorted ``keys`` (:func:`order_keys`), if ``x[order]`` is strictly increasing (so
+    ``order`` is ``argsort(x)``); else False, with ``out`` untouched."""
+    low = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+    n = keys.size
+    ok = True
+    for r in range(1, n):
+        ok = ok & (x[np.int64(keys[r - 1] & low)] < x[np.int64(keys[r] & low)])
+    if not ok:
+        return False
+    for r in range(n):
+        out[np.int64(keys[r] & low)] = values[r]
+    return True

@@ -48,8 +48,17 @@ class Uniform(Distribution):
             )
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        x = self.lo + q * (self.hi - self.lo)
-        return np.clip(x, self.lo, self.hi)
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import quantiles, uniform_into
+
+        # clip(lo + q * (hi - lo), lo, hi) in one pass
+        return quantiles(uniform_into, q, self.lo, self.hi - self.lo, self.hi)
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import quantiles, uniform_into
+
+        quantiles(uniform_into, q, self.lo, self.hi - self.lo, self.hi, out=out)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
@@ -93,11 +102,22 @@ class Triangular(Distribution):
         return (self.mode - self.lo) / (self.hi - self.lo)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        lo, mode, hi, fc = self.lo, self.mode, self.hi, self._fc
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import quantiles, triangular_into
+
+        return quantiles(triangular_into, q, *self._kernel_params)
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import quantiles, triangular_into
+
+        quantiles(triangular_into, q, *self._kernel_params, out=out)
+
+    @property
+    def _kernel_params(self) -> tuple[float, ...]:
+        lo, mode, hi = self.lo, self.mode, self.hi
         # a product of square roots: the product of the spans overflows for spans near 1e154
-        left = lo + np.sqrt(q * (hi - lo)) * np.sqrt(mode - lo)
-        right = hi - np.sqrt((1.0 - q) * (hi - lo)) * np.sqrt(hi - mode)
-        return np.where(q < fc, left, right)
+        return (lo, hi, hi - lo, self._fc, math.sqrt(mode - lo), math.sqrt(hi - mode))
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         lo, mode, hi = self.lo, self.mode, self.hi
@@ -193,10 +213,17 @@ class Beta(Distribution):
         from distributions.compiled import logistic_into
 
         # lo + (hi - lo) * expit(logit quantile), clipped: lo + (hi - lo) * 1 may round
-        # past hi
-        x = np.array(self._fast(q), dtype=np.float64)
+        # past hi (the table's values are a new array: transformed in place)
+        x = np.asarray(self._fast(q), dtype=np.float64, order="C")
         logistic_into(x.reshape(-1), float(self.lo), float(self.hi))
         return x[()]
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import logistic_into
+
+        self._fast(q, out)
+        logistic_into(out, float(self.lo), float(self.hi))
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         u = np.clip((x - self.lo) / (self.hi - self.lo), 0.0, 1.0)
@@ -255,6 +282,9 @@ class Pert(Distribution):
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         return self._beta._ppf(q)
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        self._beta._ppf_into(q, out)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return self._beta._cdf(x)
@@ -334,7 +364,15 @@ class Gamma(Distribution):
         return cls((mean / sd) ** 2, sd * sd / mean)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return self.scale * np.exp(self._fast(q))
+        x = np.asarray(self._fast(q), dtype=np.float64)  # a new array: scaled in place
+        np.exp(x, out=x)
+        np.multiply(x, self.scale, out=x)
+        return x[()]
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        self._fast(q, out)
+        np.exp(out, out=out)
+        np.multiply(out, self.scale, out=out)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         u = np.maximum(x, 0.0) / self.scale

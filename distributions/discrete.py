@@ -118,8 +118,16 @@ class UniformInt(Distribution):
     def _ppf(self, q: FloatArray) -> FloatArray:
         # ceil(q * k) - 1 is the exact step inverse; floor(q * k) differs only on the
         # k - 1 probabilities i/k themselves and keeps q = 0 at lo
-        k = np.floor(q * (self.hi - self.lo + 1))
-        return np.minimum(self.lo + k, float(self.hi))
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import quantiles, steps_into
+
+        return quantiles(steps_into, q, self.lo, self.hi - self.lo + 1, self.hi)
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import quantiles, steps_into
+
+        quantiles(steps_into, q, self.lo, self.hi - self.lo + 1, self.hi, out=out)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         k = np.floor(x) - self.lo + 1

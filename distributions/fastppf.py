@@ -92,15 +92,23 @@ class HermitePPF:
             + (t3 - t2) * d1
         )
 
-    def __call__(self, q: FloatArray) -> FloatArray:
-        """Quantiles of ``q`` (probabilities in [0, 1])."""
+    def __call__(self, q: FloatArray, out: FloatArray | None = None) -> FloatArray:
+        """Quantiles of ``q`` (probabilities in [0, 1]); into ``out`` if given (a
+        contiguous 1-d array of q's size, not q itself)."""
         if self.exact_only:
-            return self._exact(q)
+            if out is None:
+                return self._exact(q)
+            out[:] = self._exact(q)
+            return out
         # compiled (distributions.compiled imports numba): only once something is drawn
-        from distributions.compiled import hermite_ppf
+        from distributions.compiled import hermite_into, hermite_ppf
 
         q = np.asarray(q, dtype=np.float64)
-        out, far = hermite_ppf(q, self._z0, self._h, self._x, self._slope, Z_MAX)
+        if out is None:
+            out, far = hermite_ppf(q, self._z0, self._h, self._x, self._slope, Z_MAX)
+        else:
+            far = hermite_into(np.ascontiguousarray(q), self._z0, self._h, self._x,
+                               self._slope, Z_MAX, out)
         if far:
             tail = ~(np.abs(special.ndtri(q)) <= Z_MAX)
             out[tail] = self._exact(q[tail])

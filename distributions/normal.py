@@ -91,6 +91,15 @@ class Normal(Distribution):
             z = special.ndtri(fa + q * (fb - fa))
         return np.clip(self.mu + self.sigma * z, self.lo, self.hi)
 
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        if self.truncated:
+            out[:] = self._ppf(q)
+            return
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import normal_ppf
+
+        normal_ppf(q, self.mu, self.sigma, out=out)
+
     def _cdf(self, x: FloatArray) -> FloatArray:
         z = (np.clip(x, self.lo, self.hi) - self.mu) / self.sigma
         a, _ = self._ab
@@ -261,6 +270,12 @@ class Lognormal(Distribution):
         from distributions.compiled import normal_ppf
 
         return normal_ppf(q, self.mu, self.sigma, log=True)
+
+    def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
+        # compiled (distributions.compiled imports numba): only once something is drawn
+        from distributions.compiled import normal_ppf
+
+        normal_ppf(q, self.mu, self.sigma, log=True, out=out)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore"):

@@ -29,18 +29,27 @@ their joint low-discrepancy is not.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 from scipy.stats import qmc
 
 from distributions.base import TINY
+from distributions.correlate import iman_conover as iman_conover  # re-exported
+from distributions.correlate import iman_conover_into
 from distributions.errors import DistributionError
+from distributions.streams import (
+    draw_uniforms,
+    generator,
+    loaded,
+    pcg64_states,
+    state_words,
+    stream_key,
+)
+from distributions.threads import each
 
 FloatArray = NDArray[np.float64]
 Method = Literal["mc", "lhs", "sobol"]
@@ -48,17 +57,6 @@ METHODS: tuple[str, ...] = get_args(Method)
 BLOCK_SIZE = 16384
 _IC_KEY = 0x1C0C
 _SOBOL_KEY = 0x50B0
-
-
-def stream_key(name: str) -> int:
-    """A stable 63-bit integer naming an input's random stream (same on every machine).
-
-    Examples
-    --------
-    >>> stream_key("workload.requests_per_day") == stream_key("workload.requests_per_day")
-    True
-    """
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") >> 1
 
 
 def normals(seed: int, name: str, rows: int, start: int, stop: int, *,
@@ -91,9 +89,13 @@ def normals(seed: int, name: str, rows: int, start: int, stop: int, *,
     while at < stop:
         b_start = b * block_size
         hi = min(stop, b_start + block_size)
-        for r in range(rows):
-            _generator(seed, key, b, r).standard_normal(block_size, out=z)
-            out[r, at - start:hi - start] = z[at - b_start:hi - b_start]
+        for r, state in enumerate(pcg64_states(seed, [(key, b, r) for r in range(rows)])):
+            # normals are drawn in order: the block's first hi - b_start are all it takes
+            if at == b_start:
+                loaded(state).standard_normal(hi - at, out=out[r, at - start:hi - start])
+            else:
+                loaded(state).standard_normal(hi - b_start, out=z[:hi - b_start])
+                out[r, at - start:hi - start] = z[at - b_start:hi - b_start]
         at = hi
         b += 1
     return out
@@ -106,10 +108,6 @@ def check_method(method: str) -> Method:
             f"'{method}' is not a valid sampling method; it must be one of {set(METHODS)}"
         )
     return method  # type: ignore[return-value]
-
-
-def _generator(seed: int, *key: int) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
 @dataclass(frozen=True)
@@ -182,44 +180,76 @@ class SamplingPlan:
     def block(self, b: int) -> FloatArray:
         """Uniforms of block ``b`` as a (d, length) array in (0, 1)."""
         start, stop = self.block_bounds(b)
+        out = np.empty((len(self.names), stop - start))
+        self._block_into(b, 0, stop - start, out)
+        return out
+
+    def _block_into(self, b: int, lo: int, hi: int, out: FloatArray) -> None:
+        """Samples ``lo`` to ``hi - 1`` of block ``b`` (counted from the block's start)
+        into ``out`` (d, hi - lo), drawing no more than they need.
+
+        Monte Carlo uniforms come in order, so a part of a block skips its first ``lo``
+        draws (the generator's ``advance``: the same numbers as drawing and dropping
+        them) and stops at ``hi``; a Latin hypercube, Sobol points and Iman–Conover need
+        the whole block, drawn aside when only a part is asked for.
+        """
+        start, stop = self.block_bounds(b)
         length = stop - start
         d = len(self.names)
         if d == 0:
-            return np.empty((0, length))
+            return
+        ranged = self.method == "mc" and self._pearson is None
+        u = out if ranged or (lo, hi) == (0, length) else np.empty((d, length))
         if self.method == "sobol":
-            u = self._sobol(start, length)
+            u[:] = self._sobol(start, length)
+            np.clip(u, TINY, 1.0 - TINY, out=u)
         else:
-            u = np.empty((d, length))
-            for j, name in enumerate(self.names):
-                gen = _generator(self.seed, stream_key(name), b)
-                if self.method == "mc":
-                    gen.random(length, out=u[j])  # the same draws, written in place
-                else:
+            states = pcg64_states(self.seed, [(stream_key(name), b) for name in self.names])
+            if self.method == "mc":
+                # numpy's Generator.random, compiled (distributions.pcg), clipped
+                draw_uniforms(states, lo if ranged else 0, u)
+            else:
+                for j, state in enumerate(states):
+                    gen = loaded(state)
                     u[j] = (gen.permutation(length) + gen.random(length)) / length
-        np.clip(u, TINY, 1.0 - TINY, out=u)
+                np.clip(u, TINY, 1.0 - TINY, out=u)
         if self._pearson is not None:
-            u = iman_conover(u, self._pearson, rng=_generator(self.seed, _IC_KEY, b))
-        return u
+            ic = state_words(pcg64_states(self.seed, [(_IC_KEY, b)]))[0]
+            iman_conover_into(u, self._pearson, state=ic)
+        if u is not out:
+            out[:] = u[:, lo:hi]
 
     def _sobol(self, start: int, length: int) -> FloatArray:
         assert self._sobol_cursor is not None
-        return np.ascontiguousarray(self._sobol_cursor.points(start, length).T)
+        return self._sobol_cursor.points(start, length).T
 
-    def rows(self, start: int, stop: int) -> FloatArray:
-        """Uniforms for samples ``start`` to ``stop - 1``, whatever blocks they span."""
+    def rows(self, start: int, stop: int, *, threads: int = 1,
+             out: FloatArray | None = None) -> FloatArray:
+        """Uniforms for samples ``start`` to ``stop - 1``, whatever blocks they span.
+
+        ``threads`` > 1 draws the blocks side by side (Monte Carlo and Latin hypercube;
+        a Sobol sequence is read in order); the numbers are the same. ``out``: a (d,
+        stop - start) float array with contiguous rows to write them into (returned).
+        """
         if not 0 <= start <= stop <= self.n:
             raise ValueError(f"rows({start}, {stop}) outside 0..{self.n}")
+        shape = (len(self.names), stop - start)
+        if out is None:
+            out = np.empty(shape)
+        elif out.shape != shape or out.dtype != np.float64 or out.strides[-1] != 8:
+            raise ValueError(f"rows: out must be a {shape} float64 array with contiguous rows")
         parts = []
+        at = start
         b = start // self.block_size
-        while start < stop:
+        while at < stop:
             b_start, b_stop = self.block_bounds(b)
-            u = self.block(b)
-            parts.append(u[:, start - b_start : min(stop, b_stop) - b_start])
-            start = min(stop, b_stop)
+            hi = min(stop, b_stop)
+            parts.append((b, at - b_start, hi - b_start, out[:, at - start:hi - start]))
+            at = hi
             b += 1
-        if not parts:
-            return np.empty((len(self.names), 0))
-        return np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
+        each(lambda part: self._block_into(*part), parts,
+             threads=1 if self.method == "sobol" else threads)
+        return out
 
 
 class SobolCursor:
@@ -262,7 +292,7 @@ class SobolCursor:
         with self._lock:
             if self._engine is None or start < self._position:
                 self._engine = qmc.Sobol(self.d, scramble=True,
-                                         rng=_generator(self.seed, *self.key))
+                                         rng=generator(self.seed, *self.key))
                 self._position = 0
             if start > self._position:
                 self._engine.fast_forward(start - self._position)
@@ -316,71 +346,3 @@ def check_correlation(c: FloatArray, names: tuple[str, ...] | list[str]) -> None
                 f"smallest eigenvalue {vals[0]:.3f}): they contradict each other among "
                 f"{'; '.join(pairs) or 'the stated pairs'}; weaken one of them"
             )
-
-
-def iman_conover(u: FloatArray, pearson: FloatArray, *, rng: np.random.Generator) -> FloatArray:
-    """Rearrange each row of ``u`` so the rows' normal scores have correlation ``pearson``.
-
-    Iman & Conover (1982): build van der Waerden scores, randomly permuted per variable,
-    transform them to have exactly the target correlation, then reorder each variable's
-    values to follow the ranks of its transformed scores. Each row keeps exactly its values
-    (marginals are unchanged); only the pairing between rows changes. Rows whose target row
-    is the identity are left untouched. To reach a Spearman correlation ``rho``, pass
-    ``2 sin(pi rho / 6)`` (the normal-score correlation with that rank correlation).
-
-    Parameters
-    ----------
-    u : ndarray, shape (d, n)
-        Values, one variable per row.
-    pearson : ndarray, shape (d, d)
-        Target correlation of the normal scores; must be positive semi-definite.
-    rng : numpy.random.Generator
-        For the random permutations of the scores.
-
-    Returns
-    -------
-    ndarray, shape (d, n)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rng = np.random.default_rng(0)
-    >>> u = rng.random((2, 10_000))
-    >>> target = 2 * np.sin(np.pi * np.array([[1, 0.7], [0.7, 1]]) / 6)
-    >>> v = iman_conover(u, target, rng=rng)
-    >>> from scipy.stats import spearmanr
-    >>> round(float(spearmanr(v[0], v[1]).statistic), 2)
-    0.7
-    >>> bool((np.sort(v[1]) == np.sort(u[1])).all())
-    True
-    """
-    n = u.shape[1]
-    off_diagonal = pearson != 0
-    np.fill_diagonal(off_diagonal, False)
-    active = np.flatnonzero(np.any(off_diagonal, axis=1))
-    k = active.size
-    if k == 0 or n <= k + 1:
-        # too few rows to give k score vectors a full-rank correlation (only ever the tiny
-        # last block of a plan): leave them independent
-        return u
-    target = pearson[np.ix_(active, active)]
-    base = special.ndtri(np.arange(1, n + 1) / (n + 1.0))
-    scores = np.empty((k, n))
-    for i in range(k):
-        scores[i] = rng.permutation(base)
-    actual = np.corrcoef(scores) if k > 1 else np.ones((1, 1))
-    try:
-        q_inv = np.linalg.inv(np.linalg.cholesky(actual))
-    except np.linalg.LinAlgError:
-        # a small block whose random score orders came out collinear (two of 4 rows: 1 in
-        # 12): it cannot be decorrelated, so it stays independent like a tiny one
-        return u
-    vals, vecs = np.linalg.eigh(target)
-    # symmetric square root: works for semi-definite targets, where Cholesky does not
-    root = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
-    adjusted = root @ (q_inv @ scores)
-    out = u.copy()
-    for i, j in enumerate(active):
-        # the sample with the r-th smallest adjusted score takes the r-th smallest value
-        out[j, np.argsort(adjusted[i])] = np.sort(u[j])
-    return out

@@ -4,12 +4,21 @@ place in practice)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import special, stats
 
-from distributions import Beta, Lognormal, Normal, Pert
-from distributions.compiled import hermite_ppf, logistic_into, ndtri, normal_ppf
+from distributions import Beta, Gamma, Lognormal, Normal, Pert, Triangular, Uniform, UniformInt
+from distributions.compiled import (
+    hermite_ppf,
+    logistic_into,
+    ndtri,
+    normal_ppf,
+    quantiles,
+    uniform_into,
+)
 from distributions.fastppf import Z_MAX
 
 #: Probabilities from the far tails to the centre (both sides of AS 241's splits).
@@ -85,3 +94,115 @@ def test_logistic_into_clips_to_the_range():
     logistic_into(x, 1.0, 3.0)
     assert x[:3].tolist() == [1.0, 2.0, 3.0]
     assert close(x[3], 1.0 + 2.0 * special.expit(1.0))
+
+
+# -- the same numbers as before: the formulas the compiled loops replaced -----------------
+
+def as241(p: float) -> float:
+    """Wichura's AS 241 (PPND16) element by element, as the loop before this one computed
+    it: a branch per region, C library log and sqrt (Python's math calls the same)."""
+    from distributions import compiled as c
+
+    q = p - 0.5
+    if q != q:
+        return math.nan
+    if abs(q) <= c.SPLIT1:
+        return c._central(q)
+    r = p if q < 0.0 else 1.0 - p
+    if r <= 0.0:
+        return -math.inf if q < 0.0 else math.inf
+    r = math.sqrt(-math.log(r))
+    if r <= c.SPLIT2:
+        r -= c.CONST2
+        num, den = c._C, c._D
+    else:
+        r -= c.SPLIT2
+        num, den = c._E, c._F
+    z = ((((((((num[7] * r + num[6]) * r + num[5]) * r + num[4]) * r + num[3]) * r + num[2])
+           * r + num[1]) * r + num[0])
+         / (((((((den[7] * r + den[6]) * r + den[5]) * r + den[4]) * r + den[3]) * r + den[2])
+             * r + den[1]) * r + den[0]))
+    return -z if q < 0.0 else z
+
+
+#: the grid, both sides of every split, the ends and beyond them, and a random draw
+EDGES = np.concatenate([GRID, [0.0, 1.0, np.nan, -0.5, 1.5, 5e-324, 2.0**-53, 1 - 2.0**-53,
+                               np.nextafter(0.075, 0), np.nextafter(0.925, 1), np.exp(-25.0),
+                               np.nextafter(np.exp(-25.0), 0)],
+                        np.random.default_rng(0).random(20_000)])
+
+
+def test_ndtri_is_as241_to_the_last_bit():
+    expected = np.array([as241(float(p)) for p in EDGES])
+    np.testing.assert_array_equal(ndtri(EDGES), expected)
+    # the affine map inside the loop: mu + sigma * z, the same operations as before
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(normal_ppf(EDGES, 3.0, 0.5), 3.0 + 0.5 * expected)
+
+
+@pytest.mark.parametrize("n", [1, 2047, 2048, 2049, 10_000])
+def test_strips_do_not_change_the_scores(n):
+    """The loop works in strips of STRIP elements: a value is the same whatever the length
+    of the array it sits in."""
+    p = np.random.default_rng(n).random(n)
+    p[::7] = p[::7] ** 9  # more of the tails
+    np.testing.assert_array_equal(ndtri(p), np.array([ndtri(np.array([v]))[0] for v in p]))
+
+
+Q = np.concatenate([[0.0, 1.0, 0.5], np.linspace(0.0, 1.0, 10_001),
+                    np.random.default_rng(1).random(10_000)])
+
+
+def test_uniform_is_the_numpy_formula_and_scipys():
+    lo, hi = -3.0, 7.5
+    ours = Uniform(lo, hi)._ppf(Q)
+    np.testing.assert_array_equal(ours, np.clip(lo + Q * (hi - lo), lo, hi))
+    # scipy's uniform ppf is loc + q * scale: the same formula
+    np.testing.assert_array_equal(ours, stats.uniform(lo, hi - lo).ppf(Q))
+
+
+@pytest.mark.parametrize(("lo", "mode", "hi"), [(0.0, 1.0, 4.0), (2.0, 2.0, 3.0),
+                                                (-1.0, 5.0, 5.0), (76, 120, 188)])
+def test_triangular_is_the_numpy_formula_and_scipys(lo, mode, hi):
+    fc = (mode - lo) / (hi - lo)
+    with np.errstate(invalid="ignore"):
+        left = lo + np.sqrt(Q * (hi - lo)) * np.sqrt(mode - lo)
+        right = hi - np.sqrt((1.0 - Q) * (hi - lo)) * np.sqrt(hi - mode)
+    ours = Triangular(lo, mode, hi)._ppf(Q)
+    np.testing.assert_array_equal(ours, np.where(fc > Q, left, right))
+    # scipy's is another arrangement of the same square roots: a few units in the last
+    # place of the range
+    ref = stats.triang(fc, loc=lo, scale=hi - lo).ppf(Q)
+    assert np.max(np.abs(ours - ref)) <= 1e-13 * (hi - lo)
+
+
+def test_uniform_int_is_the_numpy_formula_and_scipys():
+    lo, hi = 6, 12
+    ours = UniformInt(lo, hi)._ppf(Q)
+    np.testing.assert_array_equal(ours, np.minimum(lo + np.floor(Q * (hi - lo + 1)),
+                                                   float(hi)))
+    # scipy's randint ppf is ceil(q k) - 1 + lo: the same away from the k - 1 steps i/k
+    steps = np.isclose((Q * (hi - lo + 1)) % 1.0, 0.0) | (Q == 0.0)
+    np.testing.assert_array_equal(ours[~steps], stats.randint(lo, hi + 1).ppf(Q[~steps]))
+
+
+def test_gamma_and_beta_are_the_numpy_formulas():
+    g = Gamma(2.5, 3.0)
+    inner = Q[(Q > 0) & (Q < 1)]
+    np.testing.assert_array_equal(g._ppf(inner), 3.0 * np.exp(g._fast(inner)))
+    b = Beta(2.0, 5.0, 10.0, 30.0)
+    x = b._fast(inner)
+    with np.errstate(over="ignore"):
+        expected = np.clip(10.0 + 20.0 * (1.0 / (1.0 + np.exp(-x))), 10.0, 30.0)
+    np.testing.assert_array_equal(b._ppf(inner), expected)
+    # and both are their family's quantile within the table's build tolerance
+    assert np.max(np.abs(g._ppf(inner[(inner > 1e-9) & (inner < 1 - 1e-9)])
+                         - stats.gamma(2.5, scale=3.0).ppf(
+                             inner[(inner > 1e-9) & (inner < 1 - 1e-9)]))) < 1e-8
+
+
+def test_quantiles_keeps_shapes_and_scalars():
+    assert np.shape(quantiles(uniform_into, 0.25, 0.0, 4.0, 4.0)) == ()
+    out = quantiles(uniform_into, np.full((2, 3), 0.5), 0.0, 4.0, 4.0)
+    assert out.shape == (2, 3) and (out == 2.0).all()
+    assert quantiles(uniform_into, np.empty(0), 0.0, 1.0, 1.0).shape == (0,)

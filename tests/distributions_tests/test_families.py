@@ -88,6 +88,14 @@ class Contract:
         assert np.shape(x) == () and np.shape(self.dist.cdf(float(x))) == ()
         assert float(x) == float(self.dist.ppf([0.3])[0])
 
+    def test_ppf_into_writes_the_ppf(self):
+        """What a chunk's draw writes into its block of values is the quantile function's
+        own result, bit for bit (compiled families write there directly)."""
+        q = np.concatenate([[0.0, 1.0], np.random.default_rng(3).random(5000)])
+        out = np.full(q.size, np.nan)
+        self.dist._ppf_into(q, out)
+        np.testing.assert_array_equal(out, self.dist._ppf(q))
+
     def test_median_and_quantile_alias(self):
         assert self.dist.median == pytest.approx(float(self.dist.ppf(0.5)), abs=1e-12)
         np.testing.assert_array_equal(self.dist.quantile(PROBS), self.dist.ppf(PROBS))

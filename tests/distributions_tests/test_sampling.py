@@ -22,6 +22,7 @@ from distributions import (
     check_method,
     iman_conover,
     rank_correlation_matrix,
+    stream_key,
 )
 from distributions.sampling import SobolCursor
 
@@ -359,3 +360,117 @@ def test_sobol_cursor_reads_on_without_restarting():
     assert cursor._engine is engine
     cursor.points(4, 4)
     assert cursor._engine is not engine
+
+
+# -- the same uniforms as the plain implementation before the compiled one ----------------
+
+def old_iman_conover(u, pearson, rng):
+    """Iman–Conover as it was written before (numpy's permutation and argsort)."""
+    from scipy import special
+
+    n = u.shape[1]
+    off = pearson != 0
+    np.fill_diagonal(off, False)
+    active = np.flatnonzero(np.any(off, axis=1))
+    k = active.size
+    if k == 0 or n <= k + 1:
+        return u
+    base = special.ndtri(np.arange(1, n + 1) / (n + 1.0))
+    scores = np.array([rng.permutation(base) for _ in range(k)])
+    actual = np.corrcoef(scores) if k > 1 else np.ones((1, 1))
+    try:
+        q_inv = np.linalg.inv(np.linalg.cholesky(actual))
+    except np.linalg.LinAlgError:
+        return u
+    vals, vecs = np.linalg.eigh(pearson[np.ix_(active, active)])
+    root = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
+    adjusted = root @ (q_inv @ scores)
+    out = u.copy()
+    for i, j in enumerate(active):
+        out[j, np.argsort(adjusted[i])] = np.sort(u[j])
+    return out
+
+
+def old_rows(plan, start, stop):
+    """A plan's rows as the code before this one drew them: a numpy generator per input
+    and block, whole blocks, clipped, then Iman–Conover, then cut and joined."""
+    def gen(*key):
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(plan.seed,
+                                                                          spawn_key=key)))
+    parts = []
+    for b in range(start // plan.block_size, (stop - 1) // plan.block_size + 1):
+        b_start, b_stop = plan.block_bounds(b)
+        length = b_stop - b_start
+        u = np.empty((len(plan.names), length))
+        for j, name in enumerate(plan.names):
+            g = gen(stream_key(name), b)
+            u[j] = (g.random(length) if plan.method == "mc"
+                    else (g.permutation(length) + g.random(length)) / length)
+        np.clip(u, TINY, 1.0 - TINY, out=u)
+        if plan._pearson is not None:
+            u = old_iman_conover(u, plan._pearson, gen(0x1C0C, b))
+        parts.append(u[:, max(start, b_start) - b_start:min(stop, b_stop) - b_start])
+    return np.concatenate(parts, axis=1)
+
+
+@pytest.mark.parametrize("method", ["mc", "lhs"])
+@pytest.mark.parametrize("rho", [None, 0.6])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_rows_are_the_plain_implementations(method, rho, threads):
+    """Whole plans and parts that start and stop inside blocks, with a last short block,
+    on one thread or two."""
+    c = None if rho is None else np.array([[1.0, rho, 0.0, 0.0], [rho, 1.0, -0.3, 0.0],
+                                           [0.0, -0.3, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+    plan = SamplingPlan(("a", "b", "c", "d"), n=3000, seed=2**40 + 9, method=method,
+                        rank_correlation=c, block_size=1024)
+    for start, stop in [(0, 3000), (5, 1024), (1000, 2100), (2047, 2049), (2999, 3000),
+                        (700, 700)]:
+        np.testing.assert_array_equal(plan.rows(start, stop, threads=threads),
+                                      old_rows(plan, start, stop) if stop > start
+                                      else np.empty((4, 0)))
+
+
+def test_iman_conover_from_a_state_is_iman_conover_from_its_generator():
+    from distributions.correlate import iman_conover_into
+    from distributions.streams import generator, pcg64_states, state_words
+
+    u = np.random.default_rng(3).random((3, 5000))
+    target = 2 * np.sin(np.pi * corr(0.7, 3) / 6)
+    expected = iman_conover(u, target, rng=generator(5, 77))
+    inplace = u.copy()
+    assert iman_conover_into(inplace, target, state=state_words(pcg64_states(5, [(77,)]))[0])
+    np.testing.assert_array_equal(inplace, expected)
+    np.testing.assert_array_equal(expected, old_iman_conover(u, target, generator(5, 77)))
+
+
+def test_place_by_rank_is_argsort_or_declines():
+    from distributions.correlate import place_by_rank
+
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 100, 16384):
+        x = rng.standard_normal(n) * 10.0 ** rng.integers(-300, 300, n)
+        values = np.sort(rng.random(n))
+        out, expected = np.zeros(n), np.zeros(n)
+        expected[np.argsort(x)] = values
+        assert place_by_rank(x, values, out)
+        np.testing.assert_array_equal(out, expected)
+    # where the order is not unique or cannot be read from the keys: declines, out untouched
+    near = 1.0 + np.arange(4) * 2.0**-52  # differ only in the lowest bits the index takes
+    for x in (np.array([1.0, 1.0, 0.0]), np.array([0.0, -0.0, 1.0]),
+              np.array([np.nan, 1.0, 2.0]), near[::-1].copy(), np.array([1.0])):
+        out = np.full(x.size, 7.0)
+        assert not place_by_rank(x, np.arange(x.size, dtype=float), out)
+        assert (out == 7.0).all()
+
+
+def test_iman_conover_falls_back_to_argsort(monkeypatch):
+    """When the fast rank order declines (ties), numpy's argsort places the values: the
+    same result on values without ties."""
+    import distributions.correlate as ic
+
+    u = np.random.default_rng(4).random((2, 3000))
+    target = 2 * np.sin(np.pi * corr(0.5) / 6)
+    fast = iman_conover(u, target, rng=np.random.default_rng(9))
+    monkeypatch.setattr(ic, "place_by_rank", lambda *a: False)
+    np.testing.assert_array_equal(iman_conover(u, target, rng=np.random.default_rng(9)), fast)
+    assert not np.array_equal(fast, u)
