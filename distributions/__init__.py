@@ -16,6 +16,10 @@ Fitting to data: :func:`fit_data` ranks families by AIC for a column read with
 :func:`read_sample`, and its :class:`FitResult` gives the study value to paste
 (``toml_value``) and chart frames (:func:`fit_frames`).
 
+The fitting names are imported on first use (:func:`__getattr__`): fitting needs
+scipy.stats (about 100 MB and most of a second to import), which reading, checking and
+drawing a study never do.
+
 Examples
 --------
 >>> import numpy as np
@@ -28,15 +32,18 @@ Examples
 (4,)
 """
 
+from __future__ import annotations
+
+import importlib
+import typing
+
 from distributions.base import TINY, Distribution, fmt, moments_by_quadrature
 from distributions.continuous import Beta, Gamma, Pert, Triangular, Uniform
 from distributions.decline import Decline
 from distributions.discrete import Bernoulli, Discrete, Fixed, Rounded, UniformInt
 from distributions.empirical import Empirical
 from distributions.errors import DistributionError
-from distributions.fit import FamilyFit, FitResult, fit_data, toml_inline
 from distributions.fit_checks import MIN_ROWS, FitError, check_sample
-from distributions.fit_families import FIT_FAMILIES
 from distributions.fit_frames import FitFrames, fit_frames
 from distributions.fit_io import read_sample
 from distributions.forms import VALUE_FORMS, ValueForm
@@ -105,3 +112,30 @@ __all__ = [
     "stream_key",
     "toml_inline",
 ]
+
+#: The names that need scipy.stats, each with the module it lives in: imported on first use.
+_LAZY = {
+    "FamilyFit": "distributions.fit",
+    "FitResult": "distributions.fit",
+    "fit_data": "distributions.fit",
+    "toml_inline": "distributions.fit",
+    "FIT_FAMILIES": "distributions.fit_families",
+}
+
+if typing.TYPE_CHECKING:
+    from distributions.fit import FamilyFit, FitResult, fit_data, toml_inline
+    from distributions.fit_families import FIT_FAMILIES
+
+
+def __getattr__(name: str) -> typing.Any:
+    """A fitting name, imported from its module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'distributions' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

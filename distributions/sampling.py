@@ -35,7 +35,6 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import qmc
 
 from distributions.base import TINY
 from distributions.correlate import iman_conover as iman_conover  # re-exported
@@ -291,6 +290,9 @@ class SobolCursor:
         start, length = int(start), int(length)
         with self._lock:
             if self._engine is None or start < self._position:
+                # deferred: scipy.stats (~100 MB, most of a second); only Sobol plans need it
+                from scipy.stats import qmc
+
                 self._engine = qmc.Sobol(self.d, scramble=True,
                                          rng=generator(self.seed, *self.key))
                 self._position = 0

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from sim.cli import main
 from sim.costs.calculator import api_costs
-from sim.study import catalog, study_from_dict
+from sim.study import catalog, genai, study_from_dict
 
-from helpers import write_toml
+from helpers import ROOT, write_toml
 
 
 def test_reference_prices_from_the_lesson():
@@ -114,3 +118,53 @@ def test_study_prices_cached_tokens_from_the_catalog(lesson_doc):
     out = evaluate(study, median_values(study), 1)
     # 1.5M requests a month x (500 tokens x $5 x (0.5 + 0.5 x 0.1) + 200 x $15) / 1e6
     assert out["frontier"].tco[0] == pytest.approx(36 * 1.5e6 * (500 * 5 * 0.55 + 3000) / 1e6)
+
+
+# --- genai-prices rows kept on disk (issue 13: a study load without importing genai-prices) ---
+
+GENAI_REFS = ("gpt-4o", "ft:gpt-4o-mini", "anthropic/claude-3-5-haiku-latest")
+
+
+def test_a_stored_genai_row_equals_the_one_read_from_genai_prices(tmp_path, monkeypatch):
+    monkeypatch.setenv("FTRISK_CACHE_DIR", str(tmp_path))
+    genai._stored.cache_clear()
+    first = {ref: genai.genai_price(ref) for ref in GENAI_REFS}
+    assert genai.cache_file().is_relative_to(tmp_path)
+    assert genai.cache_file().is_file()
+    genai._stored.cache_clear()  # a new process: the rows come back from the file
+    again = genai._stored()
+    assert set(again) == set(GENAI_REFS)
+    for ref in GENAI_REFS:
+        assert again[ref] == first[ref] == genai.read_price(ref)  # tuples, not lists
+        assert genai.genai_price(ref) is again[ref]
+    assert again["ft:gpt-4o-mini"].inferred == ("cached_input",)  # batch tier published
+    genai._stored.cache_clear()
+
+
+def test_an_unreadable_cache_file_is_read_again_from_genai_prices(tmp_path, monkeypatch):
+    monkeypatch.setenv("FTRISK_CACHE_DIR", str(tmp_path))
+    genai._stored.cache_clear()
+    genai.cache_file().parent.mkdir(parents=True)
+    genai.cache_file().write_text('{"gpt-4o": {"model": "gpt-4o"}}', encoding="utf-8")
+    assert genai._stored() == {}
+    assert genai.genai_price("gpt-4o") == genai.read_price("gpt-4o")
+    genai._stored.cache_clear()
+
+
+def test_the_cache_file_is_per_genai_prices_version_and_per_code(monkeypatch):
+    name = genai.cache_file().name
+    assert name.startswith(f"genai-prices-{genai.genai_version()}-")
+    assert len(name) == len(f"genai-prices-{genai.genai_version()}-.json") + 16
+    monkeypatch.setattr(genai, "_CODE", ("genai.py", "providers.py"))  # other code, other file
+    assert genai.cache_file().name != name
+
+
+def test_a_second_study_load_does_not_import_genai_prices(tmp_path):
+    code = ("import sys\nfrom sim.study import load_study\n"
+            "load_study('studies/legal_contracts.toml')\n"
+            "print('genai_prices' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), FTRISK_CACHE_DIR=str(tmp_path))
+    seen = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           cwd=ROOT, env=env, timeout=120, check=True).stdout.split()
+            for _ in range(2)]
+    assert seen == [["True"], ["False"]]

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import ast
 import io
+import os
+import subprocess
+import sys
 import tokenize
 from pathlib import Path
 
@@ -97,3 +100,41 @@ def trailing():
     return alt
 '''
     assert local_imports(source) == [(4, True), (5, True), (10, False), (17, True)]
+
+
+# --- what each step of a run imports (issue 13: the cold start) ----------------------------
+
+#: Libraries a step must not load when it does not use them: scipy.stats (~100 MB and most of
+#: a second to import) is for fits, the actuals check and Sobol' designs; altair for pages.
+HEAVY = ("scipy.stats", "scipy.optimize", "altair")
+
+
+def imported_by(code: str) -> set[str]:
+    """The top-level-and-below module names loaded by ``code`` in a fresh interpreter that
+    imports this checkout."""
+    probe = code + "\nimport sys\nprint('\\n'.join(sys.modules))\n"
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
+def test_the_help_loads_no_numerics():
+    loaded = imported_by("from sim.cli import _parser\n_parser().format_help()")
+    assert "sim.cli" in loaded  # the probe sees what it imported
+    assert {"numpy", "polars", "numba", *HEAVY} & loaded == set()
+
+
+def test_loading_and_running_a_study_in_process_loads_no_fits_and_no_pages():
+    """``load_study`` then the light path ``sim.run(write=False)``: the model (numba) but
+    neither scipy.stats nor altair; the fitting names still import on first use."""
+    loaded = imported_by(
+        "import sim\n"
+        "study = sim.load_study('studies/legal_contracts.toml')\n"
+        "sim.run(study.replace(samples=256), write=False)")
+    assert {"sim.study", "sim.runner", "numba", "polars"} <= loaded
+    assert set(HEAVY) & loaded == set()
+    loaded = imported_by("from distributions import fit_data, FIT_FAMILIES\n"
+                         "from sim.study import derive_workload")
+    assert {"distributions.fit", "sim.study.workload_log", "scipy.stats"} <= loaded

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy import special, stats
+from scipy import special
 
 from sim.decision.samples import decision_set
 from sim.display import money
@@ -507,6 +507,9 @@ def check_actuals(study: Study, acts: Actuals, *, samples: int | None = None,
     months = pl.DataFrame(rows).with_columns(
         flagged=(pl.col("pit") < 0.05) | (pl.col("pit") > 0.95))
     pits = months["pit_ahead"].to_numpy()
+    # deferred: scipy.stats costs ~100 MB and most of a second; only this check needs it
+    from scipy import stats
+
     ks = stats.kstest(pits, "uniform")
     hist = np.histogram(pits, bins=PIT_BINS, range=(0.0, 1.0))[0]
     w = _normalized(f.logw)

@@ -28,7 +28,6 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-from scipy.optimize import brentq
 
 from sim.decision.crn import Draws, RemoteDraws
 from sim.decision.knob import Knob, knob
@@ -280,6 +279,9 @@ def goal_seek(study: Study, param: str, target: str | Goal, *, strategy: str | N
         root = k.t0
     elif d[0] * d[1] <= 0 or d[1] * d[2] <= 0:
         a, b = (ends[0], ends[1]) if d[0] * d[1] <= 0 else (ends[1], ends[2])
+        # deferred: scipy.optimize takes ~0.3 s to import; only a seek that brackets a root
+        from scipy.optimize import brentq
+
         root = float(brentq(lambda t: f(t)[0] - goal.level, a, b,
                             xtol=xtol * (k.t_hi - k.t_lo)))
     else:

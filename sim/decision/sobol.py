@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy.stats import qmc
 
 from distributions.base import TINY
 from sim.decision.metrics import Metric, parse_metric
@@ -337,6 +336,9 @@ def sobol_analysis(study: Study, *, n: int = 1 << 13, metric: str | Metric = "np
                                                       "S1_hi", "ST", "ST_lo", "ST_hi")}
     variance = dict.fromkeys(names, 0.0)
     if d:
+        # deferred: scipy.stats costs ~100 MB and most of a second; only the analysis needs it
+        from scipy.stats import qmc
+
         u = qmc.Sobol(2 * d, scramble=True, rng=gen).random_base2(int(math.log2(n)))
         np.clip(u, TINY, 1.0 - TINY, out=u)
         xa = np.stack([inp.dist._ppf(u[:, j]) for j, inp in enumerate(inputs)])

@@ -4,6 +4,9 @@ key, the strategy kinds' fields and the price catalog.
 This layer knows nothing of how a study is simulated; every problem with a study file
 becomes a :class:`StudyError` naming the file, the key and the fix.
 
+The workload-log names are imported on first use (:func:`__getattr__`): fitting a log needs
+scipy.stats (about 100 MB and most of a second to import), which loading a study does not.
+
 Examples
 --------
 >>> from sim.study import load_study
@@ -11,6 +14,11 @@ Examples
 >>> study.baseline  # doctest: +SKIP
 'frontier'
 """
+
+from __future__ import annotations
+
+import importlib
+import typing
 
 from sim.study.actuals import Actuals, ActualsError, read_actuals
 from sim.study.cards import CARDS, CARDS_BY_KEY, Card, CardAddition
@@ -30,7 +38,6 @@ from sim.study.types import (
     VolumeProcess,
     full_path,
 )
-from sim.study.workload_log import LogError, WorkloadFit, derive_workload, detect_columns
 
 __all__ = [
     "CARDS",
@@ -64,3 +71,28 @@ __all__ = [
     "set_study_value",
     "study_from_dict",
 ]
+
+#: The names that need scipy.stats, each with the module it lives in: imported on first use.
+_LAZY = {
+    "LogError": "sim.study.workload_log",
+    "WorkloadFit": "sim.study.workload_log",
+    "derive_workload": "sim.study.workload_log",
+    "detect_columns": "sim.study.workload_log",
+}
+
+if typing.TYPE_CHECKING:
+    from sim.study.workload_log import LogError, WorkloadFit, derive_workload, detect_columns
+
+
+def __getattr__(name: str) -> typing.Any:
+    """A workload-log name, imported from its module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim.study' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -5,7 +5,9 @@ a start date) carries that date, the others the latest "verified on" date of the
 price comments (or its provider's), else the package's version, since its data gives no
 date. A field genai-prices does not publish is derived by the vendor's convention, with
 the reason (:mod:`sim.study.providers`). genai-prices is imported only when a row is asked
-for: it loads its whole price database.
+for: it loads its whole price database (~0.2 s and ~35 MB at every study load). A row once
+read is kept on disk (:func:`sim.cache.cache_dir`), per genai-prices version and per version
+of the code that reads it, so later runs read it back without importing genai-prices.
 
 To refresh the data: ``pip install -U genai-prices`` (its data ships with each release),
 then run the tests (``tests/test_price_history.py`` checks the history's latest points
@@ -14,17 +16,25 @@ against it) and re-date the studies' "catalog checked" comments.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import os
 import re
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
+from sim.cache import cache_dir
 from sim.study.api_price import ApiPrice
 from sim.study.providers import role_of
 
-__all__ = ["FIRST_PARTY", "genai_ids", "genai_price", "genai_rows", "genai_version"]
+__all__ = ["FIRST_PARTY", "cache_file", "genai_ids", "genai_price", "genai_rows", "genai_version",
+           "read_price"]
 
 #: Vendors searched first for a bare model name (and listed without a filter).
 FIRST_PARTY = ("openai", "anthropic", "google")
@@ -98,7 +108,8 @@ def _batch_date(model: Any) -> str | None:
 
 
 def genai_price(ref: str) -> ApiPrice | None:
-    """The catalog row of a genai-prices model (``gpt-4o`` or ``provider/model``), or None.
+    """The catalog row of a genai-prices model (``gpt-4o`` or ``provider/model``), or None;
+    read from the disk cache when an earlier run read it (see the module docstring).
 
     Examples
     --------
@@ -106,6 +117,17 @@ def genai_price(ref: str) -> ApiPrice | None:
     >>> p.input, p.output, p.field("batch_input").checked, p.role
     (2.5, 10.0, '2026-10-14', 'vendor')
     """
+    stored = _stored().get(ref)
+    if stored is not None:
+        return stored
+    row = read_price(ref)
+    if row is not None:
+        _store(ref, row)
+    return row
+
+
+def read_price(ref: str) -> ApiPrice | None:
+    """:func:`genai_price` read from genai-prices itself (no disk cache)."""
     from genai_prices import Usage  # its price database loads on import: only when asked
 
     found = _find(ref)
@@ -150,8 +172,55 @@ def genai_rows(needle: str = "", *, providers: tuple[str, ...] | None = None
             if needle and needle not in m.id.lower() and needle not in prov.id.lower():
                 continue
             try:
-                price = genai_price(f"{prov.id}/{m.id}")
+                price = read_price(f"{prov.id}/{m.id}")
             except Exception:  # a model priced per request or per second, not per token
                 price = None
             if price is not None and (price.input or price.output):
                 yield price
+
+
+#: The code a stored row depends on: a change to any of these files starts a new cache file.
+_CODE = ("genai.py", "providers.py", "api_price.py")
+_lock = threading.Lock()
+
+
+def cache_file() -> Path:
+    """Where the rows read from this genai-prices version by this code are kept."""
+    here = Path(__file__).parent
+    code = hashlib.sha256(b"".join((here / f).read_bytes() for f in _CODE)).hexdigest()
+    return cache_dir("catalog") / f"genai-prices-{genai_version()}-{code[:16]}.json"
+
+
+@cache
+def _stored() -> dict[str, ApiPrice]:
+    """The rows kept on disk (empty when there is no readable cache file)."""
+    try:
+        raw = json.loads(cache_file().read_text(encoding="utf-8"))
+        return {ref: _row(fields) for ref, fields in raw.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def _row(fields: dict[str, Any]) -> ApiPrice:
+    """An :class:`ApiPrice` from its JSON fields (lists back to tuples)."""
+    row = ApiPrice(**fields)
+    return dataclasses.replace(row, inferred=tuple(row.inferred),
+                               field_checked=tuple(row.field_checked),
+                               reasons=tuple((f, r) for f, r in row.reasons))
+
+
+def _store(ref: str, row: ApiPrice) -> None:
+    """Keep ``row`` in memory and on disk (a read-only cache only costs the import next
+    time)."""
+    with _lock:
+        rows = _stored()
+        rows[ref] = row
+        path = cache_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_text(json.dumps({k: dataclasses.asdict(v) for k, v in rows.items()}),
+                           encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass
