@@ -33,7 +33,7 @@ from sim.costs.workload import Value
 from sim.runner.cluster import map_ordered
 from sim.runner.collect import BackgroundWriter, Collector
 from sim.runner.decomposition import explain
-from sim.runner.draws import Draws, input_values, sampling_plan
+from sim.runner.draws import Draws, chunk_values, input_values, sampling_plan
 from sim.runner.guard import check_chunk, check_document
 from sim.runner.model import fold
 from sim.runner.point import point_estimate
@@ -249,7 +249,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
     bounds = [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
 
     def work(start: int, stop: int) -> tuple[dict[str, np.ndarray], Any]:
-        values = (input_values(study, plan.rows(start, stop), start=start) if source is None
+        values = (chunk_values(study, start, stop, plan=plan) if source is None
                   else source.values(start, stop))
         return _chunk(study, values, start, stop)
 
@@ -290,8 +290,7 @@ def plan_chunk(study: Study, start: int, stop: int
                ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
     """Samples ``start..stop-1`` of ``study`` from its sampling plan through the model (a
     task that runs anywhere: on a cluster worker it depends only on its arguments)."""
-    return _chunk(study, input_values(study, sampling_plan(study).rows(start, stop), start=start),
-                  start, stop)
+    return _chunk(study, chunk_values(study, start, stop), start, stop)
 
 
 def _evaluate(client: Any, study: Study, work: Any, bounds: list[tuple[int, int]],
