@@ -28,8 +28,7 @@ from scipy.stats import qmc
 
 from distributions.base import TINY
 from sim.decision.metrics import Metric, parse_metric
-from sim.decision.samples import check_strategies
-from sim.runner.model import evaluate
+from sim.decision.samples import check_strategies, metric_values
 from sim.runner.runner import default_workers
 from sim.study import Study
 
@@ -242,8 +241,7 @@ def _run(study: Study, metric: Metric, strategies: Sequence[str], x: FloatArray
     """The metric of every strategy at the points ``x`` (d, m): shape (s, m)."""
     fixed = {i.path: float(i.dist.mean) for i in study.inputs() if not i.uncertain}
     values = {**fixed, **{inp.path: x[j] for j, inp in enumerate(study.uncertain_inputs())}}
-    out = evaluate(study, values, x.shape[1])
-    return np.stack([metric.of(out[s].npv, out[s].payback) for s in strategies])
+    return metric_values(study, values, x.shape[1], metric, strategies)
 
 
 def sobol_task(study: Study, metric: Metric, strategies: Sequence[str], xa: FloatArray,
