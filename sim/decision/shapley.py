@@ -41,8 +41,7 @@ from scipy import special
 
 from distributions.base import TINY
 from sim.decision.metrics import Metric, parse_metric
-from sim.decision.samples import check_strategies
-from sim.runner.model import evaluate
+from sim.decision.samples import check_strategies, metric_values
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]
@@ -367,8 +366,7 @@ def shapley_analysis(study: Study, *, metric: str | Metric = "npv",
 
     def func(x: FloatArray) -> FloatArray:
         values = {**fixed, **{inp.path: x[j] for j, inp in enumerate(inputs)}}
-        out = evaluate(study, values, x.shape[1])
-        return np.stack([m.of(out[s].npv, out[s].payback) for s in names])
+        return metric_values(study, values, x.shape[1], m, names)
 
     gen = np.random.default_rng(
         np.random.SeedSequence(study.seed, spawn_key=(_SHAPLEY_KEY,)) if rng is None else rng)

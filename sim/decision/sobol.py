@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,14 +27,14 @@ from numpy.typing import NDArray
 
 from distributions.base import TINY
 from sim.decision.metrics import Metric, parse_metric
-from sim.decision.samples import check_strategies
-from sim.runner.model import evaluate
+from sim.decision.samples import check_strategies, metric_values
+from sim.runner.runner import default_workers
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
-#: Rows per model call (bounds memory: inputs x rows x 8 bytes).
-CHUNK_ROWS = 1 << 17
+#: Points per model call (bounds memory: the model's working arrays, ~1 KiB a point).
+CHUNK_ROWS = 1 << 14
 #: Bootstrap resamples drawn per matrix product (bounds memory: resamples x n x 8 bytes).
 _BOOT_BLOCK = 64
 _SOBOL_KEY = 0x5E75
@@ -239,8 +240,7 @@ def _run(study: Study, metric: Metric, strategies: Sequence[str], x: FloatArray
     """The metric of every strategy at the points ``x`` (d, m): shape (s, m)."""
     fixed = {i.path: float(i.dist.mean) for i in study.inputs() if not i.uncertain}
     values = {**fixed, **{inp.path: x[j] for j, inp in enumerate(study.uncertain_inputs())}}
-    out = evaluate(study, values, x.shape[1])
-    return np.stack([metric.of(out[s].npv, out[s].payback) for s in strategies])
+    return metric_values(study, values, x.shape[1], metric, strategies)
 
 
 def sobol_task(study: Study, metric: Metric, strategies: Sequence[str], xa: FloatArray,
@@ -274,16 +274,30 @@ def _outputs(study: Study, metric: Metric, strategies: Sequence[str], xa: FloatA
     def run(x: FloatArray) -> FloatArray:
         return _run(study, metric, strategies, x)
 
-    fab = run(np.concatenate([xa, xb], axis=1))
-    f_a, f_b = fab[:, :n], fab[:, n:]
-    f_ab = np.empty((d, len(strategies), n))
-    per = max(1, CHUNK_ROWS // n)
-    for start in range(0, d, per):
-        group = range(start, min(start + per, d))
+    def ab(group: range) -> FloatArray:
         x = np.tile(xa, len(group))
         for k, i in enumerate(group):
             x[i, k * n : (k + 1) * n] = xb[i]
-        y = run(x)
+        return run(x)
+
+    # blocks of at most CHUNK_ROWS points (memory), on two threads when there are enough
+    # points (the compiled model releases the GIL); each point's output is the same
+    # whatever block it is in
+    per = max(1, CHUNK_ROWS // n)
+    groups = [range(a, min(a + per, d)) for a in range(0, d, per)]
+    with ThreadPoolExecutor(default_workers((d + 2) * n)) as pool:
+        if 2 * n <= CHUNK_ROWS:
+            both = pool.submit(run, np.concatenate([xa, xb], axis=1))
+        else:
+            a_part, b_part = pool.submit(run, xa), pool.submit(run, xb)
+        parts = list(pool.map(ab, groups))
+        if 2 * n <= CHUNK_ROWS:
+            fab = both.result()
+            f_a, f_b = fab[:, :n], fab[:, n:]
+        else:
+            f_a, f_b = a_part.result(), b_part.result()
+    f_ab = np.empty((d, len(strategies), n))
+    for group, y in zip(groups, parts, strict=True):
         for k, i in enumerate(group):
             f_ab[i] = y[:, k * n : (k + 1) * n]
     return f_a, f_b, f_ab

@@ -24,8 +24,7 @@ from numpy.typing import NDArray
 
 from sim.costs.workload import Value
 from sim.decision.metrics import Metric, parse_metric
-from sim.decision.samples import SampleSet, check_strategies
-from sim.runner.model import evaluate
+from sim.decision.samples import SampleSet, check_strategies, metric_values
 from sim.runner.runner import input_values, sampling_plan
 from sim.study import Study
 
@@ -112,9 +111,9 @@ def _scenarios(study: Study, metric: Metric, strategies: Sequence[str],
         for r, pin in enumerate(batch):
             if pin is not None:
                 values[pin[0]][r * k : (r + 1) * k] = pin[1]  # type: ignore[index]
-        out = evaluate(study, values, g * k)
-        for s in strategies:
-            y = metric.of(out[s].npv, out[s].payback).reshape(g, k)
+        out = metric_values(study, values, g * k, metric, strategies)
+        for i, s in enumerate(strategies):
+            y = out[i].reshape(g, k)
             means[s][a : a + g] = y.mean(axis=1)
             if k > 1:
                 ses[s][a : a + g] = y.std(axis=1, ddof=1) / math.sqrt(k)

@@ -17,7 +17,7 @@ import polars as pl
 from distributions import Distribution
 from sim.display import percent
 from sim.report.describe import histogram
-from sim.report.theme import FONT, PLOT_WIDTH, fit, message_chart, style
+from sim.report.theme import FONT, PLOT_WIDTH, fitted, message_chart, styled
 from sim.runner.summary import Summary
 
 HEIGHT = 300
@@ -54,12 +54,12 @@ def payback_cdf_chart(summary: Summary) -> alt.TopLevelMixin:
         y=alt.Y("p:Q", title="P(payback ≤ month)", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%")),
         color=alt.Color("label:N", title="strategy"),
-        tooltip=["label", "month", alt.Tooltip("p:Q", format=".3f")],
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("month"), alt.Tooltip("p:Q", format=".3f")],
     )
     rule = alt.Chart(pl.DataFrame({"month": [n], "text": [f"{n} months"]})).mark_rule(
-        strokeDash=[4, 4], color="gray").encode(x="month:Q")
-    return style(fit(alt.layer(lines, rule).properties(
-        title="Chance of having paid back by each month"), height=HEIGHT))
+        strokeDash=[4, 4], color="gray").encode(x=alt.X("month:Q"))
+    return alt.layer(lines, rule, title="Chance of having paid back by each month",
+                     **fitted(HEIGHT), **styled())
 
 
 def fan_chart(fan: pl.DataFrame, labels: dict[str, str] | None = None) -> alt.TopLevelMixin:
@@ -75,14 +75,16 @@ def fan_chart(fan: pl.DataFrame, labels: dict[str, str] | None = None) -> alt.To
     x = alt.X("month:Q", title="month", scale=alt.Scale(domain=[1, horizon], nice=False))
     band = alt.Chart(data).mark_area(opacity=0.22).encode(
         x=x, y=alt.Y("p10:Q", title="cumulative net saving ($)", axis=alt.Axis(format="$,.0f")),
-        y2="p90:Q", color=alt.Color("label:N", title="strategy"))
+        y2=alt.Y2("p90:Q"), color=alt.Color("label:N", title="strategy"))
     line = alt.Chart(data).mark_line().encode(
-        x=x, y="p50:Q", color="label:N",
-        tooltip=["label", "month", alt.Tooltip("p10:Q", format="$,.0f"),
-                 alt.Tooltip("p50:Q", format="$,.0f"), alt.Tooltip("p90:Q", format="$,.0f")])
-    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
-    return style(fit(alt.layer(band, line, zero).properties(
-        title="Cumulative net saving: median and P10–P90 band"), height=HEIGHT))
+        x=x, y=alt.Y("p50:Q"), color=alt.Color("label:N"),
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("month"),
+                 alt.Tooltip("p10:Q", format="$,.0f"), alt.Tooltip("p50:Q", format="$,.0f"),
+                 alt.Tooltip("p90:Q", format="$,.0f")])
+    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(
+        y=alt.Y("y:Q"))
+    return alt.layer(band, line, zero, title="Cumulative net saving: median and P10–P90 band",
+                     **fitted(HEIGHT), **styled())
 
 
 def npv_frame(summary: Summary) -> pl.DataFrame:
@@ -134,14 +136,14 @@ def npv_chart(summary: Summary) -> alt.TopLevelMixin:
     x = alt.X("lo:Q", bin="binned", title="NPV vs the baseline ($)",
               scale=alt.Scale(domain=[lo, hi], nice=False), axis=alt.Axis(format="$,.0f"))
     hist = alt.Chart(bars).mark_bar(opacity=0.85).encode(
-        x=x, x2="hi:Q",
+        x=x, x2=alt.X2("hi:Q"),
         y=alt.Y("share:Q", title="share of samples", axis=alt.Axis(format="%")),
         color=alt.Color("label:N", legend=None, sort=order),
-        tooltip=["label", alt.Tooltip("lo:Q", format="$,.0f"),
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("lo:Q", format="$,.0f"),
                  alt.Tooltip("hi:Q", format="$,.0f"), alt.Tooltip("share:Q", format=".3f")],
     ).properties(width=PLOT_WIDTH, height=PANEL_HEIGHT)
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4], color="gray"
-                                                         ).encode(x="x:Q")
+                                                         ).encode(x=alt.X("x:Q"))
     panels = []
     for label in order:
         layers: list[alt.Chart] = [hist.transform_filter(alt.datum.label == label)]
@@ -154,11 +156,16 @@ def npv_chart(summary: Summary) -> alt.TopLevelMixin:
             if part.height:
                 layers.append(alt.Chart(part).mark_text(
                     align=align, baseline="top", dx=dx, dy=4, fontSize=FONT, color="#333"
-                ).encode(x="x:Q", y=alt.value(0), text="text:N",
-                         tooltip=["label", "side", alt.Tooltip("share:Q", format=".4f")]))
-        panels.append(alt.layer(*layers).properties(title=label))
-    return style(alt.vconcat(*panels, spacing=18).resolve_scale(x="shared").properties(
-        title="Distribution of NPV (one axis for every strategy; tails beyond it marked)"))
+                ).encode(x=alt.X("x:Q"), y=alt.YValue(0), text=alt.Text("text:N"),
+                         tooltip=[alt.Tooltip("label"), alt.Tooltip("side"),
+                                  alt.Tooltip("share:Q", format=".4f")]))
+        panels.append(alt.layer(*layers, title=label))
+    # built in one call, with every top-level property: each later .properties() or
+    # .resolve_scale() of a concatenation copies all its panels again
+    return alt.vconcat(
+        *panels, spacing=18, resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="shared")),
+        title="Distribution of NPV (one axis for every strategy; tails beyond it marked)",
+        **styled())
 
 
 def input_chart(dist: Distribution, *, title: str = "", height: int = 70

@@ -17,7 +17,7 @@ import altair as alt
 import polars as pl
 
 from sim.display import money, short
-from sim.report.theme import MAX_HEIGHT, PLOT_WIDTH, ROW, fit, message_chart, style
+from sim.report.theme import MAX_HEIGHT, PLOT_WIDTH, ROW, fitted, message_chart, styled
 
 #: Bars a list chart shows at most (a taller chart would pass the page's height limit).
 TOP = 15
@@ -74,17 +74,18 @@ def tornado_chart(frame: pl.DataFrame, *, title: str = "", probability: bool = F
     bars = alt.Chart(long).mark_bar(opacity=0.85).encode(
         y=alt.Y("label:N", sort=order, title=None),
         x=alt.X("base:Q", title=label, axis=alt.Axis(format=fmt)),
-        x2="value:Q",
+        x2=alt.X2("value:Q"),
         color=alt.Color("side:N", title=None,
                         scale=alt.Scale(domain=list(sides), range=["#5b8bd9", "#e0793a"])),
-        tooltip=["label", "side", alt.Tooltip("setting:Q", title="input value", format=",.4g"),
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("side"),
+                 alt.Tooltip("setting:Q", title="input value", format=",.4g"),
                  alt.Tooltip("value:Q", title="output", format=fmt),
                  alt.Tooltip("swing:Q", format=fmt)],
     )
     rule = alt.Chart(pl.DataFrame({"base": [float(rows["base"][0])]})).mark_rule(
-        color="black").encode(x="base:Q")
-    return style(fit(alt.layer(bars, rule).properties(title=title or "Tornado"),
-                     height=_bars_height(len(order))))
+        color="black").encode(x=alt.X("base:Q"))
+    return alt.layer(bars, rule, title=title or "Tornado", **fitted(_bars_height(len(order))),
+                     **styled())
 
 
 def sobol_chart(frame: pl.DataFrame, *, title: str = "", top: int = TOP) -> alt.TopLevelMixin:
@@ -113,11 +114,13 @@ def sobol_chart(frame: pl.DataFrame, *, title: str = "", top: int = TOP) -> alt.
     bars = alt.Chart(long).mark_bar().encode(
         x=alt.X("value:Q", title="share of the variance of the output",
                 axis=alt.Axis(format="%")), **enc,
-        tooltip=["label", "index", alt.Tooltip("value:Q", format=".3f"),
-                 alt.Tooltip("lo:Q", format=".3f"), alt.Tooltip("hi:Q", format=".3f")])
-    errs = alt.Chart(long).mark_rule(color="black").encode(x="lo:Q", x2="hi:Q", **enc)
-    return style(fit(alt.layer(bars, errs).properties(title=title or "Sobol' indices"),
-                     height=_bars_height(len(order), 2 * ROW)))
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("index"),
+                 alt.Tooltip("value:Q", format=".3f"), alt.Tooltip("lo:Q", format=".3f"),
+                 alt.Tooltip("hi:Q", format=".3f")])
+    errs = alt.Chart(long).mark_rule(color="black").encode(x=alt.X("lo:Q"), x2=alt.X2("hi:Q"),
+                                                           **enc)
+    return alt.layer(bars, errs, title=title or "Sobol' indices",
+                     **fitted(_bars_height(len(order), 2 * ROW)), **styled())
 
 
 def spearman_chart(frame: pl.DataFrame, *, title: str = "",
@@ -129,14 +132,15 @@ def spearman_chart(frame: pl.DataFrame, *, title: str = "",
         .otherwise(pl.lit("lowers it")))
     if not rows.height:
         return message_chart("No uncertain input enters this output.")
-    return style(fit(alt.Chart(rows).mark_bar().encode(
+    return alt.Chart(rows, title=title or "Rank correlations",
+                     **fitted(_bars_height(rows.height)), **styled()).mark_bar().encode(
         y=alt.Y("label:N", sort=rows["label"].to_list(), title=None),
         x=alt.X("spearman:Q", title="rank correlation with the output",
                 scale=alt.Scale(domain=[-1, 1])),
         color=alt.Color("sign:N", title=None,
                         scale=alt.Scale(domain=["raises it", "lowers it"])),
-        tooltip=["label", alt.Tooltip("spearman:Q", format=".3f")],
-    ).properties(title=title or "Rank correlations"), height=_bars_height(rows.height)))
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("spearman:Q", format=".3f")],
+    )
 
 
 def sweep_chart(frame: pl.DataFrame, crossings: pl.DataFrame, *, param: str, months: int,
@@ -160,35 +164,38 @@ def sweep_chart(frame: pl.DataFrame, crossings: pl.DataFrame, *, param: str, mon
     band = frame.with_columns(lo=(pl.col("p_payback") - 2 * pl.col("p_payback_se")).clip(0, 1),
                               hi=(pl.col("p_payback") + 2 * pl.col("p_payback_se")).clip(0, 1))
     color = alt.Color("label:N", title="strategy", scale=alt.Scale(domain=domain))
-    area = alt.Chart(band).mark_area(opacity=0.2).encode(x=x, y="lo:Q", y2="hi:Q", color=color)
+    area = alt.Chart(band).mark_area(opacity=0.2).encode(x=x, y=alt.Y("lo:Q"),
+                                                         y2=alt.Y2("hi:Q"), color=color)
     line = alt.Chart(band).mark_line(point=True).encode(
         x=x, y=alt.Y("p_payback:Q", title=f"P(payback ≤ {months})",
                      scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")), color=color,
-        tooltip=["label", alt.Tooltip("value:Q", format=",.4g"),
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("value:Q", format=",.4g"),
                  alt.Tooltip("p_payback:Q", format=".3f"),
                  alt.Tooltip("p_payback_se:Q", format=".4f")])
     levels = alt.Chart(pl.DataFrame({"level": [0.5, 0.9]})).mark_rule(
-        strokeDash=[4, 4], color="gray").encode(y="level:Q")
+        strokeDash=[4, 4], color="gray").encode(y=alt.Y("level:Q"))
     layers: list[alt.Chart] = [area, line, levels]
     if crossings.height:
-        tip = ["label", "level", alt.Tooltip("value:Q", format=",.4g"),
+        tip = [alt.Tooltip("label"), alt.Tooltip("level"),
+               alt.Tooltip("value:Q", format=",.4g"),
                alt.Tooltip("lo:Q", title="between", format=",.4g"),
                alt.Tooltip("hi:Q", title="and", format=",.4g")]
         layers += [
             alt.Chart(crossings).mark_rule(strokeWidth=3, opacity=0.6).encode(
-                x="lo:Q", x2="hi:Q", y="level:Q", color=color, tooltip=tip),
+                x=alt.X("lo:Q"), x2=alt.X2("hi:Q"), y=alt.Y("level:Q"), color=color,
+                tooltip=tip),
             alt.Chart(crossings).mark_point(shape="diamond", size=90, filled=True).encode(
-                x="value:Q", y="level:Q", color=color, tooltip=tip)]
-    top = alt.layer(*layers).properties(
-        width=PLOT_WIDTH, height=240, title=f"Chance of paying back within {months} months")
+                x=alt.X("value:Q"), y=alt.Y("level:Q"), color=color, tooltip=tip)]
+    top = alt.layer(*layers, width=PLOT_WIDTH, height=240,
+                    title=f"Chance of paying back within {months} months")
     npv = alt.Chart(frame).mark_line(point=True).encode(
         x=x, y=alt.Y("npv_mean:Q", title="E[NPV] ($)", axis=alt.Axis(format="$,.0f")),
-        color=color, tooltip=["label", alt.Tooltip("value:Q", format=",.4g"),
+        color=color, tooltip=[alt.Tooltip("label"), alt.Tooltip("value:Q", format=",.4g"),
                               alt.Tooltip("npv_mean:Q", format="$,.0f")])
-    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
-    bottom = alt.layer(npv, zero).properties(width=PLOT_WIDTH, height=200,
-                                             title="Expected NPV")
-    return style(alt.vconcat(top, bottom))
+    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(
+        y=alt.Y("y:Q"))
+    bottom = alt.layer(npv, zero, width=PLOT_WIDTH, height=200, title="Expected NPV")
+    return alt.vconcat(top, bottom, **styled())
 
 
 def comparison_chart(frame: pl.DataFrame) -> alt.TopLevelMixin:
@@ -202,22 +209,24 @@ def comparison_chart(frame: pl.DataFrame) -> alt.TopLevelMixin:
     if "label" not in frame.columns:
         frame = frame.with_columns(label=pl.col("strategy"))
     y = alt.Y("label:N", sort=frame["label"].to_list(), title=None)
-    tip = ["label", *(alt.Tooltip(f"{c}:Q", format="$,.0f")
-                      for c in ("p05", "p10", "p50", "p90", "p95", "mean"))]
+    tip = [alt.Tooltip("label"), *(alt.Tooltip(f"{c}:Q", format="$,.0f")
+                                   for c in ("p05", "p10", "p50", "p90", "p95", "mean"))]
     whisker = alt.Chart(frame).mark_rule().encode(
         y=y, x=alt.X("p05:Q", title="NPV vs the baseline ($)", axis=alt.Axis(format="$,.0f")),
-        x2="p95:Q", tooltip=tip)
+        x2=alt.X2("p95:Q"), tooltip=tip)
     box = alt.Chart(frame).mark_bar(size=18, opacity=0.6).encode(
-        y=y, x="p10:Q", x2="p90:Q", color=alt.Color("label:N", legend=None), tooltip=tip)
+        y=y, x=alt.X("p10:Q"), x2=alt.X2("p90:Q"), color=alt.Color("label:N", legend=None),
+        tooltip=tip)
     median = alt.Chart(frame).mark_tick(color="black", size=18, thickness=2).encode(
-        y=y, x="p50:Q", tooltip=tip)
+        y=y, x=alt.X("p50:Q"), tooltip=tip)
     mean = alt.Chart(frame).mark_point(shape="diamond", filled=True, color="black").encode(
-        y=y, x="mean:Q", tooltip=tip)
+        y=y, x=alt.X("mean:Q"), tooltip=tip)
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4],
-                                                          color="gray").encode(x="x:Q")
-    return style(fit(alt.layer(whisker, box, median, mean, zero).properties(
-        title="NPV by strategy: P5–P95 line, P10–P90 bar, median tick, mean diamond"),
-        height=max(_bars_height(frame.height, 56), 110)))
+                                                          color="gray").encode(x=alt.X("x:Q"))
+    return alt.layer(
+        whisker, box, median, mean, zero,
+        title="NPV by strategy: P5–P95 line, P10–P90 bar, median tick, mean diamond",
+        **fitted(max(_bars_height(frame.height, 56), 110)), **styled())
 
 
 def voi_chart(frame: pl.DataFrame, *, evpi: float, top: int = 12) -> alt.TopLevelMixin:
@@ -239,11 +248,12 @@ def voi_chart(frame: pl.DataFrame, *, evpi: float, top: int = 12) -> alt.TopLeve
         y=y, x=alt.X("evppi:Q", title="worth knowing before deciding ($)",
                      axis=alt.Axis(format="$,.0f"), scale=alt.Scale(domain=[0, right])),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["input", "group"])),
-        tooltip=["label", "inputs", alt.Tooltip("evppi:Q", format="$,.0f"),
-                 alt.Tooltip("se:Q", format="$,.0f")])
-    errs = alt.Chart(rows).mark_rule(color="black").encode(y=y, x="lo:Q", x2="hi:Q")
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("inputs"),
+                 alt.Tooltip("evppi:Q", format="$,.0f"), alt.Tooltip("se:Q", format="$,.0f")])
+    errs = alt.Chart(rows).mark_rule(color="black").encode(y=y, x=alt.X("lo:Q"),
+                                                           x2=alt.X2("hi:Q"))
     rule = alt.Chart(pl.DataFrame({"evpi": [evpi]})).mark_rule(
-        strokeDash=[4, 4], color="gray").encode(x="evpi:Q")
-    return style(fit(alt.layer(bars, errs, rule).properties(
-        title="Value of information (dashed line: EVPI, knowing everything)"),
-        height=_bars_height(rows.height)))
+        strokeDash=[4, 4], color="gray").encode(x=alt.X("evpi:Q"))
+    return alt.layer(bars, errs, rule,
+                     title="Value of information (dashed line: EVPI, knowing everything)",
+                     **fitted(_bars_height(rows.height)), **styled())

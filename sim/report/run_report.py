@@ -47,6 +47,7 @@ from sim.report.tables import (
     manifest_table,
     summary_table,
 )
+from sim.report.theme import unchecked
 from sim.report.tool_sections import pilot_section, shapley_section
 from sim.runner.notes import run_notes
 from sim.runner.runner import RunResult
@@ -266,6 +267,12 @@ def render(result: RunResult, path: str | Path, *, analysis: DecisionAnalysis | 
 
     ``on_stage`` is told each step that takes a while ("tornado", "charts", ...).
     """
+    with unchecked():  # the chart functions are tested with altair's checks on
+        return _render(result, path, analysis, on_stage)
+
+
+def _render(result: RunResult, path: str | Path, analysis: DecisionAnalysis | None,
+            on_stage: Stage | None) -> DecisionAnalysis | None:
     summary, study = result.summary, result.study
     notes = run_notes(summary)  # the constraint cards and the break-even mode
     labels = {s.name: s.label or s.name for s in summary.strategies.values()}

@@ -10,6 +10,8 @@ Every text is at least :data:`FONT` pixels (:func:`style`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import altair as alt
@@ -45,6 +47,32 @@ CONFIG: dict[str, Any] = {
 }
 
 
+def fitted(height: int) -> dict[str, Any]:
+    """The top-level properties :func:`fit` gives a chart, to pass where a layered or
+    concatenated chart is built (``alt.layer(a, b, **fitted(300))``): every later
+    ``.properties()`` of such a chart copies all its parts again.
+
+    Examples
+    --------
+    >>> fitted(2000)["height"], fitted(200)["width"]
+    (900, 1040)
+    """
+    return {"width": CHART_WIDTH, "height": min(height, MAX_HEIGHT),
+            "autosize": alt.AutoSizeParams(type="fit", contains="padding")}
+
+
+def styled() -> dict[str, Any]:
+    """The top-level properties :func:`style` gives a chart (its ``config``), to pass where
+    a layered or concatenated chart is built, as :func:`fitted`.
+
+    Examples
+    --------
+    >>> styled()["config"].to_dict()["legend"]["orient"]
+    'top'
+    """
+    return {"config": alt.Config(**CONFIG)}
+
+
 def fit(chart: C, *, height: int) -> C:
     """``chart`` sized to the page's column: axes, labels and legend included in
     :data:`CHART_WIDTH`, the plot ``height`` pixels tall (at most :data:`MAX_HEIGHT`).
@@ -56,9 +84,7 @@ def fit(chart: C, *, height: int) -> C:
     >>> spec["width"], spec["height"], spec["autosize"]["type"]
     (1040, 200, 'fit')
     """
-    return chart.properties(
-        width=CHART_WIDTH, height=min(height, MAX_HEIGHT),
-        autosize=alt.AutoSizeParams(type="fit", contains="padding"))
+    return chart.properties(**fitted(height))
 
 
 def style(chart: C) -> C:
@@ -75,6 +101,23 @@ def style(chart: C) -> C:
     return chart.configure(**CONFIG)
 
 
+@contextmanager
+def unchecked() -> Iterator[None]:
+    """Build and serialize charts without altair's schema checks at every object it
+    creates (its debug mode): for pages whose chart functions are tested with the checks
+    on (about a third of the time a report's charts take).
+
+    Examples
+    --------
+    >>> with unchecked():
+    ...     spec = message_chart("Nothing to compare.").to_dict(validate=False)
+    >>> spec["mark"]["type"]
+    'text'
+    """
+    with alt.utils.schemapi.debug_mode(False):
+        yield
+
+
 def message_chart(text: str) -> alt.Chart:
     """A chart holding one line of text: what stands where a chart has nothing to draw
     (an empty chart with a colour legend is sized 1.8e308 pixels by Vega).
@@ -86,4 +129,4 @@ def message_chart(text: str) -> alt.Chart:
     """
     return style(fit(alt.Chart(pl.DataFrame({"text": [text]})).mark_text(
         align="left", baseline="middle", fontSize=FONT + 1, color="#555").encode(
-        x=alt.value(0), y=alt.value(20), text="text:N"), height=40))
+        x=alt.XValue(0), y=alt.YValue(20), text=alt.Text("text:N")), height=40))

@@ -149,11 +149,13 @@ def shapley_chart(frame: pl.DataFrame, *, title: str, top: int = 15) -> alt.Laye
     bars = alt.Chart(rows).mark_bar(color="#4c78a8").encode(
         y=y, x=alt.X("shapley:Q", title="Shapley effect (share of the variance)",
                      axis=alt.Axis(format=".0%")),
-        tooltip=["label", alt.Tooltip("shapley:Q", format=".3f"),
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("shapley:Q", format=".3f"),
                  alt.Tooltip("se:Q", format=".3f")])
-    whiskers = alt.Chart(rows).mark_rule(color="black").encode(y=y, x="lo:Q", x2="hi:Q")
-    return (bars + whiskers).properties(width=WIDTH, height=max(ROW * rows.height, 60),
-                                        title=title)
+    whiskers = alt.Chart(rows).mark_rule(color="black").encode(y=y, x=alt.X("lo:Q"),
+                                                               x2=alt.X2("hi:Q"))
+    # properties given when the layer is built: a later .properties() copies every layer
+    return alt.LayerChart(layer=[bars, whiskers], width=WIDTH,
+                          height=max(ROW * rows.height, 60), title=title)
 
 
 def pilot_chart(frame: pl.DataFrame, *, cost: float | None) -> alt.LayerChart:
@@ -167,13 +169,14 @@ def pilot_chart(frame: pl.DataFrame, *, cost: float | None) -> alt.LayerChart:
     bars = alt.Chart(rows).mark_bar(color="#59a14f").encode(
         y=y, x=alt.X("value:Q", title="value before deciding ($)",
                      axis=alt.Axis(format="$,.0f")),
-        tooltip=["what", alt.Tooltip("value:Q", format="$,.0f"),
+        tooltip=[alt.Tooltip("what"), alt.Tooltip("value:Q", format="$,.0f"),
                  alt.Tooltip("se:Q", format="$,.0f")])
-    whiskers = alt.Chart(rows).mark_rule(color="black").encode(y=y, x="lo:Q", x2="hi:Q")
+    whiskers = alt.Chart(rows).mark_rule(color="black").encode(y=y, x=alt.X("lo:Q"),
+                                                               x2=alt.X2("hi:Q"))
     chart = bars + whiskers
     if cost is not None:
         chart += alt.Chart(pl.DataFrame({"cost": [cost]})).mark_rule(
-            color="#e15759", strokeDash=[5, 3], size=2).encode(x="cost:Q", tooltip=[
+            color="#e15759", strokeDash=[5, 3], size=2).encode(x=alt.X("cost:Q"), tooltip=[
                 alt.Tooltip("cost:Q", format="$,.0f", title="pilot cost")])
     return chart.properties(width=WIDTH, height=3 * 36,
                             title="What the pilot is worth (red dashes: its cost)")

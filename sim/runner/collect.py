@@ -7,31 +7,45 @@ The model produces a chunk of samples at a time; :class:`Collector` takes them i
   and feeds each to the :class:`~sim.runner.summary.Accumulator`, so the headline figures
   are computed in the same pass as the model, and are the same whether the file is
   written or not;
-- keeps each strategy's NPV and fractional payback in memory when they fit
-  (:data:`ORDER_BYTES`), for exact quantiles, CVaR and medians without reading the file
-  back; and every column, when the run is held in memory (``write=False``);
+- keeps each strategy's NPV in memory when they fit (:data:`ORDER_BYTES`), for exact
+  quantiles, CVaR and the histogram without reading the file back (the rest of the order
+  statistics read back one column at a time, :func:`~sim.runner.summary.file_order_stats`);
+  and every column, when the run is held in memory (``write=False``);
+- computes the fan chart's bands as soon as its samples are in, and drops their months;
 - hands the chunk to a :class:`BackgroundWriter`, which appends it to samples.parquet on
   its own thread while the next chunk is computed (a bounded queue keeps memory bounded).
 """
 
 from __future__ import annotations
 
+import collections
+import ctypes
 import queue
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
+from sim.runner.quantiles import row_quantiles
 from sim.runner.samples_file import ROW_GROUP, SamplesWriter
-from sim.runner.summary import Accumulator, MemoryOrderStats, col
+from sim.runner.summary import (
+    Accumulator,
+    MemoryOrderStats,
+    OrderStats,
+    col,
+    file_order_stats,
+)
 from sim.study import Study
 
-__all__ = ["ORDER_BYTES", "BackgroundWriter", "Collector"]
+__all__ = ["ORDER_BYTES", "BackgroundWriter", "Collected", "Collector", "fan_frame",
+           "release_freed_memory", "share_one_heap"]
 
-#: Bytes of NPV and fractional payback kept in memory for the order statistics; a larger
-#: run reads them back from samples.parquet (bounded memory, several passes).
-ORDER_BYTES = 128 << 20
+#: Bytes of NPV kept in memory for the order statistics (10^6 samples of four strategies);
+#: a larger run reads each strategy's NPV back from samples.parquet.
+ORDER_BYTES = 32 << 20
 #: Chunks waiting for the writer thread (each a chunk's columns).
 WRITE_QUEUE = 2
 
@@ -46,6 +60,7 @@ class BackgroundWriter:
     """
 
     def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
         self._writer = SamplesWriter(path)
         self._queue: queue.Queue[dict[str, np.ndarray] | None] = queue.Queue(WRITE_QUEUE)
         self._error: BaseException | None = None
@@ -82,6 +97,31 @@ class BackgroundWriter:
         self._writer.close()
 
 
+@dataclass(frozen=True)
+class Collected:
+    """What a :class:`Collector` gathered (:meth:`Collector.finish`).
+
+    Attributes
+    ----------
+    acc : Accumulator
+        Every row fed, in the file's row groups.
+    order : OrderStats
+        The order statistics (from memory, or from the samples file).
+    columns : dict or None
+        Every column (a run held in memory), else None.
+    correlated : dict
+        The first rows of the correlated inputs.
+    fan : polars.DataFrame
+        The fan chart's bands (:func:`fan_frame`).
+    """
+
+    acc: Accumulator
+    order: OrderStats
+    columns: dict[str, np.ndarray] | None
+    correlated: dict[str, np.ndarray]
+    fan: pl.DataFrame
+
+
 class Collector:
     """Takes a run's chunks in sample order (see the module docstring).
 
@@ -95,10 +135,13 @@ class Collector:
         Keep every column in memory (a run held in memory).
     correlation_rows : int
         Keep the first rows of the correlated inputs (the achieved rank correlations).
+    fan_rows : int
+        The samples the fan chart's bands come from (the first ones).
     """
 
     def __init__(self, study: Study, *, writer: BackgroundWriter | None, keep_all: bool,
-                 correlation_rows: int = 0) -> None:
+                 correlation_rows: int = 0, fan_rows: int = 0) -> None:
+        share_one_heap()  # before the worker threads start
         self.study = study
         self.acc = Accumulator(study)
         self.writer = writer
@@ -107,24 +150,27 @@ class Collector:
         self._pending: list[dict[str, np.ndarray]] = []
         self._pending_rows = 0
         others = self.acc.others
-        order_cols = [col(k, s) for s in others for k in ("npv", "payback_months")]
-        self._keep_order = keep_all or self.n * 8 * len(order_cols) <= ORDER_BYTES
         self._keep_all = keep_all
-        self._kept: dict[str, np.ndarray] = {}
-        if self._keep_order:
-            self._kept = {c: np.empty(self.n) for c in order_cols}
+        # a run held in memory keeps every column anyway
+        keep_npv = not keep_all and self.n * 8 * len(others) <= ORDER_BYTES
+        self._kept = {s: np.empty(self.n) for s in others} if keep_npv else {}
         self._all: list[dict[str, np.ndarray]] = []
         names = sorted({c.a for c in study.correlations} | {c.b for c in study.correlations})
         self._corr_rows = min(correlation_rows, self.n) if names else 0
         self._corr = {c: np.empty(self._corr_rows) for c in names}
+        self._fan_rows = min(fan_rows, self.n)
+        self._fan_parts: dict[str, list[np.ndarray]] = collections.defaultdict(list)
+        self._fan: pl.DataFrame | None = None
         self.done = 0
 
-    def add(self, columns: dict[str, np.ndarray]) -> None:
-        """The next chunk's columns (``sample`` first, as samples.parquet holds them)."""
+    def add(self, columns: dict[str, np.ndarray],
+            fan: dict[str, np.ndarray] | None = None) -> None:
+        """The next chunk's columns (``sample`` first, as samples.parquet holds them) and the
+        cumulative net saving by month of its samples among the fan's (by strategy)."""
         m = columns["sample"].size
         start = self.done
-        for c, arr in self._kept.items():
-            arr[start:start + m] = columns[c]
+        for s, arr in self._kept.items():
+            arr[start:start + m] = columns[col("npv", s)]
         if start < self._corr_rows:
             stop = min(self._corr_rows, start + m)
             for c, arr in self._corr.items():
@@ -138,6 +184,17 @@ class Collector:
         if self.writer is not None:
             self.writer.put(columns)
         self.done += m
+        self._add_fan(fan)
+
+    def _add_fan(self, fan: dict[str, np.ndarray] | None) -> None:
+        """Gather the fan's months; once every fan sample is in, its bands are computed and
+        the months dropped (a 10^6-sample run would otherwise hold them to the end)."""
+        if fan:
+            for name, months in fan.items():
+                self._fan_parts[name].append(months)
+        if self._fan is None and self.done >= self._fan_rows:
+            self._fan = fan_frame(self._fan_parts)
+            self._fan_parts.clear()
 
     def _group(self, rows: int) -> None:
         """Feed the accumulator the next ``rows`` rows of the summary's columns."""
@@ -149,22 +206,90 @@ class Collector:
         self._pending = [{c: v[rows:] for c, v in batch.items()}] if rest else []
         self._pending_rows = rest
 
-    def finish(self) -> tuple[Accumulator, MemoryOrderStats | None,
-                              dict[str, np.ndarray] | None, dict[str, np.ndarray]]:
-        """The accumulator (every row fed), the order statistics in memory (None: read them
-        from the file), every column (``keep_all``) and the correlated inputs' first rows."""
+    def finish(self) -> Collected:
+        """Everything gathered, once every chunk is in (see :class:`Collected`)."""
         if self._pending_rows:
             self._group(self._pending_rows)
-        order = None
-        if self._keep_order:
-            others = self.acc.others
-            order = MemoryOrderStats({s: self._kept[col("npv", s)] for s in others},
-                                     {s: self._kept[col("payback_months", s)] for s in others},
-                                     ROW_GROUP)
+        self._pending = []
+        release_freed_memory()  # the chunks' arrays are gone
         columns: dict[str, Any] | None = None
+        others = self.acc.others
+        order: OrderStats
         if self._keep_all:
             parts = self._all
             columns = {c: np.concatenate([p[c] for p in parts]) if len(parts) != 1
                        else parts[0][c] for c in (parts[0] if parts else {})}
             self._all = []
-        return self.acc, order, columns, self._corr
+            order = MemoryOrderStats(
+                {s: columns[col("npv", s)] for s in others} if columns else {},
+                {s: columns[col("payback_months", s)] for s in others} if columns else {},
+                ROW_GROUP)
+        else:
+            assert self.writer is not None  # a run that keeps no columns writes its file
+            order = file_order_stats(self.writer.path, self.acc.total, ROW_GROUP,
+                                     self._kept or None)
+        fan = self._fan if self._fan is not None else fan_frame(self._fan_parts)
+        return Collected(self.acc, order, columns, self._corr, fan)
+
+
+def fan_frame(parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
+    """P10/P50/P90 of the cumulative net saving per strategy and month, from each
+    strategy's months (H, samples) in chunks.
+
+    Examples
+    --------
+    >>> months = np.arange(12.0).reshape(2, 6)
+    >>> fan_frame({"a": [months[:, :2], months[:, 2:]]})["p50"].to_list()
+    [2.5, 8.5]
+    """
+    rows: dict[str, list[Any]] = {k: [] for k in ("strategy", "month", "p10", "p50", "p90")}
+    for name, chunks in parts.items():
+        months = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
+        q = row_quantiles(months, [0.1, 0.5, 0.9])  # numpy.quantile's figures, faster
+        h = months.shape[0]
+        rows["strategy"] += [name] * h
+        rows["month"] += list(range(1, h + 1))
+        for i, k in enumerate(("p10", "p50", "p90")):
+            rows[k] += q[i].tolist()
+    return pl.DataFrame(rows, schema={"strategy": pl.String, "month": pl.Int64,
+                                      "p10": pl.Float64, "p50": pl.Float64, "p90": pl.Float64})
+
+
+#: glibc's mallopt parameter: the most heaps (arenas) threads allocate from.
+_M_ARENA_MAX = -8
+
+
+def _libc() -> Any:
+    """The C library's functions (None when they cannot be loaded)."""
+    try:
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
+
+
+def share_one_heap() -> None:
+    """Let every thread allocate from one heap (glibc; nothing elsewhere).
+
+    glibc gives each thread that allocates its own heap (arena), and keeps each heap's
+    freed pages: the worker threads' chunks left about 70 MiB per run behind, under
+    everything that came next (the report). One heap reuses the same pages for every
+    chunk, and :func:`release_freed_memory` can hand them back. The threads allocate a
+    few hundred arrays per chunk, so they hardly contend for it.
+    """
+    libc = _libc()
+    if libc is not None and hasattr(libc, "mallopt"):
+        libc.mallopt(_M_ARENA_MAX, 1)
+
+
+def release_freed_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc's ``malloc_trim``; nothing
+    elsewhere).
+
+    The chunks' arrays are allocated by the worker threads, each with its own heap
+    (arena), and freed by the collector and the writer: the freed pages stay with the
+    process (about 60 MiB after a 10^6-sample run), under whatever comes next (the
+    report). Trimming takes a few milliseconds.
+    """
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)

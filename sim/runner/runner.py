@@ -37,9 +37,8 @@ from sim.runner.draws import Draws, chunk_values, input_values, sampling_plan
 from sim.runner.guard import check_chunk, check_document
 from sim.runner.model import fold
 from sim.runner.point import point_estimate
-from sim.runner.quantiles import row_quantiles
 from sim.runner.samples_file import frame_of
-from sim.runner.summary import OrderStats, Summary, col
+from sim.runner.summary import Summary, col
 from sim.serving.from_study import prepare
 from sim.study import Study
 from sim.study.provenance import provenance
@@ -255,11 +254,10 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
 
     writer = BackgroundWriter(path) if path is not None else None
     collector = Collector(study, writer=writer, keep_all=not write,
-                          correlation_rows=CORRELATION_ROWS)
-    fan_parts: dict[str, list[np.ndarray]] = collections.defaultdict(list)
+                          correlation_rows=CORRELATION_ROWS, fan_rows=FAN_SAMPLES)
     try:
         _evaluate(client if write else None, study, work, bounds, workers, collector,
-                  fan_parts, progress)
+                  progress)
     except BaseException:
         if writer is not None:
             writer.close(abandon=True)
@@ -270,20 +268,12 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
     t1 = time.perf_counter()
     if on_stage is not None:
         on_stage("summary")
-    acc, in_memory, columns, corr = collector.finish()
-    point = point_estimate(study)
-    order: OrderStats
-    if in_memory is not None:
-        order = in_memory
-    else:
-        assert path is not None  # only a run that writes its samples keeps none in memory
-        order = OrderStats(path, acc.total)
-    summary = acc.finish(order, point, explain(study))
+    got = collector.finish()
+    summary = got.acc.finish(got.order, point_estimate(study), explain(study))
     check_document(study.file, summary.to_json(), "summary.json")
     timings["summarize_s"] = time.perf_counter() - t1
-    manifest = build_manifest(study, corr, timings, workers=workers)
-    return RunResult(study, path, summary, fan_frame(study, fan_parts), manifest, tmp,
-                     columns)
+    manifest = build_manifest(study, got.correlated, timings, workers=workers)
+    return RunResult(study, path, summary, got.fan, manifest, tmp, got.columns)
 
 
 def plan_chunk(study: Study, start: int, stop: int
@@ -294,27 +284,25 @@ def plan_chunk(study: Study, start: int, stop: int
 
 
 def _evaluate(client: Any, study: Study, work: Any, bounds: list[tuple[int, int]],
-              workers: int, collector: Collector, fan_parts: dict[str, list[np.ndarray]],
-              progress: Progress | None) -> None:
+              workers: int, collector: Collector, progress: Progress | None) -> None:
     """Evaluate the chunks on a Dask cluster (``client``) or on local threads, collecting
     them in sample order."""
     if client is None:
-        _evaluate_chunks(work, bounds, workers, collector, fan_parts, progress)
+        _evaluate_chunks(work, bounds, workers, collector, progress)
         return
 
     n = bounds[-1][1] if bounds else 0
     map_ordered(client, plan_chunk, bounds, shared=(study,),
-                on_result=lambda r: _collect(r, collector, fan_parts, progress, n))
+                on_result=lambda r: _collect(r, collector, progress, n))
 
 
 def _evaluate_chunks(work: Any, bounds: list[tuple[int, int]], workers: int,
-                     collector: Collector, fan_parts: dict[str, list[np.ndarray]],
-                     progress: Progress | None) -> None:
+                     collector: Collector, progress: Progress | None) -> None:
     """Evaluate the chunks on ``workers`` threads, collecting them in sample order."""
     n = bounds[-1][1] if bounds else 0
     if workers == 1 or len(bounds) == 1:
         for a, b in bounds:
-            _collect(work(a, b), collector, fan_parts, progress, n)
+            _collect(work(a, b), collector, progress, n)
         return
     with ThreadPoolExecutor(workers) as pool:
         pending: collections.deque[Future[Any]] = collections.deque()
@@ -330,34 +318,15 @@ def _evaluate_chunks(work: Any, bounds: list[tuple[int, int]], workers: int,
         while pending:
             result = pending.popleft().result()
             submit()
-            _collect(result, collector, fan_parts, progress, n)
+            _collect(result, collector, progress, n)
 
 
 def _collect(result: tuple[dict[str, np.ndarray], Any], collector: Collector,
-             fan_parts: dict[str, list[np.ndarray]], progress: Progress | None,
-             n: int) -> None:
+             progress: Progress | None, n: int) -> None:
     columns, fan = result
-    collector.add(columns)
-    if fan:
-        for name, months in fan.items():
-            fan_parts[name].append(months)
+    collector.add(columns, fan)
     if progress:
         progress(collector.done, n)
-
-
-def fan_frame(study: Study, parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
-    """P10/P50/P90 of the cumulative net saving per strategy and month."""
-    rows: dict[str, list[Any]] = {k: [] for k in ("strategy", "month", "p10", "p50", "p90")}
-    for name, chunks in parts.items():
-        months = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
-        q = row_quantiles(months, [0.1, 0.5, 0.9])  # numpy.quantile's figures, faster
-        h = months.shape[0]
-        rows["strategy"] += [name] * h
-        rows["month"] += list(range(1, h + 1))
-        for i, k in enumerate(("p10", "p50", "p90")):
-            rows[k] += q[i].tolist()
-    return pl.DataFrame(rows, schema={"strategy": pl.String, "month": pl.Int64,
-                                      "p10": pl.Float64, "p50": pl.Float64, "p90": pl.Float64})
 
 
 def achieved_correlations(study: Study, rows: dict[str, np.ndarray]) -> list[dict[str, Any]]:

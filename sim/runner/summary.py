@@ -30,7 +30,7 @@ from sim.display import months
 from sim.runner.constraints import feasibility, latency_conflicts, latency_warning
 from sim.runner.decomposition import Decomposition
 from sim.runner.quantiles import quantiles, select
-from sim.runner.samples_file import iter_columns
+from sim.runner.samples_file import iter_columns, read_column
 from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
 from sim.runner.verdict import answer_sentence, focus_of, verdict
 from sim.study import Study
@@ -41,6 +41,9 @@ NPV_QS = (0.005, 0.05, 0.1, 0.5, 0.9, 0.95, 0.995)
 #: standard errors are undefined (null in summary.json, "–" on screen).
 MIN_SE_SAMPLES = 2
 HIST_BINS = 60
+#: Largest column read back whole from samples.parquet for the order statistics (16.7 M
+#: samples); a larger run streams it one row group at a time, in several passes.
+COLUMN_BYTES = 128 << 20
 #: (edges, counts) of an NPV histogram and the samples (below, above) its range
 Histogram = tuple[tuple[tuple[float, ...], tuple[int, ...]], tuple[int, int]]
 
@@ -393,23 +396,73 @@ class MemoryOrderStats(OrderStats):
         super().__init__("", n)
         self.npv, self.payback_months, self.row_group = npv, payback_months, row_group
 
+    def _npv(self, strategy: str) -> np.ndarray:
+        return self.npv[strategy]
+
+    def _payback_months(self, strategy: str) -> np.ndarray:
+        return self.payback_months[strategy]
+
     def npv_quantiles(self, strategy: str, qs: Sequence[float]) -> list[float]:
-        return quantiles_in_memory(self.npv[strategy], qs)
+        return quantiles_in_memory(self._npv(strategy), qs)
 
     def npv_cvar(self, strategy: str) -> float:
-        x = self.npv[strategy]
+        x = self._npv(strategy)
         groups = self.row_group
         return cvar_stream(lambda: (x[a:a + groups] for a in range(0, x.size, groups)),
                            x.size, find=lambda ranks: partition_select(x, ranks))
 
     def npv_histogram(self, strategy: str, lo: float, hi: float) -> Histogram:
-        x = self.npv[strategy]
+        x = self._npv(strategy)
         return _histogram(lambda: iter([x]), lo, hi)
 
     def median_payback(self, strategy: str) -> float | None:
-        x = self.payback_months[strategy]
+        x = self._payback_months(strategy)
         value = partition_select(np.where(np.isnan(x), np.inf, x), [(x.size - 1) // 2])[0]
         return value if math.isfinite(value) else None
+
+
+class ColumnOrderStats(MemoryOrderStats):
+    """:class:`MemoryOrderStats` of samples.parquet, its columns read back whole one at a
+    time (memory: one column), or each strategy's NPV from ``npv`` when the run kept it:
+    the same values as :class:`OrderStats` streams from the file."""
+
+    def __init__(self, path: str | Path, n: int, row_group: int,
+                 npv: dict[str, np.ndarray] | None = None) -> None:
+        super().__init__(npv or {}, {}, row_group)
+        self.path, self.n = path, n
+        self._last: tuple[str, np.ndarray] | None = None
+
+    def _column(self, name: str) -> np.ndarray:
+        if self._last is None or self._last[0] != name:
+            self._last = None  # the previous column goes before the next one is read
+            self._last = (name, read_column(self.path, name))
+        return self._last[1]
+
+    def _npv(self, strategy: str) -> np.ndarray:
+        if strategy in self.npv:
+            return self.npv[strategy]
+        return self._column(col("npv", strategy))
+
+    def _payback_months(self, strategy: str) -> np.ndarray:
+        return self._column(col("payback_months", strategy))
+
+
+def file_order_stats(path: str | Path, n: int, row_group: int,
+                     npv: dict[str, np.ndarray] | None = None) -> OrderStats:
+    """The order statistics of a samples file of ``n`` rows: from columns read back whole
+    (:class:`ColumnOrderStats`, the NPVs from ``npv`` when given) while one column fits in
+    :data:`COLUMN_BYTES`, else streamed (:class:`OrderStats`); the same values either way.
+
+    Examples
+    --------
+    >>> type(file_order_stats("samples.parquet", 10**6, 65536)).__name__
+    'ColumnOrderStats'
+    >>> type(file_order_stats("samples.parquet", 10**9, 65536)).__name__
+    'OrderStats'
+    """
+    if n * 8 <= COLUMN_BYTES:
+        return ColumnOrderStats(path, n, row_group, npv)
+    return OrderStats(path, n)
 
 
 def partition_select(x: np.ndarray, ranks: Sequence[int]) -> list[float]:

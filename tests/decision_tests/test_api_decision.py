@@ -19,6 +19,8 @@ INTERNAL = {"short", "money", "number", "text_table", "tornado_section", "compar
             "input_field", "check_values", "level_crossings", "accumulate",
             # tasks a Dask worker runs (commands reach them through the package's functions)
             "draw_part", "outcome_part", "cells_task", "sobol_task", "RemoteDraws",
+            # the model on chosen strategies, shared by the Sobol', tornado and Shapley code
+            "metric_values",
             }
 
 
