@@ -5,7 +5,8 @@ light commands do not pay for numpy, polars and altair.
 
 Layers, from the bottom up (each imports only from those below it; a contract in
 pyproject.toml keeps it so): :mod:`sim.display` (shared formatting) and
-:mod:`sim.interrupts` (signals as an exception), :mod:`sim.study`
+:mod:`sim.interrupts` (signals as an exception), :mod:`sim.lazy` (names imported on first
+use), :mod:`sim.study`
 (files and catalog in, a validated Study out; its errors), :mod:`sim.serving` (the simpy serving
 model), :mod:`sim.costs` (one kernel per strategy kind), :mod:`sim.runner` (sampling plan,
 chunks, model, samples file, summary), :mod:`sim.decision` (analysis on results),
@@ -21,9 +22,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import typing
-from typing import Any
+
+from sim.lazy import lazy_names
 
 #: Each public name and the module it lives in.
 _PUBLIC = {
@@ -108,14 +109,4 @@ if typing.TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_names("sim", _PUBLIC, globals())

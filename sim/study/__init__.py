@@ -17,9 +17,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import typing
 
+from sim.lazy import lazy_names
 from sim.study.actuals import Actuals, ActualsError, read_actuals
 from sim.study.cards import CARDS, CARDS_BY_KEY, Card, CardAddition
 from sim.study.edit import check_study_key, set_study_value
@@ -84,15 +84,4 @@ if typing.TYPE_CHECKING:
     from sim.study.workload_log import LogError, WorkloadFit, derive_workload, detect_columns
 
 
-def __getattr__(name: str) -> typing.Any:
-    """A workload-log name, imported from its module on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sim.study' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names("sim.study", _LAZY, globals())
