@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import typing
 
-from sim.lazy import lazy_names
+from sim.lazy import lazy_names as _lazy_names
 
 #: Each public name and the module it lives in.
 _PUBLIC = {
@@ -109,4 +109,4 @@ if typing.TYPE_CHECKING:
     )
 
 
-__getattr__, __dir__ = lazy_names("sim", _PUBLIC, globals())
+__getattr__, __dir__ = _lazy_names("sim", _PUBLIC, globals())

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import typing
 
-from sim.lazy import lazy_names
+from sim.lazy import lazy_names as _lazy_names
 from sim.study.actuals import Actuals, ActualsError, read_actuals
 from sim.study.cards import CARDS, CARDS_BY_KEY, Card, CardAddition
 from sim.study.edit import check_study_key, set_study_value
@@ -84,4 +84,4 @@ if typing.TYPE_CHECKING:
     from sim.study.workload_log import LogError, WorkloadFit, derive_workload, detect_columns
 
 
-__getattr__, __dir__ = lazy_names("sim.study", _LAZY, globals())
+__getattr__, __dir__ = _lazy_names("sim.study", _LAZY, globals())
