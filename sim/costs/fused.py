@@ -15,10 +15,12 @@ per month.
 
 The arithmetic is done in the order the model's formulas state it (the order of the numpy
 month loop these replaced), one sample at a time, so results do not depend on how samples
-are chunked or on the number of workers. Two things are computed differently, with the
+are chunked or on the number of workers. Three things are computed differently, with the
 same result: a retraining schedule in whole months is found by counting (``D + T``,
-``D + 2T``, ...) instead of a floating-point remainder each month, and a stepped price's
-power ``(1 - s) ** N`` is recomputed only when N changes. Powers, ``expm1`` and ``log1p``
+``D + 2T``, ...) instead of a floating-point remainder each month; a stepped price's cut
+count N is evaluated only in the months it changes (found from its closed form and
+checked against the formula itself); and its power ``(1 - s) ** N`` is recomputed only
+when N changes. Powers, ``expm1`` and ``log1p``
 come from the C library where numpy may use its SIMD versions: those can differ in the
 last bit.
 
@@ -102,7 +104,7 @@ from sim.costs.slots import (
     X_GPU,
     X_LOG1PG,
     X_NEXT,
-    X_NPREV,
+    X_NEXTCUT,
     X_PER,
     X_PRICE,
     X_PRICED,
@@ -122,6 +124,8 @@ from sim.costs.slots import (
 
 #: Slack on the cut count so that an exact product such as 8 x 1.5 / 12 = 1 is not 0.999...
 CUT_EPS = 1e-9
+#: Months beyond which :func:`next_cut_month` stops looking (no horizon is that long).
+CUT_SEARCH = 1e6
 #: Relative shrink of the instance ratio before rounding up (a load of exactly 2 gives 2).
 INSTANCE_SLACK = 1e-9
 #: Payback month stored for "not within the horizon" (null in samples.parquet).
@@ -247,34 +251,68 @@ def instances(mode: int, fixed: float, need: float, rpd: float, work: float, per
 B = BLOCK
 
 
+@njit(**_JIT)
+def cut_count(t: float, rate: float) -> float:
+    """Price cuts made by month t at ``rate`` a year: ``N(t) = floor((t - 1) rate / 12)``
+    (docs/model.md, "Price declines"), with :data:`CUT_EPS` of slack."""
+    return np.floor((t - 1.0) * rate / 12.0 + CUT_EPS)
+
+
+@njit(**_JIT)
+def next_cut_month(t: float, n: float, rate: float) -> float:
+    """The first month after t whose cut count differs from ``n`` (the count of month t):
+    from the closed form, checked against :func:`cut_count` itself so that it is the month
+    that formula gives; inf when there is none (rate 0, or beyond :data:`CUT_SEARCH`
+    months); t + 1 (count every month) for a rate that is negative or NaN."""
+    if rate == 0.0:
+        return math.inf
+    if not rate > 0.0:
+        return t + 1.0
+    c = np.ceil((n + 1.0 - CUT_EPS) * 12.0 / rate) + 1.0
+    if c > CUT_SEARCH:
+        return math.inf
+    c = c if c > t + 1.0 else t + 1.0
+    while c > t + 1.0 and cut_count(c - 1.0, rate) != n:
+        c -= 1.0
+    while cut_count(c, rate) == n:
+        c += 1.0
+    return c
+
+
 @njit(**_INL)
 def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
     """The price factor and the price-lowering cuts of month t (docs/model.md, "Price
     declines"): ``max(f, (1 - s) ** N(t))``, ``N(t) = floor((t - 1) rate / 12)``, the cuts
     before the floor (``limit``) counted for migrations; or smoothly ``max(f, (1 - d) **
     ((t - 1) / 12))`` as a running product of the monthly factor (1 in month 1, no cuts).
-    The power is recomputed only when N changes."""
+
+    A stepped price changes only in the months its count N changes: each lane keeps the
+    next such month (row ``X_NEXTCUT``, :func:`next_cut_month`; month 1 for a new block),
+    and only the lanes that reach it count their cuts and, if N moved, recompute the
+    power; every other lane has no cut that month and keeps its factor."""
     if stepped:
-        changed = False
+        tt = float(t)
+        due = 0
         for j in range(B):
-            n = np.floor((t - 1) * x[RATE * B + j] / 12.0 + CUT_EPS)
-            limit = x[LIMIT * B + j]
-            before = x[X_DONE * B + j]
-            priced = x[X_PRICED * B + j]
-            done = n if n < limit else limit
-            x[X_CUTS * B + j] = done - before
-            x[X_DONE * B + j] = done
-            changed = changed | (n != priced)
-            x[X_NPREV * B + j] = n
-        if changed or t == 1:
+            x[X_CUTS * B + j] = 0.0
+            due += 1 if tt >= x[X_NEXTCUT * B + j] else 0
+        if due > 0:
             for j in range(B):
-                n = x[X_NPREV * B + j]
-                if t == 1 or n != x[X_PRICED * B + j]:
-                    keep = x[KEEP * B + j]
-                    # (1 - s) ** 0 and ** 1 are exact: no need to ask pow
-                    power = 1.0 if n == 0.0 else (keep if n == 1.0 else keep ** n)
-                    x[X_FACTOR * B + j] = fmax_floor(x[FLOOR * B + j], power)
-                    x[X_PRICED * B + j] = n
+                if tt >= x[X_NEXTCUT * B + j]:
+                    rate = x[RATE * B + j]
+                    n = cut_count(tt, rate)
+                    limit = x[LIMIT * B + j]
+                    before = x[X_DONE * B + j]
+                    done = n if n < limit else limit
+                    x[X_CUTS * B + j] = done - before
+                    x[X_DONE * B + j] = done
+                    if t == 1 or n != x[X_PRICED * B + j]:
+                        keep = x[KEEP * B + j]
+                        # (1 - s) ** 0 and ** 1 are exact: no need to ask pow
+                        power = 1.0 if n == 0.0 else (keep if n == 1.0 else keep ** n)
+                        x[X_FACTOR * B + j] = fmax_floor(x[FLOOR * B + j], power)
+                        x[X_PRICED * B + j] = n
+                    x[X_NEXTCUT * B + j] = next_cut_month(tt, n, rate)
     else:
         for j in range(B):
             x[X_CUTS * B + j] = 0.0
@@ -468,7 +506,7 @@ def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
         x[X_FACTOR * B + j] = 1.0
         x[X_RAW * B + j] = 1.0
         x[X_DONE * B + j] = 0.0
-        x[X_NPREV * B + j] = 0.0
+        x[X_NEXTCUT * B + j] = 1.0
         x[X_PRICED * B + j] = 0.0
         x[X_PRICE * B + j] = 1.0
         x[X_GPU * B + j] = 1.0
@@ -481,9 +519,37 @@ def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
 # -- the payback rule -----------------------------------------------------------------------
 
 @njit(**_INL)
+def fold_lane(j: int, t: int, b: float, run: float, spend: float, y: np.ndarray,
+              disc: float) -> None:
+    """Lane j of :func:`fold_month`, given the baseline's cost ``b`` and the strategy's run
+    cost and spend."""
+    # every operand is loaded first, so the choices below are selects, not branches
+    tt = float(t)
+    building = y[Y_BUILD * B + j]
+    cum = y[Y_CUM * B + j]
+    frac = y[Y_FRAC * B + j]
+    month = y[Y_MONTH * B + j]
+    cost = (b if tt <= building else run) + spend
+    net = b - cost
+    candidate = (t == 1) | (cum < 0.0)
+    start = cum - spend  # just after the month's one-off spend
+    cum = cum + net
+    f = start / (start - cum)
+    f = 1.0 if f > 1.0 else f
+    f = f + float(t - 1)
+    y[Y_MONTH * B + j] = tt if candidate else month
+    y[Y_FRAC * B + j] = f if candidate & (f > frac) else frac
+    y[Y_CUM * B + j] = cum
+    y[Y_NPV * B + j] = y[Y_NPV * B + j] + disc * net
+    y[Y_TCO * B + j] = y[Y_TCO * B + j] + cost
+    y[Y_RUN * B + j] = cost
+
+
+@njit(**_INL)
 def fold_month(t: int, base: np.ndarray, y: np.ndarray, disc: float) -> None:
     """One month of one strategy's net saving, NPV, TCO and payback (docs/model.md, "Net
-    saving, NPV, TCO and ROI" and "Payback"; the rule: :mod:`sim.costs.payback`).
+    saving, NPV, TCO and ROI" and "Payback"; the rule: :mod:`sim.costs.payback`), its run
+    cost and spend in rows ``Y_RUN`` and ``Y_SPEND``.
 
     The month's cost is the baseline's while the strategy is being built (``t <=
     Y_BUILD``), else its own run cost, plus its one-off spend; the net saving is the
@@ -493,32 +559,19 @@ def fold_month(t: int, base: np.ndarray, y: np.ndarray, disc: float) -> None:
     running maximum (capped at 1 inside the month; NaN, from 0 / 0, never wins). Row
     ``Y_RUN`` receives the month's cost. Written without branches, so it is vectorized.
     """
-    first = t == 1
-    tt = float(t)
-    tm1 = float(t - 1)
     for j in range(B):
-        # every operand is loaded first, so the choices below are selects, not branches
-        spend = y[Y_SPEND * B + j]
-        building = y[Y_BUILD * B + j]
-        run = y[Y_RUN * B + j]
-        b = base[j]
-        cum = y[Y_CUM * B + j]
-        frac = y[Y_FRAC * B + j]
-        month = y[Y_MONTH * B + j]
-        cost = (b if tt <= building else run) + spend
-        net = b - cost
-        candidate = first | (cum < 0.0)
-        start = cum - spend  # just after the month's one-off spend
-        cum = cum + net
-        f = start / (start - cum)
-        f = 1.0 if f > 1.0 else f
-        f = f + tm1
-        y[Y_MONTH * B + j] = tt if candidate else month
-        y[Y_FRAC * B + j] = f if candidate & (f > frac) else frac
-        y[Y_CUM * B + j] = cum
-        y[Y_NPV * B + j] = y[Y_NPV * B + j] + disc * net
-        y[Y_TCO * B + j] = y[Y_TCO * B + j] + cost
-        y[Y_RUN * B + j] = cost
+        fold_lane(j, t, base[j], y[Y_RUN * B + j], y[Y_SPEND * B + j], y, disc)
+
+
+@njit(**_INL)
+def fold_one(t: int, base: np.ndarray, x: np.ndarray, y: np.ndarray, disc: float) -> None:
+    """:func:`fold_month` of a strategy of one component (x), its run cost and spend taken
+    from the component's rows as :func:`strategy_month` would sum them (from 0, weighted
+    by its active flag), without storing them first."""
+    for j in range(B):
+        a = x[ACTIVE * B + j]
+        fold_lane(j, t, base[j], 0.0 + x[X_RUN * B + j] * a, 0.0 + x[X_SPEND * B + j] * a,
+                  y, disc)
 
 
 @njit(**_INL)
@@ -611,8 +664,12 @@ def fold_strategies(k: int, b0: int, nb: int, base_s: int, s_lo: np.ndarray, s_h
         if s == base_s:
             continue
         y = ys[s]
-        strategy_month(s_lo[s], s_hi[s], xs, y)
-        fold_month(k + 1, base, y, disc)
+        lo = s_lo[s]
+        if s_hi[s] == lo + 1:
+            fold_one(k + 1, base, xs[lo], y, disc)
+        else:
+            strategy_month(lo, s_hi[s], xs, y)
+            fold_month(k + 1, base, y, disc)
         for j in range(min(nb, keep - b0)):
             fan[s, k, b0 + j] = y[Y_CUM * B + j]
         if want_paths:
@@ -737,6 +794,7 @@ def price_path(stepped: bool, rate: float, keep: float, limit: float, floor: flo
         x[MONTHLY * B + j] = monthly
         x[X_FACTOR * B + j] = 1.0
         x[X_RAW * B + j] = 1.0
+        x[X_NEXTCUT * B + j] = 1.0
     for k in range(factor.size):
         price_month(k + 1, stepped, x)
         factor[k] = x[X_FACTOR * B]
