@@ -361,7 +361,7 @@ def write_folder(out: str | Path, write: Callable[[Path], Any], *,
     return result
 
 
-def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 32768,
+def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 16384,
                   progress: Progress | None = None,
                   on_stage: Callable[[str], None] | None = None,
                   xlsx: bool = False, annotate: Annotate | None = None,
