@@ -3,7 +3,8 @@
 Knows nothing about fine-tuning. A study value is turned into an immutable
 :class:`Distribution` with :func:`parse`; a :class:`SamplingPlan` draws the uniforms (Monte
 Carlo, Latin hypercube or scrambled Sobol, rank-correlated with Iman–Conover) that every
-distribution's ``ppf`` turns into samples.
+distribution's ``ppf`` turns into samples; :func:`scrambled_sobol` gives scipy's scrambled
+Sobol' points without importing scipy.stats.
 
 Families: :class:`Fixed`, :class:`Uniform`, :class:`UniformInt`, :class:`Triangular`,
 :class:`Pert`, :class:`Normal`, :class:`Lognormal`, :class:`Beta`, :class:`Gamma`,
@@ -61,6 +62,7 @@ from distributions.sampling import (
     iman_conover,
     stream_key,
 )
+from distributions.sobol_points import scrambled_sobol
 from distributions.truncated import Truncated
 
 __all__ = [
@@ -108,6 +110,7 @@ __all__ = [
     "parse",
     "rank_correlation_matrix",
     "read_sample",
+    "scrambled_sobol",
     "spearman",
     "stream_key",
     "toml_inline",

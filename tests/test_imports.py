@@ -138,3 +138,38 @@ def test_loading_and_running_a_study_in_process_loads_no_fits_and_no_pages():
     loaded = imported_by("from distributions import fit_data, FIT_FAMILIES\n"
                          "from sim.study import derive_workload")
     assert {"distributions.fit", "sim.study.workload_log", "scipy.stats"} <= loaded
+
+
+def test_a_run_and_its_report_load_no_scipy_stats(tmp_path):
+    """``ftrisk run``'s path: the run, its samples file and its report, Sobol' indices
+    included (numpy's scrambled Sobol' points, not scipy's engine: its import is 0.6 s and
+    44 MiB, an eighth of a 10^6-sample run)."""
+    loaded = imported_by(
+        "import sim\n"
+        "from sim.report.folder import run_to_folder\n"
+        "study = sim.load_study('studies/legal_contracts.toml').replace(samples=512)\n"
+        f"run_to_folder(study, {str(tmp_path / 'out')!r}, workers=2,\n"
+        "              on_stage=lambda s: print('stage:' + s.replace(' ', '_')))\n")
+    assert "stage:report:_Sobol'_indices" in loaded  # the analysis ran
+    assert {"sim.report.run_report", "sim.decision.sobol", "pyarrow.parquet"} <= loaded
+    assert "scipy.stats" not in loaded
+
+
+def test_the_run_does_not_hold_the_pages_modules():
+    """``ftrisk run`` imports sim.report.folder to run a study: the pages' modules (altair,
+    ~40 MiB) are imported by the report, once the chunks are gone."""
+    loaded = imported_by("import sim.report.folder\nfrom sim.commands import run")
+    assert "sim.report.folder" in loaded
+    assert {"altair", "sim.report.run_report", "sim.report.charts"} & loaded == set()
+
+
+def test_the_reports_names_are_the_same_whatever_was_imported_first():
+    """``page`` and ``sections`` are functions of sim.report.sections that share their
+    names with submodules: importing those submodules does not rebind them."""
+    code = ("import sim.report.page, sim.report.sections, sim.report.folder\n"
+            "from sim.report import page, sections, table, run_to_folder\n"
+            "print('kinds:' + ','.join(f'{f.__module__}.{f.__name__}' for f in"
+            " (page, sections, table, run_to_folder)))")
+    loaded = imported_by(code)
+    assert ("kinds:sim.report.sections.page,sim.report.sections.sections,"
+            "sim.report.page.table,sim.report.folder.run_to_folder") in loaded

@@ -7,7 +7,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from sim.runner.samples_file import SamplesWriter, iter_columns
+from sim.runner.samples_file import SamplesWriter, iter_columns, read_columns
 
 
 def write(path, blocks, row_group):
@@ -72,3 +72,25 @@ def test_empty_writer_writes_nothing(tmp_path):
     with SamplesWriter(tmp_path / "s.parquet"):
         pass
     assert not (tmp_path / "s.parquet").exists()
+
+
+@pytest.mark.parametrize("rows", [None, 0, 1, 4, 5, 9, 10, 11, 1000])
+def test_read_columns_reads_the_first_rows_across_row_groups(tmp_path, rows):
+    path = write(tmp_path / "s.parquet", blocks_of(10, [3, 7]), row_group=4)
+    got = read_columns(path, ["x", "sample"], rows=rows)
+    n = 10 if rows is None else min(rows, 10)
+    assert list(got) == ["x", "sample"]
+    assert got["x"].dtype == got["sample"].dtype == np.float64
+    assert got["x"].tolist() == [10.0 * i for i in range(n)]
+    assert got["sample"].tolist() == list(range(n))
+
+
+def test_read_columns_gives_nulls_as_nan_like_polars(tmp_path):
+    m = np.array([0, 3, 0, 12, 7], np.int16)  # 0: no payback, written as null
+    x = np.array([1.5, np.nan, -2.0, 4.0, np.nan])
+    path = write(tmp_path / "s.parquet", [{"m": m, "x": x}], row_group=2)
+    got = read_columns(path, ["m", "x"])
+    ref = pl.read_parquet(path)
+    np.testing.assert_array_equal(got["m"], ref["m"].to_numpy().astype(np.float64))
+    np.testing.assert_array_equal(got["x"], ref["x"].to_numpy())
+    assert np.isnan(got["m"]).tolist() == [True, False, True, False, False]

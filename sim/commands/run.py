@@ -24,6 +24,11 @@ DESCRIPTION = ("Run a study and write summary.json, samples.parquet, manifest.js
 MAX_WORKERS = 256
 #: Largest chunk: memory is about chunk x (inputs + outputs) x 8 bytes, ~1 GB at 2^22.
 MAX_CHUNK = 1 << 22
+#: Default chunk (samples): a worker's chunk and its model's working arrays are ~30 MiB at
+#: 2^15 samples for five strategies; at 2^14 a 10^6-sample run of
+#: benchmarks/five_strategies.toml peaked at ~377 MiB instead of ~392 (max 387 against 404),
+#: in the same CPU time.
+CHUNK = 1 << 14
 
 
 def add_arguments(r: argparse.ArgumentParser) -> None:
@@ -33,7 +38,7 @@ def add_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("--out", help="output folder (default: out/<study-stem>/)")
     r.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="worker threads (results do not depend on it; default: %(default)s)")
-    r.add_argument("--chunk-size", type=int, default=32768, metavar="N",
+    r.add_argument("--chunk-size", type=int, default=CHUNK, metavar="N",
                    help="samples per chunk (memory; results do not depend on it; "
                    "default: %(default)s)")
     r.add_argument("--quiet", action="store_true", help="print only the answer")

@@ -24,6 +24,7 @@ from sim.decision.analysis import (
     analyze,
     break_even_values,
     focus_strategy,
+    release_memory,
 )
 from sim.decision.compare import Comparison, compare, recommend
 from sim.decision.correlation import rank_correlations
@@ -146,6 +147,7 @@ __all__ = [
     "rank_correlations",
     "reached_in",
     "recommend",
+    "release_memory",
     "reported_strategies",
     "sample_tornado",
     "shapley_analysis",

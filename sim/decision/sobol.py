@@ -26,6 +26,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from distributions.base import TINY
+from distributions.sobol_points import scrambled_sobol
 from sim.decision.metrics import Metric, parse_metric
 from sim.decision.samples import check_strategies, metric_values
 from sim.runner.runner import default_workers
@@ -152,10 +153,9 @@ def sobol_estimate(f_A: FloatArray, f_B: FloatArray, f_AB: FloatArray, *,
     --------
     Ishigami function (a = 7, b = 0.1; Ishigami & Homma 1990), S1 = (0.3139, 0.4424, 0):
 
-    >>> from scipy.stats import qmc
     >>> def ishigami(x):
     ...     return np.sin(x[0]) + 7 * np.sin(x[1]) ** 2 + 0.1 * x[2] ** 4 * np.sin(x[0])
-    >>> u = qmc.Sobol(6, rng=np.random.default_rng(0)).random_base2(12)
+    >>> u = scrambled_sobol(6, 12, rng=np.random.default_rng(0))
     >>> A, B = (np.pi * (2 * u[:, :3] - 1)).T, (np.pi * (2 * u[:, 3:] - 1)).T
     >>> AB = np.stack([np.where(np.arange(3)[:, None] == i, B, A) for i in range(3)])
     >>> res = sobol_estimate(ishigami(A), ishigami(B), np.stack([ishigami(x) for x in AB]),
@@ -350,10 +350,8 @@ def sobol_analysis(study: Study, *, n: int = 1 << 13, metric: str | Metric = "np
                                                       "S1_hi", "ST", "ST_lo", "ST_hi")}
     variance = dict.fromkeys(names, 0.0)
     if d:
-        # deferred: scipy.stats costs ~100 MB and most of a second; only the analysis needs it
-        from scipy.stats import qmc
-
-        u = qmc.Sobol(2 * d, scramble=True, rng=gen).random_base2(int(math.log2(n)))
+        # scipy.stats.qmc.Sobol's points and scramble, without its import (0.6 s, 44 MiB)
+        u = scrambled_sobol(2 * d, int(math.log2(n)), rng=gen)
         np.clip(u, TINY, 1.0 - TINY, out=u)
         xa = np.stack([inp.dist._ppf(u[:, j]) for j, inp in enumerate(inputs)])
         xb = np.stack([inp.dist._ppf(u[:, d + j]) for j, inp in enumerate(inputs)])

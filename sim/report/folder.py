@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.decision.analysis import release_memory
 from sim.decision.voi_summary import voi_summary
 from sim.interrupts import shielded
 from sim.report.files import (
@@ -46,7 +47,6 @@ from sim.report.files import (
     remove_empty,
     temp_name,
 )
-from sim.report.run_report import render
 from sim.report.workbook import write_workbook
 from sim.runner.notes import run_notes
 from sim.runner.runner import Progress, RunResult, bytes_per_sample, run
@@ -286,6 +286,16 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
 
 
+def render(result: RunResult, path: Path, *, on_stage: Callable[[str], None] | None = None
+           ) -> Any:
+    """:func:`sim.report.run_report.render`, whose modules (altair and the pages', ~40 MiB)
+    are imported once the run is done: the run does not hold them beside its chunks."""
+    # deferred: altair and the pages' modules, ~40 MiB, only once the chunks are gone
+    from sim.report.run_report import render as render_page
+
+    return render_page(result, path, on_stage=on_stage)
+
+
 def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
            progress: Progress | None, on_stage: Callable[[str], None] | None,
            xlsx: bool = False, annotate: Annotate | None = None,
@@ -294,6 +304,7 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
                  chunk_size=chunk_size, progress=progress, on_stage=on_stage, client=client)
     if annotate is not None:
         result.manifest.update(annotate(result))
+    release_memory()  # the run's chunks: their pages back before the report takes its own
     if on_stage:
         on_stage("report")
     t0 = time.perf_counter()
@@ -350,7 +361,7 @@ def write_folder(out: str | Path, write: Callable[[Path], Any], *,
     return result
 
 
-def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 32768,
+def run_to_folder(study: Study, out: str | Path, *, workers: int = 1, chunk_size: int = 16384,
                   progress: Progress | None = None,
                   on_stage: Callable[[str], None] | None = None,
                   xlsx: bool = False, annotate: Annotate | None = None,

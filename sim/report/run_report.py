@@ -25,6 +25,7 @@ from sim.decision import (
     compare,
     focus_strategy,
     load_samples,
+    release_memory,
 )
 from sim.display import money_short, months, percent, prob, probability
 from sim.report.cards import break_even_html, cards_html
@@ -288,6 +289,7 @@ def _render(result: RunResult, path: str | Path, analysis: DecisionAnalysis | No
     decision_html = "\n".join(_section(sec.key, sec.heading, sec.body) for sec in decision)
     if len(study.compared()) > 1:
         charts.append(("comparison", comparison_chart(comparison_frame(summary))))
+    release_memory()  # the analyses' arrays, before the charts and the page
     if on_stage:
         on_stage("charts")
     # the chart functions are tested with validation on; skip the schema pass here
