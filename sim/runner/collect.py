@@ -153,8 +153,16 @@ class Collector:
         self._keep_all = keep_all
         # a run held in memory keeps every column anyway
         keep_npv = not keep_all and self.n * 8 * len(others) <= ORDER_BYTES
-        self._kept = {s: np.empty(self.n) for s in others} if keep_npv else {}
-        self._all: list[dict[str, np.ndarray]] = []
+        #: columns held whole, filled chunk by chunk (:meth:`place`): every column of a run
+        #: held in memory, else the kept NPVs...
+        self._whole: dict[str, np.ndarray] = (
+            {col("npv", s): np.empty(self.n) for s in others} if keep_npv else {})
+        #: ...and the columns whose chunks are slices of an array of every sample already
+        self._given: dict[str, np.ndarray] = {}
+        self._names: list[str] = []  # a chunk's columns, in order
+        self._placed: set[int] = set()  # chunks (by first sample) already placed
+        self._lock = threading.Lock()
+        self._fed = 0  # rows fed to the accumulator
         names = sorted({c.a for c in study.correlations} | {c.b for c in study.correlations})
         self._corr_rows = min(correlation_rows, self.n) if names else 0
         self._corr = {c: np.empty(self._corr_rows) for c in names}
@@ -163,27 +171,82 @@ class Collector:
         self._fan: pl.DataFrame | None = None
         self.done = 0
 
+    def place(self, columns: dict[str, np.ndarray], start: int) -> dict[str, np.ndarray]:
+        """Copy a chunk's columns that are held whole into their rows, and return the
+        chunk's columns, those as views of the whole columns.
+
+        Thread-safe: a worker thread calls it as soon as it has computed the chunk, so the
+        copies run in parallel. A column that is already rows ``start...`` of an array of
+        every sample (an input of a run held in memory, drawn whole by
+        :class:`~sim.runner.draws.Draws`) is kept as that array, not copied.
+        """
+        m = columns["sample"].size
+        out = dict(columns)
+        for c, x in columns.items():
+            whole = self._given.get(c)
+            if whole is not None and _rows_of(x, whole, start):
+                continue
+            whole = self._whole.get(c)
+            if whole is None:
+                if not self._keep_all:
+                    continue
+                whole = self._held(c, x, start)
+                if whole is None:
+                    continue
+            whole[start:start + m] = x
+            out[c] = whole[start:start + m]
+        with self._lock:
+            self._placed.add(start)
+        return out
+
+    def _held(self, c: str, x: np.ndarray, start: int) -> np.ndarray | None:
+        """The whole column ``c`` to copy chunk ``x`` into, made on first use; None when
+        ``x`` is the given whole column's rows already."""
+        with self._lock:
+            whole = self._given.get(c)
+            if whole is not None:
+                if _rows_of(x, whole, start):
+                    return None
+                # a chunk from elsewhere: hold a copy, into which every chunk goes
+                self._whole[c] = np.array(self._given.pop(c))
+            elif c not in self._whole:
+                base = x.base
+                if isinstance(base, np.ndarray) and base.shape == (self.n,) and _rows_of(
+                        x, base, start):
+                    self._given[c] = base
+                    return None
+                self._whole[c] = np.empty(self.n, dtype=x.dtype)
+            return self._whole[c]
+
     def add(self, columns: dict[str, np.ndarray],
             fan: dict[str, np.ndarray] | None = None) -> None:
         """The next chunk's columns (``sample`` first, as samples.parquet holds them) and the
         cumulative net saving by month of its samples among the fan's (by strategy)."""
         m = columns["sample"].size
         start = self.done
-        for s, arr in self._kept.items():
-            arr[start:start + m] = columns[col("npv", s)]
+        with self._lock:
+            placed = start in self._placed
+            self._placed.discard(start)
+        if not placed and (self._keep_all or self._whole):
+            columns = self.place(columns, start)
+            self._placed.discard(start)
+        if not self._names:
+            self._names = list(columns)
         if start < self._corr_rows:
             stop = min(self._corr_rows, start + m)
             for c, arr in self._corr.items():
                 arr[start:stop] = columns[c][: stop - start]
-        if self._keep_all:
-            self._all.append(columns)
-        self._pending.append({c: columns[c] for c in self._stat_cols})
-        self._pending_rows += m
-        while self._pending_rows >= ROW_GROUP:
-            self._group(ROW_GROUP)
+        self.done += m
+        if self._keep_all:  # every row is in its whole column: a row group is a slice
+            while self.done - self._fed >= ROW_GROUP:
+                self._feed(ROW_GROUP)
+        else:
+            self._pending.append({c: columns[c] for c in self._stat_cols})
+            self._pending_rows += m
+            while self._pending_rows >= ROW_GROUP:
+                self._group(ROW_GROUP)
         if self.writer is not None:
             self.writer.put(columns)
-        self.done += m
         self._add_fan(fan)
 
     def _add_fan(self, fan: dict[str, np.ndarray] | None) -> None:
@@ -206,30 +269,50 @@ class Collector:
         self._pending = [{c: v[rows:] for c, v in batch.items()}] if rest else []
         self._pending_rows = rest
 
+    def _feed(self, rows: int) -> None:
+        """Feed the accumulator the next ``rows`` rows of the whole columns (views)."""
+        a = self._fed
+        self.acc.add({c: self._whole[c][a:a + rows] for c in self._stat_cols})
+        self._fed += rows
+
     def finish(self) -> Collected:
         """Everything gathered, once every chunk is in (see :class:`Collected`)."""
         if self._pending_rows:
             self._group(self._pending_rows)
+        if self._keep_all and self.done > self._fed:
+            self._feed(self.done - self._fed)
         self._pending = []
         release_freed_memory()  # the chunks' arrays are gone
         columns: dict[str, Any] | None = None
         others = self.acc.others
         order: OrderStats
         if self._keep_all:
-            parts = self._all
-            columns = {c: np.concatenate([p[c] for p in parts]) if len(parts) != 1
-                       else parts[0][c] for c in (parts[0] if parts else {})}
-            self._all = []
+            columns = {c: self._given[c] if c in self._given else self._whole[c]
+                       for c in self._names}
             order = MemoryOrderStats(
                 {s: columns[col("npv", s)] for s in others} if columns else {},
                 {s: columns[col("payback_months", s)] for s in others} if columns else {},
                 ROW_GROUP)
         else:
             assert self.writer is not None  # a run that keeps no columns writes its file
-            order = file_order_stats(self.writer.path, self.acc.total, ROW_GROUP,
-                                     self._kept or None)
+            kept = {s: self._whole[col("npv", s)] for s in others} if self._whole else None
+            order = file_order_stats(self.writer.path, self.acc.total, ROW_GROUP, kept)
         fan = self._fan if self._fan is not None else fan_frame(self._fan_parts)
         return Collected(self.acc, order, columns, self._corr, fan)
+
+
+def _rows_of(x: np.ndarray, whole: np.ndarray, start: int) -> bool:
+    """True when ``x`` is ``whole[start:start + x.size]`` itself (the same memory).
+
+    Examples
+    --------
+    >>> a = np.arange(10.0)
+    >>> _rows_of(a[3:6], a, 3), _rows_of(a[3:6].copy(), a, 3), _rows_of(a[3:6], a, 4)
+    (True, False, False)
+    """
+    return (x.ndim == 1 and whole.ndim == 1 and x.dtype == whole.dtype
+            and x.strides == whole.strides and start + x.size <= whole.size
+            and x.ctypes.data == whole.ctypes.data + start * whole.strides[0])
 
 
 def fan_frame(parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:

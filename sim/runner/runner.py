@@ -247,14 +247,16 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
         chunk_size = max(BLOCK, -(-per // BLOCK) * BLOCK)
     bounds = [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
 
-    def work(start: int, stop: int) -> tuple[dict[str, np.ndarray], Any]:
-        values = (chunk_values(study, start, stop, plan=plan) if source is None
-                  else source.values(start, stop))
-        return _chunk(study, values, start, stop)
-
     writer = BackgroundWriter(path) if path is not None else None
     collector = Collector(study, writer=writer, keep_all=not write,
                           correlation_rows=CORRELATION_ROWS, fan_rows=FAN_SAMPLES)
+
+    def work(start: int, stop: int) -> tuple[dict[str, np.ndarray], Any]:
+        values = (chunk_values(study, start, stop, plan=plan) if source is None
+                  else source.values(start, stop))
+        columns, fan = _chunk(study, values, start, stop)
+        # the columns the collector holds whole are copied here, on the worker's thread
+        return collector.place(columns, start), fan
     try:
         _evaluate(client if write else None, study, work, bounds, workers, collector,
                   progress)
