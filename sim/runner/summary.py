@@ -387,14 +387,21 @@ class OrderStats:
 
 class MemoryOrderStats(OrderStats):
     """:class:`OrderStats` from each strategy's NPV and fractional payback in memory: the
-    same values (an order statistic is the same whatever finds it, here a partial sort; the
-    sum over CVaR's tail is added row group by row group, as from the file)."""
+    same values (an order statistic is the same whatever finds it, here a sort; the sum
+    over CVaR's tail is added row group by row group, as from the file).
+
+    Each strategy's NPV is sorted once for its quantiles, CVaR's edge and histogram (the
+    counts between the edges, found by bisection); ``keep_sorted`` keeps every strategy's
+    sorted NPV until the object goes (else only the last one: memory of one column).
+    """
 
     def __init__(self, npv: dict[str, np.ndarray], payback_months: dict[str, np.ndarray],
-                 row_group: int) -> None:
+                 row_group: int, *, keep_sorted: bool = True) -> None:
         n = next(iter(npv.values())).size if npv else 0
         super().__init__("", n)
         self.npv, self.payback_months, self.row_group = npv, payback_months, row_group
+        self._keep_sorted = keep_sorted
+        self._sorted: dict[str, np.ndarray] = {}
 
     def _npv(self, strategy: str) -> np.ndarray:
         return self.npv[strategy]
@@ -402,18 +409,39 @@ class MemoryOrderStats(OrderStats):
     def _payback_months(self, strategy: str) -> np.ndarray:
         return self.payback_months[strategy]
 
+    def _sorted_npv(self, strategy: str) -> np.ndarray:
+        x = self._sorted.get(strategy)
+        if x is None:
+            if not self._keep_sorted:
+                self._sorted.clear()  # the previous one goes before the next is made
+            x = self._sorted[strategy] = np.sort(self._npv(strategy))
+        return x
+
+    def _ranks(self, strategy: str) -> Callable[[list[int]], list[float]]:
+        x = self._sorted_npv(strategy)
+        return lambda ranks: [float(x[r]) for r in ranks]
+
     def npv_quantiles(self, strategy: str, qs: Sequence[float]) -> list[float]:
-        return quantiles_in_memory(self._npv(strategy), qs)
+        x = self._npv(strategy)
+        return quantiles(lambda: [x], x.size, qs, find=self._ranks(strategy))
 
     def npv_cvar(self, strategy: str) -> float:
         x = self._npv(strategy)
         groups = self.row_group
         return cvar_stream(lambda: (x[a:a + groups] for a in range(0, x.size, groups)),
-                           x.size, find=lambda ranks: partition_select(x, ranks))
+                           x.size, find=self._ranks(strategy))
 
     def npv_histogram(self, strategy: str, lo: float, hi: float) -> Histogram:
-        x = self._npv(strategy)
-        return _histogram(lambda: iter([x]), lo, hi)
+        # the NPVs are finite (sim.runner.guard): in sorted order, a bin's count is the
+        # difference of two bisections, as numpy's histogram counts it with these edges
+        x = self._sorted_npv(strategy)
+        lo, hi = _range(lo, hi)
+        edges = np.linspace(lo, hi, HIST_BINS + 1)
+        cum = np.concatenate([x.searchsorted(edges[:-1], "left"),
+                              x.searchsorted(edges[-1:], "right")])
+        below = int(x.searchsorted(lo, "left"))
+        above = x.size - int(x.searchsorted(hi, "right"))
+        return (tuple(edges.tolist()), tuple(np.diff(cum).tolist())), (below, above)
 
     def median_payback(self, strategy: str) -> float | None:
         x = self._payback_months(strategy)
@@ -428,7 +456,7 @@ class ColumnOrderStats(MemoryOrderStats):
 
     def __init__(self, path: str | Path, n: int, row_group: int,
                  npv: dict[str, np.ndarray] | None = None) -> None:
-        super().__init__(npv or {}, {}, row_group)
+        super().__init__(npv or {}, {}, row_group, keep_sorted=False)
         self.path, self.n = path, n
         self._last: tuple[str, np.ndarray] | None = None
 
@@ -479,18 +507,6 @@ def partition_select(x: np.ndarray, ranks: Sequence[int]) -> list[float]:
     return [float(part[r]) for r in ranks]
 
 
-def quantiles_in_memory(x: np.ndarray, qs: Sequence[float]) -> list[float]:
-    """:func:`sim.runner.quantiles.quantiles` of an array in memory (the same values).
-
-    Examples
-    --------
-    >>> x = np.random.default_rng(1).lognormal(size=999)
-    >>> quantiles_in_memory(x, [0.1, 0.5, 0.9]) == np.quantile(x, [0.1, 0.5, 0.9]).tolist()
-    True
-    """
-    return quantiles(lambda: [x], x.size, qs, find=lambda ranks: partition_select(x, ranks))
-
-
 def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
               decomposition: Decomposition | None = None) -> Summary:
     """Summarize the samples file of a run of ``study`` (streamed: bounded memory).
@@ -514,13 +530,20 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
     return acc.finish(OrderStats(path, acc.total), point, decomposition)
 
 
+def _range(lo: float, hi: float) -> tuple[float, float]:
+    """The histogram's range: [lo, hi], or one of some width when ``hi`` is not above
+    ``lo``."""
+    if not hi > lo:
+        hi = lo + max(abs(lo) * 1e-6, 1.0)
+    return lo, hi
+
+
 def _histogram(column: Callable[[], Iterator[np.ndarray]], lo: float, hi: float
                ) -> Histogram:
     """Counts of ``HIST_BINS`` even bins over [lo, hi] (the same range for every strategy,
     so their histograms share one axis), and the counts below and above it: the tails are
     counted apart, never folded into the edge bins."""
-    if not hi > lo:
-        hi = lo + max(abs(lo) * 1e-6, 1.0)
+    lo, hi = _range(lo, hi)
     edges = np.linspace(lo, hi, HIST_BINS + 1)
     counts = np.zeros(HIST_BINS, np.int64)
     below = above = 0
