@@ -22,9 +22,10 @@ import collections
 import ctypes
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -41,13 +42,48 @@ from sim.runner.summary import (
 from sim.study import Study
 
 __all__ = ["ORDER_BYTES", "BackgroundWriter", "Collected", "Collector", "fan_frame",
-           "release_freed_memory", "share_one_heap"]
+           "release_freed_memory", "share_one_heap", "started"]
 
 #: Bytes of NPV kept in memory for the order statistics (10^6 samples of four strategies);
 #: a larger run reads each strategy's NPV back from samples.parquet.
 ORDER_BYTES = 32 << 20
 #: Chunks waiting for the writer thread (each a chunk's columns).
 WRITE_QUEUE = 2
+
+T = TypeVar("T")
+
+
+def started(task: Callable[[], T]) -> Callable[[], T]:
+    """Start ``task()`` on a thread of its own; the returned function waits for it and
+    returns its result (or raises its error).
+
+    For work that does not need the chunks (or needs only the first): it runs on the
+    second core while the main thread takes the chunks in, instead of after them.
+
+    Examples
+    --------
+    >>> result = started(lambda: 6 * 7)
+    >>> result()
+    42
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = task()
+        except BaseException as err:  # re-raised by result() in the caller's thread
+            box["error"] = err
+
+    thread = threading.Thread(target=target, name="ftrisk-task", daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    return result
 
 
 class BackgroundWriter:
@@ -168,7 +204,7 @@ class Collector:
         self._corr = {c: np.empty(self._corr_rows) for c in names}
         self._fan_rows = min(fan_rows, self.n)
         self._fan_parts: dict[str, list[np.ndarray]] = collections.defaultdict(list)
-        self._fan: pl.DataFrame | None = None
+        self._fan: Callable[[], pl.DataFrame] | None = None
         self.done = 0
 
     def place(self, columns: dict[str, np.ndarray], start: int) -> dict[str, np.ndarray]:
@@ -256,7 +292,10 @@ class Collector:
             for name, months in fan.items():
                 self._fan_parts[name].append(months)
         if self._fan is None and self.done >= self._fan_rows:
-            self._fan = fan_frame(self._fan_parts)
+            # the bands (a sort of each month's samples) on another thread, while this one
+            # takes in the rest of the chunks
+            parts = dict(self._fan_parts)
+            self._fan = started(lambda: fan_frame(parts))
             self._fan_parts.clear()
 
     def _group(self, rows: int) -> None:
@@ -297,7 +336,7 @@ class Collector:
             assert self.writer is not None  # a run that keeps no columns writes its file
             kept = {s: self._whole[col("npv", s)] for s in others} if self._whole else None
             order = file_order_stats(self.writer.path, self.acc.total, ROW_GROUP, kept)
-        fan = self._fan if self._fan is not None else fan_frame(self._fan_parts)
+        fan = self._fan() if self._fan is not None else fan_frame(self._fan_parts)
         return Collected(self.acc, order, columns, self._corr, fan)
 
 
