@@ -34,6 +34,7 @@ from sim.runner.quantiles import row_quantiles
 from sim.runner.samples_file import ROW_GROUP, SamplesWriter
 from sim.runner.summary import (
     Accumulator,
+    GroupStats,
     MemoryOrderStats,
     OrderStats,
     col,
@@ -183,8 +184,11 @@ class Collector:
         self.writer = writer
         self.n = study.samples
         self._stat_cols = self.acc.columns()
-        self._pending: list[dict[str, np.ndarray]] = []
-        self._pending_rows = 0
+        #: row groups being assembled (by first row): [rows in, their pieces by first row]
+        self._groups: dict[int, tuple[list[int], list[tuple[int, dict[str, np.ndarray]]]]] = {}
+        #: what each complete row group adds to the accumulator, until it is merged
+        self._stats: dict[int, GroupStats] = {}
+        self._merged = 0  # rows merged into the accumulator
         others = self.acc.others
         self._keep_all = keep_all
         # a run held in memory keeps every column anyway
@@ -198,7 +202,6 @@ class Collector:
         self._names: list[str] = []  # a chunk's columns, in order
         self._placed: set[int] = set()  # chunks (by first sample) already placed
         self._lock = threading.Lock()
-        self._fed = 0  # rows fed to the accumulator
         names = sorted({c.a for c in study.correlations} | {c.b for c in study.correlations})
         self._corr_rows = min(correlation_rows, self.n) if names else 0
         self._corr = {c: np.empty(self._corr_rows) for c in names}
@@ -207,16 +210,21 @@ class Collector:
         self._fan: Callable[[], pl.DataFrame] | None = None
         self.done = 0
 
-    def place(self, columns: dict[str, np.ndarray], start: int) -> dict[str, np.ndarray]:
-        """Copy a chunk's columns that are held whole into their rows, and return the
-        chunk's columns, those as views of the whole columns.
+    def place(self, columns: dict[str, np.ndarray], start: int,
+              fan: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """Copy a chunk's columns that are held whole into their rows, hand its rows to
+        their row groups (summing up each group it completes), and return the chunk's
+        columns, those held whole as views of the whole columns. A first chunk that holds
+        every sample of the fan (``fan``, by strategy) starts its bands.
 
-        Thread-safe: a worker thread calls it as soon as it has computed the chunk, so the
-        copies run in parallel. A column that is already rows ``start...`` of an array of
+        Thread-safe: a worker thread calls it as soon as it has computed the chunk, so
+        this runs in parallel. A column that is already rows ``start...`` of an array of
         every sample (an input of a run held in memory, drawn whole by
         :class:`~sim.runner.draws.Draws`) is kept as that array, not copied.
         """
         m = columns["sample"].size
+        if fan and start == 0 and m >= self._fan_rows > 0:
+            self._fan = started(lambda: fan_frame({s: [x] for s, x in fan.items()}))
         out = dict(columns)
         for c, x in columns.items():
             whole = self._given.get(c)
@@ -231,9 +239,42 @@ class Collector:
                     continue
             whole[start:start + m] = x
             out[c] = whole[start:start + m]
+        self._deposit(out, start)
         with self._lock:
             self._placed.add(start)
         return out
+
+    def _deposit(self, columns: dict[str, np.ndarray], start: int) -> None:
+        """Hand a chunk's rows to their row groups; sum up each group this completes (on
+        this thread: a worker's, when called from :meth:`place`)."""
+        stop = start + columns["sample"].size
+        done = []
+        with self._lock:
+            g = start - start % ROW_GROUP
+            while g < stop:
+                end = min(g + ROW_GROUP, self.n)
+                a, b = max(g, start), min(end, stop)
+                rows, pieces = self._groups.setdefault(g, ([0], []))
+                rows[0] += b - a
+                if not self._keep_all:  # else the rows are in the whole columns
+                    pieces.append((a, {c: columns[c][a - start:b - start]
+                                       for c in self._stat_cols}))
+                if rows[0] == end - g:
+                    done.append((g, end, self._groups.pop(g)[1]))
+                g += ROW_GROUP
+        for g, end, pieces in done:
+            self._stats[g] = self.acc.stats(self._rows(g, end, pieces))
+
+    def _rows(self, a: int, b: int, pieces: list[tuple[int, dict[str, np.ndarray]]]
+              ) -> dict[str, np.ndarray]:
+        """The summary's columns of rows ``a`` to ``b - 1`` (a row group), from the whole
+        columns or from the chunks' pieces."""
+        if self._keep_all:
+            return {c: self._whole[c][a:b] for c in self._stat_cols}
+        pieces.sort(key=lambda p: p[0])
+        if len(pieces) == 1:
+            return pieces[0][1]
+        return {c: np.concatenate([p[c] for _, p in pieces]) for c in self._stat_cols}
 
     def _held(self, c: str, x: np.ndarray, start: int) -> np.ndarray | None:
         """The whole column ``c`` to copy chunk ``x`` into, made on first use; None when
@@ -263,7 +304,7 @@ class Collector:
         with self._lock:
             placed = start in self._placed
             self._placed.discard(start)
-        if not placed and (self._keep_all or self._whole):
+        if not placed:  # a chunk computed elsewhere (a cluster's): placed here
             columns = self.place(columns, start)
             self._placed.discard(start)
         if not self._names:
@@ -273,21 +314,26 @@ class Collector:
             for c, arr in self._corr.items():
                 arr[start:stop] = columns[c][: stop - start]
         self.done += m
-        if self._keep_all:  # every row is in its whole column: a row group is a slice
-            while self.done - self._fed >= ROW_GROUP:
-                self._feed(ROW_GROUP)
-        else:
-            self._pending.append({c: columns[c] for c in self._stat_cols})
-            self._pending_rows += m
-            while self._pending_rows >= ROW_GROUP:
-                self._group(ROW_GROUP)
+        self._merge()
         if self.writer is not None:
             self.writer.put(columns)
         self._add_fan(fan)
 
+    def _merge(self) -> None:
+        """Merge the row groups summed up so far into the accumulator, in file order.
+
+        Every row group whose rows are all in has been: by the thread that completed it,
+        before it handed its chunk over."""
+        while self._merged in self._stats:
+            stats = self._stats.pop(self._merged)
+            self.acc.merge(stats)
+            self._merged += stats.rows
+
     def _add_fan(self, fan: dict[str, np.ndarray] | None) -> None:
         """Gather the fan's months; once every fan sample is in, its bands are computed and
         the months dropped (a 10^6-sample run would otherwise hold them to the end)."""
+        if self._fan is not None:  # started already (by the first chunk's worker)
+            return
         if fan:
             for name, months in fan.items():
                 self._fan_parts[name].append(months)
@@ -298,29 +344,14 @@ class Collector:
             self._fan = started(lambda: fan_frame(parts))
             self._fan_parts.clear()
 
-    def _group(self, rows: int) -> None:
-        """Feed the accumulator the next ``rows`` rows of the summary's columns."""
-        parts = self._pending
-        batch = {c: np.concatenate([p[c] for p in parts]) if len(parts) > 1 else parts[0][c]
-                 for c in self._stat_cols}
-        self.acc.add({c: v[:rows] for c, v in batch.items()})
-        rest = self._pending_rows - rows
-        self._pending = [{c: v[rows:] for c, v in batch.items()}] if rest else []
-        self._pending_rows = rest
-
-    def _feed(self, rows: int) -> None:
-        """Feed the accumulator the next ``rows`` rows of the whole columns (views)."""
-        a = self._fed
-        self.acc.add({c: self._whole[c][a:a + rows] for c in self._stat_cols})
-        self._fed += rows
-
     def finish(self) -> Collected:
         """Everything gathered, once every chunk is in (see :class:`Collected`)."""
-        if self._pending_rows:
-            self._group(self._pending_rows)
-        if self._keep_all and self.done > self._fed:
-            self._feed(self.done - self._fed)
-        self._pending = []
+        # a run that stopped short of the study's samples: its last group is shorter
+        for g in sorted(self._groups):
+            _, pieces = self._groups.pop(g)
+            self._stats[g] = self.acc.stats(self._rows(g, min(g + ROW_GROUP, self.done),
+                                                       pieces))
+        self._merge()
         release_freed_memory()  # the chunks' arrays are gone
         columns: dict[str, Any] | None = None
         others = self.acc.others
@@ -364,11 +395,24 @@ def fan_frame(parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
     >>> fan_frame({"a": [months[:, :2], months[:, 2:]]})["p50"].to_list()
     [2.5, 8.5]
     """
+    def bands(names: list[str]) -> dict[str, np.ndarray]:
+        out = {}
+        for name in names:
+            chunks = parts[name]
+            months = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
+            out[name] = row_quantiles(months, [0.1, 0.5, 0.9])  # numpy.quantile's, faster
+        return out
+
+    names = list(parts)
+    # half of the strategies on a second thread (a sort releases the interpreter's lock)
+    other = started(lambda: bands(names[1::2])) if len(names) > 1 else None
+    found = bands(names[::2])
+    if other is not None:
+        found.update(other())
     rows: dict[str, list[Any]] = {k: [] for k in ("strategy", "month", "p10", "p50", "p90")}
-    for name, chunks in parts.items():
-        months = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
-        q = row_quantiles(months, [0.1, 0.5, 0.9])  # numpy.quantile's figures, faster
-        h = months.shape[0]
+    for name in names:
+        q = found[name]
+        h = q.shape[1]
         rows["strategy"] += [name] * h
         rows["month"] += list(range(1, h + 1))
         for i, k in enumerate(("p10", "p50", "p90")):

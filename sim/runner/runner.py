@@ -257,8 +257,8 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
         values = (chunk_values(study, start, stop, plan=plan) if source is None
                   else source.values(start, stop))
         columns, fan = _chunk(study, values, start, stop)
-        # the columns the collector holds whole are copied here, on the worker's thread
-        return collector.place(columns, start), fan
+        # what the collector can do with the chunk alone is done here, on this thread
+        return collector.place(columns, start, fan), fan
     try:
         _evaluate(client if write else None, study, work, bounds, workers, collector,
                   progress)

@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -31,7 +31,7 @@ from sim.runner.constraints import feasibility, latency_conflicts, latency_warni
 from sim.runner.decomposition import Decomposition
 from sim.runner.quantiles import quantiles, select
 from sim.runner.samples_file import iter_columns, read_column
-from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
+from sim.runner.stats import Moments, RegretAccumulator, RegretPart, cvar_stream
 from sim.runner.verdict import answer_sentence, focus_of, verdict
 from sim.study import Study
 
@@ -225,6 +225,21 @@ class Summary:
         }
 
 
+class GroupStats(NamedTuple):
+    """What one row group adds to an :class:`Accumulator` (:meth:`Accumulator.stats`):
+    its rows, NPV and TCO moments (:meth:`Moments.of`), P(NPV > 0) and payback-month
+    counts, and its regret sums (:meth:`RegretAccumulator.part`, among every strategy and
+    among those the choice is made between, None when they are the same)."""
+
+    rows: int
+    npv: dict[str, tuple[int, float, float]]
+    tco: dict[str, tuple[int, float, float]]
+    positive: dict[str, int]
+    hits: dict[str, np.ndarray]
+    every: RegretPart
+    chosen: RegretPart | None
+
+
 class Accumulator:
     """The headline figures of a run, accumulated one row group at a time in file order:
     NPV and TCO moments, P(NPV > 0), payback months, P(best) and regret.
@@ -258,26 +273,44 @@ class Accumulator:
                 + [col("payback_month", n) for n in self.others]
                 + [col("tco", n) for n in self.names])
 
-    def add(self, batch: dict[str, np.ndarray]) -> None:
-        """Add one row group (its columns as arrays; a payback month of 0 or NaN is none)."""
+    def stats(self, batch: dict[str, np.ndarray]) -> GroupStats:
+        """What one row group adds (its columns as arrays; a payback month of 0 or NaN is
+        none), for :meth:`merge`. Pure: row groups may be summed up on any thread, then
+        merged in file order, with the same figures as :meth:`add` one by one."""
         names, horizon = self.names, self.study.horizon_months
         m = batch[col("tco", names[0])].size
-        self.total += m
         stack = np.zeros((len(names), m))
+        npv, positive, hits = {}, {}, {}
         for n in self.others:
             x = batch[col("npv", n)]
-            self.moments[n].add(x)
-            self.positive[n] += int(np.count_nonzero(x > 0))
+            npv[n] = Moments.of(x)
+            positive[n] = int(np.count_nonzero(x > 0))
             pb = batch[col("payback_month", n)]
             if pb.dtype.kind == "f":
                 pb = np.nan_to_num(pb, nan=0)
-            self.hits[n] += np.bincount(pb.astype(np.intp), minlength=horizon + 1)[: horizon + 1]
+            hits[n] = np.bincount(pb.astype(np.intp), minlength=horizon + 1)[: horizon + 1]
             stack[names.index(n)] = x
-        for n in names:
-            self.tco[n].add(batch[col("tco", n)])
-        self.every.add(stack)
-        if self.chosen is not self.every:
-            self.chosen.add(stack[self._rows])
+        tco = {n: Moments.of(batch[col("tco", n)]) for n in names}
+        every = self.every.part(stack)
+        chosen = None if self.chosen is self.every else self.chosen.part(stack[self._rows])
+        return GroupStats(m, npv, tco, positive, hits, every, chosen)
+
+    def merge(self, stats: GroupStats) -> None:
+        """Add a row group's :meth:`stats` (row groups in file order)."""
+        self.total += stats.rows
+        for n in self.others:
+            self.moments[n].merge(stats.npv[n])
+            self.positive[n] += stats.positive[n]
+            self.hits[n] += stats.hits[n]
+        for n in self.names:
+            self.tco[n].merge(stats.tco[n])
+        self.every.merge(stats.every)
+        if stats.chosen is not None:
+            self.chosen.merge(stats.chosen)
+
+    def add(self, batch: dict[str, np.ndarray]) -> None:
+        """Add one row group (its columns as arrays; a payback month of 0 or NaN is none)."""
+        self.merge(self.stats(batch))
 
     def finish(self, order: OrderStats, point: dict[str, dict[str, Any]],
                decomposition: Decomposition | None = None) -> Summary:
