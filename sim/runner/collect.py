@@ -1,19 +1,27 @@
 """Where a run's chunks go, in sample order: the summary's accumulator, the columns kept in
 memory, and samples.parquet written by a background thread.
 
-The model produces a chunk of samples at a time; :class:`Collector` takes them in order and
+The model produces a chunk of samples at a time. The worker thread that computed it hands
+it to :meth:`Collector.place`, which does what needs only that chunk, in parallel with the
+other workers:
 
-- cuts the summary's columns into the samples file's row groups (:data:`ROW_GROUP` rows)
-  and feeds each to the :class:`~sim.runner.summary.Accumulator`, so the headline figures
-  are computed in the same pass as the model, and are the same whether the file is
-  written or not;
-- keeps each strategy's NPV in memory when they fit (:data:`ORDER_BYTES`), for exact
-  quantiles, CVaR and the histogram without reading the file back (the rest of the order
-  statistics read back one column at a time, :func:`~sim.runner.summary.file_order_stats`);
-  and every column, when the run is held in memory (``write=False``);
-- computes the fan chart's bands as soon as its samples are in, and drops their months;
-- hands the chunk to a :class:`BackgroundWriter`, which appends it to samples.parquet on
-  its own thread while the next chunk is computed (a bounded queue keeps memory bounded).
+- copies the columns kept whole into their rows: each strategy's NPV when they fit
+  (:data:`ORDER_BYTES`), for exact quantiles, CVaR and the histogram without reading the
+  file back (the rest of the order statistics read back one column at a time,
+  :func:`~sim.runner.summary.file_order_stats`); every column when the run is held in
+  memory (``write=False``), where an input drawn whole is kept as it is, not copied;
+- cuts the summary's columns into the samples file's row groups (:data:`ROW_GROUP` rows);
+  the thread that completes a row group sums it up
+  (:meth:`~sim.runner.summary.Accumulator.stats`);
+- starts the fan chart's bands when the chunk holds every sample of the fan.
+
+:meth:`Collector.add` then takes the chunks in order on the main thread: it merges the row
+groups' sums into the :class:`~sim.runner.summary.Accumulator` in file order (so the
+headline figures are the same bit for bit whatever the chunking or workers, and whether
+the file is written or not) and hands the chunk to a :class:`BackgroundWriter`, which
+appends it to samples.parquet on its own thread while the next chunk is computed (a
+bounded queue keeps memory bounded). A chunk computed elsewhere (a cluster's) is placed
+there.
 """
 
 from __future__ import annotations
