@@ -135,3 +135,14 @@ def test_the_histogram_by_bisection_counts_as_numpy_does():
     assert sum(counts) + sum(tails) == x.size
     assert tails == (int(np.count_nonzero(x < lo)), int(np.count_nonzero(x > hi)))
     assert list(counts) == np.histogram(x, bins=edges)[0].tolist()
+
+
+def test_started_returns_the_result_or_raises_the_error_in_the_caller():
+    assert collect.started(lambda: sum(range(10)))() == 45
+
+    def fails() -> None:
+        raise ValueError("in the task")
+
+    result = collect.started(fails)
+    with pytest.raises(ValueError, match="in the task"):
+        result()
