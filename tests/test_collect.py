@@ -138,11 +138,13 @@ def test_the_histogram_by_bisection_counts_as_numpy_does():
 
 
 def test_started_returns_the_result_or_raises_the_error_in_the_caller():
-    assert collect.started(lambda: sum(range(10)))() == 45
+    from sim.runner.threads import started
+
+    assert started(lambda: sum(range(10)))() == 45
 
     def fails() -> None:
         raise ValueError("in the task")
 
-    result = collect.started(fails)
+    result = started(fails)
     with pytest.raises(ValueError, match="in the task"):
         result()

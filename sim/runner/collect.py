@@ -33,7 +33,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -48,51 +48,17 @@ from sim.runner.summary import (
     col,
     file_order_stats,
 )
+from sim.runner.threads import started
 from sim.study import Study
 
 __all__ = ["ORDER_BYTES", "BackgroundWriter", "Collected", "Collector", "fan_frame",
-           "release_freed_memory", "share_one_heap", "started"]
+           "release_freed_memory", "share_one_heap"]
 
 #: Bytes of NPV kept in memory for the order statistics (10^6 samples of four strategies);
 #: a larger run reads each strategy's NPV back from samples.parquet.
 ORDER_BYTES = 32 << 20
 #: Chunks waiting for the writer thread (each a chunk's columns).
 WRITE_QUEUE = 2
-
-T = TypeVar("T")
-
-
-def started(task: Callable[[], T]) -> Callable[[], T]:
-    """Start ``task()`` on a thread of its own; the returned function waits for it and
-    returns its result (or raises its error).
-
-    For work that does not need the chunks (or needs only the first): it runs on the
-    second core while the main thread takes the chunks in, instead of after them.
-
-    Examples
-    --------
-    >>> result = started(lambda: 6 * 7)
-    >>> result()
-    42
-    """
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = task()
-        except BaseException as err:  # re-raised by result() in the caller's thread
-            box["error"] = err
-
-    thread = threading.Thread(target=target, name="ftrisk-task", daemon=True)
-    thread.start()
-
-    def result() -> T:
-        thread.join()
-        if "error" in box:
-            raise box["error"]
-        return box["value"]
-
-    return result
 
 
 class BackgroundWriter:

@@ -31,7 +31,7 @@ from distributions import spearman
 from sim.costs.slots import BLOCK
 from sim.costs.workload import Value
 from sim.runner.cluster import map_ordered
-from sim.runner.collect import BackgroundWriter, Collector, started
+from sim.runner.collect import BackgroundWriter, Collector
 from sim.runner.decomposition import explain
 from sim.runner.draws import Draws, chunk_values, input_values, sampling_plan
 from sim.runner.guard import check_chunk, check_document
@@ -39,6 +39,7 @@ from sim.runner.model import fold
 from sim.runner.point import point_estimate
 from sim.runner.samples_file import frame_of
 from sim.runner.summary import Summary, col
+from sim.runner.threads import started
 from sim.serving.from_study import prepare
 from sim.study import Study
 from sim.study.provenance import provenance
