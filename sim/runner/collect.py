@@ -244,7 +244,8 @@ class Collector:
         """The summary's columns of rows ``a`` to ``b - 1`` (a row group), from the whole
         columns or from the chunks' pieces."""
         if self._keep_all:
-            return {c: self._whole[c][a:b] for c in self._stat_cols}
+            return {c: (self._whole[c] if c in self._whole else self._given[c])[a:b]
+                    for c in self._stat_cols}
         pieces.sort(key=lambda p: p[0])
         if len(pieces) == 1:
             return pieces[0][1]
