@@ -78,3 +78,73 @@ def test_read_column_gives_the_written_values_bit_for_bit(tmp_path):
     m = read_column(tmp_path / "s.parquet", "m")
     assert np.isnan(m[months == 0]).all()  # a payback month of 0 is null in the file
     assert (m[months != 0] == months[months != 0]).all()
+
+
+@pytest.mark.parametrize("keep_all", [True, False])
+def test_row_groups_summed_as_chunks_finish_in_any_order_give_the_run_figures(
+        study, tmp_path, keep_all):
+    """Workers place their chunks in whatever order they finish; each row group is summed
+    up by the thread that completes it and merged in file order: the figures are the
+    run's, bit for bit."""
+    from sim.runner.decomposition import explain
+    from sim.runner.point import point_estimate
+    from sim.runner.runner import plan_chunk
+    from sim.runner.samples_file import frame_of
+
+    reference = run(study, samples_path=tmp_path / "ref.parquet", workers=1)
+    writer = None if keep_all else collect.BackgroundWriter(tmp_path / "s.parquet")
+    c = collect.Collector(study, writer=writer, keep_all=keep_all)
+    bounds = [(a, min(a + 7777, study.samples)) for a in range(0, study.samples, 7777)]
+    chunks = {a: plan_chunk(study, a, b) for a, b in bounds}
+    placed = {a: c.place(chunks[a][0], a) for a, _ in reversed(bounds)}
+    assert len(c._stats) == 2  # both row groups summed up before any chunk was taken in
+    for a, _ in bounds:
+        c.add(placed[a], chunks[a][1])
+    if writer is not None:
+        writer.close()
+    got = c.finish()
+    summary = got.acc.finish(got.order, point_estimate(study), explain(study))
+    assert json.dumps(summary.to_json()) == json.dumps(reference.summary.to_json())
+    if keep_all:
+        assert got.columns is not None
+        assert frame_of(got.columns).equals(pl.read_parquet(reference.samples_path))
+
+
+def test_a_run_held_in_memory_keeps_the_drawn_inputs_without_copying_them(study):
+    from sim.runner.draws import Draws
+
+    result = run(study, write=False, workers=2)
+    drawn = Draws(study).values(0, study.samples)
+    assert result.columns is not None
+    for inp in study.uncertain_inputs():
+        assert np.shares_memory(result.columns[inp.path], drawn[inp.path]), inp.path
+
+
+def test_the_histogram_by_bisection_counts_as_numpy_does():
+    """Values on the bin edges, ties and both tails: the sorted-array counts of
+    MemoryOrderStats equal numpy's histogram with the same edges, streamed in batches."""
+    rng = np.random.default_rng(11)
+    x = np.round(rng.standard_t(2, size=150_000) * 1e4, -2)
+    lo, hi = -2e4, 3e4
+    edges = np.linspace(lo, hi, summary.HIST_BINS + 1)
+    x[:500] = rng.choice(edges, size=500)  # exactly on the edges, the last included
+    mem = summary.MemoryOrderStats({"s": x}, {"s": x}, 65536)
+    (got_edges, counts), tails = mem.npv_histogram("s", lo, hi)
+    streamed = summary._histogram(lambda: iter([x[:70_000], x[70_000:]]), lo, hi)
+    assert ((got_edges, counts), tails) == streamed
+    assert sum(counts) + sum(tails) == x.size
+    assert tails == (int(np.count_nonzero(x < lo)), int(np.count_nonzero(x > hi)))
+    assert list(counts) == np.histogram(x, bins=edges)[0].tolist()
+
+
+def test_started_returns_the_result_or_raises_the_error_in_the_caller():
+    from sim.runner.threads import started
+
+    assert started(lambda: sum(range(10)))() == 45
+
+    def fails() -> None:
+        raise ValueError("in the task")
+
+    result = started(fails)
+    with pytest.raises(ValueError, match="in the task"):
+        result()

@@ -20,9 +20,43 @@ from sim.study.schema import SHOCKS
 
 
 def section(values: Mapping[str, Value], prefix: str) -> dict[str, Value]:
-    """The values under ``prefix.`` with the prefix removed."""
+    """The values under ``prefix.`` with the prefix removed.
+
+    Examples
+    --------
+    >>> section({"workload.a": 1.0, "strategies.x.b": 2.0, "strategies.x.c.d": 3.0},
+    ...         "strategies.x")
+    {'b': 2.0, 'c.d': 3.0}
+    """
     cut = len(prefix) + 1
     return {k[cut:]: v for k, v in values.items() if k.startswith(prefix + ".")}
+
+
+class Sections:
+    """Every :func:`section` of ``values`` from one pass over its keys (building a chunk's
+    kernels takes a dozen sections of the same values: one scan each cost more than the
+    kernels' arithmetic for a point estimate).
+
+    Examples
+    --------
+    >>> s = Sections({"workload.a": 1.0, "strategies.x.b": 2.0, "strategies.x.c.d": 3.0})
+    >>> s("strategies.x"), s("strategies.y")
+    ({'b': 2.0, 'c.d': 3.0}, {})
+    """
+
+    def __init__(self, values: Mapping[str, Value]) -> None:
+        index: dict[str, dict[str, Value]] = {}
+        for k, v in values.items():
+            # under every dotted prefix of the key, as section() finds it
+            i = k.find(".")
+            while i >= 0:
+                index.setdefault(k[:i], {})[k[i + 1:]] = v
+                i = k.find(".", i + 1)
+        self._index = index
+
+    def __call__(self, prefix: str) -> dict[str, Value]:
+        """``section(values, prefix)`` (a new dict the caller may change)."""
+        return dict(self._index.get(prefix, {}))
 
 
 def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
@@ -36,17 +70,18 @@ def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
     values : mapping
         Every input path to a float or an array over the chunk's samples.
     """
-    w = _workload(study, values)
+    sections = Sections(values)
+    w = _workload(study, values, sections)
     kernels: dict[str, Kernel] = {}
     for s in study.strategies.values():
         if s.kind_spec.components:
-            kernels[s.name] = _routing(study, s, values, w)
+            kernels[s.name] = _routing(study, s, values, w, sections)
         else:
-            kernels[s.name] = _kernel(study, s.name, values, w)
+            kernels[s.name] = _kernel(study, s.name, values, w, sections)
     return w, kernels
 
 
-def _workload(study: Study, values: Mapping[str, Value]) -> Workload:
+def _workload(study: Study, values: Mapping[str, Value], sections: Sections) -> Workload:
     """The chunk's workload; with a volume process, its path (drift, volatility, shocks,
     season) and the expected growth ``exp(drift) - 1`` as ``monthly_growth``.
 
@@ -54,7 +89,7 @@ def _workload(study: Study, values: Mapping[str, Value]) -> Workload:
     median path: every shock 0, ``V(t) = V0 exp((drift - volatility**2 / 2) (t - 1))
     season(t)``.
     """
-    w = Workload.from_values(section(values, "workload"))
+    w = Workload.from_values(sections("workload"))
     p = study.volume_process
     if p is None:
         return w
@@ -67,15 +102,16 @@ def _workload(study: Study, values: Mapping[str, Value]) -> Workload:
                                       np.array(p.seasonality)))
 
 
-def _kernel(study: Study, name: str, values: Mapping[str, Value], w: Workload) -> Kernel:
+def _kernel(study: Study, name: str, values: Mapping[str, Value], w: Workload,
+            sections: Sections) -> Kernel:
     s = study.strategies[name]
-    p = section(values, f"strategies.{name}")
+    p = sections(f"strategies.{name}")
     added = study.added_hours(name)  # the constraint cards' work (sim.study.card_inputs)
     if added:
         p[ADDED_HOURS] = sum((values[path] for path in added), start=0.0)
     return build_kernel(s.kind, p, w, _options(study, name),
                         baseline=s.is_baseline, horizon=study.horizon_months,
-                        reference=section(values, f"strategies.{study.baseline}"))
+                        reference=sections(f"strategies.{study.baseline}"))
 
 
 def _options(study: Study, name: str) -> dict[str, Any]:
@@ -89,12 +125,13 @@ def _scaled(w: Workload, share: Value) -> Workload:
     return replace(w, requests_per_day=w.requests_per_day * share)
 
 
-def _routing(study: Study, s: Strategy, values: Mapping[str, Value], w: Workload) -> RoutingKernel:
-    p = section(values, f"strategies.{s.name}")
+def _routing(study: Study, s: Strategy, values: Mapping[str, Value], w: Workload,
+             sections: Sections) -> RoutingKernel:
+    p = sections(f"strategies.{s.name}")
     share = p["share"]
     parts, active, projects = [], [], []
     for name, part_share in zip(s.parts, (share, 1 - share), strict=True):
-        kernel = _kernel(study, name, values, _scaled(w, part_share))
+        kernel = _kernel(study, name, values, _scaled(w, part_share), sections)
         on = (np.asarray(part_share) > 0).astype(np.float64)
         on_v: Value = float(on) if on.ndim == 0 else on
         parts.append(kernel)

@@ -1,19 +1,27 @@
 """Where a run's chunks go, in sample order: the summary's accumulator, the columns kept in
 memory, and samples.parquet written by a background thread.
 
-The model produces a chunk of samples at a time; :class:`Collector` takes them in order and
+The model produces a chunk of samples at a time. The worker thread that computed it hands
+it to :meth:`Collector.place`, which does what needs only that chunk, in parallel with the
+other workers:
 
-- cuts the summary's columns into the samples file's row groups (:data:`ROW_GROUP` rows)
-  and feeds each to the :class:`~sim.runner.summary.Accumulator`, so the headline figures
-  are computed in the same pass as the model, and are the same whether the file is
-  written or not;
-- keeps each strategy's NPV in memory when they fit (:data:`ORDER_BYTES`), for exact
-  quantiles, CVaR and the histogram without reading the file back (the rest of the order
-  statistics read back one column at a time, :func:`~sim.runner.summary.file_order_stats`);
-  and every column, when the run is held in memory (``write=False``);
-- computes the fan chart's bands as soon as its samples are in, and drops their months;
-- hands the chunk to a :class:`BackgroundWriter`, which appends it to samples.parquet on
-  its own thread while the next chunk is computed (a bounded queue keeps memory bounded).
+- copies the columns kept whole into their rows: each strategy's NPV when they fit
+  (:data:`ORDER_BYTES`), for exact quantiles, CVaR and the histogram without reading the
+  file back (the rest of the order statistics read back one column at a time,
+  :func:`~sim.runner.summary.file_order_stats`); every column when the run is held in
+  memory (``write=False``), where an input drawn whole is kept as it is, not copied;
+- cuts the summary's columns into the samples file's row groups (:data:`ROW_GROUP` rows);
+  the thread that completes a row group sums it up
+  (:meth:`~sim.runner.summary.Accumulator.stats`);
+- starts the fan chart's bands when the chunk holds every sample of the fan.
+
+:meth:`Collector.add` then takes the chunks in order on the main thread: it merges the row
+groups' sums into the :class:`~sim.runner.summary.Accumulator` in file order (so the
+headline figures are the same bit for bit whatever the chunking or workers, and whether
+the file is written or not) and hands the chunk to a :class:`BackgroundWriter`, which
+appends it to samples.parquet on its own thread while the next chunk is computed (a
+bounded queue keeps memory bounded). A chunk computed elsewhere (a cluster's) is placed
+there.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import collections
 import ctypes
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,11 +42,13 @@ from sim.runner.quantiles import row_quantiles
 from sim.runner.samples_file import ROW_GROUP, SamplesWriter
 from sim.runner.summary import (
     Accumulator,
+    GroupStats,
     MemoryOrderStats,
     OrderStats,
     col,
     file_order_stats,
 )
+from sim.runner.threads import started
 from sim.study import Study
 
 __all__ = ["ORDER_BYTES", "BackgroundWriter", "Collected", "Collector", "fan_frame",
@@ -147,21 +158,117 @@ class Collector:
         self.writer = writer
         self.n = study.samples
         self._stat_cols = self.acc.columns()
-        self._pending: list[dict[str, np.ndarray]] = []
-        self._pending_rows = 0
+        #: row groups being assembled (by first row): [rows in, their pieces by first row]
+        self._groups: dict[int, tuple[list[int], list[tuple[int, dict[str, np.ndarray]]]]] = {}
+        #: what each complete row group adds to the accumulator, until it is merged
+        self._stats: dict[int, GroupStats] = {}
+        self._merged = 0  # rows merged into the accumulator
         others = self.acc.others
         self._keep_all = keep_all
         # a run held in memory keeps every column anyway
         keep_npv = not keep_all and self.n * 8 * len(others) <= ORDER_BYTES
-        self._kept = {s: np.empty(self.n) for s in others} if keep_npv else {}
-        self._all: list[dict[str, np.ndarray]] = []
+        #: columns held whole, filled chunk by chunk (:meth:`place`): every column of a run
+        #: held in memory, else the kept NPVs...
+        self._whole: dict[str, np.ndarray] = (
+            {col("npv", s): np.empty(self.n) for s in others} if keep_npv else {})
+        #: ...and the columns whose chunks are slices of an array of every sample already
+        self._given: dict[str, np.ndarray] = {}
+        self._names: list[str] = []  # a chunk's columns, in order
+        self._placed: set[int] = set()  # chunks (by first sample) already placed
+        self._lock = threading.Lock()
         names = sorted({c.a for c in study.correlations} | {c.b for c in study.correlations})
         self._corr_rows = min(correlation_rows, self.n) if names else 0
         self._corr = {c: np.empty(self._corr_rows) for c in names}
         self._fan_rows = min(fan_rows, self.n)
         self._fan_parts: dict[str, list[np.ndarray]] = collections.defaultdict(list)
-        self._fan: pl.DataFrame | None = None
+        self._fan: Callable[[], pl.DataFrame] | None = None
         self.done = 0
+
+    def place(self, columns: dict[str, np.ndarray], start: int,
+              fan: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """Copy a chunk's columns that are held whole into their rows, hand its rows to
+        their row groups (summing up each group it completes), and return the chunk's
+        columns, those held whole as views of the whole columns. A first chunk that holds
+        every sample of the fan (``fan``, by strategy) starts its bands.
+
+        Thread-safe: a worker thread calls it as soon as it has computed the chunk, so
+        this runs in parallel. A column that is already rows ``start...`` of an array of
+        every sample (an input of a run held in memory, drawn whole by
+        :class:`~sim.runner.draws.Draws`) is kept as that array, not copied.
+        """
+        m = columns["sample"].size
+        if fan and start == 0 and m >= self._fan_rows > 0:
+            self._fan = started(lambda: fan_frame({s: [x] for s, x in fan.items()}))
+        out = dict(columns)
+        for c, x in columns.items():
+            whole = self._given.get(c)
+            if whole is not None and _rows_of(x, whole, start):
+                continue
+            whole = self._whole.get(c)
+            if whole is None:
+                if not self._keep_all:
+                    continue
+                whole = self._held(c, x, start)
+                if whole is None:
+                    continue
+            whole[start:start + m] = x
+            out[c] = whole[start:start + m]
+        self._deposit(out, start)
+        with self._lock:
+            self._placed.add(start)
+        return out
+
+    def _deposit(self, columns: dict[str, np.ndarray], start: int) -> None:
+        """Hand a chunk's rows to their row groups; sum up each group this completes (on
+        this thread: a worker's, when called from :meth:`place`)."""
+        stop = start + columns["sample"].size
+        done = []
+        with self._lock:
+            g = start - start % ROW_GROUP
+            while g < stop:
+                end = min(g + ROW_GROUP, self.n)
+                a, b = max(g, start), min(end, stop)
+                rows, pieces = self._groups.setdefault(g, ([0], []))
+                rows[0] += b - a
+                if not self._keep_all:  # else the rows are in the whole columns
+                    pieces.append((a, {c: columns[c][a - start:b - start]
+                                       for c in self._stat_cols}))
+                if rows[0] == end - g:
+                    done.append((g, end, self._groups.pop(g)[1]))
+                g += ROW_GROUP
+        for g, end, pieces in done:
+            self._stats[g] = self.acc.stats(self._rows(g, end, pieces))
+
+    def _rows(self, a: int, b: int, pieces: list[tuple[int, dict[str, np.ndarray]]]
+              ) -> dict[str, np.ndarray]:
+        """The summary's columns of rows ``a`` to ``b - 1`` (a row group), from the whole
+        columns or from the chunks' pieces."""
+        if self._keep_all:
+            return {c: (self._whole[c] if c in self._whole else self._given[c])[a:b]
+                    for c in self._stat_cols}
+        pieces.sort(key=lambda p: p[0])
+        if len(pieces) == 1:
+            return pieces[0][1]
+        return {c: np.concatenate([p[c] for _, p in pieces]) for c in self._stat_cols}
+
+    def _held(self, c: str, x: np.ndarray, start: int) -> np.ndarray | None:
+        """The whole column ``c`` to copy chunk ``x`` into, made on first use; None when
+        ``x`` is the given whole column's rows already."""
+        with self._lock:
+            whole = self._given.get(c)
+            if whole is not None:
+                if _rows_of(x, whole, start):
+                    return None
+                # a chunk from elsewhere: hold a copy, into which every chunk goes
+                self._whole[c] = np.array(self._given.pop(c))
+            elif c not in self._whole:
+                base = x.base
+                if isinstance(base, np.ndarray) and base.shape == (self.n,) and _rows_of(
+                        x, base, start):
+                    self._given[c] = base
+                    return None
+                self._whole[c] = np.empty(self.n, dtype=x.dtype)
+            return self._whole[c]
 
     def add(self, columns: dict[str, np.ndarray],
             fan: dict[str, np.ndarray] | None = None) -> None:
@@ -169,67 +276,88 @@ class Collector:
         cumulative net saving by month of its samples among the fan's (by strategy)."""
         m = columns["sample"].size
         start = self.done
-        for s, arr in self._kept.items():
-            arr[start:start + m] = columns[col("npv", s)]
+        with self._lock:
+            placed = start in self._placed
+            self._placed.discard(start)
+        if not placed:  # a chunk computed elsewhere (a cluster's): placed here
+            columns = self.place(columns, start)
+            self._placed.discard(start)
+        if not self._names:
+            self._names = list(columns)
         if start < self._corr_rows:
             stop = min(self._corr_rows, start + m)
             for c, arr in self._corr.items():
                 arr[start:stop] = columns[c][: stop - start]
-        if self._keep_all:
-            self._all.append(columns)
-        self._pending.append({c: columns[c] for c in self._stat_cols})
-        self._pending_rows += m
-        while self._pending_rows >= ROW_GROUP:
-            self._group(ROW_GROUP)
+        self.done += m
+        self._merge()
         if self.writer is not None:
             self.writer.put(columns)
-        self.done += m
         self._add_fan(fan)
+
+    def _merge(self) -> None:
+        """Merge the row groups summed up so far into the accumulator, in file order.
+
+        Every row group whose rows are all in has been: by the thread that completed it,
+        before it handed its chunk over."""
+        while self._merged in self._stats:
+            stats = self._stats.pop(self._merged)
+            self.acc.merge(stats)
+            self._merged += stats.rows
 
     def _add_fan(self, fan: dict[str, np.ndarray] | None) -> None:
         """Gather the fan's months; once every fan sample is in, its bands are computed and
         the months dropped (a 10^6-sample run would otherwise hold them to the end)."""
+        if self._fan is not None:  # started already (by the first chunk's worker)
+            return
         if fan:
             for name, months in fan.items():
                 self._fan_parts[name].append(months)
         if self._fan is None and self.done >= self._fan_rows:
-            self._fan = fan_frame(self._fan_parts)
+            # the bands (a sort of each month's samples) on another thread, while this one
+            # takes in the rest of the chunks
+            parts = dict(self._fan_parts)
+            self._fan = started(lambda: fan_frame(parts))
             self._fan_parts.clear()
-
-    def _group(self, rows: int) -> None:
-        """Feed the accumulator the next ``rows`` rows of the summary's columns."""
-        parts = self._pending
-        batch = {c: np.concatenate([p[c] for p in parts]) if len(parts) > 1 else parts[0][c]
-                 for c in self._stat_cols}
-        self.acc.add({c: v[:rows] for c, v in batch.items()})
-        rest = self._pending_rows - rows
-        self._pending = [{c: v[rows:] for c, v in batch.items()}] if rest else []
-        self._pending_rows = rest
 
     def finish(self) -> Collected:
         """Everything gathered, once every chunk is in (see :class:`Collected`)."""
-        if self._pending_rows:
-            self._group(self._pending_rows)
-        self._pending = []
+        # a run that stopped short of the study's samples: its last group is shorter
+        for g in sorted(self._groups):
+            _, pieces = self._groups.pop(g)
+            self._stats[g] = self.acc.stats(self._rows(g, min(g + ROW_GROUP, self.done),
+                                                       pieces))
+        self._merge()
         release_freed_memory()  # the chunks' arrays are gone
         columns: dict[str, Any] | None = None
         others = self.acc.others
         order: OrderStats
         if self._keep_all:
-            parts = self._all
-            columns = {c: np.concatenate([p[c] for p in parts]) if len(parts) != 1
-                       else parts[0][c] for c in (parts[0] if parts else {})}
-            self._all = []
+            columns = {c: self._given[c] if c in self._given else self._whole[c]
+                       for c in self._names}
             order = MemoryOrderStats(
                 {s: columns[col("npv", s)] for s in others} if columns else {},
                 {s: columns[col("payback_months", s)] for s in others} if columns else {},
                 ROW_GROUP)
         else:
             assert self.writer is not None  # a run that keeps no columns writes its file
-            order = file_order_stats(self.writer.path, self.acc.total, ROW_GROUP,
-                                     self._kept or None)
-        fan = self._fan if self._fan is not None else fan_frame(self._fan_parts)
+            kept = {s: self._whole[col("npv", s)] for s in others} if self._whole else None
+            order = file_order_stats(self.writer.path, self.acc.total, ROW_GROUP, kept)
+        fan = self._fan() if self._fan is not None else fan_frame(self._fan_parts)
         return Collected(self.acc, order, columns, self._corr, fan)
+
+
+def _rows_of(x: np.ndarray, whole: np.ndarray, start: int) -> bool:
+    """True when ``x`` is ``whole[start:start + x.size]`` itself (the same memory).
+
+    Examples
+    --------
+    >>> a = np.arange(10.0)
+    >>> _rows_of(a[3:6], a, 3), _rows_of(a[3:6].copy(), a, 3), _rows_of(a[3:6], a, 4)
+    (True, False, False)
+    """
+    return (x.ndim == 1 and whole.ndim == 1 and x.dtype == whole.dtype
+            and x.strides == whole.strides and start + x.size <= whole.size
+            and x.ctypes.data == whole.ctypes.data + start * whole.strides[0])
 
 
 def fan_frame(parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
@@ -242,11 +370,24 @@ def fan_frame(parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
     >>> fan_frame({"a": [months[:, :2], months[:, 2:]]})["p50"].to_list()
     [2.5, 8.5]
     """
+    def bands(names: list[str]) -> dict[str, np.ndarray]:
+        out = {}
+        for name in names:
+            chunks = parts[name]
+            months = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
+            out[name] = row_quantiles(months, [0.1, 0.5, 0.9])  # numpy.quantile's, faster
+        return out
+
+    names = list(parts)
+    # half of the strategies on a second thread (a sort releases the interpreter's lock)
+    other = started(lambda: bands(names[1::2])) if len(names) > 1 else None
+    found = bands(names[::2])
+    if other is not None:
+        found.update(other())
     rows: dict[str, list[Any]] = {k: [] for k in ("strategy", "month", "p10", "p50", "p90")}
-    for name, chunks in parts.items():
-        months = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
-        q = row_quantiles(months, [0.1, 0.5, 0.9])  # numpy.quantile's figures, faster
-        h = months.shape[0]
+    for name in names:
+        q = found[name]
+        h = q.shape[1]
         rows["strategy"] += [name] * h
         rows["month"] += list(range(1, h + 1))
         for i, k in enumerate(("p10", "p50", "p90")):

@@ -39,6 +39,7 @@ from sim.runner.model import fold
 from sim.runner.point import point_estimate
 from sim.runner.samples_file import frame_of
 from sim.runner.summary import Summary, col
+from sim.runner.threads import started
 from sim.serving.from_study import prepare
 from sim.study import Study
 from sim.study.provenance import provenance
@@ -236,6 +237,8 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
         path = Path(samples_path)
     prepare(study, on_stage)  # capacity curves of simulated serving, before worker threads
     timings["serving_s"] = time.perf_counter() - t0
+    # the figures at the medians need no samples: on the second core, beside the chunks
+    at_medians = started(lambda: (point_estimate(study), explain(study)))
     n = study.samples
     if write:
         plan = sampling_plan(study)
@@ -247,14 +250,16 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
         chunk_size = max(BLOCK, -(-per // BLOCK) * BLOCK)
     bounds = [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
 
-    def work(start: int, stop: int) -> tuple[dict[str, np.ndarray], Any]:
-        values = (chunk_values(study, start, stop, plan=plan) if source is None
-                  else source.values(start, stop))
-        return _chunk(study, values, start, stop)
-
     writer = BackgroundWriter(path) if path is not None else None
     collector = Collector(study, writer=writer, keep_all=not write,
                           correlation_rows=CORRELATION_ROWS, fan_rows=FAN_SAMPLES)
+
+    def work(start: int, stop: int) -> tuple[dict[str, np.ndarray], Any]:
+        values = (chunk_values(study, start, stop, plan=plan) if source is None
+                  else source.values(start, stop))
+        columns, fan = _chunk(study, values, start, stop)
+        # what the collector can do with the chunk alone is done here, on this thread
+        return collector.place(columns, start, fan), fan
     try:
         _evaluate(client if write else None, study, work, bounds, workers, collector,
                   progress)
@@ -269,7 +274,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
     if on_stage is not None:
         on_stage("summary")
     got = collector.finish()
-    summary = got.acc.finish(got.order, point_estimate(study), explain(study))
+    summary = got.acc.finish(got.order, *at_medians())
     check_document(study.file, summary.to_json(), "summary.json")
     timings["summarize_s"] = time.perf_counter() - t1
     manifest = build_manifest(study, got.correlated, timings, workers=workers)

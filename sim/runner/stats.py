@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,17 +33,38 @@ class Moments:
     def __init__(self) -> None:
         self.n, self.mean, self.m2 = 0, 0.0, 0.0
 
-    def add(self, x: np.ndarray) -> None:
+    @staticmethod
+    def of(x: np.ndarray) -> tuple[int, float, float]:
+        """A batch's count, mean and sum of squared deviations, for :meth:`merge` (pure:
+        batches may be summed up on any thread, then merged in order).
+
+        Examples
+        --------
+        >>> Moments.of(np.array([1.0, 2.0, 6.0]))
+        (3, 3.0, 14.0)
+        """
         nb = x.size
         if nb == 0:
-            return
+            return 0, 0.0, 0.0
         mb = float(np.mean(x))
-        m2b = float(np.sum((x - mb) ** 2))
+        d = x - mb
+        np.multiply(d, d, out=d)  # (x - mb) ** 2, without a second temporary
+        return nb, mb, float(np.sum(d))
+
+    def merge(self, part: tuple[int, float, float]) -> None:
+        """Add a batch's :meth:`of`."""
+        nb, mb, m2b = part
+        if nb == 0:
+            return
         n = self.n + nb
         delta = mb - self.mean
         self.mean += delta * nb / n
         self.m2 += m2b + delta * delta * self.n * nb / n
         self.n = n
+
+    def add(self, x: np.ndarray) -> None:
+        """Add a batch."""
+        self.merge(self.of(x))
 #: Tail probability of the CVaR the summary reports (the worst 5% of outcomes).
 CVAR_ALPHA = 0.05
 
@@ -111,6 +133,15 @@ def cvar_stream(batches: Callable[[], Iterable[FloatArray]], n: int,
     return (below + (k - count) * edge) / k if k > 0 else edge
 
 
+class RegretPart(NamedTuple):
+    """What a batch adds to a :class:`RegretAccumulator` (:meth:`RegretAccumulator.part`)."""
+
+    m: int
+    best: FloatArray
+    mean: FloatArray
+    m2: FloatArray
+
+
 class RegretAccumulator:
     """P(best), expected regret and EVPI, accumulated batch by batch.
 
@@ -136,25 +167,45 @@ class RegretAccumulator:
         self._mean = np.zeros(s)
         self._m2 = np.zeros(s)
 
-    def add(self, npv: FloatArray) -> None:
-        """Add a batch: NPV of every strategy (rows, in ``names`` order) over samples."""
+    def part(self, npv: FloatArray) -> RegretPart:
+        """A batch's sums, for :meth:`merge` (pure: batches may be summed up on any
+        thread, then merged in order): NPV of every strategy (rows, in ``names`` order)
+        over samples."""
         npv = np.asarray(npv, dtype=np.float64)
         if npv.ndim != 2 or npv.shape[0] != len(self.names):
             raise ValueError(f"expected a ({len(self.names)}, m) array, got {npv.shape}")
         m = npv.shape[1]
         if m == 0:
-            return
+            return RegretPart(0, np.zeros(len(self.names)), np.zeros(len(self.names)),
+                              np.zeros(len(self.names)))
         top = npv.max(axis=0)
         is_best = npv == top
-        self._best += (is_best / is_best.sum(axis=0)).sum(axis=1)
-        regret = top - npv
+        if np.count_nonzero(is_best) == m and not np.isnan(top).any():
+            # no ties: each share is 1 or 0, and their sum the (exact) count
+            best = np.count_nonzero(is_best, axis=1).astype(np.float64)
+        else:
+            best = (is_best / is_best.sum(axis=0)).sum(axis=1)
+        regret = np.subtract(top, npv)
         mb = regret.mean(axis=1)
-        m2b = ((regret - mb[:, None]) ** 2).sum(axis=1)
+        np.subtract(regret, mb[:, None], out=regret)
+        np.multiply(regret, regret, out=regret)  # squared deviations, in place
+        return RegretPart(m, best, mb, regret.sum(axis=1))
+
+    def merge(self, part: RegretPart) -> None:
+        """Add a batch's :meth:`part`."""
+        m = part.m
+        if m == 0:
+            return
+        self._best += part.best
         n = self.n + m
-        delta = mb - self._mean
+        delta = part.mean - self._mean
         self._mean += delta * m / n
-        self._m2 += m2b + delta * delta * self.n * m / n
+        self._m2 += part.m2 + delta * delta * self.n * m / n
         self.n = n
+
+    def add(self, npv: FloatArray) -> None:
+        """Add a batch: NPV of every strategy (rows, in ``names`` order) over samples."""
+        self.merge(self.part(npv))
 
     def p_best(self) -> dict[str, float]:
         """P(strategy has the highest NPV), ties split evenly."""

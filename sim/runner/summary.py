@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -31,7 +31,8 @@ from sim.runner.constraints import feasibility, latency_conflicts, latency_warni
 from sim.runner.decomposition import Decomposition
 from sim.runner.quantiles import quantiles, select
 from sim.runner.samples_file import iter_columns, read_column
-from sim.runner.stats import Moments, RegretAccumulator, cvar_stream
+from sim.runner.stats import Moments, RegretAccumulator, RegretPart, cvar_stream
+from sim.runner.threads import started
 from sim.runner.verdict import answer_sentence, focus_of, verdict
 from sim.study import Study
 
@@ -225,6 +226,21 @@ class Summary:
         }
 
 
+class GroupStats(NamedTuple):
+    """What one row group adds to an :class:`Accumulator` (:meth:`Accumulator.stats`):
+    its rows, NPV and TCO moments (:meth:`Moments.of`), P(NPV > 0) and payback-month
+    counts, and its regret sums (:meth:`RegretAccumulator.part`, among every strategy and
+    among those the choice is made between, None when they are the same)."""
+
+    rows: int
+    npv: dict[str, tuple[int, float, float]]
+    tco: dict[str, tuple[int, float, float]]
+    positive: dict[str, int]
+    hits: dict[str, np.ndarray]
+    every: RegretPart
+    chosen: RegretPart | None
+
+
 class Accumulator:
     """The headline figures of a run, accumulated one row group at a time in file order:
     NPV and TCO moments, P(NPV > 0), payback months, P(best) and regret.
@@ -258,26 +274,44 @@ class Accumulator:
                 + [col("payback_month", n) for n in self.others]
                 + [col("tco", n) for n in self.names])
 
-    def add(self, batch: dict[str, np.ndarray]) -> None:
-        """Add one row group (its columns as arrays; a payback month of 0 or NaN is none)."""
+    def stats(self, batch: dict[str, np.ndarray]) -> GroupStats:
+        """What one row group adds (its columns as arrays; a payback month of 0 or NaN is
+        none), for :meth:`merge`. Pure: row groups may be summed up on any thread, then
+        merged in file order, with the same figures as :meth:`add` one by one."""
         names, horizon = self.names, self.study.horizon_months
         m = batch[col("tco", names[0])].size
-        self.total += m
         stack = np.zeros((len(names), m))
+        npv, positive, hits = {}, {}, {}
         for n in self.others:
             x = batch[col("npv", n)]
-            self.moments[n].add(x)
-            self.positive[n] += int(np.count_nonzero(x > 0))
+            npv[n] = Moments.of(x)
+            positive[n] = int(np.count_nonzero(x > 0))
             pb = batch[col("payback_month", n)]
             if pb.dtype.kind == "f":
                 pb = np.nan_to_num(pb, nan=0)
-            self.hits[n] += np.bincount(pb.astype(np.intp), minlength=horizon + 1)[: horizon + 1]
+            hits[n] = np.bincount(pb.astype(np.intp), minlength=horizon + 1)[: horizon + 1]
             stack[names.index(n)] = x
-        for n in names:
-            self.tco[n].add(batch[col("tco", n)])
-        self.every.add(stack)
-        if self.chosen is not self.every:
-            self.chosen.add(stack[self._rows])
+        tco = {n: Moments.of(batch[col("tco", n)]) for n in names}
+        every = self.every.part(stack)
+        chosen = None if self.chosen is self.every else self.chosen.part(stack[self._rows])
+        return GroupStats(m, npv, tco, positive, hits, every, chosen)
+
+    def merge(self, stats: GroupStats) -> None:
+        """Add a row group's :meth:`stats` (row groups in file order)."""
+        self.total += stats.rows
+        for n in self.others:
+            self.moments[n].merge(stats.npv[n])
+            self.positive[n] += stats.positive[n]
+            self.hits[n] += stats.hits[n]
+        for n in self.names:
+            self.tco[n].merge(stats.tco[n])
+        self.every.merge(stats.every)
+        if stats.chosen is not None:
+            self.chosen.merge(stats.chosen)
+
+    def add(self, batch: dict[str, np.ndarray]) -> None:
+        """Add one row group (its columns as arrays; a payback month of 0 or NaN is none)."""
+        self.merge(self.stats(batch))
 
     def finish(self, order: OrderStats, point: dict[str, dict[str, Any]],
                decomposition: Decomposition | None = None) -> Summary:
@@ -285,6 +319,7 @@ class Accumulator:
         payback) from ``order``."""
         study, total, horizon = self.study, self.total, self.study.horizon_months
         reasons = feasibility(study)
+        order.prepare(self.others)
         quantile = {n: dict(zip(NPV_QS, order.npv_quantiles(n, NPV_QS), strict=True))
                     for n in self.others}
         lo = min((q[0.005] for q in quantile.values()), default=0.0)
@@ -352,6 +387,10 @@ class OrderStats:
     def __init__(self, path: str | Path, n: int) -> None:
         self.path, self.n = path, n
 
+    def prepare(self, strategies: Sequence[str]) -> None:
+        """Find ahead what the summary of ``strategies`` will ask for, where that is
+        faster at once (nothing here: the file is streamed for each figure)."""
+
     def _batches(self, name: str) -> Callable[[], Iterator[np.ndarray]]:
         def column() -> Iterator[np.ndarray]:
             return (b[name] for b in iter_columns(self.path, [name]))
@@ -387,14 +426,37 @@ class OrderStats:
 
 class MemoryOrderStats(OrderStats):
     """:class:`OrderStats` from each strategy's NPV and fractional payback in memory: the
-    same values (an order statistic is the same whatever finds it, here a partial sort; the
-    sum over CVaR's tail is added row group by row group, as from the file)."""
+    same values (an order statistic is the same whatever finds it, here a sort; the sum
+    over CVaR's tail is added row group by row group, as from the file).
+
+    Each strategy's NPV is sorted once for its quantiles, CVaR's edge and histogram (the
+    counts between the edges, found by bisection); ``keep_sorted`` keeps every strategy's
+    sorted NPV until the object goes (else only the last one: memory of one column).
+    """
 
     def __init__(self, npv: dict[str, np.ndarray], payback_months: dict[str, np.ndarray],
-                 row_group: int) -> None:
+                 row_group: int, *, keep_sorted: bool = True) -> None:
         n = next(iter(npv.values())).size if npv else 0
         super().__init__("", n)
         self.npv, self.payback_months, self.row_group = npv, payback_months, row_group
+        self._keep_sorted = keep_sorted
+        self._sorted: dict[str, np.ndarray] = {}
+        self._medians: dict[str, float | None] = {}
+
+    def prepare(self, strategies: Sequence[str]) -> None:
+        # every strategy's sort and median payback at once, half of them on a second
+        # thread (when they are kept: else one column at a time, in the caller's order)
+        if not self._keep_sorted or len(strategies) < 2:
+            return
+
+        def find(names: Sequence[str]) -> None:
+            for s in names:
+                self._sorted[s] = np.sort(self._npv(s))
+                self._medians[s] = self._median_payback(s)
+
+        other = started(lambda: find(strategies[1::2]))
+        find(strategies[::2])
+        other()
 
     def _npv(self, strategy: str) -> np.ndarray:
         return self.npv[strategy]
@@ -402,20 +464,46 @@ class MemoryOrderStats(OrderStats):
     def _payback_months(self, strategy: str) -> np.ndarray:
         return self.payback_months[strategy]
 
+    def _sorted_npv(self, strategy: str) -> np.ndarray:
+        x = self._sorted.get(strategy)
+        if x is None:
+            if not self._keep_sorted:
+                self._sorted.clear()  # the previous one goes before the next is made
+            x = self._sorted[strategy] = np.sort(self._npv(strategy))
+        return x
+
+    def _ranks(self, strategy: str) -> Callable[[list[int]], list[float]]:
+        x = self._sorted_npv(strategy)
+        return lambda ranks: [float(x[r]) for r in ranks]
+
     def npv_quantiles(self, strategy: str, qs: Sequence[float]) -> list[float]:
-        return quantiles_in_memory(self._npv(strategy), qs)
+        x = self._npv(strategy)
+        return quantiles(lambda: [x], x.size, qs, find=self._ranks(strategy))
 
     def npv_cvar(self, strategy: str) -> float:
         x = self._npv(strategy)
         groups = self.row_group
         return cvar_stream(lambda: (x[a:a + groups] for a in range(0, x.size, groups)),
-                           x.size, find=lambda ranks: partition_select(x, ranks))
+                           x.size, find=self._ranks(strategy))
 
     def npv_histogram(self, strategy: str, lo: float, hi: float) -> Histogram:
-        x = self._npv(strategy)
-        return _histogram(lambda: iter([x]), lo, hi)
+        # the NPVs are finite (sim.runner.guard): in sorted order, a bin's count is the
+        # difference of two bisections, as numpy's histogram counts it with these edges
+        x = self._sorted_npv(strategy)
+        lo, hi = _range(lo, hi)
+        edges = np.linspace(lo, hi, HIST_BINS + 1)
+        cum = np.concatenate([x.searchsorted(edges[:-1], "left"),
+                              x.searchsorted(edges[-1:], "right")])
+        below = int(x.searchsorted(lo, "left"))
+        above = x.size - int(x.searchsorted(hi, "right"))
+        return (tuple(edges.tolist()), tuple(np.diff(cum).tolist())), (below, above)
 
     def median_payback(self, strategy: str) -> float | None:
+        if strategy in self._medians:
+            return self._medians[strategy]
+        return self._median_payback(strategy)
+
+    def _median_payback(self, strategy: str) -> float | None:
         x = self._payback_months(strategy)
         value = partition_select(np.where(np.isnan(x), np.inf, x), [(x.size - 1) // 2])[0]
         return value if math.isfinite(value) else None
@@ -428,7 +516,7 @@ class ColumnOrderStats(MemoryOrderStats):
 
     def __init__(self, path: str | Path, n: int, row_group: int,
                  npv: dict[str, np.ndarray] | None = None) -> None:
-        super().__init__(npv or {}, {}, row_group)
+        super().__init__(npv or {}, {}, row_group, keep_sorted=False)
         self.path, self.n = path, n
         self._last: tuple[str, np.ndarray] | None = None
 
@@ -479,18 +567,6 @@ def partition_select(x: np.ndarray, ranks: Sequence[int]) -> list[float]:
     return [float(part[r]) for r in ranks]
 
 
-def quantiles_in_memory(x: np.ndarray, qs: Sequence[float]) -> list[float]:
-    """:func:`sim.runner.quantiles.quantiles` of an array in memory (the same values).
-
-    Examples
-    --------
-    >>> x = np.random.default_rng(1).lognormal(size=999)
-    >>> quantiles_in_memory(x, [0.1, 0.5, 0.9]) == np.quantile(x, [0.1, 0.5, 0.9]).tolist()
-    True
-    """
-    return quantiles(lambda: [x], x.size, qs, find=lambda ranks: partition_select(x, ranks))
-
-
 def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
               decomposition: Decomposition | None = None) -> Summary:
     """Summarize the samples file of a run of ``study`` (streamed: bounded memory).
@@ -514,13 +590,20 @@ def summarize(study: Study, path: str | Path, point: dict[str, dict[str, Any]],
     return acc.finish(OrderStats(path, acc.total), point, decomposition)
 
 
+def _range(lo: float, hi: float) -> tuple[float, float]:
+    """The histogram's range: [lo, hi], or one of some width when ``hi`` is not above
+    ``lo``."""
+    if not hi > lo:
+        hi = lo + max(abs(lo) * 1e-6, 1.0)
+    return lo, hi
+
+
 def _histogram(column: Callable[[], Iterator[np.ndarray]], lo: float, hi: float
                ) -> Histogram:
     """Counts of ``HIST_BINS`` even bins over [lo, hi] (the same range for every strategy,
     so their histograms share one axis), and the counts below and above it: the tails are
     counted apart, never folded into the edge bins."""
-    if not hi > lo:
-        hi = lo + max(abs(lo) * 1e-6, 1.0)
+    lo, hi = _range(lo, hi)
     edges = np.linspace(lo, hi, HIST_BINS + 1)
     counts = np.zeros(HIST_BINS, np.int64)
     below = above = 0
