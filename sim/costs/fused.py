@@ -2,16 +2,16 @@
 every strategy's months into NPV, TCO and payback, for a chunk of samples in one pass
 (docs/model.md, "Price declines" to "Payback").
 
-These are the model's only month loops. Each kind's loop (:func:`api_months`,
-:func:`hosted_months`, :func:`self_hosted_months`) takes one sample's coefficients, prepared
-by the kind's kernel (:mod:`sim.costs.api`, :mod:`sim.costs.hosted`,
-:mod:`sim.costs.self_hosted`, packed by :mod:`sim.costs.pack`), and fills the month arrays
-it is given. :func:`simulate` runs them for every sample and strategy: a strategy is its
+These are the model's only month loops. Each kind's month (:func:`api_month`,
+:func:`hosted_month`, :func:`self_hosted_month`) takes a block of samples' coefficients,
+prepared by the kind's kernel (:mod:`sim.costs.api`, :mod:`sim.costs.hosted`,
+:mod:`sim.costs.self_hosted`, packed by :mod:`sim.costs.pack`), and sets their run cost and
+spend. :func:`simulate` runs them for every sample and strategy: a strategy is its
 components weighted by their active flags (a routing strategy: the router's project, then
 its primary and fallback at their shares; any other: its one component), the baseline's
-run cost is what every other strategy is compared with, and :func:`fold_strategy` applies
-the payback rule (:mod:`sim.costs.payback`) while it sums NPV and TCO, with nothing stored
-per month.
+cost is what every other strategy is compared with (kept month by month for the block),
+and :func:`fold_month` applies the payback rule (:mod:`sim.costs.payback`) while it sums
+NPV and TCO, with nothing else stored per month.
 
 The arithmetic is done in the order the model's formulas state it (the order of the numpy
 month loop these replaced), one sample at a time, so results do not depend on how samples
@@ -65,7 +65,6 @@ from sim.costs.slots import (
     HOURLY,
     KEEP,
     LIMIT,
-    M_BASE,
     M_DRIFT,
     M_G,
     M_GF,
@@ -130,6 +129,11 @@ CUT_SEARCH = 1e6
 INSTANCE_SLACK = 1e-9
 #: Payback month stored for "not within the horizon" (null in samples.parquet).
 NO_PAYBACK = 0
+#: Components stepped together in one pass over the months (the baseline's and the next
+#: strategies' in the first pass, then the next ones'): few enough that their state stays
+#: in the core's first-level cache. One pass over the months for every strategy at once
+#: was 15% slower on the five-strategy benchmark (benchmarks/bench_core.py).
+PASS_COMPONENTS = 2
 
 #: Compiled without numba's reference-counted allocator: passing arrays around costs an
 #: atomic reference count per array per call otherwise, which dominated the run time.
@@ -439,8 +443,8 @@ def self_hosted_month(t: int, mode: int, retrain: bool, when_pays: bool, horizon
 
 
 @njit(**_INL)
-def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, blk: np.ndarray,
-                    cx: np.ndarray, cy: np.ndarray, coff: np.ndarray) -> None:
+def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, grow: np.ndarray,
+                    g: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray) -> None:
     """Run cost and one-off spend (rows ``X_RUN``, ``X_SPEND``) of one component in month t:
     its project's instalment, then its kind's month."""
     kind = f[F_KIND]
@@ -454,7 +458,6 @@ def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, blk: np.
             x[X_SPEND * B + j] = 0.0
     retrain = f[F_RETRAIN] != 0
     when_pays = f[F_WHEN_PAYS] != 0
-    grow = blk[M_GROW * B:(M_GROW + 1) * B]
     if kind == ROUTER:
         for j in range(B):
             x[X_RUN * B + j] = 0.0
@@ -469,8 +472,7 @@ def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, blk: np.
         if kind == API:
             api_month(x, grow)
         else:
-            hosted_month(t, retrain, when_pays, horizon, x, grow,
-                         blk[M_G * B:(M_G + 1) * B])
+            hosted_month(t, retrain, when_pays, horizon, x, grow, g)
 
 
 @njit(**_INL)
@@ -653,14 +655,15 @@ def end_block(b0: int, nb: int, base_s: int, ys: np.ndarray, total: np.ndarray,
 
 
 @njit(**_INL)
-def fold_strategies(k: int, b0: int, nb: int, base_s: int, s_lo: np.ndarray, s_hi: np.ndarray,
-                    xs: np.ndarray, ys: np.ndarray, base: np.ndarray, disc: float, keep: int,
-                    fan: np.ndarray, want_paths: bool, paths: np.ndarray) -> None:
-    """Month k + 1 of every strategy but the baseline (whose cost is ``base``): its cost
-    from its components, folded into its sums (:func:`fold_month`); the cumulative saving
-    of the first ``keep`` samples into ``fan`` and, with ``want_paths``, the cost into
-    ``paths``."""
-    for s in range(s_lo.size):
+def fold_strategies(k: int, b0: int, nb: int, first: int, last: int, base_s: int,
+                    s_lo: np.ndarray, s_hi: np.ndarray, xs: np.ndarray, ys: np.ndarray,
+                    base: np.ndarray, disc: float, keep: int, fan: np.ndarray,
+                    want_paths: bool, paths: np.ndarray) -> None:
+    """Month k + 1 of strategies first..last-1 but the baseline (whose cost is ``base``):
+    its cost from its components, folded into its sums (:func:`fold_month`); the
+    cumulative saving of the first ``keep`` samples into ``fan`` and, with ``want_paths``,
+    the cost into ``paths``."""
+    for s in range(first, last):
         if s == base_s:
             continue
         y = ys[s]
@@ -675,6 +678,38 @@ def fold_strategies(k: int, b0: int, nb: int, base_s: int, s_lo: np.ndarray, s_h
         if want_paths:
             for j in range(nb):
                 paths[s, k, b0 + j] = y[Y_RUN * B + j]
+
+
+@njit(**_INL)
+def baseline_month(k: int, b0: int, nb: int, lo: int, hi: int, xs: np.ndarray, y: np.ndarray,
+                   base: np.ndarray, total: np.ndarray, want_paths: bool,
+                   paths: np.ndarray, base_s: int) -> None:
+    """The baseline's cost of month k + 1 (its components ``lo..hi-1``) into ``base``, added
+    to its running ``total`` and, with ``want_paths``, into ``paths``."""
+    strategy_month(lo, hi, xs, y)
+    for j in range(B):
+        cost = y[Y_RUN * B + j]
+        base[j] = cost
+        total[j] = total[j] + cost
+    if want_paths:
+        for j in range(nb):
+            paths[base_s, k, b0 + j] = base[j]
+
+
+@njit(**_INL)
+def pass_end(first: int, s_lo: np.ndarray, s_hi: np.ndarray, base_s: int) -> int:
+    """One past the last strategy of the pass that starts at ``first``: as many as hold
+    :data:`PASS_COMPONENTS` components (at least one strategy, and the baseline in the
+    first pass)."""
+    held = 0
+    last = first
+    while last < s_lo.size:
+        size = s_hi[last] - s_lo[last]
+        if last > first and last > base_s and held + size > PASS_COMPONENTS:
+            break
+        held += size
+        last += 1
+    return last
 
 
 @njit(**_INL)
@@ -711,8 +746,9 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
              fan: np.ndarray, paths: np.ndarray, volume: np.ndarray, process: bool,
              shocks: np.ndarray, season: np.ndarray, xs: np.ndarray, ys: np.ndarray,
              blk: np.ndarray) -> None:
-    """Evaluate every strategy (rows ``s``, components ``s_lo[s]..s_hi[s]-1``) on samples
-    0..m-1 over months 1..``months`` (retraining charges use the ``horizon``).
+    """Evaluate every strategy (rows ``s``, components ``s_lo[s]..s_hi[s]-1``, each range
+    starting where the previous one ends) on samples 0..m-1 over months 1..``months``
+    (retraining charges use the ``horizon``).
 
     Writes per strategy and sample ``npv``, ``payback`` (int16, 0: none), ``fractional``
     (NaN: none) and ``tco`` (the baseline's row: NPV 0, no payback); the cumulative net
@@ -722,37 +758,54 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     follows the volume process (:func:`volume_month`): ``shocks`` (months - 1, m) standard
     normals, ``season`` the 12 monthly multipliers. ``xs`` (components, ``N_ROWS *
     BLOCK``), ``ys`` (strategies, ``N_STRATEGY_ROWS * BLOCK``) and ``blk``
-    (``N_BLOCK_ROWS * BLOCK``) are work arrays: nothing here allocates (the functions are
-    compiled without numba's reference-counted allocator, whose atomic count on every array
-    passed would dominate the time).
+    (``(N_BLOCK_ROWS + months) * BLOCK``) are work arrays: nothing here allocates (the
+    functions are compiled without numba's reference-counted allocator, whose atomic count
+    on every array passed would dominate the time).
+
+    A block of samples goes through the months in passes of a few strategies at a time
+    (:data:`PASS_COMPONENTS`); the first pass holds the baseline and keeps its cost of
+    every month for the others. Each sample's arithmetic is the same in any order: the
+    passes only choose which state is in the cache.
     """
-    n_c = flags.shape[0]
     want_paths = paths.shape[2] == m and m > 0
-    base = blk[M_BASE * B:(M_BASE + 1) * B]
+    n_s = s_lo.size
+    if n_s == 0:
+        return
     grow = blk[M_GROW * B:(M_GROW + 1) * B]
     total = blk[M_TOTAL * B:(M_TOTAL + 1) * B]
     v0 = blk[M_V0 * B:(M_V0 + 1) * B]
+    g = blk[M_G * B:(M_G + 1) * B]
+    bases = blk[N_BLOCK_ROWS * B:(N_BLOCK_ROWS + months) * B]
+    lo_b, hi_b = s_lo[base_s], s_hi[base_s]
+    yb = ys[base_s]
     for b0 in range(0, m, B):
         nb = min(B, m - b0)
         start_block(b0, nb, vals, off, step, slots, flags, s_lo, s_hi, shared, xs, ys, blk)
-        for k in range(months):
-            t = k + 1
-            volume_month(k, b0, nb, process, shocks, season, blk)
-            if want_paths:
-                for j in range(nb):
-                    volume[k, b0 + j] = v0[j] * grow[j]
-            for c in range(n_c):
-                component_month(t, horizon, flags[c], xs[c], blk, cx, cy, coff)
-            yb = ys[base_s]
-            strategy_month(s_lo[base_s], s_hi[base_s], xs, yb)
-            for j in range(B):
-                base[j] = yb[Y_RUN * B + j]
-                total[j] = total[j] + base[j]
-            if want_paths:
-                for j in range(nb):
-                    paths[base_s, k, b0 + j] = base[j]
-            fold_strategies(k, b0, nb, base_s, s_lo, s_hi, xs, ys, base, disc[k], keep, fan,
-                            want_paths, paths)
+        first = 0
+        while first < n_s:
+            # a pass: strategies first..last-1 month by month, their components (in a row)
+            # c_lo..c_hi-1; the first holds the baseline and keeps its cost of each month
+            opening = first == 0
+            last = pass_end(first, s_lo, s_hi, base_s)
+            c_lo, c_hi = s_lo[first], s_hi[last - 1]
+            if not opening:  # the volume factor again from month 1 (the same numbers)
+                for j in range(B):
+                    grow[j] = 1.0
+                    blk[M_LOGV * B + j] = 0.0
+            for k in range(months):
+                volume_month(k, b0, nb, process, shocks, season, blk)
+                if opening and want_paths:
+                    for j in range(nb):
+                        volume[k, b0 + j] = v0[j] * grow[j]
+                for c in range(c_lo, c_hi):
+                    component_month(k + 1, horizon, flags[c], xs[c], grow, g, cx, cy, coff)
+                base = bases[k * B:(k + 1) * B]
+                if opening:
+                    baseline_month(k, b0, nb, lo_b, hi_b, xs, yb, base, total, want_paths,
+                                   paths, base_s)
+                fold_strategies(k, b0, nb, first, last, base_s, s_lo, s_hi, xs, ys, base,
+                                disc[k], keep, fan, want_paths, paths)
+            first = last
         end_block(b0, nb, base_s, ys, total, npv, payback, fractional, tco)
 
 
@@ -776,7 +829,8 @@ def component_months_one(vals: np.ndarray, off: np.ndarray, step: np.ndarray,
         if k > 0:
             for j in range(B):
                 blk[M_GROW * B + j] = blk[M_GROW * B + j] * gf
-        component_month(k + 1, horizon, flags[0], x, blk, cx, cy, coff)
+        component_month(k + 1, horizon, flags[0], x, blk[M_GROW * B:(M_GROW + 1) * B],
+                        blk[M_G * B:(M_G + 1) * B], cx, cy, coff)
         run[k] = x[X_RUN * B]
         spend[k] = x[X_SPEND * B]
 

@@ -134,6 +134,8 @@ class Packed:
         cost and volume (months 1..``months``, default the horizon)."""
         t_n = horizon if months is None else months
         n_s, m = self.s_lo.size, self.m
+        if n_s and not (self.s_lo[1:] == self.s_hi[:-1]).all():
+            raise ValueError("each strategy's components must follow the previous one's")
         out = Outputs(np.empty((n_s, m)), np.empty((n_s, m), dtype=np.int16),
                       np.empty((n_s, m)), np.empty((n_s, m)), np.empty((n_s, t_n, keep)),
                       np.empty((n_s, t_n, m if paths else 0)),
@@ -146,7 +148,8 @@ class Packed:
                  np.zeros((0, 0)) if self.shocks is None else self.shocks,
                  np.ones(12) if self.season is None else self.season,
                  np.zeros((self.flags.shape[0], N_ROWS * BLOCK)),
-                 np.zeros((n_s, N_STRATEGY_ROWS * BLOCK)), np.zeros(N_BLOCK_ROWS * BLOCK))
+                 np.zeros((n_s, N_STRATEGY_ROWS * BLOCK)),
+                 np.zeros((N_BLOCK_ROWS + t_n) * BLOCK))
         return out
 
 

@@ -39,10 +39,11 @@ Y_CUM, Y_MONTH, Y_FRAC, Y_NPV, Y_TCO, Y_BUILD, Y_RUN, Y_SPEND = range(8)
 N_STRATEGY_ROWS = 8
 
 #: Rows shared by a block: the volume factor 1 + g, g, V(t) / V0 this month ((1 + g) **
-#: (t - 1) without a volume process), month-1 volume, the baseline's cost this month and its
-#: running total, and a volume process's drift, volatility and log volume (without season).
-M_GF, M_G, M_GROW, M_V0, M_BASE, M_TOTAL, M_DRIFT, M_VOL, M_LOGV = range(9)
-N_BLOCK_ROWS = 9
+#: (t - 1) without a volume process), month-1 volume, the baseline's running total cost,
+#: and a volume process's drift, volatility and log volume (without season). The block's
+#: work array holds, after these rows, the baseline's cost of each month (one row a month).
+M_GF, M_G, M_GROW, M_V0, M_TOTAL, M_DRIFT, M_VOL, M_LOGV = range(8)
+N_BLOCK_ROWS = 8
 
 #: Samples stepped together through the months (the lanes of the compiled loops).
 BLOCK = 64
