@@ -1,7 +1,7 @@
-"""A stepped price changes only in the months its cut count changes: the compiled model
-keeps each sample's next such month (sim.costs.fused.next_cut_month) instead of counting
-every month. These check that month against the count itself, and the price path against
-the formula max(f, (1 - s) ** N(t)) month by month."""
+"""A stepped price is counted every month in every lane; its power is asked only in the
+lanes whose count moved past 1 (sim.costs.fused.price_month). These check the price path
+against the formula max(f, (1 - s) ** N(t)) month by month, for one sample and for a block
+of samples whose counts change in different months."""
 
 from __future__ import annotations
 
@@ -10,24 +10,23 @@ import math
 import numpy as np
 import pytest
 
-from sim.costs.fused import CUT_EPS, cut_count, next_cut_month, price_path
+from sim.costs.fused import CUT_EPS, cut_count, price_path, price_paths
+from sim.costs.slots import BLOCK
 
 RATES = [0.25, 0.37, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 7.3, 11.9, 12.0, 13.0, 24.0, 100.0]
 
 
-def brute_next(t: float, n: float, rate: float, last: int = 5000) -> float:
-    """The first month after t whose count differs from n, by trying every month."""
-    for c in range(int(t) + 1, last):
-        if cut_count(float(c), rate) != n:
-            return float(c)
-    return math.inf
-
-
-@pytest.mark.parametrize("rate", RATES)
-def test_the_next_cut_month_is_the_first_whose_count_differs(rate):
-    for t in range(1, 61):
-        n = cut_count(float(t), rate)
-        assert next_cut_month(float(t), n, rate) == brute_next(float(t), n, rate), (rate, t)
+def expected(rate: float, keep: float, limit: float, floor: float, months: int):
+    """The formula, month by month: factor and cuts."""
+    factor, cuts, before = [], [], 0.0
+    for t in range(1, months + 1):
+        n = math.floor((t - 1) * rate / 12.0 + CUT_EPS) if math.isfinite(rate) else math.nan
+        power = 1.0 if n == 0 else (keep if n == 1 else keep ** float(n))
+        factor.append(math.nan if math.isnan(power) else max(floor, power))
+        done = n if n < limit else limit
+        cuts.append(done - before)
+        before = done
+    return np.array(factor), np.array(cuts)
 
 
 def test_the_count_is_the_formula():
@@ -38,14 +37,6 @@ def test_the_count_is_the_formula():
     assert cut_count(12.0, 2.0) == 1.0
     assert cut_count(7.0, 2.0) == 1.0
     assert cut_count(6.0, 2.0) == 0.0
-
-
-def test_a_rate_of_zero_never_cuts_and_a_bad_rate_is_counted_every_month():
-    assert next_cut_month(1.0, 0.0, 0.0) == math.inf
-    assert next_cut_month(5.0, 0.0, -1.0) == 6.0
-    assert next_cut_month(5.0, math.nan, math.nan) == 6.0
-    # a rate so small that no horizon reaches its first cut
-    assert next_cut_month(1.0, 0.0, 1e-9) == math.inf
 
 
 @pytest.mark.parametrize("rate", RATES)
@@ -65,3 +56,23 @@ def test_the_price_path_is_the_formula_month_by_month(rate, limit):
         done_before = done
     # over the horizon the cuts add up to the count reached, capped at the limit
     assert cuts.sum() == min(math.floor((months - 1) * rate / 12.0 + CUT_EPS), limit)
+
+
+def test_a_block_of_samples_follows_the_formula_lane_by_lane():
+    # counts that change in different months, some never, one lane NaN, one past BLOCK
+    rng = np.random.default_rng(7)
+    n = BLOCK
+    rate = rng.uniform(0.0, 8.0, n)
+    rate[:len(RATES)] = RATES
+    rate[20], rate[21], rate[22] = 0.0, math.nan, -1.0
+    keep = rng.uniform(0.4, 0.95, n)
+    keep[23] = 1.0
+    limit = rng.choice([0.0, 1.0, 3.0, math.inf], n)
+    floor = rng.uniform(0.0, 0.4, n)
+    months = 60
+    factor, cuts = np.empty((months, n)), np.empty((months, n))
+    price_paths(True, rate, keep, limit, floor, np.ones(n), factor, cuts)
+    for j in range(n):
+        f, c = expected(rate[j], keep[j], limit[j], floor[j], months)
+        np.testing.assert_array_equal(factor[:, j], f, err_msg=f"lane {j}")
+        np.testing.assert_array_equal(cuts[:, j], c, err_msg=f"lane {j}")

@@ -17,10 +17,10 @@ The arithmetic is done in the order the model's formulas state it (the order of 
 month loop these replaced), one sample at a time, so results do not depend on how samples
 are chunked or on the number of workers. Three things are computed differently, with the
 same result: a retraining schedule in whole months is found by counting (``D + T``,
-``D + 2T``, ...) instead of a floating-point remainder each month; a stepped price's cut
-count N is evaluated only in the months it changes (found from its closed form and
-checked against the formula itself); and its power ``(1 - s) ** N`` is recomputed only
-when N changes. Powers, ``expm1`` and ``log1p``
+``D + 2T``, ...) instead of a floating-point remainder each month; a stepped price's power
+``(1 - s) ** N`` is recomputed only when its cut count N changes; and a price path the
+baseline has already computed (the same coefficients, bit for bit) is copied, not
+computed again. Powers, ``expm1`` and ``log1p``
 come from the C library where numpy may use its SIMD versions: those can differ in the
 last bit.
 
@@ -94,6 +94,7 @@ from sim.costs.slots import (
     SELF_HOSTED,
     TOKEN,
     WORK,
+    X_COUNT,
     X_COUNTED,
     X_CUTS,
     X_DM,
@@ -103,7 +104,6 @@ from sim.costs.slots import (
     X_GPU,
     X_LOG1PG,
     X_NEXT,
-    X_NEXTCUT,
     X_PER,
     X_PRICE,
     X_PRICED,
@@ -123,8 +123,6 @@ from sim.costs.slots import (
 
 #: Slack on the cut count so that an exact product such as 8 x 1.5 / 12 = 1 is not 0.999...
 CUT_EPS = 1e-9
-#: Months beyond which :func:`next_cut_month` stops looking (no horizon is that long).
-CUT_SEARCH = 1e6
 #: Relative shrink of the instance ratio before rounding up (a load of exactly 2 gives 2).
 INSTANCE_SLACK = 1e-9
 #: Payback month stored for "not within the horizon" (null in samples.parquet).
@@ -262,27 +260,6 @@ def cut_count(t: float, rate: float) -> float:
     return np.floor((t - 1.0) * rate / 12.0 + CUT_EPS)
 
 
-@njit(**_JIT)
-def next_cut_month(t: float, n: float, rate: float) -> float:
-    """The first month after t whose cut count differs from ``n`` (the count of month t):
-    from the closed form, checked against :func:`cut_count` itself so that it is the month
-    that formula gives; inf when there is none (rate 0, or beyond :data:`CUT_SEARCH`
-    months); t + 1 (count every month) for a rate that is negative or NaN."""
-    if rate == 0.0:
-        return math.inf
-    if not rate > 0.0:
-        return t + 1.0
-    c = np.ceil((n + 1.0 - CUT_EPS) * 12.0 / rate) + 1.0
-    if c > CUT_SEARCH:
-        return math.inf
-    c = c if c > t + 1.0 else t + 1.0
-    while c > t + 1.0 and cut_count(c - 1.0, rate) != n:
-        c -= 1.0
-    while cut_count(c, rate) == n:
-        c += 1.0
-    return c
-
-
 @njit(**_INL)
 def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
     """The price factor and the price-lowering cuts of month t (docs/model.md, "Price
@@ -290,33 +267,40 @@ def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
     before the floor (``limit``) counted for migrations; or smoothly ``max(f, (1 - d) **
     ((t - 1) / 12))`` as a running product of the monthly factor (1 in month 1, no cuts).
 
-    A stepped price changes only in the months its count N changes: each lane keeps the
-    next such month (row ``X_NEXTCUT``, :func:`next_cut_month`; month 1 for a new block),
-    and only the lanes that reach it count their cuts and, if N moved, recompute the
-    power; every other lane has no cut that month and keeps its factor."""
+    A stepped price is counted in every lane every month (row ``X_COUNT``), in one loop
+    without branches that also sets the factor of a count of 0 or 1 (exact: no power);
+    the power of a larger count is asked only in the lanes whose count changed (row
+    ``X_PRICED``: the count the factor was last computed at), by a second loop that stops
+    at the last of them."""
     if stepped:
         tt = float(t)
-        due = 0
+        first = t == 1
+        need = 0
         for j in range(B):
-            x[X_CUTS * B + j] = 0.0
-            due += 1 if tt >= x[X_NEXTCUT * B + j] else 0
-        if due > 0:
-            for j in range(B):
-                if tt >= x[X_NEXTCUT * B + j]:
-                    rate = x[RATE * B + j]
-                    n = cut_count(tt, rate)
-                    limit = x[LIMIT * B + j]
-                    before = x[X_DONE * B + j]
-                    done = n if n < limit else limit
-                    x[X_CUTS * B + j] = done - before
-                    x[X_DONE * B + j] = done
-                    if t == 1 or n != x[X_PRICED * B + j]:
-                        keep = x[KEEP * B + j]
-                        # (1 - s) ** 0 and ** 1 are exact: no need to ask pow
-                        power = 1.0 if n == 0.0 else (keep if n == 1.0 else keep ** n)
-                        x[X_FACTOR * B + j] = fmax_floor(x[FLOOR * B + j], power)
-                        x[X_PRICED * B + j] = n
-                    x[X_NEXTCUT * B + j] = next_cut_month(tt, n, rate)
+            n = cut_count(tt, x[RATE * B + j])
+            limit = x[LIMIT * B + j]
+            done = n if n < limit else limit
+            x[X_CUTS * B + j] = done - x[X_DONE * B + j]
+            x[X_DONE * B + j] = done
+            x[X_COUNT * B + j] = n
+            priced = x[X_PRICED * B + j]
+            changed = first | (n != priced)
+            small = (n == 0.0) | (n == 1.0)
+            # (1 - s) ** 0 and ** 1 are exact: no need to ask pow
+            f = fmax_floor(x[FLOOR * B + j], 1.0 if n == 0.0 else x[KEEP * B + j])
+            x[X_FACTOR * B + j] = f if changed & small else x[X_FACTOR * B + j]
+            x[X_PRICED * B + j] = n if changed & small else priced
+            need += 1 if changed & (not small) else 0
+        # the lanes whose count moved past 1: their power, lane by lane (a loop with an
+        # exit, so that the compiler does not vectorize it and call pow in every lane)
+        j = 0
+        while need > 0:
+            n = x[X_COUNT * B + j]
+            if n != x[X_PRICED * B + j]:
+                x[X_FACTOR * B + j] = fmax_floor(x[FLOOR * B + j], x[KEEP * B + j] ** n)
+                x[X_PRICED * B + j] = n
+                need -= 1
+            j += 1
     else:
         for j in range(B):
             x[X_CUTS * B + j] = 0.0
@@ -444,9 +428,12 @@ def self_hosted_month(t: int, mode: int, retrain: bool, when_pays: bool, horizon
 
 @njit(**_INL)
 def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, grow: np.ndarray,
-                    g: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray) -> None:
+                    g: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray,
+                    own_price: bool) -> None:
     """Run cost and one-off spend (rows ``X_RUN``, ``X_SPEND``) of one component in month t:
-    its project's instalment, then its kind's month."""
+    its project's instalment, then its kind's month (its price factor and cuts from
+    :func:`price_month`, or, without ``own_price``, as already set: a copy of the same
+    price path, see :func:`simulate`)."""
     kind = f[F_KIND]
     if f[F_PROJECT] != 0:
         tt = float(t)
@@ -468,7 +455,8 @@ def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, grow: np
         self_hosted_month(t, f[F_MODE], retrain, when_pays, horizon, x, grow, cx, cy, first,
                           last)
     else:
-        price_month(t, f[F_STEPPED] != 0, x)
+        if own_price:
+            price_month(t, f[F_STEPPED] != 0, x)
         if kind == API:
             api_month(x, grow)
         else:
@@ -508,7 +496,6 @@ def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
         x[X_FACTOR * B + j] = 1.0
         x[X_RAW * B + j] = 1.0
         x[X_DONE * B + j] = 0.0
-        x[X_NEXTCUT * B + j] = 1.0
         x[X_PRICED * B + j] = 0.0
         x[X_PRICE * B + j] = 1.0
         x[X_GPU * B + j] = 1.0
@@ -681,6 +668,24 @@ def fold_strategies(k: int, b0: int, nb: int, first: int, last: int, base_s: int
 
 
 @njit(**_INL)
+def shared_price(k: int, r: int, months: int, recs: np.ndarray, x: np.ndarray,
+                 read: bool) -> None:
+    """Month k + 1's price factor and cuts (rows ``X_FACTOR``, ``X_CUTS``) of a component
+    from record r of ``recs`` (``read``), or into it; nothing when r < 0."""
+    if r < 0:
+        return
+    at = (r * months + k) * 2 * B
+    if read:
+        for j in range(B):
+            x[X_FACTOR * B + j] = recs[at + j]
+            x[X_CUTS * B + j] = recs[at + B + j]
+    else:
+        for j in range(B):
+            recs[at + j] = x[X_FACTOR * B + j]
+            recs[at + B + j] = x[X_CUTS * B + j]
+
+
+@njit(**_INL)
 def baseline_month(k: int, b0: int, nb: int, lo: int, hi: int, xs: np.ndarray, y: np.ndarray,
                    base: np.ndarray, total: np.ndarray, want_paths: bool,
                    paths: np.ndarray, base_s: int) -> None:
@@ -744,8 +749,8 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
              horizon: int, months: int, disc: np.ndarray, m: int, keep: int,
              npv: np.ndarray, payback: np.ndarray, fractional: np.ndarray, tco: np.ndarray,
              fan: np.ndarray, paths: np.ndarray, volume: np.ndarray, process: bool,
-             shocks: np.ndarray, season: np.ndarray, xs: np.ndarray, ys: np.ndarray,
-             blk: np.ndarray) -> None:
+             shocks: np.ndarray, season: np.ndarray, share: np.ndarray, xs: np.ndarray,
+             ys: np.ndarray, blk: np.ndarray) -> None:
     """Evaluate every strategy (rows ``s``, components ``s_lo[s]..s_hi[s]-1``, each range
     starting where the previous one ends) on samples 0..m-1 over months 1..``months``
     (retraining charges use the ``horizon``).
@@ -758,9 +763,15 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     follows the volume process (:func:`volume_month`): ``shocks`` (months - 1, m) standard
     normals, ``season`` the 12 monthly multipliers. ``xs`` (components, ``N_ROWS *
     BLOCK``), ``ys`` (strategies, ``N_STRATEGY_ROWS * BLOCK``) and ``blk``
-    (``(N_BLOCK_ROWS + months) * BLOCK``) are work arrays: nothing here allocates (the
-    functions are compiled without numba's reference-counted allocator, whose atomic count
-    on every array passed would dominate the time).
+    (``(N_BLOCK_ROWS + months + 2 x months x records) * BLOCK``) are work arrays: nothing
+    here allocates (the functions are compiled without numba's reference-counted
+    allocator, whose atomic count on every array passed would dominate the time).
+
+    ``share`` (components, 2) names the price paths computed once: a component whose
+    ``share[c, 0]`` is r >= 0 (one of the baseline's) records its price factor and cuts of
+    every month as record r, and one whose ``share[c, 1]`` is r takes them from record r
+    instead of computing the same path again (:func:`sim.costs.pack.price_shares`: equal
+    price coefficients, bit for bit, give equal paths).
 
     A block of samples goes through the months in passes of a few strategies at a time
     (:data:`PASS_COMPONENTS`); the first pass holds the baseline and keeps its cost of
@@ -776,6 +787,7 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     v0 = blk[M_V0 * B:(M_V0 + 1) * B]
     g = blk[M_G * B:(M_G + 1) * B]
     bases = blk[N_BLOCK_ROWS * B:(N_BLOCK_ROWS + months) * B]
+    recs = blk[(N_BLOCK_ROWS + months) * B:]
     lo_b, hi_b = s_lo[base_s], s_hi[base_s]
     yb = ys[base_s]
     for b0 in range(0, m, B):
@@ -798,7 +810,10 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
                     for j in range(nb):
                         volume[k, b0 + j] = v0[j] * grow[j]
                 for c in range(c_lo, c_hi):
-                    component_month(k + 1, horizon, flags[c], xs[c], grow, g, cx, cy, coff)
+                    shared_price(k, share[c, 1], months, recs, xs[c], True)
+                    component_month(k + 1, horizon, flags[c], xs[c], grow, g, cx, cy, coff,
+                                    share[c, 1] < 0)
+                    shared_price(k, share[c, 0], months, recs, xs[c], False)
                 base = bases[k * B:(k + 1) * B]
                 if opening:
                     baseline_month(k, b0, nb, lo_b, hi_b, xs, yb, base, total, want_paths,
@@ -830,29 +845,43 @@ def component_months_one(vals: np.ndarray, off: np.ndarray, step: np.ndarray,
             for j in range(B):
                 blk[M_GROW * B + j] = blk[M_GROW * B + j] * gf
         component_month(k + 1, horizon, flags[0], x, blk[M_GROW * B:(M_GROW + 1) * B],
-                        blk[M_G * B:(M_G + 1) * B], cx, cy, coff)
+                        blk[M_G * B:(M_G + 1) * B], cx, cy, coff, True)
         run[k] = x[X_RUN * B]
         spend[k] = x[X_SPEND * B]
 
 
 @njit(**_ALLOC)
-def price_path(stepped: bool, rate: float, keep: float, limit: float, floor: float,
-               monthly: float, factor: np.ndarray, cuts: np.ndarray) -> None:
-    """Price factor and price-lowering cuts by month of one sample (:func:`price_month`)."""
+def price_paths(stepped: bool, rate: np.ndarray, keep: np.ndarray, limit: np.ndarray,
+                floor: np.ndarray, monthly: np.ndarray, factor: np.ndarray,
+                cuts: np.ndarray) -> None:
+    """Price factor and price-lowering cuts by month (rows) of up to :data:`BLOCK` samples
+    (columns) stepped together (:func:`price_month`)."""
     x = np.zeros(N_ROWS * B)
+    n = rate.size
     for j in range(B):
-        x[RATE * B + j] = rate
-        x[KEEP * B + j] = keep
-        x[LIMIT * B + j] = limit
-        x[FLOOR * B + j] = floor
-        x[MONTHLY * B + j] = monthly
+        i = j if j < n else 0
+        x[RATE * B + j] = rate[i]
+        x[KEEP * B + j] = keep[i]
+        x[LIMIT * B + j] = limit[i]
+        x[FLOOR * B + j] = floor[i]
+        x[MONTHLY * B + j] = monthly[i]
         x[X_FACTOR * B + j] = 1.0
         x[X_RAW * B + j] = 1.0
-        x[X_NEXTCUT * B + j] = 1.0
-    for k in range(factor.size):
+    for k in range(factor.shape[0]):
         price_month(k + 1, stepped, x)
-        factor[k] = x[X_FACTOR * B]
-        cuts[k] = x[X_CUTS * B]
+        for j in range(n):
+            factor[k, j] = x[X_FACTOR * B + j]
+            cuts[k, j] = x[X_CUTS * B + j]
+
+
+def price_path(stepped: bool, rate: float, keep: float, limit: float, floor: float,
+               monthly: float, factor: np.ndarray, cuts: np.ndarray) -> None:
+    """Price factor and price-lowering cuts by month of one sample (:func:`price_paths`)."""
+    f2, c2 = np.empty((factor.size, 1)), np.empty((factor.size, 1))
+    price_paths(stepped, *(np.array([v], dtype=np.float64)
+                           for v in (rate, keep, limit, floor, monthly)), f2, c2)
+    factor[:] = f2[:, 0]
+    cuts[:] = c2[:, 0]
 
 
 @njit(**_ALLOC)

@@ -19,12 +19,18 @@ from numpy.typing import NDArray
 from sim.costs.fused import component_months_one, simulate
 from sim.costs.slots import (
     ACTIVE,
+    API,
     BLOCK,
     BUILD,
     F_CURVE,
+    F_KIND,
     F_PROJECT,
+    F_STEPPED,
+    FLOOR,
     GPU_MONTHLY,
+    HOSTED,
     KEEP,
+    LIMIT,
     MONTHLY,
     N_BLOCK_ROWS,
     N_FLAGS,
@@ -34,6 +40,7 @@ from sim.costs.slots import (
     N_STRATEGY_ROWS,
     PER_REQUEST,
     PROJECT,
+    RATE,
     S_DRIFT,
     S_G,
     S_GROWTH,
@@ -136,6 +143,7 @@ class Packed:
         n_s, m = self.s_lo.size, self.m
         if n_s and not (self.s_lo[1:] == self.s_hi[:-1]).all():
             raise ValueError("each strategy's components must follow the previous one's")
+        share, records = price_shares(self)
         out = Outputs(np.empty((n_s, m)), np.empty((n_s, m), dtype=np.int16),
                       np.empty((n_s, m)), np.empty((n_s, m)), np.empty((n_s, t_n, keep)),
                       np.empty((n_s, t_n, m if paths else 0)),
@@ -146,10 +154,10 @@ class Packed:
                  out.payback, out.fractional, out.tco, out.fan, out.paths, out.volume,
                  self.shocks is not None,
                  np.zeros((0, 0)) if self.shocks is None else self.shocks,
-                 np.ones(12) if self.season is None else self.season,
+                 np.ones(12) if self.season is None else self.season, share,
                  np.zeros((self.flags.shape[0], N_ROWS * BLOCK)),
                  np.zeros((n_s, N_STRATEGY_ROWS * BLOCK)),
-                 np.zeros((N_BLOCK_ROWS + t_n) * BLOCK))
+                 np.zeros((N_BLOCK_ROWS + t_n * (1 + 2 * records)) * BLOCK))
         return out
 
 
@@ -164,6 +172,65 @@ class Outputs:
     fan: FloatArray
     paths: FloatArray
     volume: FloatArray
+
+
+#: The coefficients a price path depends on (:func:`sim.costs.fused.price_month`).
+PRICE_SLOTS = (RATE, KEEP, LIMIT, FLOOR, MONTHLY)
+
+
+def price_shares(p: Packed) -> tuple[IntArray, int]:
+    """Which components take the price path of one of the baseline's instead of computing
+    it again (the ``share`` argument of :func:`sim.costs.fused.simulate`), and how many
+    paths are recorded.
+
+    An API or hosted component of another strategy (a routing strategy's fallback is
+    often the baseline's model) shares the path of an API or hosted component of the
+    baseline that comes before it when both step their price or both do not, and their
+    price coefficients are equal bit for bit: the same formula on the same numbers gives
+    the same path.
+
+    Examples
+    --------
+    >>> from sim.study import load_study  # doctest: +SKIP
+    >>> from sim.costs.build import pack_study  # doctest: +SKIP
+    >>> study = load_study("studies/code_completion.toml")  # doctest: +SKIP
+    >>> p, _ = pack_study(study, {i.path: i.dist.median for i in study.inputs()}, 1)
+    ... # doctest: +SKIP
+    >>> price_shares(p)[0].tolist()  # doctest: +SKIP
+    [[0, -1], [-1, -1], [-1, -1], [-1, 0]]
+    """
+    n_c = p.flags.shape[0]
+    share = np.full((n_c, 2), -1, dtype=np.int64)
+    records = 0
+    if p.s_lo.size == 0:
+        return share, records
+    priced = (API, HOSTED)
+    base = range(int(p.s_lo[p.base_s]), int(p.s_hi[p.base_s]))
+    for c in range(n_c):
+        if c in base or p.flags[c, F_KIND] not in priced:
+            continue
+        for src in base:
+            if src >= c or p.flags[src, F_KIND] not in priced:
+                continue
+            if p.flags[src, F_STEPPED] != p.flags[c, F_STEPPED]:
+                continue
+            if all(_same_coefficient(p, p.slots[src, k], p.slots[c, k]) for k in PRICE_SLOTS):
+                if share[src, 0] < 0:
+                    share[src, 0] = records
+                    records += 1
+                share[c, 1] = share[src, 0]
+                break
+    return share, records
+
+
+def _same_coefficient(p: Packed, a: int, b: int) -> bool:
+    """Whether packed coefficients a and b hold the same value for every sample, bit for
+    bit (NaN payloads and signed zeros included)."""
+    if a == b:
+        return True
+    x, y = (p.vals[p.off[k]:p.off[k] + (p.m if p.step[k] else 1)].view(np.int64)
+            for k in (a, b))
+    return bool((x == y).all()) if x.size == y.size or min(x.size, y.size) == 1 else False
 
 
 class Packer:

@@ -21,14 +21,13 @@ S_GROWTH, S_G, S_V0, S_DRIFT, S_VOL = range(5)
 N_SHARED = 5
 
 #: Rows of a component's state in a block, after its coefficients: the price factor, the
-#: month's cuts, cuts done, the next month the cut count changes, the smooth price before
-#: its floor,
+#: month's cuts, cuts done, the month's cut count, the smooth price before its floor,
 #: the price a hosted model pays, its next retraining month, the GPU price factor, the
 #: month's run cost and spend, the project's spend per build month and its build months
 #: (at least 1), whether the retraining schedule is in whole months, the cut count the
 #: price factor was last computed at, whether it retrains this month, log1p(g) and the
 #: volume of a whole retraining period (NaN until first needed).
-(X_FACTOR, X_CUTS, X_DONE, X_NEXTCUT, X_RAW, X_PRICE, X_NEXT, X_GPU, X_RUN, X_SPEND, X_PER,
+(X_FACTOR, X_CUTS, X_DONE, X_COUNT, X_RAW, X_PRICE, X_NEXT, X_GPU, X_RUN, X_SPEND, X_PER,
  X_DM, X_COUNTED, X_PRICED, X_DUE, X_LOG1PG, X_VFULL) = range(N_SLOTS, N_SLOTS + 17)
 N_ROWS = N_SLOTS + 17
 
