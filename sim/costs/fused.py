@@ -127,6 +127,9 @@ CUT_EPS = 1e-9
 INSTANCE_SLACK = 1e-9
 #: Payback month stored for "not within the horizon" (null in samples.parquet).
 NO_PAYBACK = 0
+#: Below this, ``months x g`` keeps a retraining period's volume factor finite (its
+#: ``expm1`` argument ``months x log1p(g)`` is at most that, far from overflow at 709.78).
+VOLUME_FINITE = 700.0
 #: Components stepped together in one pass over the months (the baseline's and the next
 #: strategies' in the first pass, then the next ones'): few enough that their state stays
 #: in the core's first-level cache. One pass over the months for every strategy at once
@@ -380,8 +383,13 @@ def hosted_month(t: int, retrain: bool, when_pays: bool, horizon: int, x: np.nda
                 charge = x[RCOST * B + j] * served / every
                 happened = True
                 if when_pays:
-                    gain = (x[TOKEN * B + j] * (x[X_PRICE * B + j] - x[X_FACTOR * B + j])
-                            * grow[j] * served_volume(x, j, g[j], served))
+                    diff = x[X_PRICE * B + j] - x[X_FACTOR * B + j]
+                    gj = g[j]
+                    # no step since the last retraining: the gain is 0 (or NaN) whatever
+                    # the finite volume factor, so it is not computed
+                    v = (1.0 if (diff == 0.0) & (gj >= -1.0) & (served * gj < VOLUME_FINITE)
+                         else served_volume(x, j, gj, served))
+                    gain = x[TOKEN * B + j] * diff * grow[j] * v
                     happened = charge <= gain
                 if happened:
                     x[X_PRICE * B + j] = x[X_FACTOR * B + j]
