@@ -107,10 +107,10 @@ def row_quantiles(a: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     numpy's quantile partitions along a strided axis. Here each row's order statistics at
     numpy's positions are found on the contiguous row: for long rows (from
     :data:`SELECT_FROM` values) by a few partitions of a copy (numpy's vectorized
-    selection; the fan chart's three bands need three, and three maxima), else from a
-    sort of every row (numpy's vectorized sort). The positions, weights and interpolation
-    are numpy's own formulas (method ``linear``); a row holding NaN gives NaN, as numpy's
-    does.
+    selection, every row at once; the fan chart's three bands need three, and three
+    maxima), else from a sort of every row (numpy's vectorized sort). The positions,
+    weights and interpolation are numpy's own formulas (method ``linear``); a row holding
+    NaN gives NaN, as numpy's does.
 
     Examples
     --------
@@ -164,9 +164,9 @@ def order_statistics(a: np.ndarray, ranks: Sequence[int]) -> np.ndarray:
     """The given 0-based order statistics (sorted, distinct) of each row of a 2-D array
     without NaN, shape (rows, ranks): the values a sort of each row would hold there.
 
-    Each row is copied and partitioned at the middle rank, then each side at the middle of
-    the ranks it holds, and so on; a side holding one rank at its end takes its maximum (or
-    minimum) instead.
+    The rows are copied and partitioned at the middle rank, then each side at the middle
+    of the ranks it holds, and so on (every row at once: numpy's vectorized selection); a
+    side holding one rank at its end takes its maximum (or minimum) instead.
 
     Examples
     --------
@@ -175,28 +175,27 @@ def order_statistics(a: np.ndarray, ranks: Sequence[int]) -> np.ndarray:
     True
     """
     out = np.empty((a.shape[0], len(ranks)))
-    for i in range(a.shape[0]):
-        _select(a[i].copy(), 0, list(ranks), 0, out[i])
+    _select(np.array(a, dtype=np.float64), 0, list(ranks), 0, out)
     return out
 
 
 def _select(x: np.ndarray, off: int, ranks: list[int], at: int, out: np.ndarray) -> None:
-    """Write the order statistics ``ranks`` of a row into ``out[at:]``; ``x`` holds the
-    row's sorted positions ``off`` to ``off + x.size - 1`` (in some order), changed in
-    place."""
+    """Write the order statistics ``ranks`` of each row into ``out[:, at:]``; each row of
+    ``x`` holds that row's sorted positions ``off`` to ``off + x.shape[1] - 1`` (in some
+    order), changed in place."""
     if not ranks:
         return
     if len(ranks) == 1:
         k = ranks[0] - off
-        if k == x.size - 1:
-            out[at] = x.max()
+        if k == x.shape[1] - 1:
+            x.max(axis=1, out=out[:, at])
             return
         if k == 0:
-            out[at] = x.min()
+            x.min(axis=1, out=out[:, at])
             return
     mid = len(ranks) // 2
     k = ranks[mid] - off
-    x.partition(k)
-    out[at + mid] = x[k]
-    _select(x[:k], off, ranks[:mid], at, out)
-    _select(x[k + 1:], off + k + 1, ranks[mid + 1:], at + mid + 1, out)
+    x.partition(k, axis=1)
+    out[:, at + mid] = x[:, k]
+    _select(x[:, :k], off, ranks[:mid], at, out)
+    _select(x[:, k + 1:], off + k + 1, ranks[mid + 1:], at + mid + 1, out)
