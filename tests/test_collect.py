@@ -148,3 +148,18 @@ def test_started_returns_the_result_or_raises_the_error_in_the_caller():
     result = started(fails)
     with pytest.raises(ValueError, match="in the task"):
         result()
+
+
+@pytest.mark.parametrize("none", [0.0, 0.3, 0.5, 0.7, 1.0])
+def test_the_median_payback_in_memory_counts_no_payback_as_infinite(none):
+    """The median fractional payback from memory: the (n-1)//2-th smallest value with NaN
+    (no payback) as infinity, None when that one is infinite."""
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 1000, 1001):
+        x = rng.uniform(1, 36, n)
+        x[rng.random(n) < none] = np.nan
+        ref = np.sort(np.where(np.isnan(x), np.inf, x))[(n - 1) // 2]
+        order = summary.MemoryOrderStats({"s": np.zeros(n)}, {"s": x}, 65536)
+        got = order.median_payback("s")
+        assert got == (float(ref) if np.isfinite(ref) else None)
+        assert np.isnan(x).sum() == np.isnan(order.payback_months["s"]).sum()  # not changed

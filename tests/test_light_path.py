@@ -97,3 +97,28 @@ def test_a_large_run_takes_a_second_worker_by_default_with_the_same_figures(stud
     assert run(study, write=False).manifest["workers"] == 1  # 20,001 samples: one thread
     assert json.dumps(auto.summary.to_json()) == json.dumps(one.summary.to_json())
     assert auto.samples().equals(one.samples())
+
+
+def test_a_rerun_of_the_same_study_reuses_its_figures_at_the_medians(study, monkeypatch):
+    """The point estimate and decomposition depend only on the study: a rerun of the same
+    study object takes them from the last run (each run its own copy of the point
+    estimate), an equal study loaded again finds them anew, with the same values."""
+    import sim.runner.runner as runner
+    from sim.runner.decomposition import explain
+    from sim.runner.point import point_estimate
+
+    calls = []
+    monkeypatch.setattr(runner, "explain", lambda s: calls.append(s) or explain(s))
+    monkeypatch.setattr(runner, "_MEDIANS", type(runner._MEDIANS)())
+    small = study.replace(samples=2000)
+    first = run(small, write=False)
+    first.summary.strategies["self_hosted_7b"].point_estimate["total_project_cost"] = -1.0
+    again = run(small, write=False)
+    assert len(calls) == 1
+    assert again.summary.decomposition is first.summary.decomposition
+    assert (again.summary.strategies["self_hosted_7b"].point_estimate["total_project_cost"]
+            == point_estimate(small)["self_hosted_7b"]["total_project_cost"] > 0)
+    other = run(study.replace(samples=2000), write=False)  # an equal study, another object
+    assert len(calls) == 2
+    assert json.dumps(other.summary.to_json()) == json.dumps(again.summary.to_json())
+    assert again.summary.decomposition == explain(small)

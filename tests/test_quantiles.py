@@ -58,3 +58,25 @@ def test_row_quantiles_nan_row_and_infinities():
     got = row_quantiles(x, [0.1, 0.5, 0.9, 1.0])
     assert np.isnan(got[:, 0]).all()
     assert np.array_equal(got, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("n", [2048, 2049, 5000, 16384])
+def test_row_quantiles_of_long_rows_by_partitions_equal_numpy(n):
+    # from SELECT_FROM values the order statistics come from partitions, not a sort:
+    # atoms, ties, infinities and the ends (q = 0 and 1) included
+    from sim.runner.quantiles import SELECT_FROM, order_statistics
+
+    assert n >= SELECT_FROM
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=(5, n)) * 1e5
+    x[1, ::3] = 0.0
+    x[2] = np.round(x[2] / 1e5)  # a handful of distinct values, each many times
+    x[3, :7], x[3, -5:] = -np.inf, np.inf
+    x[4, 1] = np.nan
+    with np.errstate(invalid="ignore"):
+        want = np.quantile(x, QS, axis=1)
+    got = row_quantiles(x, QS)
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.isnan(got[:, 4]).all()
+    ranks = [0, 1, n // 2, n - 2, n - 1]
+    assert np.array_equal(order_statistics(x[:4], ranks), np.sort(x[:4])[:, ranks])

@@ -504,8 +504,11 @@ class MemoryOrderStats(OrderStats):
         return self._median_payback(strategy)
 
     def _median_payback(self, strategy: str) -> float | None:
+        # no payback (NaN) counts as infinite: a partition puts NaN after every number, as
+        # it would the infinity, so the order statistic is a number in the same cases and
+        # then the same one
         x = self._payback_months(strategy)
-        value = partition_select(np.where(np.isnan(x), np.inf, x), [(x.size - 1) // 2])[0]
+        value = partition_select(x, [(x.size - 1) // 2])[0]
         return value if math.isfinite(value) else None
 
 
