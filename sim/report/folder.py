@@ -30,7 +30,6 @@ import json
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,6 @@ from typing import Any
 from sim.decision.analysis import release_memory
 from sim.decision.voi_summary import voi_summary
 from sim.interrupts import shielded
-from sim.report.analyses import report_analysis
 from sim.report.files import (
     ENVIRONMENT_ERRNOS,
     check_parent,
@@ -291,19 +289,11 @@ def _default(obj: Any) -> Any:
 def render(result: RunResult, path: Path, *, on_stage: Callable[[str], None] | None = None
            ) -> Any:
     """:func:`sim.report.run_report.render`, whose modules (altair and the pages', ~40 MiB)
-    are imported once the run is done: the run does not hold them beside its chunks.
+    are imported once the run is done: the run does not hold them beside its chunks."""
+    # deferred: altair and the pages' modules, ~40 MiB, only once the chunks are gone
+    from sim.report.run_report import render as render_page
 
-    The decision analyses (:func:`~sim.report.analyses.report_analysis`: numpy and the
-    compiled model, which mostly release the GIL) start on a second thread first, and run
-    while this one imports those modules and builds the summary charts; each figure is
-    computed as it would be alone.
-    """
-    with ThreadPoolExecutor(1, thread_name_prefix="ftrisk-report") as pool:
-        analysis = pool.submit(report_analysis, result, on_stage)
-        # deferred: altair and the pages' modules, ~40 MiB, only once the chunks are gone
-        from sim.report.run_report import render as render_page
-
-        return render_page(result, path, analysis=analysis, on_stage=on_stage)
+    return render_page(result, path, on_stage=on_stage)
 
 
 def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,

@@ -13,13 +13,14 @@ analyse), ``inputs``, ``assumptions`` and ``manifest``.
 from __future__ import annotations
 
 import html
-from concurrent.futures import Future
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sim.decision import (
     DecisionAnalysis,
+    analyze,
     classic_tornado,
     compare,
     focus_strategy,
@@ -27,15 +28,6 @@ from sim.decision import (
     release_memory,
 )
 from sim.display import money_short, months, percent, prob, probability
-from sim.report.analyses import (  # noqa: F401  (ANALYSIS_ROWS, ... where they were)
-    ANALYSIS_ROWS,
-    MIN_ANALYSIS_SAMPLES,
-    SHAPLEY_BUDGET,
-    SOBOL_N,
-    Stage,
-    _sobol_n,
-    report_analysis,
-)
 from sim.report.cards import break_even_html, cards_html
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
@@ -63,6 +55,16 @@ from sim.runner.runner import RunResult
 from sim.runner.summary import Summary
 from sim.runner.verdict import focus_of
 
+Stage = Callable[[str], None]
+
+#: Samples the report's sensitivity and value-of-information sections use (the summary
+#: table uses all of them; ftrisk tornado analyses any number).
+ANALYSIS_ROWS = 1 << 15
+#: Base samples of the report's Sobol' analysis (fewer when the study has fewer samples).
+SOBOL_N = 1 << 12
+#: Model evaluations the report's Shapley effects spend (studies with correlations only).
+SHAPLEY_BUDGET = 1 << 16
+
 ASSUMPTIONS = [
     "A month is 30 days; GPUs bill 720 hours a month unless autoscaled.",
     "Volume grows geometrically: V(t) = V0·(1+g)^(t−1); per-token and GPU prices fall by their "
@@ -84,6 +86,14 @@ ASSUMPTIONS = [
     "Every strategy is evaluated on the same samples (common random numbers); P(best) splits "
     "ties evenly, among the strategies that meet the study's constraints.",
 ]
+
+
+#: Fewest samples for the analyses built on the run's samples (decile tornado, rank
+#: correlations, value of information) and their companions (Sobol' indices, Shapley
+#: effects, break-even map): below it every decile holds under 10 samples and the figures
+#: would be noise, so the report shows the classic tornado (medians, no sampling) and says
+#: why.
+MIN_ANALYSIS_SAMPLES = 100
 
 
 def _is(name: str, value: str) -> str:
@@ -175,6 +185,30 @@ def spreadsheet_vs_distribution(summary: Summary) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
+def _sobol_n(samples: int) -> int:
+    """The Sobol' base samples: :data:`SOBOL_N`, or the largest power of 2 within the
+    study's samples (at least 256) when it has fewer."""
+    return max(256, min(SOBOL_N, 1 << (max(samples, 1).bit_length() - 1)))
+
+
+def report_analysis(result: RunResult, on_stage: Stage | None = None
+                    ) -> DecisionAnalysis | None:
+    """The decision analyses the report shows (and summary.json's value of information),
+    on the first :data:`ANALYSIS_ROWS` samples; None without a strategy to analyse.
+    ``on_stage`` is told each analysis as it starts."""
+    study = result.study
+    if len([n for n in study.compared() if n != study.baseline]) == 0:
+        return None
+    if study.samples < MIN_ANALYSIS_SAMPLES:
+        return None  # too few samples: the report says so (decision_sections)
+    if result.samples_path is None:
+        raise ValueError("the report reads samples.parquet: run the study with write=True")
+    return analyze(load_samples(study, result.samples_path,
+                                rows=min(study.samples, ANALYSIS_ROWS)),
+                   sobol_n=_sobol_n(study.samples), shapley_budget=SHAPLEY_BUDGET,
+                   on_stage=on_stage)
+
+
 def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = None
                       ) -> list[Section]:
     """Sensitivity, value of information and break-even map for the report (the comparison
@@ -226,13 +260,11 @@ def _div(key: str) -> str:
     return f'<div class="chart" id="chart-{key}"></div>'
 
 
-def render(result: RunResult, path: str | Path, *,
-           analysis: DecisionAnalysis | Future[DecisionAnalysis | None] | None = None,
+def render(result: RunResult, path: str | Path, *, analysis: DecisionAnalysis | None = None,
            on_stage: Stage | None = None) -> DecisionAnalysis | None:
     """Write the self-contained HTML report of a run to ``path``; return the decision
-    analyses it shows (computed by :func:`report_analysis` unless given, or the result of
-    ``analysis`` when it is a future: the analyses run while the summary charts are built),
-    for summary.json's value of information.
+    analyses it shows (computed by :func:`report_analysis` unless given), for summary.json's
+    value of information.
 
     ``on_stage`` is told each step that takes a while ("tornado", "charts", ...).
     """
@@ -240,8 +272,7 @@ def render(result: RunResult, path: str | Path, *,
         return _render(result, path, analysis, on_stage)
 
 
-def _render(result: RunResult, path: str | Path,
-            analysis: DecisionAnalysis | Future[DecisionAnalysis | None] | None,
+def _render(result: RunResult, path: str | Path, analysis: DecisionAnalysis | None,
             on_stage: Stage | None) -> DecisionAnalysis | None:
     summary, study = result.summary, result.study
     notes = run_notes(summary)  # the constraint cards and the break-even mode
@@ -251,9 +282,7 @@ def _render(result: RunResult, path: str | Path,
         ("fan", fan_chart(result.fan, labels)),
         ("npv", npv_chart(summary)),
     ]
-    if isinstance(analysis, Future):
-        analysis = analysis.result()
-    elif analysis is None:
+    if analysis is None:
         analysis = report_analysis(result, on_stage)
     decision = decision_sections(result, analysis)
     charts += [(k, c) for sec in decision for k, c in sec.charts.items()]
