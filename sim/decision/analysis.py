@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -218,41 +219,53 @@ def _analyze(samples: SampleSet, metric: str | Metric, criterion: str | None,
     focus = focus_strategy(comparison, study)
     if focus == study.baseline:
         raise ValueError("the study has no strategy besides the baseline to analyse")
-    stage("tornado")
-    tornado = classic_tornado(study, metric=m, strategies=[focus])
-    deciles = sample_tornado(samples, metric=m, strategies=[focus])
-    correlations = rank_correlations(samples, metric=m, strategies=[focus])
-    sob = None
-    if sobol_n is not None and study.uncertain_inputs():
-        stage("Sobol' indices")
-        sob = sobol_analysis(study, n=sobol_n, metric=m, strategies=[focus], rng=rng)
-    stage("value of information")
-    voi = value_of_information(samples)
-    swept = None
+    # the classic tornado and the break-even map run the model on their own draws, one
+    # sample block at a time (a few MiB): they run on a second thread (the compiled model
+    # releases the GIL) while this one reads the samples (deciles, rank correlations, value
+    # of information, pilot). Sobol' indices run after, alone: they use two threads of
+    # their own, and the most memory of the analyses (~35 MiB at n = 4096), which beside
+    # the others' would raise the report's peak. Each figure is computed as it would be
+    # alone.
+    values: list[float] = []
     if sweep_param is not None:
         try:
             values = break_even_values(study, sweep_param)
         except KeyError:
             values = []
-        if values:
+    with ThreadPoolExecutor(1, thread_name_prefix="ftrisk-analysis") as pool:
+        tornado_f = pool.submit(classic_tornado, study, metric=m, strategies=[focus])
+        sweep_f = (pool.submit(sweep, study, sweep_param, values, scale="log",
+                               samples=min(sweep_samples, study.samples))
+                   if sweep_param is not None and values else None)
+        stage("tornado")
+        deciles = sample_tornado(samples, metric=m, strategies=[focus])
+        correlations = rank_correlations(samples, metric=m, strategies=[focus])
+        stage("value of information")
+        voi = value_of_information(samples)
+        pilot = None
+        if pilot_examples is not None:
+            stage("value of a pilot")
+            try:
+                default_informs(study, focus)
+            except ValueError:
+                pass  # nothing uncertain for a pilot to observe
+            else:
+                pilot = pilot_value(samples, strategy=focus, examples=pilot_examples)
+        tornado = tornado_f.result()
+        swept = None
+        if sweep_f is not None:
             stage("break-even map")
-            swept = sweep(study, sweep_param, values, scale="log",
-                          samples=min(sweep_samples, study.samples))
-    pilot = None
-    if pilot_examples is not None:
-        stage("value of a pilot")
-        try:
-            default_informs(study, focus)
-        except ValueError:
-            pass  # nothing uncertain for a pilot to observe
-        else:
-            pilot = pilot_value(samples, strategy=focus, examples=pilot_examples)
+            swept = sweep_f.result()
+    sob = None
+    if sobol_n is not None and study.uncertain_inputs():
+        stage("Sobol' indices")
+        sob = sobol_analysis(study, n=sobol_n, metric=m, strategies=[focus], rng=rng)
     shap = None
     if (bool(study.correlations) if shapley is None else shapley) and study.uncertain_inputs():
         stage("Shapley effects")
-        shap = shapley_analysis(study, metric=m, strategies=[focus],
-                                budget=shapley_budget)
+        shap = shapley_analysis(study, metric=m, strategies=[focus], budget=shapley_budget)
     return DecisionAnalysis(
         study=study, focus=focus, metric=m, comparison=comparison, tornado=tornado,
         sample_tornado=deciles, correlations=correlations, sobol=sob, voi=voi, sweep=swept,
         pilot=pilot, shapley=shap)
+

@@ -5,19 +5,22 @@ convention: a heading, a body with chart placeholders and the charts by key."""
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import altair as alt
 import polars as pl
 
-from sim.decision.pilot import PilotValue
-from sim.decision.shapley import ShapleyResult
-from sim.decision.stress import StressResult
-from sim.decision.sweep_map import BreakEvenMap
-from sim.decision.tail import TailDrivers
 from sim.display import money, number, plus_minus, short
 from sim.report import tool_charts as charts
 from sim.report.page import table
 from sim.report.sections import Section
+
+if TYPE_CHECKING:  # annotations only: the report of a run needs none of the tools' modules
+    from sim.decision.pilot import PilotValue
+    from sim.decision.shapley import ShapleyResult
+    from sim.decision.stress import StressResult
+    from sim.decision.sweep_map import BreakEvenMap
+    from sim.decision.tail import TailDrivers
 
 
 def _div(key: str) -> str:

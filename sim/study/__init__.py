@@ -6,6 +6,7 @@ becomes a :class:`StudyError` naming the file, the key and the fix.
 
 The workload-log names are imported on first use (:func:`__getattr__`): fitting a log needs
 scipy.stats (about 100 MB and most of a second to import), which loading a study does not.
+So are the actuals and the study-file editing names (tomlkit), which a run does not need.
 
 Examples
 --------
@@ -20,9 +21,7 @@ from __future__ import annotations
 import typing
 
 from sim.lazy import lazy_names as _lazy_names
-from sim.study.actuals import Actuals, ActualsError, read_actuals
 from sim.study.cards import CARDS, CARDS_BY_KEY, Card, CardAddition
-from sim.study.edit import check_study_key, set_study_value
 from sim.study.errors import OutputError, StudyError
 from sim.study.fitted import FittedSource, fitted_input
 from sim.study.labels import default_label
@@ -72,8 +71,14 @@ __all__ = [
     "study_from_dict",
 ]
 
-#: The names that need scipy.stats, each with the module it lives in: imported on first use.
+#: The names that need scipy.stats, and those a run does not need (actuals, editing a study
+#: file with tomlkit), each with the module it lives in: imported on first use.
 _LAZY = {
+    "Actuals": "sim.study.actuals",
+    "ActualsError": "sim.study.actuals",
+    "read_actuals": "sim.study.actuals",
+    "check_study_key": "sim.study.edit",
+    "set_study_value": "sim.study.edit",
     "LogError": "sim.study.workload_log",
     "WorkloadFit": "sim.study.workload_log",
     "derive_workload": "sim.study.workload_log",
@@ -81,6 +86,8 @@ _LAZY = {
 }
 
 if typing.TYPE_CHECKING:
+    from sim.study.actuals import Actuals, ActualsError, read_actuals
+    from sim.study.edit import check_study_key, set_study_value
     from sim.study.workload_log import LogError, WorkloadFit, derive_workload, detect_columns
 
 

@@ -117,3 +117,54 @@ def test_comparison_shows_the_unconstrained_figures_labelled(hand_document):
     assert "<th>P(best), constraints ignored</th>" in body
     assert "<li>cheap: sends request data to a vendor (api)</li>" in body
     assert '<td class="l">cheap (excluded)</td>' in body
+
+
+def test_a_submodule_named_like_its_function_leaves_the_function_on_the_package():
+    """The package's names are imported on first use: importing sim.decision.sweep (or
+    .compare, .voi_summary, ...) binds the module on the package, where the function
+    ``sweep`` is meant, as when every name was imported eagerly."""
+    import importlib
+
+    for name in pkg._SHADOWED:
+        module = importlib.import_module(f"sim.decision.{name}")
+        assert getattr(pkg, name) is getattr(module, name), name
+        assert inspect.isfunction(getattr(pkg, name)), name
+
+
+def test_analyze_gives_each_analysis_as_computed_alone(hand_document):
+    """analyze() runs the classic tornado and the break-even map on a second thread while
+    the sample-based analyses run: every figure equals the one of the analysis run alone,
+    in the caller's thread, exactly."""
+    from sim import study_from_dict
+    from sim.decision import (
+        BREAK_EVEN_PARAM,
+        break_even_values,
+        classic_tornado,
+        compare,
+        focus_strategy,
+        rank_correlations,
+        sample_tornado,
+        sobol_analysis,
+        sweep,
+        value_of_information,
+    )
+
+    doc = hand_document
+    doc["study"]["samples"] = 2048
+    doc["workload"]["requests_per_day"] = "700 to 1400"
+    study = study_from_dict(doc)
+    samples = simulate(study)
+    a = analyze(samples, sobol_n=512, sweep_samples=1024)
+    focus = focus_strategy(compare(samples), study)
+    assert a.focus == focus == "cheap"
+    assert a.tornado.frame.equals(classic_tornado(study, strategies=[focus]).frame)
+    alone = sweep(study, BREAK_EVEN_PARAM, break_even_values(study), scale="log",
+                  samples=1024)
+    assert a.sweep is not None and a.sweep.frame.equals(alone.frame)
+    assert a.sweep.frame.height == 9 * 2  # the 9 values, per strategy but the baseline
+    fresh = simulate(study)  # its own ranks, computed outside analyze()
+    assert a.sample_tornado.frame.equals(sample_tornado(fresh, strategies=[focus]).frame)
+    assert a.correlations.equals(rank_correlations(fresh, strategies=[focus]))
+    assert a.voi.frame.equals(value_of_information(fresh).frame)
+    assert a.sobol is not None
+    assert a.sobol.frame.equals(sobol_analysis(study, n=512, strategies=[focus]).frame)
