@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sim.costs.api import ApiKernel
+from sim.costs.arena import add
 from sim.costs.hosted import HostedFtKernel
 from sim.costs.pack import Component
 from sim.costs.project import Project
@@ -159,8 +160,8 @@ def retrain_cost(kind: str, p: Mapping[str, Value], options: Options | None = No
     """
     if "retrain_cost_fraction" in p:
         return p["retrain_cost_fraction"] * project_cost(kind, p, options)
-    return (p["retrain_runs"] * run_cost(kind, p, options)
-            + p["retrain_engineering_share"] * engineering_cost(p))
+    return add(p["retrain_runs"] * run_cost(kind, p, options),
+               p["retrain_engineering_share"] * engineering_cost(p))
 
 
 def build_kernel(kind: str, p: Mapping[str, Value], w: Workload, options: Options,
@@ -191,7 +192,7 @@ def build_kernel(kind: str, p: Mapping[str, Value], w: Workload, options: Option
         if reference is not None:
             p = with_quality(p, reference)
         added = p.get(ADDED_HOURS, 0.0) * p["hourly_rate"]  # constraint cards' work
-        project = Project(cost=project_cost(kind, p, options) + added,
+        project = Project(cost=add(project_cost(kind, p, options), added),
                           engineering=engineering_cost(p) + added,
                           build_months=p["build_months"])
         every = p.get("retrain_every_months")

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.costs.arena import Arena
 from sim.costs.fused import component_months_one, simulate
 from sim.costs.slots import (
     ACTIVE,
@@ -166,6 +167,11 @@ class Outputs:
 class Packer:
     """Collects components for ``m`` samples and lays them out (see :class:`Packed`).
 
+    With an ``arena`` (:mod:`sim.costs.arena`), the packed array is the arena's: a
+    per-sample coefficient computed into one of its rows stays where it is, another is
+    copied into a free row, a shared one into its room for shared values (what does not
+    fit is appended at the end).
+
     Examples
     --------
     >>> p = Packer(3)
@@ -176,7 +182,7 @@ class Packer:
     ([2.0, 1.0, 2.0, 3.0], [0, 1], [0, 1])
     """
 
-    def __init__(self, m: int) -> None:
+    def __init__(self, m: int, arena: Arena | None = None) -> None:
         self.m = m
         self._parts: list[FloatArray] = []
         self._off: list[int] = []
@@ -188,6 +194,11 @@ class Packer:
         self._process: Any = None
         self._zero = -1
         self._one = -1
+        self._arena = arena if arena is not None and arena.m == m else None
+        #: shared values written into the arena's room for them
+        self._scalars = 0
+        #: values that did not fit in the arena: (index, part), appended after it
+        self._extra: list[tuple[int, FloatArray]] = []
 
     def value(self, v: Value) -> int:
         """The index of a coefficient (a float, or an array of one value per sample)."""
@@ -202,12 +213,48 @@ class Packer:
         else:
             raise ValueError(f"a coefficient of shape {a.shape} for {self.m} samples")
         k = len(self._off)
+        self._step.append(step)
+        self._seen[key] = (v, k)
+        if self._arena is not None:
+            self._off.append(self._place(k, part, step))
+            return k
         self._parts.append(part)
         self._off.append(self._size)
-        self._step.append(step)
         self._size += part.size
-        self._seen[key] = (v, k)
         return k
+
+    def _place(self, k: int, part: FloatArray, step: int) -> int:
+        """Where value ``k`` goes in the arena (-1: appended after it, see :meth:`done`)."""
+        arena = self._arena
+        assert arena is not None
+        if step:
+            r = arena.row_of(part)
+            if r < 0:
+                row = arena.take()
+                if row is None:
+                    self._extra.append((k, part))
+                    return -1
+                np.copyto(row, part)
+                r = arena.row_of(row)
+            return r * self.m
+        if self._scalars == arena.scalars:
+            self._extra.append((k, part))
+            return -1
+        at = arena.rows * self.m + self._scalars
+        arena.buf[at] = part[0]
+        self._scalars += 1
+        return at
+
+    @property
+    def shared_used(self) -> int:
+        """Shared values written into the arena."""
+        return self._scalars
+
+    def spill(self) -> tuple[int, int]:
+        """Rows and shared values that did not fit in the arena (what the next chunk's
+        arena should add)."""
+        rows = sum(1 for k, _ in self._extra if self._step[k])
+        return rows, len(self._extra) - rows
 
     def add_shared(self, w: Workload) -> None:
         """The workload's coefficients every component reads (volume factor, growth, volume)."""
@@ -248,7 +295,7 @@ class Packer:
                 xs.append(np.asarray(c.curve[0], dtype=np.float64))
                 ys.append(np.asarray(c.curve[1], dtype=np.float64))
                 coff.append(coff[-1] + xs[-1].size)
-        vals = np.concatenate(self._parts) if self._parts else np.zeros(1)
+        vals = self._vals()
         empty = np.zeros(0)
         return Packed(
             vals=vals, off=np.array(self._off, dtype=np.int64),
@@ -259,6 +306,19 @@ class Packer:
             s_hi=np.array([b for _, b in strategies], dtype=np.int64), base_s=base,
             shared=np.array(self._shared, dtype=np.int64), m=self.m,
             **self._process_arrays())
+
+    def _vals(self) -> FloatArray:
+        """The packed array (and each value's offset in it, in ``_off``)."""
+        if self._arena is None:
+            return np.concatenate(self._parts) if self._parts else np.zeros(1)
+        buf = self._arena.buf
+        if not self._extra:
+            return buf
+        at = buf.size
+        for k, part in self._extra:
+            self._off[k] = at
+            at += part.size
+        return np.concatenate([buf, *(part for _, part in self._extra)])
 
     def _process_arrays(self) -> dict[str, FloatArray]:
         p = self._process

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sim.costs.arena import power, sub
 from sim.costs.fused import CUT_EPS, price_path
 from sim.costs.slots import FLOOR, KEEP, LIMIT, MONTHLY, RATE
 from sim.costs.workload import Value
@@ -67,10 +68,10 @@ class PricePath:
         self.monthly: Value = 1.0
         if self.stepped:
             self.rate = p["price_cuts_per_year"]
-            self.keep = 1.0 - p["price_cut_size"]
+            self.keep = sub(1.0, p["price_cut_size"])
             self.limit = cuts_to_floor(p["price_cut_size"], self.floor)
         else:
-            self.monthly = (1.0 - p.get("annual_price_drop", 0.0)) ** (1.0 / 12.0)
+            self.monthly = power(1.0 - p.get("annual_price_drop", 0.0), 1.0 / 12.0)
 
     def path(self, months: int) -> tuple[np.ndarray, np.ndarray]:
         """Price factor and price-lowering cuts of months 1..``months`` (scalar

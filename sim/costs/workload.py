@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.costs.arena import add
 from sim.costs.fused import volume_sum_many
 
 Value = float | NDArray[np.float64]
@@ -87,4 +88,4 @@ class Workload:
     @property
     def growth_factor(self) -> Value:
         """Month-over-month volume multiplier ``1 + g``."""
-        return 1.0 + self.monthly_growth
+        return add(1.0, self.monthly_growth)
