@@ -87,16 +87,21 @@ def current() -> Arena | None:
 
 def _out(a: Any, b: Any) -> FloatArray | None:
     """A row for the result of an operation on ``a`` and ``b`` when one of them is an array
-    of one value per sample and an arena is open."""
+    of one value per sample (the other one too, or a scalar), the result is float64 and an
+    arena is open."""
     arena = getattr(_local, "arena", None)
     if arena is None:
         return None
-    m = arena.m
-    if not any(isinstance(x, np.ndarray) and x.shape == (m,) for x in (a, b)):
-        return None
-    if not all(np.ndim(x) == 0 or np.shape(x) == (m,) for x in (a, b)):
-        return None
-    if np.result_type(a, b) != np.float64:
+    per_sample = False
+    for x in (a, b):
+        if isinstance(x, np.ndarray):
+            if x.shape == (arena.m,):
+                per_sample = True
+            elif x.ndim:
+                return None
+        elif not isinstance(x, float | int | np.generic):
+            return None
+    if not per_sample or np.result_type(a, b) != np.float64:
         return None
     return arena.take()
 

@@ -36,7 +36,8 @@ def section(values: Mapping[str, Value], prefix: str) -> dict[str, Value]:
 class Sections:
     """Every :func:`section` of ``values`` from one pass over its keys (building a chunk's
     kernels takes a dozen sections of the same values: one scan each cost more than the
-    kernels' arithmetic for a point estimate).
+    kernels' arithmetic for a point estimate). The keys under each prefix are found once
+    for a set of keys (every chunk of a study has the same) and kept.
 
     Examples
     --------
@@ -46,18 +47,36 @@ class Sections:
     """
 
     def __init__(self, values: Mapping[str, Value]) -> None:
-        index: dict[str, dict[str, Value]] = {}
-        for k, v in values.items():
-            # under every dotted prefix of the key, as section() finds it
-            i = k.find(".")
-            while i >= 0:
-                index.setdefault(k[:i], {})[k[i + 1:]] = v
-                i = k.find(".", i + 1)
-        self._index = index
+        self._values = values
+        keys = tuple(values)
+        plan = _PLANS.get(keys)
+        if plan is None:
+            plan = _plan(keys)
+            if len(_PLANS) > 64:
+                _PLANS.clear()
+            _PLANS[keys] = plan
+        self._plan = plan
 
     def __call__(self, prefix: str) -> dict[str, Value]:
         """``section(values, prefix)`` (a new dict the caller may change)."""
-        return dict(self._index.get(prefix, {}))
+        values = self._values
+        return {sub: values[k] for sub, k in self._plan.get(prefix, ())}
+
+
+#: The keys under every dotted prefix, by the values' keys (:class:`Sections`).
+_PLANS: dict[tuple[str, ...], dict[str, list[tuple[str, str]]]] = {}
+
+
+def _plan(keys: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """Under every dotted prefix of ``keys``, its keys (the rest, the whole key) in order,
+    as :func:`section` finds them."""
+    index: dict[str, dict[str, str]] = {}
+    for k in keys:
+        i = k.find(".")
+        while i >= 0:
+            index.setdefault(k[:i], {})[k[i + 1:]] = k
+            i = k.find(".", i + 1)
+    return {prefix: list(subs.items()) for prefix, subs in index.items()}
 
 
 def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
@@ -180,7 +199,8 @@ ARENA_MIN_SAMPLES = 1024
 def _shape_key(values: Mapping[str, Value], m: int, order: list[str]) -> tuple[Any, ...]:
     """What fixes how many coefficients a chunk has: the strategies packed and which
     inputs vary by sample."""
-    return (m, tuple(order), tuple(k for k, v in values.items() if np.ndim(v)))
+    return (m, tuple(order), tuple(k for k, v in values.items()
+                                   if isinstance(v, np.ndarray) and v.ndim))
 
 
 def _arena(values: Mapping[str, Value], m: int, order: list[str]) -> Arena | None:
@@ -188,7 +208,7 @@ def _arena(values: Mapping[str, Value], m: int, order: list[str]) -> Arena | Non
         return None
     size = _ARENA_SIZES.get(_shape_key(values, m, order))
     if size is None:  # a first guess: every input and a few coefficients per strategy
-        size = (sum(1 for v in values.values() if np.ndim(v)) + 8 * len(order), 64)
+        size = (len(_shape_key(values, m, order)[2]) + 8 * len(order), 64)
     return Arena(m, rows=size[0], scalars=size[1] + 16)
 
 

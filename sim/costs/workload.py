@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -80,9 +81,9 @@ class Workload:
         """Input plus output tokens per day in month 1."""
         return self.requests_per_day * (self.input_tokens + self.output_tokens)
 
-    @property
+    @cached_property
     def requests_per_month(self) -> Value:
-        """Requests in month 1 (30 days)."""
+        """Requests in month 1 (30 days; computed once)."""
         return self.requests_per_day * DAYS_PER_MONTH
 
     @property
