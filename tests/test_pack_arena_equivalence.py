@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from sim.costs import build
-from sim.costs.arena import Arena, add, mul, opened, power
+from sim.costs.arena import Arena, add, mul, opened, over, power
 from sim.costs.build import Sections, _kernel, _routing, _workload, pack_study
+from sim.costs.fused import CUT_EPS
 from sim.costs.pack import Packed, Packer
+from sim.costs.prices import cuts_to_floor
 from sim.runner.draws import chunk_values
 from sim.runner.model import discount_factors
 from sim.study import Study, load_study
@@ -139,3 +141,37 @@ def test_operations_write_into_the_open_arena_only_for_per_sample_results():
         (x * 3.0).tolist(), (1.0 + x).tolist(), (x ** 0.5).tolist(), (x + x).tolist()]
     assert arena.missed == 1
     assert mul(x, 2.0).base is None  # closed: plain numpy
+
+
+def test_over_writes_only_over_a_fresh_array_of_the_results_shape():
+    x = np.array([1.0, -2.0, 0.5])
+    t = x * 2.0
+    assert over(np.multiply, t, 3.0, t) is t and t.tolist() == [6.0, -12.0, 3.0]
+    u = x * 1.0
+    assert over(np.subtract, 1.0, u, u) is u and u.tolist() == [0.0, 3.0, 0.5]
+    v = over(np.add, x[:2], 1.0, x[:2])  # a view is never written over
+    assert v.tolist() == [2.0, -1.0] and x.tolist() == [1.0, -2.0, 0.5]
+    w = np.array([1.0]) * 1.0
+    assert over(np.add, w, x, w).shape == (3,) and w.tolist() == [1.0]  # broadcast: new
+
+
+def _cuts_to_floor_plain(size, floor):
+    size, floor = np.asarray(size, dtype=np.float64), np.asarray(floor, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.ceil(np.log(floor) / np.log1p(-size) - CUT_EPS)
+    k = np.where(floor <= 0.0, np.inf, k)
+    return np.where((size <= 0.0) | (floor >= 1.0), 0.0, k)
+
+
+@pytest.mark.parametrize("floor", ["per sample", 0.2, 0.0, 1.0, -0.1, float("nan")])
+def test_cuts_to_floor_per_sample_is_the_plain_formula(floor):
+    rng = np.random.default_rng(7)
+    size = np.concatenate([rng.uniform(-0.2, 1.2, 2000), [0.0, -0.0, 1.0, np.nan, 0.5, 0.3]])
+    f = np.concatenate([rng.uniform(-0.2, 1.2, 2000), [0.2, 0.0, 1.0, 0.2, np.nan, 0.49]]) \
+        if floor == "per sample" else floor
+    want = _cuts_to_floor_plain(size, f)
+    assert cuts_to_floor(size, f).tobytes() == want.tobytes()
+    with opened(Arena(size.size, rows=1, scalars=0)) as arena:
+        got = cuts_to_floor(size, f)
+    assert got.base is arena.buf and got.tobytes() == want.tobytes()
+    assert float(cuts_to_floor(0.5, 0.25)) == 2.0  # scalars: the plain formula

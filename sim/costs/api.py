@@ -6,13 +6,20 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 
-from sim.costs.arena import mul
+import numpy as np
+
+from sim.costs.arena import mul, over
 from sim.costs.pack import Component, project_slots
 from sim.costs.prices import PricePath
 from sim.costs.project import Project
 from sim.costs.quality import quality_cost_per_request
 from sim.costs.slots import API, CONST, F_KIND, F_STEPPED, MIGRATION, QUALITY, TOKEN
 from sim.costs.workload import Value, Workload
+
+
+def _one(x: Value) -> bool:
+    """Whether ``x`` is the float 1.0 (a factor that changes nothing)."""
+    return isinstance(x, float) and x == 1.0
 
 
 class ApiKernel:
@@ -45,8 +52,17 @@ class ApiKernel:
         cache = 1.0 - h + h * p["cached_price_factor"]
         batch = 1.0 - p["batch_share"] * p["batch_discount"]
         #: token cost of one request at today's prices
-        self._per_request = (w.input_tokens * p["input_price"] * cache
-                             + w.output_tokens * p["output_price"]) * batch / 1e6
+        #: (w.input_tokens * input_price * cache + w.output_tokens * output_price) * batch
+        #: / 1e6, over the first temporary (sim.costs.arena.over); a factor of exactly 1.0
+        #: (no cache, no batch) is skipped: it leaves every float64 as it is
+        t = w.input_tokens * p["input_price"]
+        if not _one(cache):
+            t = over(np.multiply, t, cache, t)
+        u = w.output_tokens * p["output_price"]
+        t = over(np.add, t, u, t if isinstance(t, np.ndarray) else u)
+        if not _one(batch):
+            t = over(np.multiply, t, batch, t)
+        self._per_request = over(np.true_divide, t, 1e6, t)
         self._quality_per_request = quality_cost_per_request(p)
         self._uses_cache_share = "cache_share" not in p
         #: token cost of month 1's volume at today's prices

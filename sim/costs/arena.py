@@ -148,3 +148,25 @@ def row(like: Any) -> FloatArray | None:
     """A free row of the open arena for a per-sample result shaped like ``like`` (None
     without an arena, when ``like`` is not per-sample or no row is free)."""
     return _out(like, 0.0)
+
+
+def over(ufunc: np.ufunc, a: Any, b: Any, fresh: Any) -> Any:
+    """``ufunc(a, b)``, written over ``fresh`` (``a`` or ``b``: an array the caller has just
+    computed and holds alone) when the result has its shape and dtype; else a new result.
+    The same operation on the same operands: only where the result goes differs.
+
+    Examples
+    --------
+    >>> t = np.array([1.0, 2.0]) * 3.0
+    >>> u = over(np.add, t, 1.0, t)
+    >>> u is t, u.tolist(), over(np.add, 1.0, 2.0, None)
+    (True, [4.0, 7.0], 3.0)
+    """
+    if (isinstance(fresh, np.ndarray) and fresh.base is None and fresh.dtype == np.float64
+            and fresh.ndim == 1 and fresh.flags.writeable):
+        other = b if fresh is a else a
+        if (fresh is a or fresh is b) and (
+                isinstance(other, float | int) or np.shape(other) in ((), fresh.shape)) \
+                and np.result_type(a, b) == np.float64:
+            return ufunc(a, b, out=fresh)
+    return ufunc(a, b)

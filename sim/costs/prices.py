@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sim.costs.arena import power, sub
+from sim.costs.arena import power, row, sub
 from sim.costs.fused import CUT_EPS, price_path
 from sim.costs.slots import FLOOR, KEEP, LIMIT, MONTHLY, RATE
 from sim.costs.workload import Value
@@ -36,10 +36,27 @@ def cuts_to_floor(size: Value, floor: Value) -> Value:
     """
     size = np.asarray(size, dtype=np.float64)
     floor = np.asarray(floor, dtype=np.float64)
+    if size.ndim == 1 and floor.shape in ((), size.shape):
+        return _cuts_to_floor_per_sample(size, floor)
     with np.errstate(divide="ignore", invalid="ignore"):
         k = np.ceil(np.log(floor) / np.log1p(-size) - _EPS)
     k = np.where(floor <= 0.0, np.inf, k)
     return np.where((size <= 0.0) | (floor >= 1.0), 0.0, k)
+
+
+def _cuts_to_floor_per_sample(size: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """:func:`cuts_to_floor` of per-sample sizes: the same operations, each written over
+    one array (a row of the open arena, :mod:`sim.costs.arena`)."""
+    k = row(size)
+    k = np.negative(size) if k is None else np.negative(size, out=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.log1p(k, out=k)
+        np.true_divide(np.log(floor), k, out=k)
+        np.subtract(k, _EPS, out=k)
+        np.ceil(k, out=k)
+    np.copyto(k, np.inf, where=floor <= 0.0)
+    np.copyto(k, 0.0, where=(size <= 0.0) | (floor >= 1.0))
+    return k
 
 
 class PricePath:

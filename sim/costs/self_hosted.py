@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.costs.arena import add, div, mul, power
+from sim.costs.arena import add, div, mul, over, power
 from sim.costs.fused import instances_many, round_up_many
 from sim.costs.pack import Component, project_slots
 from sim.costs.project import Project
@@ -107,8 +107,9 @@ class SelfHostedKernel:
         self._workload = w
         self._need_per_volume: Value = 0.0
         if self._auto:
-            self._need_per_volume = div(w.peak_to_average * w.tokens_per_day
-                                        / SECONDS_PER_DAY, self._capacity)
+            t = w.peak_to_average * w.tokens_per_day
+            self._need_per_volume = div(over(np.true_divide, t, SECONDS_PER_DAY, t),
+                                        self._capacity)
         self._work: Value = 1.0
         self._per_request = 1.0
         if self.curve is not None:

@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.costs.arena import add
+from sim.costs.arena import add, over
 from sim.costs.fused import volume_sum_many
 
 Value = float | NDArray[np.float64]
@@ -79,7 +79,8 @@ class Workload:
     @property
     def tokens_per_day(self) -> Value:
         """Input plus output tokens per day in month 1."""
-        return self.requests_per_day * (self.input_tokens + self.output_tokens)
+        size = self.input_tokens + self.output_tokens
+        return over(np.multiply, self.requests_per_day, size, size)
 
     @cached_property
     def requests_per_month(self) -> Value:
