@@ -54,8 +54,15 @@ def _cuts_to_floor_per_sample(size: np.ndarray, floor: np.ndarray) -> np.ndarray
         np.true_divide(np.log(floor), k, out=k)
         np.subtract(k, _EPS, out=k)
         np.ceil(k, out=k)
-    np.copyto(k, np.inf, where=floor <= 0.0)
-    np.copyto(k, 0.0, where=(size <= 0.0) | (floor >= 1.0))
+    if floor.ndim:
+        np.copyto(k, np.inf, where=floor <= 0.0)
+        np.copyto(k, 0.0, where=(size <= 0.0) | (floor >= 1.0))
+    elif floor >= 1.0:  # one floor for every sample: the same choices, made once
+        k.fill(0.0)
+    else:
+        if floor <= 0.0:
+            k.fill(np.inf)
+        np.copyto(k, 0.0, where=size <= 0.0)
     return k
 
 

@@ -35,10 +35,11 @@ def with_quality(p: Mapping[str, Value], baseline: Mapping[str, Value]) -> dict[
     """
     lift = p.get("quality_lift", 0.0)
     out = dict(p)
+    keep: Value | None = None  # 1 - lift, computed once for both rates
     for key in RATES:
         if key not in out:
-            t = 1.0 - lift
-            t = over(np.multiply, baseline.get(key, 0.0), t, t)
+            keep = 1.0 - lift if keep is None else keep
+            t = baseline.get(key, 0.0) * keep
             out[key] = over(np.minimum, 1.0, t, t)
     for key in COSTS:
         if key not in out:
