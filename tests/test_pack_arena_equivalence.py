@@ -109,7 +109,7 @@ def test_an_arena_too_small_appends_what_does_not_fit(monkeypatch):
     values = chunk_values(study, 0, 3000)
     names = study.compared()
     monkeypatch.setattr(build, "_ARENA_SIZES", {})
-    monkeypatch.setattr(build, "_arena", lambda *a: Arena(3000, rows=2, scalars=1))
+    monkeypatch.setattr(build, "_arena", lambda key: Arena(3000, rows=2, scalars=1))
     got, _ = pack_study(study, values, 3000)
     want = plain_pack(study, values, 3000, names)
     assert got.vals.size > 2 * 3000 + 1  # the rest was appended

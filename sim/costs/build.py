@@ -110,6 +110,8 @@ def _build(study: Study, values: Mapping[str, Value],
         if s.kind_spec.components:
             kernels[name] = _routing(study, s, values, w, sections, kernels)
     return w, {name: kernels[name] for name in names}
+
+
 def _workload(study: Study, values: Mapping[str, Value], sections: Sections) -> Workload:
     """The chunk's workload; with a volume process, its path (drift, volatility, shocks,
     season) and the expected growth ``exp(drift) - 1`` as ``monthly_growth``.
@@ -203,12 +205,14 @@ def _shape_key(values: Mapping[str, Value], m: int, order: list[str]) -> tuple[A
                                    if isinstance(v, np.ndarray) and v.ndim))
 
 
-def _arena(values: Mapping[str, Value], m: int, order: list[str]) -> Arena | None:
+def _arena(key: tuple[Any, ...]) -> Arena | None:
+    """An arena for a chunk of shape ``key`` (:func:`_shape_key`; None for few samples)."""
+    m, order, per_sample = key
     if m < ARENA_MIN_SAMPLES:
         return None
-    size = _ARENA_SIZES.get(_shape_key(values, m, order))
+    size = _ARENA_SIZES.get(key)
     if size is None:  # a first guess: every input and a few coefficients per strategy
-        size = (len(_shape_key(values, m, order)[2]) + 8 * len(order), 64)
+        size = (len(per_sample) + 8 * len(order), 64)
     return Arena(m, rows=size[0], scalars=size[1] + 16)
 
 
@@ -229,7 +233,8 @@ def pack_study(study: Study, values: Mapping[str, Value], m: int,
     ... # doctest: +SKIP
     """
     order = names if names is not None else study.compared()
-    arena = _arena(values, m, order)
+    key = _shape_key(values, m, order)
+    arena = _arena(key)
     with opened(arena):
         w, kernels = _build(study, values, order)
         packer = Packer(m, arena)
@@ -246,7 +251,6 @@ def pack_study(study: Study, values: Mapping[str, Value], m: int,
     if arena is not None:
         rows, scalars = packer.spill()
         need = (arena.used + rows, packer.shared_used + scalars)
-        key = _shape_key(values, m, order)
         if _ARENA_SIZES.get(key) != need:
             if len(_ARENA_SIZES) > 256:
                 _ARENA_SIZES.clear()
