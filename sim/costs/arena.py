@@ -15,8 +15,9 @@ arena, or for results that are not per-sample arrays, these are the plain operat
 
 from __future__ import annotations
 
+import operator
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -152,8 +153,9 @@ def row(like: Any) -> FloatArray | None:
 
 def over(ufunc: np.ufunc, a: Any, b: Any, fresh: Any) -> Any:
     """``ufunc(a, b)``, written over ``fresh`` (``a`` or ``b``: an array the caller has just
-    computed and holds alone) when the result has its shape and dtype; else a new result.
-    The same operation on the same operands: only where the result goes differs.
+    computed and holds alone) when the result has its shape and dtype; else a new result
+    (the operator's, for ``np.multiply``, ``add``, ``subtract`` and ``true_divide``). The
+    same operation on the same operands: only where the result goes differs.
 
     Examples
     --------
@@ -169,4 +171,11 @@ def over(ufunc: np.ufunc, a: Any, b: Any, fresh: Any) -> Any:
                 isinstance(other, float | int) or np.shape(other) in ((), fresh.shape)) \
                 and np.result_type(a, b) == np.float64:
             return ufunc(a, b, out=fresh)
-    return ufunc(a, b)
+    plain = _OPERATORS.get(ufunc)  # floats stay Python floats, as with the operator
+    return ufunc(a, b) if plain is None else plain(a, b)
+
+
+#: The operator of each ufunc :func:`over` may be given.
+_OPERATORS: dict[Any, Callable[[Any, Any], Any]] = {
+    np.multiply: operator.mul, np.add: operator.add, np.subtract: operator.sub,
+    np.true_divide: operator.truediv}

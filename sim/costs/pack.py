@@ -184,7 +184,7 @@ class Packer:
 
     def __init__(self, m: int, arena: Arena | None = None) -> None:
         self.m = m
-        self._parts: list[FloatArray] = []
+        self._parts: list[FloatArray | float] = []
         self._off: list[int] = []
         self._step: list[int] = []
         self._size = 0
@@ -198,36 +198,41 @@ class Packer:
         #: shared values written into the arena's room for them
         self._scalars = 0
         #: values that did not fit in the arena: (index, part), appended after it
-        self._extra: list[tuple[int, FloatArray]] = []
+        self._extra: list[tuple[int, FloatArray | float]] = []
 
     def value(self, v: Value) -> int:
         """The index of a coefficient (a float, or an array of one value per sample)."""
         key = id(v)
-        if key in self._seen and self._seen[key][0] is v:
-            return self._seen[key][1]
-        a = np.asarray(v, dtype=np.float64)
-        if a.ndim == 0 or a.size == 1:
-            part, step = a.reshape(1), 0
-        elif a.shape == (self.m,):
-            part, step = a, 1
+        seen = self._seen.get(key)
+        if seen is not None and seen[0] is v:
+            return seen[1]
+        part: FloatArray | float
+        if isinstance(v, float):  # a shared value (numpy's float64 too)
+            part, step = float(v), 0
         else:
-            raise ValueError(f"a coefficient of shape {a.shape} for {self.m} samples")
+            a = np.asarray(v, dtype=np.float64)
+            if a.ndim == 0 or a.size == 1:
+                part, step = float(a.reshape(1)[0]), 0
+            elif a.shape == (self.m,):
+                part, step = a, 1
+            else:
+                raise ValueError(f"a coefficient of shape {a.shape} for {self.m} samples")
         k = len(self._off)
         self._step.append(step)
         self._seen[key] = (v, k)
         if self._arena is not None:
-            self._off.append(self._place(k, part, step))
+            self._off.append(self._place(k, part))
             return k
         self._parts.append(part)
         self._off.append(self._size)
-        self._size += part.size
+        self._size += self.m if step else 1
         return k
 
-    def _place(self, k: int, part: FloatArray, step: int) -> int:
+    def _place(self, k: int, part: FloatArray | float) -> int:
         """Where value ``k`` goes in the arena (-1: appended after it, see :meth:`done`)."""
         arena = self._arena
         assert arena is not None
-        if step:
+        if not isinstance(part, float):
             r = arena.row_of(part)
             if r < 0:
                 row = arena.take()
@@ -241,7 +246,7 @@ class Packer:
             self._extra.append((k, part))
             return -1
         at = arena.rows * self.m + self._scalars
-        arena.buf[at] = part[0]
+        arena.buf[at] = part
         self._scalars += 1
         return at
 
@@ -310,15 +315,17 @@ class Packer:
     def _vals(self) -> FloatArray:
         """The packed array (and each value's offset in it, in ``_off``)."""
         if self._arena is None:
-            return np.concatenate(self._parts) if self._parts else np.zeros(1)
+            return _laid_out(self._parts, self._off, self._size)
         buf = self._arena.buf
         if not self._extra:
             return buf
         at = buf.size
         for k, part in self._extra:
             self._off[k] = at
-            at += part.size
-        return np.concatenate([buf, *(part for _, part in self._extra)])
+            at += 1 if isinstance(part, float) else part.size
+        tail = _laid_out([p for _, p in self._extra],
+                         [self._off[k] - buf.size for k, _ in self._extra], at - buf.size)
+        return np.concatenate([buf, tail])
 
     def _process_arrays(self) -> dict[str, FloatArray]:
         p = self._process
@@ -331,3 +338,19 @@ class Packer:
             raise ValueError(f"volume shocks of shape {shocks.shape} for {self.m} samples")
         return {"shocks": shocks,
                 "season": np.ascontiguousarray(p.season, dtype=np.float64).reshape(12)}
+
+
+def _laid_out(parts: list[FloatArray | float], off: list[int], size: int) -> FloatArray:
+    """``parts`` (shared values and per-sample arrays) at offsets ``off`` of one array of
+    ``size`` values (one 0 when there are none)."""
+    if not parts:
+        return np.zeros(1)
+    if all(isinstance(p, float) for p in parts):  # a point estimate: every value shared
+        return np.array(parts, dtype=np.float64)
+    vals = np.empty(size)
+    for at, part in zip(off, parts, strict=True):
+        if isinstance(part, float):
+            vals[at] = part
+        else:
+            vals[at:at + part.size] = part
+    return vals
