@@ -3,14 +3,23 @@ strategy kind": api and hosted_ft; "Price declines: smooth, in steps, with a flo
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 
+import numpy as np
+
+from sim.costs.arena import mul, over
 from sim.costs.pack import Component, project_slots
 from sim.costs.prices import PricePath
 from sim.costs.project import Project
 from sim.costs.quality import quality_cost_per_request
 from sim.costs.slots import API, CONST, F_KIND, F_STEPPED, MIGRATION, QUALITY, TOKEN
 from sim.costs.workload import Value, Workload
+
+
+def _one(x: Value) -> bool:
+    """Whether ``x`` is the float 1.0 (a factor that changes nothing)."""
+    return isinstance(x, float) and x == 1.0
 
 
 class ApiKernel:
@@ -42,17 +51,44 @@ class ApiKernel:
         h = p.get("cache_share", w.cache_share)
         cache = 1.0 - h + h * p["cached_price_factor"]
         batch = 1.0 - p["batch_share"] * p["batch_discount"]
-        per_request = (w.input_tokens * p["input_price"] * cache
-                       + w.output_tokens * p["output_price"]) * batch / 1e6
+        #: token cost of one request at today's prices
+        #: (w.input_tokens * input_price * cache + w.output_tokens * output_price) * batch
+        #: / 1e6, over the first temporary (sim.costs.arena.over); a factor of exactly 1.0
+        #: (no cache, no batch) is skipped: it leaves every float64 as it is
+        t = w.input_tokens * p["input_price"]
+        if not _one(cache):
+            t = over(np.multiply, t, cache, t)
+        u = w.output_tokens * p["output_price"]
+        t = over(np.add, t, u, t if isinstance(t, np.ndarray) else u)
+        if not _one(batch):
+            t = over(np.multiply, t, batch, t)
+        self._per_request = over(np.true_divide, t, 1e6, t)
+        self._quality_per_request = quality_cost_per_request(p)
+        self._uses_cache_share = "cache_share" not in p
         #: token cost of month 1's volume at today's prices
-        self.token_cost = w.requests_per_month * per_request
-        self.quality_cost = w.requests_per_month * quality_cost_per_request(p)
+        self.token_cost = mul(w.requests_per_month, self._per_request)
+        self.quality_cost = mul(w.requests_per_month, self._quality_per_request)
         self.fixed = p["fixed_monthly_cost"]
         self.migration = p.get("migration_cost", 0.0)
         self.prices = PricePath(p)
         self.constant: Value = self.fixed
         self.project = project
         self._workload = w
+
+    def on(self, w: Workload) -> ApiKernel | None:
+        """The same strategy serving ``w``, a workload of other volume but the same request
+        size (a routing part's share): the same numbers as ``ApiKernel(p, w, project)``
+        without recomputing what does not depend on the volume (None for another request
+        size)."""
+        v = self._workload
+        if (w.input_tokens is not v.input_tokens or w.output_tokens is not v.output_tokens
+                or (self._uses_cache_share and w.cache_share is not v.cache_share)):
+            return None
+        k = copy.copy(self)
+        k.token_cost = mul(w.requests_per_month, self._per_request)
+        k.quality_cost = mul(w.requests_per_month, self._quality_per_request)
+        k._workload = w
+        return k
 
     def component(self) -> Component:
         """The kernel's coefficients for the fused model (:mod:`sim.costs.fused`)."""

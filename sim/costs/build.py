@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.costs.arena import Arena, opened, row
 from sim.costs.kernels import ADDED_HOURS, Kernel, build_kernel, engineering_cost
 from sim.costs.pack import Packed, Packer
 from sim.costs.project import Project
@@ -35,7 +36,8 @@ def section(values: Mapping[str, Value], prefix: str) -> dict[str, Value]:
 class Sections:
     """Every :func:`section` of ``values`` from one pass over its keys (building a chunk's
     kernels takes a dozen sections of the same values: one scan each cost more than the
-    kernels' arithmetic for a point estimate).
+    kernels' arithmetic for a point estimate). The keys under each prefix are found once
+    for a set of keys (every chunk of a study has the same) and kept.
 
     Examples
     --------
@@ -45,18 +47,36 @@ class Sections:
     """
 
     def __init__(self, values: Mapping[str, Value]) -> None:
-        index: dict[str, dict[str, Value]] = {}
-        for k, v in values.items():
-            # under every dotted prefix of the key, as section() finds it
-            i = k.find(".")
-            while i >= 0:
-                index.setdefault(k[:i], {})[k[i + 1:]] = v
-                i = k.find(".", i + 1)
-        self._index = index
+        self._values = values
+        keys = tuple(values)
+        plan = _PLANS.get(keys)
+        if plan is None:
+            plan = _plan(keys)
+            if len(_PLANS) > 64:
+                _PLANS.clear()
+            _PLANS[keys] = plan
+        self._plan = plan
 
     def __call__(self, prefix: str) -> dict[str, Value]:
         """``section(values, prefix)`` (a new dict the caller may change)."""
-        return dict(self._index.get(prefix, {}))
+        values = self._values
+        return {sub: values[k] for sub, k in self._plan.get(prefix, ())}
+
+
+#: The keys under every dotted prefix, by the values' keys (:class:`Sections`).
+_PLANS: dict[tuple[str, ...], dict[str, list[tuple[str, str]]]] = {}
+
+
+def _plan(keys: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """Under every dotted prefix of ``keys``, its keys (the rest, the whole key) in order,
+    as :func:`section` finds them."""
+    index: dict[str, dict[str, str]] = {}
+    for k in keys:
+        i = k.find(".")
+        while i >= 0:
+            index.setdefault(k[:i], {})[k[i + 1:]] = k
+            i = k.find(".", i + 1)
+    return {prefix: list(subs.items()) for prefix, subs in index.items()}
 
 
 def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
@@ -70,15 +90,26 @@ def build_kernels(study: Study, values: Mapping[str, Value]) -> tuple[Workload,
     values : mapping
         Every input path to a float or an array over the chunk's samples.
     """
+    return _build(study, values, list(study.strategies))
+
+
+def _build(study: Study, values: Mapping[str, Value],
+           names: list[str]) -> tuple[Workload, dict[str, Kernel]]:
+    """The workload and the kernels of ``names`` (in that order). A routing strategy's
+    part that is also built on its own is that kernel on the part's share of the volume
+    (:func:`_on`): its terms that do not depend on the volume are computed once."""
     sections = Sections(values)
     w = _workload(study, values, sections)
     kernels: dict[str, Kernel] = {}
-    for s in study.strategies.values():
+    for name in names:
+        s = study.strategies[name]
+        if not s.kind_spec.components:
+            kernels[name] = _kernel(study, name, values, w, sections)
+    for name in names:
+        s = study.strategies[name]
         if s.kind_spec.components:
-            kernels[s.name] = _routing(study, s, values, w, sections)
-        else:
-            kernels[s.name] = _kernel(study, s.name, values, w, sections)
-    return w, kernels
+            kernels[name] = _routing(study, s, values, w, sections, kernels)
+    return w, {name: kernels[name] for name in names}
 
 
 def _workload(study: Study, values: Mapping[str, Value], sections: Sections) -> Workload:
@@ -125,14 +156,30 @@ def _scaled(w: Workload, share: Value) -> Workload:
     return replace(w, requests_per_day=w.requests_per_day * share)
 
 
+def _on(kernel: Kernel, w: Workload) -> Kernel | None:
+    """``kernel`` serving the workload ``w`` instead (None if the kind cannot say)."""
+    on = getattr(kernel, "on", None)
+    return None if on is None else on(w)
+
+
 def _routing(study: Study, s: Strategy, values: Mapping[str, Value], w: Workload,
-             sections: Sections) -> RoutingKernel:
+             sections: Sections, built: Mapping[str, Kernel] | None = None) -> RoutingKernel:
     p = sections(f"strategies.{s.name}")
     share = p["share"]
     parts, active, projects = [], [], []
     for name, part_share in zip(s.parts, (share, 1 - share), strict=True):
-        kernel = _kernel(study, name, values, _scaled(w, part_share), sections)
-        on = (np.asarray(part_share) > 0).astype(np.float64)
+        scaled = _scaled(w, part_share)
+        kernel = None
+        if built is not None and name in built:
+            kernel = _on(built[name], scaled)
+        if kernel is None:
+            kernel = _kernel(study, name, values, scaled, sections)
+        positive = np.asarray(part_share) > 0
+        on = row(positive)
+        if on is None:
+            on = positive.astype(np.float64)
+        else:
+            np.copyto(on, positive)
         on_v: Value = float(on) if on.ndim == 0 else on
         parts.append(kernel)
         active.append(on_v)
@@ -144,11 +191,39 @@ def _routing(study: Study, s: Strategy, values: Mapping[str, Value], w: Workload
     return RoutingKernel(parts[0], parts[1], active, ProjectSet(tuple(projects)), router)
 
 
+#: Arena sizes (rows, shared values) the last chunk of the same shape needed, by
+#: :func:`_shape_key` (a hint only: what does not fit is appended, see :class:`Packer`).
+_ARENA_SIZES: dict[tuple[Any, ...], tuple[int, int]] = {}
+#: Fewer samples than this are packed without an arena (a point estimate, a small chunk).
+ARENA_MIN_SAMPLES = 1024
+
+
+def _shape_key(values: Mapping[str, Value], m: int, order: list[str]) -> tuple[Any, ...]:
+    """What fixes how many coefficients a chunk has: the strategies packed and which
+    inputs vary by sample."""
+    return (m, tuple(order), tuple(k for k, v in values.items()
+                                   if isinstance(v, np.ndarray) and v.ndim))
+
+
+def _arena(key: tuple[Any, ...]) -> Arena | None:
+    """An arena for a chunk of shape ``key`` (:func:`_shape_key`; None for few samples)."""
+    m, order, per_sample = key
+    if m < ARENA_MIN_SAMPLES:
+        return None
+    size = _ARENA_SIZES.get(key)
+    if size is None:  # a first guess: every input and a few coefficients per strategy
+        size = (len(per_sample) + 8 * len(order), 64)
+    return Arena(m, rows=size[0], scalars=size[1] + 16)
+
+
 def pack_study(study: Study, values: Mapping[str, Value], m: int,
                names: list[str] | None = None) -> tuple[Packed, dict[str, Kernel]]:
     """The coefficients of every compared strategy (or of ``names``, the baseline among
     them) for ``m`` samples, packed for :func:`sim.costs.fused.simulate`, in that order;
     and the kernels they came from.
+
+    The per-sample coefficients are computed straight into the packed array
+    (:mod:`sim.costs.arena`), sized as the last chunk of the same shape needed.
 
     Examples
     --------
@@ -157,16 +232,27 @@ def pack_study(study: Study, values: Mapping[str, Value], m: int,
     >>> packed, _ = pack_study(study, {i.path: i.dist.median for i in study.inputs()}, 1)
     ... # doctest: +SKIP
     """
-    w, kernels = build_kernels(study, values)
-    packer = Packer(m)
-    packer.add_shared(w)
-    ranges = []
-    for name in names if names is not None else study.compared():
-        first = None
-        for c in kernels[name].components():
-            k = packer.add(c)
-            first = k if first is None else first
-        assert first is not None
-        ranges.append((first, k + 1))
     order = names if names is not None else study.compared()
-    return packer.done(ranges, order.index(study.baseline)), kernels
+    key = _shape_key(values, m, order)
+    arena = _arena(key)
+    with opened(arena):
+        w, kernels = _build(study, values, order)
+        packer = Packer(m, arena)
+        packer.add_shared(w)
+        ranges = []
+        for name in order:
+            first = None
+            for c in kernels[name].components():
+                k = packer.add(c)
+                first = k if first is None else first
+            assert first is not None
+            ranges.append((first, k + 1))
+        packed = packer.done(ranges, order.index(study.baseline))
+    if arena is not None:
+        rows, scalars = packer.spill()
+        need = (arena.used + rows, packer.shared_used + scalars)
+        if _ARENA_SIZES.get(key) != need:
+            if len(_ARENA_SIZES) > 256:
+                _ARENA_SIZES.clear()
+            _ARENA_SIZES[key] = need
+    return packed, kernels

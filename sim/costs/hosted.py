@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sim.costs.api import ApiKernel
+from sim.costs.arena import add
 from sim.costs.pack import Component
 from sim.costs.project import Project
 from sim.costs.retraining import Retraining
@@ -55,7 +56,7 @@ class HostedFtKernel(ApiKernel):
                  retraining: Retraining | None = None):
         super().__init__(p, w, project)
         self.mlops = p["mlops_fte"] * p["fte_monthly_cost"]
-        self.constant = self.fixed + self.mlops
+        self.constant = add(self.fixed, self.mlops)
         self.retraining = retraining
 
     def component(self) -> Component:

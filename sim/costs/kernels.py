@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sim.costs.api import ApiKernel
+from sim.costs.arena import add, mul
 from sim.costs.hosted import HostedFtKernel
 from sim.costs.pack import Component
 from sim.costs.project import Project
@@ -128,7 +129,8 @@ def run_cost(kind: str, p: Mapping[str, Value], options: Options | None = None) 
     return spec.run_cost(p, options or {})
 
 
-def project_cost(kind: str, p: Mapping[str, Value], options: Options | None = None) -> Value:
+def project_cost(kind: str, p: Mapping[str, Value], options: Options | None = None, *,
+                 engineering: Value | None = None, run: Value | None = None) -> Value:
     """One-off project cost: engineering hours x rate + training runs x compute per run.
 
     Examples
@@ -137,14 +139,18 @@ def project_cost(kind: str, p: Mapping[str, Value], options: Options | None = No
     ...     "training_tokens": 250e6, "epochs": 1.0, "training_runs": 1.0,
     ...     "training_price_per_1m": 8.0})
     5000.0
+
+    ``engineering`` and ``run``, when given, are ``engineering_cost(p)`` and
+    ``run_cost(kind, p, options)`` computed already.
     """
-    training = run_cost(kind, p, options)
+    training = run_cost(kind, p, options) if run is None else run
     if "training_runs" in p:
         training = p["training_runs"] * training
-    return engineering_cost(p) + training
+    return (engineering_cost(p) if engineering is None else engineering) + training
 
 
-def retrain_cost(kind: str, p: Mapping[str, Value], options: Options | None = None) -> Value:
+def retrain_cost(kind: str, p: Mapping[str, Value], options: Options | None = None, *,
+                 engineering: Value | None = None, run: Value | None = None) -> Value:
     """Cost of one retraining: ``retrain_runs`` x compute per run + ``retrain_engineering_share``
     x the project's engineering cost, or the legacy ``retrain_cost_fraction`` x project cost.
 
@@ -158,9 +164,11 @@ def retrain_cost(kind: str, p: Mapping[str, Value], options: Options | None = No
     6348.0
     """
     if "retrain_cost_fraction" in p:
-        return p["retrain_cost_fraction"] * project_cost(kind, p, options)
-    return (p["retrain_runs"] * run_cost(kind, p, options)
-            + p["retrain_engineering_share"] * engineering_cost(p))
+        return mul(p["retrain_cost_fraction"],
+                   project_cost(kind, p, options, engineering=engineering, run=run))
+    run = run_cost(kind, p, options) if run is None else run
+    engineering = engineering_cost(p) if engineering is None else engineering
+    return add(p["retrain_runs"] * run, p["retrain_engineering_share"] * engineering)
 
 
 def build_kernel(kind: str, p: Mapping[str, Value], w: Workload, options: Options,
@@ -191,11 +199,14 @@ def build_kernel(kind: str, p: Mapping[str, Value], w: Workload, options: Option
         if reference is not None:
             p = with_quality(p, reference)
         added = p.get(ADDED_HOURS, 0.0) * p["hourly_rate"]  # constraint cards' work
-        project = Project(cost=project_cost(kind, p, options) + added,
-                          engineering=engineering_cost(p) + added,
-                          build_months=p["build_months"])
+        engineering, run = engineering_cost(p), run_cost(kind, p, options)
+        project = Project(cost=add(project_cost(kind, p, options, engineering=engineering,
+                                                run=run), added),
+                          engineering=engineering + added, build_months=p["build_months"])
         every = p.get("retrain_every_months")
         if every is not None:
-            retraining = Retraining(every, retrain_cost(kind, p, options), p["build_months"],
-                                    horizon, options.get("retrain_policy") == "when_it_pays")
+            retraining = Retraining(every, retrain_cost(kind, p, options,
+                                                        engineering=engineering, run=run),
+                                    p["build_months"], horizon,
+                                    options.get("retrain_policy") == "when_it_pays")
     return KERNELS[kind].make(p, w, project, retraining, options)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.costs.arena import Arena
 from sim.costs.fused import component_months_one, simulate
 from sim.costs.slots import (
     ACTIVE,
@@ -236,6 +237,11 @@ def _same_coefficient(p: Packed, a: int, b: int) -> bool:
 class Packer:
     """Collects components for ``m`` samples and lays them out (see :class:`Packed`).
 
+    With an ``arena`` (:mod:`sim.costs.arena`), the packed array is the arena's: a
+    per-sample coefficient computed into one of its rows stays where it is, another is
+    copied into a free row, a shared one into its room for shared values (what does not
+    fit is appended at the end).
+
     Examples
     --------
     >>> p = Packer(3)
@@ -246,9 +252,9 @@ class Packer:
     ([2.0, 1.0, 2.0, 3.0], [0, 1], [0, 1])
     """
 
-    def __init__(self, m: int) -> None:
+    def __init__(self, m: int, arena: Arena | None = None) -> None:
         self.m = m
-        self._parts: list[FloatArray] = []
+        self._parts: list[FloatArray | float] = []
         self._off: list[int] = []
         self._step: list[int] = []
         self._size = 0
@@ -258,26 +264,72 @@ class Packer:
         self._process: Any = None
         self._zero = -1
         self._one = -1
+        self._arena = arena if arena is not None and arena.m == m else None
+        #: shared values written into the arena's room for them
+        self._scalars = 0
+        #: values that did not fit in the arena: (index, part), appended after it
+        self._extra: list[tuple[int, FloatArray | float]] = []
 
     def value(self, v: Value) -> int:
         """The index of a coefficient (a float, or an array of one value per sample)."""
         key = id(v)
-        if key in self._seen and self._seen[key][0] is v:
-            return self._seen[key][1]
-        a = np.asarray(v, dtype=np.float64)
-        if a.ndim == 0 or a.size == 1:
-            part, step = a.reshape(1), 0
-        elif a.shape == (self.m,):
-            part, step = a, 1
+        seen = self._seen.get(key)
+        if seen is not None and seen[0] is v:
+            return seen[1]
+        part: FloatArray | float
+        if isinstance(v, float):  # a shared value (numpy's float64 too)
+            part, step = float(v), 0
         else:
-            raise ValueError(f"a coefficient of shape {a.shape} for {self.m} samples")
+            a = np.asarray(v, dtype=np.float64)
+            if a.ndim == 0 or a.size == 1:
+                part, step = float(a.reshape(1)[0]), 0
+            elif a.shape == (self.m,):
+                part, step = a, 1
+            else:
+                raise ValueError(f"a coefficient of shape {a.shape} for {self.m} samples")
         k = len(self._off)
+        self._step.append(step)
+        self._seen[key] = (v, k)
+        if self._arena is not None:
+            self._off.append(self._place(k, part))
+            return k
         self._parts.append(part)
         self._off.append(self._size)
-        self._step.append(step)
-        self._size += part.size
-        self._seen[key] = (v, k)
+        self._size += self.m if step else 1
         return k
+
+    def _place(self, k: int, part: FloatArray | float) -> int:
+        """Where value ``k`` goes in the arena (-1: appended after it, see :meth:`done`)."""
+        arena = self._arena
+        assert arena is not None
+        if not isinstance(part, float):
+            r = arena.row_of(part)
+            if r < 0:
+                row = arena.take()
+                if row is None:
+                    self._extra.append((k, part))
+                    return -1
+                np.copyto(row, part)
+                r = arena.row_of(row)
+            return r * self.m
+        if self._scalars == arena.scalars:
+            self._extra.append((k, part))
+            return -1
+        at = arena.rows * self.m + self._scalars
+        arena.buf[at] = part
+        self._scalars += 1
+        return at
+
+    @property
+    def shared_used(self) -> int:
+        """Shared values written into the arena."""
+        return self._scalars
+
+    def spill(self) -> tuple[int, int]:
+        """Rows and shared values that did not fit in the arena (what the next chunk's
+        arena should add)."""
+        rows = sum(1 for k, _ in self._extra if self._step[k])
+        return rows, len(self._extra) - rows
 
     def add_shared(self, w: Workload) -> None:
         """The workload's coefficients every component reads (volume factor, growth, volume)."""
@@ -318,7 +370,7 @@ class Packer:
                 xs.append(np.asarray(c.curve[0], dtype=np.float64))
                 ys.append(np.asarray(c.curve[1], dtype=np.float64))
                 coff.append(coff[-1] + xs[-1].size)
-        vals = np.concatenate(self._parts) if self._parts else np.zeros(1)
+        vals = self._vals()
         empty = np.zeros(0)
         return Packed(
             vals=vals, off=np.array(self._off, dtype=np.int64),
@@ -329,6 +381,21 @@ class Packer:
             s_hi=np.array([b for _, b in strategies], dtype=np.int64), base_s=base,
             shared=np.array(self._shared, dtype=np.int64), m=self.m,
             **self._process_arrays())
+
+    def _vals(self) -> FloatArray:
+        """The packed array (and each value's offset in it, in ``_off``)."""
+        if self._arena is None:
+            return _laid_out(self._parts, self._off, self._size)
+        buf = self._arena.buf
+        if not self._extra:
+            return buf
+        at = buf.size
+        for k, part in self._extra:
+            self._off[k] = at
+            at += 1 if isinstance(part, float) else part.size
+        tail = _laid_out([p for _, p in self._extra],
+                         [self._off[k] - buf.size for k, _ in self._extra], at - buf.size)
+        return np.concatenate([buf, tail])
 
     def _process_arrays(self) -> dict[str, FloatArray]:
         p = self._process
@@ -341,3 +408,19 @@ class Packer:
             raise ValueError(f"volume shocks of shape {shocks.shape} for {self.m} samples")
         return {"shocks": shocks,
                 "season": np.ascontiguousarray(p.season, dtype=np.float64).reshape(12)}
+
+
+def _laid_out(parts: list[FloatArray | float], off: list[int], size: int) -> FloatArray:
+    """``parts`` (shared values and per-sample arrays) at offsets ``off`` of one array of
+    ``size`` values (one 0 when there are none)."""
+    if not parts:
+        return np.zeros(1)
+    if all(isinstance(p, float) for p in parts):  # a point estimate: every value shared
+        return np.array(parts, dtype=np.float64)
+    vals = np.empty(size)
+    for at, part in zip(off, parts, strict=True):
+        if isinstance(part, float):
+            vals[at] = part
+        else:
+            vals[at:at + part.size] = part
+    return vals

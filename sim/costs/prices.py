@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sim.costs.arena import power, row, sub
 from sim.costs.fused import CUT_EPS, price_path
 from sim.costs.slots import FLOOR, KEEP, LIMIT, MONTHLY, RATE
 from sim.costs.workload import Value
@@ -35,10 +36,34 @@ def cuts_to_floor(size: Value, floor: Value) -> Value:
     """
     size = np.asarray(size, dtype=np.float64)
     floor = np.asarray(floor, dtype=np.float64)
+    if size.ndim == 1 and floor.shape in ((), size.shape):
+        return _cuts_to_floor_per_sample(size, floor)
     with np.errstate(divide="ignore", invalid="ignore"):
         k = np.ceil(np.log(floor) / np.log1p(-size) - _EPS)
     k = np.where(floor <= 0.0, np.inf, k)
     return np.where((size <= 0.0) | (floor >= 1.0), 0.0, k)
+
+
+def _cuts_to_floor_per_sample(size: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """:func:`cuts_to_floor` of per-sample sizes: the same operations, each written over
+    one array (a row of the open arena, :mod:`sim.costs.arena`)."""
+    k = row(size)
+    k = np.negative(size) if k is None else np.negative(size, out=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.log1p(k, out=k)
+        np.true_divide(np.log(floor), k, out=k)
+        np.subtract(k, _EPS, out=k)
+        np.ceil(k, out=k)
+    if floor.ndim:
+        np.copyto(k, np.inf, where=floor <= 0.0)
+        np.copyto(k, 0.0, where=(size <= 0.0) | (floor >= 1.0))
+    elif floor >= 1.0:  # one floor for every sample: the same choices, made once
+        k.fill(0.0)
+    else:
+        if floor <= 0.0:
+            k.fill(np.inf)
+        np.copyto(k, 0.0, where=size <= 0.0)
+    return k
 
 
 class PricePath:
@@ -67,10 +92,10 @@ class PricePath:
         self.monthly: Value = 1.0
         if self.stepped:
             self.rate = p["price_cuts_per_year"]
-            self.keep = 1.0 - p["price_cut_size"]
+            self.keep = sub(1.0, p["price_cut_size"])
             self.limit = cuts_to_floor(p["price_cut_size"], self.floor)
         else:
-            self.monthly = (1.0 - p.get("annual_price_drop", 0.0)) ** (1.0 / 12.0)
+            self.monthly = power(1.0 - p.get("annual_price_drop", 0.0), 1.0 / 12.0)
 
     def path(self, months: int) -> tuple[np.ndarray, np.ndarray]:
         """Price factor and price-lowering cuts of months 1..``months`` (scalar

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from sim.costs.arena import over
 from sim.costs.workload import Value
 
 #: The rates a lift scales and the costs taken as they are.
@@ -34,9 +35,12 @@ def with_quality(p: Mapping[str, Value], baseline: Mapping[str, Value]) -> dict[
     """
     lift = p.get("quality_lift", 0.0)
     out = dict(p)
+    keep: Value | None = None  # 1 - lift, computed once for both rates
     for key in RATES:
         if key not in out:
-            out[key] = np.minimum(1.0, baseline.get(key, 0.0) * (1.0 - lift))
+            keep = 1.0 - lift if keep is None else keep
+            t = baseline.get(key, 0.0) * keep
+            out[key] = over(np.minimum, 1.0, t, t)
     for key in COSTS:
         if key not in out:
             out[key] = baseline.get(key, 0.0)
@@ -45,4 +49,6 @@ def with_quality(p: Mapping[str, Value], baseline: Mapping[str, Value]) -> dict[
 
 def quality_cost_per_request(p: Mapping[str, Value]) -> Value:
     """Expected human-review and downstream-error cost of one request."""
-    return p["review_rate"] * p["cost_per_review"] + p["error_rate"] * p["cost_per_error"]
+    review = p["review_rate"] * p["cost_per_review"]
+    error = p["error_rate"] * p["cost_per_error"]
+    return over(np.add, review, error, review if isinstance(review, np.ndarray) else error)

@@ -3,11 +3,13 @@ self_hosted)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from sim.costs.arena import add, div, mul, over, power
 from sim.costs.fused import instances_many, round_up_many
 from sim.costs.pack import Component, project_slots
 from sim.costs.project import Project
@@ -84,28 +86,46 @@ class SelfHostedKernel:
                        * p.get("serving_hours_fraction", 1.0))
         self.mode = SIMULATED if curve is not None else (AUTO if auto else FIXED_COUNT)
         self.curve = curve
-        self._workload = w
         self.instances: Value = 1.0 if self.mode != FIXED_COUNT else p["instances"]
-        self._need_per_volume: Value = 0.0
-        if auto:
-            self._need_per_volume = (w.peak_to_average * w.tokens_per_day / SECONDS_PER_DAY
-                                     / (p["throughput_tokens_per_s"] * p["target_utilization"]))
-        self._work: Value = 1.0
-        self._per_request = 1.0
-        if curve is not None:
-            # a sample's volume is read at the volume doing the same work
-            # (sim.serving.curve.replica_hours_per_day)
-            self._work = curve.config.rates.work_s(w.input_tokens, w.output_tokens)
-            self._per_request = curve.work_per_request_s
+        #: per-instance throughput at the target utilization ("auto")
+        self._auto = auto
+        self._capacity: Value = (p["throughput_tokens_per_s"] * p["target_utilization"]
+                                 if auto else 0.0)
+        self._quality_per_request = quality_cost_per_request(p)
+        self._serve(w)
         self.storage = p["model_size_b"] * p["bytes_per_param"] * p["storage_price_per_gb_month"]
         self.mlops = p["mlops_fte"] * p["fte_monthly_cost"]
-        self.quality_cost = w.requests_per_month * quality_cost_per_request(p)
         self.fixed = p["fixed_monthly_cost"]
         #: the GPU price's month-over-month factor (1 - d_gpu) ** (1 / 12)
-        self.gpu_monthly = (1.0 - p["gpu_annual_price_drop"]) ** (1.0 / 12.0)
-        self.constant = self.storage + self.mlops + self.fixed
+        self.gpu_monthly = power(1.0 - p["gpu_annual_price_drop"], 1.0 / 12.0)
+        self.constant = add(self.storage + self.mlops, self.fixed)
         self.project = project
         self.retraining = retraining
+
+    def _serve(self, w: Workload) -> None:
+        """The terms that depend on the workload served."""
+        self._workload = w
+        self._need_per_volume: Value = 0.0
+        if self._auto:
+            t = w.peak_to_average * w.tokens_per_day
+            self._need_per_volume = div(over(np.true_divide, t, SECONDS_PER_DAY, t),
+                                        self._capacity)
+        self._work: Value = 1.0
+        self._per_request = 1.0
+        if self.curve is not None:
+            # a sample's volume is read at the volume doing the same work
+            # (sim.serving.curve.replica_hours_per_day)
+            self._work = self.curve.config.rates.work_s(w.input_tokens, w.output_tokens)
+            self._per_request = self.curve.work_per_request_s
+        self.quality_cost = mul(w.requests_per_month, self._quality_per_request)
+
+    def on(self, w: Workload) -> SelfHostedKernel:
+        """The same strategy serving ``w`` (a routing part's share of the volume): the same
+        numbers as a kernel built on ``w``, without recomputing what does not depend on
+        it."""
+        k = copy.copy(self)
+        k._serve(w)
+        return k
 
     def instances_at(self, growth: Value) -> Value:
         """Instances serving a month of volume factor ``growth``: fixed, from throughput

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.costs.arena import add, over
 from sim.costs.fused import volume_sum_many
 
 Value = float | NDArray[np.float64]
@@ -77,14 +79,15 @@ class Workload:
     @property
     def tokens_per_day(self) -> Value:
         """Input plus output tokens per day in month 1."""
-        return self.requests_per_day * (self.input_tokens + self.output_tokens)
+        size = self.input_tokens + self.output_tokens
+        return over(np.multiply, self.requests_per_day, size, size)
 
-    @property
+    @cached_property
     def requests_per_month(self) -> Value:
-        """Requests in month 1 (30 days)."""
+        """Requests in month 1 (30 days; computed once)."""
         return self.requests_per_day * DAYS_PER_MONTH
 
     @property
     def growth_factor(self) -> Value:
         """Month-over-month volume multiplier ``1 + g``."""
-        return 1.0 + self.monthly_growth
+        return add(1.0, self.monthly_growth)
