@@ -65,20 +65,24 @@ def test_copying_the_path_gives_what_computing_it_gives(path, monkeypatch):
     np.testing.assert_array_equal(shared.fan[others], own.fan[others])  # no baseline fan
 
 
-def keep_rows(p):
-    """The baseline's and the fallback's KEEP coefficients (views into ``vals``)."""
-    rows = []
-    for c in (0, 3):  # code_completion: the frontier as baseline, and as fallback
-        k = p.slots[c, KEEP]
-        assert p.step[k] == 1
-        rows.append(p.vals[p.off[k]:p.off[k] + p.m])
-    return rows
+def split_keep(p):
+    """``p`` with the fallback's KEEP coefficient a copy of its own (the packer may give
+    both components the same one), and views of the baseline's and the fallback's."""
+    k = p.slots[0, KEEP]  # code_completion: the frontier as baseline (0) and fallback (3)
+    assert p.step[k] == 1
+    row = p.vals[p.off[k]:p.off[k] + p.m]
+    vals = np.concatenate([p.vals, row])
+    slots = p.slots.copy()
+    slots[3, KEEP] = p.off.size
+    q = replace(p, vals=vals, off=np.append(p.off, p.vals.size),
+                step=np.append(p.step, 1), slots=slots)
+    return q, vals[p.off[k]:p.off[k] + p.m], vals[p.vals.size:]
 
 
 def test_a_coefficient_differing_in_one_sample_or_in_a_zeros_sign_is_not_shared():
     _, p = packed_of("studies/code_completion.toml", m=8)
-    q = replace(p, vals=p.vals.copy())
-    base, fallback = keep_rows(q)
+    q, base, fallback = split_keep(p)
+    assert price_shares(q)[0][3, 1] == 0  # equal values in two coefficients: shared
     fallback[5] = np.nextafter(fallback[5], 2.0)
     assert price_shares(q)[0][3, 1] == -1
     fallback[5] = base[5]
