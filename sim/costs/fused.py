@@ -572,13 +572,26 @@ def fold_one(t: int, base: np.ndarray, x: np.ndarray, y: np.ndarray, disc: float
 
 
 @njit(**_INL)
+def fold_last(t: int, base: np.ndarray, x: np.ndarray, y: np.ndarray, disc: float) -> None:
+    """:func:`fold_month` of a strategy whose components but the last (x) are summed in
+    rows ``Y_RUN`` and ``Y_SPEND``: the last one's share added as :func:`strategy_month`
+    would add it, without storing the sums first."""
+    for j in range(B):
+        a = x[ACTIVE * B + j]
+        fold_lane(j, t, base[j], y[Y_RUN * B + j] + x[X_RUN * B + j] * a,
+                  y[Y_SPEND * B + j] + x[X_SPEND * B + j] * a, y, disc)
+
+
+@njit(**_INL)
 def strategy_month(lo: int, hi: int, xs: np.ndarray, y: np.ndarray) -> None:
     """A strategy's run cost and spend this month (rows ``Y_RUN``, ``Y_SPEND``): its
     components' (``lo..hi-1``), each weighted by its active flag, added in order."""
-    for j in range(B):
-        y[Y_RUN * B + j] = 0.0
-        y[Y_SPEND * B + j] = 0.0
-    for c in range(lo, hi):
+    x = xs[lo]
+    for j in range(B):  # the first from 0: 0 + its share, as the sum starts
+        a = x[ACTIVE * B + j]
+        y[Y_RUN * B + j] = 0.0 + x[X_RUN * B + j] * a
+        y[Y_SPEND * B + j] = 0.0 + x[X_SPEND * B + j] * a
+    for c in range(lo + 1, hi):
         x = xs[c]
         for j in range(B):
             a = x[ACTIVE * B + j]
@@ -663,11 +676,12 @@ def fold_strategies(k: int, b0: int, nb: int, first: int, last: int, base_s: int
             continue
         y = ys[s]
         lo = s_lo[s]
-        if s_hi[s] == lo + 1:
+        hi = s_hi[s]
+        if hi == lo + 1:
             fold_one(k + 1, base, xs[lo], y, disc)
         else:
-            strategy_month(lo, s_hi[s], xs, y)
-            fold_month(k + 1, base, y, disc)
+            strategy_month(lo, hi - 1, xs, y)
+            fold_last(k + 1, base, xs[hi - 1], y, disc)
         for j in range(min(nb, keep - b0)):
             fan[s, k, b0 + j] = y[Y_CUM * B + j]
         if want_paths:
@@ -699,11 +713,18 @@ def baseline_month(k: int, b0: int, nb: int, lo: int, hi: int, xs: np.ndarray, y
                    paths: np.ndarray, base_s: int) -> None:
     """The baseline's cost of month k + 1 (its components ``lo..hi-1``) into ``base``, added
     to its running ``total`` and, with ``want_paths``, into ``paths``."""
-    strategy_month(lo, hi, xs, y)
-    for j in range(B):
-        cost = y[Y_RUN * B + j]
-        base[j] = cost
-        total[j] = total[j] + cost
+    if hi == lo + 1:  # one component: its share straight from it, as strategy_month sums
+        x = xs[lo]
+        for j in range(B):
+            cost = 0.0 + x[X_RUN * B + j] * x[ACTIVE * B + j]
+            base[j] = cost
+            total[j] = total[j] + cost
+    else:
+        strategy_month(lo, hi, xs, y)
+        for j in range(B):
+            cost = y[Y_RUN * B + j]
+            base[j] = cost
+            total[j] = total[j] + cost
     if want_paths:
         for j in range(nb):
             paths[base_s, k, b0 + j] = base[j]
