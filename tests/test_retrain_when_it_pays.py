@@ -51,3 +51,24 @@ def test_a_step_since_the_last_retraining_is_weighed():
     assert net[11] == pytest.approx(3000.0 - 600.0)
     assert net[23] == pytest.approx(3000.0 - 600.0 * 0.7 - 638.0)
     assert net[35] == pytest.approx(3000.0 - 600.0 * 0.49 - 638.0 / 12.0)
+
+
+def test_a_growing_volume_every_six_months():
+    # 2 cuts a year of 30%: N(t) = floor((t - 1) / 6), the vendor's factor 0.7 ** N(t);
+    # volume 1.05 ** (t - 1). Month 6: no step yet, skipped. Months 12, 18, 24 and 30 take
+    # the step since the last one over a whole period of 6 months, volume sum (1.05 ** 6 -
+    # 1) / 0.05 = 6.8019 from the month's volume: e.g. month 12, 600 x 0.3 x 1.05 ** 11 x
+    # 6.8019 = 2,094 >= 638; month 30, 600 x (0.343 - 0.2401) x 1.05 ** 29 x 6.8019 = 1,727.
+    # Month 36 serves 1 month (charged 638 / 6 = 106.33): 600 x (0.2401 - 0.16807) x 1.05 **
+    # 35 = 238.4 >= 106.33. So every one from month 12 on happens.
+    net = net_months(0.05, {"price_cuts_per_year": 2.0, "price_cut_size": 0.3,
+                            "retrain_every_months": 6})
+    price, expected = 1.0, []
+    for t in range(1, 37):
+        charge = 0.0
+        if t >= 12 and t % 6 == 0:
+            price = 0.7 ** ((t - 1) // 6)
+            charge = 638.0 if t < 36 else 638.0 / 6.0
+        expected.append(1.05 ** (t - 1) * (3000.0 - 600.0 * price) - charge)
+    expected[0] -= 1508.0
+    np.testing.assert_allclose(net, expected, rtol=1e-9)

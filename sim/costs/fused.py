@@ -376,24 +376,46 @@ def hosted_month(t: int, retrain: bool, when_pays: bool, horizon: int, x: np.nda
     of the price step over the months it serves within the horizon (docs/model.md,
     "Project, build months and retraining")."""
     if retrain and due_months(t, x):
+        # every lane at once, without branches (the lanes not due keep their state); a
+        # lane whose saving needs a volume factor not yet known is marked (X_DUE = 2) and
+        # weighed after, one by one
+        later = 0
         for j in range(B):
-            if x[X_DUE * B + j] != 0.0:
+            due = x[X_DUE * B + j] != 0.0
+            every = x[EVERY * B + j]
+            served = retrain_served(t, every, horizon)
+            charge = x[RCOST * B + j] * served / every
+            happened = True
+            wait = False
+            if when_pays:
+                diff = x[X_PRICE * B + j] - x[X_FACTOR * B + j]
+                gj = g[j]
+                full = x[X_VFULL * B + j]
+                # no step since the last retraining: the gain is 0 (or NaN) whatever the
+                # finite volume factor, so it is not needed
+                flat = (diff == 0.0) & (gj >= -1.0) & (served * gj < VOLUME_FINITE)
+                known = (gj == 0.0) | ((served == every) & (full == full))
+                v = 1.0 if flat else (served if gj == 0.0 else full)
+                wait = due & (not flat) & (not known)
+                happened = charge <= x[TOKEN * B + j] * diff * grow[j] * v
+            apply = due & happened & (not wait)
+            x[X_PRICE * B + j] = x[X_FACTOR * B + j] if apply else x[X_PRICE * B + j]
+            x[X_SPEND * B + j] = x[X_SPEND * B + j] + charge if apply else x[X_SPEND * B + j]
+            x[X_DUE * B + j] = 2.0 if wait else x[X_DUE * B + j]
+            later += 1 if wait else 0
+        j = 0
+        while later > 0:
+            if x[X_DUE * B + j] == 2.0:
                 every = x[EVERY * B + j]
                 served = retrain_served(t, every, horizon)
                 charge = x[RCOST * B + j] * served / every
-                happened = True
-                if when_pays:
-                    diff = x[X_PRICE * B + j] - x[X_FACTOR * B + j]
-                    gj = g[j]
-                    # no step since the last retraining: the gain is 0 (or NaN) whatever
-                    # the finite volume factor, so it is not computed
-                    v = (1.0 if (diff == 0.0) & (gj >= -1.0) & (served * gj < VOLUME_FINITE)
-                         else served_volume(x, j, gj, served))
-                    gain = x[TOKEN * B + j] * diff * grow[j] * v
-                    happened = charge <= gain
-                if happened:
+                gain = (x[TOKEN * B + j] * (x[X_PRICE * B + j] - x[X_FACTOR * B + j])
+                        * grow[j] * served_volume(x, j, g[j], served))
+                if charge <= gain:
                     x[X_PRICE * B + j] = x[X_FACTOR * B + j]
                     x[X_SPEND * B + j] = x[X_SPEND * B + j] + charge
+                later -= 1
+            j += 1
     for j in range(B):
         x[X_RUN * B + j] = (grow[j] * (x[TOKEN * B + j] * x[X_PRICE * B + j]
                                        + x[QUALITY * B + j]) + x[CONST * B + j])
