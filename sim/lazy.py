@@ -4,10 +4,12 @@ pay for what only some of its names need (numpy, polars, scipy.stats, altair).""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+import sys
+import types
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-__all__ = ["lazy_names"]
+__all__ = ["keep_functions", "lazy_names"]
 
 
 def lazy_names(package: str, names: Mapping[str, str], namespace: dict[str, Any]
@@ -39,3 +41,25 @@ def lazy_names(package: str, names: Mapping[str, str], namespace: dict[str, Any]
         return sorted(set(namespace) | set(names))
 
     return getattr_, dir_
+
+
+def keep_functions(package: str, names: Collection[str]) -> None:
+    """Keep the functions ``names`` of a lazy ``package`` that are named like one of its
+    submodules (``sweep`` in ``sim.decision.sweep``): importing that submodule binds it on
+    the package, over the function meant there (as when every name was imported eagerly);
+    such bindings are skipped.
+
+    Examples
+    --------
+    >>> import sim.decision, sim.decision.sweep
+    >>> callable(sim.decision.sweep)
+    True
+    """
+
+    class Package(types.ModuleType):
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name in names and isinstance(value, types.ModuleType):
+                return
+            super().__setattr__(name, value)
+
+    sys.modules[package].__class__ = Package

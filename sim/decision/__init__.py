@@ -13,10 +13,9 @@ Every name is imported on first use (PEP 562): ``ftrisk run`` needs the analyses
 report, not the actuals check, goal seeking, stress tests or precision control.
 """
 
-import sys
-import types
 import typing
 
+from sim.lazy import keep_functions as _keep_functions
 from sim.lazy import lazy_names as _lazy_names
 
 __all__ = [
@@ -277,16 +276,4 @@ __getattr__, __dir__ = _lazy_names("sim.decision", _LAZY, globals())
 #: Public functions named like the submodule they live in (sim.decision.sweep.sweep, ...).
 _SHADOWED = ("compare", "goal_seek", "knob", "sweep", "sweep_map", "voi_summary")
 
-
-class _Package(types.ModuleType):
-    """sim.decision itself: importing a submodule such as sim.decision.sweep binds it on
-    the package, where the function ``sweep`` is meant (as when every name was imported
-    eagerly); those bindings are skipped."""
-
-    def __setattr__(self, name: str, value: typing.Any) -> None:
-        if name in _SHADOWED and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+_keep_functions(__name__, _SHADOWED)

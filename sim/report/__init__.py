@@ -9,10 +9,9 @@ run a study, and the pages' modules (altair, ~40 MiB) only once the run is done,
 does not hold them while its chunks are in memory.
 """
 
-import sys
-import types
 import typing
 
+from sim.lazy import keep_functions as _keep_functions
 from sim.lazy import lazy_names as _lazy_names
 
 __all__ = [
@@ -140,16 +139,4 @@ __getattr__, __dir__ = _lazy_names("sim.report", _LAZY, globals())
 #: Public functions named like a submodule (sim.report.sections.page and .sections).
 _SHADOWED = ("page", "sections")
 
-
-class _Package(types.ModuleType):
-    """sim.report itself: importing the submodules sim.report.page and sim.report.sections
-    binds them on the package, where the functions ``page`` and ``sections`` are meant
-    (as when every name was imported eagerly); those bindings are skipped."""
-
-    def __setattr__(self, name: str, value: typing.Any) -> None:
-        if name in _SHADOWED and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+_keep_functions(__name__, _SHADOWED)
