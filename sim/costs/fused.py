@@ -10,8 +10,10 @@ spend. :func:`simulate` runs them for every sample and strategy: a strategy is i
 components weighted by their active flags (a routing strategy: the router's project, then
 its primary and fallback at their shares; any other: its one component), the baseline's
 cost is what every other strategy is compared with (kept month by month for the block),
-and :func:`fold_month` applies the payback rule (:mod:`sim.costs.payback`) while it sums
-NPV and TCO, with nothing else stored per month.
+and :func:`fold_lane` applies the payback rule (:mod:`sim.costs.payback`) sample by sample
+while it sums NPV and TCO (:func:`fold_one` and :func:`fold_last` feed it a strategy's
+cost as they add it up; :func:`fold_month` does the same for a block whose sums are
+stored), with nothing else stored per month.
 
 The arithmetic is done in the order the model's formulas state it (the order of the numpy
 month loop these replaced), one sample at a time, so results do not depend on how samples
@@ -690,7 +692,7 @@ def fold_strategies(k: int, b0: int, nb: int, first: int, last: int, base_s: int
                     base: np.ndarray, disc: float, keep: int, fan: np.ndarray,
                     want_paths: bool, paths: np.ndarray) -> None:
     """Month k + 1 of strategies first..last-1 but the baseline (whose cost is ``base``):
-    its cost from its components, folded into its sums (:func:`fold_month`); the
+    its cost from its components, folded into its sums (:func:`fold_lane`); the
     cumulative saving of the first ``keep`` samples into ``fan`` and, with ``want_paths``,
     the cost into ``paths``."""
     for s in range(first, last):

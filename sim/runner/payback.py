@@ -1,6 +1,6 @@
 """The payback rule (docs/model.md, "Payback"), applied by the fused model: see
 :mod:`sim.costs.payback`, where it is compiled with the month loop
-(:func:`sim.costs.fused.fold_month`)."""
+(:func:`sim.costs.fused.fold_lane`; :func:`fold_month` applies it to a block of samples)."""
 
 from __future__ import annotations
 
