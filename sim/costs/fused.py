@@ -273,13 +273,15 @@ def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
     ((t - 1) / 12))`` as a running product of the monthly factor (1 in month 1, no cuts).
 
     A stepped price is counted in every lane every month (row ``X_COUNT``), in one loop
-    without branches that also sets the factor of a count of 0 or 1 (exact: no power);
-    the power of a larger count is asked only in the lanes whose count changed (row
-    ``X_PRICED``: the count the factor was last computed at), by a second loop that stops
-    at the last of them."""
+    without branches: ``(1 - s) ** N`` is a running product (row ``X_RAW``), multiplied
+    by ``1 - s`` in a month whose count is one more than the count it was last computed at
+    (row ``X_PRICED``). It equals the power up to floating-point rounding (a few ulps:
+    docs/model.md, "Price declines"), without a call to ``pow`` and its branch in every
+    lane that cuts. A count that moved otherwise (two cuts in a month at more than 12 a
+    year, a count that fell or is NaN) asks the power, lane by lane, in a second loop that
+    stops at the last such lane."""
     if stepped:
         tt = float(t)
-        first = t == 1
         need = 0
         for j in range(B):
             n = cut_count(tt, x[RATE * B + j])
@@ -289,20 +291,21 @@ def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
             x[X_DONE * B + j] = done
             x[X_COUNT * B + j] = n
             priced = x[X_PRICED * B + j]
-            changed = first | (n != priced)
-            small = (n == 0.0) | (n == 1.0)
-            # (1 - s) ** 0 and ** 1 are exact: no need to ask pow
-            f = fmax_floor(x[FLOOR * B + j], 1.0 if n == 0.0 else x[KEEP * B + j])
-            x[X_FACTOR * B + j] = f if changed & small else x[X_FACTOR * B + j]
-            x[X_PRICED * B + j] = n if changed & small else priced
-            need += 1 if changed & (not small) else 0
-        # the lanes whose count moved past 1: their power, lane by lane (a loop with an
-        # exit, so that the compiler does not vectorize it and call pow in every lane)
+            d = n - priced
+            raw = x[X_RAW * B + j]
+            raw = raw * x[KEEP * B + j] if d == 1.0 else raw
+            x[X_RAW * B + j] = raw
+            x[X_FACTOR * B + j] = fmax_floor(x[FLOOR * B + j], raw)
+            ok = (d == 0.0) | (d == 1.0)
+            x[X_PRICED * B + j] = n if ok else priced
+            need += 0 if ok else 1
         j = 0
         while need > 0:
             n = x[X_COUNT * B + j]
             if n != x[X_PRICED * B + j]:
-                x[X_FACTOR * B + j] = fmax_floor(x[FLOOR * B + j], x[KEEP * B + j] ** n)
+                raw = x[KEEP * B + j] ** n
+                x[X_RAW * B + j] = raw
+                x[X_FACTOR * B + j] = fmax_floor(x[FLOOR * B + j], raw)
                 x[X_PRICED * B + j] = n
                 need -= 1
             j += 1
