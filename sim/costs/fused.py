@@ -275,8 +275,8 @@ def price_month(t: int, stepped: bool, x: np.ndarray) -> None:
     A stepped price is counted in every lane every month (row ``X_COUNT``), in one loop
     without branches: ``(1 - s) ** N`` is a running product (row ``X_RAW``), multiplied
     by ``1 - s`` in a month whose count is one more than the count it was last computed at
-    (row ``X_PRICED``). It equals the power up to floating-point rounding (a few ulps:
-    docs/model.md, "Price declines"), without a call to ``pow`` and its branch in every
+    (row ``X_PRICED``). It equals the power up to floating-point rounding (an ulp per
+    cut at most: docs/model.md, "Price declines"), without a call to ``pow`` and its branch in every
     lane that cuts. A count that moved otherwise (two cuts in a month at more than 12 a
     year, a count that fell or is NaN) asks the power, lane by lane, in a second loop that
     stops at the last such lane."""
