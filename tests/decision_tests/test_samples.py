@@ -60,8 +60,10 @@ def test_types_chunking_and_a_study_without_uncertain_inputs(hand, lesson_doc, t
 def test_stable_order_is_numpys_stable_argsort_with_and_without_ties(seed):
     """Rows with distinct values (the fast sort's order is the only one), ties (whole
     numbers, repeated values), signed zeros (equal, so tied), NaNs (sorted last, in sample
-    order) and constant rows: the same indices as a stable argsort, bit for bit."""
-    from sim.decision.samples import stable_order
+    order) and constant rows: the same indices as a stable argsort, bit for bit, and the
+    same average ranks."""
+    from distributions import average_ranks
+    from sim.decision.samples import SampleSet, _stable_order
 
     rng = np.random.default_rng(seed)
     n = 4099
@@ -71,10 +73,19 @@ def test_stable_order_is_numpys_stable_argsort_with_and_without_ties(seed):
     rows[-1][rng.integers(0, n, 9)] = np.nan
     x = np.stack(rows)
     expected = np.argsort(x, axis=1, kind="stable")
-    assert np.array_equal(stable_order(x), expected)
-    assert np.array_equal(stable_order(x[:2]), expected[:2])  # no ties: no second sort
-    assert stable_order(x[:, :1]).tolist() == [[0]] * len(rows)
-    assert stable_order(np.empty((3, 0))).shape == (3, 0)
+    order, tied = _stable_order(x)
+    assert np.array_equal(order, expected)
+    assert tied.tolist() == [False, False, True, True, True, True, True]
+    # a sample set's order and ranks: rows with ties ranked by average_ranks, the others
+    # by their sorted positions, the same figures
+    samples = SampleSet(None, tuple(map(str, range(len(rows)))), x, {}, {})
+    assert np.array_equal(samples.order, expected)
+    assert np.array_equal(samples.ranks, average_ranks(x), equal_nan=True)
+    assert samples.ranks[0].min() == 1.0 and samples.ranks[0].max() == n
+    assert set(samples.ranks[4]) == {(n + 1) / 2}  # a constant row: one tie
+    assert np.array_equal(_stable_order(x[:2])[0], expected[:2])  # no ties: one sort
+    assert _stable_order(x[:, :1])[0].tolist() == [[0]] * len(rows)
+    assert _stable_order(np.empty((3, 0)))[0].shape == (3, 0)
 
 
 def test_a_sample_sets_order_and_ranks_are_the_stable_ones(hand):
