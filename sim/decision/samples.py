@@ -62,17 +62,28 @@ class SampleSet:
         return int(next(iter(self.npv.values())).size)
 
     @cached_property
+    def _sorted(self) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        return _stable_order(self.x)
+
+    @cached_property
     def order(self) -> NDArray[np.intp]:
         """Each input's samples in increasing order (indices, ties in sample order), (d, n).
 
         Computed once and shared by the analyses that rank the inputs.
         """
-        return np.argsort(self.x, axis=1, kind="stable")
+        return self._sorted[0]
 
     @cached_property
     def ranks(self) -> FloatArray:
         """Each input's ranks 1..n, ties sharing their average rank, shape (d, n)."""
-        return average_ranks(self.x, self.order)
+        order, tied = self._sorted
+        out = np.empty(self.x.shape)
+        if tied.any():
+            out[tied] = average_ranks(self.x[tied], order[tied])
+        ranks = np.arange(1.0, self.x.shape[1] + 1)  # without ties: the sorted positions
+        for i in np.flatnonzero(~tied):
+            out[i, order[i]] = ranks
+        return out
 
     def input(self, path: str) -> FloatArray:
         """The sampled values of one uncertain input (``x.key`` or full path)."""
@@ -86,6 +97,31 @@ class SampleSet:
         m = parse_metric(metric, horizon=self.study.horizon_months)
         check_strategies(self.study, [strategy], allow_baseline=True)
         return m.of(self.npv[strategy], self.payback[strategy])
+
+
+def _stable_order(x: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """``np.argsort(x, axis=1, kind="stable")`` of a 2-d array in a third of the time, and
+    which rows have ties (or NaNs), shape (d,).
+
+    numpy's default sort is vectorized (AVX2/AVX-512) but does not keep ties in order; the
+    stable one is a merge sort, ~3.5x slower on the 2^15 samples a report analyses. A row
+    without ties (no two equal values, no NaN: the usual continuous input) has one sorted
+    order, so the fast sort's is the stable one; the rows with ties are sorted again stably.
+
+    Examples
+    --------
+    >>> order, tied = _stable_order(np.array([[0.3, 0.1, 0.2], [1.0, 0.0, 1.0]]))
+    >>> order.tolist(), tied.tolist()
+    ([[1, 2, 0], [1, 0, 2]], [False, True])
+    """
+    order = np.argsort(x, axis=1)
+    if x.shape[1] < 2:
+        return order, np.zeros(x.shape[0], dtype=bool)
+    srt = np.take_along_axis(x, order, axis=1)
+    tied = (srt[:, 1:] == srt[:, :-1]).any(axis=1) | np.isnan(srt[:, -1])  # NaNs sort last
+    if tied.any():
+        order[tied] = np.argsort(x[tied], axis=1, kind="stable")
+    return order, tied
 
 
 def check_strategies(study: Study, names: Sequence[str] | None, *,

@@ -54,3 +54,45 @@ def test_types_chunking_and_a_study_without_uncertain_inputs(hand, lesson_doc, t
     assert back.names == () and back.x.shape == (0, 10)
     assert back.n == 10 and np.all(back.npv["self_hosted_7b"] == back.npv["self_hosted_7b"][0])
     assert simulate(fixed, samples=10).x.shape == (0, 10)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stable_order_is_numpys_stable_argsort_with_and_without_ties(seed):
+    """Rows with distinct values (the fast sort's order is the only one), ties (whole
+    numbers, repeated values), signed zeros (equal, so tied), NaNs (sorted last, in sample
+    order) and constant rows: the same indices as a stable argsort, bit for bit, and the
+    same average ranks."""
+    from distributions import average_ranks
+    from sim.decision.samples import SampleSet, _stable_order
+
+    rng = np.random.default_rng(seed)
+    n = 4099
+    rows = [rng.random(n), rng.normal(size=n), rng.integers(0, 7, n).astype(float),
+            np.round(rng.random(n), 2), np.full(n, 3.0),
+            np.where(rng.random(n) < 0.5, 0.0, -0.0), rng.random(n)]
+    rows[-1][rng.integers(0, n, 9)] = np.nan
+    x = np.stack(rows)
+    expected = np.argsort(x, axis=1, kind="stable")
+    order, tied = _stable_order(x)
+    assert np.array_equal(order, expected)
+    assert tied.tolist() == [False, False, True, True, True, True, True]
+    # a sample set's order and ranks: rows with ties ranked by average_ranks, the others
+    # by their sorted positions, the same figures
+    samples = SampleSet(None, tuple(map(str, range(len(rows)))), x, {}, {})
+    assert np.array_equal(samples.order, expected)
+    assert np.array_equal(samples.ranks, average_ranks(x), equal_nan=True)
+    assert samples.ranks[0].min() == 1.0 and samples.ranks[0].max() == n
+    assert set(samples.ranks[4]) == {(n + 1) / 2}  # a constant row: one tie
+    assert np.array_equal(_stable_order(x[:2])[0], expected[:2])  # no ties: one sort
+    assert _stable_order(x[:, :1])[0].tolist() == [[0]] * len(rows)
+    assert _stable_order(np.empty((3, 0)))[0].shape == (3, 0)
+
+
+def test_a_sample_sets_order_and_ranks_are_the_stable_ones(hand):
+    """SampleSet.order is numpy's stable argsort of the inputs, and the ranks follow it."""
+    from distributions import average_ranks
+
+    samples = simulate(hand.replace(samples=2000))
+    assert samples.x.shape[0] >= 2
+    assert np.array_equal(samples.order, np.argsort(samples.x, axis=1, kind="stable"))
+    assert np.array_equal(samples.ranks, average_ranks(samples.x))
