@@ -18,6 +18,7 @@ from importlib.metadata import version
 from typing import Any, NoReturn
 
 import sim.commands as pkg
+from sim.bytecode import keep_bytecode
 from sim.commands import EXIT_FAIL, EXIT_USAGE, error
 from sim.interrupts import signals_raise
 
@@ -83,9 +84,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Exit codes: 0 done; 2 bad input (a study file, a flag, an output path); 1 a bug;
     128 + N when stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129), after removing
-    any temporary output.
+    any temporary output. Run as the command (``argv`` None), it then keeps the bytecode
+    of ftrisk's modules when Python was told not to write it (:mod:`sim.bytecode`).
     """
     args = _parser().parse_args(argv)
+    code = _main(args)
+    if argv is None and code < 128:  # the ftrisk command itself, not stopped by a signal
+        keep_bytecode()
+    return code
+
+
+def _main(args: argparse.Namespace) -> int:
     empty = _empty_path(args)
     if empty:
         return error(empty)
