@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 import sim.commands as pkg
 from sim.commands import EXIT_FAIL, EXIT_USAGE, error
+from sim.heap import steady_heap
 from sim.interrupts import signals_raise
 
 
@@ -86,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     any temporary output.
     """
     args = _parser().parse_args(argv)
+    steady_heap()  # this process runs one command: the C heap's thresholds stay fixed
     empty = _empty_path(args)
     if empty:
         return error(empty)

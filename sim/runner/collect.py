@@ -27,7 +27,6 @@ there.
 from __future__ import annotations
 
 import collections
-import ctypes
 import queue
 import threading
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from sim.heap import libc
 from sim.runner.quantiles import row_quantiles
 from sim.runner.samples_file import ROW_GROUP, SamplesWriter
 from sim.runner.summary import (
@@ -402,10 +402,7 @@ _M_ARENA_MAX = -8
 
 def _libc() -> Any:
     """The C library's functions (None when they cannot be loaded)."""
-    try:
-        return ctypes.CDLL(None)
-    except OSError:
-        return None
+    return libc()
 
 
 def share_one_heap() -> None:
