@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 import sim.commands as pkg
 from sim.commands import EXIT_FAIL, EXIT_USAGE, error
-from sim.heap import steady_heap
+from sim.heap import arrow_on_heap, steady_heap
 from sim.interrupts import signals_raise
 
 
@@ -87,7 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     any temporary output.
     """
     args = _parser().parse_args(argv)
-    steady_heap()  # this process runs one command: the C heap's thresholds stay fixed
+    # this process runs one command: the C heap's thresholds stay fixed, and pyarrow's
+    # buffers come from that heap (before a command imports pyarrow)
+    steady_heap()
+    arrow_on_heap()
     empty = _empty_path(args)
     if empty:
         return error(empty)

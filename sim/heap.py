@@ -12,18 +12,23 @@ kept stayed under the report.
 :data:`MMAP_THRESHOLD` up get a map of their own (returned whole when freed: the kept NPVs,
 the fan's months), smaller ones (a chunk's columns, its model's working arrays) come from
 the heap, whose pages are reused from chunk to chunk (no fresh pages to fault in), and
-the heap's top is handed back beyond :data:`TRIM_THRESHOLD`. Only the command does this:
-a program that imports ftrisk keeps its own allocator's settings. On a system without
-glibc it does nothing.
+the heap's top is handed back beyond :data:`TRIM_THRESHOLD`. :func:`arrow_on_heap` has
+pyarrow take its buffers (samples.parquet's pages as they are encoded and read back) from
+the same heap rather than from its own allocator, which kept ~6 MiB of them after the run,
+released or not. Only the command does this: a program that imports ftrisk keeps its own
+allocators' settings. On a system without glibc neither does anything.
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
+import os
+import sys
+from collections.abc import MutableMapping
 from typing import Any
 
-__all__ = ["MMAP_THRESHOLD", "TRIM_THRESHOLD", "steady_heap"]
+__all__ = ["ARROW_POOL", "MMAP_THRESHOLD", "TRIM_THRESHOLD", "arrow_on_heap", "steady_heap"]
 
 #: Arrays from this size get a memory map of their own (glibc's M_MMAP_THRESHOLD): above
 #: a 16,384-sample chunk's arrays (its 20 inputs in one 2.5 MiB block, the model's packed
@@ -33,6 +38,10 @@ MMAP_THRESHOLD = 4 << 20
 #: Free space at the heap's top beyond which it is handed back (glibc's M_TRIM_THRESHOLD;
 #: its default before it adapts).
 TRIM_THRESHOLD = 128 << 10
+
+#: The environment variable that names pyarrow's default memory pool (read when pyarrow
+#: first allocates).
+ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"
 
 #: glibc's mallopt parameters
 M_TRIM_THRESHOLD = -1
@@ -65,3 +74,25 @@ def steady_heap(lib: Any = None) -> bool:
     # mallopt returns 1 on success
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) & bool(
         mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
+def arrow_on_heap(environ: MutableMapping[str, str] | None = None, lib: Any = None) -> bool:
+    """Have pyarrow allocate from the C heap (its "system" pool) in this process, unless
+    :data:`ARROW_POOL` already names a pool; True when set. Call it before pyarrow is
+    imported (the ``ftrisk`` command does, first thing). Nothing without glibc (``lib``:
+    the C library, default :func:`libc`), whose heap :func:`steady_heap` keeps in check.
+
+    Examples
+    --------
+    >>> env = {}
+    >>> arrow_on_heap(env, lib=object()), env  # no glibc: pyarrow keeps its allocator
+    (False, {})
+    """
+    environ = os.environ if environ is None else environ
+    lib = libc() if lib is None else lib
+    if ARROW_POOL in environ or getattr(lib, "mallopt", None) is None:
+        return False
+    if environ is os.environ and "pyarrow" in sys.modules:
+        return False  # too late: its pool is chosen when it first allocates
+    environ[ARROW_POOL] = "system"
+    return True

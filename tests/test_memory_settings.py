@@ -8,6 +8,8 @@ import os
 import platform
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -132,3 +134,77 @@ def test_read_columns_one_column_at_a_time_reads_the_values_written(tmp_path, ro
     np.testing.assert_array_equal(got["sample"], np.arange(n, dtype=np.float64))
     # the same as the whole-column reader's first rows
     np.testing.assert_array_equal(got["x"], read_column(path, "x")[:n])
+
+
+def test_arrow_on_heap_names_the_system_pool():
+    env: dict[str, str] = {}
+    assert sim.heap.arrow_on_heap(env, lib=FakeLibc()) is True
+    assert env == {"ARROW_DEFAULT_MEMORY_POOL": "system"}
+
+
+def test_arrow_on_heap_keeps_a_pool_the_user_named():
+    env = {"ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
+    assert sim.heap.arrow_on_heap(env, lib=FakeLibc()) is False
+    assert env == {"ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
+
+
+def test_arrow_on_heap_does_nothing_without_glibc_or_once_pyarrow_is_in(monkeypatch):
+    env: dict[str, str] = {}
+    assert sim.heap.arrow_on_heap(env, lib=object()) is False
+    assert env == {}
+    import pyarrow  # noqa: F401  (this process has it: its pool may be chosen already)
+
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    assert sim.heap.arrow_on_heap(lib=FakeLibc()) is False
+    assert "ARROW_DEFAULT_MEMORY_POOL" not in os.environ
+
+
+_POOL = """
+import sys
+from sim.cli import main
+code = main(["run", "missing.toml"])
+import pyarrow
+print(code, pyarrow.default_memory_pool().backend_name)
+"""
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's allocator only")
+@pytest.mark.parametrize("preset", [None, "mimalloc"])
+def test_the_command_gives_pyarrow_the_c_heap(tmp_path, preset):
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if preset:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = preset
+    out = subprocess.run([sys.executable, "-c", _POOL], capture_output=True, text=True,
+                         check=True, cwd=tmp_path,
+                         env={**env, "PYTHONPATH": ":".join(sys.path)})
+    assert out.stdout.split() == ["2", preset or "system"]
+
+
+def test_the_writer_queues_one_chunk(monkeypatch, tmp_path):
+    # a chunk being written and WRITE_QUEUE (one) waiting: the next put waits for the writer
+    from sim.runner import collect
+
+    assert collect.WRITE_QUEUE == 1
+    go = threading.Event()
+    written = []
+
+    def slow_append(self, columns):
+        go.wait()
+        written.append(int(columns["sample"][0]))
+
+    monkeypatch.setattr(collect.SamplesWriter, "append", slow_append)
+    w = collect.BackgroundWriter(tmp_path / "s.parquet")
+    chunk = [{"sample": np.arange(a, a + 2)} for a in (0, 2, 4)]
+    w.put(chunk[0])  # taken by the writer thread, which waits in append
+    while w._queue.qsize():
+        time.sleep(0.001)
+    w.put(chunk[1])  # queued
+    third = threading.Thread(target=w.put, args=(chunk[2],))
+    third.start()
+    third.join(0.2)
+    assert third.is_alive()  # no room: waits while two chunks are held
+    go.set()
+    third.join()
+    monkeypatch.setattr(collect.SamplesWriter, "close", lambda self: None)
+    w.close()
+    assert written == [0, 2, 4]

@@ -57,8 +57,10 @@ __all__ = ["ORDER_BYTES", "BackgroundWriter", "Collected", "Collector", "fan_fra
 #: Bytes of NPV kept in memory for the order statistics (10^6 samples of four strategies);
 #: a larger run reads each strategy's NPV back from samples.parquet.
 ORDER_BYTES = 32 << 20
-#: Chunks waiting for the writer thread (each a chunk's columns).
-WRITE_QUEUE = 2
+#: Chunks waiting for the writer thread (each a chunk's columns, ~5 MiB at 16,384 samples of
+#: five strategies; the writer holds those of the row group it assembles besides). One
+#: keeps the writer busy: with two a 10^6-sample run peaked ~8 MiB higher, no faster.
+WRITE_QUEUE = 1
 
 
 class BackgroundWriter:
