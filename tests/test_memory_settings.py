@@ -208,3 +208,37 @@ def test_the_writer_queues_one_chunk(monkeypatch, tmp_path):
     monkeypatch.setattr(collect.SamplesWriter, "close", lambda self: None)
     w.close()
     assert written == [0, 2, 4]
+
+
+def test_chunks_in_flight_are_bounded_by_the_workers():
+    # chunk 0 is slow: the other worker must not run ahead beyond workers + AHEAD chunks
+    # taken out and not yet collected (each holds its columns in memory)
+    from sim.runner import runner
+
+    assert runner.AHEAD == 0
+    slow = threading.Event()
+    lock = threading.Lock()
+    started, collected, most = [], [], [0]
+
+    def work(a, b):
+        with lock:
+            started.append(a)
+            most[0] = max(most[0], len(started) - len(collected))
+        if a == 0:
+            slow.wait(5)
+        return {"sample": np.arange(a, b)}, None
+
+    class Collector:
+        done = 0
+
+        def add(self, columns, fan):
+            collected.append(int(columns["sample"][0]))
+            self.done += columns["sample"].size
+
+    bounds = [(a, a + 2) for a in range(0, 12, 2)]
+    timer = threading.Timer(0.3, slow.set)  # chunk 0 ends after the others had their chance
+    timer.start()
+    runner._evaluate_chunks(work, bounds, 2, Collector(), None)
+    timer.join()
+    assert collected == [a for a, _ in bounds]  # in sample order
+    assert most[0] == 2 + runner.AHEAD
