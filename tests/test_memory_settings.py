@@ -93,13 +93,20 @@ print(json.dumps({"applied": applied, "mapped": mapped}))
 """
 
 
+def _clean_env() -> dict[str, str]:
+    """This process's environment without glibc's allocator settings (Dask's nanny sets
+    MALLOC_TRIM_THRESHOLD_ in the process that starts a local cluster: a test's before)."""
+    return {**{k: v for k, v in os.environ.items()
+               if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"},
+            "PYTHONPATH": ":".join(sys.path)}
+
+
 @pytest.mark.skipif(not GLIBC, reason="glibc's allocator only")
 @pytest.mark.parametrize("mode", ["steady", "default", "library"])
 def test_glibc_keeps_large_blocks_in_their_own_maps(mode, tmp_path):
     out = subprocess.run([sys.executable, "-c", _PROBE, mode,
                           str(STUDIES / "lesson_parity.toml")], capture_output=True, text=True,
-                         check=True, cwd=tmp_path,
-                         env={**os.environ, "PYTHONPATH": ":".join(sys.path)})
+                         check=True, cwd=tmp_path, env=_clean_env())
     got = json.loads(out.stdout.splitlines()[-1])
     if mode == "steady":
         # fixed: a block above MMAP_THRESHOLD gets its own map, which free returns whole
@@ -171,12 +178,11 @@ print(code, pyarrow.default_memory_pool().backend_name)
 @pytest.mark.skipif(not GLIBC, reason="glibc's allocator only")
 @pytest.mark.parametrize("preset", [None, "mimalloc"])
 def test_the_command_gives_pyarrow_the_c_heap(tmp_path, preset):
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    env = {k: v for k, v in _clean_env().items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     if preset:
         env["ARROW_DEFAULT_MEMORY_POOL"] = preset
     out = subprocess.run([sys.executable, "-c", _POOL], capture_output=True, text=True,
-                         check=True, cwd=tmp_path,
-                         env={**env, "PYTHONPATH": ":".join(sys.path)})
+                         check=True, cwd=tmp_path, env=env)
     assert out.stdout.split() == ["2", preset or "system"]
 
 
