@@ -23,8 +23,9 @@ best and say what load you saw, ``uptime``):
 - ``sim.run(study, write=False)`` warm, in process, 10^5 samples x 5 strategies; the
   reference draws and runs the numpy model and takes the mean, P(NPV > 0) and quantiles;
 - ``ftrisk run`` end to end (a fresh process: imports, samples.parquet, report), 10^6 x 5
-  and 10^6 x 2 strategies, with its peak RSS; the reference is the numpy core in process on
-  the same samples, chunk by chunk;
+  and 10^6 x 2 strategies; the reference is the numpy core in process on the same samples,
+  chunk by chunk; and its peak RSS over the runs against the 400 MiB limit (the memory
+  row: the largest, since the limit holds for every run);
 - cold start of ``ftrisk run`` on a 10^4-sample study (numba's cache warm on disk).
 
 The numpy reference lives only here: ftrisk has one implementation of the model (the
@@ -290,6 +291,21 @@ def cli_run(study: Path, samples: int | None) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+#: The most memory ``ftrisk run`` may take at any sample count (issue 13), MiB.
+RSS_LIMIT = 400
+
+
+def memory_row(label: str, peaks: list[float]) -> tuple[str, str, str, str]:
+    """The memory row of ``ftrisk run``: its peak RSS over the runs (the largest first: the
+    limit holds for every run) and the headroom under :data:`RSS_LIMIT`."""
+    top = max(peaks)
+    verdict = "within" if top <= RSS_LIMIT else "OVER"
+    return (f"peak RSS, ftrisk run {label}",
+            f"{top:.0f} MiB (med {statistics.median(peaks):.0f}, min {min(peaks):.0f})", "-",
+            f"{verdict} the {RSS_LIMIT} MiB limit by {abs(RSS_LIMIT - top):.0f} MiB, "
+            f"{len(peaks)} runs")
+
+
 def model_row(path: Path, repeat: int) -> tuple[str, str, str, str]:
     study = load_study(path).replace(samples=CHUNK)
     values = input_values(study, sampling_plan(study).rows(0, CHUNK))
@@ -368,6 +384,8 @@ def main() -> None:
             rows.append((f"ftrisk run end to end, {label}",
                          _s((min(times), statistics.median(times))),
                          f"{ref[0]:.3f} s (core only)", f"peak RSS {max(peaks):.0f} MiB"))
+            print(*rows[-1], sep=" | ", flush=True)
+            rows.append(memory_row(label, peaks))
             print(*rows[-1], sep=" | ", flush=True)
         colds = [cli_run(TWO, 10_000) for _ in range(args.repeat)]
         rows.append(("cold start, ftrisk run 1e4 samples",

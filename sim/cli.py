@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import sim.commands as pkg
 from sim.bytecode import keep_bytecode
 from sim.commands import EXIT_FAIL, EXIT_USAGE, error
+from sim.heap import arrow_on_heap, steady_heap
 from sim.interrupts import signals_raise
 
 
@@ -88,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     of ftrisk's modules when Python was told not to write it (:mod:`sim.bytecode`).
     """
     args = _parser().parse_args(argv)
+    # this process runs one command: the C heap's thresholds stay fixed, and pyarrow's
+    # buffers come from that heap (before a command imports pyarrow)
+    steady_heap()
+    arrow_on_heap()
     code = _main(args)
     if argv is None and code < 128:  # the ftrisk command itself, not stopped by a signal
         keep_bytecode()

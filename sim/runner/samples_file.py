@@ -171,8 +171,13 @@ def read_column(path: str | Path, name: str) -> np.ndarray:
 def read_columns(path: str | Path, columns: Sequence[str], *, rows: int | None = None
                  ) -> dict[str, np.ndarray]:
     """The named columns of the first ``rows`` samples (default all) as float64 arrays,
-    nulls as NaN: the values written, bit for bit. Reads one row group at a time, and only
-    the row groups it needs.
+    nulls as NaN: the values written, bit for bit. Reads one column of one row group at a
+    time, and only the row groups it needs.
+
+    A column at a time, not a row group's columns at once: pyarrow decompresses what it
+    reads into its own pool, whose pages it keeps, so reading the report's 32,768 rows of
+    28 columns a row group at a time raised the process's memory by ~50 MiB, a column at
+    a time by ~22 MiB (its output, 7 MiB, included), and took half the time.
 
     Examples
     --------
@@ -187,17 +192,15 @@ def read_columns(path: str | Path, columns: Sequence[str], *, rows: int | None =
     total = f.metadata.num_rows
     n = total if rows is None else max(0, min(rows, total))
     out = {c: np.empty(n) for c in columns}
-    at, group = 0, 0
-    while at < n:
-        table = f.read_row_group(group, columns=list(columns), use_threads=False)
-        take = min(table.num_rows, n - at)
-        for c in columns:
-            done = at
-            for array in table.column(c).slice(0, take).chunks:
-                _floats(array, out[c][done:done + len(array)])
-                done += len(array)
-        at += take
-        group += 1
+    for c in columns:
+        at, group = 0, 0
+        while at < n:
+            column = f.read_row_group(group, columns=[c], use_threads=False).column(0)
+            take = min(len(column), n - at)
+            for array in column.slice(0, take).chunks:
+                _floats(array, out[c][at:at + len(array)])
+                at += len(array)
+            group += 1
     return out
 
 
