@@ -170,19 +170,47 @@ def _rank_bins(ranks: FloatArray, k: int) -> IntArray:
     return np.minimum(((ranks - 0.5) * k / n).astype(np.intp), k - 1)
 
 
-def _basis(ranks: FloatArray) -> FloatArray:
-    """1, z, z^2, z^3 per input and z_i z_j per pair, with z the rank scaled to [-1, 1]."""
+#: A group's regression basis is built and used one half of the samples at a time from
+#: this size on (20 inputs at 32,768 samples make a 63 MiB basis).
+SPLIT_BYTES = 16 << 20
+#: Samples a basis is built by at a time: laid out term by term, then copied in, so that
+#: each of the basis's rows is written whole (not one term at a time across all rows).
+BASIS_BLOCK = 1024
+
+
+def _terms(g: int) -> int:
+    """Columns of the basis of g inputs: 1, three powers each and one term per pair."""
+    return 1 + 3 * g + g * (g - 1) // 2
+
+
+def _basis(ranks: FloatArray, rows: slice = slice(None)) -> FloatArray:
+    """The regression basis for the samples ``rows`` (all by default), shape (samples,
+    terms): 1, then per input i ``z_i, z_i^2, z_i^3`` and ``z_i z_j`` for each later input
+    j, with z the rank scaled to [-1, 1] (by all n samples).
+
+    Examples
+    --------
+    >>> b = _basis(np.array([[1.0, 2.0], [2.0, 1.0]]))  # z: (-0.5, 0.5) and (0.5, -0.5)
+    >>> b.shape, b[0].tolist()
+    ((2, 8), [1.0, -0.5, 0.25, -0.125, -0.25, 0.5, 0.25, 0.125])
+    """
     g, n = ranks.shape
-    z = 2.0 * (ranks - 0.5) / n - 1.0
-    out = np.empty((n, 1 + 3 * g + g * (g - 1) // 2))
-    out[:, 0] = 1.0
-    c = 1
-    for i in range(g):
-        out[:, c], out[:, c + 1], out[:, c + 2] = z[i], z[i] ** 2, z[i] ** 3
-        c += 3
-        for j in range(i + 1, g):
-            np.multiply(z[i], z[j], out=out[:, c])
-            c += 1
+    z = 2.0 * (ranks[:, rows] - 0.5) / n - 1.0
+    m = z.shape[1]
+    out = np.empty((m, _terms(g)))
+    block = np.empty((out.shape[1], min(BASIS_BLOCK, m)))
+    for a in range(0, m, BASIS_BLOCK):
+        zb = z[:, a:a + BASIS_BLOCK]
+        t = block[:, :zb.shape[1]]
+        t[0] = 1.0
+        c = 1
+        for i in range(g):
+            t[c], t[c + 1], t[c + 2] = zb[i], zb[i] ** 2, zb[i] ** 3
+            c += 3
+            for j in range(i + 1, g):
+                np.multiply(zb[i], zb[j], out=t[c])
+                c += 1
+        out[a:a + zb.shape[1]] = t.T
     return out
 
 
@@ -214,24 +242,56 @@ def evppi_regression(x: FloatArray, npv: FloatArray | Mapping[str, FloatArray]) 
     x = np.atleast_2d(np.asarray(x, dtype=np.float64))
     if y.shape[1] != x.shape[1]:
         raise ValueError(f"x has {x.shape[1]} samples but npv has {y.shape[1]}")
-    return _evppi_fit(_basis(average_ranks(x)), y)
+    return _evppi_fit(average_ranks(x), y)
 
 
-def _evppi_fit(basis: FloatArray, y: FloatArray) -> Estimate:
-    """EVPPI by least squares of each NPV row on ``basis`` (n, p), cross-fitted."""
+def _solve(gram: FloatArray, rhs: FloatArray) -> FloatArray:
+    """Least-squares coefficients from normal equations (lstsq copes with collinear
+    columns: ties, discrete inputs)."""
+    coef, *_ = np.linalg.lstsq(gram, rhs, rcond=1e-12)
+    return np.asarray(coef, dtype=np.float64)
 
-    def solve(gram: FloatArray, rhs: FloatArray) -> FloatArray:
-        # lstsq copes with collinear columns (ties, discrete inputs)
-        coef, *_ = np.linalg.lstsq(gram, rhs, rcond=1e-12)
-        return np.asarray(coef, dtype=np.float64)
 
-    # normal equations per half (p x p); the full fit's are their sums
+def _evppi_fit(ranks: FloatArray, y: FloatArray) -> Estimate:
+    """EVPPI by least squares of each NPV row on the basis of the group's ``ranks`` (g, n)
+    (:func:`_basis`), cross-fitted: the normal equations per half (p x p), the full fit's
+    their sums. A basis of more than :data:`SPLIT_BYTES` is built one half at a time
+    (:func:`_fit_by_halves`): the same numbers, with a third of the memory at the peak."""
+    g, n = ranks.shape
+    if n * _terms(g) * 8 > SPLIT_BYTES:
+        return _fit_by_halves(ranks, y)
+    basis = _basis(ranks)
     grams = [(basis[h].T @ basis[h], basis[h].T @ y[:, h].T) for h in HALVES]
     choice = np.empty(basis.shape[0], dtype=np.intp)
     for (test, _), (gram, rhs) in zip((HALVES, HALVES[::-1]), grams[::-1], strict=True):
-        choice[test] = np.argmax(basis[test] @ solve(gram, rhs), axis=1)
-    full = solve(grams[0][0] + grams[1][0], grams[0][1] + grams[1][1])
+        choice[test] = np.argmax(basis[test] @ _solve(gram, rhs), axis=1)
+    full = _solve(grams[0][0] + grams[1][0], grams[0][1] + grams[1][1])
     return _crossfit(y, choice, np.argmax(basis @ full, axis=1))
+
+
+def _fit_by_halves(ranks: FloatArray, y: FloatArray) -> Estimate:
+    """:func:`_evppi_fit` holding one half's basis at a time: the odd half's is built for
+    its normal equations, then the even half's (its equations, then its decisions, which
+    need the odd half's fit), then the odd half's again for its decisions. The products
+    are those of the halves of the whole basis, row for row (BLAS gives them the same bits
+    at these sizes; tests/decision_tests/test_voi.py checks it)."""
+    n = ranks.shape[1]
+    even, odd = HALVES
+    b = _basis(ranks, odd)
+    gram_odd = (b.T @ b, b.T @ y[:, odd].T)
+    del b
+    b = _basis(ranks, even)
+    gram_even = (b.T @ b, b.T @ y[:, even].T)
+    full = _solve(gram_even[0] + gram_odd[0], gram_even[1] + gram_odd[1])
+    choice = np.empty(n, dtype=np.intp)
+    plugin = np.empty(n, dtype=np.intp)
+    choice[even] = np.argmax(b @ _solve(*gram_odd), axis=1)
+    plugin[even] = np.argmax(b @ full, axis=1)
+    del b
+    b = _basis(ranks, odd)
+    choice[odd] = np.argmax(b @ _solve(*gram_even), axis=1)
+    plugin[odd] = np.argmax(b @ full, axis=1)
+    return _crossfit(y, choice, plugin)
 
 
 #: Inputs a pilot of a fine-tuned strategy measures: its quality and its serving and
@@ -376,8 +436,8 @@ def value_of_information(samples: SampleSet, *, inputs: Sequence[str] | None = N
             raise ValueError(f"group '{name}' names no inputs")
         for p in paths:
             samples.input(p)
-        basis = _basis(samples.ranks[[row[p] for p in paths]])
-        add(name, paths, "group", "regression", _evppi_fit(basis, y))
+        ranks = samples.ranks[[row[p] for p in paths]]
+        add(name, paths, "group", "regression", _evppi_fit(ranks, y))
     schema = {"name": pl.String, "inputs": pl.String, "kind": pl.String,
               "method": pl.String, "evppi": pl.Float64, "se": pl.Float64,
               "plugin": pl.Float64}

@@ -230,3 +230,64 @@ def test_a_choice_that_hardly_depends_on_the_unknowns_says_its_evpi():
     assert voi.sentences() == [
         "The choice hardly depends on what is uncertain: knowing every input before deciding "
         "is worth up to $100 (± $80, EVPI)."]
+
+
+# --- a large group's basis, one half at a time (sim.decision.voi._fit_by_halves) ----------
+
+def _whole_fit(ranks, y):
+    """The fit on the whole basis, as it was computed before the halves."""
+    from sim.decision.voi import HALVES, _basis, _crossfit, _solve
+    basis = _basis(ranks)
+    grams = [(basis[h].T @ basis[h], basis[h].T @ y[:, h].T) for h in HALVES]
+    choice = np.empty(basis.shape[0], dtype=np.intp)
+    for (test, _), (gram, rhs) in zip((HALVES, HALVES[::-1]), grams[::-1], strict=True):
+        choice[test] = np.argmax(basis[test] @ _solve(gram, rhs), axis=1)
+    full = _solve(grams[0][0] + grams[1][0], grams[0][1] + grams[1][1])
+    return _crossfit(y, choice, np.argmax(basis @ full, axis=1))
+
+
+def _group(g: int, n: int, seed: int):
+    from sim.decision.samples import average_ranks
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((g, n))
+    x[0] = np.round(x[0])  # ties: a discrete input
+    y = np.stack([np.zeros(n), x[0] + 0.5 * x[1] * x[2] - 0.3 + rng.standard_normal(n),
+                  0.2 * x[-1] ** 2 - 0.1 + rng.standard_normal(n)])
+    return average_ranks(x), y
+
+
+@pytest.mark.parametrize("rows", [slice(None), slice(0, None, 2), slice(1, None, 2)])
+def test_the_basis_of_some_rows_is_those_rows_of_the_whole_basis(monkeypatch, rows):
+    import sim.decision.voi as voi
+    ranks, _ = _group(4, 1001, 3)
+    whole = voi._basis(ranks)
+    assert whole.shape == (1001, voi._terms(4)) == (1001, 19)
+    z = 2.0 * (ranks - 0.5) / 1001 - 1.0
+    np.testing.assert_array_equal(whole[:, 1:4], np.stack([z[0], z[0] ** 2, z[0] ** 3], 1))
+    np.testing.assert_array_equal(whole[:, 4], z[0] * z[1])
+    np.testing.assert_array_equal(whole[:, -1], z[3] ** 3)
+    monkeypatch.setattr(voi, "BASIS_BLOCK", 64)  # several blocks and a partial last one
+    np.testing.assert_array_equal(voi._basis(ranks, rows), whole[rows])
+
+
+@pytest.mark.parametrize(("g", "n"), [(12, 32768), (20, 32768), (15, 16384)])
+def test_a_large_group_fits_by_halves_to_the_same_bits(g, n):
+    from sim.decision.voi import SPLIT_BYTES, _evppi_fit, _terms
+    ranks, y = _group(g, n, g)
+    assert n * _terms(g) * 8 > SPLIT_BYTES  # the halves are taken
+    assert _evppi_fit(ranks, y) == _whole_fit(ranks, y)
+
+
+def test_the_halves_hold_a_third_of_the_whole_basis_at_the_peak():
+    import tracemalloc
+
+    from sim.decision.voi import _evppi_fit, _terms
+    ranks, y = _group(20, 32768, 1)
+    whole = 32768 * _terms(20) * 8
+    tracemalloc.start()
+    try:
+        _evppi_fit(ranks, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.6 * whole, (peak, whole)
