@@ -165,6 +165,68 @@ class GaussianCopula:
                 out[np.ix_(drawn, cols)] = new
         return out
 
+    def redraw_repeated(self, outer: FloatArray, in_j: NDArray[np.bool_], eps: FloatArray
+                        ) -> FloatArray:
+        """:meth:`redraw` of the permutation estimator's repeated draws, from their compact
+        form, bit for bit.
+
+        Column ``(l * d + j) * inner + t`` of the result is permutation ``l``'s outer draw
+        ``outer[:, l]`` with the inputs ``in_j[l, j]`` drawn again from ``eps[:, l, t]``,
+        exactly as ``redraw(repeat(outer, d * inner), repeat(in_j.reshape(m * d, d).T,
+        inner), eps repeated over j)``. Those three (d, m * d * inner) arrays are never built:
+        each matrix product gathers its operands for the very same columns as :meth:`redraw`
+        does (a BLAS product's bits for one column can depend on how many columns it gets,
+        so the columns are not split into blocks), and the only full-size array is the
+        result.
+
+        Parameters
+        ----------
+        outer : ndarray, shape (d, m)
+            One joint draw per permutation.
+        in_j : ndarray of bool, shape (m, d, d)
+            ``in_j[l, j, i]``: input ``i`` is in permutation ``l``'s prefix ``j``.
+        eps : ndarray, shape (d, m, inner)
+            Standard normals, shared by a permutation's prefixes.
+
+        Examples
+        --------
+        >>> g = GaussianCopula(np.array([[1.0, 0.5], [0.5, 1.0]]))
+        >>> gen = np.random.default_rng(0)
+        >>> in_j = np.array([[[True, False], [True, True]]])
+        >>> g.redraw_repeated(g.joint(1, gen), in_j, gen.standard_normal((2, 1, 3))).shape
+        (2, 6)
+        """
+        d, m = outer.shape
+        inner = eps.shape[2]
+        per = d * inner                                # columns per permutation
+        n = m * per
+        out = np.repeat(outer, per, axis=1)
+        # mask row i over the n columns, and each column's permutation and inner draw
+        mask = np.repeat(in_j.reshape(m * d, d), inner, axis=0).T      # (d, n) view
+        for group in self.groups:
+            if len(group) == 1:
+                i = group[0]
+                rows = mask[i]
+                out[i, rows] = np.broadcast_to(eps[i][:, None, :], (m, d, inner)
+                                               ).reshape(n)[rows]
+                continue
+            codes = np.zeros(n, dtype=np.int64)
+            for b, i in enumerate(group):
+                codes |= mask[i].astype(np.int64) << b
+            for code in np.unique(codes):
+                if code == 0:
+                    continue
+                cols = np.flatnonzero(codes == code)
+                perm, t = cols // per, cols % inner
+                bits = np.array([code >> b & 1 for b in range(len(group))], dtype=bool)
+                drawn, given = np.asarray(group)[bits], np.asarray(group)[~bits]
+                coef, chol = self._conditional(tuple(drawn.tolist()), tuple(given.tolist()))
+                new = chol @ eps[drawn[:, None], perm[None, :], t[None, :]]
+                if given.size:
+                    new += coef @ outer[np.ix_(given, perm)]
+                out[np.ix_(drawn, cols)] = new
+        return out
+
 
 def shapley_effects(func: Callable[[FloatArray], FloatArray],
                     ppfs: Sequence[Callable[[FloatArray], FloatArray]], corr: FloatArray,
@@ -210,10 +272,12 @@ def shapley_effects(func: Callable[[FloatArray], FloatArray],
     cop = GaussianCopula(corr)
 
     def outputs(z: FloatArray) -> FloatArray:
-        u = np.clip(special.ndtr(z), TINY, 1 - TINY)
+        # uniforms row by row and chunk by chunk (elementwise, so the same bits as on all
+        # of z at once) rather than two more arrays of z's size
         parts = []
         for a in range(0, z.shape[1], _CHUNK):
-            x = np.stack([ppf(u[i, a : a + _CHUNK]) for i, ppf in enumerate(ppfs)])
+            x = np.stack([ppf(np.clip(special.ndtr(z[i, a : a + _CHUNK]), TINY, 1 - TINY))
+                          for i, ppf in enumerate(ppfs)])
             parts.append(np.atleast_2d(np.asarray(func(x), dtype=np.float64)))
         return np.concatenate(parts, axis=1)
 
@@ -221,15 +285,13 @@ def shapley_effects(func: Callable[[FloatArray], FloatArray],
     rank = np.argsort(order, axis=1)                              # position of input i
     sizes = np.arange(1, d + 1)                                   # |J| = 1..d
     in_j = rank[:, None, :] < sizes[None, :, None]                # (m, d, d)
-    rows = permutations * d
     # common random numbers along each permutation: one outer draw and one set of inner
     # normals per permutation, shared by its d prefixes, so the increments
-    # c(J_j) - c(J_j-1) are differences of correlated estimates (each c(J) stays unbiased)
-    outer = np.repeat(cop.joint(permutations, gen), d, axis=1)       # (d, rows)
-    eps = np.repeat(gen.standard_normal((d, permutations, 1, inner)), d, axis=2)
-    mask = np.repeat(in_j.reshape(rows, d).T, inner, axis=1)         # (d, rows * inner)
-    z = cop.redraw(np.repeat(outer, inner, axis=1), mask, eps.reshape(d, rows * inner))
-    y = outputs(z)
+    # c(J_j) - c(J_j-1) are differences of correlated estimates (each c(J) stays unbiased);
+    # kept compact: only the redrawn z has a column per evaluation, shape (d, m * d * inner)
+    outer = cop.joint(permutations, gen)                             # (d, m)
+    eps = gen.standard_normal((d, permutations, inner))              # (d, m, inner)
+    y = outputs(cop.redraw_repeated(outer, in_j, eps))
     s = y.shape[0]
     c = np.concatenate([np.zeros((s, permutations, 1)),
                         y.reshape(s, permutations, d, inner).var(axis=3, ddof=1)], axis=2)

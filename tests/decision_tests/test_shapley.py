@@ -108,3 +108,75 @@ def test_shapley_errors(hand_document):
     ppf = [norm.ppf, norm.ppf]
     with pytest.raises(ValueError, match=r"corr must be a 2x2 matrix"):
         shapley_effects(lambda x: x.sum(axis=0), ppf, np.eye(3))
+
+
+def _reference_shapley(func, ppfs, corr, permutations, inner, seed):
+    """The estimator as it was written before the repeated draws were kept compact: every
+    (d, permutations * d * inner) array built in full and redrawn in one call."""
+    from scipy import special
+
+    from distributions.base import TINY
+    from sim.decision import GaussianCopula
+
+    d = len(ppfs)
+    gen = np.random.default_rng(seed)
+    cop = GaussianCopula(corr)
+    order = np.argsort(gen.random((permutations, d)), axis=1)
+    rank = np.argsort(order, axis=1)
+    in_j = rank[:, None, :] < np.arange(1, d + 1)[None, :, None]
+    rows = permutations * d
+    outer = np.repeat(cop.joint(permutations, gen), d, axis=1)
+    eps = np.repeat(gen.standard_normal((d, permutations, 1, inner)), d, axis=2)
+    mask = np.repeat(in_j.reshape(rows, d).T, inner, axis=1)
+    z = cop.redraw(np.repeat(outer, inner, axis=1), mask, eps.reshape(d, rows * inner))
+    u = np.clip(special.ndtr(z), TINY, 1 - TINY)
+    y = np.atleast_2d(func(np.stack([ppf(u[i]) for i, ppf in enumerate(ppfs)])))
+    s = y.shape[0]
+    c = np.concatenate([np.zeros((s, permutations, 1)),
+                        y.reshape(s, permutations, d, inner).var(axis=3, ddof=1)], axis=2)
+    per = np.take_along_axis(np.diff(c, axis=2), rank[None, :, :], axis=2)
+    return (z, per.mean(axis=1), per.std(axis=1, ddof=1) / math.sqrt(permutations),
+            c[:, :, -1].mean(axis=1))
+
+
+def _block_corr(sizes, rho):
+    """Equicorrelated groups of the given sizes (1 = an independent input)."""
+    d = sum(sizes)
+    r, a = np.eye(d), 0
+    for k in sizes:
+        r[a:a + k, a:a + k] = np.where(np.eye(k) == 1, 1.0, rho)
+        a += k
+    return r
+
+
+@pytest.mark.parametrize(("sizes", "permutations", "inner"), [
+    ([13, 2, 1, 1], 96, 3),     # a group of 13: products on a few hundred columns each
+    ([3, 1, 2], 2, 2),          # the fewest permutations and inner draws
+    ([1], 5, 3),                # d = 1
+    ([1, 1, 1], 7, 4),          # independent inputs only
+])
+def test_compact_redraw_is_bit_identical_to_the_full_arrays(sizes, permutations, inner):
+    from sim.decision import GaussianCopula
+
+    corr = _block_corr(sizes, 0.3)
+    d = corr.shape[0]
+    w = np.linspace(1.0, 2.0, d)
+
+    def func(x):
+        return np.stack([w @ x, np.exp(0.1 * x).sum(axis=0) * x[0]])
+
+    ppfs = [lambda u, s=s: s * norm.ppf(u) for s in np.linspace(0.5, 1.5, d)]
+    z_ref, effects, se, variance = _reference_shapley(func, ppfs, corr, permutations, inner,
+                                                      11)
+    # the redraw on its own, from the same numbers drawn in the same order
+    gen = np.random.default_rng(11)
+    cop = GaussianCopula(corr)
+    order = np.argsort(gen.random((permutations, d)), axis=1)
+    in_j = np.argsort(order, axis=1)[:, None, :] < np.arange(1, d + 1)[None, :, None]
+    outer = cop.joint(permutations, gen)
+    z = cop.redraw_repeated(outer, in_j, gen.standard_normal((d, permutations, inner)))
+    assert z.shape == (d, permutations * d * inner) and np.array_equal(z, z_ref)
+    est = shapley_effects(func, ppfs, corr, permutations=permutations, inner=inner, rng=11)
+    assert np.array_equal(est.effects, effects) and np.array_equal(est.se, se)
+    assert np.array_equal(est.variance, variance)
+    assert est.effects.shape == (2, d) and np.all(np.isfinite(est.effects))
