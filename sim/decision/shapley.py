@@ -49,7 +49,9 @@ SeedLike = int | np.random.Generator | np.random.SeedSequence | None
 #: Model evaluations a default analysis spends on the conditional draws.
 BUDGET = 1 << 17
 _SHAPLEY_KEY = 0x5A91
-_CHUNK = 1 << 16
+#: Model evaluations per call: half the runner's chunk, so the model's temporaries on the
+#: report's 2^16 evaluations stay small (each sample's figures do not depend on it).
+_CHUNK = 1 << 14
 
 
 @dataclass(frozen=True)

@@ -155,8 +155,12 @@ def _block_corr(sizes, rho):
     ([1], 5, 3),                # d = 1
     ([1, 1, 1], 7, 4),          # independent inputs only
 ])
-def test_compact_redraw_is_bit_identical_to_the_full_arrays(sizes, permutations, inner):
-    from sim.decision import GaussianCopula
+def test_compact_redraw_is_bit_identical_to_the_full_arrays(sizes, permutations, inner,
+                                                           monkeypatch):
+    from sim.decision import GaussianCopula, shapley
+
+    # the model in several calls with a partial last one (the reference: one call)
+    monkeypatch.setattr(shapley, "_CHUNK", 1000)
 
     corr = _block_corr(sizes, 0.3)
     d = corr.shape[0]
