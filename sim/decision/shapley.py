@@ -30,7 +30,7 @@ afresh) mapped through each input's quantile function.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -140,6 +140,23 @@ class GaussianCopula:
             self._cache[key] = (coef, chol)
         return self._cache[key]
 
+    def _sets(self, group: Sequence[int], in_j: NDArray[np.bool_]
+              ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp],
+                                  FloatArray, FloatArray]]:
+        """The columns of ``in_j`` (d, n) that draw the same inputs of ``group`` again, set
+        by set (none drawn: skipped): the columns, the inputs drawn and given, and the
+        conditional draw's coefficients and Cholesky factor."""
+        codes = np.zeros(in_j.shape[1], dtype=np.int64)
+        for b, i in enumerate(group):
+            codes |= in_j[i].astype(np.int64) << b
+        for code in np.unique(codes):
+            if code == 0:
+                continue
+            bits = np.array([code >> b & 1 for b in range(len(group))], dtype=bool)
+            drawn, given = np.asarray(group)[bits], np.asarray(group)[~bits]
+            coef, chol = self._conditional(tuple(drawn.tolist()), tuple(given.tolist()))
+            yield np.flatnonzero(codes == code), drawn, given, coef, chol
+
     def redraw(self, z: FloatArray, in_j: NDArray[np.bool_], eps: FloatArray) -> FloatArray:
         """``z`` (d, n) with the coordinates marked in ``in_j`` (d, n) drawn again given the
         others (column by column: each its own set J), from the standard normals ``eps``
@@ -151,16 +168,7 @@ class GaussianCopula:
                 rows = in_j[i]
                 out[i, rows] = eps[i, rows]
                 continue
-            codes = np.zeros(z.shape[1], dtype=np.int64)
-            for b, i in enumerate(group):
-                codes |= in_j[i].astype(np.int64) << b
-            for code in np.unique(codes):
-                if code == 0:
-                    continue
-                cols = np.flatnonzero(codes == code)
-                bits = np.array([code >> b & 1 for b in range(len(group))], dtype=bool)
-                drawn, given = np.asarray(group)[bits], np.asarray(group)[~bits]
-                coef, chol = self._conditional(tuple(drawn.tolist()), tuple(given.tolist()))
+            for cols, drawn, given, coef, chol in self._sets(group, in_j):
                 new = chol @ eps[np.ix_(drawn, cols)]
                 if given.size:
                     new += coef @ z[np.ix_(given, cols)]
@@ -212,17 +220,8 @@ class GaussianCopula:
                 out[i, rows] = np.broadcast_to(eps[i][:, None, :], (m, d, inner)
                                                ).reshape(n)[rows]
                 continue
-            codes = np.zeros(n, dtype=np.int64)
-            for b, i in enumerate(group):
-                codes |= mask[i].astype(np.int64) << b
-            for code in np.unique(codes):
-                if code == 0:
-                    continue
-                cols = np.flatnonzero(codes == code)
+            for cols, drawn, given, coef, chol in self._sets(group, mask):
                 perm, t = cols // per, cols % inner
-                bits = np.array([code >> b & 1 for b in range(len(group))], dtype=bool)
-                drawn, given = np.asarray(group)[bits], np.asarray(group)[~bits]
-                coef, chol = self._conditional(tuple(drawn.tolist()), tuple(given.tolist()))
                 new = chol @ eps[drawn[:, None], perm[None, :], t[None, :]]
                 if given.size:
                     new += coef @ outer[np.ix_(given, perm)]
