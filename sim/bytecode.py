@@ -9,7 +9,7 @@ missing or stale for ftrisk's own packages (``pip install`` does the same for a 
 install; an editable one compiles nothing). It goes in the ``__pycache__`` folders next to
 the sources, where numba keeps ftrisk's compiled kernels; ``FTRISK_NO_BYTECODE=1`` turns
 it off. Nothing happens when Python writes bytecode itself, or when the folders cannot be
-written.
+written (checked before anything is compiled).
 """
 
 from __future__ import annotations
@@ -42,11 +42,22 @@ def compile_folders(folders: Iterable[str | Path]) -> bool:
     """
     done = True
     for folder in folders:
+        if not _writable(Path(folder)):
+            done = False  # an install the user cannot write: nothing compiled in vain
+            continue
         try:
             done &= bool(compileall.compile_dir(folder, quiet=2, workers=1))
         except OSError:  # a folder that went away or cannot be listed
             done = False
     return done
+
+
+def _writable(folder: Path) -> bool:
+    """Whether bytecode can be written under ``folder``: its ``__pycache__`` (or the folder,
+    when there is none yet) is writable. Checked first, since compiling every module only
+    to fail at the write would cost each start what the bytecode saves."""
+    cache = folder / "__pycache__"
+    return os.access(cache if cache.is_dir() else folder, os.W_OK)
 
 
 def keep_bytecode() -> bool:

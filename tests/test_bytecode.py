@@ -100,3 +100,28 @@ def test_a_command_stopped_by_a_signal_keeps_nothing(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["ftrisk", "describe", "x.toml"])
     assert cli.main() == 130
     assert seen == []
+
+
+def test_a_folder_the_user_cannot_write_is_not_compiled_in_vain(tmp_path, monkeypatch):
+    # an install owned by someone else (root's site-packages): every start would compile
+    # every module only to fail at the write
+    folder = _package(tmp_path)
+    compiled = []
+    monkeypatch.setattr(bytecode.compileall, "compile_dir",
+                        lambda *a, **k: compiled.append(a) or True)
+    monkeypatch.setattr(bytecode.os, "access", lambda path, mode: False)
+    assert bytecode.compile_folders([folder]) is False
+    assert compiled == []
+    monkeypatch.setattr(bytecode.os, "access", lambda path, mode: True)
+    assert bytecode.compile_folders([folder]) is True
+    assert len(compiled) == 1
+
+
+def test_writable_looks_at_the_cache_folder_once_it_exists(tmp_path, monkeypatch):
+    folder = _package(tmp_path)
+    asked = []
+    monkeypatch.setattr(bytecode.os, "access", lambda path, mode: asked.append(Path(path)) or True)
+    assert bytecode._writable(folder)
+    (folder / "__pycache__").mkdir()
+    assert bytecode._writable(folder)
+    assert asked == [folder, folder / "__pycache__"]
