@@ -23,7 +23,7 @@ from sim.decision.sobol import SeedLike, SobolResult, sobol_analysis
 from sim.decision.sweep import Sweep, sweep
 from sim.decision.tornado import Tornado, classic_tornado, sample_tornado
 from sim.decision.voi import ValueOfInformation, value_of_information
-from sim.runner.collect import release_freed_memory
+from sim.heap import release_freed_memory
 from sim.runner.samples_file import release_arrow_memory
 from sim.study import Study
 from sim.study.strategy import input_field
@@ -147,7 +147,7 @@ def _one_blas_thread() -> Iterator[None]:
 
 def release_memory() -> None:
     """Hand the memory freed so far back to the system: the C heap's free pages
-    (:func:`~sim.runner.collect.release_freed_memory`) and pyarrow's pool's
+    (:func:`~sim.heap.release_freed_memory`) and pyarrow's pool's
     (:func:`~sim.runner.samples_file.release_arrow_memory`).
 
     Each analysis frees its arrays when it ends, but the heap keeps their pages; the next

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from sim.heap import libc
+from sim.heap import release_freed_memory, share_one_heap
 from sim.runner.quantiles import row_quantiles
 from sim.runner.samples_file import ROW_GROUP, SamplesWriter
 from sim.runner.summary import (
@@ -396,40 +396,3 @@ def fan_frame(parts: dict[str, list[np.ndarray]]) -> pl.DataFrame:
             rows[k] += q[i].tolist()
     return pl.DataFrame(rows, schema={"strategy": pl.String, "month": pl.Int64,
                                       "p10": pl.Float64, "p50": pl.Float64, "p90": pl.Float64})
-
-
-#: glibc's mallopt parameter: the most heaps (arenas) threads allocate from.
-_M_ARENA_MAX = -8
-
-
-def _libc() -> Any:
-    """The C library's functions (None when they cannot be loaded)."""
-    return libc()
-
-
-def share_one_heap() -> None:
-    """Let every thread allocate from one heap (glibc; nothing elsewhere).
-
-    glibc gives each thread that allocates its own heap (arena), and keeps each heap's
-    freed pages: the worker threads' chunks left about 70 MiB per run behind, under
-    everything that came next (the report). One heap reuses the same pages for every
-    chunk, and :func:`release_freed_memory` can hand them back. The threads allocate a
-    few hundred arrays per chunk, so they hardly contend for it.
-    """
-    libc = _libc()
-    if libc is not None and hasattr(libc, "mallopt"):
-        libc.mallopt(_M_ARENA_MAX, 1)
-
-
-def release_freed_memory() -> None:
-    """Hand the heap's free pages back to the system (glibc's ``malloc_trim``; nothing
-    elsewhere).
-
-    The chunks' arrays are allocated by the worker threads, each with its own heap
-    (arena), and freed by the collector and the writer: the freed pages stay with the
-    process (about 60 MiB after a 10^6-sample run), under whatever comes next (the
-    report). Trimming takes a few milliseconds.
-    """
-    libc = _libc()
-    if libc is not None and hasattr(libc, "malloc_trim"):
-        libc.malloc_trim(0)
