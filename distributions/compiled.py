@@ -7,9 +7,9 @@ lognormal, beta and PERT), each one pass over the probabilities with no temporar
 the tests). Its central region (``|p - 1/2| <= 0.425``, 85% of draws) is a rational
 function evaluated for whole arrays without branches, so the compiler uses vector
 instructions; the tails (a logarithm and a square root) are taken element by element.
-Functions are compiled once and cached on disk; they release the GIL. This module imports
-numba: the families import it when they first draw (a study file can be read, checked and
-described without it).
+Functions are compiled once (ahead of time by the ``ftrisk`` command, else just in time and
+cached on disk, :mod:`distributions.jit`); they release the GIL. The families import this
+module when they first draw (a study file can be read, checked and described without it).
 
 The values equal the numpy/scipy expressions they replace within a few units in the last
 place (``scipy.special.ndtri`` is Cephes' algorithm, ``exp`` and ``expit`` the C library's
@@ -22,11 +22,10 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit as _numba_njit
 from numpy.typing import NDArray
 
-#: numba.njit untyped: its stubs reject options passed as a dict
-njit: Any = _numba_njit
+from distributions.jit import njit
+
 _JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 # AS 241 (PPND16) coefficients: p close to 1/2 ...
@@ -133,7 +132,7 @@ def _scores_into(p: np.ndarray, mu: float, sigma: float, out: np.ndarray) -> Non
         _scores_strip(p[a:b], mu, sigma, out[a:b], far, r)
 
 
-@njit(**_JIT)
+@njit(native=("void(const f8[::1], f8[::1])",), **_JIT)
 def ndtri_into(p: np.ndarray, out: np.ndarray) -> None:
     """``out[i] = Phi^-1(p[i])`` (AS 241); p outside (0, 1) gives -inf, inf or NaN."""
     _scores_into(p, 0.0, 1.0, out)
@@ -156,7 +155,7 @@ def ndtri(p: np.ndarray) -> np.ndarray:
     return out.reshape(a.shape)[()]
 
 
-@njit(**_JIT)
+@njit(native=("b1(const f8[::1], f8, f8, const f8[::1], const f8[::1], f8, f8[::1])",), **_JIT)
 def hermite_into(p: np.ndarray, z0: float, h: float, x: np.ndarray, slope: np.ndarray,
                  z_max: float, out: np.ndarray) -> bool:
     """Cubic Hermite interpolation in the normal score (see
@@ -195,7 +194,7 @@ def hermite_into(p: np.ndarray, z0: float, h: float, x: np.ndarray, slope: np.nd
     return far
 
 
-@njit(**_JIT)
+@njit(native=("void(const f8[::1], f8, f8, f8[::1])",), **_JIT)
 def normal_into(p: np.ndarray, mu: float, sigma: float, out: np.ndarray) -> None:
     """``out = mu + sigma * Phi^-1(p)`` (one pass: the affine map inside AS 241)."""
     _scores_into(p, mu, sigma, out)
@@ -223,7 +222,7 @@ def normal_ppf(p: np.ndarray, mu: float, sigma: float, *, log: bool = False,
     return res if out is not None else res.reshape(a.shape)[()]
 
 
-@njit(**_JIT)
+@njit(native=("void(f8[::1], f8, f8)",), **_JIT)
 def _scale_logistic(e: np.ndarray, lo: float, hi: float) -> None:
     """``e = clip(lo + (hi - lo) / (1 + e), lo, hi)`` in place (``e`` holds ``exp(-x)``)."""
     width = hi - lo
@@ -232,7 +231,7 @@ def _scale_logistic(e: np.ndarray, lo: float, hi: float) -> None:
         e[i] = hi if v > hi else (lo if v < lo else v)
 
 
-@njit(**_JIT)
+@njit(native=("void(const f8[::1], f8, f8, f8, f8[::1])",), **_JIT)
 def uniform_into(q: np.ndarray, lo: float, width: float, hi: float, out: np.ndarray) -> None:
     """``out = clip(lo + q * width, lo, hi)`` (a uniform's quantiles, one pass).
 
@@ -248,7 +247,7 @@ def uniform_into(q: np.ndarray, lo: float, width: float, hi: float, out: np.ndar
         out[i] = hi if v > hi else (lo if v < lo else v)
 
 
-@njit(**_JIT)
+@njit(native=("void(const f8[::1], f8, f8, f8, f8[::1])",), **_JIT)
 def steps_into(q: np.ndarray, lo: float, count: float, hi: float, out: np.ndarray) -> None:
     """``out = min(lo + floor(q * count), hi)`` (a whole number uniform on ``count`` values
     from ``lo``, one pass).
@@ -265,7 +264,7 @@ def steps_into(q: np.ndarray, lo: float, count: float, hi: float, out: np.ndarra
         out[i] = hi if v > hi else v
 
 
-@njit(**_JIT)
+@njit(native=("void(const f8[::1], f8, f8, f8, f8, f8, f8, f8[::1])",), **_JIT)
 def triangular_into(q: np.ndarray, lo: float, hi: float, span: float, fc: float,
                     root_left: float, root_right: float, out: np.ndarray) -> None:
     """A triangular's quantiles: ``lo + sqrt(q * span) * root_left`` below the mode's
@@ -344,7 +343,7 @@ def hermite_ppf(p: np.ndarray, z0: float, h: float, x: np.ndarray, slope: np.nda
     return out.reshape(np.shape(p)), bool(far)
 
 
-@njit(**_JIT)
+@njit(native=("void(const f8[::1], i8, u8[::1])",), **_JIT)
 def order_keys(x: np.ndarray, bits: int, keys: np.ndarray) -> None:
     """``keys[i]``: an order-preserving 64-bit key of ``x[i]`` (negative numbers flip every
     bit, the others gain the sign bit) with its lowest ``bits`` bits replaced by ``i``
@@ -358,7 +357,7 @@ def order_keys(x: np.ndarray, bits: int, keys: np.ndarray) -> None:
         keys[i] = (k & ~low) | np.uint64(i)
 
 
-@njit(**_JIT)
+@njit(native=("b1(const u8[::1], i8, const f8[::1], const f8[::1], f8[::1])",), **_JIT)
 def place_sorted(keys: np.ndarray, bits: int, x: np.ndarray, values: np.ndarray,
                  out: np.ndarray) -> bool:
     """``out[order[r]] = values[r]`` where ``order`` is read from the low ``bits`` bits of

@@ -48,14 +48,14 @@ class Uniform(Distribution):
             )
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import quantiles, uniform_into
 
         # clip(lo + q * (hi - lo), lo, hi) in one pass
         return quantiles(uniform_into, q, self.lo, self.hi - self.lo, self.hi)
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import quantiles, uniform_into
 
         quantiles(uniform_into, q, self.lo, self.hi - self.lo, self.hi, out=out)
@@ -102,13 +102,13 @@ class Triangular(Distribution):
         return (self.mode - self.lo) / (self.hi - self.lo)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import quantiles, triangular_into
 
         return quantiles(triangular_into, q, *self._kernel_params)
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import quantiles, triangular_into
 
         quantiles(triangular_into, q, *self._kernel_params, out=out)
@@ -209,7 +209,7 @@ class Beta(Distribution):
         return cls(m * k, (1 - m) * k, lo, hi)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import logistic_into
 
         # lo + (hi - lo) * expit(logit quantile), clipped: lo + (hi - lo) * 1 may round
@@ -219,7 +219,7 @@ class Beta(Distribution):
         return x[()]
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import logistic_into
 
         self._fast(q, out)

@@ -90,7 +90,7 @@ def place_by_rank(x: FloatArray, values: FloatArray, out: FloatArray) -> bool:
     >>> place_by_rank(np.array([1.0, 1.0, 0.0]), np.ones(3), out[:3])
     False
     """
-    # compiled (distributions.compiled imports numba): only once something is drawn
+    # compiled kernels (distributions.compiled): imported once something is drawn
     from distributions.compiled import order_keys, place_sorted
 
     n = x.size
@@ -124,7 +124,7 @@ def iman_conover_into(u: FloatArray, pearson: FloatArray, *,
     base = _van_der_waerden(n)
     scores = np.empty((k, n))
     if state is not None:
-        # compiled (distributions.pcg imports numba): only once something is drawn
+        # compiled kernels (distributions.pcg): imported once something is drawn
         from distributions.pcg import permutations_into
 
         permutations_into(state, base, scores)

@@ -118,13 +118,13 @@ class UniformInt(Distribution):
     def _ppf(self, q: FloatArray) -> FloatArray:
         # ceil(q * k) - 1 is the exact step inverse; floor(q * k) differs only on the
         # k - 1 probabilities i/k themselves and keeps q = 0 at lo
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import quantiles, steps_into
 
         return quantiles(steps_into, q, self.lo, self.hi - self.lo + 1, self.hi)
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import quantiles, steps_into
 
         quantiles(steps_into, q, self.lo, self.hi - self.lo + 1, self.hi, out=out)

@@ -100,7 +100,7 @@ class HermitePPF:
                 return self._exact(q)
             out[:] = self._exact(q)
             return out
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import hermite_into, hermite_ppf
 
         q = np.asarray(q, dtype=np.float64)

@@ -78,7 +78,7 @@ class Normal(Distribution):
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         if not self.truncated:
-            # compiled (distributions.compiled imports numba): only once something is drawn
+            # compiled kernels (distributions.compiled): imported once something is drawn
             from distributions.compiled import normal_ppf
 
             return normal_ppf(q, self.mu, self.sigma)
@@ -95,7 +95,7 @@ class Normal(Distribution):
         if self.truncated:
             out[:] = self._ppf(q)
             return
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import normal_ppf
 
         normal_ppf(q, self.mu, self.sigma, out=out)
@@ -266,13 +266,13 @@ class Lognormal(Distribution):
         return cls(math.log(mean) - 0.5 * s2, math.sqrt(s2))
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import normal_ppf
 
         return normal_ppf(q, self.mu, self.sigma, log=True)
 
     def _ppf_into(self, q: FloatArray, out: FloatArray) -> None:
-        # compiled (distributions.compiled imports numba): only once something is drawn
+        # compiled kernels (distributions.compiled): imported once something is drawn
         from distributions.compiled import normal_ppf
 
         normal_ppf(q, self.mu, self.sigma, log=True, out=out)

@@ -17,14 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.extending import intrinsic
 
-from distributions.compiled import njit
+from distributions.jit import Deferred, njit
 
 JIT = {"cache": True, "nogil": True}
-U64 = types.uint64
 #: PCG64's multiplier (pcg64.h, PCG_DEFAULT_MULTIPLIER_128), high and low words
 M_HI, M_LO = 2549297995355413924, 4865540595714422341
 #: 2**-53: numpy's next_double scale
@@ -35,8 +31,12 @@ def _madd128_typed(typingctx: Any, a_hi: Any, a_lo: Any, b_hi: Any, b_lo: Any, c
              c_lo: Any) -> Any:  # pragma: no cover - compiled
     """``(a * b + c) mod 2**128`` of 128-bit numbers given as (high, low) uint64 words,
     as (high, low): LLVM's 128-bit integers, so the machine's 64x64->128 multiply."""
-    ret = types.UniTuple(U64, 2)
-    sig = ret(U64, U64, U64, U64, U64, U64)
+    from llvmlite import ir
+    from numba import types
+
+    u64 = types.uint64
+    ret = types.UniTuple(u64, 2)
+    sig = ret(u64, u64, u64, u64, u64, u64)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         i128, i64 = ir.IntType(128), ir.IntType(64)
@@ -54,8 +54,14 @@ def _madd128_typed(typingctx: Any, a_hi: Any, a_lo: Any, b_hi: Any, b_lo: Any, c
     return sig, codegen
 
 
-#: numba's intrinsic (untyped for mypy: numba has no stubs for what it returns)
-_madd128: Any = intrinsic(_madd128_typed)
+def _madd128_intrinsic() -> Any:
+    from numba.extending import intrinsic
+
+    return intrinsic(_madd128_typed)
+
+
+#: numba's intrinsic, made when the kernels are first compiled (:class:`Deferred`)
+_madd128: Any = Deferred(_madd128_intrinsic)
 
 
 @njit(**JIT)
@@ -114,7 +120,7 @@ def _start(state: np.ndarray, skip: int) -> np.ndarray:
     return lanes
 
 
-@njit(**JIT)
+@njit(native=("void(const u8[:, ::1], i8, f8, f8, f8[:, ::1])",), **JIT)
 def uniforms_into(state: np.ndarray, skip: int, lo: float, hi: float,
                   out: np.ndarray) -> None:
     """``out[j]`` = draws ``skip`` to ``skip + m - 1`` of ``Generator(PCG64)`` ``.random()``
@@ -174,7 +180,7 @@ def _raw_into(lanes: np.ndarray, buf: np.ndarray) -> None:
 _BUF = 1024
 
 
-@njit(**JIT)
+@njit(native=("void(const u8[::1], const f8[::1], f8[:, ::1])",), **JIT)
 def permutations_into(state: np.ndarray, base: np.ndarray, out: np.ndarray) -> None:
     """``out[i] = Generator(PCG64).permutation(base)`` for i = 0, 1, ... in turn from the
     state ``(state_hi, state_lo, inc_hi, inc_lo)``, for ``base.size <= 2**32``.
@@ -240,7 +246,7 @@ def _mix(x: Any, y: Any) -> Any:
     return r ^ (r >> np.uint64(16))
 
 
-@njit(**JIT)
+@njit(native=("u8[:, ::1](const u4[::1], const i8[::1])",), **JIT)
 def seed_sequence_words(entropy: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The first eight 32-bit words ``generate_state`` gives of each ``SeedSequence``
     whose assembled entropy is ``entropy[ends[i-1]:ends[i]]`` (uint32; see

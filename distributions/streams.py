@@ -44,10 +44,10 @@ def stream_key(name: str) -> int:
 
 
 def _compiled() -> Any:
-    """distributions.pcg, imported at the first draw (it imports numba)."""
+    """distributions.pcg, imported at the first draw."""
     global _COMPILED
     if _COMPILED is None:
-        # compiled (distributions.pcg imports numba): only once something is drawn
+        # compiled kernels (distributions.pcg): imported once something is drawn
         from distributions import pcg
 
         _COMPILED = pcg

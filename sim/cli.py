@@ -93,10 +93,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     # buffers come from that heap (before a command imports pyarrow)
     steady_heap()
     arrow_on_heap()
+    if argv is None:
+        _allow_native_builds()
     code = _main(args)
     if argv is None and code < 128:  # the ftrisk command itself, not stopped by a signal
         keep_bytecode()
     return code
+
+
+def _allow_native_builds() -> None:
+    """The command builds each kernel module ahead of time the first time it runs one (as
+    long as numba just in time would take to compile it), so that later runs load it
+    without numba (:mod:`distributions.native`)."""
+    # deferred: distributions loads numpy, which ftrisk --help must not
+    from distributions.native import allow_builds
+
+    allow_builds()
 
 
 def _main(args: argparse.Namespace) -> int:

@@ -17,10 +17,15 @@ from helpers import LESSON
 def _private_cache(tmp_path_factory):
     """Caches (serving SLA tables, the Vega bundle) go to a temporary folder, never to the
     user's cache. Mutation testing runs thousands of short sessions: it names one folder for
-    all of them (FTRISK_TEST_CACHE_DIR, see benchmarks/mutation.sh)."""
+    all of them (FTRISK_TEST_CACHE_DIR, see benchmarks/mutation.sh).
+
+    The kernels run just in time (numba's disk cache), in this process and in the commands
+    it starts: ``ftrisk`` would otherwise build them ahead of time into the checkout at its
+    first run (tests/test_native.py builds and checks those, into temporary folders)."""
     folder = os.environ.get("FTRISK_TEST_CACHE_DIR") or str(tmp_path_factory.mktemp("cache"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FTRISK_CACHE_DIR", folder)
+        mp.setenv("FTRISK_NO_NATIVE", "1")
         yield
 
 

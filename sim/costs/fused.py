@@ -26,7 +26,9 @@ computed again. Powers, ``expm1`` and ``log1p``
 come from the C library where numpy may use its SIMD versions: those can differ in the
 last bit.
 
-Functions are compiled once and cached on disk (``cache=True``); they release the GIL
+Functions are compiled once: ahead of time by the ``ftrisk`` command, with the signatures
+given as ``native`` (:mod:`distributions.native`, loaded without numba), else just in time
+and cached on disk (``cache=True``). They release the GIL
 (``nogil=True``) so chunks run on threads, and use numpy's division semantics (x / 0 is inf
 or NaN, never an exception). The per-sample path creates no array (no slice, no view: each
 one would cost a reference count), only indexes the arrays it is given. They live in one
@@ -45,8 +47,8 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit as _numba_njit
 
+from distributions.jit import njit
 from sim.costs.slots import (
     ACTIVE,
     API,
@@ -140,15 +142,16 @@ PASS_COMPONENTS = 2
 
 #: Compiled without numba's reference-counted allocator: passing arrays around costs an
 #: atomic reference count per array per call otherwise, which dominated the run time.
-#: numba.njit untyped: its stubs do not know the private ``_nrt`` option
-njit: Any = _numba_njit
 _JIT = {"cache": True, "nogil": True, "error_model": "numpy", "_nrt": False}
 #: The month functions are inlined into their caller (numba's own inlining): a call passes
 #: every array as its seven fields, dozens of arguments per call and month, which cost
 #: about a tenth of the run time (benchmarks/bench_core.py, the model rows).
 _INL = dict(_JIT, inline="always")
-#: The two wrappers that allocate their own arrays.
+#: The wrappers that allocate their own arrays.
 _ALLOC = {"cache": True, "nogil": True, "error_model": "numpy"}
+#: What the kernels' ahead-of-time build depends on besides this file (its key,
+#: :func:`distributions.native.build_key`): the slot numbers are compiled in as constants.
+NATIVE_SOURCES = ("sim.costs.slots",)
 
 
 # -- rules shared by the kinds ------------------------------------------------------------
@@ -798,7 +801,16 @@ def volume_month(k: int, b0: int, nb: int, process: bool, shocks: np.ndarray,
         grow[j] = math.exp(blk[M_LOGV * B + j]) * s
 
 
-@njit(**_JIT)
+@njit(native=(
+    # vals off step slots flags cx cy coff s_lo s_hi base_s shared horizon months disc m keep
+    "void(const f8[::1], const i8[::1], const i8[::1], const i8[:, ::1], const i8[:, ::1],"
+    " const f8[::1], const f8[::1], const i8[::1], const i8[::1], const i8[::1], i8,"
+    " const i8[::1], i8, i8, const f8[::1], i8, i8,"
+    # npv payback fractional tco fan paths volume process shocks season share xs ys blk
+    " f8[:, ::1], i2[:, ::1], f8[:, ::1], f8[:, ::1], f8[:, :, ::1], f8[:, :, ::1],"
+    " f8[:, ::1], b1, const f8[:, ::1], const f8[::1], const i8[:, ::1], f8[:, ::1],"
+    " f8[:, ::1], f8[::1])",
+), **_JIT)
 def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndarray,
              flags: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray,
              s_lo: np.ndarray, s_hi: np.ndarray, base_s: int, shared: np.ndarray,
@@ -940,7 +952,10 @@ def price_path(stepped: bool, rate: float, keep: float, limit: float, floor: flo
     cuts[:] = c2[:, 0]
 
 
-@njit(**_ALLOC)
+@njit(native=(
+    "f8[::1](i8, const f8[::1], const f8[::1], const f8[::1], const f8[::1], const f8[::1],"
+    " const f8[::1], const f8[::1], const f8[::1])",
+), **_ALLOC)
 def instances_many(mode: int, fixed: np.ndarray, need: np.ndarray, rpd: np.ndarray,
                    work: np.ndarray, per_request: np.ndarray, growth: np.ndarray,
                    xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
@@ -958,34 +973,34 @@ def instances_many(mode: int, fixed: np.ndarray, need: np.ndarray, rpd: np.ndarr
 # builds its loop wrapper again at every import (~0.3 s each), a compiled loop loads from
 # the disk cache.
 
-@njit(**_ALLOC)
+@njit(native=("void(const f8[::1], const f8[::1], const f8[::1], f8[::1])",), **_ALLOC)
 def _project_spend_loop(t: np.ndarray, cost: np.ndarray, build: np.ndarray,
                         out: np.ndarray) -> None:
     for i in range(out.size):
         out[i] = project_spend(t[i], cost[i], build[i])
 
 
-@njit(**_ALLOC)
+@njit(native=("void(const f8[::1], const f8[::1], const f8[::1], b1[::1])",), **_ALLOC)
 def _retrain_due_loop(t: np.ndarray, start: np.ndarray, every: np.ndarray,
                       out: np.ndarray) -> None:
     for i in range(out.size):
         out[i] = retrain_due(t[i], start[i], every[i])
 
 
-@njit(**_ALLOC)
+@njit(native=("void(const f8[::1], const f8[::1], const f8[::1], f8[::1])",), **_ALLOC)
 def _retrain_served_loop(t: np.ndarray, every: np.ndarray, horizon: np.ndarray,
                          out: np.ndarray) -> None:
     for i in range(out.size):
         out[i] = retrain_served(t[i], every[i], horizon[i])
 
 
-@njit(**_ALLOC)
+@njit(native=("void(const f8[::1], const f8[::1], f8[::1])",), **_ALLOC)
 def _volume_sum_loop(g: np.ndarray, n: np.ndarray, out: np.ndarray) -> None:
     for i in range(out.size):
         out[i] = volume_sum(g[i], n[i])
 
 
-@njit(**_ALLOC)
+@njit(native=("void(const f8[::1], f8[::1])",), **_ALLOC)
 def _round_up_loop(load: np.ndarray, out: np.ndarray) -> None:
     for i in range(out.size):
         out[i] = round_up(load[i])

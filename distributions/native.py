@@ -1,0 +1,266 @@
+"""Kernel modules compiled ahead of time: one extension module per module of kernels
+(:mod:`distributions.jit`), built by numba from the same source with the same options as
+its just-in-time compiler, and loaded with no numba at all.
+
+A build is keyed by everything its code depends on (:func:`build_key`): the module's
+source and the sources it names in ``NATIVE_SOURCES``, these three modules', numba's and
+numpy's versions, Python's, and the processor numba compiles for. It lives next to the
+module, in ``__pycache__`` (or in ``$XDG_CACHE_HOME/ftrisk`` when that cannot be written),
+as ``<module>.native-<key><suffix>``; a stale build is simply never found again (and
+removed by the next build).
+
+Builds happen only where :func:`allow_builds` was called (the ``ftrisk`` command: it
+builds each kernel module the first time one of its kernels runs, instead of compiling it
+just in time, in about the same time), need a C compiler (numba's ``pycc``), and are
+skipped for good in a process where one failed: the kernels then run just in time, as
+they do wherever no build is found. ``FTRISK_NO_NATIVE=1`` turns loading and building
+off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.machinery
+import importlib.util
+import os
+import platform
+import sys
+import tempfile
+import threading
+import types as pytypes
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ENV_OFF", "allow_builds", "build", "build_key", "export_name", "forget",
+           "library", "native_path"]
+
+#: Set (to anything but empty) to load and build nothing ahead of time.
+ENV_OFF = "FTRISK_NO_NATIVE"
+#: Modules whose source every build depends on (the build and dispatch code).
+_OWN = ("distributions.native", "distributions.jit", "distributions.signatures")
+
+_LOCK = threading.Lock()
+_state: dict[str, Any] = {"build": False, "failed": set(), "loaded": {}}
+
+Entries = Callable[[pytypes.ModuleType], list[tuple[str, Any, Any, dict[str, Any]]]]
+
+
+def allow_builds(allow: bool = True) -> None:
+    """Let :func:`library` build a kernel module that has no build yet (the ``ftrisk``
+    command does; a library caller loads builds but never starts one)."""
+    _state["build"] = allow
+
+
+def forget(name: str) -> None:
+    """Drop what :func:`library` found for the module ``name`` (it looks again next time)."""
+    with _LOCK:
+        _state["loaded"].pop(name, None)
+
+
+def export_name(name: str, index: int) -> str:
+    """The name of a kernel's ``index``-th signature in the extension module."""
+    return f"{name}__{index}"
+
+
+def _source(module_name: str) -> bytes:
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.origin is None:
+        raise ImportError(f"no source for {module_name}")
+    return Path(spec.origin).read_bytes()
+
+
+def _processor() -> str:
+    """What numba compiles for: its CPU settings and this processor's model and flags."""
+    cpu = [os.environ.get("NUMBA_CPU_NAME", ""), os.environ.get("NUMBA_CPU_FEATURES", ""),
+           os.environ.get("NUMBA_OPT", ""), platform.machine()]
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8",
+                                            errors="replace") as f:
+        for line in f:
+            if line.startswith(("model name", "flags", "Features", "CPU part")):
+                cpu.append(line.strip())
+            elif not line.strip() and len(cpu) > 4:
+                break  # the first processor's lines are enough
+    if len(cpu) == 4:
+        cpu.append(platform.processor())
+    return "\n".join(cpu)
+
+
+def build_key(module: pytypes.ModuleType) -> str:
+    """The key of ``module``'s build (see the module docstring): 16 hex digits.
+
+    Examples
+    --------
+    >>> import distributions.compiled as c
+    >>> len(build_key(c)) == 16 and build_key(c) == build_key(c)
+    True
+    """
+    h = hashlib.sha256()
+    names = [module.__name__, *getattr(module, "NATIVE_SOURCES", ()), *_OWN]
+    for name in names:
+        h.update(name.encode() + b"\0" + _source(name) + b"\0")
+    for package, version_file in (("numba", "_version.py"), ("numpy", "version.py")):
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise ImportError(f"{package} is not installed")
+        h.update(Path(spec.origin).with_name(version_file).read_bytes())
+    h.update(f"{sys.version}\0{sys.platform}\0{_processor()}".encode())
+    return h.hexdigest()[:16]
+
+
+def _folders(module: pytypes.ModuleType) -> list[Path]:
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return [Path(str(module.__file__)).parent / "__pycache__", Path(home) / "ftrisk"]
+
+
+def native_path(module: pytypes.ModuleType, folder: Path | None = None) -> Path:
+    """Where ``module``'s build is (or goes) in ``folder`` (default: next to it)."""
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    stem = module.__name__.rpartition(".")[2]
+    folder = _folders(module)[0] if folder is None else folder
+    return folder / f"{stem}.native-{build_key(module)}{suffix}"
+
+
+def _extension_name(module: pytypes.ModuleType) -> str:
+    return "_" + module.__name__.replace(".", "_") + "_native"
+
+
+def _load(module: pytypes.ModuleType, path: Path) -> Any:
+    name = _extension_name(module)
+    loader = importlib.machinery.ExtensionFileLoader(name, str(path))
+    spec = importlib.util.spec_from_file_location(name, str(path), loader=loader)
+    assert spec is not None
+    lib = importlib.util.module_from_spec(spec)
+    loader.exec_module(lib)
+    return lib
+
+
+def library(module: pytypes.ModuleType, entries: Entries) -> Any:
+    """``module``'s build, loaded (None: there is none and none may be built, or
+    ``FTRISK_NO_NATIVE`` is set); builds it first when builds are allowed
+    (:func:`allow_builds`). ``entries(module)`` lists what a build compiles."""
+    if os.environ.get(ENV_OFF):
+        return None
+    name = module.__name__
+    with _LOCK:
+        if name in _state["loaded"]:
+            return _state["loaded"][name]
+        lib = None
+        try:
+            for folder in _folders(module):
+                path = native_path(module, folder)
+                if path.is_file():
+                    lib = _load(module, path)
+                    break
+            if lib is None and _state["build"] and name not in _state["failed"]:
+                lib = _load(module, build(module, entries(module)))
+        except Exception:  # no compiler, an unreadable build, ...: just in time instead
+            _state["failed"].add(name)
+            lib = None
+        _state["loaded"][name] = lib
+        return lib
+
+
+@contextlib.contextmanager
+def _numba_as_jit(options: dict[int, dict[str, Any]]) -> Iterator[None]:
+    """numba's ahead-of-time compiler made to compile as its just-in-time one: each
+    function with its own dispatcher's flags (which pycc would set once for all, without
+    releasing the GIL), and for this processor's features as well as its model (pycc
+    leaves them to the model)."""
+    import numba.pycc.compiler as pycc_compiler
+    from numba.core.codegen import AOTCPUCodegen
+    from numba.core.compiler import Flags
+    from numba.core.cpu import CPUTargetOptions
+
+    compile_extra = pycc_compiler.compile_extra
+    features = AOTCPUCodegen._customize_tm_features
+
+    def own_flags(typingctx: Any, targetctx: Any, func: Any, args: Any, return_type: Any,
+                  flags: Any, locals: Any, **kws: Any) -> Any:
+        mine = Flags()
+        CPUTargetOptions.parse_as_flags(mine, options[id(func)])
+        mine.no_compile = flags.no_compile  # type: ignore[misc]  # a flag numba adds
+        return compile_extra(typingctx, targetctx, func, args, return_type, mine, locals,
+                             **kws)
+
+    setattr(pycc_compiler, "compile_extra", own_flags)  # noqa: B010 (numba has no stubs)
+    setattr(AOTCPUCodegen, "_customize_tm_features",  # noqa: B010
+            lambda self: self._get_host_cpu_features())
+    try:
+        yield
+    finally:
+        setattr(pycc_compiler, "compile_extra", compile_extra)  # noqa: B010
+        setattr(AOTCPUCodegen, "_customize_tm_features", features)  # noqa: B010
+
+
+def build(module: pytypes.ModuleType,
+          entries: list[tuple[str, Any, Any, dict[str, Any]]]) -> Path:
+    """Compile ``entries`` (export name, numba dispatcher, signature, njit options) into
+    ``module``'s extension module; returns its path. Needs numba and a C compiler; other
+    processes building the same module wait for this one (a lock file)."""
+    for folder in _folders(module):
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                break
+    else:
+        raise OSError(f"no writable folder for {module.__name__}'s build")
+    target = native_path(module, folder)
+    stem = target.name.partition(".native-")[0]
+    with _file_lock(folder / f".{stem}.native.lock"):
+        if target.is_file():  # another process built it meanwhile
+            return target
+        _compile(module, entries, target)
+    for old in folder.glob(f"{stem}.native-*"):
+        if old != target:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    return target
+
+
+def _compile(module: pytypes.ModuleType, entries: list[tuple[str, Any, Any, dict[str, Any]]],
+             target: Path) -> None:
+    from numba.core import config
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pycc's pending deprecation
+        from numba.pycc import CC
+    import llvmlite.binding as llvm
+
+    cc = CC(_extension_name(module), source_module=module)
+    cc.output_dir = str(target.parent)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix=target.suffix)
+    os.close(fd)
+    cc.output_file = os.path.basename(tmp)
+    cc.target_cpu = getattr(config, "CPU_NAME", None) or llvm.get_host_cpu_name()
+    options = {}
+    for name, dispatcher, signature, _ in entries:
+        cc.export(name, signature.numba_signature())(dispatcher.py_func)
+        options[id(dispatcher.py_func)] = dispatcher.targetoptions
+    cc.use_nrt = True  # the allocating kernels; the others are compiled without it
+    try:
+        with _numba_as_jit(options), open(os.devnull, "w") as quiet, \
+                contextlib.redirect_stdout(quiet):
+            cc.compile()
+        os.chmod(tmp, 0o755)  # readable by all, as Python's own extension modules
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock (the rename is still atomic)
+        yield
+        return
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
