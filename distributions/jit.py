@@ -142,6 +142,7 @@ def materialize(module: pytypes.ModuleType) -> None:
         mine = kernels_of(module)
         if all(k._dispatcher is not None for k in mine):
             return
+        # numba: only to compile (a run that loads every build imports none)
         from numba import njit as numba_njit
 
         space = dict(vars(module))

@@ -169,6 +169,7 @@ def _numba_as_jit(options: dict[int, dict[str, Any]]) -> Iterator[None]:
     function with its own dispatcher's flags (which pycc would set once for all, without
     releasing the GIL), and for this processor's features as well as its model (pycc
     leaves them to the model)."""
+    # numba: only to build (a loaded build needs none)
     import numba.pycc.compiler as pycc_compiler
     from numba.core.codegen import AOTCPUCodegen
     from numba.core.compiler import Flags
@@ -222,12 +223,13 @@ def build(module: pytypes.ModuleType,
 
 def _compile(module: pytypes.ModuleType, entries: list[tuple[str, Any, Any, dict[str, Any]]],
              target: Path) -> None:
+    # numba: only to build (a loaded build needs none)
     from numba.core import config
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pycc's pending deprecation
         from numba.pycc import CC
-    import llvmlite.binding as llvm
+    import llvmlite.binding as llvm  # numba's LLVM: this processor's name, to build for it
 
     cc = CC(_extension_name(module), source_module=module)
     cc.output_dir = str(target.parent)
@@ -254,7 +256,7 @@ def _compile(module: pytypes.ModuleType, entries: list[tuple[str, Any, Any, dict
 @contextlib.contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
     try:
-        import fcntl
+        import fcntl  # POSIX only
     except ImportError:  # not POSIX: no lock (the rename is still atomic)
         yield
         return

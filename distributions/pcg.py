@@ -31,6 +31,7 @@ def _madd128_typed(typingctx: Any, a_hi: Any, a_lo: Any, b_hi: Any, b_lo: Any, c
              c_lo: Any) -> Any:  # pragma: no cover - compiled
     """``(a * b + c) mod 2**128`` of 128-bit numbers given as (high, low) uint64 words,
     as (high, low): LLVM's 128-bit integers, so the machine's 64x64->128 multiply."""
+    # numba: only when compiling (a loaded build needs none)
     from llvmlite import ir
     from numba import types
 
@@ -55,6 +56,7 @@ def _madd128_typed(typingctx: Any, a_hi: Any, a_lo: Any, b_hi: Any, b_lo: Any, c
 
 
 def _madd128_intrinsic() -> Any:
+    # numba: only when compiling (a loaded build needs none)
     from numba.extending import intrinsic
 
     return intrinsic(_madd128_typed)

@@ -61,6 +61,7 @@ class Arg:
 
     def numba_type(self) -> Any:
         """numba's type of this argument (imports numba: for builds only)."""
+        # numba: only to build (dispatching needs none)
         from numba import types
 
         scalar = getattr(types, NUMBA_NAMES[self.code])
@@ -94,6 +95,7 @@ class Signature:
 
     def numba_signature(self) -> Any:
         """numba's signature (imports numba: for builds only)."""
+        # numba: only to build (dispatching needs none)
         from numba import types
 
         result = types.void if self.result is None else self.result.numba_type()
