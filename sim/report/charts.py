@@ -17,6 +17,7 @@ import polars as pl
 from distributions import Distribution
 from sim.display import percent
 from sim.report.describe import histogram
+from sim.report.spec import panel
 from sim.report.theme import FONT, PLOT_WIDTH, fitted, message_chart, styled
 from sim.runner.summary import Summary
 
@@ -141,7 +142,7 @@ def npv_chart(summary: Summary) -> alt.TopLevelMixin:
         color=alt.Color("label:N", legend=None, sort=order),
         tooltip=[alt.Tooltip("label"), alt.Tooltip("lo:Q", format="$,.0f"),
                  alt.Tooltip("hi:Q", format="$,.0f"), alt.Tooltip("share:Q", format=".3f")],
-    ).properties(width=PLOT_WIDTH, height=PANEL_HEIGHT)
+    )
     zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4], color="gray"
                                                          ).encode(x=alt.X("x:Q"))
     panels = []
@@ -159,7 +160,7 @@ def npv_chart(summary: Summary) -> alt.TopLevelMixin:
                 ).encode(x=alt.X("x:Q"), y=alt.YValue(0), text=alt.Text("text:N"),
                          tooltip=[alt.Tooltip("label"), alt.Tooltip("side"),
                                   alt.Tooltip("share:Q", format=".4f")]))
-        panels.append(alt.layer(*layers, title=label))
+        panels.append(panel(layers, title=label, width=PLOT_WIDTH, height=PANEL_HEIGHT))
     # built in one call, with every top-level property: each later .properties() or
     # .resolve_scale() of a concatenation copies all its panels again
     return alt.vconcat(

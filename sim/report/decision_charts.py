@@ -17,6 +17,7 @@ import altair as alt
 import polars as pl
 
 from sim.display import money, short
+from sim.report.spec import panel
 from sim.report.theme import MAX_HEIGHT, PLOT_WIDTH, ROW, fitted, message_chart, styled
 
 #: Bars a list chart shows at most (a taller chart would pass the page's height limit).
@@ -186,15 +187,15 @@ def sweep_chart(frame: pl.DataFrame, crossings: pl.DataFrame, *, param: str, mon
                 tooltip=tip),
             alt.Chart(crossings).mark_point(shape="diamond", size=90, filled=True).encode(
                 x=alt.X("value:Q"), y=alt.Y("level:Q"), color=color, tooltip=tip)]
-    top = alt.layer(*layers, width=PLOT_WIDTH, height=240,
-                    title=f"Chance of paying back within {months} months")
+    top = panel(layers, width=PLOT_WIDTH, height=240,
+                title=f"Chance of paying back within {months} months")
     npv = alt.Chart(frame).mark_line(point=True).encode(
         x=x, y=alt.Y("npv_mean:Q", title="E[NPV] ($)", axis=alt.Axis(format="$,.0f")),
         color=color, tooltip=[alt.Tooltip("label"), alt.Tooltip("value:Q", format=",.4g"),
                               alt.Tooltip("npv_mean:Q", format="$,.0f")])
     zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(
         y=alt.Y("y:Q"))
-    bottom = alt.layer(npv, zero, width=PLOT_WIDTH, height=200, title="Expected NPV")
+    bottom = panel([npv, zero], width=PLOT_WIDTH, height=200, title="Expected NPV")
     return alt.vconcat(top, bottom, **styled())
 
 

@@ -41,6 +41,7 @@ from sim.report.sections import (
     tornado_section,
     voi_section,
 )
+from sim.report.spec import chart_spec
 from sim.report.tables import (
     details_tables,
     excluded_list,
@@ -292,8 +293,9 @@ def _render(result: RunResult, path: str | Path, analysis: DecisionAnalysis | No
     release_memory()  # the analyses' arrays, before the charts and the page
     if on_stage:
         on_stage("charts")
-    # the chart functions are tested with validation on; skip the schema pass here
-    specs = {k: c.to_dict(validate=False) for k, c in charts}
+    # the chart functions are tested with validation on; skip the schema pass here, and
+    # altair's copies of every layer at each level (chart_spec: the same specs)
+    specs = {k: chart_spec(c) for k, c in charts}
     fan_note = (f"Bands from the first {min(study.samples, 16384):,} samples; other figures "
                 f"from all {study.samples:,}.")
     source = html.escape(study.source) if study.source else "<i>not stated</i>"
