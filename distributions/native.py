@@ -11,10 +11,11 @@ removed by the next build).
 
 Builds happen only where :func:`allow_builds` was called (the ``ftrisk`` command: it
 builds each kernel module the first time one of its kernels runs, instead of compiling it
-just in time, in about the same time), need a C compiler (numba's ``pycc``), and are
-skipped for good in a process where one failed: the kernels then run just in time, as
-they do wherever no build is found. ``FTRISK_NO_NATIVE=1`` turns loading and building
-off.
+just in time, in about the same time) and need a C compiler and Python's headers (numba's
+``pycc``). A build that fails leaves a note with the reason
+(``<module>.native-<key>.failed``) and is not tried again for that key: the kernels then
+run just in time, as they do wherever no build is found. ``FTRISK_NO_NATIVE=1`` turns
+loading and building off.
 """
 
 from __future__ import annotations
@@ -140,27 +141,54 @@ def _load(module: pytypes.ModuleType, path: Path) -> Any:
 def library(module: pytypes.ModuleType, entries: Entries) -> Any:
     """``module``'s build, loaded (None: there is none and none may be built, or
     ``FTRISK_NO_NATIVE`` is set); builds it first when builds are allowed
-    (:func:`allow_builds`). ``entries(module)`` lists what a build compiles."""
+    (:func:`allow_builds`). ``entries(module)`` lists what a build compiles.
+
+    A build that cannot be loaded (say a truncated file) is built again; a build that
+    fails leaves a note beside where it would go (``<module>.native-<key>.failed``, with
+    the reason) and is not tried again for that key: the kernels run just in time."""
     if os.environ.get(ENV_OFF):
         return None
     name = module.__name__
     with _LOCK:
         if name in _state["loaded"]:
             return _state["loaded"][name]
-        lib = None
-        try:
-            for folder in _folders(module):
-                path = native_path(module, folder)
-                if path.is_file():
+        lib, broken = None, []
+        for folder in _folders(module):
+            path = native_path(module, folder)
+            if path.is_file():
+                try:
                     lib = _load(module, path)
                     break
-            if lib is None and _state["build"] and name not in _state["failed"]:
+                except (ImportError, OSError):
+                    broken.append(path)
+        if lib is None and _state["build"] and not _failed_before(module):
+            for path in broken:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            try:
                 lib = _load(module, build(module, entries(module)))
-        except Exception:  # no compiler, an unreadable build, ...: just in time instead
-            _state["failed"].add(name)
-            lib = None
+            except Exception as err:  # no C compiler, no Python headers, ...
+                _note_failure(module, err)
         _state["loaded"][name] = lib
         return lib
+
+
+def _failure_note(module: pytypes.ModuleType) -> Path:
+    path = native_path(module)
+    return path.with_name(path.name.partition(".native-")[0] + f".native-{build_key(module)}"
+                          ".failed")
+
+
+def _failed_before(module: pytypes.ModuleType) -> bool:
+    return module.__name__ in _state["failed"] or _failure_note(module).is_file()
+
+
+def _note_failure(module: pytypes.ModuleType, err: Exception) -> None:
+    _state["failed"].add(module.__name__)
+    with contextlib.suppress(OSError):
+        note = _failure_note(module)
+        note.parent.mkdir(parents=True, exist_ok=True)
+        note.write_text(f"{type(err).__name__}: {err}\n", encoding="utf-8")
 
 
 @contextlib.contextmanager

@@ -270,8 +270,8 @@ def test_without_leave_to_build_nothing_is_built(tmp_path, builds):
     sys.modules.pop(module.__name__)
 
 
-def test_a_failed_build_runs_just_in_time_and_is_not_tried_again(tmp_path, builds,
-                                                                   monkeypatch):
+def test_a_failed_build_leaves_a_note_and_is_not_tried_again(tmp_path, builds,
+                                                              monkeypatch):
     toy = toy_module(tmp_path, "toy_failed")
     builds.append(toy)
     tries = []
@@ -281,10 +281,29 @@ def test_a_failed_build_runs_just_in_time_and_is_not_tried_again(tmp_path, build
         raise OSError("no C compiler")
 
     monkeypatch.setattr(native, "build", broken)
-    assert toy.divide(3.0, 2.0) == 1.5
-    jit.unload(toy)  # forget the kernels' lookup, not the failure
+    assert toy.divide(3.0, 2.0) == 1.5  # just in time
+    note = native._failure_note(toy)
+    assert note.read_text() == "OSError: no C compiler\n"
+    jit.unload(toy)
+    native._state["failed"].clear()  # as a new process: the note alone stops a retry
     assert toy.spin(3) == toy.spin.dispatcher(3)
     assert tries == [toy.__name__]
+    sys.modules.pop(toy.__name__)
+
+
+def test_a_build_that_cannot_be_loaded_is_built_again(tmp_path, builds):
+    toy = toy_module(tmp_path, "toy_truncated")
+    builds.append(toy)
+    path = native.native_path(toy)
+    path.parent.mkdir()
+    path.write_bytes(b"\x7fELF truncated")
+    native.allow_builds(False)
+    assert toy.divide(1.0, 8.0) == 0.125  # just in time; the file is left
+    assert toy.divide.native_functions() == [] and path.read_bytes().endswith(b"truncated")
+    jit.unload(toy)
+    native.allow_builds()
+    assert toy.divide(1.0, 8.0) == 0.125
+    assert toy.divide.native_functions() and path.stat().st_size > 1000
     sys.modules.pop(toy.__name__)
 
 
