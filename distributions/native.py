@@ -241,6 +241,9 @@ def build(module: pytypes.ModuleType,
     with _file_lock(folder / f".{stem}.native.lock"):
         if target.is_file():  # another process built it meanwhile
             return target
+        for orphan in folder.glob(f".{stem}.build-*"):  # of a build killed midway
+            with contextlib.suppress(OSError):
+                orphan.unlink()
         _compile(module, entries, target)
     for old in folder.glob(f"{stem}.native-*"):
         if old != target:
@@ -261,7 +264,9 @@ def _compile(module: pytypes.ModuleType, entries: list[tuple[str, Any, Any, dict
 
     cc = CC(_extension_name(module), source_module=module)
     cc.output_dir = str(target.parent)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".build-", suffix=target.suffix)
+    stem = target.name.partition(".native-")[0]
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{stem}.build-",
+                               suffix=target.suffix)
     os.close(fd)
     cc.output_file = os.path.basename(tmp)
     cc.target_cpu = getattr(config, "CPU_NAME", None) or llvm.get_host_cpu_name()

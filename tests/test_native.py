@@ -112,6 +112,7 @@ def toy_folder(tmp_path_factory):
     stale = native.native_path(module).with_name(f"toy_kernels.native-{'0' * 16}.so")
     stale.parent.mkdir(exist_ok=True)
     stale.write_bytes(b"stale")
+    (stale.parent / ".toy_kernels.build-killed.so").write_bytes(b"half a build")
     sys.modules.pop(module.__name__)
     return folder
 
@@ -175,7 +176,8 @@ def test_a_build_gives_the_just_in_time_bits_and_keeps_the_options(toy):
     toy.scaled(x, out)  # builds the module (allowed), then runs the build
     path = native.native_path(toy)
     assert path.is_file() and path.parent == Path(toy.__file__).parent / "__pycache__"
-    assert [p.name for p in path.parent.glob("*.so")] == [path.name]  # the stale one went
+    # the stale build and a killed build's leftover went
+    assert [p.name for p in path.parent.glob("*.so")] == [path.name]
     assert len(toy.scaled.native_functions()) == 1
     assert out.tobytes() == jit_out.tobytes()
     assert out[0] == 3.0 * x[0] + 0.25  # the inlined helper and the Deferred global
