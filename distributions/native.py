@@ -153,15 +153,19 @@ def library(module: pytypes.ModuleType, entries: Entries) -> Any:
         if name in _state["loaded"]:
             return _state["loaded"][name]
         lib, broken = None, []
-        for folder in _folders(module):
-            path = native_path(module, folder)
+        try:
+            paths = [native_path(module, folder) for folder in _folders(module)]
+        except (ImportError, OSError):  # a source or version file it cannot read: no key
+            paths = []
+            _state["failed"].add(name)
+        for path in paths:
             if path.is_file():
                 try:
                     lib = _load(module, path)
                     break
-                except (ImportError, OSError):
+                except Exception:  # a truncated or foreign file: built again below
                     broken.append(path)
-        if lib is None and _state["build"] and not _failed_before(module):
+        if lib is None and paths and _state["build"] and not _failed_before(module):
             for path in broken:
                 with contextlib.suppress(OSError):
                     path.unlink()

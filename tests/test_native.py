@@ -309,6 +309,21 @@ def test_a_build_that_cannot_be_loaded_is_built_again(tmp_path, builds):
     sys.modules.pop(toy.__name__)
 
 
+def test_no_key_no_build(tmp_path, builds, monkeypatch):
+    """A source or version file that cannot be read gives no key: just in time."""
+    module = toy_module(tmp_path, "toy_keyless")
+    builds.append(module)
+
+    def unreadable(name):
+        raise OSError(f"cannot read {name}")
+
+    monkeypatch.setattr(native, "_source", unreadable)
+    assert module.divide(1.0, 4.0) == 0.25
+    assert module.divide.native_functions() == []
+    assert not (tmp_path / "__pycache__").exists()
+    sys.modules.pop(module.__name__)
+
+
 def test_kernels_pickle_by_reference():
     from sim.costs import fused
 
