@@ -96,9 +96,10 @@ class Kernel:
                 found: list[tuple[Signature, Callable[..., Any]]] = []
                 if self.signatures:
                     lib = ahead.library(sys.modules[self.__module__], _build_entries)
-                    if lib is not None:
-                        found = [(s, getattr(lib, ahead.export_name(self.__name__, i)))
-                                 for i, s in enumerate(self.signatures)]
+                    fns: list[Any] = [getattr(lib, ahead.export_name(self.__name__, i), None)
+                                      for i in range(len(self.signatures))]
+                    if lib is not None and None not in fns:
+                        found = list(zip(self.signatures, fns, strict=True))
                 self._native = found
             return self._native
 
