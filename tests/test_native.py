@@ -324,6 +324,24 @@ def test_no_key_no_build(tmp_path, builds, monkeypatch):
     sys.modules.pop(module.__name__)
 
 
+def test_a_build_goes_to_the_user_cache_when_the_package_is_read_only(tmp_path, monkeypatch):
+    module = toy_module(tmp_path, "toy_read_only")
+    home = tmp_path / "home-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    package_cache = tmp_path / "__pycache__"
+    package_cache.mkdir()
+    writable = os.access
+    monkeypatch.setattr(native.os, "access", lambda p, mode: Path(p) != package_cache
+                        and writable(p, mode))
+    monkeypatch.setattr(native, "_compile",
+                        lambda module, entries, target: target.write_bytes(b"built"))
+    target = native.build(module, [])
+    assert target.parent == home / "ftrisk" and target.read_bytes() == b"built"
+    assert target == native.native_path(module, home / "ftrisk")
+    assert list(package_cache.iterdir()) == []
+    sys.modules.pop(module.__name__)
+
+
 def test_kernels_pickle_by_reference():
     from sim.costs import fused
 
