@@ -85,8 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Exit codes: 0 done; 2 bad input (a study file, a flag, an output path); 1 a bug;
     128 + N when stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129), after removing
-    any temporary output. Run as the command (``argv`` None), it then keeps the bytecode
-    of ftrisk's modules when Python was told not to write it (:mod:`sim.bytecode`).
+    any temporary output. Run as the command (``argv`` None), it builds the compiled
+    kernels ahead of time the first time it runs them (:mod:`distributions.native`), and
+    afterwards keeps the bytecode of ftrisk's modules when Python was told not to write it
+    (:mod:`sim.bytecode`).
     """
     args = _parser().parse_args(argv)
     # this process runs one command: the C heap's thresholds stay fixed, and pyarrow's
