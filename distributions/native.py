@@ -196,11 +196,12 @@ def _note_failure(module: pytypes.ModuleType, err: Exception) -> None:
 
 
 @contextlib.contextmanager
-def _numba_as_jit(options: dict[int, dict[str, Any]]) -> Iterator[None]:
+def _numba_as_jit(options: dict[int, dict[str, Any]], wide: str = "") -> Iterator[None]:
     """numba's ahead-of-time compiler made to compile as its just-in-time one: each
     function with its own dispatcher's flags (which pycc would set once for all, without
     releasing the GIL), and for this processor's features as well as its model (pycc
-    leaves them to the model)."""
+    leaves them to the model); plus ``wide``, features to add on a processor with
+    512-bit vectors (a kernel module's ``NATIVE_WIDE``)."""
     # numba: only to build (a loaded build needs none)
     import numba.pycc.compiler as pycc_compiler
     from numba.core.codegen import AOTCPUCodegen
@@ -219,8 +220,11 @@ def _numba_as_jit(options: dict[int, dict[str, Any]]) -> Iterator[None]:
                              **kws)
 
     setattr(pycc_compiler, "compile_extra", own_flags)  # noqa: B010 (numba has no stubs)
-    setattr(AOTCPUCodegen, "_customize_tm_features",  # noqa: B010
-            lambda self: self._get_host_cpu_features())
+    def host_features(self: Any) -> str:
+        found = str(self._get_host_cpu_features())
+        return f"{found},{wide}" if wide and "+avx512f" in found.split(",") else found
+
+    setattr(AOTCPUCodegen, "_customize_tm_features", host_features)  # noqa: B010
     try:
         yield
     finally:
@@ -280,7 +284,8 @@ def _compile(module: pytypes.ModuleType, entries: list[tuple[str, Any, Any, dict
         options[id(dispatcher.py_func)] = dispatcher.targetoptions
     cc.use_nrt = True  # the allocating kernels; the others are compiled without it
     try:
-        with _numba_as_jit(options), open(os.devnull, "w") as quiet, \
+        with _numba_as_jit(options, getattr(module, "NATIVE_WIDE", "")), \
+                open(os.devnull, "w") as quiet, \
                 contextlib.redirect_stdout(quiet):
             cc.compile()
         os.chmod(tmp, 0o755)  # readable by all, as Python's own extension modules
