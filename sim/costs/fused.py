@@ -27,8 +27,9 @@ come from the C library where numpy may use its SIMD versions: those can differ 
 last bit.
 
 Functions are compiled once: ahead of time by the ``ftrisk`` command, with the signatures
-given as ``native`` (:mod:`distributions.native`, loaded without numba), else just in time
-and cached on disk (``cache=True``). They release the GIL
+given as ``native`` (:mod:`distributions.native`, loaded without numba; 512-bit vectors
+where the processor has them, :data:`NATIVE_WIDE`), else just in time and cached on disk
+(``cache=True``). They release the GIL
 (``nogil=True``) so chunks run on threads, and use numpy's division semantics (x / 0 is inf
 or NaN, never an exception). The per-sample path creates no array (no slice, no view: each
 one would cost a reference count), only indexes the arrays it is given. They live in one
