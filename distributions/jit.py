@@ -147,7 +147,6 @@ def materialize(module: pytypes.ModuleType) -> None:
         from numba import njit as numba_njit
 
         space = dict(vars(module))
-        made: dict[int, Any] = {}
         for name, value in vars(module).items():
             if isinstance(value, Deferred):
                 space[name] = value.make()
@@ -161,9 +160,7 @@ def materialize(module: pytypes.ModuleType) -> None:
                                             f.__closure__)
                 func.__qualname__, func.__doc__ = f.__qualname__, f.__doc__
                 func.__kwdefaults__, func.__annotations__ = f.__kwdefaults__, f.__annotations__
-                made[id(value)] = space[name] = numba_njit(**value.options)(func)
-        for k in mine:
-            k._dispatcher = made[id(k)]
+                value._dispatcher = space[name] = numba_njit(**value.options)(func)
 
 
 def unload(module: pytypes.ModuleType) -> None:
@@ -175,9 +172,9 @@ def unload(module: pytypes.ModuleType) -> None:
         ahead.forget(module.__name__)
 
 
-def _build_entries(module: pytypes.ModuleType) -> list[tuple[str, Any, Signature, dict]]:
+def _build_entries(module: pytypes.ModuleType) -> list[ahead.Entry]:
     """What :func:`distributions.native.build` compiles for ``module``: each kernel's
     numba function under its export name, per signature."""
     materialize(module)
-    return [(ahead.export_name(k.__name__, i), k.dispatcher, s, k.options)
+    return [(ahead.export_name(k.__name__, i), k.dispatcher, s)
             for k in kernels_of(module) for i, s in enumerate(k.signatures)]

@@ -46,7 +46,9 @@ _OWN = ("distributions.native", "distributions.jit", "distributions.signatures")
 _LOCK = threading.Lock()
 _state: dict[str, Any] = {"build": False, "failed": set(), "loaded": {}}
 
-Entries = Callable[[pytypes.ModuleType], list[tuple[str, Any, Any, dict[str, Any]]]]
+#: What a build compiles: (export name, numba dispatcher, signature) per kernel signature.
+Entry = tuple[str, Any, Any]
+Entries = Callable[[pytypes.ModuleType], list[Entry]]
 
 
 def allow_builds(allow: bool = True) -> None:
@@ -116,12 +118,18 @@ def _folders(module: pytypes.ModuleType) -> list[Path]:
     return [Path(str(module.__file__)).parent / "__pycache__", Path(home) / "ftrisk"]
 
 
-def native_path(module: pytypes.ModuleType, folder: Path | None = None) -> Path:
-    """Where ``module``'s build is (or goes) in ``folder`` (default: next to it)."""
-    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    stem = module.__name__.rpartition(".")[2]
+def _stem(module: pytypes.ModuleType) -> str:
+    """The start of the names of ``module``'s build files (its own name)."""
+    return module.__name__.rpartition(".")[2]
+
+
+def native_path(module: pytypes.ModuleType, folder: Path | None = None,
+                key: str | None = None) -> Path:
+    """Where ``module``'s build is (or goes) in ``folder`` (default: next to it); ``key``
+    is its :func:`build_key` when already known."""
     folder = _folders(module)[0] if folder is None else folder
-    return folder / f"{stem}.native-{build_key(module)}{suffix}"
+    key = build_key(module) if key is None else key
+    return folder / f"{_stem(module)}.native-{key}{importlib.machinery.EXTENSION_SUFFIXES[0]}"
 
 
 def _extension_name(module: pytypes.ModuleType) -> str:
@@ -152,12 +160,12 @@ def library(module: pytypes.ModuleType, entries: Entries) -> Any:
     with _LOCK:
         if name in _state["loaded"]:
             return _state["loaded"][name]
-        lib, broken = None, []
+        lib, broken, key = None, [], ""
         try:
-            paths = [native_path(module, folder) for folder in _folders(module)]
+            key = build_key(module)
         except (ImportError, OSError):  # a source or version file it cannot read: no key
-            paths = []
             _state["failed"].add(name)
+        paths = [native_path(module, folder, key) for folder in _folders(module)] if key else []
         for path in paths:
             if path.is_file():
                 try:
@@ -165,32 +173,30 @@ def library(module: pytypes.ModuleType, entries: Entries) -> Any:
                     break
                 except Exception:  # a truncated or foreign file: built again below
                     broken.append(path)
-        if lib is None and paths and _state["build"] and not _failed_before(module):
+        if lib is None and key and _state["build"] and not _failed_before(module, key):
             for path in broken:
                 with contextlib.suppress(OSError):
                     path.unlink()
             try:
                 lib = _load(module, build(module, entries(module)))
             except Exception as err:  # no C compiler, no Python headers, ...
-                _note_failure(module, err)
+                _note_failure(module, key, err)
         _state["loaded"][name] = lib
         return lib
 
 
-def _failure_note(module: pytypes.ModuleType) -> Path:
-    path = native_path(module)
-    return path.with_name(path.name.partition(".native-")[0] + f".native-{build_key(module)}"
-                          ".failed")
+def _failure_note(module: pytypes.ModuleType, key: str) -> Path:
+    return _folders(module)[0] / f"{_stem(module)}.native-{key}.failed"
 
 
-def _failed_before(module: pytypes.ModuleType) -> bool:
-    return module.__name__ in _state["failed"] or _failure_note(module).is_file()
+def _failed_before(module: pytypes.ModuleType, key: str) -> bool:
+    return module.__name__ in _state["failed"] or _failure_note(module, key).is_file()
 
 
-def _note_failure(module: pytypes.ModuleType, err: Exception) -> None:
+def _note_failure(module: pytypes.ModuleType, key: str, err: Exception) -> None:
     _state["failed"].add(module.__name__)
     with contextlib.suppress(OSError):
-        note = _failure_note(module)
+        note = _failure_note(module, key)
         note.parent.mkdir(parents=True, exist_ok=True)
         note.write_text(f"{type(err).__name__}: {err}\n", encoding="utf-8")
 
@@ -232,9 +238,8 @@ def _numba_as_jit(options: dict[int, dict[str, Any]], wide: str = "") -> Iterato
         setattr(AOTCPUCodegen, "_customize_tm_features", features)  # noqa: B010
 
 
-def build(module: pytypes.ModuleType,
-          entries: list[tuple[str, Any, Any, dict[str, Any]]]) -> Path:
-    """Compile ``entries`` (export name, numba dispatcher, signature, njit options) into
+def build(module: pytypes.ModuleType, entries: list[Entry]) -> Path:
+    """Compile ``entries`` (export name, numba dispatcher, signature) into
     ``module``'s extension module; returns its path. Needs numba and a C compiler; other
     processes building the same module wait for this one (a lock file)."""
     for folder in _folders(module):
@@ -245,7 +250,7 @@ def build(module: pytypes.ModuleType,
     else:
         raise OSError(f"no writable folder for {module.__name__}'s build")
     target = native_path(module, folder)
-    stem = target.name.partition(".native-")[0]
+    stem = _stem(module)
     with _file_lock(folder / f".{stem}.native.lock"):
         if target.is_file():  # another process built it meanwhile
             return target
@@ -260,8 +265,7 @@ def build(module: pytypes.ModuleType,
     return target
 
 
-def _compile(module: pytypes.ModuleType, entries: list[tuple[str, Any, Any, dict[str, Any]]],
-             target: Path) -> None:
+def _compile(module: pytypes.ModuleType, entries: list[Entry], target: Path) -> None:
     # numba: only to build (a loaded build needs none)
     from numba.core import config
 
@@ -272,14 +276,13 @@ def _compile(module: pytypes.ModuleType, entries: list[tuple[str, Any, Any, dict
 
     cc = CC(_extension_name(module), source_module=module)
     cc.output_dir = str(target.parent)
-    stem = target.name.partition(".native-")[0]
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{stem}.build-",
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{_stem(module)}.build-",
                                suffix=target.suffix)
     os.close(fd)
     cc.output_file = os.path.basename(tmp)
     cc.target_cpu = getattr(config, "CPU_NAME", None) or llvm.get_host_cpu_name()
     options = {}
-    for name, dispatcher, signature, _ in entries:
+    for name, dispatcher, signature in entries:
         cc.export(name, signature.numba_signature())(dispatcher.py_func)
         options[id(dispatcher.py_func)] = dispatcher.targetoptions
     cc.use_nrt = True  # the allocating kernels; the others are compiled without it

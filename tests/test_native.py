@@ -284,7 +284,7 @@ def test_a_failed_build_leaves_a_note_and_is_not_tried_again(tmp_path, builds,
 
     monkeypatch.setattr(native, "build", broken)
     assert toy.divide(3.0, 2.0) == 1.5  # just in time
-    note = native._failure_note(toy)
+    note = native._failure_note(toy, native.build_key(toy))
     assert note.read_text() == "OSError: no C compiler\n"
     jit.unload(toy)
     native._state["failed"].clear()  # as a new process: the note alone stops a retry
