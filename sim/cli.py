@@ -22,6 +22,7 @@ from sim.bytecode import keep_bytecode
 from sim.commands import EXIT_FAIL, EXIT_USAGE, error
 from sim.heap import arrow_on_heap, steady_heap
 from sim.interrupts import signals_raise
+from sim.process import defer_unused_imports, quick_exit
 
 
 class Parser(argparse.ArgumentParser):
@@ -81,14 +82,14 @@ def _empty_path(args: argparse.Namespace) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``ftrisk`` console script.
+    """Run the ``ftrisk`` command on ``argv`` (the process's arguments when None).
 
     Exit codes: 0 done; 2 bad input (a study file, a flag, an output path); 1 a bug;
     128 + N when stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129), after removing
-    any temporary output. Run as the command (``argv`` None), it builds the compiled
-    kernels ahead of time the first time it runs them (:mod:`distributions.native`), and
-    afterwards keeps the bytecode of ftrisk's modules when Python was told not to write it
-    (:mod:`sim.bytecode`).
+    any temporary output. Run as the command (``argv`` None), it defers imports no run uses
+    (:func:`sim.process.defer_unused_imports`), builds the compiled kernels ahead of time
+    the first time it runs them (:mod:`distributions.native`), and afterwards keeps the
+    bytecode of ftrisk's modules when Python was told not to write it (:mod:`sim.bytecode`).
     """
     args = _parser().parse_args(argv)
     # this process runs one command: the C heap's thresholds stay fixed, and pyarrow's
@@ -96,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     steady_heap()
     arrow_on_heap()
     if argv is None:
+        defer_unused_imports()  # before a command imports scipy.special
         _allow_native_builds()
     code = _main(args)
     if argv is None and code < 128:  # the ftrisk command itself, not stopped by a signal
@@ -142,5 +144,11 @@ def _main(args: argparse.Namespace) -> int:
         return EXIT_FAIL
 
 
+def command() -> int:
+    """The ``ftrisk`` console script: :func:`main` on the process's arguments, after which
+    the process ends without emptying its modules (:func:`sim.process.quick_exit`)."""
+    return quick_exit(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command())

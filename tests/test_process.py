@@ -1,0 +1,99 @@
+"""The command's start and end (sim.process): deferred imports and the quick exit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from sim import process
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_f2py_is_deferred_and_loads_whole_when_used():
+    out = _python("""
+        import sys
+        from sim.process import defer_unused_imports
+        print(defer_unused_imports())
+        import scipy.special  # reads every attribute numpy lists
+        print("charset_normalizer" in sys.modules, "numpy.f2py.crackfortran" in sys.modules)
+        import numpy
+        print(callable(numpy.f2py.run_main), "numpy.f2py.crackfortran" in sys.modules)
+        from numpy.f2py import get_include
+        print(get_include().endswith("src"))
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:4] == ["['numpy.f2py']", "False False", "True True", "True"]
+
+
+def test_a_module_already_imported_or_missing_is_left_alone():
+    assert process.defer_unused_imports(("sys", "json", "no_such_module_ftrisk.sub")) == []
+    assert type(sys.modules["json"]).__name__ == "module"
+
+
+def test_the_command_defers_f2py_before_scipy_loads():
+    out = _python("""
+        import sys
+        sys.argv = ["ftrisk", "describe", "/no/such/study.toml"]
+        from sim.cli import main
+        code = main()
+        print(code, "numpy.f2py.crackfortran" in sys.modules, "scipy.special" in sys.modules)
+    """)
+    assert out.stdout.strip().splitlines()[-1] == "2 False True", out.stderr
+
+
+def test_quick_exit_flushes_runs_atexit_and_keeps_the_code(tmp_path):
+    mark = tmp_path / "atexit.txt"
+    out = _python(f"""
+        import atexit, sys
+        from sim.process import quick_exit
+        atexit.register(lambda: open({str(mark)!r}, "w").write("ran"))
+        atexit.register(lambda: print("from atexit", file=sys.stderr, end=""))
+        sys.stdout.write("x" * 200_000)  # more than a pipe's buffer, not flushed yet
+        quick_exit(3)
+        print("not reached")
+    """)
+    assert out.returncode == 3
+    assert out.stdout == "x" * 200_000
+    assert out.stderr == "from atexit"
+    assert mark.read_text() == "ran"
+
+
+def test_quick_exit_leaves_the_exit_to_python_while_a_thread_runs():
+    out = _python("""
+        import threading, time
+        from sim.process import quick_exit
+        stop = threading.Event()
+        t = threading.Thread(target=lambda: (stop.wait(0.5), print("thread done")))
+        t.start()
+        print("returned", quick_exit(4))
+    """)
+    assert out.returncode == 0  # the script went on; Python's exit joined the thread
+    assert out.stdout.splitlines() == ["returned 4", "thread done"]
+
+
+def test_quick_exit_returns_when_the_output_cannot_be_flushed():
+    out = _python("""
+        import io, sys
+        from sim.process import quick_exit
+        class Gone(io.StringIO):  # as a pipe whose reader left
+            def flush(self):
+                raise BrokenPipeError(32, "Broken pipe")
+        sys.stdout = Gone()
+        print("returned", quick_exit(5), file=sys.stderr)
+    """)
+    assert "returned 5" in out.stderr
+
+
+@pytest.mark.parametrize(("args", "code"), [(["--version"], 0), (["describe", "/no/such.toml"], 2)])
+def test_the_console_script_keeps_its_exit_codes(args, code):
+    out = subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True,
+                         text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert out.returncode == code
+    assert (out.stdout + out.stderr).strip()
