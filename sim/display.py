@@ -7,10 +7,6 @@ import io
 import math
 from collections.abc import Sequence
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-
 
 def money(x: float | None, *, compact: bool = False) -> str:
     """Dollars, rounded to the dollar: ``$1,234,567``; with ``compact`` amounts of a
@@ -244,6 +240,11 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
     a      1
     bb    22
     """
+    # deferred: rich's console (~35 ms) only for the commands that print a table
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
     for i, h in enumerate(header):
         table.add_column(h, justify="left" if i in left else "right", no_wrap=True)
