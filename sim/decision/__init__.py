@@ -85,7 +85,9 @@ __all__ = [
     "recommend",
     "release_memory",
     "reported_strategies",
+    "sample_columns",
     "sample_tornado",
+    "samples_of",
     "shapley_analysis",
     "shapley_effects",
     "should_fine_tune",
@@ -148,6 +150,8 @@ _LAZY = {
     "check_strategies": "sim.decision.samples",
     "decision_set": "sim.decision.samples",
     "load_samples": "sim.decision.samples",
+    "sample_columns": "sim.decision.samples",
+    "samples_of": "sim.decision.samples",
     "simulate": "sim.decision.samples",
     "Screening": "sim.decision.screen",
     "should_fine_tune": "sim.decision.screen",
@@ -228,6 +232,8 @@ if typing.TYPE_CHECKING:
         check_strategies,
         decision_set,
         load_samples,
+        sample_columns,
+        samples_of,
         simulate,
     )
     from sim.decision.screen import Screening, should_fine_tune

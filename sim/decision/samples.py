@@ -226,12 +226,45 @@ def load_samples(study: Study, path: str | Path, *, rows: int | None = None) -> 
     --------
     >>> s = load_samples(result.study, result.samples_path, rows=100_000)  # doctest: +SKIP
     """
+    # pyarrow, as the run's own reads: polars' reader would map ~30 MiB more of its code
+    return samples_of(study, read_columns(path, sample_columns(study), rows=rows))
+
+
+def sample_columns(study: Study) -> list[str]:
+    """The columns of samples.parquet a :class:`SampleSet` holds: the uncertain inputs,
+    then ``npv.<s>`` and ``payback_month.<s>`` of each compared strategy but the baseline.
+
+    Examples
+    --------
+    >>> from sim import load_study
+    >>> sample_columns(load_study("studies/lesson_parity.toml"))[-2:]
+    ['npv.self_hosted_7b', 'payback_month.self_hosted_7b']
+    """
+    names = [i.path for i in study.uncertain_inputs()]
+    others = [s for s in study.compared() if s != study.baseline]
+    return [*names, *(f"npv.{s}" for s in others), *(f"payback_month.{s}" for s in others)]
+
+
+def samples_of(study: Study, columns: Mapping[str, np.ndarray]) -> SampleSet:
+    """The :class:`SampleSet` of ``columns``: those of :func:`sample_columns`, equally long,
+    as :func:`~sim.runner.samples_file.read_columns` reads them (float64, NaN for a missing
+    value; a payback month may also be the run's int16, 0 for none). The arrays are taken
+    over, not copied.
+
+    Examples
+    --------
+    >>> from sim import load_study
+    >>> study = load_study("studies/lesson_parity.toml")
+    >>> cols = {c: np.zeros(3) for c in sample_columns(study)}
+    >>> cols["payback_month.self_hosted_7b"] = np.array([np.nan, 4.0, 7.0])
+    >>> samples_of(study, cols).payback["self_hosted_7b"].tolist()
+    [0, 4, 7]
+    """
     names = tuple(i.path for i in study.uncertain_inputs())
     others = [s for s in study.compared() if s != study.baseline]
-    cols = [*names, *(f"npv.{s}" for s in others), *(f"payback_month.{s}" for s in others)]
-    # pyarrow, as the run's own reads: polars' reader would map ~30 MiB more of its code
-    got = read_columns(path, cols, rows=rows)
-    n = got[cols[0]].size if cols else 0
+    got = dict(columns)
+    wanted = sample_columns(study)
+    n = got[wanted[0]].size if wanted else 0
     x = np.stack([got.pop(c) for c in names]) if names else np.empty((0, n))
     npv = {s: np.zeros(n) for s in study.compared()}
     payback = {s: np.zeros(n, dtype=np.int16) for s in study.compared()}

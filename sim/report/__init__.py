@@ -15,12 +15,16 @@ from sim.lazy import keep_functions as _keep_functions
 from sim.lazy import lazy_names as _lazy_names
 
 __all__ = [
+    "ANALYSIS_ROWS",
     "OPTIONAL_FILES",
     "OUTPUT_FILES",
     "RUN_FILES",
     "SHEETS",
+    "EarlyAnalysis",
     "OutFolder",
     "Section",
+    "analysis_of",
+    "analysis_rows",
     "break_even_html",
     "cards_html",
     "check_out_folder",
@@ -81,6 +85,10 @@ _LAZY = {
     "OutFolder": "sim.report.folder",
     "check_out_folder": "sim.report.folder",
     "run_to_folder": "sim.report.folder",
+    "ANALYSIS_ROWS": "sim.report.analysis_plan",
+    "analysis_of": "sim.report.analysis_plan",
+    "analysis_rows": "sim.report.analysis_plan",
+    "EarlyAnalysis": "sim.report.early",
     "html_page": "sim.report.page",
     "table": "sim.report.page",
     "vega_bundle": "sim.report.page",
@@ -106,6 +114,7 @@ _LAZY = {
 }
 
 if typing.TYPE_CHECKING:
+    from sim.report.analysis_plan import ANALYSIS_ROWS, analysis_of, analysis_rows
     from sim.report.cards import break_even_html, cards_html
     from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
     from sim.report.decision_charts import (
@@ -116,6 +125,7 @@ if typing.TYPE_CHECKING:
         tornado_chart,
         voi_chart,
     )
+    from sim.report.early import EarlyAnalysis
     from sim.report.fit_page import fit_chart, fit_page, pp_chart
     from sim.report.folder import (
         OPTIONAL_FILES,

@@ -34,9 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.decision.analysis import release_memory
+from sim.decision.analysis import DecisionAnalysis, release_memory
 from sim.decision.voi_summary import voi_summary
 from sim.interrupts import shielded
+from sim.report.early import EarlyAnalysis
 from sim.report.files import (
     ENVIRONMENT_ERRNOS,
     check_parent,
@@ -286,22 +287,25 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"cannot write {type(obj).__name__} to JSON")
 
 
-def render(result: RunResult, path: Path, *, on_stage: Callable[[str], None] | None = None
-           ) -> Any:
-    """:func:`sim.report.run_report.render`, whose modules (altair and the pages', ~40 MiB)
-    are imported once the run is done: the run does not hold them beside its chunks."""
+def render(result: RunResult, path: Path, *, analysis: DecisionAnalysis | None = None,
+           on_stage: Callable[[str], None] | None = None) -> Any:
+    """:func:`sim.report.run_report.render` (``analysis``: the decision analyses, when done
+    already), whose modules (altair and the pages', ~40 MiB) are imported once the run is
+    done: the run does not hold them beside its chunks."""
     # deferred: altair and the pages' modules, ~40 MiB, only once the chunks are gone
     from sim.report.run_report import render as render_page
 
-    return render_page(result, path, on_stage=on_stage)
+    return render_page(result, path, analysis=analysis, on_stage=on_stage)
 
 
 def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
            progress: Progress | None, on_stage: Callable[[str], None] | None,
            xlsx: bool = False, annotate: Annotate | None = None,
            client: Any = None) -> RunResult:
+    early = EarlyAnalysis(study)  # the report's analyses, on the first samples to come
     result = run(study, samples_path=tmp / "samples.parquet", workers=workers,
-                 chunk_size=chunk_size, progress=progress, on_stage=on_stage, client=client)
+                 chunk_size=chunk_size, progress=progress, on_stage=on_stage, client=client,
+                 head=early.head())
     if annotate is not None:
         result.manifest.update(annotate(result))
     release_memory()  # the run's chunks: their pages back before the report takes its own
@@ -309,7 +313,7 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
         on_stage("report")
     t0 = time.perf_counter()
     analysis = render(
-        result, tmp / "report.html",
+        result, tmp / "report.html", analysis=early.result(),
         on_stage=None if on_stage is None else lambda step: on_stage(f"report: {step}"))
     result.manifest["timings"]["report_s"] = round(time.perf_counter() - t0, 4)
     files = [*OUTPUT_FILES]

@@ -20,7 +20,6 @@ from typing import Any
 
 from sim.decision import (
     DecisionAnalysis,
-    analyze,
     classic_tornado,
     compare,
     focus_strategy,
@@ -28,6 +27,12 @@ from sim.decision import (
     release_memory,
 )
 from sim.display import money_short, months, percent, prob, probability
+from sim.report.analysis_plan import (
+    ANALYSIS_ROWS,
+    MIN_ANALYSIS_SAMPLES,
+    analysis_of,
+    analysis_rows,
+)
 from sim.report.cards import break_even_html, cards_html
 from sim.report.charts import fan_chart, npv_chart, payback_cdf_chart
 from sim.report.decision_charts import comparison_chart
@@ -58,13 +63,6 @@ from sim.runner.verdict import focus_of
 
 Stage = Callable[[str], None]
 
-#: Samples the report's sensitivity and value-of-information sections use (the summary
-#: table uses all of them; ftrisk tornado analyses any number).
-ANALYSIS_ROWS = 1 << 15
-#: Base samples of the report's Sobol' analysis (fewer when the study has fewer samples).
-SOBOL_N = 1 << 12
-#: Model evaluations the report's Shapley effects spend (studies with correlations only).
-SHAPLEY_BUDGET = 1 << 16
 
 ASSUMPTIONS = [
     "A month is 30 days; GPUs bill 720 hours a month unless autoscaled.",
@@ -87,14 +85,6 @@ ASSUMPTIONS = [
     "Every strategy is evaluated on the same samples (common random numbers); P(best) splits "
     "ties evenly, among the strategies that meet the study's constraints.",
 ]
-
-
-#: Fewest samples for the analyses built on the run's samples (decile tornado, rank
-#: correlations, value of information) and their companions (Sobol' indices, Shapley
-#: effects, break-even map): below it every decile holds under 10 samples and the figures
-#: would be noise, so the report shows the classic tornado (medians, no sampling) and says
-#: why.
-MIN_ANALYSIS_SAMPLES = 100
 
 
 def _is(name: str, value: str) -> str:
@@ -186,28 +176,19 @@ def spreadsheet_vs_distribution(summary: Summary) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def _sobol_n(samples: int) -> int:
-    """The Sobol' base samples: :data:`SOBOL_N`, or the largest power of 2 within the
-    study's samples (at least 256) when it has fewer."""
-    return max(256, min(SOBOL_N, 1 << (max(samples, 1).bit_length() - 1)))
-
-
 def report_analysis(result: RunResult, on_stage: Stage | None = None
                     ) -> DecisionAnalysis | None:
     """The decision analyses the report shows (and summary.json's value of information),
-    on the first :data:`ANALYSIS_ROWS` samples; None without a strategy to analyse.
+    on the first :func:`~sim.report.analysis_plan.analysis_rows` samples, read from the
+    run's samples.parquet; None without a strategy to analyse or with too few samples.
     ``on_stage`` is told each analysis as it starts."""
     study = result.study
-    if len([n for n in study.compared() if n != study.baseline]) == 0:
+    rows = analysis_rows(study)
+    if rows == 0:
         return None
-    if study.samples < MIN_ANALYSIS_SAMPLES:
-        return None  # too few samples: the report says so (decision_sections)
     if result.samples_path is None:
         raise ValueError("the report reads samples.parquet: run the study with write=True")
-    return analyze(load_samples(study, result.samples_path,
-                                rows=min(study.samples, ANALYSIS_ROWS)),
-                   sobol_n=_sobol_n(study.samples), shapley_budget=SHAPLEY_BUDGET,
-                   on_stage=on_stage)
+    return analysis_of(load_samples(study, result.samples_path, rows=rows), on_stage)
 
 
 def decision_sections(result: RunResult, analysis: DecisionAnalysis | None = None

@@ -17,6 +17,7 @@ Examples
 """
 
 from sim.runner.break_even import MODES, BreakEven, break_even
+from sim.runner.collect import Head
 from sim.runner.constraints import (
     CardEffect,
     card_effects,
@@ -45,6 +46,7 @@ __all__ = [
     "CardEffect",
     "Decomposition",
     "Effect",
+    "Head",
     "Moments",
     "MonthlyPaths",
     "Outcome",

@@ -15,6 +15,10 @@ other workers:
   (:meth:`~sim.runner.summary.Accumulator.stats`);
 - starts the fan chart's bands when the chunk holds every sample of the fan.
 
+:meth:`Collector.add` also copies the first rows of some columns (a :class:`Head`: the
+report's decision analyses read the first 32,768 samples) and hands them over once they
+are in, while the rest of the run goes on.
+
 :meth:`Collector.add` then takes the chunks in order on the main thread: it merges the row
 groups' sums into the :class:`~sim.runner.summary.Accumulator` in file order (so the
 headline figures are the same bit for bit whatever the chunking or workers, and whether
@@ -51,7 +55,7 @@ from sim.runner.summary import (
 from sim.runner.threads import started
 from sim.study import Study
 
-__all__ = ["ORDER_BYTES", "BackgroundWriter", "Collected", "Collector", "fan_frame",
+__all__ = ["ORDER_BYTES", "BackgroundWriter", "Collected", "Collector", "Head", "fan_frame",
            "release_freed_memory", "share_one_heap"]
 
 #: Bytes of NPV kept in memory for the order statistics (10^6 samples of four strategies);
@@ -111,6 +115,27 @@ class BackgroundWriter:
 
 
 @dataclass(frozen=True)
+class Head:
+    """The first ``rows`` samples of some ``columns``, handed to ``ready`` (on the thread
+    that collects the chunks) as soon as they are in: ``ready`` gets a dict of float64
+    arrays, as :func:`~sim.runner.samples_file.read_columns` would read them from the
+    samples file (NaN for a missing value: a payback month of 0, a NaN). A run with fewer
+    samples hands over all of them; a run stopped before ``rows`` hands over nothing.
+
+    Examples
+    --------
+    >>> got = []
+    >>> head = Head(2, ("x",), got.append)
+    >>> head.rows, head.columns
+    (2, ('x',))
+    """
+
+    rows: int
+    columns: tuple[str, ...]
+    ready: Callable[[dict[str, np.ndarray]], None]
+
+
+@dataclass(frozen=True)
 class Collected:
     """What a :class:`Collector` gathered (:meth:`Collector.finish`).
 
@@ -150,10 +175,13 @@ class Collector:
         Keep the first rows of the correlated inputs (the achieved rank correlations).
     fan_rows : int
         The samples the fan chart's bands come from (the first ones).
+    head : Head, optional
+        First rows of some columns to hand over once they are in.
     """
 
     def __init__(self, study: Study, *, writer: BackgroundWriter | None, keep_all: bool,
-                 correlation_rows: int = 0, fan_rows: int = 0) -> None:
+                 correlation_rows: int = 0, fan_rows: int = 0,
+                 head: Head | None = None) -> None:
         share_one_heap()  # before the worker threads start
         self.study = study
         self.acc = Accumulator(study)
@@ -184,6 +212,10 @@ class Collector:
         self._fan_rows = min(fan_rows, self.n)
         self._fan_parts: dict[str, list[np.ndarray]] = collections.defaultdict(list)
         self._fan: Callable[[], pl.DataFrame] | None = None
+        self._head = head if head is not None and min(head.rows, self.n) > 0 else None
+        self._head_rows = 0 if self._head is None else min(self._head.rows, self.n)
+        self._head_cols = ({} if self._head is None else
+                           {c: np.empty(self._head_rows) for c in self._head.columns})
         self.done = 0
 
     def place(self, columns: dict[str, np.ndarray], start: int,
@@ -295,6 +327,24 @@ class Collector:
         if self.writer is not None:
             self.writer.put(columns)
         self._add_fan(fan)
+        self._add_head(columns, start)
+
+    def _add_head(self, columns: dict[str, np.ndarray], start: int) -> None:
+        """Copy the chunk's rows among the head's; hand the head over once complete."""
+        if self._head is None or start >= self._head_rows:
+            return
+        stop = min(self._head_rows, start + columns["sample"].size)
+        for c, arr in self._head_cols.items():
+            x = columns[c][: stop - start]
+            arr[start:stop] = x
+            # null in the file, NaN as read back: a payback month of 0 (none), a NaN
+            null = x == 0 if x.dtype == np.int16 else np.isnan(x)
+            if null.any():
+                arr[start:stop][null] = np.nan
+        if stop == self._head_rows:
+            ready, got = self._head.ready, self._head_cols
+            self._head, self._head_cols = None, {}
+            ready(got)
 
     def _merge(self) -> None:
         """Merge the row groups summed up so far into the accumulator, in file order.

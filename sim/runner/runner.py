@@ -33,7 +33,7 @@ from distributions import spearman
 from sim.costs.slots import BLOCK
 from sim.costs.workload import Value
 from sim.runner.cluster import map_ordered
-from sim.runner.collect import BackgroundWriter, Collector
+from sim.runner.collect import BackgroundWriter, Collector, Head
 from sim.runner.decomposition import Decomposition, explain
 from sim.runner.draws import Draws, chunk_values, input_values, sampling_plan
 from sim.runner.guard import check_chunk, check_document
@@ -233,7 +233,7 @@ def _checked_workers(study: Study, workers: int | None, chunk_size: int, write: 
 def run(study: Study, *, samples_path: str | Path | None = None, workers: int | None = None,
         chunk_size: int = DEFAULT_CHUNK, progress: Progress | None = None,
         on_stage: Callable[[str], None] | None = None, write: bool = True,
-        client: Any = None) -> RunResult:
+        client: Any = None, head: Head | None = None) -> RunResult:
     """Run a study: draw its samples, evaluate every strategy, summarize.
 
     Parameters
@@ -259,6 +259,11 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
         changed reuses the same uniforms (common random numbers) and the values of the
         inputs that did not change; a rerun of the same study object reuses its point
         estimate and decomposition too. The summary is the same as with ``write=True``.
+    client : distributed.Client, optional
+        Evaluate the chunks on this Dask cluster (with ``write=True``).
+    head : Head, optional
+        Hand the first rows of some columns over as soon as they are in, while the run goes
+        on (:class:`~sim.runner.collect.Head`; the report's analyses start on them).
 
     Returns
     -------
@@ -300,7 +305,7 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
 
     writer = BackgroundWriter(path) if path is not None else None
     collector = Collector(study, writer=writer, keep_all=not write,
-                          correlation_rows=CORRELATION_ROWS, fan_rows=FAN_SAMPLES)
+                          correlation_rows=CORRELATION_ROWS, fan_rows=FAN_SAMPLES, head=head)
 
     def work(start: int, stop: int) -> tuple[dict[str, np.ndarray], Any]:
         values = (chunk_values(study, start, stop, plan=plan) if source is None
