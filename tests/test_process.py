@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -97,3 +98,29 @@ def test_the_console_script_keeps_its_exit_codes(args, code):
                          text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert out.returncode == code
     assert (out.stdout + out.stderr).strip()
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, "1"),
+    ({"OMP_NUM_THREADS": "3"}, None),  # the user's choice stands
+    ({"OPENBLAS_NUM_THREADS": "2"}, "2"),
+])
+def test_the_command_runs_openblas_on_one_thread_unless_told(env, expected):
+    clean = {k: v for k, v in os.environ.items() if k not in process.BLAS_THREADS}
+    code = ("import os, sys\n"
+            "sys.argv = ['ftrisk', 'describe', '/no/such/study.toml']\n"
+            "from sim.cli import main\n"
+            "main()\n"
+            "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, stdin=subprocess.DEVNULL, env={**clean, **env})
+    assert out.stdout.strip().splitlines()[-1] == str(expected), out.stderr
+
+
+def test_one_blas_thread_is_too_late_once_numpy_is_loaded(monkeypatch):
+    import numpy  # noqa: F401
+
+    for name in process.BLAS_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    assert process.one_blas_thread() is False
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
