@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arrow_on_heap()
     if argv is None:
         one_blas_thread()  # before a command imports numpy
-        defer_unused_imports()  # before a command imports scipy.special
+        defer_unused_imports()  # before a command imports scipy.special and altair
         _allow_native_builds()
     code = _main(args)
     if argv is None and code < 128:  # the ftrisk command itself, not stopped by a signal

@@ -2,10 +2,12 @@
 
 At the start, :func:`defer_unused_imports`: scipy.special, which every run needs, imports
 scipy's array-API layer, which reads every attribute numpy lists, and so imports
-``numpy.f2py``, numpy's Fortran wrapper generator, with the text-encoding detector it
-uses: ~0.1 s of each start for a module no run calls. The command registers it as a lazy
-module (:class:`importlib.util.LazyLoader`, the standard library's recipe), which loads in
-full at its first attribute access, so anything that does use it finds it whole.
+``numpy.f2py`` (numpy's Fortran wrapper generator, with the text-encoding detector it
+uses), ``numpy.ma`` and ``numpy.testing``; altair imports its example data sets, with a
+parser of package metadata. That was ~0.2 s of each start for modules no command calls.
+The command has them imported lazily (:class:`importlib.util.LazyLoader`, the standard
+library's recipe): each loads in full at the first access to one of its attributes, so
+anything that does use it finds it whole.
 
 Also at the start, :func:`one_blas_thread`: OpenBLAS (numpy's and scipy's each load one)
 starts a thread per core, which spins after each product waiting for the next. ftrisk's
@@ -30,53 +32,73 @@ threads and exit.
 from __future__ import annotations
 
 import atexit
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import sys
 import threading
-from collections.abc import MutableMapping
+import types
+from collections.abc import Iterable, MutableMapping, Sequence
 
-__all__ = ["BLAS_THREADS", "DEFERRED", "defer_unused_imports", "one_blas_thread", "quick_exit"]
+__all__ = ["BLAS_THREADS", "DEFERRED", "LazyFinder", "defer_unused_imports", "one_blas_thread",
+           "quick_exit"]
 
-#: Modules that ftrisk's imports load but no run uses, registered as lazy ones.
-DEFERRED = ("numpy.f2py",)
+#: Modules that ftrisk's imports load but no command uses, imported lazily by the command.
+DEFERRED = (
+    "numpy.f2py",  # Fortran wrappers: scipy's array-API layer reads every numpy attribute
+    "numpy.ma", "numpy.testing",  # masked arrays and numpy's test tools: the same
+    "altair.datasets",  # example data sets (and the package-metadata parser they use)
+)
 
 
-def defer_unused_imports(names: tuple[str, ...] = DEFERRED) -> list[str]:
-    """Register each module in ``names`` that is not imported yet as a lazy module, which
-    loads at its first attribute access; return the names registered.
-
-    A name whose module cannot be found is skipped (it would fail at its import anyway).
+class LazyFinder(importlib.abc.MetaPathFinder):
+    """Finds the modules named in ``names`` as Python's own path finder does, and has them
+    loaded lazily (:class:`importlib.util.LazyLoader`): an import gives the module at once,
+    and its code runs at the first access to one of its attributes.
 
     Examples
     --------
-    >>> import sys
-    >>> fresh = "xml.dom.minicompat" not in sys.modules
-    >>> defer_unused_imports(("xml.dom.minicompat",)) == (["xml.dom.minicompat"] if fresh else [])
+    >>> finder = LazyFinder(["xml.dom.minicompat"])
+    >>> finder.find_spec("json", None) is None  # a module not named: found as usual
     True
-    >>> sys.modules["xml.dom.minicompat"].NodeList.__name__  # loaded at this access
-    'NodeList'
     """
-    done = []
-    for name in names:
-        if name in sys.modules:
-            continue
-        parent, _, child = name.rpartition(".")
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue
-        if spec is None or spec.loader is None:
-            continue
-        loader = importlib.util.LazyLoader(spec.loader)
-        spec.loader = loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        loader.exec_module(module)
-        if parent:  # as an import would: the parent's attribute (numpy.f2py)
-            setattr(sys.modules[parent], child, module)
-        done.append(name)
-    return done
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(names)
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: types.ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        """A lazily loading spec for a module named in :attr:`names`, else None."""
+        if fullname not in self.names:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            return None  # not found, or not plain Python: Python's own finders take it
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def defer_unused_imports(names: Iterable[str] = DEFERRED) -> LazyFinder | None:
+    """Have the modules in ``names`` imported lazily from now on (a :class:`LazyFinder`
+    first among Python's finders); return it, or None when already done.
+
+    A module imported already stays as it is.
+
+    Examples
+    --------
+    >>> import subprocess, sys
+    >>> code = ("import sys; from sim.process import defer_unused_imports; "
+    ...         "defer_unused_imports(['xml.dom.minicompat']); import xml.dom.minicompat as m; "
+    ...         "print(type(m).__name__, m.NodeList.__name__)")
+    >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split()
+    ['_LazyModule', 'NodeList']
+    """
+    if any(isinstance(f, LazyFinder) for f in sys.meta_path):
+        return None
+    finder = LazyFinder(names)
+    sys.meta_path.insert(0, finder)
+    return finder
 
 
 #: The variables OpenBLAS reads its number of threads from, in its order.

@@ -17,25 +17,35 @@ def _python(code: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120, stdin=subprocess.DEVNULL)
 
 
-def test_f2py_is_deferred_and_loads_whole_when_used():
+def test_the_deferred_modules_load_only_when_used_and_then_whole():
     out = _python("""
         import sys
         from sim.process import defer_unused_imports
-        print(defer_unused_imports())
+        print(type(defer_unused_imports()).__name__, defer_unused_imports())
         import scipy.special  # reads every attribute numpy lists
-        print("charset_normalizer" in sys.modules, "numpy.f2py.crackfortran" in sys.modules)
+        import altair
+        heavy = ["numpy.f2py.crackfortran", "charset_normalizer", "numpy.ma.core",
+                 "numpy.testing._private.utils", "altair.datasets._reader",
+                 "packaging.requirements"]
+        print([m for m in heavy if m in sys.modules])
         import numpy
-        print(callable(numpy.f2py.run_main), "numpy.f2py.crackfortran" in sys.modules)
+        print(callable(numpy.f2py.run_main), numpy.ma.masked_array([1, 2]).sum(),
+              numpy.testing.assert_equal(1, 1), altair.datasets.Loader.__name__)
         from numpy.f2py import get_include
-        print(get_include().endswith("src"))
+        print([m for m in heavy if m not in sys.modules], get_include().endswith("src"))
     """)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[:4] == ["['numpy.f2py']", "False False", "True True", "True"]
+    assert out.stdout.splitlines() == [
+        "LazyFinder None", "[]", "True 3 None Loader", "[] True"]
 
 
-def test_a_module_already_imported_or_missing_is_left_alone():
-    assert process.defer_unused_imports(("sys", "json", "no_such_module_ftrisk.sub")) == []
-    assert type(sys.modules["json"]).__name__ == "module"
+def test_the_finder_leaves_other_and_compiled_modules_to_python():
+    finder = process.LazyFinder(["json", "_ctypes", "no_such_module_ftrisk"])
+    spec = finder.find_spec("json", None)
+    assert spec is not None and type(spec.loader).__name__ == "LazyLoader"
+    assert finder.find_spec("_ctypes", None) is None  # a compiled module
+    assert finder.find_spec("no_such_module_ftrisk", None) is None
+    assert finder.find_spec("csv", None) is None  # not named
 
 
 def test_the_command_defers_f2py_before_scipy_loads():
@@ -43,10 +53,12 @@ def test_the_command_defers_f2py_before_scipy_loads():
         import sys
         sys.argv = ["ftrisk", "describe", "/no/such/study.toml"]
         from sim.cli import main
+        from sim.process import DEFERRED
         code = main()
         print(code, "numpy.f2py.crackfortran" in sys.modules, "scipy.special" in sys.modules)
+        print(sys.meta_path[0].names == set(DEFERRED))
     """)
-    assert out.stdout.strip().splitlines()[-1] == "2 False True", out.stderr
+    assert out.stdout.strip().splitlines()[-2:] == ["2 False True", "True"], out.stderr
 
 
 def test_quick_exit_flushes_runs_atexit_and_keeps_the_code(tmp_path):
