@@ -3,7 +3,7 @@
 At the start, :func:`defer_unused_imports`: scipy.special, which every run needs, imports
 scipy's array-API layer, which reads every attribute numpy lists, and so imports
 ``numpy.f2py`` (numpy's Fortran wrapper generator, with the text-encoding detector it
-uses), ``numpy.ma`` and ``numpy.testing``; altair imports its example data sets, with a
+uses) and ``numpy.testing``; altair imports its example data sets, with a
 parser of package metadata. That was ~0.2 s of each start for modules no command calls.
 The command has them imported lazily (:class:`importlib.util.LazyLoader`, the standard
 library's recipe): each loads in full at the first access to one of its attributes, so
@@ -47,7 +47,7 @@ __all__ = ["BLAS_THREADS", "DEFERRED", "LazyFinder", "defer_unused_imports", "on
 #: Modules that ftrisk's imports load but no command uses, imported lazily by the command.
 DEFERRED = (
     "numpy.f2py",  # Fortran wrappers: scipy's array-API layer reads every numpy attribute
-    "numpy.ma", "numpy.testing",  # masked arrays and numpy's test tools: the same
+    "numpy.testing",  # numpy's test tools: the same
     "altair.datasets",  # example data sets (and the package-metadata parser they use)
 )
 
