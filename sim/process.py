@@ -147,15 +147,15 @@ def quick_exit(code: int) -> int:
     main = threading.main_thread()
     if any(t is not main and not t.daemon and t.is_alive() for t in threading.enumerate()):
         return code
-    try:
+    try:  # (a stream may also be closed, or None without a console)
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         return code
     atexit._run_exitfuncs()
     try:  # what an atexit function printed
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
     os._exit(code)

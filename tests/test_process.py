@@ -136,3 +136,13 @@ def test_one_blas_thread_is_too_late_once_numpy_is_loaded(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     assert process.one_blas_thread() is False
     assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+def test_quick_exit_without_a_console_stream_leaves_the_exit_to_python():
+    out = _python("""
+        import sys
+        from sim.process import quick_exit
+        sys.stdout = None  # as under pythonw
+        print("returned", quick_exit(6), file=sys.stderr)
+    """)
+    assert "returned 6" in out.stderr
