@@ -15,10 +15,6 @@ other workers:
   (:meth:`~sim.runner.summary.Accumulator.stats`);
 - starts the fan chart's bands when the chunk holds every sample of the fan.
 
-:meth:`Collector.add` also copies the first rows of some columns (a :class:`Head`: the
-report's decision analyses read the first 32,768 samples) and hands them over once they
-are in, while the rest of the run goes on.
-
 :meth:`Collector.add` then takes the chunks in order on the main thread: it merges the row
 groups' sums into the :class:`~sim.runner.summary.Accumulator` in file order (so the
 headline figures are the same bit for bit whatever the chunking or workers, and whether
@@ -26,6 +22,10 @@ the file is written or not) and hands the chunk to a :class:`BackgroundWriter`, 
 appends it to samples.parquet on its own thread while the next chunk is computed (a
 bounded queue keeps memory bounded). A chunk computed elsewhere (a cluster's) is placed
 there.
+
+:meth:`Collector.add` also copies the first rows of some columns (a :class:`Head`: the
+report's decision analyses read the first 32,768 samples) and hands them over once they
+are in, while the rest of the run goes on.
 """
 
 from __future__ import annotations
