@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import numpy as np
 import pytest
@@ -98,3 +99,27 @@ def test_an_analysis_that_fails_fails_the_run_and_leaves_nothing(study, tmp_path
         run_to_folder(study, tmp_path / "out", chunk_size=4096, workers=2)
     assert not (tmp_path / "out").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_status_line_names_the_analysis_the_report_waits_for(study, tmp_path, monkeypatch):
+    # the analysis announces a stage and holds until the status line has shown it: without
+    # the relay the wait times out and the stage is missing
+    shown = threading.Event()
+    real = early.analysis_of
+
+    def slow(samples, on_stage=None):
+        on_stage("tornado")
+        shown.wait(10)
+        return real(samples, on_stage)
+
+    monkeypatch.setattr(early, "analysis_of", slow)
+    stages = []
+
+    def on_stage(name):
+        stages.append(name)
+        if name == "report: tornado":
+            shown.set()
+
+    run_to_folder(study, tmp_path / "out", chunk_size=4096, workers=2, on_stage=on_stage)
+    assert shown.is_set()
+    assert stages.index("report") < stages.index("report: tornado")

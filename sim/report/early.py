@@ -13,6 +13,7 @@ more at the run's peak and no less time.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -42,9 +43,14 @@ class EarlyAnalysis:
     >>> early.result().voi.sentences()  # doctest: +SKIP
     """
 
+    #: Seconds between looks at the analyses' progress while :meth:`result` waits.
+    POLL = 0.05
+
     def __init__(self, study: Study) -> None:
         self.study = study
         self._result: Callable[[], DecisionAnalysis] | None = None
+        self._done = threading.Event()
+        self._stage: str | None = None  # the analysis under way (set by their thread)
 
     def head(self) -> Head | None:
         """The rows to hand over (None: the report shows no decision analyses)."""
@@ -57,9 +63,26 @@ class EarlyAnalysis:
         self._result = started(lambda: self._analyse(columns))
 
     def _analyse(self, columns: dict[str, np.ndarray]) -> DecisionAnalysis:
-        return analysis_of(samples_of(self.study, columns))
+        try:
+            return analysis_of(samples_of(self.study, columns), on_stage=self._note)
+        finally:
+            self._done.set()
 
-    def result(self) -> DecisionAnalysis | None:
+    def _note(self, stage: str) -> None:
+        self._stage = stage
+
+    def result(self, on_stage: Callable[[str], None] | None = None
+               ) -> DecisionAnalysis | None:
         """The analyses, once done (their error, raised here, if they failed); None when
-        they never started."""
-        return None if self._result is None else self._result()
+        they never started. While it waits, ``on_stage`` is told each analysis under way
+        (on this thread: a status line's owner), as the report would tell it."""
+        if self._result is None:
+            return None
+        if on_stage is not None:
+            shown = None
+            while not self._done.wait(self.POLL):
+                stage = self._stage
+                if stage is not None and stage != shown:
+                    on_stage(stage)
+                    shown = stage
+        return self._result()

@@ -312,9 +312,8 @@ def _write(study: Study, tmp: Path, *, workers: int, chunk_size: int,
     if on_stage:
         on_stage("report")
     t0 = time.perf_counter()
-    analysis = render(
-        result, tmp / "report.html", analysis=early.result(),
-        on_stage=None if on_stage is None else lambda step: on_stage(f"report: {step}"))
+    step = None if on_stage is None else (lambda name: on_stage(f"report: {name}"))
+    analysis = render(result, tmp / "report.html", analysis=early.result(step), on_stage=step)
     result.manifest["timings"]["report_s"] = round(time.perf_counter() - t0, 4)
     files = [*OUTPUT_FILES]
     summary = result.summary.to_json()
