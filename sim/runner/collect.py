@@ -43,7 +43,7 @@ import polars as pl
 
 from sim.heap import release_freed_memory, share_one_heap
 from sim.runner.quantiles import row_quantiles
-from sim.runner.samples_file import ROW_GROUP, SamplesWriter
+from sim.runner.samples_file import ROW_GROUP, SamplesWriter, null_mask
 from sim.runner.summary import (
     Accumulator,
     GroupStats,
@@ -337,9 +337,8 @@ class Collector:
         for c, arr in self._head_cols.items():
             x = columns[c][: stop - start]
             arr[start:stop] = x
-            # null in the file, NaN as read back: a payback month of 0 (none), a NaN
-            null = x == 0 if x.dtype == np.int16 else np.isnan(x)
-            if null.any():
+            null = null_mask(x)  # null in the file, NaN as read back
+            if null is not None and null.any():
                 arr[start:stop][null] = np.nan
         if stop == self._head_rows:
             ready, got = self._head.ready, self._head_cols

@@ -25,21 +25,34 @@ _TYPES = {np.dtype(np.int16): pa.int16(), np.dtype(np.int64): pa.int64(),
           np.dtype(np.float64): pa.float64()}
 
 
+def null_mask(values: np.ndarray) -> np.ndarray | None:
+    """Where a column's values are null in samples.parquet: a payback month (int16) of 0,
+    not within the horizon, and a NaN; None for a column that holds no nulls (an integer
+    one).
+
+    Examples
+    --------
+    >>> null_mask(np.array([0, 3], np.int16)).tolist(), null_mask(np.arange(2)) is None
+    ([True, False], True)
+    """
+    if values.dtype == np.int16:
+        return values == 0
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    return None
+
+
 def _array(values: np.ndarray) -> pa.Array:
-    """A column as an arrow array: a payback month of 0 (not within the horizon) and NaN
-    are null. Built from the numpy buffers directly: ``pa.array`` would import pandas
-    (0.3 s of a cold start) to ask whether the values are a pandas object."""
+    """A column as an arrow array, null where :func:`null_mask` says. Built from the numpy
+    buffers directly: ``pa.array`` would import pandas (0.3 s of a cold start) to ask
+    whether the values are a pandas object."""
     if values.dtype not in _TYPES:
         return pa.array(values)
-    if values.dtype == np.int16:
-        mask = values == 0
-    elif values.dtype.kind == "f":
-        mask = np.isnan(values)
-    else:
-        mask = None
+    mask = null_mask(values)
     data = np.ascontiguousarray(values)
     nulls = 0 if mask is None else int(np.count_nonzero(mask))
-    validity = (None if nulls == 0 else pa.py_buffer(np.packbits(~mask, bitorder="little")))
+    validity = (None if mask is None or nulls == 0 else
+                pa.py_buffer(np.packbits(~mask, bitorder="little")))
     return pa.Array.from_buffers(_TYPES[values.dtype], data.size,
                                  [validity, pa.py_buffer(data)], null_count=nulls)
 
