@@ -29,7 +29,8 @@ from typing import Any
 from distributions import native as ahead
 from distributions.signatures import Signature, parse_signature
 
-__all__ = ["Deferred", "Kernel", "kernels_of", "materialize", "njit", "unload"]
+__all__ = ["Deferred", "Kernel", "build_entries", "kernels_of", "materialize", "njit",
+           "unload"]
 
 _LOCK = threading.RLock()
 
@@ -95,7 +96,7 @@ class Kernel:
             if self._native is None:
                 found: list[tuple[Signature, Callable[..., Any]]] = []
                 if self.signatures:
-                    lib = ahead.library(sys.modules[self.__module__], _build_entries)
+                    lib = ahead.library(sys.modules[self.__module__])
                     fns: list[Any] = [getattr(lib, ahead.export_name(self.__name__, i), None)
                                       for i in range(len(self.signatures))]
                     if lib is not None and None not in fns:
@@ -172,9 +173,17 @@ def unload(module: pytypes.ModuleType) -> None:
         ahead.forget(module.__name__)
 
 
-def _build_entries(module: pytypes.ModuleType) -> list[ahead.Entry]:
+def build_entries(module: pytypes.ModuleType) -> list[ahead.Entry]:
     """What :func:`distributions.native.build` compiles for ``module``: each kernel's
-    numba function under its export name, per signature."""
+    numba function under its export name, per signature (imports numba).
+
+    Examples
+    --------
+    >>> import distributions.pcg as pcg
+    >>> entries = build_entries(pcg)
+    >>> all(name.rpartition("__")[2].isdigit() for name, _, _ in entries)
+    True
+    """
     materialize(module)
     return [(ahead.export_name(k.__name__, i), k.dispatcher, s)
             for k in kernels_of(module) for i, s in enumerate(k.signatures)]

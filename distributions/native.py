@@ -16,45 +16,69 @@ just in time, in about the same time) and need a C compiler and Python's headers
 (``<module>.native-<key>.failed``) and is not tried again for that key: the kernels then
 run just in time, as they do wherever no build is found. ``FTRISK_NO_NATIVE=1`` turns
 loading and building off.
+
+Each build runs in a process of its own (:mod:`distributions.native_child`): the
+compiler's memory (~280 MiB for the three modules of ftrisk's kernels) is not kept by the
+process that asked for the build, and the modules named with :func:`allow_builds` are built
+side by side, on as many cores, when the first of them is needed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import importlib.machinery
 import importlib.util
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import threading
 import types as pytypes
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENV_OFF", "allow_builds", "build", "build_key", "export_name", "forget",
-           "library", "native_path"]
+__all__ = ["ENV_OFF", "BuildError", "allow_builds", "build", "build_key", "export_name",
+           "forget", "library", "native_path"]
 
 #: Set (to anything but empty) to load and build nothing ahead of time.
 ENV_OFF = "FTRISK_NO_NATIVE"
+#: The exit status of a build process stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED = 130
 #: Modules whose source every build depends on (the build and dispatch code).
-_OWN = ("distributions.native", "distributions.jit", "distributions.signatures")
+_OWN = ("distributions.native", "distributions.jit", "distributions.signatures",
+        "distributions.native_child")
 
 _LOCK = threading.Lock()
-_state: dict[str, Any] = {"build": False, "failed": set(), "loaded": {}}
+_state: dict[str, Any] = {"build": False, "together": (), "failed": set(), "loaded": {},
+                          "children": {}}
 
 #: What a build compiles: (export name, numba dispatcher, signature) per kernel signature.
 Entry = tuple[str, Any, Any]
-Entries = Callable[[pytypes.ModuleType], list[Entry]]
 
 
-def allow_builds(allow: bool = True) -> None:
+class BuildError(RuntimeError):
+    """A build's process failed; the message is the reason it gave. ``interrupted``: it was
+    stopped (a signal, Ctrl-C), which says nothing of a later try."""
+
+    def __init__(self, reason: str, interrupted: bool = False) -> None:
+        super().__init__(reason)
+        self.interrupted = interrupted
+
+
+def allow_builds(allow: bool = True, together: tuple[str, ...] = ()) -> None:
     """Let :func:`library` build a kernel module that has no build yet (the ``ftrisk``
-    command does; a library caller loads builds but never starts one)."""
+    command does; a library caller loads builds but never starts one).
+
+    ``together`` names kernel modules to build at the same time as the first one needed,
+    each in a process of its own (those without a build; imported to find out).
+    """
     _state["build"] = allow
+    _state["together"] = tuple(together) if allow else ()
 
 
 def forget(name: str) -> None:
@@ -146,10 +170,10 @@ def _load(module: pytypes.ModuleType, path: Path) -> Any:
     return lib
 
 
-def library(module: pytypes.ModuleType, entries: Entries) -> Any:
+def library(module: pytypes.ModuleType) -> Any:
     """``module``'s build, loaded (None: there is none and none may be built, or
-    ``FTRISK_NO_NATIVE`` is set); builds it first when builds are allowed
-    (:func:`allow_builds`). ``entries(module)`` lists what a build compiles.
+    ``FTRISK_NO_NATIVE`` is set); builds it first, in a process of its own
+    (:mod:`distributions.native_child`), when builds are allowed (:func:`allow_builds`).
 
     A build that cannot be loaded (say a truncated file) is built again; a build that
     fails leaves a note beside where it would go (``<module>.native-<key>.failed``, with
@@ -160,6 +184,10 @@ def library(module: pytypes.ModuleType, entries: Entries) -> Any:
     with _LOCK:
         if name in _state["loaded"]:
             return _state["loaded"][name]
+        child = _state["children"].pop(name, None)
+        if child is not None:  # started beside another module's build: its end first
+            with contextlib.suppress(BuildError):  # (noted below)
+                child.wait()
         lib, broken, key = None, [], ""
         try:
             key = build_key(module)
@@ -178,7 +206,9 @@ def library(module: pytypes.ModuleType, entries: Entries) -> Any:
                 with contextlib.suppress(OSError):
                     path.unlink()
             try:
-                lib = _load(module, build(module, entries(module)))
+                if child is not None and child.error:
+                    raise BuildError(child.error, child.interrupted)
+                lib = _load(module, _build_elsewhere(module, key))
             except Exception as err:  # no C compiler, no Python headers, ...
                 _note_failure(module, key, err)
         _state["loaded"][name] = lib
@@ -195,10 +225,13 @@ def _failed_before(module: pytypes.ModuleType, key: str) -> bool:
 
 def _note_failure(module: pytypes.ModuleType, key: str, err: Exception) -> None:
     _state["failed"].add(module.__name__)
+    if isinstance(err, BuildError) and err.interrupted:
+        return  # stopped, not failed: the next process tries again
     with contextlib.suppress(OSError):
         note = _failure_note(module, key)
         note.parent.mkdir(parents=True, exist_ok=True)
-        note.write_text(f"{type(err).__name__}: {err}\n", encoding="utf-8")
+        reason = str(err) if isinstance(err, BuildError) else f"{type(err).__name__}: {err}"
+        note.write_text(f"{reason}\n", encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -238,17 +271,83 @@ def _numba_as_jit(options: dict[int, dict[str, Any]], wide: str = "") -> Iterato
         setattr(AOTCPUCodegen, "_customize_tm_features", features)  # noqa: B010
 
 
-def build(module: pytypes.ModuleType, entries: list[Entry]) -> Path:
-    """Compile ``entries`` (export name, numba dispatcher, signature) into
-    ``module``'s extension module; returns its path. Needs numba and a C compiler; other
-    processes building the same module wait for this one (a lock file)."""
+class _Child:
+    """A build under way in a process of its own (:mod:`distributions.native_child`)."""
+
+    def __init__(self, module: pytypes.ModuleType, key: str) -> None:
+        folder = _build_folder(module)
+        self.target = native_path(module, folder, key)
+        self.error: str | None = None
+        self.interrupted = False
+        self._log = tempfile.TemporaryFile(  # noqa: SIM115 (closed by wait)
+            mode="w+", encoding="utf-8", errors="replace")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(sys.path)  # where this process finds modules
+        self._proc = subprocess.Popen(_child_command(module, folder), env=env,
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=self._log)
+
+    def wait(self) -> Path:
+        """Wait for the build; its path (:class:`BuildError`: it failed, see ``error``)."""
+        code = self._proc.wait()
+        if code != 0 and self.error is None:
+            self._log.seek(0)
+            lines = [line.strip() for line in self._log.read().splitlines() if line.strip()]
+            self.error = lines[-1] if lines else f"the build exited with {code}"
+            self.interrupted = code < 0 or code == INTERRUPTED
+        self._log.close()
+        if self.error:
+            raise BuildError(self.error, self.interrupted)
+        return self.target
+
+
+def _child_command(module: pytypes.ModuleType, folder: Path) -> list[str]:
+    """The command that builds ``module`` into ``folder``."""
+    return [sys.executable, "-m", "distributions.native_child", module.__name__,
+            str(module.__file__), str(folder)]
+
+
+def _build_elsewhere(module: pytypes.ModuleType, key: str) -> Path:
+    """Build ``module`` in a process of its own, and the modules named to be built with it
+    (:func:`allow_builds`) that have no build each in its own; wait for ``module``'s and
+    return its path."""
+    children = _state["children"]
+    mine = _Child(module, key)
+    for name in _state["together"]:
+        if name == module.__name__ or name in children or name in _state["loaded"]:
+            continue
+        with contextlib.suppress(ImportError, OSError):
+            other = importlib.import_module(name)
+            other_key = build_key(other)
+            if not _failed_before(other, other_key) and not any(
+                    native_path(other, folder, other_key).is_file()
+                    for folder in _folders(other)):
+                children[name] = _Child(other, other_key)
+    mine.wait()
+    return mine.target
+
+
+def _build_folder(module: pytypes.ModuleType) -> Path:
+    """The first of ``module``'s build folders that can be written (made if need be)."""
     for folder in _folders(module):
         with contextlib.suppress(OSError):
             folder.mkdir(parents=True, exist_ok=True)
             if os.access(folder, os.W_OK):
-                break
+                return folder
+    raise OSError(f"no writable folder for {module.__name__}'s build")
+
+
+def build(module: pytypes.ModuleType, entries: list[Entry], folder: Path | None = None
+          ) -> Path:
+    """Compile ``entries`` (export name, numba dispatcher, signature) into
+    ``module``'s extension module, in ``folder`` (default: the first writable of its build
+    folders); returns its path. Needs numba and a C compiler; other processes building the
+    same module wait for this one (a lock file). This process keeps the compiler's memory:
+    :func:`library` builds in a process of its own."""
+    if folder is None:
+        folder = _build_folder(module)
     else:
-        raise OSError(f"no writable folder for {module.__name__}'s build")
+        folder.mkdir(parents=True, exist_ok=True)
     target = native_path(module, folder)
     stem = _stem(module)
     with _file_lock(folder / f".{stem}.native.lock"):

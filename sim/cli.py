@@ -107,14 +107,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+#: The modules of kernels built ahead of time (``native`` signatures): the first run that
+#: needs one builds all of them side by side (tests/test_native.py checks the list).
+KERNEL_MODULES = ("distributions.compiled", "distributions.pcg", "sim.costs.fused")
+
+
 def _allow_native_builds() -> None:
     """The command builds each kernel module ahead of time the first time it runs one (as
     long as numba just in time would take to compile it), so that later runs load it
-    without numba (:mod:`distributions.native`)."""
+    without numba (:mod:`distributions.native`); the first build needed starts the
+    others' beside it."""
     # deferred: distributions loads numpy, which ftrisk --help must not
     from distributions.native import allow_builds
 
-    allow_builds()
+    allow_builds(together=KERNEL_MODULES)
 
 
 def _main(args: argparse.Namespace) -> int:

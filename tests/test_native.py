@@ -1,7 +1,8 @@
 """Kernels built ahead of time (distributions.native, distributions.jit): built from the same
 source with the same options as numba's just-in-time compiler, they give the same bits,
 release the GIL, load without numba, and are used only for arguments of the types they were
-built for; builds are keyed by their sources and happen only where the command allows them.
+built for; builds are keyed by their sources, happen only where the command allows them,
+each in a process of its own, and the command's kernel modules side by side.
 
 The session runs kernels just in time (FTRISK_NO_NATIVE, tests/conftest.py): each test here
 lifts that and builds into a temporary folder.
@@ -9,6 +10,7 @@ lifts that and builds into a temporary folder.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import math
 import os
@@ -90,6 +92,10 @@ def builds(monkeypatch):
     yield touched
     native.allow_builds(False)
     native._state["failed"].clear()
+    for child in native._state["children"].values():  # builds started beside: ended
+        with contextlib.suppress(native.BuildError):
+            child.wait()
+    native._state["children"].clear()
     for module in touched:
         jit.unload(module)
 
@@ -278,11 +284,12 @@ def test_a_failed_build_leaves_a_note_and_is_not_tried_again(tmp_path, builds,
     builds.append(toy)
     tries = []
 
-    def broken(module, entries):
+    def broken(module, folder):
         tries.append(module.__name__)
-        raise OSError("no C compiler")
+        return [sys.executable, "-c", "import sys; print('compiling'); "
+                "sys.exit('OSError: no C compiler')"]
 
-    monkeypatch.setattr(native, "build", broken)
+    monkeypatch.setattr(native, "_child_command", broken)
     assert toy.divide(3.0, 2.0) == 1.5  # just in time
     note = native._failure_note(toy, native.build_key(toy))
     assert note.read_text() == "OSError: no C compiler\n"
@@ -353,12 +360,115 @@ def test_only_the_command_builds(monkeypatch):
     from sim import cli
 
     calls = []
-    monkeypatch.setattr(native, "allow_builds", lambda allow=True: calls.append(allow))
+    monkeypatch.setattr(native, "allow_builds",
+                        lambda allow=True, together=(): calls.append((allow, together)))
     monkeypatch.setattr(cli, "_main", lambda args: 0)
     monkeypatch.setattr(cli, "keep_bytecode", lambda: None)
     assert cli.main(["prices"]) == 0 and calls == []
     monkeypatch.setattr(sys, "argv", ["ftrisk", "prices"])
-    assert cli.main() == 0 and calls == [True]
+    assert cli.main() == 0 and calls == [(True, cli.KERNEL_MODULES)]
+
+
+def test_the_command_names_every_kernel_module():
+    """Its list of modules to build side by side is every module with kernels to build."""
+    from sim import cli
+
+    found = set()
+    for package in ("distributions", "sim"):
+        for path in (ROOT / package).rglob("*.py"):
+            if "@njit(native=" in path.read_text(encoding="utf-8"):
+                found.add(".".join(path.relative_to(ROOT).with_suffix("").parts))
+    assert found == set(cli.KERNEL_MODULES)
+
+
+#: A kernel module that builds in seconds.
+SMALL = '''
+from distributions.jit import njit
+
+
+@njit(native=("f8(f8, f8)",), cache=False, nogil=True, error_model="numpy")
+def divide(x, y):
+    return x / y
+'''
+
+
+def test_builds_run_in_processes_of_their_own_and_side_by_side(tmp_path, builds,
+                                                                monkeypatch):
+    """The first module needed starts the builds of the others named with it; none is
+    compiled in this process (whose memory would keep the compiler's)."""
+    first = toy_module(tmp_path, "toy_first", SMALL)
+    second = toy_module(tmp_path, "toy_second", SMALL)
+    builds.extend([first, second])
+    native.allow_builds(together=("toy_first", "toy_second", "toy_absent"))
+
+    def here(module, entries, folder=None):
+        raise AssertionError("built in this process")
+
+    monkeypatch.setattr(native, "build", here)
+    assert first.divide(1.0, 0.0) == math.inf
+    assert first.divide.native_functions()
+    assert "toy_second" in native._state["children"]  # started beside the first
+    assert second.divide(3.0, 4.0) == 0.75 and second.divide.native_functions()
+    assert native._state["children"] == {}
+    assert native.native_path(second).is_file()
+    for module in (first, second):
+        sys.modules.pop(module.__name__)
+
+
+def test_a_build_started_beside_that_fails_leaves_its_note(tmp_path, builds, monkeypatch):
+    first = toy_module(tmp_path, "toy_fine", SMALL)
+    second = toy_module(tmp_path, "toy_broken", SMALL)
+    builds.extend([first, second])
+    native.allow_builds(together=("toy_fine", "toy_broken"))
+    command = native._child_command
+
+    def failing_second(module, folder):
+        if module is second:
+            return [sys.executable, "-c", "import sys; sys.exit('OSError: no headers')"]
+        return command(module, folder)
+
+    monkeypatch.setattr(native, "_child_command", failing_second)
+    assert first.divide(1.0, 2.0) == 0.5 and first.divide.native_functions()
+    assert second.divide(1.0, 2.0) == 0.5  # just in time
+    assert second.divide.native_functions() == []
+    note = native._failure_note(second, native.build_key(second))
+    assert note.read_text() == "OSError: no headers\n"
+    for module in (first, second):
+        sys.modules.pop(module.__name__)
+
+
+def test_a_stopped_build_leaves_no_note(tmp_path, builds, monkeypatch):
+    """A build stopped by Ctrl-C (exit 130) or a signal is tried again by the next process."""
+    for name, status in (("toy_stopped", "130"), ("toy_killed", "-9")):
+        toy = toy_module(tmp_path, name, SMALL)
+        builds.append(toy)
+        script = ("import os, signal, sys; os.kill(os.getpid(), signal.SIGKILL)"
+                  if status == "-9" else "import sys; sys.exit(130)")
+        monkeypatch.setattr(native, "_child_command",
+                            lambda module, folder, script=script: [sys.executable, "-c",
+                                                                   script])
+        assert toy.divide(1.0, 4.0) == 0.25  # just in time
+        assert not native._failure_note(toy, native.build_key(toy)).exists()
+        assert toy.__name__ in native._state["failed"]  # not again in this process
+        sys.modules.pop(toy.__name__)
+
+
+def test_the_build_process_says_why_it_failed(tmp_path, capsys):
+    from distributions import native_child
+
+    assert native_child.main([]) == 2
+    assert "usage" in capsys.readouterr().err
+    missing = str(tmp_path / "nowhere.py")
+    assert native_child.main(["toy_nowhere", missing, str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith(("FileNotFoundError", "ImportError"))
+
+
+def test_the_build_process_loads_a_module_from_its_file(tmp_path):
+    from distributions import native_child
+
+    (tmp_path / "toy_by_file.py").write_text("VALUE = 7\n", encoding="utf-8")
+    module = native_child.load_module("toy_by_file", str(tmp_path / "toy_by_file.py"))
+    assert module.VALUE == 7 and sys.modules.pop("toy_by_file") is module
 
 
 # --- the real kernels ----------------------------------------------------------------------
