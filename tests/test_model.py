@@ -189,3 +189,31 @@ def test_retraining_happens_by_hand():
     np.testing.assert_array_equal(w.happens(11, gain), [False, False, True])
     np.testing.assert_array_equal(w.happens(31, gain), [False, True, True])  # charged 600
     np.testing.assert_array_equal(w.happens(12, gain), [False, False, False])
+
+
+@pytest.mark.parametrize("name", ["benchmarks/five_strategies.toml",
+                                  "studies/customer_support.toml"])
+def test_every_block_sees_the_shared_coefficients_the_first_one_did(name):
+    """The compiled model writes a coefficient shared by every sample into its block rows at
+    the first block only (sim.costs.fused.load_component): the months must never write
+    those rows. With every coefficient shared, every sample is the same sample, so every
+    block (three whole ones and a part) must give the first one's bits."""
+    import dataclasses
+    from pathlib import Path
+
+    from sim.costs.build import pack_study
+    from sim.runner.draws import chunk_values
+    from sim.study import load_study
+
+    root = Path(__file__).resolve().parents[1]
+    m = 3 * 64 + 5
+    study = load_study(root / name).replace(samples=m)
+    packed, _ = pack_study(study, chunk_values(study, 0, m), m)
+    assert packed.shocks is None and packed.step.any()
+    shared = dataclasses.replace(packed, step=np.zeros_like(packed.step))
+    h = study.horizon_months
+    out = shared.simulate(horizon=h, disc=discount_factors(study.discount_rate, h))
+    for got in (out.npv, out.payback, out.fractional, out.tco):
+        first = got[:, :1]
+        assert np.array_equal(got, np.broadcast_to(first, got.shape), equal_nan=True)
+    assert np.isfinite(out.npv).all() and (out.npv != 0).any()

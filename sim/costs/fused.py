@@ -529,10 +529,17 @@ def load_row(vals: np.ndarray, o: int, st: int, nb: int, x: np.ndarray, r: int) 
 def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
                    step: np.ndarray, slots: np.ndarray, x: np.ndarray) -> None:
     """Read component c's coefficients for samples b0..b0+nb-1 (lanes past nb repeat the
-    first) and set its month-0 state."""
+    first) and set its month-0 state.
+
+    A coefficient shared by every sample is written at the first block (``b0 == 0``) only:
+    the months read the coefficient rows and never write them, so its row keeps it for the
+    later blocks (copying them again at every block was 3-5% of :func:`simulate`'s time,
+    benchmarks/bench_core.py's model rows)."""
     for k in range(N_SLOTS):
         idx = slots[c, k]
-        load_row(vals, off[idx] + b0 * step[idx], step[idx], nb, x, k)
+        st = step[idx]
+        if st != 0 or b0 == 0:
+            load_row(vals, off[idx] + b0 * st, st, nb, x, k)
     for j in range(B):
         build = x[BUILD * B + j]
         dm = build if build > 1.0 else 1.0
