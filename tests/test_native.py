@@ -11,6 +11,7 @@ lifts that and builds into a temporary folder.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import importlib.util
 import math
 import os
@@ -413,6 +414,26 @@ def test_builds_run_in_processes_of_their_own_and_side_by_side(tmp_path, builds,
     assert native.native_path(second).is_file()
     for module in (first, second):
         sys.modules.pop(module.__name__)
+
+
+def test_a_build_process_does_not_run_the_packages_init(tmp_path, builds, monkeypatch):
+    """The build process imports the kernel module's packages bare: their ``__init__``
+    (ftrisk's import every library the tool uses) would only add to the build's memory."""
+    package = tmp_path / "toy_package"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import os\nif os.environ.get('TOY_IN_BUILD'):\n"
+        "    raise RuntimeError('the package ran its __init__')\n", encoding="utf-8")
+    (package / "kernels.py").write_text(SMALL, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("toy_package.kernels")
+    builds.append(module)
+    monkeypatch.setenv("TOY_IN_BUILD", "1")  # for the build process only: imported here
+    assert module.divide(1.0, 8.0) == 0.125
+    assert module.divide.native_functions()
+    assert native.native_path(module).parent == package / "__pycache__"
+    for name in ("toy_package.kernels", "toy_package"):
+        sys.modules.pop(name)
 
 
 def test_a_build_started_beside_that_fails_leaves_its_note(tmp_path, builds, monkeypatch):
