@@ -1,5 +1,6 @@
 """The process that builds one kernel module ahead of time (:mod:`distributions.native`
-starts it, one per module)::
+starts it, one per module, through a few lines that enter the module's packages bare:
+``distributions.native._BOOT``). By hand::
 
     python -m distributions.native_child MODULE FILE FOLDER
 

@@ -396,29 +396,9 @@ def divide(x, y):
 def test_builds_run_in_processes_of_their_own_and_side_by_side(tmp_path, builds,
                                                                 monkeypatch):
     """The first module needed starts the builds of the others named with it; none is
-    compiled in this process (whose memory would keep the compiler's)."""
-    first = toy_module(tmp_path, "toy_first", SMALL)
-    second = toy_module(tmp_path, "toy_second", SMALL)
-    builds.extend([first, second])
-    native.allow_builds(together=("toy_first", "toy_second", "toy_absent"))
-
-    def here(module, entries, folder=None):
-        raise AssertionError("built in this process")
-
-    monkeypatch.setattr(native, "build", here)
-    assert first.divide(1.0, 0.0) == math.inf
-    assert first.divide.native_functions()
-    assert "toy_second" in native._state["children"]  # started beside the first
-    assert second.divide(3.0, 4.0) == 0.75 and second.divide.native_functions()
-    assert native._state["children"] == {}
-    assert native.native_path(second).is_file()
-    for module in (first, second):
-        sys.modules.pop(module.__name__)
-
-
-def test_a_build_process_does_not_run_the_packages_init(tmp_path, builds, monkeypatch):
-    """The build process imports the kernel module's packages bare: their ``__init__``
-    (ftrisk's import every library the tool uses) would only add to the build's memory."""
+    compiled in this process (whose memory would keep the compiler's), and a build process
+    imports the module's packages bare: their ``__init__`` (ftrisk's import every library
+    the tool uses) would only add to the build's memory."""
     package = tmp_path / "toy_package"
     package.mkdir()
     (package / "__init__.py").write_text(
@@ -426,35 +406,44 @@ def test_a_build_process_does_not_run_the_packages_init(tmp_path, builds, monkey
         "    raise RuntimeError('the package ran its __init__')\n", encoding="utf-8")
     (package / "kernels.py").write_text(SMALL, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    module = importlib.import_module("toy_package.kernels")
-    builds.append(module)
-    monkeypatch.setenv("TOY_IN_BUILD", "1")  # for the build process only: imported here
-    assert module.divide(1.0, 8.0) == 0.125
-    assert module.divide.native_functions()
-    assert native.native_path(module).parent == package / "__pycache__"
-    for name in ("toy_package.kernels", "toy_package"):
+    first = importlib.import_module("toy_package.kernels")
+    second = toy_module(tmp_path, "toy_second", SMALL)
+    builds.extend([first, second])
+    monkeypatch.setenv("TOY_IN_BUILD", "1")  # for the build processes only: imported here
+    native.allow_builds(together=("toy_package.kernels", "toy_second", "toy_absent"))
+
+    def here(module, entries, folder=None):
+        raise AssertionError("built in this process")
+
+    monkeypatch.setattr(native, "build", here)
+    assert first.divide(1.0, 0.0) == math.inf
+    assert first.divide.native_functions()
+    assert native.native_path(first).parent == package / "__pycache__"
+    assert "toy_second" in native._state["children"]  # started beside the first
+    assert second.divide(3.0, 4.0) == 0.75 and second.divide.native_functions()
+    assert native._state["children"] == {}
+    assert native.native_path(second).is_file()
+    for name in ("toy_package.kernels", "toy_package", "toy_second"):
         sys.modules.pop(name)
 
 
 def test_a_build_started_beside_that_fails_leaves_its_note(tmp_path, builds, monkeypatch):
-    first = toy_module(tmp_path, "toy_fine", SMALL)
+    first = toy_module(tmp_path, "toy_unlucky", SMALL)
     second = toy_module(tmp_path, "toy_broken", SMALL)
     builds.extend([first, second])
-    native.allow_builds(together=("toy_fine", "toy_broken"))
-    command = native._child_command
+    native.allow_builds(together=("toy_unlucky", "toy_broken"))
 
-    def failing_second(module, folder):
-        if module is second:
-            return [sys.executable, "-c", "import sys; sys.exit('OSError: no headers')"]
-        return command(module, folder)
+    def failing(module, folder):
+        reason = "no compiler" if module is first else "no headers"
+        return [sys.executable, "-c", f"import sys; sys.exit('OSError: {reason}')"]
 
-    monkeypatch.setattr(native, "_child_command", failing_second)
-    assert first.divide(1.0, 2.0) == 0.5 and first.divide.native_functions()
-    assert second.divide(1.0, 2.0) == 0.5  # just in time
-    assert second.divide.native_functions() == []
-    note = native._failure_note(second, native.build_key(second))
-    assert note.read_text() == "OSError: no headers\n"
-    for module in (first, second):
+    monkeypatch.setattr(native, "_child_command", failing)
+    assert first.divide(1.0, 2.0) == 0.5  # just in time
+    assert "toy_broken" in native._state["children"]
+    assert second.divide(1.0, 2.0) == 0.5 and second.divide.native_functions() == []
+    for module, reason in ((first, "no compiler"), (second, "no headers")):
+        note = native._failure_note(module, native.build_key(module))
+        assert note.read_text() == f"OSError: {reason}\n"
         sys.modules.pop(module.__name__)
 
 
