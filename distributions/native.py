@@ -157,6 +157,11 @@ def native_path(module: pytypes.ModuleType, folder: Path | None = None,
     return folder / f"{_stem(module)}.native-{key}{importlib.machinery.EXTENSION_SUFFIXES[0]}"
 
 
+def _paths(module: pytypes.ModuleType, key: str) -> list[Path]:
+    """Where ``module``'s build with ``key`` may be, in the order looked at."""
+    return [native_path(module, folder, key) for folder in _folders(module)]
+
+
 def _extension_name(module: pytypes.ModuleType) -> str:
     return "_" + module.__name__.replace(".", "_") + "_native"
 
@@ -186,16 +191,14 @@ def library(module: pytypes.ModuleType) -> Any:
         if name in _state["loaded"]:
             return _state["loaded"][name]
         child = _state["children"].pop(name, None)
-        if child is not None:  # started beside another module's build: its end first
-            with contextlib.suppress(BuildError):  # (noted below)
-                child.wait()
+        # started beside another module's build: its end first (a failure is noted below)
+        failure = child.wait() if child is not None else None
         lib, broken, key = None, [], ""
         try:
             key = build_key(module)
         except (ImportError, OSError):  # a source or version file it cannot read: no key
             _state["failed"].add(name)
-        paths = [native_path(module, folder, key) for folder in _folders(module)] if key else []
-        for path in paths:
+        for path in _paths(module, key) if key else []:
             if path.is_file():
                 try:
                     lib = _load(module, path)
@@ -207,8 +210,8 @@ def library(module: pytypes.ModuleType) -> Any:
                 with contextlib.suppress(OSError):
                     path.unlink()
             try:
-                if child is not None and child.error:
-                    raise BuildError(child.error, child.interrupted)
+                if failure is not None:
+                    raise failure
                 lib = _load(module, _build_elsewhere(module, key))
             except Exception as err:  # no C compiler, no Python headers, ...
                 _note_failure(module, key, err)
@@ -278,8 +281,7 @@ class _Child:
     def __init__(self, module: pytypes.ModuleType, key: str) -> None:
         folder = _build_folder(module)
         self.target = native_path(module, folder, key)
-        self.error: str | None = None
-        self.interrupted = False
+        self._failure: BuildError | None = None
         self._log = tempfile.TemporaryFile(  # noqa: SIM115 (closed by wait)
             mode="w+", encoding="utf-8", errors="replace")
         env = dict(os.environ)
@@ -288,18 +290,16 @@ class _Child:
                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                       stderr=self._log)
 
-    def wait(self) -> Path:
-        """Wait for the build; its path (:class:`BuildError`: it failed, see ``error``)."""
+    def wait(self) -> BuildError | None:
+        """Wait for the build: None when it is at :attr:`target`, else why it is not."""
         code = self._proc.wait()
-        if code != 0 and self.error is None:
+        if code != 0 and self._failure is None:
             self._log.seek(0)
             lines = [line.strip() for line in self._log.read().splitlines() if line.strip()]
-            self.error = lines[-1] if lines else f"the build exited with {code}"
-            self.interrupted = code < 0 or code == INTERRUPTED
+            self._failure = BuildError(lines[-1] if lines else f"the build exited with {code}",
+                                       interrupted=code < 0 or code == INTERRUPTED)
         self._log.close()
-        if self.error:
-            raise BuildError(self.error, self.interrupted)
-        return self.target
+        return self._failure
 
 
 #: How a build process starts: the packages the kernel module is in, and this one, as bare
@@ -342,10 +342,11 @@ def _build_elsewhere(module: pytypes.ModuleType, key: str) -> Path:
             other = importlib.import_module(name)
             other_key = build_key(other)
             if not _failed_before(other, other_key) and not any(
-                    native_path(other, folder, other_key).is_file()
-                    for folder in _folders(other)):
+                    path.is_file() for path in _paths(other, other_key)):
                 children[name] = _Child(other, other_key)
-    mine.wait()
+    failure = mine.wait()
+    if failure is not None:
+        raise failure
     return mine.target
 
 
