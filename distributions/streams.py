@@ -139,7 +139,16 @@ def draw_uniforms(states: Sequence[tuple[int, int]], skip: int, out: np.ndarray)
     >>> bool((out[0] == generator(7, 3, 1).random(5)[2:]).all())
     True
     """
-    _compiled().uniforms_into(state_words(states), skip, TINY, 1.0 - TINY, out)
+    words = state_words(states)
+    fill = _compiled().uniforms_into
+    if out.flags.c_contiguous:
+        fill(words, skip, TINY, 1.0 - TINY, out)
+        return
+    # rows of a wider array (a part of a study's draws): row by row, as each (1, m) row is
+    # C-contiguous, so the kernel built ahead of time takes it (a strided 2-d array would
+    # need numba's dispatcher, and numba imported, for the same numbers)
+    for j in range(out.shape[0]):
+        fill(words[j:j + 1], skip, TINY, 1.0 - TINY, out[j:j + 1])
 
 
 def state_words(states: Sequence[tuple[int, int]]) -> np.ndarray:

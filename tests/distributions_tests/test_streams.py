@@ -110,6 +110,28 @@ def test_draws_into_strided_rows():
     np.testing.assert_array_equal(wide[1, 10:20], numpy_generator(1, 2).random(10))
 
 
+def test_strided_rows_are_drawn_with_the_types_built_ahead_of_time(monkeypatch):
+    """Each call fits the kernel's ahead-of-time signature (C-contiguous arrays): a strided
+    (d, m) array would go to numba's dispatcher, importing numba in a process that has the
+    build (sim.run(write=False) draws a study's rows into parts of one array)."""
+    import distributions.pcg as pcg
+
+    calls = []
+
+    def fill(*args):
+        calls.append(all(sig.fits(args) for sig in uniforms_into.signatures))
+        uniforms_into(*args)
+
+    monkeypatch.setattr(pcg, "uniforms_into", fill)
+    wide = np.zeros((3, 30))
+    draw_uniforms(pcg64_states(1, [(1,), (2,), (3,)]), 4, wide[:, 10:20])
+    draw_uniforms(pcg64_states(1, [(1,), (2,), (3,)]), 4, wide[:, 20:])
+    assert calls == [True] * 6
+    np.testing.assert_array_equal(wide[2, 10:20], numpy_generator(1, 3).random(14)[4:])
+    draw_uniforms(pcg64_states(1, [(1,)]), 0, np.empty((1, 5)))  # contiguous: one call
+    assert len(calls) == 7 and calls[-1]
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 5, 100, 1023, 16384, 70_000])
 def test_permutations_are_numpys(n):
     """numpy's shuffle, row after row from one generator (each row continues its draws;
