@@ -20,7 +20,8 @@ best and say what load you saw, ``uptime``):
   for ``sim.run(write=False)``), and through :func:`sim.runner.draws.chunk_values` (the
   uniforms in a buffer the thread reuses); the reference draws ``rng.random`` and applies
   scipy's ``ndtri`` and numpy (a beta or PERT: the numpy Hermite table ftrisk used before);
-- ``sim.run(study, write=False)`` warm, in process, 10^5 samples x 5 strategies; the
+- ``sim.run(study, write=False)`` warm, in process, 10^5 samples x 5 strategies (and the
+  first call of a new process: seconds, its peak RSS, whether it imported numba); the
   reference draws and runs the numpy model and takes the mean, P(NPV > 0) and quantiles;
 - ``ftrisk run`` end to end (a fresh process: imports, samples.parquet, report), 10^6 x 5
   and 10^6 x 2 strategies; the reference is the numpy core in process on the same samples,
@@ -275,20 +276,69 @@ def timed(f: Callable[[], object], repeat: int) -> tuple[float, float]:
     return min(ts), statistics.median(ts)
 
 
+#: Runs a command (argv[2:]) and writes its wall seconds, peak RSS (KiB) and exit code to
+#: the file argv[1]. A process's peak RSS counts the memory of the process it was forked
+#: from (Linux carries it over at exec), so this small one starts the command, never the
+#: benchmark's own large process.
+LAUNCHER = """
+import os, sys, time
+t = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{time.perf_counter() - t} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+def measured(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds and peak RSS (MiB) of ``cmd`` run in a fresh process (with ROOT on its
+    path), and what it printed on stdout; exits with its stderr if it fails."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with tempfile.NamedTemporaryFile("r") as report:
+        proc = subprocess.run([sys.executable, "-c", LAUNCHER, report.name, *cmd], env=env,
+                              capture_output=True, text=True, check=False)
+        wall, kib, code = report.read().split()
+    if int(code) != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])} failed: {proc.stderr}")
+    return float(wall), int(kib) / 1024, proc.stdout
+
+
 def cli_run(study: Path, samples: int | None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one ``ftrisk run`` in a fresh process."""
     out = Path(tempfile.mkdtemp(prefix="ftrisk-bench-"))
     cmd = [sys.executable, "-m", "sim.cli", "run", str(study), "--out", str(out / "o"),
            "--quiet"] + ([] if samples is None else ["--samples", str(samples)])
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    shutil.rmtree(out, ignore_errors=True)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"ftrisk run {study} failed: {proc.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+    try:
+        wall, peak, _ = measured(cmd)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return wall, peak
+
+
+#: A fresh process's first ``sim.run(study, write=False)`` (an app's first answer).
+FIRST_LIGHT_RUN = """
+import sys, time
+from sim import run
+from sim.study import load_study
+study = load_study(sys.argv[1], overrides=["study.samples=100000"])
+t = time.perf_counter()
+run(study, write=False)
+print(time.perf_counter() - t, "numba" in sys.modules)
+"""
+
+
+def first_light_run(study: Path) -> tuple[float, float, bool]:
+    """Seconds of a fresh process's first ``sim.run(study, write=False)`` at 10^5 samples,
+    the process's peak RSS (MiB), and whether it imported numba (it need not once the
+    kernels are built ahead of time: ``ftrisk run`` builds them)."""
+    _, peak, out = measured([sys.executable, "-c", FIRST_LIGHT_RUN, str(study)])
+    seconds, numba = out.split()
+    return float(seconds), peak, numba == "True"
 
 
 #: The most memory ``ftrisk run`` may take at any sample count (issue 13), MiB.
@@ -370,6 +420,12 @@ def main() -> None:
     cold = timed(lambda: (clear_cache(), run(s5, write=False)), 1)
     rows.append(("sim.run(write=False) warm, 1e5 x 5", _s(warm), _s(ref),
                  f"draws not cached: {cold[0]:.3f} s"))
+    print(*rows[-1], sep=" | ", flush=True)
+    firsts = [first_light_run(FIVE) for _ in range(max(1, args.repeat // 3))]
+    rows.append(("sim.run(write=False), a new process's first, 1e5 x 5",
+                 _s((min(f[0] for f in firsts), statistics.median(f[0] for f in firsts))), "-",
+                 f"peak RSS {max(f[1] for f in firsts):.0f} MiB; numba imported: "
+                 f"{any(f[2] for f in firsts)}"))
     print(*rows[-1], sep=" | ", flush=True)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if not args.quick:
