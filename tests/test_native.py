@@ -555,3 +555,14 @@ def test_every_kernel_module_built_gives_the_same_run(tmp_path, monkeypatch):
             assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), study.stem
     built = [p.name for p in tmp_path.glob("*/*.native-*") if not p.name.startswith(".")]
     assert len(built) == 3, built  # every kernel module was built
+    # a program that calls the library loads those builds: the light path imports no numba
+    # (its draws fill parts of one array, the model runs on two threads)
+    probe = script.split("from sim.cli")[0] + (
+        "import sim\nstudy = sim.load_study(sys.argv[1]).replace(samples=70_000)\n"
+        "sim.run(study, write=False)\nprint('numba' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", probe, str(ROOT / "benchmarks" /
+                                                            "five_strategies.toml")],
+                          capture_output=True, text=True, env={**env, "PYTHONPATH": str(ROOT)},
+                          cwd=tmp_path, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False"]
