@@ -536,10 +536,12 @@ def test_every_kernel_module_built_gives_the_same_run(tmp_path, monkeypatch):
     builds)."""
     env = {k: v for k, v in os.environ.items() if k != native.ENV_OFF}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    script = ("import sys\nfrom distributions import native\n"
-              f"native._folders = lambda m: [__import__('pathlib').Path({str(tmp_path)!r})"
-              " / m.__name__]\nfrom sim.cli import main\nsys.argv = ['ftrisk', *sys.argv[1:]]"
-              "\nsys.exit(main())")
+    # builds go to (and are found in) folders of tmp_path
+    private = ("import sys\nfrom distributions import native\n"
+               f"native._folders = lambda m: [__import__('pathlib').Path({str(tmp_path)!r})"
+               " / m.__name__]\n")
+    script = private + ("from sim.cli import main\nsys.argv = ['ftrisk', *sys.argv[1:]]\n"
+                        "sys.exit(main())")
     for study in sorted((ROOT / "studies").glob("*.toml")):
         outs = []
         for mode, extra in (("native", {}), ("jit", {native.ENV_OFF: "1"})):
@@ -557,7 +559,7 @@ def test_every_kernel_module_built_gives_the_same_run(tmp_path, monkeypatch):
     assert len(built) == 3, built  # every kernel module was built
     # a program that calls the library loads those builds: the light path imports no numba
     # (its draws fill parts of one array, the model runs on two threads)
-    probe = script.split("from sim.cli")[0] + (
+    probe = private + (
         "import sim\nstudy = sim.load_study(sys.argv[1]).replace(samples=70_000)\n"
         "sim.run(study, write=False)\nprint('numba' in sys.modules)\n")
     proc = subprocess.run([sys.executable, "-c", probe, str(ROOT / "benchmarks" /
