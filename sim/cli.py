@@ -22,7 +22,7 @@ from sim.bytecode import keep_bytecode
 from sim.commands import EXIT_FAIL, EXIT_USAGE, error
 from sim.heap import arrow_on_heap, steady_heap
 from sim.interrupts import signals_raise
-from sim.process import defer_unused_imports, one_blas_thread, quick_exit
+from sim.process import defer_unused_imports, one_blas_thread, pause_collector, quick_exit
 
 
 class Parser(argparse.ArgumentParser):
@@ -87,17 +87,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     Exit codes: 0 done; 2 bad input (a study file, a flag, an output path); 1 a bug;
     128 + N when stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129), after removing
     any temporary output. Run as the command (``argv`` None), it has OpenBLAS use one
-    thread (:func:`sim.process.one_blas_thread`), defers imports no run uses
-    (:func:`sim.process.defer_unused_imports`), builds the compiled kernels ahead of time
-    the first time it runs them (:mod:`distributions.native`), and afterwards keeps the
-    bytecode of ftrisk's modules when Python was told not to write it (:mod:`sim.bytecode`).
+    thread (:func:`sim.process.one_blas_thread`), pauses the cyclic garbage collector for the
+    commands that leave no cycles worth collecting (:func:`sim.process.pause_collector`),
+    defers imports no run uses (:func:`sim.process.defer_unused_imports`), builds the
+    compiled kernels ahead of time the first time it runs them (:mod:`distributions.native`),
+    and afterwards keeps the bytecode of ftrisk's modules when Python was told not to write
+    it (:mod:`sim.bytecode`).
     """
+    if argv is None:
+        pause_collector()  # while the command modules load: the command's own choice below
     args = _parser().parse_args(argv)
     # this process runs one command: the C heap's thresholds stay fixed, and pyarrow's
     # buffers come from that heap (before a command imports pyarrow)
     steady_heap()
     arrow_on_heap()
     if argv is None:
+        pause_collector(args.command, scheduler=getattr(args, "scheduler", None))
         one_blas_thread()  # before a command imports numpy
         defer_unused_imports()  # before a command imports scipy.special and altair
         _allow_native_builds()

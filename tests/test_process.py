@@ -146,3 +146,50 @@ def test_quick_exit_without_a_console_stream_leaves_the_exit_to_python():
         print("returned", quick_exit(6), file=sys.stderr)
     """)
     assert "returned 6" in out.stderr
+
+
+@pytest.fixture
+def collector():
+    """Python's garbage collector as it was, after the test."""
+    import gc
+
+    was = gc.isenabled()
+    yield gc
+    (gc.enable if was else gc.disable)()
+
+
+def test_the_collector_pauses_for_the_listed_commands_only(collector):
+    assert process.pause_collector() is True and not collector.isenabled()
+    assert process.pause_collector("run") is True and not collector.isenabled()
+    assert process.pause_collector("serve") is False and collector.isenabled()
+    assert process.pause_collector("sweep") is True and not collector.isenabled()
+    # a run on a Dask scheduler: the client's event loop makes cycles
+    assert process.pause_collector("run", scheduler="127.0.0.1:8786") is False
+    assert collector.isenabled()
+    assert process.pause_collector("portfolio") is False and collector.isenabled()
+
+
+def test_the_paused_commands_are_commands_and_the_cyclic_ones_are_not_among_them():
+    from sim.cli import commands
+
+    assert set(commands()) >= process.COLLECTOR_PAUSED
+    assert not process.COLLECTOR_PAUSED & {"serve", "portfolio", "app"}
+
+
+@pytest.mark.parametrize(("argv", "paused"), [
+    (["describe", "studies/lesson_parity.toml"], True),
+    (["prices", "--help"], True),  # the parser exits before the command's choice
+    (["prices"], False),
+])
+def test_the_command_runs_with_the_collector_its_list_says(argv, paused):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = _python(f"""
+        import atexit, gc, os, sys
+        os.chdir({root!r})
+        sys.argv = ["ftrisk", *{argv!r}]
+        atexit.register(lambda: print("collector on:", gc.isenabled(), file=sys.stderr))
+        from sim.cli import command
+        command()
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines()[-1] == f"collector on: {not paused}"
