@@ -94,3 +94,33 @@ def test_read_columns_gives_nulls_as_nan_like_polars(tmp_path):
     np.testing.assert_array_equal(got["m"], ref["m"].to_numpy().astype(np.float64))
     np.testing.assert_array_equal(got["x"], ref["x"].to_numpy())
     assert np.isnan(got["m"]).tolist() == [True, False, True, False, False]
+
+
+def test_a_runs_file_has_required_columns_but_for_payback_and_roi(bundled):
+    from sim.runner.samples_file import NULLABLE, nullable
+
+    result = bundled("customer_support")  # an ROI: null for nothing invested, NaN never
+    schema = pq.read_schema(result.samples_path)
+    measures = {name.partition(".")[0] for name in schema.names}
+    assert measures >= NULLABLE | {"npv", "tco", "sample", "workload"}
+    for field in schema:
+        assert field.nullable == nullable(field.name), field.name
+        assert field.nullable == (field.name.partition(".")[0] in NULLABLE)
+    frame = pl.read_parquet(result.samples_path)
+    nulls = {c: n for c, n in zip(frame.columns, frame.null_count().row(0), strict=True) if n}
+    assert nulls and all(nullable(c) for c in nulls)  # some paybacks not within the horizon
+    # the required columns hold no NaN (they would have been nulls before)
+    floats = [c for c, t in frame.schema.items() if t == pl.Float64 and not nullable(c)]
+    assert floats and not frame.select(pl.col(floats).is_nan().any()).row(0).count(True)
+
+
+def test_a_writer_told_which_columns_hold_nulls_writes_the_others_as_given(tmp_path):
+    path = tmp_path / "s.parquet"
+    with SamplesWriter(path, row_group=2, nulls=lambda name: name == "m") as w:
+        w.append({"x": np.array([1.0, np.nan, 3.0]), "m": np.array([0, 2, 5], np.int16),
+                  "k": np.array([0, 1, 2], np.int16)})
+    frame = pl.read_parquet(path)
+    assert [f.nullable for f in pq.read_schema(path)] == [False, True, False]
+    assert frame["m"].to_list() == [None, 2, 5]
+    assert frame["k"].to_list() == [0, 1, 2]  # a 0 where no null is asked for
+    assert np.isnan(frame["x"][1]) and frame["x"].null_count() == 0

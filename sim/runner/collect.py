@@ -43,7 +43,7 @@ import polars as pl
 
 from sim.heap import release_freed_memory, share_one_heap
 from sim.runner.quantiles import row_quantiles
-from sim.runner.samples_file import ROW_GROUP, SamplesWriter, null_mask
+from sim.runner.samples_file import ROW_GROUP, SamplesWriter, null_mask, nullable
 from sim.runner.summary import (
     Accumulator,
     GroupStats,
@@ -78,7 +78,7 @@ class BackgroundWriter:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._writer = SamplesWriter(path)
+        self._writer = SamplesWriter(path, nulls=nullable)
         self._queue: queue.Queue[dict[str, np.ndarray] | None] = queue.Queue(WRITE_QUEUE)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="ftrisk-writer", daemon=True)
