@@ -124,3 +124,16 @@ def test_a_writer_told_which_columns_hold_nulls_writes_the_others_as_given(tmp_p
     assert frame["m"].to_list() == [None, 2, 5]
     assert frame["k"].to_list() == [0, 1, 2]  # a 0 where no null is asked for
     assert np.isnan(frame["x"][1]) and frame["x"].null_count() == 0
+
+
+def test_a_runs_file_has_statistics_for_the_sample_number_only(bundled):
+    meta = pq.ParquetFile(bundled("customer_support").samples_path).metadata
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for i in range(group.num_columns):
+            chunk = group.column(i)
+            assert chunk.is_stats_set == (chunk.path_in_schema == "sample")
+            assert chunk.compression == "LZ4", chunk.path_in_schema
+    first = meta.row_group(0).column(0)
+    assert (first.path_in_schema, first.statistics.min, first.statistics.max) == (
+        "sample", 0, min(meta.num_rows, 65536) - 1)
