@@ -568,3 +568,38 @@ def test_every_kernel_module_built_gives_the_same_run(tmp_path, monkeypatch):
                           cwd=tmp_path, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False"]
+
+
+def test_the_exports_compile_in_the_order_given_largest_first():
+    """pycc compiles the exports sorted by name; a build compiles them in the order it
+    exported them (the module's NATIVE_FIRST kernels first)."""
+
+    class Sorted:  # what pycc's compiler class does
+        def __init__(self):
+            self._exported_functions = {}
+
+        @property
+        def _export_entries(self):
+            return sorted(self._exported_functions.values())
+
+    cc = native._in_order(Sorted)()
+    cc._exported_functions.update(simulate="simulate", api="api", b="b")
+    assert cc._export_entries == ["simulate", "api", "b"]
+
+
+    class Other:  # a numba that keeps its exports elsewhere: its own order
+        def __init__(self):
+            self._entries = ["b", "a"]
+
+        @property
+        def _export_entries(self):
+            return sorted(self._entries)
+
+    assert native._in_order(Other)()._export_entries == ["a", "b"]
+
+
+def test_the_fused_model_names_kernels_to_compile_first():
+    import sim.costs.fused as fused
+
+    names = {k.__name__ for k in jit.kernels_of(fused) if k.signatures}
+    assert fused.NATIVE_FIRST == ("simulate",) and set(fused.NATIVE_FIRST) <= names

@@ -153,6 +153,9 @@ _ALLOC = {"cache": True, "nogil": True, "error_model": "numpy"}
 #: What the kernels' ahead-of-time build depends on besides this file (its key,
 #: :func:`distributions.native.build_key`): the slot numbers are compiled in as constants.
 NATIVE_SOURCES = ("sim.costs.slots",)
+#: Compiled first in the ahead-of-time build: the largest kernel, while the compiler holds
+#: the least (:func:`distributions.native._in_order`).
+NATIVE_FIRST = ("simulate",)
 #: The ahead-of-time build may use 512-bit vectors where the processor has them (LLVM
 #: prefers 256-bit ones, and numba's just-in-time compiler keeps that): the same bits (no
 #: sum is reordered: each lane is a sample), 7-18% less time for :func:`simulate` on a
