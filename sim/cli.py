@@ -14,7 +14,6 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
-from importlib.metadata import version
 from typing import Any, NoReturn
 
 import sim.commands as pkg
@@ -35,12 +34,31 @@ class Parser(argparse.ArgumentParser):
                               f"(see {self.prog} --help)\n")
 
 
+class VersionAction(argparse.Action):
+    """``--version``: print ``ftrisk VERSION`` and exit, the version read from the installed
+    package's metadata only then (argparse's own action wants it as the parser is built:
+    importing :mod:`importlib.metadata` and searching every path for the package took
+    ~20 ms of each command's start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> NoReturn:
+        from importlib.metadata import version  # deferred: see the class docstring
+
+        print(f"ftrisk {version('ftrisk')}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="ftrisk",
         description="Monte Carlo decision simulator for the economics of fine-tuning LLMs.",
     )
-    p.add_argument("--version", action="version", version=f"ftrisk {version('ftrisk')}")
+    p.add_argument("--version", action=VersionAction)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in sorted(commands().items(), key=lambda kv: kv[1].ORDER):
         cmd = sub.add_parser(name, help=module.HELP, description=module.DESCRIPTION)

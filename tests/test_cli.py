@@ -256,3 +256,17 @@ def test_the_study_trio_reads_the_same_in_every_study_command():
     assert len(helps) == 7
     assert len(set(helps.values())) == 1
     assert "the study's [study] samples" in helps["run"][0]
+
+
+def test_version_is_the_installed_one_and_read_only_when_asked(capsys):
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"ftrisk {importlib.metadata.version('ftrisk')}\n"
+    code = ("import sys, sim.cli; sim.cli._parser(); "
+            "print('importlib.metadata' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, stdin=subprocess.DEVNULL)
+    assert out.stdout.strip() == "False", out.stderr

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import scipy
 
 from distributions import spearman
 from sim.costs.slots import BLOCK
@@ -421,7 +422,7 @@ def build_manifest(study: Study, correlated: dict[str, np.ndarray],
         "rank_correlations": achieved_correlations(study, correlated),
         "workers": workers,
         "numpy_version": np.__version__,
-        "scipy_version": _version("scipy"),
+        "scipy_version": scipy.__version__,
         "polars_version": pl.__version__,
         "cpu_count": os.cpu_count(),
         "timings": {k: round(v, 4) for k, v in timings.items()},
