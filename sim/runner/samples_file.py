@@ -89,10 +89,12 @@ def _table(columns: dict[str, np.ndarray], nulls: Callable[[str], bool] | None =
     others are required (non-nullable)."""
     if nulls is None:
         return pa.table({k: _array(v) for k, v in columns.items()})
-    arrays = [_array(v, nulls(k)) for k, v in columns.items()]
-    return pa.Table.from_arrays(arrays, schema=pa.schema(
-        [pa.field(k, a.type, nullable=nulls(k))
-         for k, a in zip(columns, arrays, strict=True)]))
+    fields, arrays = [], []
+    for k, v in columns.items():
+        may = nulls(k)
+        arrays.append(_array(v, may))
+        fields.append(pa.field(k, arrays[-1].type, nullable=may))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
 class SamplesWriter:
