@@ -55,7 +55,7 @@ def coefficients(p: Packed) -> dict[str, np.ndarray]:
         return p.vals[p.off[idx][..., None] + p.step[idx][..., None] * i]
 
     out = {"slots": per_sample(p.slots), "shared": per_sample(p.shared)}
-    for name in ("flags", "cx", "cy", "coff", "s_lo", "s_hi"):
+    for name in ("flags", "cx", "cy", "coff", "cb", "s_lo", "s_hi"):
         out[name] = getattr(p, name)
     if p.shocks is not None:
         assert p.season is not None

@@ -217,9 +217,33 @@ def round_up(load: float) -> float:
 
 
 @njit(**_JIT)
-def interp(x: float, xp: np.ndarray, fp: np.ndarray, first: int, last: int) -> float:
+def knots_at(xp: np.ndarray, first: int, last: int) -> tuple[float, float]:
+    """The log scale of the curve ``xp[first:last]``'s search table (:func:`interp`):
+    ``(log xp[first], (last - first - 1) / log(xp[last - 1] / xp[first]))``, so that
+    ``int((log x - base) x scale)`` is x's bucket, 0..last-first-1 across the curve; ``(0,
+    0)``, no table, when the knots are not positive and increasing end to end."""
+    if last - first < 2 or not xp[first] > 0.0:
+        return 0.0, 0.0
+    base = math.log(xp[first])
+    span = math.log(xp[last - 1]) - base
+    if not span > 0.0:
+        return 0.0, 0.0
+    return base, (last - first - 1) / span
+
+
+@njit(**_JIT)
+def interp(x: float, xp: np.ndarray, fp: np.ndarray, cb: np.ndarray, first: int, last: int,
+           base: float, scale: float) -> float:
     """``np.interp(x, xp[first:last], fp[first:last])`` for one value (numpy's formula, bit
-    for bit)."""
+    for bit).
+
+    With a search table (``cb[first:last]``, :func:`sim.costs.pack.search_table`; ``scale``
+    from :func:`knots_at`; none when ``cb`` is empty or ``scale`` 0), the bisection starts
+    from the knots around x's bucket in log x, usually one or two apart, instead of from
+    the whole curve (a serving curve has ~2,700 knots: 12 unpredictable branches a
+    sample-month, most of a simulated-serving study's model time). A start that does not
+    bracket x (rounding at a bucket's edge) is widened to the curve's end on that side;
+    the interval found is the one with ``xp[lo] <= x < xp[lo + 1]`` either way."""
     if x != x:
         return x
     if x < xp[first]:
@@ -227,6 +251,15 @@ def interp(x: float, xp: np.ndarray, fp: np.ndarray, first: int, last: int) -> f
     if x >= xp[last - 1]:
         return fp[last - 1]
     lo, hi = first, last - 1
+    if scale > 0.0 and cb.size > 0:
+        b = int((math.log(x) - base) * scale)
+        b = min(max(b, 0), last - first - 2)
+        lo = max(cb[first + b], first)
+        hi = min(cb[first + b + 1] + 1, last - 1)
+        if not xp[lo] <= x:
+            lo = first
+        if not x < xp[hi]:
+            hi = last - 1
     while hi - lo > 1:
         mid = (lo + hi) >> 1
         if xp[mid] <= x:
@@ -244,18 +277,21 @@ def interp(x: float, xp: np.ndarray, fp: np.ndarray, first: int, last: int) -> f
 
 @njit(**_JIT)
 def instances(mode: int, fixed: float, need: float, rpd: float, work: float, per_request: float,
-              growth: float, xp: np.ndarray, fp: np.ndarray, first: int, last: int) -> float:
+              growth: float, xp: np.ndarray, fp: np.ndarray, cb: np.ndarray, first: int,
+              last: int, base: float, scale: float) -> float:
     """Instances serving a month at volume factor ``growth``: ``fixed`` (mode 0); sized for
     the peak, ``round_up(need x growth)`` (mode 1, "auto"); or the serving simulation's
     replica-hours per day / 24 at the volume doing the same work (mode 2, "simulated": the
-    curve ``xp[first:last] -> fp[first:last]``, proportional above its last knot)."""
+    curve ``xp[first:last] -> fp[first:last]``, proportional above its last knot, searched
+    with ``cb``, ``base`` and ``scale``: :func:`interp`)."""
     if mode == 0:
         return fixed
     if mode == 1:
         return round_up(need * growth)
     v = rpd * growth * work / per_request
     top = xp[last - 1]
-    hours = fp[last - 1] * v / top if v > top else interp(v, xp, fp, first, last)
+    hours = fp[last - 1] * v / top if v > top else interp(v, xp, fp, cb, first, last, base,
+                                                           scale)
     return hours / 24.0
 
 
@@ -442,7 +478,7 @@ def hosted_month(t: int, retrain: bool, when_pays: bool, horizon: int, x: np.nda
 @njit(**_INL)
 def self_hosted_month(t: int, mode: int, retrain: bool, when_pays: bool, horizon: int,
                       x: np.ndarray, grow: np.ndarray, cx: np.ndarray, cy: np.ndarray,
-                      first: int, last: int) -> None:
+                      cb: np.ndarray, first: int, last: int) -> None:
     """A self-hosted model's run cost, ``instances x hourly x GPU price factor + V(t)/V0 x
     reviews and errors + storage + MLOps + fixed`` (the GPU price falls by its monthly
     factor from month 2 on), and its scheduled retrainings, each charged its share within
@@ -460,9 +496,11 @@ def self_hosted_month(t: int, mode: int, retrain: bool, when_pays: bool, horizon
             x[X_RUN * B + j] = (n * x[HOURLY * B + j] * x[X_GPU * B + j]
                                 + grow[j] * x[QUALITY * B + j] + x[CONST * B + j])
     else:
+        base, scale = knots_at(cx, first, last)
         for j in range(B):
             n = instances(mode, 0.0, 0.0, x[RPD * B + j], x[WORK * B + j],
-                          x[PER_REQUEST * B + j], grow[j], cx, cy, first, last)
+                          x[PER_REQUEST * B + j], grow[j], cx, cy, cb, first, last, base,
+                          scale)
             x[X_RUN * B + j] = (n * x[HOURLY * B + j] * x[X_GPU * B + j]
                                 + grow[j] * x[QUALITY * B + j] + x[CONST * B + j])
     if retrain and due_months(t, x):
@@ -477,7 +515,7 @@ def self_hosted_month(t: int, mode: int, retrain: bool, when_pays: bool, horizon
 @njit(**_INL)
 def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, grow: np.ndarray,
                     g: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray,
-                    own_price: bool) -> None:
+                    cb: np.ndarray, own_price: bool) -> None:
     """Run cost and one-off spend (rows ``X_RUN``, ``X_SPEND``) of one component in month t:
     its project's instalment, then its kind's month (its price factor and cuts from
     :func:`price_month`, or, without ``own_price``, as already set: a copy of the same
@@ -500,8 +538,8 @@ def component_month(t: int, horizon: int, f: np.ndarray, x: np.ndarray, grow: np
         q = f[F_CURVE]
         first = coff[q] if q >= 0 else 0
         last = coff[q + 1] if q >= 0 else 0
-        self_hosted_month(t, f[F_MODE], retrain, when_pays, horizon, x, grow, cx, cy, first,
-                          last)
+        self_hosted_month(t, f[F_MODE], retrain, when_pays, horizon, x, grow, cx, cy, cb,
+                          first, last)
     else:
         if own_price:
             price_month(t, f[F_STEPPED] != 0, x)
@@ -819,9 +857,11 @@ def volume_month(k: int, b0: int, nb: int, process: bool, shocks: np.ndarray,
 
 
 @njit(native=(
-    # vals off step slots flags cx cy coff s_lo s_hi base_s shared horizon months disc m keep
+    # vals off step slots flags cx cy coff cb s_lo s_hi base_s shared horizon months disc m
+    # keep
     "void(const f8[::1], const i8[::1], const i8[::1], const i8[:, ::1], const i8[:, ::1],"
-    " const f8[::1], const f8[::1], const i8[::1], const i8[::1], const i8[::1], i8,"
+    " const f8[::1], const f8[::1], const i8[::1], const i8[::1], const i8[::1],"
+    " const i8[::1], i8,"
     " const i8[::1], i8, i8, const f8[::1], i8, i8,"
     # npv payback fractional tco fan paths volume process shocks season share xs ys blk
     " f8[:, ::1], i2[:, ::1], f8[:, ::1], f8[:, ::1], f8[:, :, ::1], f8[:, :, ::1],"
@@ -830,7 +870,7 @@ def volume_month(k: int, b0: int, nb: int, process: bool, shocks: np.ndarray,
 ), **_JIT)
 def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndarray,
              flags: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray,
-             s_lo: np.ndarray, s_hi: np.ndarray, base_s: int, shared: np.ndarray,
+             cb: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray, base_s: int, shared: np.ndarray,
              horizon: int, months: int, disc: np.ndarray, m: int, keep: int,
              npv: np.ndarray, payback: np.ndarray, fractional: np.ndarray, tco: np.ndarray,
              fan: np.ndarray, paths: np.ndarray, volume: np.ndarray, process: bool,
@@ -851,6 +891,10 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     (``(N_BLOCK_ROWS + months + 2 x months x records) * BLOCK``) are work arrays: nothing
     here allocates (the functions are compiled without numba's reference-counted
     allocator, whose atomic count on every array passed would dominate the time).
+
+    The capacity curves of simulated serving are ``cx`` -> ``cy`` (curve q's knots at
+    ``coff[q]..coff[q + 1] - 1``), each with its search table beside it in ``cb``
+    (:func:`interp`, :func:`sim.costs.pack.search_table`).
 
     ``share`` (components, 2) names the price paths computed once: a component whose
     ``share[c, 0]`` is r >= 0 (one of the baseline's) records its price factor and cuts of
@@ -897,7 +941,7 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
                 for c in range(c_lo, c_hi):
                     shared_price(k, share[c, 1], months, recs, xs[c], True)
                     component_month(k + 1, horizon, flags[c], xs[c], grow, g, cx, cy, coff,
-                                    share[c, 1] < 0)
+                                    cb, share[c, 1] < 0)
                     shared_price(k, share[c, 0], months, recs, xs[c], False)
                 base = bases[k * B:(k + 1) * B]
                 if opening:
@@ -914,8 +958,8 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
 @njit(**_ALLOC)
 def component_months_one(vals: np.ndarray, off: np.ndarray, step: np.ndarray,
                          slots: np.ndarray, flags: np.ndarray, cx: np.ndarray, cy: np.ndarray,
-                         coff: np.ndarray, shared: np.ndarray, horizon: int, run: np.ndarray,
-                         spend: np.ndarray) -> None:
+                         coff: np.ndarray, cb: np.ndarray, shared: np.ndarray, horizon: int,
+                         run: np.ndarray, spend: np.ndarray) -> None:
     """Run cost and spend of component 0 in sample 0 by month (a wrapper for docs and
     tests: the same month functions :func:`simulate` runs)."""
     x = np.zeros(N_ROWS * B)
@@ -930,7 +974,7 @@ def component_months_one(vals: np.ndarray, off: np.ndarray, step: np.ndarray,
             for j in range(B):
                 blk[M_GROW * B + j] = blk[M_GROW * B + j] * gf
         component_month(k + 1, horizon, flags[0], x, blk[M_GROW * B:(M_GROW + 1) * B],
-                        blk[M_G * B:(M_G + 1) * B], cx, cy, coff, True)
+                        blk[M_G * B:(M_G + 1) * B], cx, cy, coff, cb, True)
         run[k] = x[X_RUN * B]
         spend[k] = x[X_SPEND * B]
 
@@ -978,9 +1022,10 @@ def instances_many(mode: int, fixed: np.ndarray, need: np.ndarray, rpd: np.ndarr
                    xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
     """:func:`instances` of equal-length arrays (the point estimate's month 1)."""
     out = np.empty(growth.size)
+    none = np.zeros(0, dtype=np.int64)  # a plain bisection: few values
     for i in range(growth.size):
         out[i] = instances(mode, fixed[i], need[i], rpd[i], work[i], per_request[i], growth[i],
-                           xp, fp, 0, xp.size)
+                           xp, fp, none, 0, xp.size, 0.0, 0.0)
     return out
 
 

@@ -102,7 +102,7 @@ class Component:
         p = packer.done([(c, c + 1)], 0)
         run, spend = np.empty(horizon), np.empty(horizon)
         component_months_one(p.vals, p.off, p.step, p.slots, p.flags, p.cx, p.cy, p.coff,
-                             p.shared, horizon, run, spend)
+                             p.cb, p.shared, horizon, run, spend)
         return run, spend
 
 
@@ -125,6 +125,8 @@ class Packed:
     cx: FloatArray
     cy: FloatArray
     coff: IntArray
+    #: each curve's search table, beside its knots (:func:`search_table`)
+    cb: IntArray
     s_lo: IntArray
     s_hi: IntArray
     base_s: int
@@ -150,7 +152,7 @@ class Packed:
                       np.empty((n_s, t_n, m if paths else 0)),
                       np.empty((t_n, m if paths else 0)))
         simulate(self.vals, self.off, self.step, self.slots, self.flags, self.cx, self.cy,
-                 self.coff, self.s_lo, self.s_hi, self.base_s, self.shared, horizon, t_n,
+                 self.coff, self.cb, self.s_lo, self.s_hi, self.base_s, self.shared, horizon, t_n,
                  np.ascontiguousarray(disc[:t_n], dtype=np.float64), m, keep, out.npv,
                  out.payback, out.fractional, out.tco, out.fan, out.paths, out.volume,
                  self.shocks is not None,
@@ -173,6 +175,28 @@ class Outputs:
     fan: FloatArray
     paths: FloatArray
     volume: FloatArray
+
+
+def search_table(xp: FloatArray) -> IntArray:
+    """Where :func:`sim.costs.fused.interp` starts its bisection of the curve knots ``xp``
+    (increasing): for each of the ``xp.size`` buckets of equal width in log x from the
+    first knot to the last, the last knot in a bucket below it (-1: none), so a value in
+    bucket b lies between knots ``t[b]`` and ``t[b + 1] + 1``. All -1 when the knots are
+    not positive (the search then bisects the whole curve).
+
+    Examples
+    --------
+    >>> search_table(np.array([1.0, 1.5, 3.0, 7.0, 100.0])).tolist()  # 1.5 and 3 in bucket 0
+    [-1, 2, 3, 3, 4]
+    >>> search_table(np.array([0.0, 1.0, 2.0])).tolist()
+    [-1, -1, -1]
+    """
+    k = xp.size
+    if k < 2 or not xp[0] > 0.0 or not xp[-1] > xp[0]:
+        return np.full(k, -1, dtype=np.int64)
+    base = np.log(xp[0])
+    bucket = ((np.log(xp) - base) * ((k - 1) / (np.log(xp[-1]) - base))).astype(np.int64)
+    return np.searchsorted(bucket, np.arange(k), side="left").astype(np.int64) - 1
 
 
 #: The coefficients a price path depends on (:func:`sim.costs.fused.price_month`).
@@ -377,6 +401,8 @@ class Packer:
             step=np.array(self._step, dtype=np.int64), slots=slots, flags=flags,
             cx=np.concatenate(xs) if xs else empty, cy=np.concatenate(ys) if ys else empty,
             coff=np.array(coff, dtype=np.int64),
+            cb=(np.concatenate([search_table(x) + a for x, a in zip(xs, coff[:-1], strict=True)])
+                if xs else np.zeros(0, dtype=np.int64)),
             s_lo=np.array([a for a, _ in strategies], dtype=np.int64),
             s_hi=np.array([b for _, b in strategies], dtype=np.int64), base_s=base,
             shared=np.array(self._shared, dtype=np.int64), m=self.m,
