@@ -15,7 +15,8 @@ array its dtype, dimensions, C order, alignment, and write access unless ``const
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,17 +48,9 @@ class Arg:
     const: bool = False
 
     def fits(self, value: Any) -> bool:
-        """Whether numba would type ``value`` as this argument."""
-        if self.ndim == 0:
-            kind = type(value)
-            if kind not in SCALARS[self.code]:
-                return False
-            return kind is not int or _INT64[0] <= value <= _INT64[1]
-        if type(value) is not np.ndarray:
-            return False
-        flags = value.flags
-        return (value.dtype == DTYPES[self.code] and value.ndim == self.ndim
-                and flags.c_contiguous and flags.aligned and (self.const or flags.writeable))
+        """Whether numba would type ``value`` as this argument (the rule of
+        :meth:`Signature.fits`, for one argument)."""
+        return _checker((self,))((value,))
 
     def numba_type(self) -> Any:
         """numba's type of this argument (imports numba: for builds only)."""
@@ -77,6 +70,10 @@ class Signature:
     text: str
     result: Arg | None
     args: tuple[Arg, ...]
+    _check: Callable[[tuple[Any, ...]], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_check", _checker(self.args))
 
     def fits(self, args: tuple[Any, ...]) -> bool:
         """Whether ``args`` are exactly of this signature's types (see the module docstring).
@@ -89,9 +86,7 @@ class Signature:
         >>> s.fits((np.zeros(3)[::2], 1.0, np.zeros(3)))  # not contiguous
         False
         """
-        if len(args) != len(self.args):
-            return False
-        return all(a.fits(v) for a, v in zip(self.args, args, strict=True))
+        return self._check(args)
 
     def numba_signature(self) -> Any:
         """numba's signature (imports numba: for builds only)."""
@@ -100,6 +95,37 @@ class Signature:
 
         result = types.void if self.result is None else self.result.numba_type()
         return result(*(a.numba_type() for a in self.args))
+
+
+def _checker(spec: tuple[Arg, ...]) -> Callable[[tuple[Any, ...]], bool]:
+    """:meth:`Arg.fits` of every argument at once, its tables looked up when the signature
+    is read rather than at each call: a kernel's call checks its arguments every time, and
+    the checks one by one took ~5 us a call, several times the call itself."""
+    n = len(spec)
+    scalars = tuple((i, SCALARS[a.code]) for i, a in enumerate(spec) if a.ndim == 0)
+    arrays = tuple((i, DTYPES[a.code], a.ndim, a.const) for i, a in enumerate(spec)
+                   if a.ndim > 0)
+    lo, hi = _INT64
+    ndarray = np.ndarray
+
+    def check(args: tuple[Any, ...]) -> bool:
+        if len(args) != n:
+            return False
+        for i, kinds in scalars:
+            value = args[i]
+            kind = type(value)
+            if kind not in kinds or (kind is int and not lo <= value <= hi):
+                return False
+        for i, dtype, ndim, const in arrays:
+            value = args[i]
+            if type(value) is not ndarray or value.ndim != ndim or value.dtype != dtype:
+                return False
+            flags = value.flags
+            if not (flags.c_contiguous and flags.aligned and (const or flags.writeable)):
+                return False
+        return True
+
+    return check
 
 
 def _arg(text: str) -> Arg:

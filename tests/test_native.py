@@ -165,6 +165,32 @@ def test_an_array_fits_by_dtype_dimensions_order_and_write_access():
     assert not out.fits((a, a)) and not out.fits(())  # argument count
 
 
+def test_a_signature_fits_when_each_argument_does():
+    """Signature.fits (its checks prepared once per signature) says what each argument's
+    Arg.fits says, on a mixed signature and every combination of good and bad arguments
+    (unaligned and read-only arrays among them)."""
+    import itertools
+
+    sig = parse_signature("void(const f8[::1], i8, f8[:, ::1], f8, b1)")
+    unaligned = np.frombuffer(bytearray(8 * 4 + 1), dtype=np.float64, offset=1)
+    frozen = np.zeros((2, 3))
+    frozen.flags.writeable = False
+    choices = [
+        [np.zeros(4), unaligned, np.zeros(4, dtype=np.float32), np.zeros((2, 2)), [0.0]],
+        [3, np.int64(3), True, 1 << 63, 3.0],
+        [np.zeros((2, 3)), frozen, np.zeros((2, 3))[:, ::2], np.zeros(6)],
+        [1.5, np.float64(1.5), 1, np.float32(1.5)],
+        [False, np.bool_(True), 0],
+    ]
+    assert not unaligned.flags.aligned
+    for args in itertools.product(*choices):
+        each = all(a.fits(v) for a, v in zip(sig.args, args, strict=True))
+        assert sig.fits(args) is each, args
+    assert not sig.fits(tuple(c[0] for c in choices)[:4])  # one argument short
+    assert sig.fits((np.zeros(4), 3, np.zeros((2, 3)), 1.5, False))
+    assert not sig.fits((unaligned, 3, np.zeros((2, 3)), 1.5, False))  # numba: unaligned
+
+
 @pytest.mark.parametrize("text", ["void(f4)", "void(f8[:])", "void(x8[::1])", "f8", "void(f8"])
 def test_an_unreadable_signature_says_what_it_reads(text):
     with pytest.raises(ValueError, match="kernel signature"):
