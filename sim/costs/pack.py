@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.costs.arena import Arena
-from sim.costs.fused import component_months_one, simulate
+from sim.costs.fused import component_months_one, knots_at, simulate
 from sim.costs.slots import (
     ACTIVE,
     API,
@@ -192,10 +192,11 @@ def search_table(xp: FloatArray) -> IntArray:
     [-1, -1, -1]
     """
     k = xp.size
-    if k < 2 or not xp[0] > 0.0 or not xp[-1] > xp[0]:
+    # the kernel's own scale (its Python source, run here: no compiler at packing)
+    base, scale = knots_at.py_func(xp, 0, k)
+    if not scale > 0.0:
         return np.full(k, -1, dtype=np.int64)
-    base = np.log(xp[0])
-    bucket = ((np.log(xp) - base) * ((k - 1) / (np.log(xp[-1]) - base))).astype(np.int64)
+    bucket = ((np.log(xp) - base) * scale).astype(np.int64)
     return np.searchsorted(bucket, np.arange(k), side="left").astype(np.int64) - 1
 
 
