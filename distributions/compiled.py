@@ -56,6 +56,7 @@ D0, D1, D2, D3, D4, D5, D6, D7 = _D
 E0, E1, E2, E3, E4, E5, E6, E7 = _E
 F0, F1, F2, F3, F4, F5, F6, F7 = _F
 SPLIT1, SPLIT2, CONST1, CONST2 = 0.425, 5.0, 0.180625, 1.6
+_SQRT1_2 = math.sqrt(0.5)
 
 
 @njit(**_JIT)
@@ -152,6 +153,39 @@ def ndtri(p: np.ndarray) -> np.ndarray:
     a = np.asarray(p, dtype=np.float64)
     out = np.empty(a.size)
     ndtri_into(np.ascontiguousarray(a).reshape(-1), out)
+    return out.reshape(a.shape)[()]
+
+
+@njit(native=("void(const f8[::1], f8[::1])",), **_JIT)
+def ndtr_into(x: np.ndarray, out: np.ndarray) -> None:
+    """``out[i] = Phi(x[i])``, the standard normal CDF, as ``scipy.special.ndtr`` computes
+    it (``0.5 + 0.5 erf(x / sqrt 2)`` near 0, else from ``erfc`` of ``|x| / sqrt 2``, so a
+    tail keeps its digits), with the C library's ``erf`` and ``erfc``."""
+    for i in range(x.size):
+        t = x[i] * _SQRT1_2
+        z = abs(t)
+        if z < _SQRT1_2:
+            out[i] = 0.5 + 0.5 * math.erf(t)
+        else:
+            y = 0.5 * math.erfc(z)
+            out[i] = 1.0 - y if t > 0 else y
+
+
+def ndtr(x: np.ndarray) -> np.ndarray:
+    """The standard normal CDF of each value (:func:`ndtr_into`), any shape (a float for a
+    scalar): within 1e-14 relative of ``scipy.special.ndtr`` for ``|x| <= 10`` (farther
+    out, the rounding of ``x / sqrt(2)`` alone moves either by up to ``x**2 * 2**-53``).
+
+    Examples
+    --------
+    >>> from scipy import special
+    >>> x = np.array([-9.0, -5.0, -0.5, 0.0, 0.5, 5.0, 9.0])
+    >>> bool(np.allclose(ndtr(x), special.ndtr(x), rtol=1e-14, atol=0))
+    True
+    """
+    a = np.asarray(x, dtype=np.float64)
+    out = np.empty(a.size)
+    ndtr_into(np.ascontiguousarray(a).reshape(-1), out)
     return out.reshape(a.shape)[()]
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 import numpy as np
-from scipy import special
 
+from distributions import special
 from distributions.base import Distribution, FloatArray, check_finite, fmt
 from distributions.errors import DistributionError
 from distributions.fastppf import HermitePPF
@@ -173,7 +173,9 @@ class Beta(Distribution):
         a, b = float(self.a), float(self.b)
         # tabulate the logit of the quantile: smooth in both tails, so the table is accurate
         # relative to the distance from 0 and from 1, not just to the width of [0, 1]
-        fast = HermitePPF(partial(_beta_logit_ppf, a, b), partial(_beta_logit_logpdf, a, b))
+        fast = HermitePPF(partial(_beta_logit_ppf, a, b), partial(_beta_logit_logpdf, a, b),
+                          exact_isf=partial(_beta_logit_isf, a, b),
+                          key=f"beta-logit {a.hex()} {b.hex()}")
         object.__setattr__(self, "_fast", fast)
 
     @classmethod
@@ -339,7 +341,8 @@ class Gamma(Distribution):
             )
         k = float(self.shape)
         # tabulate log x: accurate relative to x even where a small shape piles mass near 0
-        fast = HermitePPF(partial(_gamma_log_ppf, k), partial(_gamma_log_logpdf, k))
+        fast = HermitePPF(partial(_gamma_log_ppf, k), partial(_gamma_log_logpdf, k),
+                          key=f"gamma-log {k.hex()}")
         object.__setattr__(self, "_fast", fast)
 
     @classmethod
@@ -401,6 +404,12 @@ def _beta_logit_ppf(a: float, b: float, q: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore"):
         y = special.logit(x)
     return np.asarray(np.where(upper, -y, y), dtype=np.float64)
+
+
+def _beta_logit_isf(a: float, b: float, s: FloatArray) -> FloatArray:
+    """logit of the beta quantile at ``1 - s`` for small ``s``: minus the logit of
+    Beta(b, a)'s quantile at ``s`` (``1 - s`` itself would lose ``s``'s digits)."""
+    return -_beta_logit_ppf(b, a, s)
 
 
 def _beta_logit_logpdf(a: float, b: float, y: FloatArray) -> FloatArray:

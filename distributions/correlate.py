@@ -13,7 +13,6 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 __all__ = ["iman_conover", "iman_conover_into", "place_by_rank"]
 
@@ -62,8 +61,13 @@ def iman_conover(u: FloatArray, pearson: FloatArray, *, rng: np.random.Generator
 
 @lru_cache(maxsize=4)
 def _van_der_waerden(n: int) -> FloatArray:
-    """The normal scores ``Phi^-1(i / (n + 1))``, i = 1..n (read-only: shared)."""
-    base = np.asarray(special.ndtri(np.arange(1, n + 1) / (n + 1.0)), dtype=np.float64)
+    """The normal scores ``Phi^-1(i / (n + 1))``, i = 1..n (read-only: shared), by the
+    compiled AS 241 (:func:`distributions.compiled.ndtri`: within a few units in the last
+    place of ``scipy.special.ndtri``, without importing scipy.special)."""
+    # compiled kernels (distributions.compiled): imported once something is drawn
+    from distributions.compiled import ndtri
+
+    base = np.asarray(ndtri(np.arange(1, n + 1) / (n + 1.0)), dtype=np.float64)
     base.flags.writeable = False
     return base
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 import numpy as np
-from scipy import special
 
+from distributions import special
 from distributions.base import (
     Distribution,
     FloatArray,

@@ -38,9 +38,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 import scipy.stats
-from scipy import special
 from scipy.optimize import brentq
 
+from distributions import special
 from distributions.base import Distribution, FloatArray
 from distributions.continuous import Beta, Gamma
 from distributions.discrete import Discrete

@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
-from scipy import special
 
+from distributions import special
 from distributions.base import FloatArray
 
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from scipy import special
 
+from distributions import special
 from distributions.base import (
     Distribution,
     FloatArray,

@@ -1,34 +1,22 @@
 """Where ftrisk keeps what it can rebuild, and one thread-safe in-memory memo.
 
-On disk: the inlined Vega JavaScript of reports and the serving simulation's SLA tables, in
-``$FTRISK_CACHE_DIR``, else ``$XDG_CACHE_HOME/ftrisk`` (default ``~/.cache/ftrisk``). A
-read-only or missing cache only costs the work next time.
+On disk: the inlined Vega JavaScript of reports, the serving simulation's SLA tables and the
+quantile tables of beta and PERT inputs, in :func:`cache_dir`: ``$FTRISK_CACHE_DIR``, else
+``$XDG_CACHE_HOME/ftrisk`` (default ``~/.cache/ftrisk``). A read-only or missing cache only
+costs the work next time.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Hashable
-from pathlib import Path
 from typing import Generic, TypeVar
 
+from distributions.cache import cache_dir
+
+__all__ = ["Memo", "cache_dir"]
+
 V = TypeVar("V")
-
-
-def cache_dir(*parts: str) -> Path:
-    """The cache folder (or a sub-folder of it); not created here.
-
-    Examples
-    --------
-    >>> cache_dir("serving").name
-    'serving'
-    """
-    explicit = os.environ.get("FTRISK_CACHE_DIR")
-    if explicit:
-        return Path(explicit, *parts)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base, "ftrisk", *parts)
 
 
 class Memo(Generic[V]):

@@ -1,6 +1,7 @@
 """What the ``ftrisk`` command does at its start and at its end to save its user time.
 
-At the start, :func:`defer_unused_imports`: scipy.special, which every run needs, imports
+At the start, :func:`defer_unused_imports`: scipy.special, which many runs need (a
+pilot's value, a truncated normal, the first read of a beta or PERT input), imports
 scipy's array-API layer, which reads every attribute numpy lists, and so imports
 ``numpy.f2py`` (numpy's Fortran wrapper generator, with the text-encoding detector it
 uses) and ``numpy.testing``; altair imports its example data sets, with a

@@ -44,8 +44,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy import special
 
+from distributions import special
 from sim.decision.samples import decision_set
 from sim.display import money
 from sim.runner.model import NO_PAYBACK, evaluate

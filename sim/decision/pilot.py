@@ -42,8 +42,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy import special
 
+from distributions import special
 from sim.decision.samples import SampleSet, check_strategies, decision_set
 from sim.decision.voi import HALVES, Estimate, evpi, evppi_bins, evppi_regression
 from sim.display import money, short

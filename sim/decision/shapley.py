@@ -37,7 +37,6 @@ from itertools import combinations
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy import special
 
 from distributions.base import TINY
 from sim.decision.metrics import Metric, parse_metric
@@ -272,12 +271,15 @@ def shapley_effects(func: Callable[[FloatArray], FloatArray],
     gen = np.random.default_rng(rng)
     cop = GaussianCopula(corr)
 
+    # compiled kernels (distributions.compiled): imported once something is drawn
+    from distributions.compiled import ndtr
+
     def outputs(z: FloatArray) -> FloatArray:
         # uniforms row by row and chunk by chunk (elementwise, so the same bits as on all
         # of z at once) rather than two more arrays of z's size
         parts = []
         for a in range(0, z.shape[1], _CHUNK):
-            x = np.stack([ppf(np.clip(special.ndtr(z[i, a : a + _CHUNK]), TINY, 1 - TINY))
+            x = np.stack([ppf(np.clip(ndtr(z[i, a : a + _CHUNK]), TINY, 1 - TINY))
                           for i, ppf in enumerate(ppfs)])
             parts.append(np.atleast_2d(np.asarray(func(x), dtype=np.float64)))
         return np.concatenate(parts, axis=1)

@@ -113,9 +113,8 @@ def test_shapley_errors(hand_document):
 def _reference_shapley(func, ppfs, corr, permutations, inner, seed):
     """The estimator as it was written before the repeated draws were kept compact: every
     (d, permutations * d * inner) array built in full and redrawn in one call."""
-    from scipy import special
-
     from distributions.base import TINY
+    from distributions.compiled import ndtr
     from sim.decision import GaussianCopula
 
     d = len(ppfs)
@@ -129,7 +128,7 @@ def _reference_shapley(func, ppfs, corr, permutations, inner, seed):
     eps = np.repeat(gen.standard_normal((d, permutations, 1, inner)), d, axis=2)
     mask = np.repeat(in_j.reshape(rows, d).T, inner, axis=1)
     z = cop.redraw(np.repeat(outer, inner, axis=1), mask, eps.reshape(d, rows * inner))
-    u = np.clip(special.ndtr(z), TINY, 1 - TINY)
+    u = np.clip(ndtr(z), TINY, 1 - TINY)  # the compiled CDF the analysis uses
     y = np.atleast_2d(func(np.stack([ppf(u[i]) for i, ppf in enumerate(ppfs)])))
     s = y.shape[0]
     c = np.concatenate([np.zeros((s, permutations, 1)),

@@ -11,15 +11,17 @@ import pytest
 from scipy import special, stats
 
 from distributions import Beta, Gamma, Lognormal, Normal, Pert, Triangular, Uniform, UniformInt
+from distributions.base import TINY
 from distributions.compiled import (
     hermite_ppf,
     logistic_into,
+    ndtr,
     ndtri,
     normal_ppf,
     quantiles,
     uniform_into,
 )
-from distributions.fastppf import Z_MAX
+from distributions.fastppf import REL_TOL, Z_FAR, Z_MAX
 
 #: Probabilities from the far tails to the centre (both sides of AS 241's splits).
 GRID = np.concatenate([
@@ -42,6 +44,21 @@ def test_ndtri_matches_scipy_on_the_grid():
     assert close(ndtri(GRID), special.ndtri(GRID))
 
 
+def test_ndtr_matches_scipy():
+    """The compiled normal CDF (Shapley's uniforms) against scipy's, relative to the value
+    from the lower tail (scipy gives 0 for subnormal values, below -37.5) to the upper,
+    the switch to erfc at |x| = 1 included: within 1e-14 for |x| <= 10; beyond, the
+    rounding of x / sqrt(2) alone moves either by up to x**2 * 2**-53 (1.5e-13 at -37)."""
+    x = np.concatenate([np.linspace(-37.0, 9.0, 20_001), [-1.0, 1.0, -np.nextafter(1, 0),
+                                                           np.nextafter(1, 2), 0.0, -0.0]])
+    near = np.abs(x) <= 10.0
+    assert close(ndtr(x[near]), special.ndtr(x[near]), rel=1e-14)
+    assert close(ndtr(x), special.ndtr(x), rel=2e-13)
+    assert ndtr(np.array([-np.inf, np.inf])).tolist() == [0.0, 1.0]
+    assert np.isnan(ndtr(np.array([np.nan]))[0]) and np.ndim(ndtr(0.3)) == 0
+    assert ndtr(np.full((2, 3), 0.0)).tolist() == [[0.5] * 3] * 2
+
+
 def test_ndtri_edges_and_shapes():
     assert ndtri(np.array([0.0, 1.0, np.nan, 0.5])).tolist()[:2] == [-np.inf, np.inf]
     assert np.isnan(ndtri(np.array([np.nan]))[0])
@@ -62,24 +79,50 @@ def test_normal_and_lognormal_quantiles_match_scipy(mu, sigma):
 @pytest.mark.parametrize("dist", [Beta(2.0, 5.0), Beta(0.7, 0.9, 10.0, 30.0), Pert(76, 120, 188),
                                   Pert(0.2, 0.35, 0.5)])
 def test_tabulated_beta_matches_the_numpy_table(dist):
-    """The compiled Hermite table gives the numpy table's values (the same formula), and
-    the exact quantile where the table is not used."""
+    """The compiled Hermite table gives the numpy table's values (the same formula) within
+    Z_MAX; the far tails' tables to Z_FAR, within the build tolerance of the exact
+    quantile; the exact quantile itself beyond."""
     beta = dist._beta if isinstance(dist, Pert) else dist
     fast = beta._fast
     assert not fast.exact_only
-    q = GRID[(GRID > 0) & (GRID < 1)]
-    z = special.ndtri(q)
-    table = fast._interp(np.clip(z, -Z_MAX, Z_MAX))
-    tail = ~(np.abs(z) <= Z_MAX)
-    table[tail] = fast._exact(q[tail])
+    assert fast._lower is not None and fast._upper is not None
+    far = special.ndtr(np.linspace(-8.2, -5.01, 40))
+    q = np.concatenate([GRID[(GRID > 0) & (GRID < 1)], far, 1 - far])
+    z = ndtri(q)  # the compiled scores the table uses
+    inner = np.abs(z) <= Z_MAX
+    tabled = ~inner & (np.abs(z) <= Z_FAR)
+    beyond = ~inner & ~tabled
+    assert tabled.sum() >= 80 and beyond.sum() >= 20  # the grid reaches every region
+    got = fast(q)
     # relative to 1 where the logit crosses 0 (the quantile below is relative everywhere)
-    assert close(fast(q), table, floor=1.0)
-    expected = np.clip(beta.lo + (beta.hi - beta.lo) * special.expit(table), beta.lo, beta.hi)
+    assert close(got[inner], fast._interp(z[inner]), floor=1.0)
+    exact = fast._exact(q)
+    np.testing.assert_array_equal(got[beyond], exact[beyond])
+    scale = float(np.ptp(fast._exact(np.array([0.001, 0.999]))))
+    assert np.max(np.abs(got[tabled] - exact[tabled])) <= REL_TOL * scale
+    assert np.any(got[tabled] != exact[tabled])  # the tables, not the exact function
+    expected = np.clip(beta.lo + (beta.hi - beta.lo) * special.expit(got), beta.lo, beta.hi)
     assert close(dist._ppf(q), expected)
     # and the table itself is the exact quantile to its build tolerance
     q = q[(q >= 1e-12) & (q <= 1 - 1e-12)]  # what a sampling plan gives (TINY)
     exact = beta.lo + (beta.hi - beta.lo) * special.betaincinv(beta.a, beta.b, q)
     assert np.max(np.abs(dist._ppf(q) - exact)) < 1e-9 * (beta.hi - beta.lo)
+
+
+def test_plan_draws_never_need_the_exact_quantile():
+    """The far tails' tables reach the scores of the smallest and largest uniforms a
+    sampling plan draws (TINY, 1 - TINY): a plan's draws never call betaincinv."""
+    fast = Pert(76, 120, 188)._beta._fast
+    q = np.array([TINY, 2 * TINY, 1e-10, 1 - 1e-10, 1 - 2 * TINY, 1 - TINY])
+    assert np.abs(ndtri(q)).max() <= Z_FAR
+    calls = []
+    exact, fast._exact = fast._exact, lambda p: calls.append(p) or exact(p)
+    try:
+        got = fast(q)
+    finally:
+        fast._exact = exact
+    assert calls == [] and np.all(np.isfinite(got))
+    assert np.all(np.diff(got) > 0)  # increasing through both tails
 
 
 def test_hermite_reports_the_far_tails():

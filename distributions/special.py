@@ -1,0 +1,31 @@
+"""``scipy.special``'s functions, imported on first use (PEP 562).
+
+Importing ``scipy.special`` costs 0.2-0.4 s of a command's start with scipy 1.17 (its
+array-API layer copies numpy's whole namespace, which imports ``numpy.f2py``,
+``numpy.testing`` and ``unittest``). Reading, checking and drawing a study mostly need
+none of it: the quantile tables of beta and PERT inputs come from a disk cache
+(:mod:`distributions.tables`) once built, the normal's quantiles are compiled
+(:mod:`distributions.compiled`). The modules of this package therefore write
+``from distributions import special`` and call ``special.ndtr(...)`` as they would
+scipy's; the first call imports scipy.special, later ones read the function from this
+module's namespace.
+
+Examples
+--------
+>>> from distributions import special
+>>> float(special.ndtr(0.0))
+0.5
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    if name.startswith("__"):  # pickling, doctest and inspect probe dunder names
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("scipy.special"), name)
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
