@@ -20,7 +20,8 @@ Built tables are kept on disk (:func:`~distributions.cache.cache_dir`, ``ppf-tab
 under a key of the family's parameters, this module's and the family's source, and
 numpy's and scipy's versions: reading a study whose tables were built before needs no
 ``scipy.special`` (0.2-0.4 s of a command's start; :mod:`distributions.special`), and the
-tables read back are the ones built, bit for bit.
+tables read back are the ones built, bit for bit. The cache keeps the
+:data:`KEEP_TABLES` newest tables (:func:`prune`).
 """
 
 from __future__ import annotations
@@ -328,11 +329,56 @@ def _cache_path(key: str, intervals: int, *functions: Callable[..., object] | No
 
 def _write(path: Path, flat: FloatArray) -> None:
     """Save ``flat`` at ``path`` atomically (a reader sees the whole file or none); a
-    cache that cannot be written only costs the build next time."""
+    cache that cannot be written only costs the build next time. Every
+    :data:`PRUNE_EVERY` writes of a process, the folder is cut back to its
+    :data:`KEEP_TABLES` newest files (:func:`prune`)."""
+    global _writes
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.stem}.{os.getpid()}-{threading.get_ident()}.tmp.npy")
         np.save(tmp, flat, allow_pickle=False)
         tmp.replace(path)
     except OSError:
-        pass
+        return
+    _writes += 1
+    if _writes % PRUNE_EVERY == 0:
+        prune(path.parent, KEEP_TABLES)
+
+
+#: The most table files the cache keeps (~20 KB each): a sweep, a goal seek or an app's
+#: slider over a PERT input makes a new table at each value.
+KEEP_TABLES = 1000
+#: Writes of a process between two looks at the cache's size.
+PRUNE_EVERY = 50
+_writes = 0
+
+
+def prune(folder: Path, keep: int) -> int:
+    """Remove all but the ``keep`` most recently written table files of ``folder``; the
+    number removed (files that go away meanwhile, or cannot be removed, are skipped).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for i in range(3):
+    ...     np.save(folder / f"{i}.npy", np.zeros(1))
+    >>> prune(folder, 1), len(list(folder.glob("*.npy")))
+    (2, 1)
+    """
+    found = []
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".npy") and ".tmp." not in entry.name:
+            try:
+                found.append((entry.stat().st_mtime_ns, entry.name))
+            except OSError:
+                continue
+    found.sort(reverse=True)
+    removed = 0
+    for _, name in found[keep:]:
+        try:
+            os.remove(folder / name)
+            removed += 1
+        except OSError:
+            continue
+    return removed

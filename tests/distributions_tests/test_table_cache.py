@@ -155,3 +155,28 @@ def test_an_untruncated_normal_has_all_the_mass():
     assert Normal(3.0, 2.0)._mass == 1.0
     assert Normal(0.0, 1.0, lo=0.0)._mass == 0.5
     assert Pert(1, 2, 3).mean == 2.0
+
+
+def test_the_cache_keeps_its_newest_tables(cache, monkeypatch):
+    """A sweep over a PERT input makes a table at each value: every PRUNE_EVERY writes the
+    folder is cut back to the KEEP_TABLES newest files."""
+    from distributions import fastppf
+
+    monkeypatch.setattr(fastppf, "PRUNE_EVERY", 4)
+    monkeypatch.setattr(fastppf, "KEEP_TABLES", 3)
+    monkeypatch.setattr(fastppf, "_writes", 0)
+    for i in range(1, 12):
+        assert not Pert(0.0, 1.0 + i / 16, 3.0)._beta._fast.exact_only  # a new table each
+        assert len(list(cache.glob("*.npy"))) == (i if i < 4 else 3 + i % 4)
+    assert fastppf.prune(cache, 1) == 5 and len(list(cache.glob("*.npy"))) == 1
+
+
+def test_prune_keeps_the_most_recently_written(tmp_path):
+    from distributions.fastppf import prune
+
+    for i, name in enumerate(["c", "a", "d", "b"]):
+        np.save(tmp_path / f"{name}.npy", np.zeros(1))
+        os.utime(tmp_path / f"{name}.npy", ns=(10**18 + i * 10**9,) * 2)
+    (tmp_path / "x.1-2.tmp.npy").write_bytes(b"")  # a write under way: left alone
+    assert prune(tmp_path, 2) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.npy", "d.npy", "x.1-2.tmp.npy"]
