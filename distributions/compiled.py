@@ -150,10 +150,7 @@ def ndtri(p: np.ndarray) -> np.ndarray:
     >>> bool(np.allclose(ndtri(p), special.ndtri(p), rtol=1e-15, atol=0))
     True
     """
-    a = np.asarray(p, dtype=np.float64)
-    out = np.empty(a.size)
-    ndtri_into(np.ascontiguousarray(a).reshape(-1), out)
-    return out.reshape(a.shape)[()]
+    return quantiles(ndtri_into, p)
 
 
 @njit(native=("void(const f8[::1], f8[::1])",), **_JIT)
@@ -183,10 +180,7 @@ def ndtr(x: np.ndarray) -> np.ndarray:
     >>> bool(np.allclose(ndtr(x), special.ndtr(x), rtol=1e-14, atol=0))
     True
     """
-    a = np.asarray(x, dtype=np.float64)
-    out = np.empty(a.size)
-    ndtr_into(np.ascontiguousarray(a).reshape(-1), out)
-    return out.reshape(a.shape)[()]
+    return quantiles(ndtr_into, x)  # (elementwise, as over probabilities)
 
 
 @njit(native=("b1(const f8[::1], f8, f8, const f8[::1], const f8[::1], f8, f8[::1])",), **_JIT)
