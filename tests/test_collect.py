@@ -163,3 +163,37 @@ def test_the_median_payback_in_memory_counts_no_payback_as_infinite(none):
         got = order.median_payback("s")
         assert got == (float(ref) if np.isfinite(ref) else None)
         assert np.isnan(x).sum() == np.isnan(order.payback_months["s"]).sum()  # not changed
+
+
+def test_order_statistics_from_the_file_kept_npvs_or_streamed_agree(tmp_path):
+    """The summary's order statistics of a samples file: streamed (OrderStats), one column
+    read back at a time (ColumnOrderStats), and with the NPVs kept in memory, sorted and
+    the median paybacks found on two threads (prepare): the same numbers."""
+    from sim.runner.samples_file import SamplesWriter, nullable
+
+    rng = np.random.default_rng(5)
+    n, names = 70_001, ["a", "b", "c"]
+    npv = {s: np.round(rng.standard_t(3, n) * 1e4, -1) for s in names}
+    cols = {"sample": np.arange(n)}
+    for i, s in enumerate(names):
+        cols[f"npv.{s}"] = npv[s]
+        pb = rng.uniform(1.0, 36.0, n)
+        pb[rng.random(n) < 0.3 + 0.2 * i] = np.nan  # no payback: null in the file
+        cols[f"payback_months.{s}"] = pb
+    path = tmp_path / "samples.parquet"
+    with SamplesWriter(path, nulls=nullable) as w:  # row groups of 65,536: two
+        w.append(cols)
+    qs = [0.005, 0.05, 0.5, 0.95, 0.995]
+
+    def figures(order):
+        order.prepare(names)
+        return [(order.npv_quantiles(s, qs), order.npv_cvar(s),
+                 order.npv_histogram(s, -3e4, 3e4), order.median_payback(s)) for s in names]
+
+    streamed = figures(summary.OrderStats(path, n))
+    column = summary.ColumnOrderStats(path, n, 65536)
+    kept = summary.ColumnOrderStats(path, n, 65536, {s: npv[s].copy() for s in names})
+    assert figures(column) == streamed
+    assert figures(kept) == streamed
+    assert sorted(kept._sorted) == names and sorted(kept._medians) == names  # prepared
+    assert column._sorted.keys() <= {names[-1]} and not column._medians  # one column
