@@ -27,10 +27,8 @@ bit. The cache keeps the
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,17 +87,19 @@ class HermiteTable:
 
 def _nodes(values: Callable[[FloatArray], FloatArray],
            logpdf: Callable[[FloatArray], FloatArray],
-           lo: float, hi: float, intervals: int) -> HermiteTable | None:
+           lo: float, hi: float, intervals: int) -> tuple[HermiteTable | None, FloatArray]:
     """The table of ``values`` (the quantile as a function of the score) on ``intervals``
-    equal intervals of ``[lo, hi]``; None when a value or slope is not finite."""
+    equal intervals of ``[lo, hi]`` (None when a value or slope is not finite), and the
+    midpoints of those intervals, where it is checked."""
     z = np.linspace(lo, hi, intervals + 1)
+    mid = 0.5 * (z[1:] + z[:-1])
     x = values(z)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         slope = np.exp(-0.5 * z * z - logpdf(x)) / _SQRT_2PI
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(slope))):
-        return None
+        return None, mid
     h = float(z[1] - z[0])
-    return HermiteTable(lo, h, x, slope * h)
+    return HermiteTable(lo, h, x, slope * h), mid
 
 
 def _tail_table(values: Callable[[FloatArray], FloatArray],
@@ -109,12 +109,9 @@ def _tail_table(values: Callable[[FloatArray], FloatArray],
     ``values`` at every interval midpoint; None if it never is."""
     intervals = 64
     while intervals <= 4096:
-        table = _nodes(values, logpdf, lo, hi, intervals)
-        if table is not None:
-            z = np.linspace(lo, hi, intervals + 1)
-            mid = 0.5 * (z[1:] + z[:-1])
-            if np.max(np.abs(table(mid) - values(mid))) <= tolerance:
-                return table
+        table, mid = _nodes(values, logpdf, lo, hi, intervals)
+        if table is not None and np.max(np.abs(table(mid) - values(mid))) <= tolerance:
+            return table
         intervals *= 4
     return None
 
@@ -158,8 +155,10 @@ class HermitePPF:
         key: str | None = None,
     ) -> None:
         self._exact = exact_ppf
-        self.exact_only = True
         self.max_error = np.nan
+        #: the table on |z| <= Z_MAX (None: it never met the tolerance, the exact function
+        #: is used), then the far tails' (None: exact there)
+        self._main: HermiteTable | None = None
         self._lower: HermiteTable | None = None
         self._upper: HermiteTable | None = None
         path = None if key is None else _cache_path(key, intervals, exact_ppf, exact_isf)
@@ -174,16 +173,14 @@ class HermitePPF:
                exact_isf: Callable[[FloatArray], FloatArray] | None) -> None:
         scale = float(np.ptp(exact_ppf(np.array([0.001, 0.999]))))
         while intervals <= 16384 and scale > 0:
-            table = _nodes(lambda z: exact_ppf(special.ndtr(z)), logpdf, -Z_MAX, Z_MAX,
-                           intervals)
+            table, mid = _nodes(lambda z: exact_ppf(special.ndtr(z)), logpdf, -Z_MAX, Z_MAX,
+                                intervals)
             if table is not None:
-                self._set(table)
                 # compare at the probabilities themselves, as the interpolant is used
-                z = np.linspace(-Z_MAX, Z_MAX, intervals + 1)
-                qm = special.ndtr(0.5 * (z[1:] + z[:-1]))
-                err = np.max(np.abs(self._interp(special.ndtri(qm)) - exact_ppf(qm)))
+                qm = special.ndtr(mid)
+                err = np.max(np.abs(table(special.ndtri(qm)) - exact_ppf(qm)))
                 if err <= REL_TOL * scale:
-                    self.exact_only = False
+                    self._main = table
                     self.max_error = float(err)
                     break
             intervals *= 4
@@ -195,8 +192,10 @@ class HermitePPF:
         self._upper = _tail_table(lambda z: exact_isf(special.ndtr(-z)), logpdf,
                                   Z_MAX, Z_FAR, tolerance)
 
-    def _set(self, table: HermiteTable) -> None:
-        self._z0, self._h, self._x, self._slope = table.z0, table.h, table.x, table.slope
+    @property
+    def exact_only(self) -> bool:
+        """True when the table never met the tolerance: every quantile is exact."""
+        return self._main is None
 
     def _read(self, path: Path) -> bool:
         """Take the tables from the cache file ``path``; False when it is missing or not
@@ -207,19 +206,21 @@ class HermitePPF:
         except (OSError, ValueError, IndexError, EOFError):
             return False
         if main is not None:
-            self._set(main)
-            self.exact_only = False
             self.max_error = error
-        self._lower, self._upper = lower, upper
+        self._main, self._lower, self._upper = main, lower, upper
         return True
 
     def _interp(self, z: FloatArray) -> FloatArray:
-        return HermiteTable(self._z0, self._h, self._x, self._slope)(z)
+        """The main table's values at scores ``z`` (within Z_MAX: numpy, the formula the
+        compiled kernel uses)."""
+        assert self._main is not None
+        return self._main(z)
 
     def __call__(self, q: FloatArray, out: FloatArray | None = None) -> FloatArray:
         """Quantiles of ``q`` (probabilities in [0, 1]); into ``out`` if given (a
         contiguous 1-d array of q's size, not q itself)."""
-        if self.exact_only:
+        main = self._main
+        if main is None:
             if out is None:
                 return self._exact(q)
             out[:] = self._exact(q)
@@ -229,10 +230,10 @@ class HermitePPF:
 
         q = np.asarray(q, dtype=np.float64)
         if out is None:
-            out, far = hermite_ppf(q, self._z0, self._h, self._x, self._slope, Z_MAX)
+            out, far = hermite_ppf(q, main.z0, main.h, main.x, main.slope, Z_MAX)
         else:
-            far = hermite_into(np.ascontiguousarray(q), self._z0, self._h, self._x,
-                               self._slope, Z_MAX, out)
+            far = hermite_into(np.ascontiguousarray(q), main.z0, main.h, main.x, main.slope,
+                               Z_MAX, out)
         if far:
             z = ndtri(q)  # the scores the compiled table used
             tail = ~(np.abs(z) <= Z_MAX)
@@ -259,9 +260,7 @@ def _pack(ppf: HermitePPF) -> FloatArray:
     of the main, lower and upper tables as ``[z0, h, nodes, x..., slope...]`` (0 nodes for
     a table not there)."""
     parts = [np.array([_FORMAT, ppf.max_error])]
-    main = (None if ppf.exact_only
-            else HermiteTable(ppf._z0, ppf._h, ppf._x, ppf._slope))
-    for table in (main, ppf._lower, ppf._upper):
+    for table in (ppf._main, ppf._lower, ppf._upper):
         if table is None:
             parts.append(np.zeros(3))
         else:
@@ -296,34 +295,27 @@ def _unpack(flat: FloatArray) -> tuple[HermiteTable | None, HermiteTable | None,
     return tables[0], tables[1], tables[2], float(flat[1])
 
 
-@functools.cache
-def _source(filename: str) -> bytes:
-    return Path(filename).read_bytes()
-
-
-def _defined_in(function: Callable[..., object]) -> str:
-    """The file that defines ``function`` (of a ``functools.partial``, its function)."""
-    inner = getattr(function, "func", function)
-    module = sys.modules.get(getattr(inner, "__module__", "") or "")
-    return str(getattr(module, "__file__", "") or "")
-
-
 def _cache_path(key: str, intervals: int, *functions: Callable[..., object] | None
                 ) -> Path | None:
     """Where the tables of ``key`` are cached: the key, the build's settings, the
-    sources of this module and of the modules defining ``functions``, and numpy's and
-    scipy's versions, hashed. None when a source cannot be read (no caching)."""
+    sources of this module and of the modules defining ``functions`` (of a
+    ``functools.partial``, its function's), and numpy's and scipy's versions, hashed. None
+    when a source cannot be read (no caching)."""
     import scipy  # the version only: ``import scipy`` does not import scipy.special
+
+    # the sources as the kernels' builds read them for their keys
+    from distributions.native import _source
 
     h = hashlib.sha256()
     settings = (key, intervals, Z_MAX, Z_FAR, REL_TOL, _FORMAT, np.__version__,
                 scipy.__version__)
     h.update(repr(settings).encode())
-    files = {__file__, *(_defined_in(f) for f in functions if f is not None)}
+    modules = {__name__, *(getattr(getattr(f, "func", f), "__module__", None) or ""
+                           for f in functions if f is not None)}
     try:
-        for name in sorted(files):
+        for name in sorted(modules):
             h.update(_source(name) + b"\0")
-    except OSError:
+    except (ImportError, OSError, ValueError):
         return None
     return cache_dir("ppf-tables") / f"{h.hexdigest()[:32]}.npy"
 

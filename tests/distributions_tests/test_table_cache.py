@@ -43,8 +43,8 @@ def _build(a, b, calls, key="k"):
 
 
 def _tables(f):
-    return [f._x, f._slope, f._lower.x, f._lower.slope, f._upper.x, f._upper.slope,
-            np.array([f._z0, f._h, f._lower.z0, f._lower.h, f._upper.z0, f._upper.h,
+    return [f._main.x, f._main.slope, f._lower.x, f._lower.slope, f._upper.x, f._upper.slope,
+            np.array([f._main.z0, f._main.h, f._lower.z0, f._lower.h, f._upper.z0, f._upper.h,
                       f.max_error])]
 
 
@@ -66,7 +66,7 @@ def test_another_key_or_parameter_gets_its_own_tables(cache):
     _build(2.5, 4.0, calls, key="b")
     assert len(list(cache.glob("*.npy"))) == 2
     one, two = Beta(2.0, 3.0), Beta(2.0, 3.0 + 2**-50)
-    assert one._fast._x.tobytes() != two._fast._x.tobytes()
+    assert one._fast._main.x.tobytes() != two._fast._main.x.tobytes()
     assert len(list(cache.glob("*.npy"))) == 4
 
 
@@ -100,13 +100,13 @@ def test_an_unwritable_cache_only_costs_the_build(tmp_path, monkeypatch):
     monkeypatch.setenv("FTRISK_CACHE_DIR", str(blocker))  # its folder cannot be made
     calls = []
     first, second = _build(3.0, 3.0, calls), _build(3.0, 3.0, calls)
-    assert calls and first._x.tobytes() == second._x.tobytes()
+    assert calls and first._main.x.tobytes() == second._main.x.tobytes()
 
 
 def test_gamma_tables_are_cached_too(cache):
     g = Gamma(0.8, 2.0)
     assert len(list(cache.glob("*.npy"))) == 1
-    assert Gamma(0.8, 5.0)._fast._x.tobytes() == g._fast._x.tobytes()  # same shape
+    assert Gamma(0.8, 5.0)._fast._main.x.tobytes() == g._fast._main.x.tobytes()  # same shape
     assert len(list(cache.glob("*.npy"))) == 1
 
 
