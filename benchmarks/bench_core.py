@@ -27,7 +27,11 @@ best and say what load you saw, ``uptime``):
   and 10^6 x 2 strategies; the reference is the numpy core in process on the same samples,
   chunk by chunk; and its peak RSS over the runs against the 400 MiB limit (the memory
   row: the largest, since the limit holds for every run);
-- cold start of ``ftrisk run`` on a 10^4-sample study (numba's cache warm on disk).
+- drawing by family: ns per draw of each quantile function among the five-strategy
+  study's inputs (where the drawing row's time goes);
+- cold start of ``ftrisk run`` on a 10^4-sample study (numba's cache warm on disk), beside
+  a fresh process that only imports the libraries every run imports (:data:`LIBRARIES`):
+  the floor under it.
 
 The numpy reference lives only here: ftrisk has one implementation of the model (the
 compiled one in sim/costs/fused.py).
@@ -341,6 +345,32 @@ def first_light_run(study: Path) -> tuple[float, float, bool]:
     return float(seconds), peak, numba == "True"
 
 
+#: What every ``ftrisk run`` imports besides ftrisk: the libraries the user fixed (numpy,
+#: polars, altair), pyarrow's parquet writer and simpy. A new process importing only these
+#: is the floor under the cold start.
+LIBRARIES = "import numpy, polars, pyarrow.parquet, simpy, altair"
+
+
+def libraries_floor() -> float:
+    """Wall seconds of a fresh process that imports :data:`LIBRARIES` and stops."""
+    return measured([sys.executable, "-c", LIBRARIES])[0]
+
+
+def family_costs(study: Study, repeat: int) -> str:
+    """ns per draw of each family among ``study``'s inputs (one thread, a 32K chunk of
+    uniforms; the median over inputs of a family of each input's best time)."""
+    u = np.random.default_rng(0).random(CHUNK)
+    out = np.empty(CHUNK)
+    costs: dict[str, list[float]] = {}
+    for inp in study.uncertain_inputs():
+        dist = inp.dist
+        dist._ppf_into(u, out)  # tables and compiled loops loaded
+        best = timed(lambda dist=dist: dist._ppf_into(u, out), max(5, repeat))[0]
+        costs.setdefault(type(dist).__name__, []).append(best * 1e9 / CHUNK)
+    return ", ".join(f"{name} {statistics.median(ns):.2f} (x{len(ns)})"
+                     for name, ns in sorted(costs.items(), key=lambda kv: -max(kv[1])))
+
+
 #: The most memory ``ftrisk run`` may take at any sample count (issue 13), MiB.
 RSS_LIMIT = 400
 
@@ -411,6 +441,9 @@ def main() -> None:
                  _ns(ref, units), f"one thread; two: {_ns(both, units)}; "
                  f"chunk_values: {_ns(reused, units)}"))
     print(*rows[-1], sep=" | ", flush=True)
+    rows.append(("drawing by family, ns per draw (quantile only)", family_costs(study,
+                 args.repeat), "-", "the five-strategy study's inputs"))
+    print(*rows[-1], sep=" | ", flush=True)
 
     s5 = five.replace(samples=100_000)
     run(s5, write=False)
@@ -443,10 +476,14 @@ def main() -> None:
             print(*rows[-1], sep=" | ", flush=True)
             rows.append(memory_row(label, peaks))
             print(*rows[-1], sep=" | ", flush=True)
-        colds = [cli_run(TWO, 10_000) for _ in range(args.repeat)]
+        colds, floors = [], []
+        for _ in range(args.repeat):  # alternated: both see the same machine
+            colds.append(cli_run(TWO, 10_000))
+            floors.append(libraries_floor())
         rows.append(("cold start, ftrisk run 1e4 samples",
                      _s((min(c[0] for c in colds), statistics.median(c[0] for c in colds))),
-                     "-", f"peak RSS {max(c[1] for c in colds):.0f} MiB"))
+                     "-", f"peak RSS {max(c[1] for c in colds):.0f} MiB; the libraries "
+                     f"alone: {_s((min(floors), statistics.median(floors)))}"))
     rows.append(("peak RSS of this process", f"{rss:.0f} MiB", "", "in-process rows"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     print()
