@@ -14,6 +14,14 @@ module when they first draw (a study file can be read, checked and described wit
 The values equal the numpy/scipy expressions they replace within a few units in the last
 place (``scipy.special.ndtri`` is Cephes' algorithm, ``exp`` and ``expit`` the C library's
 here where numpy may use its SIMD versions); the tests check 1e-12 relative on a grid.
+
+:func:`bdtr`, the binomial CDF a pilot's outcomes are weighted by
+(:mod:`sim.decision.pilot`), is the regularized incomplete beta function's continued
+fraction (Lentz's method) times a binomial probability in Loader's saddle-point form
+(C. Loader, "Fast and accurate computation of binomial probabilities", 2000, as R's
+``dbinom``): within 1e-12 relative of the exact sum (the tests sum it in integers), and of
+``scipy.special.bdtr`` within scipy's own error (5e-11 at n = 20,000, from its
+incomplete beta's ``lgamma`` differences).
 """
 
 from __future__ import annotations
@@ -312,6 +320,154 @@ def triangular_into(q: np.ndarray, lo: float, hi: float, span: float, fc: float,
             out[i] = lo + math.sqrt(p * span) * root_left
         else:
             out[i] = hi - math.sqrt((1.0 - p) * span) * root_right
+
+
+#: Smallest magnitude a continued fraction's partial terms are given (Lentz's method).
+_TINY = 1e-300
+#: A continued fraction's last factor is within this of 1 when it has converged.
+_CF_EPS = 1e-15
+#: At most this many terms of a continued fraction (it takes ~sqrt(max(a, b)) / 2).
+_CF_TERMS = 100_000
+_LN_2PI = math.log(2.0 * math.pi)
+#: Stirling's error log(n!) - log(sqrt(2 pi n) (n / e)**n) of n = 0..15 (Loader 2000, as R's
+#: stirlerr.c tabulates it; n = 0 is not used).
+_STIRLERR = np.array([
+    0.0, 0.0810614667953272582196702, 0.0413406959554092940938221,
+    0.02767792568499833914878929, 0.02079067210376509311152277,
+    0.01664469118982119216319487, 0.01387612882307074799874573,
+    0.01189670994589177009505572, 0.010411265261972096497478567,
+    0.009255462182712732917728637, 0.008330563433362871256469318,
+    0.007573675487951840794972024, 0.006942840107209529865664152,
+    0.006408994188004207068439631, 0.005951370112758847735624416,
+    0.005554733551962801371038690])
+_S0, _S1, _S2, _S3, _S4 = 1 / 12, 1 / 360, 1 / 1260, 1 / 1680, 1 / 1188
+
+
+@njit(**_JIT)
+def _stirlerr(n: float) -> float:
+    """Stirling's error of a whole number n >= 1: the table, else its asymptotic series."""
+    if n <= 15.0:
+        return _STIRLERR[int(n)]
+    nn = n * n
+    if n > 500.0:
+        return (_S0 - _S1 / nn) / n
+    if n > 80.0:
+        return (_S0 - (_S1 - _S2 / nn) / nn) / n
+    if n > 35.0:
+        return (_S0 - (_S1 - (_S2 - _S3 / nn) / nn) / nn) / n
+    return (_S0 - (_S1 - (_S2 - (_S3 - _S4 / nn) / nn) / nn) / nn) / n
+
+
+@njit(**_JIT)
+def _bd0(x: float, mean: float) -> float:
+    """``x log(x / mean) + mean - x`` without its cancellation near x = mean (Loader's
+    series in ``v = (x - mean) / (x + mean)``)."""
+    d = x - mean
+    if abs(d) < 0.1 * (x + mean):
+        v = d / (x + mean)
+        s = d * v
+        ej = 2.0 * x * v
+        v = v * v
+        for j in range(1, 1000):
+            ej *= v
+            s1 = s + ej / (2 * j + 1)
+            if s1 == s:
+                return s1
+            s = s1
+    return x * math.log(x / mean) + mean - x
+
+
+@njit(**_JIT)
+def _binomial_pmf(x: float, n: float, p: float, q: float) -> float:
+    """P(X = x) for X ~ Binomial(n, p), q = 1 - p, 0 < p < 1 and x whole in 0..n, to about
+    the last digits (Loader's saddle-point form: Stirling's errors and :func:`_bd0`)."""
+    if x == 0.0:
+        return math.exp(-_bd0(n, n * q) - n * p if p < 0.1 else n * math.log(q))
+    if x == n:
+        return math.exp(-_bd0(n, n * p) - n * q if q < 0.1 else n * math.log(p))
+    lc = (_stirlerr(n) - _stirlerr(x) - _stirlerr(n - x) - _bd0(x, n * p)
+          - _bd0(n - x, n * q))
+    lf = _LN_2PI + math.log(x) + math.log1p(-x / n)
+    return math.exp(lc - 0.5 * lf)
+
+
+@njit(**_JIT)
+def _beta_cf(a: float, b: float, x: float) -> float:
+    """The continued fraction of the regularized incomplete beta function ``I_x(a, b)``
+    (evaluated by Lentz's method; it converges fast for ``x < (a + 1) / (a + b + 2)``)."""
+    qab = a + b
+    qap = a + 1.0
+    qam = a - 1.0
+    c = 1.0
+    d = 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) >= _TINY else _TINY)
+    h = d
+    for m in range(1, _CF_TERMS):
+        m2 = 2.0 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) >= _TINY else _TINY)
+        c = 1.0 + aa / c
+        c = c if abs(c) >= _TINY else _TINY
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) >= _TINY else _TINY)
+        c = 1.0 + aa / c
+        c = c if abs(c) >= _TINY else _TINY
+        step = d * c
+        h *= step
+        if abs(step - 1.0) < _CF_EPS:
+            break
+    return h
+
+
+@njit(native=("void(i8, i8, const f8[::1], f8[::1])",), **_JIT)
+def bdtr_into(k: int, n: int, p: np.ndarray, out: np.ndarray) -> None:
+    """``out[i]`` = P(X <= k) for X ~ Binomial(n, p[i]), as ``scipy.special.bdtr`` defines
+    it: 1 when k = n, ``(1 - p) ** n`` when k = 0, NaN for k < 0, k > n or p outside
+    [0, 1]; otherwise the regularized incomplete beta ``I_{1-p}(n - k, k + 1)``: its
+    continued fraction (:func:`_beta_cf`) in ``1 - p`` times ``P(X = k) p``, or past the
+    fraction's turning point ``1 - I_p(k + 1, n - k)``, the fraction in ``p`` times
+    ``P(X = k + 1) (1 - p)`` (the binomial probabilities by :func:`_binomial_pmf`, which
+    keeps their digits where ``lgamma``'s differences would lose them for large n)."""
+    a = float(n - k)
+    b = float(k + 1)
+    dn = float(n)  # a float power: the C library's pow, as scipy's (not repeated products)
+    for i in range(p.size):
+        q = p[i]
+        if not (0.0 <= q <= 1.0) or k < 0 or k > n:
+            out[i] = np.nan
+        elif k == n:
+            out[i] = 1.0
+        elif k == 0:
+            out[i] = (1.0 - q) ** dn
+        elif q == 0.0:
+            out[i] = 1.0
+        elif q == 1.0:
+            out[i] = 0.0
+        else:
+            x = 1.0 - q
+            if x < (a + 1.0) / (a + b + 2.0):
+                out[i] = _binomial_pmf(b - 1.0, dn, q, x) * q * _beta_cf(a, b, x)
+            else:
+                out[i] = 1.0 - _binomial_pmf(b, dn, q, x) * x * _beta_cf(b, a, q)
+
+
+def bdtr(k: int, n: int, p: Any) -> Any:
+    """The binomial distribution's CDF, P(X <= k) for X ~ Binomial(n, p), of each
+    probability ``p`` (:func:`bdtr_into`), any shape (a float for a scalar), without
+    importing scipy.special: within 1e-12 relative of ``scipy.special.bdtr`` (the tests
+    compare them for n up to 20,000).
+
+    Examples
+    --------
+    >>> round(float(bdtr(0, 10, 0.3)), 12) == round(0.7 ** 10, 12)
+    True
+    >>> bdtr(2, 4, np.array([0.0, 0.5, 1.0])).tolist()
+    [1.0, 0.6875, 0.0]
+    """
+    return quantiles(lambda q, out: bdtr_into(int(k), int(n), q, out), p)
 
 
 def quantiles(kernel: Any, q: Any, *params: float,

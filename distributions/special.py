@@ -5,11 +5,11 @@ Importing ``scipy.special`` costs 0.2-0.4 s of a Python program's start with sci
 ``numpy.testing`` and ``unittest``), and ~70 ms and 8 MiB of an ``ftrisk`` command's (which
 defers those two: :mod:`sim.process`). Reading, checking and drawing a study mostly need
 none of it: the quantile tables of beta and PERT inputs come from a disk cache
-(:mod:`distributions.fastppf`) once built, the normal's quantiles are compiled
-(:mod:`distributions.compiled`). The modules of this package therefore write
-``from distributions import special`` and call ``special.ndtr(...)`` as they would
-scipy's; the first call imports scipy.special, later ones read the function from this
-module's namespace.
+(:mod:`distributions.fastppf`) once built, the normal's quantiles and the binomial CDF
+(a pilot's weights) are compiled (:mod:`distributions.compiled`). The modules of this
+package therefore write ``from distributions import special`` and call
+``special.ndtr(...)`` as they would scipy's; the first call imports scipy.special, later
+ones read the function from this module's namespace.
 
 Examples
 --------

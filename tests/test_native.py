@@ -553,6 +553,13 @@ def test_the_quantile_kernels_built_give_the_same_bits(private_builds):
     out = np.zeros(513)
     assert compiled.place_sorted(keys, 10, x, np.arange(513.0), out)
     np.testing.assert_array_equal(out[np.argsort(x)], np.arange(513.0))
+    p = rng.random(2000)
+    p[:3] = [0.0, 1.0, 0.5]
+    for k, n in ((0, 50), (7, 50), (480, 500), (50, 50)):  # the pilot's binomial CDF
+        want, got = np.empty(p.size), np.empty(p.size)
+        compiled.bdtr_into.dispatcher(k, n, p, want)
+        compiled.bdtr_into(k, n, p, got)
+        assert got.tobytes() == want.tobytes(), (k, n)
 
 
 @pytest.mark.slow

@@ -43,7 +43,6 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from distributions import special
 from sim.decision.samples import SampleSet, check_strategies, decision_set
 from sim.decision.voi import HALVES, Estimate, evpi, evppi_bins, evppi_regression
 from sim.display import money, short
@@ -113,7 +112,11 @@ def _binomial_gain(r: FloatArray, y: FloatArray, rule: IntArray, now: int, m: in
                    ) -> FloatArray:
     """Per-sample expected gain of deciding by ``rule`` (per count) over ``now``, summed over
     the pilot's count exactly: the rule is constant on runs of counts, each weighted by its
-    binomial probability (``scipy.special.bdtr``)."""
+    binomial probability (:func:`distributions.compiled.bdtr`, as ``scipy.special.bdtr``
+    without importing it)."""
+    # compiled kernels (distributions.compiled): imported when first needed, as by a draw
+    from distributions.compiled import bdtr
+
     cuts = np.flatnonzero(np.diff(rule)) + 1
     starts = np.concatenate([[0], cuts])
     ends = np.concatenate([cuts - 1, [m]])
@@ -122,7 +125,7 @@ def _binomial_gain(r: FloatArray, y: FloatArray, rule: IntArray, now: int, m: in
         s = rule[a]
         if s == now:
             continue
-        mass = special.bdtr(b, m, r) - (special.bdtr(a - 1, m, r) if a > 0 else 0.0)
+        mass = bdtr(b, m, r) - (bdtr(a - 1, m, r) if a > 0 else 0.0)
         gain += mass * (y[s] - y[now])
     return gain
 

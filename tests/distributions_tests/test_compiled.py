@@ -13,6 +13,8 @@ from scipy import special, stats
 from distributions import Beta, Gamma, Lognormal, Normal, Pert, Triangular, Uniform, UniformInt
 from distributions.base import TINY
 from distributions.compiled import (
+    _STIRLERR,
+    bdtr,
     hermite_ppf,
     logistic_into,
     ndtr,
@@ -249,3 +251,75 @@ def test_quantiles_keeps_shapes_and_scalars():
     out = quantiles(uniform_into, np.full((2, 3), 0.5), 0.0, 4.0, 4.0)
     assert out.shape == (2, 3) and (out == 2.0).all()
     assert quantiles(uniform_into, np.empty(0), 0.0, 1.0, 1.0).shape == (0,)
+
+
+# -- the binomial CDF (the pilot's weights, sim/decision/pilot.py) ---------------------------
+
+#: Probabilities from both ends to the middle, as floats (the exact sums take them as given).
+P_GRID = np.concatenate([[0.0, 1e-300, 1e-12, 1e-6, 0.01], np.linspace(0.05, 0.95, 19),
+                         [0.99, 1 - 1e-6, 1 - 1e-12, 1.0]])
+
+
+def _exact_cdfs(n: int, p: float) -> list[float]:
+    """P(X <= k) for k = 0..n, X ~ Binomial(n, p), summed exactly in integers (p = a / d
+    exactly) and rounded once (Python's integer division is correctly rounded)."""
+    a, d = p.as_integer_ratio()
+    total, out, scale = 0, [], d**n
+    for i in range(n + 1):
+        total += math.comb(n, i) * a**i * (d - a) ** (n - i)
+        out.append(total / scale)
+    return out
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 13, 40, 90])
+def test_bdtr_is_the_exact_sum_to_its_last_digits(n):
+    # every count, probabilities from 0 to 1: relative 1e-12 (absolute where the CDF is
+    # below 1e-250: its logarithm's rounding, a few units of 1e-16 of log(CDF))
+    exact = np.array([_exact_cdfs(n, float(p)) for p in P_GRID])  # (p, k)
+    for k in range(n + 1):
+        assert close(bdtr(k, n, P_GRID), exact[:, k], rel=1e-12, floor=1e-250), (k, n)
+
+
+@pytest.mark.parametrize("n", [100, 500, 2_000, 20_000])
+def test_bdtr_matches_scipy_for_large_counts(n):
+    # scipy's own error grows with n (its incomplete beta's lgamma differences: 5e-11 at
+    # n = 20,000); the two agree within 1e-10 relative, the tail below 1e-250 aside
+    p = np.concatenate([np.linspace(0.0, 1.0, 401), np.geomspace(1e-9, 0.5, 60),
+                        1 - np.geomspace(1e-9, 0.5, 60)])
+    for k in np.unique(np.linspace(0, n, 41).astype(int)):
+        assert close(bdtr(int(k), n, p), special.bdtr(int(k), n, p), rel=1e-10,
+                     floor=1e-250), (k, n)
+
+
+def test_bdtr_edges_are_scipys():
+    # NaN outside the domain, 1 at k = n, (1 - p) ** n at k = 0, 1 and 0 at p = 0 and 1:
+    # bit for bit
+    p = np.array([0.0, 0.3, 1.0, np.nan, -0.1, 1.5])
+    for k, n in [(-1, 10), (0, 10), (3, 10), (10, 10), (11, 10), (0, 0), (0, 1)]:
+        got, want = bdtr(k, n, p), special.bdtr(k, n, p)
+        assert np.array_equal(np.isnan(got), np.isnan(want)), (k, n)
+        edge = ~np.isnan(want) & ((k in (0, n)) | (p == 0.0) | (p == 1.0))
+        assert (got[edge] == want[edge]).all(), (k, n)
+        assert close(got, want), (k, n)
+    assert bdtr(0, 500, 0.01) == special.bdtr(0, 500, 0.01)  # (1 - p) ** n: C's pow
+    assert isinstance(bdtr(3, 10, 0.3), float)
+    assert bdtr(3, 10, np.full((2, 3), 0.3)).shape == (2, 3)
+
+
+def test_bdtr_is_a_cdf_in_the_count_and_falls_with_the_probability():
+    # where the exact sums are out of reach (n = 5,000): nondecreasing in k from (1 - p)**n
+    # to 1, nonincreasing in p, through both branches of the continued fraction
+    n = 5_000
+    p = np.linspace(0.0, 1.0, 201)
+    rows = np.array([bdtr(k, n, p) for k in range(0, n + 1, 25)])
+    assert (np.diff(rows, axis=0) >= -1e-15).all()
+    assert (np.diff(rows, axis=1) <= 1e-15).all()
+    assert (rows >= 0).all() and (rows <= 1).all() and (rows[-1] == 1).all()
+
+
+def test_stirling_errors_are_the_formula():
+    # the table (Loader's, as R's) against log(n!) - log(sqrt(2 pi n) (n / e)**n)
+    n = np.arange(1, 16)
+    formula = [math.lgamma(k + 1.0) - (k + 0.5) * math.log(k) + k - 0.5 * math.log(2 * math.pi)
+               for k in n]
+    assert np.allclose(_STIRLERR[1:], formula, rtol=0, atol=1e-14)
