@@ -17,6 +17,7 @@ import polars as pl
 from sim.decision.metrics import check_criterion
 from sim.decision.samples import SampleSet
 from sim.runner.constraints import feasibility
+from sim.runner.quantiles import quantile
 from sim.runner.stats import CVAR_ALPHA, RegretAccumulator, cvar
 from sim.study.types import CRITERION_LABELS, Criterion
 
@@ -142,7 +143,7 @@ def compare(samples: SampleSet, *, criterion: str | None = None,
     rows = []
     for i, s in enumerate(names):
         x = stack[i]
-        q = np.quantile(x, [0.05, 0.1, 0.5, 0.9, 0.95])
+        q = quantile(x, [0.05, 0.1, 0.5, 0.9, 0.95])
         row: dict[str, object] = {
             "strategy": s, "baseline": s == study.baseline,
             "feasible": reasons.get(s) is None, "infeasible_reason": reasons.get(s),

@@ -46,6 +46,7 @@ from numpy.typing import NDArray
 from sim.decision.samples import SampleSet, check_strategies, decision_set
 from sim.decision.voi import HALVES, Estimate, evpi, evppi_bins, evppi_regression
 from sim.display import money, short
+from sim.runner.quantiles import distinct
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]
@@ -91,7 +92,7 @@ def _binomial_rule(r: FloatArray, y: FloatArray, m: int) -> IntArray:
             out[a : a + _ROWS] = np.argmax(lw @ y.T, axis=1)  # the weights' sum is common
         return out
 
-    grid = np.unique(np.rint(np.linspace(0, m, min(m + 1, K_GRID))).astype(np.intp))
+    grid = distinct(np.rint(np.linspace(0, m, min(m + 1, K_GRID))).astype(np.intp))
     at = dict(zip(grid.tolist(), decide(grid).tolist(), strict=True))
     rule = np.empty(m + 1, dtype=np.intp)
     stack = list(zip(grid[:-1].tolist(), grid[1:].tolist(), strict=True))

@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from distributions.base import TINY
 from sim.decision.metrics import Metric, parse_metric
 from sim.decision.samples import check_strategies, metric_values
+from sim.runner.quantiles import distinct
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]
@@ -148,7 +149,7 @@ class GaussianCopula:
         codes = np.zeros(in_j.shape[1], dtype=np.int64)
         for b, i in enumerate(group):
             codes |= in_j[i].astype(np.int64) << b
-        for code in np.unique(codes):
+        for code in distinct(codes):
             if code == 0:
                 continue
             bits = np.array([code >> b & 1 for b in range(len(group))], dtype=bool)

@@ -29,6 +29,7 @@ from distributions.base import TINY
 from distributions.sobol_points import scrambled_sobol
 from sim.decision.metrics import Metric, parse_metric
 from sim.decision.samples import check_strategies, metric_values
+from sim.runner.quantiles import row_quantiles
 from sim.runner.runner import default_workers
 from sim.study import Study
 
@@ -127,6 +128,13 @@ def _indices(w: FloatArray, a: FloatArray, b: FloatArray, first: FloatArray,
     return s1.transpose(0, 2, 1), st.transpose(0, 2, 1), var
 
 
+def _quantiles_over_resamples(blocks: list[np.ndarray], qs: Sequence[float]) -> np.ndarray:
+    """``numpy.quantile(np.concatenate(blocks), qs, axis=0)``, bit for bit: the quantiles
+    over the resamples (first axis) of each index, shape ``(len(qs), *index shape)``."""
+    a = np.concatenate(blocks)
+    return row_quantiles(a.reshape(a.shape[0], -1).T, qs).reshape(len(qs), *a.shape[1:])
+
+
 def sobol_estimate(f_A: FloatArray, f_B: FloatArray, f_AB: FloatArray, *,
                    n_resamples: int = 500, confidence: float = 0.95,
                    rng: SeedLike = None) -> SobolIndices:
@@ -188,8 +196,7 @@ def sobol_estimate(f_A: FloatArray, f_B: FloatArray, f_AB: FloatArray, *,
         boott.append(bt)
     tail = (1 - confidence) / 2
     qs = [tail, 1 - tail]
-    ci1 = np.quantile(np.concatenate(boot1), qs, axis=0)
-    cit = np.quantile(np.concatenate(boott), qs, axis=0)
+    ci1, cit = _quantiles_over_resamples(boot1, qs), _quantiles_over_resamples(boott, qs)
     return SobolIndices(s1[0], st[0], ci1, cit, var[0], confidence)
 
 

@@ -26,6 +26,7 @@ from distributions import Fixed
 from sim.costs.workload import Value
 from sim.decision.samples import CHUNK, check_strategies, decision_set
 from sim.runner.model import evaluate
+from sim.runner.quantiles import distinct
 from sim.runner.runner import input_values, sampling_plan
 from sim.study import Input, Study
 from sim.study.schema import Field, growth_problem
@@ -208,7 +209,7 @@ def check_values(values: Sequence[float], scale: str) -> FloatArray:
     if scale not in ("linear", "log"):
         raise ValueError(f"'{scale}' is not a valid scale; it must be one of "
                          "{'linear', 'log'}")
-    vals = np.unique(np.asarray(values, dtype=np.float64))
+    vals = distinct(np.asarray(values, dtype=np.float64))
     if vals.size == 0:
         raise ValueError("no values to sweep")
     if vals.size > MAX_POINTS:

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from distributions import average_ranks
 from sim.decision.samples import SampleSet, check_strategies, decision_set
 from sim.display import money
+from sim.runner.quantiles import quantile
 from sim.study import Study
 
 FloatArray = NDArray[np.float64]
@@ -137,7 +138,7 @@ def evppi_bins(x: FloatArray, npv: FloatArray | Mapping[str, FloatArray], *,
     if y.shape[1] != n:
         raise ValueError(f"x has {n} samples but npv has {y.shape[1]}")
     k = _bins(n, bins)
-    edges = np.quantile(x, np.linspace(0, 1, k + 1)[1:-1])
+    edges = quantile(x, np.linspace(0, 1, k + 1)[1:-1])
     return _evppi_binned(np.searchsorted(edges, x, side="right"), k, y)
 
 
