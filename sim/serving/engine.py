@@ -30,12 +30,14 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import simpy
 
 from sim.serving.hardware import ServiceRates
+
+if TYPE_CHECKING:
+    import simpy
 
 STARTING, ACTIVE, DRAINING, STOPPED = range(4)
 _TOL = 1e-6  # tokens: finish tags within this of the clock count as reached
@@ -363,6 +365,9 @@ def run(rates: ServiceRates, arrivals: np.ndarray, tin: np.ndarray, tout: np.nda
     >>> pool.done[1] > pool.done[0] > 0.0  # one slot: the second waits for the first
     True
     """
+    # deferred: simpy (~20 ms of a start) only for a study that simulates its serving
+    import simpy
+
     env = simpy.Environment()
     pool = Pool(env, rates, arrivals, tin, tout, cold_start_s=cold_start_s,
                 idle_timeout_s=idle_timeout_s, marks=marks)

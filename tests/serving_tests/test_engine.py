@@ -6,6 +6,10 @@ at 50 tokens/s and each of two at 33.3 tokens/s.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -99,3 +103,26 @@ def test_entering_on_demand_keeps_one_replica_while_traffic_lasts():
     # one replica drains at 2; the other stops 5 s after its last request
     assert pool.bill_t == pytest.approx([0.0, 0.0, 2.0, 9.0])
     assert pool.bill_n == [0, 2, 1, 0]
+
+
+SIMPY_ON_DEMAND = """
+import sys
+import numpy as np
+from sim import load_study, run
+run(load_study(sys.argv[1], overrides=["study.samples=2000"]), write=False)
+before = "simpy" in sys.modules
+from sim.serving import get_profile, service_rates
+from sim.serving.engine import run as serve
+serve(service_rates(get_profile("a10g-7b"), max_batch=1), np.array([0.0]), np.zeros(1),
+      np.array([10.0]), actions=[(0.0, 1, False)])
+print(before, "simpy" in sys.modules)
+"""
+
+
+def test_simpy_is_imported_only_when_a_study_simulates_its_serving():
+    # ~20 ms of every command's start spared: a run whose serving is not simulated
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", SIMPY_ON_DEMAND,
+                          str(root / "studies/legal_contracts.toml")], cwd=root,
+                         capture_output=True, text=True, check=True, timeout=300).stdout
+    assert out.split() == ["False", "True"]
