@@ -346,9 +346,9 @@ def first_light_run(study: Path) -> tuple[float, float, bool]:
 
 
 #: What every ``ftrisk run`` imports besides ftrisk: the libraries the user fixed (numpy,
-#: polars, altair), pyarrow's parquet writer and simpy. A new process importing only these
-#: is the floor under the cold start.
-LIBRARIES = "import numpy, polars, pyarrow.parquet, simpy, altair"
+#: polars, altair) and pyarrow's parquet writer (simpy and scipy.special only when a study
+#: needs them). A new process importing only these is the floor under the cold start.
+LIBRARIES = "import numpy, polars, pyarrow.parquet, altair"
 
 
 def libraries_floor() -> float:
