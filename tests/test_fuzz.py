@@ -481,6 +481,14 @@ def test_fuzz_calculator_flags_soak(argv):
     check_flags_outcome(argv)
 
 
+def test_a_vanishing_request_rate_prints_no_infinite_per_call_cost():
+    # found by the soak run: a GPU's month over 5e-324 requests a day overflows per call
+    argv = ["cost", "--model", "gpt-4o@2024", "--requests-per-day=5e-324",
+            "--input-tokens=500", "--output-tokens=200", "--gpu-hourly=2",
+            "--throughput=5000", "--utilization=0.3", "--gpus=2"]
+    assert check_flags_outcome(argv) == 0
+
+
 def test_the_flag_fuzzer_reaches_both_outcomes():
     assert check_flags_outcome(["train-cost", "--model-size=7", "--examples=5000"]) == 0
     assert check_flags_outcome(["cost", "--model", "gpt-4o", "--requests-per-day=1e400",

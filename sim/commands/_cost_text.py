@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 
@@ -11,7 +12,11 @@ def _money(x: float, digits: int = 2) -> str:
 
 
 def _call(x: float) -> str:
-    """A per-call cost with enough digits to be read (calls cost fractions of a cent)."""
+    """A per-call cost with enough digits to be read (calls cost fractions of a cent); "-"
+    when there is no finite figure (a month of GPUs spread over a vanishing number of
+    calls, e.g. --requests-per-day=1e-320)."""
+    if not math.isfinite(x):
+        return "-"
     return f"${x:.5f}" if x < 1 else f"${x:,.2f}"
 
 
