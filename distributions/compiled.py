@@ -457,8 +457,9 @@ def bdtr_into(k: int, n: int, p: np.ndarray, out: np.ndarray) -> None:
 def bdtr(k: int, n: int, p: Any) -> Any:
     """The binomial distribution's CDF, P(X <= k) for X ~ Binomial(n, p), of each
     probability ``p`` (:func:`bdtr_into`), any shape (a float for a scalar), without
-    importing scipy.special: within 1e-12 relative of ``scipy.special.bdtr`` (the tests
-    compare them for n up to 20,000).
+    importing scipy.special: within 1e-12 relative of the exact CDF (the tests sum it in
+    integers for n up to 90) and within 1e-10 of ``scipy.special.bdtr`` for n up to 20,000
+    (scipy's own error: 5e-11 there).
 
     Examples
     --------
