@@ -18,13 +18,12 @@ builds their source and compiles it with ``exec`` every time a class is defined,
 0.17 s of its start in a busy hour, three quarters of it compiling; 38 ms with the code
 kept (plus 4 ms to read the file). The command therefore has :mod:`dataclasses` compile
 through :class:`DataclassCode` (:func:`keep_dataclass_code`), which keeps each compiled
-source in the cache folder
-(``dataclasses/<python>-<magic>.marshal``, per bytecode format) and runs the kept code
-the next time: ``exec(compile(source, "<string>", "exec", dont_inherit=True))`` is what
-``exec(source)`` does, so the classes are the same. It shadows ``exec`` in the
-:mod:`dataclasses` module only (that module's global name, which its functions look up
-before the builtin), for the command's own process; a program that imports ftrisk is left
-as it is. ``FTRISK_NO_BYTECODE=1`` turns this off too.
+source in the cache folder (``dataclasses/<python>-<magic>.marshal``, per bytecode
+format) and runs the kept code the next time: ``exec(compile(source, "<string>", "exec",
+dont_inherit=True))`` is what ``exec(source)`` does, so the classes are the same. It
+shadows ``exec`` in the :mod:`dataclasses` module only (that module's global name, which
+its functions look up before the builtin), for the command's own process; a program that
+imports ftrisk is left as it is. ``FTRISK_NO_BYTECODE=1`` turns this off too.
 """
 
 from __future__ import annotations
