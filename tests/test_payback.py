@@ -220,3 +220,93 @@ def test_bundled_enterprise_fractional_median_is_under_two_weeks():
     assert hosted.payback_median_fractional is not None
     assert 0.25 < hosted.payback_median_fractional < 0.5
     assert hosted.payback_median_months == max(1, math.ceil(hosted.payback_median_fractional))
+
+
+@pytest.mark.parametrize("at", [0, 37, 63, 64, 129])
+def test_a_lane_that_dips_among_lanes_ahead_is_decided_on_its_own_path(at):
+    # The model skips the payback arithmetic of a month in which no lane of a block of
+    # samples is behind (sim.costs.fused.paying). Among 50K-request samples, which are
+    # ahead from month 3 on through every retraining, one 27K sample falls behind after
+    # its month-21 retraining: its block is skipped in months 4..21 and must not be in
+    # months 22 on. Each sample's payback is the one it gets alone, bit for bit, wherever
+    # it sits (first, middle and last lane of a block of 64, the next block's first, and
+    # a block of two lanes).
+    doc = lesson(retrain_every_months=20, retrain_cost_fraction=1.0)
+    doc["study"]["horizon_months"] = 39
+    study = study_from_dict(doc)
+    v = median_values(study)
+    volumes = np.full(131, 50_000.0)
+    volumes[at] = 27_000.0
+    v["workload.requests_per_day"] = volumes
+    together = evaluate(study, v, volumes.size)["self_hosted_7b"]
+    for i in (at, at - 1 if at else at + 1, 130):
+        alone = dict(v, **{"workload.requests_per_day": volumes[i]})
+        o = evaluate(study, alone, 1)["self_hosted_7b"]
+        assert together.payback[i] == o.payback[0]
+        assert together.payback_months[i] == o.payback_months[0]
+    assert together.payback[at] == 21 and together.payback[130] == 3
+    np.testing.assert_allclose(together.payback_months[at], 20 + 426.44 / 1488.278, rtol=1e-9)
+
+
+def _running_max_rule(base, run, spend, building):
+    """The payback rule month by month as first written (each candidate's fraction kept as
+    a running maximum): (cumulative, whole month, fractional) of one lane."""
+    cum, month, frac = 0.0, 1.0, 0.0
+    for k in range(base.size):
+        t = k + 1
+        cost = (base[k] if t <= building else run[k]) + spend[k]
+        net = base[k] - cost
+        candidate = t == 1 or cum < 0.0
+        start = cum - spend[k]
+        cum = cum + net
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.float64(start) / np.float64(start - cum)
+        f = 1.0 if f > 1.0 else float(f)
+        f = f + float(t - 1)
+        if candidate:
+            month = float(t)
+            if f > frac:
+                frac = f
+    return cum, month, frac
+
+
+def test_the_fraction_computed_once_is_the_running_maximum_bit_for_bit():
+    # sim.costs.fused.payback_fraction interpolates the last candidate month once, at the
+    # horizon; the rule as first written kept every candidate's value as a running maximum.
+    # Random monthly costs (some paths cross once, some dip again after a spend, some never
+    # pay back, some tie at 0 in month 1) give the same fraction, bit for bit, for every
+    # lane that ends ahead.
+    from sim.costs import fused
+    from sim.costs.payback import fold_month
+    from sim.costs.slots import BLOCK, N_STRATEGY_ROWS, Y_BUILD, Y_CUM, Y_MONTH, Y_RUN, Y_SPEND
+
+    rng = np.random.default_rng(20261202)
+    months = 36
+    checked, fractions = 0, []
+    for _ in range(12):
+        base = rng.choice([100.0, 250.0, 1e4 / 3], size=(months, BLOCK))
+        run = base * rng.choice([0.3, 0.5, 0.7, 0.9, 1.0, 1.1, 2.0], size=(months, BLOCK))
+        run[:, :4] = base[:, :4]  # level with the baseline: 0 / 0 in month 1
+        spend = np.where(rng.random((months, BLOCK)) < 0.08,
+                         rng.uniform(0, 3000, (months, BLOCK)), 0.0)
+        spend[:, :4] = 0.0
+        run[1:, 2:4] = base[1:, 2:4] * 0.5  # then cheaper: ahead from month 2, paid back in 1
+        building = rng.choice([0.0, 2.0, 5.0], size=BLOCK)
+        y = np.zeros(N_STRATEGY_ROWS * BLOCK)
+        y[Y_MONTH * BLOCK:(Y_MONTH + 1) * BLOCK] = 1.0
+        y[Y_BUILD * BLOCK:(Y_BUILD + 1) * BLOCK] = building
+        for k in range(months):
+            y[Y_RUN * BLOCK:(Y_RUN + 1) * BLOCK] = run[k]
+            y[Y_SPEND * BLOCK:(Y_SPEND + 1) * BLOCK] = spend[k]
+            fold_month(k + 1, base[k].copy(), y, 1.0)
+        for j in range(BLOCK):
+            cum, month, frac = _running_max_rule(base[:, j], run[:, j], spend[:, j],
+                                                 building[j])
+            assert y[Y_CUM * BLOCK + j] == cum and y[Y_MONTH * BLOCK + j] == month
+            if cum > 0.0:
+                got = fused.payback_fraction(j, y)
+                assert np.float64(got).tobytes() == np.float64(frac).tobytes(), (j, got, frac)
+                checked += 1
+                fractions.append(frac)
+    # lanes paid back in month 1 after 0 / 0 (fraction 0), and lanes paid back later
+    assert checked > 300 and 0.0 in fractions and max(fractions) > 12

@@ -24,9 +24,10 @@ Let ``C[t]`` be the cumulative net saving vs the baseline at the end of month t 
 The rule is applied as the months are stepped through, one sample at a time in the fused
 model (:func:`sim.costs.fused.fold_lane`, called by :func:`sim.costs.fused.simulate`), with
 nothing stored per month. Month t is a *candidate* when ``C[t-1] < 0`` (month 1 always is);
-the payback month is the last candidate. Each candidate's interpolated
-value, with ``f`` capped at 1, is at most t, and the last candidate's lies in [t-1, t], so
-it is also the largest: a running maximum keeps it.
+the payback month is the last candidate. Each candidate's interpolated value, with ``f``
+capped at 1, is at most t, and the last candidate's lies in [t-1, t], so it is also the
+largest: the model keeps the last candidate's ``C[t-1] - S[t]`` and ``C[t]`` and
+interpolates once, when the horizon is reached (:func:`sim.costs.fused.payback_fraction`).
 """
 
 from __future__ import annotations

@@ -32,10 +32,11 @@ N_SHARED = 5
 N_ROWS = N_SLOTS + 17
 
 #: Rows of a strategy's state in a block: the cumulative net saving, the payback month
-#: (the last candidate), its fractional value, NPV, TCO, the last month it is being built,
-#: and the month's run cost and spend.
-Y_CUM, Y_MONTH, Y_FRAC, Y_NPV, Y_TCO, Y_BUILD, Y_RUN, Y_SPEND = range(8)
-N_STRATEGY_ROWS = 8
+#: (the last candidate), the cumulative just after that month's one-off spend, NPV, TCO,
+#: the last month it is being built, the month's run cost and spend, and the cumulative at
+#: the end of the last candidate month (its fractional payback comes from those two).
+Y_CUM, Y_MONTH, Y_START, Y_NPV, Y_TCO, Y_BUILD, Y_RUN, Y_SPEND, Y_END = range(9)
+N_STRATEGY_ROWS = 9
 
 #: Rows shared by a block: the volume factor 1 + g, g, V(t) / V0 this month ((1 + g) **
 #: (t - 1) without a volume process), month-1 volume, the baseline's running total cost,
