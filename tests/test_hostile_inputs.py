@@ -636,3 +636,22 @@ def test_check_flag_values_are_bounded(args, pattern, tmp_path, capsys):
     code, out, err = cli(["check", STUDIES / "lesson_parity.toml", "--actuals", acts,
                           "--samples", "50", *args], capsys)
     assert_bad_input(code, out, err, pattern)
+
+
+# -- values too long to quote whole ----------------------------------------------------------
+
+LONG = "x" * 200_000
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    # found by the study-file soak run: the whole 200,000-character value was quoted
+    (lambda d: d.setdefault("constraints", {}).update(p99_latency_ms=LONG),
+     r"constraints\.p99_latency_ms"),
+    (lambda d: d["study"].update(baseline=LONG), r"study\.baseline"),
+    (lambda d: d["workload"].update({LONG: 1}), r"workload\."),
+    (lambda d: d["strategies"].update({LONG: {"kind": "api"}}), r"strategies\."),
+])
+def test_a_value_too_long_to_quote_is_cut_in_the_middle(change, key, lesson, capsys):
+    code, out, err = cli(["run", lesson(change), "--samples", "64"], capsys)
+    assert_bad_input(code, out, err, key)
+    assert len(err) < 1000 and re.search(r"\.\.\.\(200,0\d\d characters\)\.\.\.", err), err[:300]

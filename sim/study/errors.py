@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class StudyError(ValueError):
     """A study file (or an override) is invalid.
@@ -23,8 +25,32 @@ class StudyError(ValueError):
 
     def __init__(self, file: str, key: str, message: str) -> None:
         self.file, self.key, self.message = file, key, message
-        where = f"{file}: {key}" if key else file
-        super().__init__(f"{where}: {message}")
+        where = f"{file}: {shortened(key)}" if key else file
+        super().__init__(f"{where}: {shortened(message)}")
+
+
+#: Longest run of characters without a space an error line shows whole.
+LONGEST_WORD = 200
+
+
+def shortened(text: str) -> str:
+    """``text`` with every run of more than :data:`LONGEST_WORD` characters without a space
+    (a value quoted from a hostile study file: a 200,000-character string) cut in the
+    middle, so that an error stays one readable line.
+
+    Examples
+    --------
+    >>> line = shortened("'" + "x" * 1000 + "' must be a number")
+    >>> len(line), line[36:]
+    (101, "xxx...(1,002 characters)...xxxxxxxxxxxxxxxxxxx' must be a number")
+    >>> shortened("a short line")
+    'a short line'
+    """
+    def cut(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return f"{word[:40]}...({len(word):,} characters)...{word[-20:]}"
+
+    return re.sub(rf"\S{{{LONGEST_WORD + 1},}}", cut, text)
 
 
 class OutputError(ValueError):
