@@ -1,8 +1,7 @@
 """Where ftrisk keeps what it can rebuild, and one thread-safe in-memory memo.
 
-On disk: the inlined Vega JavaScript of reports, the serving simulation's SLA tables, the
-quantile tables of beta and PERT inputs and the dataclasses' compiled methods
-(:mod:`sim.bytecode`), in :func:`cache_dir`: ``$FTRISK_CACHE_DIR``, else
+On disk: the inlined Vega JavaScript of reports, the serving simulation's SLA tables and the
+quantile tables of beta and PERT inputs, in :func:`cache_dir`: ``$FTRISK_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/ftrisk`` (default ``~/.cache/ftrisk``). A read-only or missing cache only
 costs the work next time.
 """

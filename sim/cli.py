@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import sim.commands as pkg
-from sim.bytecode import keep_bytecode, keep_dataclass_code
+from sim.bytecode import keep_bytecode
 from sim.commands import EXIT_FAIL, EXIT_USAGE, error
 from sim.heap import arrow_on_heap, steady_heap
 from sim.interrupts import signals_raise
@@ -109,13 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands that leave no cycles worth collecting (:func:`sim.process.pause_collector`),
     defers imports no run uses (:func:`sim.process.defer_unused_imports`), builds the
     compiled kernels ahead of time the first time it runs them (:mod:`distributions.native`),
-    compiles the dataclasses' methods once per machine, not at each start, and afterwards
-    keeps the bytecode of ftrisk's modules when Python was told not to write it
-    (:mod:`sim.bytecode`).
+    and afterwards keeps the bytecode of ftrisk's modules when Python was told not to write
+    it (:mod:`sim.bytecode`).
     """
     if argv is None:
         pause_collector()  # while the command modules load: the command's own choice below
-        keep_dataclass_code()  # before the command modules define their dataclasses
     args = _parser().parse_args(argv)
     # this process runs one command: the C heap's thresholds stay fixed, and pyarrow's
     # buffers come from that heap (before a command imports pyarrow)

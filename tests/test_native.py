@@ -389,7 +389,6 @@ def test_only_the_command_builds(monkeypatch):
                         lambda allow=True, together=(): calls.append((allow, together)))
     monkeypatch.setattr(cli, "_main", lambda args: 0)
     monkeypatch.setattr(cli, "keep_bytecode", lambda: None)
-    monkeypatch.setattr(cli, "keep_dataclass_code", lambda: None)  # not in pytest's process
     assert cli.main(["prices"]) == 0 and calls == []
     monkeypatch.setattr(sys, "argv", ["ftrisk", "prices"])
     assert cli.main() == 0 and calls == [(True, cli.KERNEL_MODULES)]
