@@ -639,10 +639,9 @@ def payback_fraction(j: int, y: np.ndarray) -> float:
     s < m has a value of at most s <= m - 1, and the last one's ``f`` lies in [0, 1] (the
     cumulative goes from below 0, or 0 in month 1, to at or above it, and the rounded
     difference is at least the start in size: no cap is needed), so its value is at least
-    m - 1; both are
-    rounded the same way, and an equal value is the same number. Computed once at the
-    horizon rather than at every month: that division was ~5% of :func:`simulate`'s
-    time."""
+    m - 1; both are rounded the same way, and an equal value is the same number. Computed
+    once at the horizon rather than at every month: that division was ~5% of
+    :func:`simulate`'s time."""
     start = y[Y_START * B + j]
     f = start / (start - y[Y_END * B + j]) + (y[Y_MONTH * B + j] - 1.0)
     return f if f == f else 0.0
