@@ -18,9 +18,11 @@ the same heap rather than from its own allocator, which kept ~6 MiB of them afte
 released or not. Only the command does this: a program that imports ftrisk keeps its own
 allocators' settings. On a system without glibc neither does anything.
 
-Every run, the command's or a program's, uses the two others: :func:`share_one_heap` (one
-heap for the worker threads) and :func:`release_freed_memory` (its free pages handed back
-once the chunks are in).
+Every run, the command's or a program's, uses :func:`share_one_heap` (one heap for the
+worker threads), and a run that writes samples.parquet :func:`release_freed_memory` (its
+free pages handed back once the chunks are in, before the report). A run held in memory
+(``write=False``, the interactive path) keeps them for its next run, which would otherwise
+fault the same pages in again (trimming took ~3 ms of a 10^5-sample run's ~120).
 """
 
 from __future__ import annotations

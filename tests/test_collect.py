@@ -6,6 +6,8 @@ first samples whatever the chunking."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import numpy as np
 import polars as pl
@@ -197,3 +199,89 @@ def test_order_statistics_from_the_file_kept_npvs_or_streamed_agree(tmp_path):
     assert figures(kept) == streamed
     assert sorted(kept._sorted) == names and sorted(kept._medians) == names  # prepared
     assert column._sorted.keys() <= {names[-1]} and not column._medians  # one column
+
+
+def _sorts(monkeypatch, delay: float = 0.0):
+    """Count the NPV sorts MemoryOrderStats.prepare makes (and on which thread); each takes
+    ``delay`` seconds more."""
+    calls: list[str] = []
+    real = summary.np.sort
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(np, name)
+
+        @staticmethod
+        def sort(x, *a, **k):
+            calls.append(threading.current_thread().name)
+            time.sleep(delay)
+            return real(x, *a, **k)
+
+    monkeypatch.setattr(summary, "np", Counting())
+    return calls
+
+
+def test_a_run_held_in_memory_sorts_its_npvs_once_its_last_rows_are_in(study, monkeypatch):
+    """The summary's sorts of a run held in memory start on a thread of their own once
+    the last chunk's rows are placed (while that chunk's row groups are summed up); the
+    summary waits for them (slow here) and sorts nothing again, and its figures are the
+    file's."""
+    import sim.runner.runner as runner
+
+    calls = _sorts(monkeypatch, delay=0.3)
+    finished = []
+    real_finish = summary.Accumulator.finish
+
+    def finish(self, order, *a, **k):
+        finished.append(len(calls))  # sorts made before the summary is asked for
+        return real_finish(self, order, *a, **k)
+
+    monkeypatch.setattr(summary.Accumulator, "finish", finish)
+    light = run(study, write=False, workers=2, chunk_size=20_000)
+    others = len(study.compared()) - 1
+    assert finished == [others] and len(calls) == others  # each strategy's NPV sorted once
+    assert set(calls) == {"ftrisk-task"}  # on started() threads, not the worker's
+    monkeypatch.undo()
+    reference = runner.run(study, workers=1)
+    assert json.dumps(light.summary.to_json()) == json.dumps(reference.summary.to_json())
+
+
+def test_a_run_held_in_memory_that_stops_short_sorts_in_its_summary(study):
+    """A collector given fewer rows than the study's samples (a run that stopped short)
+    never starts the early sorts: its order statistics are made when it finishes."""
+    from sim.runner.runner import plan_chunk
+
+    c = collect.Collector(study, writer=None, keep_all=True)
+    columns, fan = plan_chunk(study, 0, 30_000)
+    c.add(c.place(columns, 0, fan), fan)
+    assert c._order is None
+    got = c.finish()
+    assert isinstance(got.order, summary.MemoryOrderStats) and got.acc.total == 30_000
+
+
+def test_prepare_sorts_only_what_an_earlier_call_left(monkeypatch):
+    calls = _sorts(monkeypatch)
+    rng = np.random.default_rng(1)
+    npv = {s: rng.normal(size=1000) for s in "abc"}
+    pay = {s: rng.uniform(1, 36, 1000) for s in "abc"}
+    order = summary.MemoryOrderStats(npv, pay, 65536)
+    order.prepare(["a", "b"])
+    assert len(calls) == 2
+    order.prepare(["a", "b", "c"])  # only the one left
+    assert len(calls) == 3
+    order.prepare(["c"])
+    assert len(calls) == 3
+    assert order.npv_quantiles("c", [0.5]) == [float(np.quantile(npv["c"], 0.5))]
+    assert len(calls) == 3
+
+
+def test_only_a_run_that_writes_its_file_trims_the_heap(study, tmp_path, monkeypatch):
+    """A run held in memory (the interactive path) leaves the heap's free pages for its
+    next run; a run that writes samples.parquet hands them back before the report."""
+    trims = []
+    monkeypatch.setattr(collect, "release_freed_memory", lambda: trims.append(1))
+    small = study.replace(samples=5000)
+    run(small, write=False)
+    assert trims == []
+    run(small, samples_path=tmp_path / "s.parquet")
+    assert trims == [1]

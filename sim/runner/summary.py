@@ -445,8 +445,10 @@ class MemoryOrderStats(OrderStats):
 
     def prepare(self, strategies: Sequence[str]) -> None:
         # every strategy's sort and median payback at once, half of them on a second
-        # thread (when they are kept: else one column at a time, in the caller's order)
-        if not self._keep_sorted or len(strategies) < 2:
+        # thread (when they are kept: else one column at a time, in the caller's order);
+        # those prepared already (by an earlier call) are not sorted again
+        todo = [s for s in strategies if s not in self._medians]
+        if not self._keep_sorted or not todo:
             return
 
         def find(names: Sequence[str]) -> None:
@@ -454,8 +456,11 @@ class MemoryOrderStats(OrderStats):
                 self._sorted[s] = np.sort(self._npv(s))
                 self._medians[s] = self._median_payback(s)
 
-        other = started(lambda: find(strategies[1::2]))
-        find(strategies[::2])
+        if len(todo) == 1:
+            find(todo)
+            return
+        other = started(lambda: find(todo[1::2]))
+        find(todo[::2])
         other()
 
     def _npv(self, strategy: str) -> np.ndarray:
