@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from distributions.jit import njit
+from distributions.jit import Deferred, njit
 from sim.costs.slots import (
     ACTIVE,
     API,
@@ -165,6 +165,30 @@ NATIVE_FIRST = ("simulate",)
 #: 32K chunk of four bundled studies over 3 rounds (benchmarks/bench_core.py, the model
 #: rows).
 NATIVE_WIDE = "-prefer-256-bit"
+
+
+def _claim_typed(typingctx: Any, counter: Any, by: Any) -> Any:  # pragma: no cover - compiled
+    """``counter[0] += by`` as one atomic step (``atomicrmw add``, sequentially consistent),
+    returning the value before: threads that call it at once get different values."""
+    # numba: only when compiling (a loaded build needs none)
+    from numba import types
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.atomic_rmw("add", ary.data, args[1], "seq_cst")
+
+    return types.int64(counter, types.int64), codegen
+
+
+def _claim_intrinsic() -> Any:
+    # numba: only when compiling (a loaded build needs none)
+    from numba.extending import intrinsic
+
+    return intrinsic(_claim_typed)
+
+
+#: numba's intrinsic, made when the kernels are first compiled (distributions.jit.Deferred)
+claim_next: Any = Deferred(_claim_intrinsic)
 
 
 # -- rules shared by the kinds ------------------------------------------------------------
@@ -571,18 +595,18 @@ def load_row(vals: np.ndarray, o: int, st: int, nb: int, x: np.ndarray, r: int) 
 
 @njit(**_JIT)
 def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
-                   step: np.ndarray, slots: np.ndarray, x: np.ndarray) -> None:
+                   step: np.ndarray, slots: np.ndarray, x: np.ndarray, first: bool) -> None:
     """Read component c's coefficients for samples b0..b0+nb-1 (lanes past nb repeat the
     first) and set its month-0 state.
 
-    A coefficient shared by every sample is written at the first block (``b0 == 0``) only:
-    the months read the coefficient rows and never write them, so its row keeps it for the
-    later blocks (copying them again at every block was 3-5% of :func:`simulate`'s time,
-    benchmarks/bench_core.py's model rows)."""
+    A coefficient shared by every sample is written at the first block a call steps
+    (``first``) only: the months read the coefficient rows and never write them, so its
+    row keeps it for the later blocks (copying them again at every block was 3-5% of
+    :func:`simulate`'s time, benchmarks/bench_core.py's model rows)."""
     for k in range(N_SLOTS):
         idx = slots[c, k]
         st = step[idx]
-        if st != 0 or b0 == 0:
+        if st != 0 or first:
             load_row(vals, off[idx] + b0 * st, st, nb, x, k)
     for j in range(B):
         build = x[BUILD * B + j]
@@ -727,9 +751,11 @@ def building_until(lo: int, hi: int, xs: np.ndarray, flags: np.ndarray, y: np.nd
 @njit(**_JIT)
 def start_block(b0: int, nb: int, vals: np.ndarray, off: np.ndarray, step: np.ndarray,
                 slots: np.ndarray, flags: np.ndarray, s_lo: np.ndarray, s_hi: np.ndarray,
-                shared: np.ndarray, xs: np.ndarray, ys: np.ndarray, blk: np.ndarray) -> None:
-    """Month-0 state of the block of samples b0..b0+nb-1: the shared rows, every
-    component's coefficients and every strategy's running sums."""
+                shared: np.ndarray, xs: np.ndarray, ys: np.ndarray, blk: np.ndarray,
+                first: bool) -> None:
+    """Month-0 state of the block of samples b0..b0+nb-1 (``first``: the first block this
+    call steps): the shared rows, every component's coefficients and every strategy's
+    running sums."""
     for r, k in ((M_GF, S_GROWTH), (M_G, S_G), (M_V0, S_V0), (M_DRIFT, S_DRIFT),
                  (M_VOL, S_VOL)):
         idx = shared[k]
@@ -739,7 +765,7 @@ def start_block(b0: int, nb: int, vals: np.ndarray, off: np.ndarray, step: np.nd
         blk[M_TOTAL * B + j] = 0.0
         blk[M_LOGV * B + j] = 0.0
     for c in range(flags.shape[0]):
-        load_component(c, b0, nb, vals, off, step, slots, xs[c])
+        load_component(c, b0, nb, vals, off, step, slots, xs[c], first)
     for s in range(s_lo.size):
         y = ys[s]
         building_until(s_lo[s], s_hi[s], xs, flags, y)
@@ -882,14 +908,15 @@ def volume_month(k: int, b0: int, nb: int, process: bool, shocks: np.ndarray,
 @njit(native=(
     # vals off step slots flags cx cy coff cb s_lo s_hi base_s shared horizon months disc m
     # keep
-    "void(const f8[::1], const i8[::1], const i8[::1], const i8[:, ::1], const i8[:, ::1],"
+    "i8(const f8[::1], const i8[::1], const i8[::1], const i8[:, ::1], const i8[:, ::1],"
     " const f8[::1], const f8[::1], const i8[::1], const i8[::1], const i8[::1],"
     " const i8[::1], i8,"
     " const i8[::1], i8, i8, const f8[::1], i8, i8,"
     # npv payback fractional tco fan paths volume process shocks season share xs ys blk
+    # claim
     " f8[:, ::1], i2[:, ::1], f8[:, ::1], f8[:, ::1], f8[:, :, ::1], f8[:, :, ::1],"
     " f8[:, ::1], b1, const f8[:, ::1], const f8[::1], const i8[:, ::1], f8[:, ::1],"
-    " f8[:, ::1], f8[::1])",
+    " f8[:, ::1], f8[::1], i8[::1])",
 ), **_JIT)
 def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndarray,
              flags: np.ndarray, cx: np.ndarray, cy: np.ndarray, coff: np.ndarray,
@@ -898,7 +925,7 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
              npv: np.ndarray, payback: np.ndarray, fractional: np.ndarray, tco: np.ndarray,
              fan: np.ndarray, paths: np.ndarray, volume: np.ndarray, process: bool,
              shocks: np.ndarray, season: np.ndarray, share: np.ndarray, xs: np.ndarray,
-             ys: np.ndarray, blk: np.ndarray) -> None:
+             ys: np.ndarray, blk: np.ndarray, claim: np.ndarray) -> int:
     """Evaluate every strategy (rows ``s``, components ``s_lo[s]..s_hi[s]-1``, each range
     starting where the previous one ends) on samples 0..m-1 over months 1..``months``
     (retraining charges use the ``horizon``).
@@ -929,11 +956,17 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     (:data:`PASS_COMPONENTS`); the first pass holds the baseline and keeps its cost of
     every month for the others. Each sample's arithmetic is the same in any order: the
     passes only choose which state is in the cache.
+
+    The blocks (of :data:`BLOCK` samples from sample 0) are claimed one at a time from
+    ``claim[0]`` (an atomic count, 0 at first), so that other threads may step the same
+    call's blocks at once, each with its own work arrays (:mod:`sim.costs.helpers`); a
+    block's numbers do not depend on the thread. Returns the number of blocks this call
+    stepped.
     """
     want_paths = paths.shape[2] == m and m > 0
     n_s = s_lo.size
     if n_s == 0:
-        return
+        return 0
     grow = blk[M_GROW * B:(M_GROW + 1) * B]
     total = blk[M_TOTAL * B:(M_TOTAL + 1) * B]
     v0 = blk[M_V0 * B:(M_V0 + 1) * B]
@@ -942,9 +975,17 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
     recs = blk[(N_BLOCK_ROWS + months) * B:]
     lo_b, hi_b = s_lo[base_s], s_hi[base_s]
     yb = ys[base_s]
-    for b0 in range(0, m, B):
+    blocks = (m + B - 1) // B
+    mine = 0  # blocks this call steps
+    while True:
+        bi = claim_next(claim, 1)
+        if bi >= blocks:
+            break
+        b0 = bi * B
         nb = min(B, m - b0)
-        start_block(b0, nb, vals, off, step, slots, flags, s_lo, s_hi, shared, xs, ys, blk)
+        start_block(b0, nb, vals, off, step, slots, flags, s_lo, s_hi, shared, xs, ys, blk,
+                    mine == 0)
+        mine += 1
         first = 0
         while first < n_s:
             # a pass: strategies first..last-1 month by month, their components (in a row)
@@ -974,6 +1015,7 @@ def simulate(vals: np.ndarray, off: np.ndarray, step: np.ndarray, slots: np.ndar
                                 disc[k], keep, fan, want_paths, paths)
             first = last
         end_block(b0, nb, base_s, ys, total, npv, payback, fractional, tco)
+    return mine
 
 
 # -- wrappers for docs, tests and the point estimate -----------------------------------------
@@ -987,7 +1029,7 @@ def component_months_one(vals: np.ndarray, off: np.ndarray, step: np.ndarray,
     tests: the same month functions :func:`simulate` runs)."""
     x = np.zeros(N_ROWS * B)
     blk = np.zeros(N_BLOCK_ROWS * B)
-    load_component(0, 0, 1, vals, off, step, slots, x)
+    load_component(0, 0, 1, vals, off, step, slots, x, True)
     gf = vals[off[shared[S_GROWTH]]]
     for j in range(B):
         blk[M_GROW * B + j] = 1.0

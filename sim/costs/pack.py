@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from sim.costs.arena import Arena
 from sim.costs.fused import component_months_one, knots_at, simulate
+from sim.costs.helpers import offered
 from sim.costs.slots import (
     ACTIVE,
     API,
@@ -137,11 +138,14 @@ class Packed:
     season: FloatArray | None = None
 
     def simulate(self, *, horizon: int, disc: FloatArray, keep: int = 0,
-                 months: int | None = None, paths: bool = False) -> Outputs:
+                 months: int | None = None, paths: bool = False,
+                 helpable: bool = False) -> Outputs:
         """Run the fused model (:func:`sim.costs.fused.simulate`) on these coefficients:
         every strategy's NPV, payback, fractional payback and TCO per sample, the cumulative
         net saving of the first ``keep`` samples by month, and with ``paths`` each month's
-        cost and volume (months 1..``months``, default the horizon)."""
+        cost and volume (months 1..``months``, default the horizon). With ``helpable``,
+        other threads may step some of its blocks meanwhile
+        (:func:`sim.costs.helpers.help_open`): the same numbers."""
         t_n = horizon if months is None else months
         n_s, m = self.s_lo.size, self.m
         if n_s and not (self.s_lo[1:] == self.s_hi[:-1]).all():
@@ -151,16 +155,26 @@ class Packed:
                       np.empty((n_s, m)), np.empty((n_s, m)), np.empty((n_s, t_n, keep)),
                       np.empty((n_s, t_n, m if paths else 0)),
                       np.empty((t_n, m if paths else 0)))
-        simulate(self.vals, self.off, self.step, self.slots, self.flags, self.cx, self.cy,
-                 self.coff, self.cb, self.s_lo, self.s_hi, self.base_s, self.shared, horizon, t_n,
-                 np.ascontiguousarray(disc[:t_n], dtype=np.float64), m, keep, out.npv,
-                 out.payback, out.fractional, out.tco, out.fan, out.paths, out.volume,
-                 self.shocks is not None,
-                 np.zeros((0, 0)) if self.shocks is None else self.shocks,
-                 np.ones(12) if self.season is None else self.season, share,
-                 np.zeros((self.flags.shape[0], N_ROWS * BLOCK)),
-                 np.zeros((n_s, N_STRATEGY_ROWS * BLOCK)),
-                 np.zeros((N_BLOCK_ROWS + t_n * (1 + 2 * records)) * BLOCK))
+        d = np.ascontiguousarray(disc[:t_n], dtype=np.float64)
+        shocks = np.zeros((0, 0)) if self.shocks is None else self.shocks
+        season = np.ones(12) if self.season is None else self.season
+        claim = np.zeros(1, dtype=np.int64)  # the next block to step
+
+        def step() -> int:  # blocks left, with work arrays of this thread's own
+            return int(simulate(
+                self.vals, self.off, self.step, self.slots, self.flags, self.cx, self.cy,
+                self.coff, self.cb, self.s_lo, self.s_hi, self.base_s, self.shared, horizon,
+                t_n, d, m, keep, out.npv, out.payback, out.fractional, out.tco, out.fan,
+                out.paths, out.volume, self.shocks is not None, shocks, season, share,
+                np.zeros((self.flags.shape[0], N_ROWS * BLOCK)),
+                np.zeros((n_s, N_STRATEGY_ROWS * BLOCK)),
+                np.zeros((N_BLOCK_ROWS + t_n * (1 + 2 * records)) * BLOCK), claim))
+
+        if helpable:
+            with offered(step):
+                step()
+        else:
+            step()
         return out
 
 

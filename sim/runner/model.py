@@ -92,15 +92,17 @@ class Fold:
     fan: NDArray[np.float64]
 
 
-def fold(study: Study, values: Mapping[str, Value], m: int, *, keep: int = 0) -> Fold:
+def fold(study: Study, values: Mapping[str, Value], m: int, *, keep: int = 0,
+         helpable: bool = False) -> Fold:
     """Evaluate every compared strategy on ``m`` samples in one compiled pass
-    (:func:`sim.costs.fused.simulate`); see :func:`evaluate` for the same as
+    (:func:`sim.costs.fused.simulate`; ``helpable``: other threads may step some of its
+    blocks, :mod:`sim.costs.helpers`); see :func:`evaluate` for the same as
     :class:`Outcome` objects."""
     packed, kernels = pack_study(study, values, m)
     names = study.compared()
     horizon = study.horizon_months
     o = packed.simulate(horizon=horizon, disc=discount_factors(study.discount_rate, horizon),
-                        keep=keep)
+                        keep=keep, helpable=helpable)
     upfront = {n: kernels[n].project.cost for n in names if n != study.baseline}
     return Fold(names, o.npv, o.payback, o.fractional, o.tco, upfront, o.fan)
 

@@ -31,6 +31,7 @@ import polars as pl
 import scipy
 
 from distributions import spearman
+from sim.costs.helpers import help_open
 from sim.costs.slots import BLOCK
 from sim.costs.workload import Value
 from sim.runner.cluster import map_ordered
@@ -159,15 +160,17 @@ def _at_medians(study: Study) -> Callable[[], Medians]:
     return started(find)
 
 
-def _chunk(study: Study, values: dict[str, Value], start: int, stop: int
+def _chunk(study: Study, values: dict[str, Value], start: int, stop: int, *,
+           helpable: bool = False
            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
-    """One chunk of samples through the model: the samples-file columns and fan months."""
+    """One chunk of samples through the model: the samples-file columns and fan months
+    (``helpable``: other worker threads may step some of its blocks)."""
     m = stop - start
     keep = max(0, min(FAN_SAMPLES, stop) - start)
     # the domains keep every figure finite; should one still overflow, the guard below
     # names the inputs behind it (one line, exit 2) instead of numpy's warnings
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        f = fold(study, values, m, keep=keep)
+        f = fold(study, values, m, keep=keep, helpable=helpable)
     columns: dict[str, np.ndarray] = {"sample": np.arange(start, stop, dtype=np.int64)}
     for inp in study.uncertain_inputs():
         columns[inp.path] = np.asarray(values[inp.path], dtype=np.float64)
@@ -308,10 +311,19 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
     collector = Collector(study, writer=writer, keep_all=not write,
                           correlation_rows=CORRELATION_ROWS, fan_rows=FAN_SAMPLES, head=head)
 
+    # worker threads that run out of chunks help the others end theirs
+    team = workers > 1 and len(bounds) > 1
+    taken = [0]  # chunks a worker has started
+    lock = threading.Lock()
+
     def work(start: int, stop: int) -> tuple[dict[str, np.ndarray], Any]:
+        with lock:
+            taken[0] += 1
         values = (chunk_values(study, start, stop, plan=plan) if source is None
                   else source.values(start, stop))
-        columns, fan = _chunk(study, values, start, stop)
+        columns, fan = _chunk(study, values, start, stop, helpable=team)
+        if team and taken[0] == len(bounds):  # no chunk left to start: help the others
+            help_open()
         # what the collector can do with the chunk alone is done here, on this thread
         return collector.place(columns, start, fan), fan
     try:
