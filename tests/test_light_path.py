@@ -122,3 +122,30 @@ def test_a_rerun_of_the_same_study_reuses_its_figures_at_the_medians(study, monk
     assert len(calls) == 2
     assert json.dumps(other.summary.to_json()) == json.dumps(again.summary.to_json())
     assert again.summary.decomposition == explain(small)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_held_in_memory_takes_chunks_of_at_most_memory_chunk(study, monkeypatch,
+                                                                   workers):
+    """One chunk per worker, but none above MEMORY_CHUNK samples (a chunk's coefficients
+    take ~0.5 KB a sample: a 10^6-sample run in two chunks peaked ~300 MiB higher); the
+    same figures."""
+    import sim.runner.runner as runner
+
+    whole = run(study, write=False, workers=workers)
+    sizes: list[int] = []
+    real = runner._chunk
+
+    def spy(study, values, start, stop, **kw):
+        sizes.append(stop - start)
+        return real(study, values, start, stop, **kw)
+
+    monkeypatch.setattr(runner, "_chunk", spy)
+    run(study, write=False, workers=workers)
+    assert sizes == ([study.samples] if workers == 1 else [10_048, 9_953])
+    sizes.clear()
+    monkeypatch.setattr(runner, "MEMORY_CHUNK", 4096)
+    capped = run(study, write=False, workers=workers)
+    assert sorted(sizes) == [3_617] + [4_096] * 4  # 20,001 samples
+    assert json.dumps(capped.summary.to_json()) == json.dumps(whole.summary.to_json())
+    assert capped.samples().equals(whole.samples())

@@ -56,6 +56,8 @@ DEFAULT_CHUNK = 32768
 FAN_SAMPLES = 16384
 #: Samples from which a run takes a second worker thread by default.
 PARALLEL_FROM = 2 * DEFAULT_CHUNK
+#: The largest chunk of a run held in memory.
+MEMORY_CHUNK = 65_536
 #: Chunks submitted beyond one per worker thread (each holds a chunk's columns, ~5 MiB at
 #: 16,384 samples of five strategies, until the main thread takes it in): none. A worker
 #: waits for its next chunk only while the main thread takes in the one before; with two
@@ -302,8 +304,9 @@ def run(study: Study, *, samples_path: str | Path | None = None, workers: int | 
         source: Any = None
     else:
         source = Draws(study)
-        # in memory: one chunk per worker (blocks of the model's width), all drawn at once
-        per = -(-n // workers)
+        # in memory: one chunk per worker (blocks of the model's width), all drawn at once,
+        # of at most MEMORY_CHUNK samples (each chunk's coefficients take ~0.5 KB a sample)
+        per = min(-(-n // workers), MEMORY_CHUNK)
         chunk_size = max(BLOCK, -(-per // BLOCK) * BLOCK)
     bounds = [(a, min(a + chunk_size, n)) for a in range(0, n, chunk_size)]
 
