@@ -629,10 +629,12 @@ def load_component(c: int, b0: int, nb: int, vals: np.ndarray, off: np.ndarray,
 
 @njit(**_INL)
 def fold_lane(j: int, t: int, b: float, run: float, spend: float, y: np.ndarray,
-              disc: float) -> None:
+              disc: float, cost_row: bool) -> None:
     """Lane j of :func:`fold_month`, given the baseline's cost ``b`` and the strategy's run
-    cost and spend."""
-    # every operand is loaded first, so the choices below are selects, not branches
+    cost and spend; the month's cost goes to row ``Y_RUN`` with ``cost_row`` (only a
+    run asked for its monthly costs reads it)."""
+    # no branch: a choice is a select, a candidate's rows are written with a masked store
+    # (their old values need not be read)
     tt = float(t)
     building = y[Y_BUILD * B + j]
     cum = y[Y_CUM * B + j]
@@ -641,13 +643,15 @@ def fold_lane(j: int, t: int, b: float, run: float, spend: float, y: np.ndarray,
     candidate = (t == 1) | (cum < 0.0)
     start = cum - spend  # just after the month's one-off spend
     cum = cum + net
-    y[Y_MONTH * B + j] = tt if candidate else y[Y_MONTH * B + j]
-    y[Y_START * B + j] = start if candidate else y[Y_START * B + j]
-    y[Y_END * B + j] = cum if candidate else y[Y_END * B + j]
+    if candidate:
+        y[Y_MONTH * B + j] = tt
+        y[Y_START * B + j] = start
+        y[Y_END * B + j] = cum
     y[Y_CUM * B + j] = cum
     y[Y_NPV * B + j] = y[Y_NPV * B + j] + disc * net
     y[Y_TCO * B + j] = y[Y_TCO * B + j] + cost
-    y[Y_RUN * B + j] = cost
+    if cost_row:
+        y[Y_RUN * B + j] = cost
 
 
 @njit(**_INL)
@@ -688,29 +692,33 @@ def fold_month(t: int, base: np.ndarray, y: np.ndarray, disc: float) -> None:
     branches, so it is vectorized.
     """
     for j in range(B):
-        fold_lane(j, t, base[j], y[Y_RUN * B + j], y[Y_SPEND * B + j], y, disc)
+        fold_lane(j, t, base[j], y[Y_RUN * B + j], y[Y_SPEND * B + j], y, disc, True)
 
 
 @njit(**_INL)
-def fold_one(t: int, base: np.ndarray, x: np.ndarray, y: np.ndarray, disc: float) -> None:
+def fold_one(t: int, base: np.ndarray, x: np.ndarray, y: np.ndarray, disc: float,
+             cost_row: bool) -> None:
     """:func:`fold_month` of a strategy of one component (x), its run cost and spend taken
     from the component's rows as :func:`strategy_month` would sum them (from 0, weighted
-    by its active flag), without storing them first."""
+    by its active flag), without storing them first (the cost to row ``Y_RUN`` with
+    ``cost_row``)."""
     for j in range(B):
         a = x[ACTIVE * B + j]
         fold_lane(j, t, base[j], 0.0 + x[X_RUN * B + j] * a, 0.0 + x[X_SPEND * B + j] * a,
-                  y, disc)
+                  y, disc, cost_row)
 
 
 @njit(**_INL)
-def fold_last(t: int, base: np.ndarray, x: np.ndarray, y: np.ndarray, disc: float) -> None:
+def fold_last(t: int, base: np.ndarray, x: np.ndarray, y: np.ndarray, disc: float,
+              cost_row: bool) -> None:
     """:func:`fold_month` of a strategy whose components but the last (x) are summed in
     rows ``Y_RUN`` and ``Y_SPEND``: the last one's share added as :func:`strategy_month`
-    would add it, without storing the sums first."""
+    would add it, without storing the sums first (the cost to row ``Y_RUN`` with
+    ``cost_row``)."""
     for j in range(B):
         a = x[ACTIVE * B + j]
         fold_lane(j, t, base[j], y[Y_RUN * B + j] + x[X_RUN * B + j] * a,
-                  y[Y_SPEND * B + j] + x[X_SPEND * B + j] * a, y, disc)
+                  y[Y_SPEND * B + j] + x[X_SPEND * B + j] * a, y, disc, cost_row)
 
 
 @njit(**_INL)
@@ -812,10 +820,10 @@ def fold_strategies(k: int, b0: int, nb: int, first: int, last: int, base_s: int
         lo = s_lo[s]
         hi = s_hi[s]
         if hi == lo + 1:
-            fold_one(k + 1, base, xs[lo], y, disc)
+            fold_one(k + 1, base, xs[lo], y, disc, want_paths)
         else:
             strategy_month(lo, hi - 1, xs, y)
-            fold_last(k + 1, base, xs[hi - 1], y, disc)
+            fold_last(k + 1, base, xs[hi - 1], y, disc, want_paths)
         for j in range(min(nb, keep - b0)):
             fan[s, k, b0 + j] = y[Y_CUM * B + j]
         if want_paths:
