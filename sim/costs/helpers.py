@@ -11,7 +11,6 @@ results are the same, bit for bit, helped or not.
 
 Examples
 --------
->>> import threading
 >>> left = [3]
 >>> def step():  # a call's blocks, claimed one at a time by whoever steps them
 ...     done = 0
