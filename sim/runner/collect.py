@@ -265,11 +265,12 @@ class Collector:
             self._placed.add(start)
         return out
 
-    def _memory_order(self, names: list[str]) -> MemoryOrderStats:
-        """The order statistics of a run held in memory, from its whole columns
-        (``names``: a chunk's columns)."""
-        columns = {c: self._given[c] if c in self._given else self._whole[c]
-                   for c in names}
+    def _kept(self, names: list[str]) -> dict[str, np.ndarray]:
+        """A run held in memory's whole columns ``names`` (a chunk's columns)."""
+        return {c: self._given[c] if c in self._given else self._whole[c] for c in names}
+
+    def _memory_order(self, columns: dict[str, np.ndarray]) -> MemoryOrderStats:
+        """The order statistics of a run held in memory, from its whole columns."""
         others = self.acc.others
         return MemoryOrderStats(
             {s: columns[col("npv", s)] for s in others} if columns else {},
@@ -281,7 +282,7 @@ class Collector:
         summary (:meth:`MemoryOrderStats.prepare`) on a thread of their own, while this
         one sums up the row groups its chunk completes (the other worker is idle by then:
         ~7 ms of sorting off the end of a 10^5-sample run)."""
-        order = self._memory_order(names)
+        order = self._memory_order(self._kept(names))
         self._order = (order, started(lambda: order.prepare(self.acc.others)))
 
     def _deposit(self, columns: dict[str, np.ndarray], start: int) -> None:
@@ -416,13 +417,12 @@ class Collector:
         if self._keep_all:
             # no trimming of the heap here: a run held in memory is the interactive path,
             # whose next run would fault the same pages in again
-            columns = {c: self._given[c] if c in self._given else self._whole[c]
-                       for c in self._names}
+            columns = self._kept(self._names)
             if self._order is not None:
                 order, sorted_ = self._order
                 sorted_()
             else:  # a run that stopped short of its samples
-                order = self._memory_order(self._names)
+                order = self._memory_order(columns)
         else:
             release_freed_memory()  # the chunks' arrays are gone
             assert self.writer is not None  # a run that keeps no columns writes its file
